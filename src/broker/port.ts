@@ -1,0 +1,119 @@
+// The one Broker interface. `sim/` and `ib/` implement it; the daemon and backtest
+// only ever talk to this. Nothing outside `broker/ib` imports @stoqey/ib.
+import type { Contract, Position } from "../core/instrument.ts";
+import type {
+  BrokerOrderStatus,
+  CommissionReport,
+  ExecutionReport,
+  HedgeOrder,
+  OpenOrder,
+} from "../core/order.ts";
+
+export interface BrokerCapabilities {
+  /** The broker streams model greeks for options (IB tickOptionComputation). */
+  readonly modelGreeks: boolean;
+  /** Partial fills can happen. */
+  readonly partialFills: boolean;
+  /** Historical bars can be requested. */
+  readonly historicalBars: boolean;
+}
+
+export interface BrokerConnectionInfo {
+  readonly clientId: number;
+  readonly serverVersion: number | null;
+  readonly accounts: readonly string[];
+}
+
+/** Market data quality the adapter reports; delayed data is only usable when configured. */
+export type MarketDataKind = "live" | "delayed" | "frozen";
+
+export type BrokerEvent =
+  | {
+      readonly type: "connection";
+      /** lost: socket or TWS<->IB link down (no orders); restored: back up. */
+      readonly state: "connected" | "lost" | "restored" | "disconnected";
+      /** On "restored": the broker lost data, so subscriptions must be renewed. */
+      readonly dataLost: boolean;
+      readonly code: number | null;
+      readonly message: string;
+      readonly tsEventMs: number;
+    }
+  | {
+      readonly type: "market_data_health";
+      readonly ok: boolean;
+      readonly code: number | null;
+      readonly message: string;
+      readonly tsEventMs: number;
+    }
+  | {
+      readonly type: "quote";
+      readonly symbol: string;
+      readonly bid: number | null;
+      readonly ask: number | null;
+      readonly last: number | null;
+      readonly kind: MarketDataKind;
+      readonly tsEventMs: number;
+    }
+  | {
+      readonly type: "option_greeks";
+      /** contractKey() of the option. */
+      readonly contractKey: string;
+      /** Any field the broker did not compute is null (IB's -1/-2 sentinels). */
+      readonly impliedVol: number | null;
+      readonly delta: number | null;
+      readonly gamma: number | null;
+      readonly vega: number | null;
+      readonly theta: number | null;
+      readonly optionPrice: number | null;
+      readonly underlyingPrice: number | null;
+      readonly tsEventMs: number;
+    }
+  | { readonly type: "position"; readonly position: Position; readonly tsEventMs: number }
+  | {
+      readonly type: "order_status";
+      readonly orderRef: string;
+      readonly brokerOrderId: number;
+      readonly status: BrokerOrderStatus;
+      readonly filledShares: number;
+      readonly remainingShares: number;
+      /** Broker's error/reject text with its code, when the status is a rejection. */
+      readonly reason: string | null;
+      readonly tsEventMs: number;
+    }
+  | { readonly type: "execution"; readonly execution: ExecutionReport }
+  | { readonly type: "commission"; readonly commission: CommissionReport };
+
+export type BrokerEventListener = (event: BrokerEvent) => void;
+
+/** Raised by broker calls; `kind` says what the operator or daemon should do about it. */
+export class BrokerError extends Error {
+  constructor(
+    /** temporary: retry later; operational: stop and page a human; not_connected: wait for the broker. */
+    readonly kind: "temporary" | "operational" | "not_connected" | "timeout",
+    message: string,
+    readonly code: number | null = null,
+  ) {
+    super(message);
+    this.name = "BrokerError";
+  }
+}
+
+export interface Broker {
+  readonly name: "sim" | "ib";
+  readonly capabilities: BrokerCapabilities;
+  /** Resolves once the broker accepts orders; rejects with BrokerError (timeout, refused, ...). */
+  connect(): Promise<BrokerConnectionInfo>;
+  disconnect(): Promise<void>;
+  /** True only while an order placed now would reach the market now. */
+  isConnected(): boolean;
+  onEvent(listener: BrokerEventListener): () => void;
+  /** Stream quotes (stock) and greeks (options); renewed by the adapter after a reconnect. */
+  subscribeMarketData(contracts: readonly Contract[]): void;
+  positions(): Promise<Position[]>;
+  openOrders(): Promise<OpenOrder[]>;
+  /** Executions since `sinceMs` (with their commissions when known), for reconciliation. */
+  executionsSince(sinceMs: number): Promise<{ execution: ExecutionReport; commission: CommissionReport | null }[]>;
+  /** Sends the order now or throws BrokerError("not_connected"); never queues it for later. */
+  placeOrder(order: HedgeOrder): number;
+  cancelOrder(orderRef: string): void;
+}

@@ -1,0 +1,55 @@
+// Orders and execution reports at the core boundary. Fills only ever come from
+// execution reports (real price, real commission), never from "order sent".
+
+export type OrderSide = "BUY" | "SELL";
+export type OrderType = "market" | "limit";
+
+/** A hedge order as core asks for it. `orderRef` is unique per order: `gs:<daemonId>:<symbol>:<seq>`. */
+export interface HedgeOrder {
+  readonly orderRef: string;
+  readonly symbol: string;
+  readonly side: OrderSide;
+  readonly quantityShares: number;
+  readonly orderType: OrderType;
+  /** Required when orderType is "limit". */
+  readonly limitPrice?: number;
+}
+
+/** One execution (a fill or part of one), as reported by the broker. */
+export interface ExecutionReport {
+  readonly execId: string;
+  readonly orderRef: string;
+  readonly brokerOrderId: number;
+  readonly symbol: string;
+  readonly side: OrderSide;
+  readonly shares: number;
+  readonly price: number;
+  /** Cumulative shares filled on the order after this execution. */
+  readonly cumulativeShares: number;
+  readonly tsEventMs: number;
+}
+
+export interface CommissionReport {
+  readonly execId: string;
+  readonly commissionUsd: number;
+  readonly tsEventMs: number;
+}
+
+/** Order status as the broker reports it, mapped to a closed set at the adapter edge. */
+export type BrokerOrderStatus =
+  | "pending_submit"
+  | "submitted"
+  | "partially_filled"
+  | "filled"
+  | "cancelled"
+  | "rejected";
+
+export interface OpenOrder {
+  readonly orderRef: string;
+  readonly brokerOrderId: number;
+  readonly symbol: string;
+  readonly side: OrderSide;
+  readonly quantityShares: number;
+  readonly filledShares: number;
+  readonly status: BrokerOrderStatus;
+}

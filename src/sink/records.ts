@@ -1,0 +1,163 @@
+// Rows that cross the Sink port. All timestamps are UTC epoch milliseconds.
+// Quantities are whole shares/contracts; money is USD.
+
+export type DaemonState =
+  | "IDLE"
+  | "CONNECTING"
+  | "WAITING_BROKER"
+  | "RECONCILING"
+  | "RUNNING"
+  | "PAUSED"
+  | "STOPPING"
+  | "STOPPED";
+
+export interface BlockReason {
+  /** Stable machine code, e.g. `circuit_breaker`, `stale_data`, `broker_not_connected`. */
+  readonly code: string;
+  readonly message: string;
+}
+
+/** One row of status_current (latest per daemon) and status_history (appended). */
+export interface StatusRow {
+  readonly daemonId: string;
+  readonly tsMs: number;
+  readonly state: DaemonState;
+  /** Hedge execution state (idle, sending, working, ...). */
+  readonly hedgeState: string;
+  readonly symbol: string;
+  readonly spot: number | null;
+  readonly bid: number | null;
+  readonly ask: number | null;
+  readonly portfolioDeltaShares: number | null;
+  readonly optionDeltaShares: number | null;
+  readonly hedgeShares: number;
+  /** Signed shares of working (unfilled) hedge orders. */
+  readonly pendingShares: number;
+  readonly legsCount: number;
+  readonly dailyHedgeCount: number;
+  readonly dailyRealizedPnlUsd: number;
+  readonly unrealizedPnlUsd: number | null;
+  readonly dataAgeMs: number | null;
+  readonly brokerConnected: boolean;
+  readonly paused: boolean;
+  readonly blockReasons: readonly BlockReason[];
+  readonly configHash: string;
+  readonly heartbeatIntervalS: number;
+  /**
+   * Everything else (legs with greeks, broker client id/server version, next retry,
+   * realised vs implied vol, PnL split, pid, version...). Kept as JSON so history can
+   * grow new fields without schema or writer changes.
+   */
+  readonly details: Readonly<Record<string, unknown>>;
+}
+
+export type OperationType =
+  | "hedge_intent"
+  | "order_sent"
+  | "order_ack"
+  | "partial_fill"
+  | "fill"
+  | "commission"
+  | "reject"
+  | "cancel_request"
+  | "cancel"
+  | "control"
+  | "reconcile"
+  | "state_change";
+
+export interface OperationRow {
+  /** Client-generated unique id (`<daemonId>:<startMs>:<seq>`): replays after an outage are idempotent. */
+  readonly opId: string;
+  readonly tsMs: number;
+  readonly daemonId: string;
+  readonly type: OperationType;
+  readonly orderRef: string | null;
+  readonly brokerOrderId: number | null;
+  /** Unique across the table when set: the same execution is never recorded twice. */
+  readonly execId: string | null;
+  readonly side: "BUY" | "SELL" | null;
+  readonly quantityShares: number | null;
+  readonly price: number | null;
+  readonly commissionUsd: number | null;
+  readonly reason: string | null;
+  readonly payload: Readonly<Record<string, unknown>> | null;
+}
+
+/** A stored operation, with the sink's sequence id (monotonic, used for cursors). */
+export interface StoredOperation extends OperationRow {
+  readonly id: number;
+}
+
+export type ControlCommand = "stop" | "pause" | "resume" | "flatten" | "retry_broker";
+
+export interface ControlRequest {
+  /** Target daemon id. */
+  readonly daemonId: string;
+  readonly command: ControlCommand;
+  readonly args: Readonly<Record<string, unknown>>;
+  readonly issuedBy: string;
+  readonly tsMs: number;
+}
+
+export interface ControlRow extends ControlRequest {
+  readonly id: number;
+  readonly consumedAtMs: number | null;
+  readonly result: string | null;
+}
+
+/** Per-day counters that must survive restarts (limits, cooldown, circuit breaker). */
+export interface DailyState {
+  readonly daemonId: string;
+  /** Exchange trading day, `YYYY-MM-DD` (America/New_York). */
+  readonly tradingDay: string;
+  readonly hedgeCount: number;
+  readonly realizedPnlUsd: number;
+  readonly commissionsUsd: number;
+  readonly lastHedgeTsMs: number | null;
+  readonly lastHedgePrice: number | null;
+  readonly circuitBreakerTripped: boolean;
+  readonly updatedAtMs: number;
+}
+
+export interface Bar {
+  readonly symbol: string;
+  /** Bar size in seconds (60, 300, ...). */
+  readonly barSeconds: number;
+  /** Bar start, epoch ms UTC. */
+  readonly tsMs: number;
+  readonly open: number;
+  readonly high: number;
+  readonly low: number;
+  readonly close: number;
+  readonly volume: number;
+}
+
+export interface BacktestRunRow {
+  readonly runId: string;
+  readonly startedAtMs: number;
+  readonly finishedAtMs: number;
+  readonly configHash: string;
+  readonly dataFingerprint: string;
+  readonly fromDay: string;
+  readonly toDay: string;
+  readonly summary: Readonly<Record<string, unknown>>;
+}
+
+export interface TimeRange {
+  readonly sinceMs?: number;
+  readonly untilMs?: number;
+}
+
+export interface OperationQuery extends TimeRange {
+  readonly daemonId?: string;
+  readonly types?: readonly OperationType[];
+  readonly orderRef?: string;
+  /** Cursor: only rows with id < beforeId (newest-first pagination). */
+  readonly beforeId?: number;
+  readonly limit: number;
+}
+
+export interface HistoryQuery extends TimeRange {
+  readonly daemonId?: string;
+  readonly limit: number;
+}
