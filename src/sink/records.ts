@@ -48,7 +48,60 @@ export interface StatusRow {
    * realised vs implied vol, PnL split, pid, version...). Kept as JSON so history can
    * grow new fields without schema or writer changes.
    */
-  readonly details: Readonly<Record<string, unknown>>;
+  readonly details: StatusDetails;
+}
+
+/** One option leg as shown in status (greeks per contract, sign not applied). */
+export interface StatusLeg {
+  readonly contractKey: string;
+  readonly right: "C" | "P";
+  readonly strike: number;
+  readonly expiryYmd: string;
+  readonly quantity: number;
+  readonly multiplier: number;
+  readonly impliedVol: number | null;
+  readonly delta: number | null;
+  readonly gamma: number | null;
+  readonly theta: number | null;
+  readonly vega: number | null;
+  readonly price: number | null;
+  /** "broker" when the broker computed the greeks, "model" when gs computed them. */
+  readonly greeksSource: "broker" | "model";
+}
+
+/**
+ * The known keys of StatusRow.details. Every key is optional so that old history rows
+ * stay readable; readers must tolerate unknown extra keys (the schema grows here).
+ */
+export interface StatusDetails {
+  readonly pid?: number;
+  readonly version?: string;
+  readonly brokerName?: "sim" | "ib";
+  readonly brokerClientId?: number | null;
+  readonly brokerServerVersion?: number | null;
+  readonly nextRetryTsMs?: number | null;
+  readonly marketDataKind?: "live" | "delayed" | "frozen" | null;
+  /** True when a hard guard (circuit breaker, reconciliation mismatch) blocks trading: lamp red. */
+  readonly hardBlock?: boolean;
+  readonly legs?: readonly StatusLeg[];
+  /** Portfolio gamma in shares per $1 move. */
+  readonly gammaShares?: number | null;
+  /** Portfolio theta, USD per calendar day. */
+  readonly thetaUsdPerDay?: number | null;
+  readonly vegaUsd?: number | null;
+  /** Annualised realised vol of the underlying today, from the ticks seen. */
+  readonly realizedVolToday?: number | null;
+  /** Position-weighted implied vol of the legs. */
+  readonly impliedVol?: number | null;
+  /** sqrt(2*|theta|/gamma): the daily move that pays the day's theta. */
+  readonly breakevenMoveUsd?: number | null;
+  readonly breakevenMovePct?: number | null;
+  /** Today's PnL split: hedge (scalping) PnL and option mark-to-market. */
+  readonly scalpingPnlUsd?: number | null;
+  readonly optionMtmPnlUsd?: number | null;
+  readonly dailyHedgeLimit?: number;
+  readonly lastDecision?: { readonly type: string; readonly code: string | null; readonly tsMs: number } | null;
+  readonly [extra: string]: unknown;
 }
 
 export type OperationType =
