@@ -1,0 +1,8 @@
+import { defineCommand } from "citty";
+import { notYetAvailable } from "../not-yet-available.ts";
+
+export default defineCommand({
+  run() {
+    notYetAvailable("gs migrate");
+  },
+});
