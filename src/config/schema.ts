@@ -8,9 +8,11 @@ import type { Static, TLiteral, TSchema } from "@sinclair/typebox";
 
 export const CONFIG_SCHEMA_VERSION = 1;
 
-/** Marks a leaf whose value must never be printed (it is still part of configHash). */
 interface LeafOptions {
+  /** The value must never be printed (it is still part of configHash). */
   readonly secret?: boolean;
+  /** What a valid value looks like, for error messages, when a pattern would not say it. */
+  readonly hint?: string;
 }
 
 function int(defaultValue: number, minimum: number, maximum: number, description: string) {
@@ -21,7 +23,7 @@ function num(defaultValue: number, minimum: number, maximum: number, description
   return Type.Number({ default: defaultValue, minimum, maximum, description });
 }
 
-function str(defaultValue: string, description: string, options: LeafOptions & { pattern?: string } = {}) {
+function str(defaultValue: string, description: string, options: LeafOptions & { readonly pattern?: string } = {}) {
   return Type.String({ default: defaultValue, description, ...options });
 }
 
@@ -46,7 +48,13 @@ export const GS_CONFIG_SCHEMA = section(
   {
     meta: section(
       {
-        schema_version: int(CONFIG_SCHEMA_VERSION, 1, CONFIG_SCHEMA_VERSION, "Config file format version; gs refuses files written for another version."),
+        schema_version: Type.Integer({
+          default: CONFIG_SCHEMA_VERSION,
+          minimum: CONFIG_SCHEMA_VERSION,
+          maximum: CONFIG_SCHEMA_VERSION,
+          description: "Config file format version; gs refuses files written for another version.",
+          hint: `${CONFIG_SCHEMA_VERSION} (the config format this gs reads)`,
+        }),
       },
       "About this file.",
     ),
@@ -75,9 +83,12 @@ export const GS_CONFIG_SCHEMA = section(
     ),
     strategy: section(
       {
-        symbol: str("SPY", "Underlying symbol; options and hedge stock are on this symbol.", { pattern: "^[A-Z][A-Z0-9.]{0,11}$" }),
+        symbol: str("SPY", "Underlying symbol; options and hedge stock are on this symbol.", {
+          pattern: "^[A-Z][A-Z0-9.]{0,11}$",
+          hint: "an upper-case ticker such as SPY or BRK.B",
+        }),
         exchange: str("SMART", "Exchange for hedge orders and market data."),
-        currency: str("USD", "Currency of the underlying.", { pattern: "^[A-Z]{3}$" }),
+        currency: str("USD", "Currency of the underlying.", { pattern: "^[A-Z]{3}$", hint: "a three-letter ISO currency code such as USD" }),
         min_dte: int(21, 0, 3650, "Option legs count only with at least this many days to expiry."),
         max_dte: int(35, 0, 3650, "Option legs count only with at most this many days to expiry."),
         atm_band_pct: num(0.03, 0, 1, "Legs count only when |strike - spot| / spot is within this FRACTION (0.03 = 3%)."),
@@ -114,6 +125,7 @@ export const GS_CONFIG_SCHEMA = section(
         trading_hours_only: bool(true, "Hedge only during regular NYSE hours (weekends, holidays and early closes respected)."),
         earnings_dates: Type.Array(Type.String({ pattern: DAY_PATTERN }), {
           default: [],
+          hint: "a list of dates like [\"2025-01-30\"] (YYYY-MM-DD)",
           description: "Earnings dates of the underlying (YYYY-MM-DD, exchange time); hedging pauses around them.",
         }),
         earnings_blackout_days_before: int(3, 0, 30, "Trading days before each earnings date with no hedging."),
@@ -126,6 +138,7 @@ export const GS_CONFIG_SCHEMA = section(
         sink: oneOf(["sqlite", "postgres"], "sqlite", "Where status, history and operations are stored."),
         daemon_id: str("gs-1", "Name of this daemon in the status tables; unique per daemon sharing one database.", {
           pattern: "^[A-Za-z0-9_.-]{1,64}$",
+          hint: "1 to 64 letters, digits, '.', '_' or '-'",
         }),
         heartbeat_s: num(5, 0.1, 3600, "Seconds between status_current updates."),
         history_every_s: num(60, 1, 86_400, "Seconds between status_history rows."),
