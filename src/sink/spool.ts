@@ -1,0 +1,195 @@
+// Local append-only JSONL spool: where batches go while the database is unreachable.
+// One line per queued write, `{"seq":N,"write":{...}}`; replay sorts by seq, so the
+// order of appends does not matter (a failed in-flight batch may land after newer rows).
+//
+// Several processes (daemon, status server, CLI) may share one configured spool path.
+// The first one holds `<path>.lock`; the others spool to `<stem>.<pid>.jsonl`. A spool
+// whose owner died is adopted (appended to ours, then deleted) on the next open.
+import {
+  closeSync,
+  existsSync,
+  fsyncSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  readdirSync,
+  renameSync,
+  unlinkSync,
+  writeFileSync,
+  writeSync,
+} from "node:fs";
+import { basename, dirname, join } from "node:path";
+import type { SequencedWrite } from "./queued-write.ts";
+
+export interface SpoolContents {
+  readonly writes: readonly SequencedWrite[];
+  /** Bytes read: `discard(byteLength)` removes exactly these, keeping later appends. */
+  readonly byteLength: number;
+  /** Lines that were not valid JSON (a write torn by a crash or power loss). */
+  readonly corruptLines: number;
+}
+
+export class Spool {
+  readonly path: string;
+  private rowCount = 0;
+  private highestSeq = 0;
+  private readonly lockPath: string;
+
+  constructor(preferredPath: string) {
+    mkdirSync(dirname(preferredPath), { recursive: true });
+    this.path = claimSpoolPath(preferredPath);
+    this.lockPath = `${this.path}.lock`;
+    terminateTornLine(this.path);
+    const existing = this.read();
+    this.rowCount = existing.writes.length;
+    this.highestSeq = existing.writes.reduce((max, entry) => Math.max(max, entry.seq), 0);
+    adoptOrphans(preferredPath, this);
+  }
+
+  /** Writes waiting in the file. */
+  get rows(): number {
+    return this.rowCount;
+  }
+
+  /** Highest sequence number in the file: a restarted queue numbers after it. */
+  get lastSeq(): number {
+    return this.highestSeq;
+  }
+
+  /** Appends and fsyncs. Synchronous so that a spill can never interleave with a discard. */
+  append(writes: readonly SequencedWrite[]): void {
+    if (writes.length === 0) return;
+    let text = "";
+    for (const entry of writes) {
+      text += `${JSON.stringify(entry)}\n`;
+      if (entry.seq > this.highestSeq) this.highestSeq = entry.seq;
+    }
+    const fd = openSync(this.path, "a");
+    try {
+      writeSync(fd, text);
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+    this.rowCount += writes.length;
+  }
+
+  read(): SpoolContents {
+    if (!existsSync(this.path)) return { writes: [], byteLength: 0, corruptLines: 0 };
+    const bytes = readFileSync(this.path);
+    // Only complete lines: an append in progress elsewhere is never half-read.
+    const end = bytes.lastIndexOf(0x0a) + 1;
+    return { ...parseLines(bytes.subarray(0, end).toString("utf8")), byteLength: end };
+  }
+
+  /** Removes the first `byteLength` bytes (already replayed), keeping anything appended since. */
+  discard(byteLength: number): void {
+    const bytes = readFileSync(this.path);
+    const rest = bytes.subarray(byteLength);
+    const temporary = `${this.path}.tmp`;
+    writeFileSync(temporary, rest);
+    renameSync(temporary, this.path);
+    this.rowCount = this.read().writes.length;
+  }
+
+  /** Releases the lock; the file itself stays for the next start if it still has rows. */
+  close(): void {
+    if (this.rowCount === 0 && existsSync(this.path)) unlinkSync(this.path);
+    if (readLockPid(this.lockPath) === process.pid) unlinkSync(this.lockPath);
+  }
+}
+
+/** A crash mid-append leaves a line without "\n": end it so the next append starts clean. */
+function terminateTornLine(path: string): void {
+  if (!existsSync(path)) return;
+  const bytes = readFileSync(path);
+  if (bytes.length > 0 && bytes[bytes.length - 1] !== 0x0a) writeFileSync(path, "\n", { flag: "a" });
+}
+
+function claimSpoolPath(preferredPath: string): string {
+  if (tryLock(preferredPath)) return preferredPath;
+  const ownPath = pidSpoolPath(preferredPath, process.pid);
+  if (!tryLock(ownPath)) throw new Error(`spool ${ownPath} is locked by another process`);
+  return ownPath;
+}
+
+function tryLock(spoolPath: string): boolean {
+  const lockPath = `${spoolPath}.lock`;
+  for (let attempt = 0; attempt < 2; attempt += 1) {
+    try {
+      const fd = openSync(lockPath, "wx");
+      writeSync(fd, String(process.pid));
+      closeSync(fd);
+      return true;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
+      const owner = readLockPid(lockPath);
+      if (owner === process.pid) return false;
+      if (owner !== null && isAlive(owner)) return false;
+      // Stale lock from a dead process: take it over.
+      try {
+        unlinkSync(lockPath);
+      } catch {
+        // Another process took it over first; the next attempt tells.
+      }
+    }
+  }
+  return false;
+}
+
+function readLockPid(lockPath: string): number | null {
+  try {
+    const pid = Number.parseInt(readFileSync(lockPath, "utf8"), 10);
+    return Number.isFinite(pid) ? pid : null;
+  } catch {
+    return null;
+  }
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === "EPERM";
+  }
+}
+
+function pidSpoolPath(preferredPath: string, pid: number): string {
+  const stem = preferredPath.endsWith(".jsonl") ? preferredPath.slice(0, -".jsonl".length) : preferredPath;
+  return `${stem}.${pid}.jsonl`;
+}
+
+/** Moves the rows of spools whose owner died into `target`, keeping their order after ours. */
+function adoptOrphans(preferredPath: string, target: Spool): void {
+  const directory = dirname(preferredPath);
+  const stem = basename(pidSpoolPath(preferredPath, 0)).slice(0, -".0.jsonl".length);
+  const candidates = [preferredPath];
+  for (const name of readdirSync(directory)) {
+    const rest = name.startsWith(`${stem}.`) ? name.slice(stem.length + 1) : "";
+    if (/^\d+\.jsonl$/.test(rest)) candidates.push(join(directory, name));
+  }
+  for (const path of candidates) {
+    if (path === target.path || !existsSync(path) || !tryLock(path)) continue;
+    const { writes } = parseLines(readFileSync(path, "utf8"));
+    let seq = target.lastSeq;
+    target.append(writes.map((entry) => ({ seq: ++seq, write: entry.write })));
+    unlinkSync(path);
+    unlinkSync(`${path}.lock`);
+  }
+}
+
+function parseLines(text: string): { writes: SequencedWrite[]; corruptLines: number } {
+  const writes: SequencedWrite[] = [];
+  let corruptLines = 0;
+  for (const line of text.split("\n")) {
+    if (line === "") continue;
+    try {
+      writes.push(JSON.parse(line) as SequencedWrite);
+    } catch {
+      corruptLines += 1;
+    }
+  }
+  writes.sort((a, b) => a.seq - b.seq);
+  return { writes, corruptLines };
+}

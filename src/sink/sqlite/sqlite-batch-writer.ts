@@ -1,0 +1,73 @@
+// Applies a write batch to SQLite in one IMMEDIATE transaction with prepared statements.
+import type { Database, Statement } from "bun:sqlite";
+import type { BatchPlan, BatchWriter } from "../queued-write.ts";
+import {
+  DAILY_STATE_COLUMNS,
+  OPERATION_COLUMNS,
+  STATUS_COLUMNS,
+  dailyStateValues,
+  operationValues,
+  statusValues,
+} from "./sqlite-rows.ts";
+
+/** SQLite result codes that mean "try again later", not "these rows are wrong". */
+const UNAVAILABLE_CODES = ["SQLITE_BUSY", "SQLITE_LOCKED", "SQLITE_READONLY", "SQLITE_IOERR", "SQLITE_FULL", "SQLITE_CANTOPEN", "SQLITE_PROTOCOL", "SQLITE_NOTADB"];
+
+interface Statements {
+  readonly upsertStatus: Statement;
+  readonly insertHistory: Statement;
+  readonly insertOperation: Statement;
+  readonly upsertDailyState: Statement;
+  readonly completeControl: Statement;
+}
+
+export class SqliteBatchWriter implements BatchWriter {
+  private statements: Statements | null = null;
+  private readonly transaction: (plan: BatchPlan) => void;
+
+  constructor(private readonly db: Database) {
+    this.transaction = db.transaction((plan: BatchPlan) => this.apply(plan)).immediate;
+  }
+
+  async write(plan: BatchPlan): Promise<void> {
+    this.transaction(plan);
+  }
+
+  isUnavailable(error: unknown): boolean {
+    const code = (error as { code?: unknown } | null)?.code;
+    return typeof code === "string" && UNAVAILABLE_CODES.some((prefix) => code.startsWith(prefix));
+  }
+
+  private apply(plan: BatchPlan): void {
+    const statements = this.prepared();
+    for (const row of plan.statusCurrent) statements.upsertStatus.run(...statusValues(row));
+    for (const row of plan.statusHistory) statements.insertHistory.run(...statusValues(row));
+    for (const row of plan.operations) statements.insertOperation.run(...operationValues(row));
+    for (const state of plan.dailyStates) statements.upsertDailyState.run(...dailyStateValues(state));
+    for (const done of plan.controlResults) statements.completeControl.run(done.result, done.consumedAtMs, done.id);
+  }
+
+  // Prepared on first use: the tables exist only after migrate().
+  private prepared(): Statements {
+    this.statements ??= {
+      upsertStatus: this.db.prepare(
+        `${insertSql("status_current", STATUS_COLUMNS)} ON CONFLICT (daemon_id) DO UPDATE SET ${updateSet(STATUS_COLUMNS)} WHERE excluded.ts_ms >= status_current.ts_ms`,
+      ),
+      insertHistory: this.db.prepare(`${insertSql("status_history", STATUS_COLUMNS)} ON CONFLICT DO NOTHING`),
+      insertOperation: this.db.prepare(`${insertSql("operations", OPERATION_COLUMNS)} ON CONFLICT DO NOTHING`),
+      upsertDailyState: this.db.prepare(
+        `${insertSql("daily_state", DAILY_STATE_COLUMNS)} ON CONFLICT (daemon_id, trading_day) DO UPDATE SET ${updateSet(DAILY_STATE_COLUMNS)} WHERE excluded.updated_at_ms >= daily_state.updated_at_ms`,
+      ),
+      completeControl: this.db.prepare("UPDATE daemon_control SET result = ?, consumed_at_ms = ? WHERE id = ?"),
+    };
+    return this.statements;
+  }
+}
+
+export function insertSql(table: string, columns: readonly string[]): string {
+  return `INSERT INTO ${table} (${columns.join(", ")}) VALUES (${columns.map(() => "?").join(", ")})`;
+}
+
+function updateSet(columns: readonly string[]): string {
+  return columns.map((column) => `${column} = excluded.${column}`).join(", ");
+}

@@ -1,0 +1,4 @@
+import init from "../../../sql/sqlite/001_init.sql" with { type: "text" };
+import type { Migration } from "../migration.ts";
+
+export const SQLITE_MIGRATIONS: readonly Migration[] = [{ version: 1, name: "001_init", sql: init }];

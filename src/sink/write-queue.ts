@@ -1,0 +1,238 @@
+// The write path shared by both sinks: a bounded in-process queue, flushed in batches
+// (on size or a short timer), one transaction per batch through a dialect BatchWriter.
+//
+// Order and durability rules:
+// - enqueue() is synchronous and cheap: the trading path never awaits the database.
+// - While the spool holds rows, new batches go to the spool too, so the database always
+//   receives writes in enqueue order; the spool is replayed before anything newer.
+// - A batch the database refuses as data (not as "unavailable") is retried row by row;
+//   rows it still refuses go to `<spool>.rejected.jsonl` with the error, never silently dropped.
+// - A full queue spills to the spool instead of dropping rows or blocking the caller.
+import { appendFileSync } from "node:fs";
+import type { BatchWriter, QueuedWrite, SequencedWrite } from "./queued-write.ts";
+import { planBatch } from "./queued-write.ts";
+import type { Spool } from "./spool.ts";
+
+export interface WriteQueueOptions {
+  readonly writer: BatchWriter;
+  readonly spool: Spool;
+  /** Rows held in memory at most; beyond that the queue spills to the spool. */
+  readonly capacityRows: number;
+  /** Rows per transaction. */
+  readonly batchRows: number;
+  /** How long a partial batch may wait before it is flushed. */
+  readonly flushIntervalMs: number;
+  /** How often a spool replay is retried while the database is unavailable. */
+  readonly retryIntervalMs: number;
+}
+
+export interface WriteQueueHealth {
+  readonly queueDepth: number;
+  readonly spooledRows: number;
+  readonly failedWrites: number;
+  readonly writtenRows: number;
+  readonly rejectedRows: number;
+  readonly lastError: string | null;
+  readonly reachable: boolean;
+}
+
+type ApplyOutcome = "written" | "unavailable";
+
+export class WriteQueue {
+  private queue: SequencedWrite[] = [];
+  private nextSeq: number;
+  private inFlightRows = 0;
+  private started = false;
+  private closed = false;
+  private running: Promise<void> | null = null;
+  private flushTimer: ReturnType<typeof setTimeout> | null = null;
+  private retryTimer: ReturnType<typeof setTimeout> | null = null;
+  private nextReplayAtMs = 0;
+  private failedWrites = 0;
+  private writtenRows = 0;
+  private rejectedRows = 0;
+  private lastError: string | null = null;
+  private reachable = true;
+  private readonly rejectPath: string;
+
+  constructor(private readonly options: WriteQueueOptions) {
+    this.nextSeq = options.spool.lastSeq;
+    this.rejectPath = `${options.spool.path.replace(/\.jsonl$/, "")}.rejected.jsonl`;
+  }
+
+  enqueue(write: QueuedWrite): void {
+    if (this.closed) throw new Error("sink write after close(): expected writes only while the sink is open");
+    this.queue.push({ seq: ++this.nextSeq, write });
+    if (this.queue.length >= this.options.capacityRows) {
+      this.spillQueue();
+    } else if (this.started && this.queue.length >= this.options.batchRows) {
+      void this.kick();
+    } else if (this.started && this.flushTimer === null) {
+      this.flushTimer = setTimeout(this.onFlushTimer, this.options.flushIntervalMs);
+    }
+  }
+
+  /** Begins writing (after migrations ran): replays any spool left by an earlier run. */
+  start(): void {
+    this.started = true;
+    void this.kick();
+  }
+
+  /** Resolves when everything enqueued so far is in the database or the spool. */
+  async flush(): Promise<void> {
+    if (!this.started) {
+      // Not migrated yet: the database cannot take rows, the spool can.
+      this.spillQueue();
+      return;
+    }
+    this.clearFlushTimer();
+    this.nextReplayAtMs = 0;
+    await this.kick();
+    if (this.queue.length > 0) await this.kick();
+  }
+
+  async close(): Promise<void> {
+    await this.flush();
+    this.closed = true;
+    this.clearFlushTimer();
+    if (this.retryTimer !== null) clearTimeout(this.retryTimer);
+    this.retryTimer = null;
+    this.options.spool.close();
+  }
+
+  health(): WriteQueueHealth {
+    return {
+      queueDepth: this.queue.length + this.inFlightRows,
+      spooledRows: this.options.spool.rows,
+      failedWrites: this.failedWrites,
+      writtenRows: this.writtenRows,
+      rejectedRows: this.rejectedRows,
+      lastError: this.lastError,
+      reachable: this.reachable,
+    };
+  }
+
+  private readonly onFlushTimer = (): void => {
+    this.flushTimer = null;
+    void this.kick();
+  };
+
+  private kick(): Promise<void> {
+    if (this.running === null) {
+      this.running = this.drain().finally(() => {
+        this.running = null;
+        if (this.queue.length > 0 && this.flushTimer === null && !this.closed) {
+          this.flushTimer = setTimeout(this.onFlushTimer, this.options.flushIntervalMs);
+        }
+      });
+    }
+    return this.running;
+  }
+
+  private async drain(): Promise<void> {
+    // Yield first: a kick from enqueue() must not run a (synchronous) SQLite batch inside the caller.
+    await Promise.resolve();
+    const { spool, batchRows } = this.options;
+    for (;;) {
+      if (spool.rows > 0 && Date.now() >= this.nextReplayAtMs) await this.replaySpool();
+      if (this.queue.length === 0) return;
+      const batch = this.queue.length <= batchRows ? this.queue : this.queue.slice(0, batchRows);
+      this.queue = batch === this.queue ? [] : this.queue.slice(batchRows);
+      if (spool.rows > 0) {
+        spool.append(batch);
+        this.armRetryTimer();
+        continue;
+      }
+      this.inFlightRows = batch.length;
+      const outcome = await this.apply(batch);
+      this.inFlightRows = 0;
+      if (outcome === "unavailable") {
+        spool.append(batch);
+        this.scheduleRetry();
+      }
+    }
+  }
+
+  private async replaySpool(): Promise<void> {
+    const { spool, batchRows } = this.options;
+    const contents = spool.read();
+    for (let start = 0; start < contents.writes.length; start += batchRows) {
+      const outcome = await this.apply(contents.writes.slice(start, start + batchRows));
+      if (outcome === "unavailable") {
+        this.scheduleRetry();
+        return;
+      }
+    }
+    if (contents.corruptLines > 0) {
+      this.lastError = `spool ${spool.path}: ${contents.corruptLines} torn line(s) skipped`;
+    }
+    spool.discard(contents.byteLength);
+  }
+
+  /** One transaction; a data refusal falls back to row-by-row so one bad row cannot block the rest. */
+  private async apply(batch: readonly SequencedWrite[]): Promise<ApplyOutcome> {
+    const { writer } = this.options;
+    try {
+      await writer.write(planBatch(batch));
+      this.writtenRows += batch.length;
+      this.reachable = true;
+      return "written";
+    } catch (error) {
+      this.failedWrites += 1;
+      this.lastError = describeError(error);
+      if (writer.isUnavailable(error)) {
+        this.reachable = false;
+        return "unavailable";
+      }
+    }
+    if (batch.length === 1) {
+      this.reject(batch, this.lastError);
+      return "written";
+    }
+    for (const single of batch) {
+      if ((await this.apply([single])) === "unavailable") return "unavailable";
+    }
+    return "written";
+  }
+
+  private reject(batch: readonly SequencedWrite[], reason: string): void {
+    const lines = batch.map((entry) => `${JSON.stringify({ ...entry, error: reason })}\n`).join("");
+    appendFileSync(this.rejectPath, lines);
+    this.rejectedRows += batch.length;
+  }
+
+  private spillQueue(): void {
+    if (this.queue.length === 0) return;
+    const spilled = this.queue;
+    this.queue = [];
+    this.options.spool.append(spilled);
+    this.nextReplayAtMs = 0;
+    if (this.started) void this.kick();
+  }
+
+  /** After a failure: no replay attempt before retryIntervalMs (flush() may force one). */
+  private scheduleRetry(): void {
+    this.nextReplayAtMs = Date.now() + this.options.retryIntervalMs;
+    this.armRetryTimer();
+  }
+
+  private armRetryTimer(): void {
+    if (this.retryTimer !== null || this.closed) return;
+    this.retryTimer = setTimeout(() => {
+      this.retryTimer = null;
+      this.nextReplayAtMs = 0;
+      void this.kick();
+    }, Math.max(0, this.nextReplayAtMs - Date.now()));
+    // The retry must not keep a finished CLI process alive; close() flushes anyway.
+    this.retryTimer.unref();
+  }
+
+  private clearFlushTimer(): void {
+    if (this.flushTimer !== null) clearTimeout(this.flushTimer);
+    this.flushTimer = null;
+  }
+}
+
+function describeError(error: unknown): string {
+  return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+}
