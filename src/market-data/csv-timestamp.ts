@@ -1,0 +1,64 @@
+// Timestamps in bar files: ISO-8601-ish text with an explicit offset, naive wall-clock
+// text in a declared zone, or epoch seconds/milliseconds. Nothing is guessed: a naive
+// timestamp without a declared zone is an error, because guessing UTC vs exchange time
+// shifts every bar by hours.
+import { civilToDays, nyWallToUtcMs } from "./ny-time.ts";
+
+export type TimeZoneName = "UTC" | "America/New_York";
+
+export const TIME_ZONES: readonly TimeZoneName[] = ["UTC", "America/New_York"];
+
+export function parseTimeZone(text: string): TimeZoneName | null {
+  const lower = text.trim().toLowerCase();
+  if (lower === "utc" || lower === "z") return "UTC";
+  if (lower === "america/new_york" || lower === "new_york" || lower === "et" || lower === "exchange") return "America/New_York";
+  return null;
+}
+
+const TEXT_PATTERN = /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?\s*(Z|[+-]\d{2}:?\d{2})?$/;
+const EPOCH_PATTERN = /^\d{9,13}$/;
+
+export type TimestampParse =
+  | { readonly type: "ok"; readonly tsMs: number; readonly naive: boolean }
+  | { readonly type: "error"; readonly problem: string };
+
+/** Parses one timestamp; `zone` applies to naive text only (offsets and epochs are absolute). */
+export function parseTimestamp(text: string, zone: TimeZoneName | null): TimestampParse {
+  if (EPOCH_PATTERN.test(text)) {
+    const value = Number(text);
+    return { type: "ok", tsMs: text.length <= 10 ? value * 1000 : value, naive: false };
+  }
+  const match = TEXT_PATTERN.exec(text);
+  if (match === null) {
+    return { type: "error", problem: `timestamp was '${text}', expected YYYY-MM-DD HH:MM[:SS][+HH:MM|Z] or epoch seconds/ms` };
+  }
+  const month = Number(match[2]);
+  const day = Number(match[3]);
+  const hour = Number(match[4]);
+  const minute = Number(match[5]);
+  const second = match[6] === undefined ? 0 : Number(match[6]);
+  const millisecond = match[7] === undefined ? 0 : Math.floor(Number(`0.${match[7]}`) * 1000);
+  if (month < 1 || month > 12 || day < 1 || day > 31 || hour > 23 || minute > 59 || second > 59) {
+    return { type: "error", problem: `timestamp was '${text}', which is not a valid date and time` };
+  }
+  const days = civilToDays(Number(match[1]), month, day);
+  const offset = match[8];
+  if (offset !== undefined) {
+    const wallMs = days * 86_400_000 + ((hour * 60 + minute) * 60 + second) * 1000 + millisecond;
+    if (offset === "Z") return { type: "ok", tsMs: wallMs, naive: false };
+    const sign = offset.startsWith("-") ? -1 : 1;
+    const digits = offset.slice(1).replace(":", "");
+    const offsetMinutes = sign * (Number(digits.slice(0, 2)) * 60 + Number(digits.slice(2, 4)));
+    return { type: "ok", tsMs: wallMs - offsetMinutes * 60_000, naive: false };
+  }
+  if (zone === null) {
+    return {
+      type: "error",
+      problem: `timestamp '${text}' has no UTC offset; declare the zone of naive timestamps (--data-tz America/New_York or --data-tz UTC)`,
+    };
+  }
+  if (zone === "UTC") {
+    return { type: "ok", tsMs: days * 86_400_000 + ((hour * 60 + minute) * 60 + second) * 1000 + millisecond, naive: true };
+  }
+  return { type: "ok", tsMs: nyWallToUtcMs(days, hour * 60 + minute, second, millisecond), naive: true };
+}
