@@ -135,6 +135,7 @@ export function parseBarsCsv(text: string, options: CsvReadOptions): { series: B
       continue;
     }
     const parsed = parseTimestamp((cells[columns.ts] as string).trim().replace(/^"|"$/g, ""), options.zone);
+    if (parsed.type === "naive_without_zone") throw new DataInputError(`${options.source}: line ${line}: ${parsed.problem}`);
     if (parsed.type === "error") {
       fatal.push({ type: "malformed", line, problem: parsed.problem });
       continue;

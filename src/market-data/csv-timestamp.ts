@@ -20,7 +20,8 @@ const EPOCH_PATTERN = /^\d{9,13}$/;
 
 export type TimestampParse =
   | { readonly type: "ok"; readonly tsMs: number; readonly naive: boolean }
-  | { readonly type: "error"; readonly problem: string };
+  | { readonly type: "error"; readonly problem: string }
+  | { readonly type: "naive_without_zone"; readonly problem: string };
 
 /** Parses one timestamp; `zone` applies to naive text only (offsets and epochs are absolute). */
 export function parseTimestamp(text: string, zone: TimeZoneName | null): TimestampParse {
@@ -53,7 +54,7 @@ export function parseTimestamp(text: string, zone: TimeZoneName | null): Timesta
   }
   if (zone === null) {
     return {
-      type: "error",
+      type: "naive_without_zone",
       problem: `timestamp '${text}' has no UTC offset; declare the zone of naive timestamps (--data-tz America/New_York or --data-tz UTC)`,
     };
   }

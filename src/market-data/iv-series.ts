@@ -117,7 +117,7 @@ export function parseIvCsv(text: string, options: IvCsvOptions): IvSeries {
     if (day !== null) time = day;
     else {
       const parsed = parseTimestamp(timeText, options.zone);
-      if (parsed.type === "error") {
+      if (parsed.type !== "ok") {
         problems.push(`line ${i + 1}: ${parsed.problem}`);
         continue;
       }

@@ -1,5 +1,6 @@
 // One entry point from "what the user asked for" (a data spec and a day range) to
 // regular-session bars, with an honest account of what was clamped or dropped.
+import { statSync } from "node:fs";
 import { fingerprintSeries, lowerBound, sliceSeries } from "./bar-series.ts";
 import type { BarSeries } from "./bar-series.ts";
 import { parseBarsCsv } from "./csv-bars.ts";
@@ -65,10 +66,15 @@ function parseRangeDay(text: string | null, flag: string): number | null {
 }
 
 async function readText(path: string): Promise<string> {
-  const file = Bun.file(path);
-  if (!(await file.exists())) throw new DataInputError(`data file '${path}' does not exist (expected a CSV of bars, 'bundled' or 'gbm:...')`);
+  let isFile: boolean;
   try {
-    return await file.text();
+    isFile = statSync(path).isFile();
+  } catch {
+    throw new DataInputError(`data file '${path}' does not exist (expected a CSV of bars, 'bundled' or 'gbm:...')`);
+  }
+  if (!isFile) throw new DataInputError(`data file '${path}' is not a regular file, expected a CSV of bars`);
+  try {
+    return await Bun.file(path).text();
   } catch (error) {
     throw new DataInputError(`data file '${path}' could not be read: ${error instanceof Error ? error.message : String(error)}`);
   }
