@@ -34,7 +34,7 @@ export function describeFound(value: unknown, secret: boolean): string {
 /** The nearest known name, for "did you mean" hints on typos. */
 export function closestName(wanted: string, known: readonly string[]): string | null {
   let best: string | null = null;
-  let bestDistance = Math.max(2, Math.floor(wanted.length / 3)) + 1;
+  let bestDistance = Math.max(2, Math.floor(wanted.length * 0.45)) + 1;
   for (const candidate of known) {
     const distance = editDistance(wanted, candidate);
     if (distance < bestDistance) {

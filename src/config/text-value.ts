@@ -19,7 +19,7 @@ export function parseTextValue(schema: TSchema, text: string): unknown {
     return text;
   }
   if (KindGuard.IsArray(schema)) {
-    return trimmed === "" ? [] : trimmed.split(",").map((item) => parseTextValue(schema.items, item));
+    return trimmed === "" ? [] : trimmed.split(",").map((item) => parseTextValue(schema.items, item.trim()));
   }
   if (KindGuard.IsUnion(schema)) return trimmed;
   return text;
