@@ -1,0 +1,33 @@
+// Time for the daemon: "now" plus one-shot timers. Production uses the system clock; tests
+// inject a fake one and advance it explicitly, so no test ever waits on wall time.
+export interface Clock {
+  nowMs(): number;
+  /** Runs `run` once after `delayMs`; the returned function cancels it. */
+  setTimer(delayMs: number, run: () => void): () => void;
+}
+
+export const SYSTEM_CLOCK: Clock = {
+  nowMs: () => Date.now(),
+  setTimer: (delayMs, run) => {
+    const handle = setTimeout(run, delayMs);
+    return () => clearTimeout(handle);
+  },
+};
+
+/** Calls `run` every `intervalMs` until the returned function is called. */
+export function every(clock: Clock, intervalMs: number, run: () => void): () => void {
+  let cancelNext: () => void = () => {};
+  let stopped = false;
+  const arm = (): void => {
+    cancelNext = clock.setTimer(intervalMs, () => {
+      if (stopped) return;
+      arm();
+      run();
+    });
+  };
+  arm();
+  return () => {
+    stopped = true;
+    cancelNext();
+  };
+}

@@ -1,0 +1,109 @@
+// Polls the two operator channels every poll_ms: the control file (local) and the sink's
+// daemon_control queue (written by `gs serve` / `gs ctl`, possibly from another host).
+// Every command, valid or not, leaves a `control` operation with its result.
+import type { Sink } from "../sink/port.ts";
+import type { ControlCommand } from "../sink/records.ts";
+import type { Clock } from "./clock.ts";
+import { CONTROL_COMMANDS, parseControlLine } from "./control-command.ts";
+import { takeControlFile } from "./control-file.ts";
+import type { DaemonLog } from "./daemon-log.ts";
+import type { OperationRecorder } from "./operation-recorder.ts";
+
+export interface ControlLoopDeps {
+  readonly controlFile: string | null;
+  readonly sink: Sink;
+  readonly daemonId: string;
+  readonly wallClock: Clock;
+  readonly log: DaemonLog;
+  readonly recorder: OperationRecorder;
+  readonly stateName: () => string;
+  /** Runs one command and returns its result text ("paused", "rejected: ..."). */
+  readonly execute: (command: ControlCommand, source: string) => Promise<string>;
+  readonly claimSuffix: string;
+}
+
+export class ControlLoop {
+  private polling = false;
+
+  constructor(private readonly deps: ControlLoopDeps) {}
+
+  /** One poll of both channels; overlapping calls are skipped, errors are logged, never thrown. */
+  async poll(): Promise<void> {
+    if (this.polling) return;
+    this.polling = true;
+    try {
+      await this.pollFile();
+      await this.pollQueue();
+    } finally {
+      this.polling = false;
+    }
+  }
+
+  private async pollFile(): Promise<void> {
+    const { controlFile } = this.deps;
+    if (controlFile === null) return;
+    let lines: string[];
+    try {
+      lines = takeControlFile(controlFile, this.deps.claimSuffix);
+    } catch (error) {
+      this.deps.log.log("warn", this.deps.stateName(), `control file unreadable: ${String(error)}`, { file: controlFile });
+      return;
+    }
+    for (const raw of lines) {
+      const parsed = parseControlLine(raw);
+      switch (parsed.type) {
+        case "blank":
+          break;
+        case "invalid":
+          this.reject(parsed.message, "file", { line: parsed.line });
+          break;
+        case "command":
+          await this.run(parsed.command, "file", {});
+          break;
+        default: {
+          const unreachable: never = parsed;
+          throw new Error(`unknown control line ${JSON.stringify(unreachable)}`);
+        }
+      }
+    }
+  }
+
+  private async pollQueue(): Promise<void> {
+    const { sink, daemonId, wallClock } = this.deps;
+    let rows;
+    try {
+      rows = await sink.claimControl(daemonId, wallClock.nowMs());
+    } catch (error) {
+      this.deps.log.log("warn", this.deps.stateName(), `control queue unreadable: ${String(error)}`);
+      return;
+    }
+    for (const row of rows) {
+      // Rows come from outside (another host may write them): check the command again.
+      const command = CONTROL_COMMANDS.find((candidate) => candidate === row.command);
+      const source = { controlId: row.id, issuedBy: row.issuedBy, issuedAtMs: row.tsMs };
+      const result = command
+        ? await this.run(command, "queue", source)
+        : this.reject(`control command was ${JSON.stringify(row.command)}, expected one of ${CONTROL_COMMANDS.join(", ")}`, "queue", source);
+      sink.completeControl(row.id, result, wallClock.nowMs());
+    }
+  }
+
+  private async run(command: ControlCommand, channel: string, source: Readonly<Record<string, unknown>>): Promise<string> {
+    let result: string;
+    try {
+      result = await this.deps.execute(command, channel);
+    } catch (error) {
+      result = `failed: ${error instanceof Error ? error.message : String(error)}`;
+    }
+    this.deps.log.log("info", this.deps.stateName(), `control ${command}: ${result}`, { channel });
+    this.deps.recorder.record("control", { reason: result, payload: { command, channel, ...source } });
+    return result;
+  }
+
+  private reject(message: string, channel: string, source: Readonly<Record<string, unknown>>): string {
+    const result = `rejected: ${message}`;
+    this.deps.log.log("warn", this.deps.stateName(), result, { channel });
+    this.deps.recorder.record("control", { reason: result, payload: { command: null, channel, ...source } });
+    return result;
+  }
+}

@@ -1,0 +1,405 @@
+// The daemon: a thin shell that runs core's Hedger against a broker and records everything
+// in the sink. Its life cycle is core's daemon transition table; it never exits because the
+// broker is down (WAITING_BROKER, retrying), and it stops only on a signal or a command.
+import type { Broker, BrokerEvent } from "../broker/port.ts";
+import type { DaemonEvent, DaemonLifecycleState } from "../core/daemon-fsm.ts";
+import { nextDaemonState } from "../core/daemon-fsm.ts";
+import type { Hedger } from "../core/hedger.ts";
+import type { Contract } from "../core/instrument.ts";
+import type { Sink } from "../sink/port.ts";
+import type { BlockReason, ControlCommand, StatusRow } from "../sink/records.ts";
+import type { Clock } from "./clock.ts";
+import { every } from "./clock.ts";
+import { ControlLoop } from "./control-loop.ts";
+import type { DaemonLog } from "./daemon-log.ts";
+import { dailyStateRow, hedgerDailyState } from "./daily-state-row.ts";
+import { HedgeLoop } from "./hedge-loop.ts";
+import { OperationRecorder } from "./operation-recorder.ts";
+import { DaemonIds } from "./order-ref.ts";
+import { reconcile } from "./reconcile.ts";
+import { statusRow } from "./status-row.ts";
+
+export interface DaemonSettings {
+  readonly heartbeatMs: number;
+  readonly historyEveryMs: number;
+  readonly pollMs: number;
+  readonly retryIntervalMs: number;
+  readonly connectTimeoutMs: number;
+  /** On stop: how long to wait for own working orders to be cancelled. */
+  readonly stopCancelWaitMs: number;
+  readonly controlFile: string | null;
+}
+
+export interface DaemonDeps {
+  readonly daemonId: string;
+  readonly broker: Broker;
+  readonly sink: Sink;
+  readonly hedger: Hedger;
+  readonly wallClock: Clock;
+  /** Market time: the replay's on sim, wall time on IB. Core decides on this time. */
+  readonly marketClock: { nowMs(): number };
+  readonly log: DaemonLog;
+  readonly settings: DaemonSettings;
+  readonly configHash: string;
+  readonly version: string;
+  readonly pid: number;
+}
+
+export class Daemon {
+  private current: DaemonLifecycleState = "IDLE";
+  private readonly ids: DaemonIds;
+  private readonly recorder: OperationRecorder;
+  private readonly hedgeLoop: HedgeLoop;
+  private readonly controlLoop: ControlLoop;
+  private readonly stopTimers: (() => void)[] = [];
+  private readonly stateWaiters: { state: DaemonLifecycleState; resolve: () => void }[] = [];
+  private cancelRetry: (() => void) | null = null;
+  private nextRetryTsMs: number | null = null;
+  private lastBrokerError: string | null = null;
+  private brokerInfo: { clientId: number | null; serverVersion: number | null } = { clientId: null, serverVersion: null };
+  private marketDataKind: "live" | "delayed" | "frozen" | null = null;
+  private operatorPaused = false;
+  private reconciledOnce = false;
+  private expectedHedgeShares: number | null = null;
+  private lastHistoryWallMs = 0;
+  private stopRequested = false;
+  private exitCode = 0;
+  private resolveStopped: (code: number) => void = () => {};
+  private orderFinalWaiter: (() => void) | null = null;
+  /** Resolves with the exit code once the daemon is STOPPED and the sink flushed. */
+  readonly stopped: Promise<number>;
+
+  constructor(private readonly deps: DaemonDeps) {
+    const symbol = deps.hedger.params.strategy.symbol;
+    this.ids = new DaemonIds(deps.daemonId, symbol, deps.wallClock.nowMs());
+    this.recorder = new OperationRecorder(deps.sink, this.ids, deps.wallClock, () => this.statusNow());
+    this.stopped = new Promise((resolve) => (this.resolveStopped = resolve));
+    this.hedgeLoop = new HedgeLoop({
+      hedger: deps.hedger,
+      broker: deps.broker,
+      ids: this.ids,
+      recorder: this.recorder,
+      log: deps.log,
+      marketNowMs: () => deps.marketClock.nowMs(),
+      wallNowMs: () => deps.wallClock.nowMs(),
+      tradingAllowed: () => this.current === "RUNNING",
+      stateName: () => this.current,
+      onDailyStateChanged: () => this.persistDailyState(),
+      onOrderFinal: () => this.orderFinalWaiter?.(),
+    });
+    this.controlLoop = new ControlLoop({
+      controlFile: deps.settings.controlFile,
+      sink: deps.sink,
+      daemonId: deps.daemonId,
+      wallClock: deps.wallClock,
+      log: deps.log,
+      recorder: this.recorder,
+      stateName: () => this.current,
+      execute: (command) => this.execute(command),
+      claimSuffix: `${deps.pid}`,
+    });
+    deps.broker.onEvent((event) => this.guard(() => this.onBrokerEvent(event)));
+  }
+
+  get state(): DaemonLifecycleState {
+    return this.current;
+  }
+
+  /** Resolves when the daemon enters `state` (at once if it is there). */
+  whenState(state: DaemonLifecycleState): Promise<void> {
+    if (this.current === state) return Promise.resolve();
+    return new Promise((resolve) => this.stateWaiters.push({ state, resolve }));
+  }
+
+  /** Restores persisted counters, starts heartbeat and control polling, connects. */
+  async start(): Promise<void> {
+    const { hedger, sink, daemonId, settings, wallClock } = this.deps;
+    const marketNowMs = this.deps.marketClock.nowMs();
+    const tradingDay = hedger.dailyState(marketNowMs).tradingDay;
+    const saved = await sink.loadDailyState(daemonId, tradingDay);
+    if (saved) hedger.restoreDailyState(hedgerDailyState(saved), marketNowMs);
+    const last = (await sink.readStatusCurrent(daemonId))[0];
+    this.expectedHedgeShares = last ? last.hedgeShares : null;
+    this.stopTimers.push(every(wallClock, settings.heartbeatMs, () => this.guard(() => this.heartbeat())));
+    this.stopTimers.push(every(wallClock, settings.pollMs, () => void this.controlLoop.poll()));
+    this.transition("start");
+    await this.connect();
+  }
+
+  /** Graceful stop: no new orders, cancel own working orders, final status, flush. */
+  requestStop(reason: string, exitCode = 0): void {
+    if (this.stopRequested) return;
+    this.stopRequested = true;
+    this.exitCode = exitCode;
+    this.deps.log.log("info", this.current, `stop requested (${reason})`);
+    this.cancelRetry?.();
+    this.nextRetryTsMs = null;
+    this.transition("stop", { reason });
+    void this.shutdown();
+  }
+
+  /** The current status row (full when there is market data, minimal otherwise). */
+  statusNow(): StatusRow {
+    const { deps } = this;
+    let snapshot = null;
+    try {
+      snapshot = deps.hedger.snapshot(deps.marketClock.nowMs());
+    } catch {
+      snapshot = null;
+    }
+    return statusRow(
+      {
+        daemonId: deps.daemonId,
+        wallNowMs: deps.wallClock.nowMs(),
+        state: this.current,
+        configHash: deps.configHash,
+        heartbeatIntervalS: deps.settings.heartbeatMs / 1000,
+        pid: deps.pid,
+        version: deps.version,
+        brokerName: deps.broker.name,
+        brokerClientId: this.brokerInfo.clientId,
+        brokerServerVersion: this.brokerInfo.serverVersion,
+        nextRetryTsMs: this.nextRetryTsMs,
+        marketDataKind: this.marketDataKind,
+        extraBlockReasons: this.daemonBlockReasons(snapshot?.blockReasons.map((reason) => reason.code) ?? []),
+        marketNowMs: deps.marketClock.nowMs(),
+      },
+      snapshot,
+      deps.hedger.params.strategy.symbol,
+    );
+  }
+
+  // --- life cycle ------------------------------------------------------------------------
+  private transition(event: DaemonEvent, payload: Readonly<Record<string, unknown>> = {}): void {
+    const from = this.current;
+    this.current = nextDaemonState(from, event);
+    this.deps.log.log("info", this.current, `${from} -> ${this.current} (${event})`);
+    this.recorder.record("state_change", { reason: event, payload: { from, to: this.current, ...payload } });
+    if (this.current === "RUNNING") this.deps.sink.writeStatus(this.statusNow(), { history: false });
+    for (const waiter of this.stateWaiters.filter((candidate) => candidate.state === this.current)) {
+      this.stateWaiters.splice(this.stateWaiters.indexOf(waiter), 1);
+      waiter.resolve();
+    }
+  }
+
+  private async connect(): Promise<void> {
+    const { broker, hedger, settings, wallClock } = this.deps;
+    try {
+      const info = await withTimeout(broker.connect(), settings.connectTimeoutMs, wallClock, "broker connect");
+      if (this.current !== "CONNECTING") return;
+      this.brokerInfo = { clientId: info.clientId, serverVersion: info.serverVersion };
+      this.lastBrokerError = null;
+      hedger.setBrokerConnected(true, this.deps.marketClock.nowMs());
+      this.transition("connected", { clientId: info.clientId, accounts: info.accounts });
+    } catch (error) {
+      if (this.current !== "CONNECTING") return;
+      this.waitForBroker("connect_failed", error);
+      return;
+    }
+    await this.reconcileAndArm();
+  }
+
+  private async reconcileAndArm(): Promise<void> {
+    const { broker, hedger, settings, wallClock } = this.deps;
+    const symbol = hedger.params.strategy.symbol;
+    try {
+      const expected = this.reconciledOnce ? hedger.snapshot(this.deps.marketClock.nowMs()).hedgeShares : this.expectedHedgeShares;
+      const result = await reconcile(
+        { broker, sink: this.deps.sink, ids: this.ids, recorder: this.recorder, wallClock, marketNowMs: () => this.deps.marketClock.nowMs(), cancelWaitMs: settings.stopCancelWaitMs },
+        symbol,
+        expected,
+      );
+      if (this.current !== "RECONCILING") return;
+      for (const execId of result.recordedExecIds) this.hedgeLoop.markExecutionRecorded(execId);
+      this.hedgeLoop.resetPositions(result.positions);
+      hedger.setHardBlock(result.hardBlock);
+      if (result.hardBlock) this.deps.log.log("error", this.current, `hard block: ${result.hardBlock.message}`);
+      this.reconciledOnce = true;
+      const contracts: Contract[] = [{ secType: "STK", symbol }];
+      for (const position of result.positions) if (position.contract.secType === "OPT" && position.contract.symbol === symbol) contracts.push(position.contract);
+      broker.subscribeMarketData(contracts);
+      hedger.setPaused(this.operatorPaused);
+      this.transition("reconciled", { positions: result.positions.length, hardBlock: result.hardBlock?.code ?? null });
+      if (this.operatorPaused) this.transition("pause", { reason: "paused by operator before the broker was back" });
+      this.hedgeLoop.progressFlatten();
+    } catch (error) {
+      if (this.current !== "RECONCILING") return;
+      this.waitForBroker("reconcile_failed", error);
+    }
+  }
+
+  private waitForBroker(event: "connect_failed" | "reconcile_failed" | "broker_lost", error: unknown): void {
+    const { wallClock, settings } = this.deps;
+    this.lastBrokerError = error instanceof Error ? error.message : String(error);
+    this.deps.hedger.setBrokerConnected(false, this.deps.marketClock.nowMs());
+    this.nextRetryTsMs = wallClock.nowMs() + settings.retryIntervalMs;
+    this.transition(event, { error: this.lastBrokerError, nextRetryTsMs: this.nextRetryTsMs });
+    this.deps.log.log("warn", this.current, `broker unreachable: ${this.lastBrokerError}`, { nextRetryInS: settings.retryIntervalMs / 1000 });
+    this.deps.sink.writeStatus(this.statusNow(), { history: true });
+    this.cancelRetry?.();
+    this.cancelRetry = wallClock.setTimer(settings.retryIntervalMs, () => this.retryNow());
+  }
+
+  private retryNow(): void {
+    if (this.current !== "WAITING_BROKER") return;
+    this.cancelRetry?.();
+    this.cancelRetry = null;
+    this.nextRetryTsMs = null;
+    this.transition("retry");
+    void this.connect();
+  }
+
+  private onBrokerEvent(event: BrokerEvent): void {
+    if (event.type === "connection") {
+      this.onConnectionEvent(event);
+      return;
+    }
+    if (event.type === "market_data_health") {
+      this.deps.log.log(event.ok ? "info" : "warn", this.current, `market data: ${event.message}`, { code: event.code });
+      return;
+    }
+    if (event.type === "quote") this.marketDataKind = event.kind;
+    if (this.current === "IDLE" || this.current === "STOPPED" || this.current === "WAITING_BROKER" || this.current === "CONNECTING") return;
+    this.hedgeLoop.onBrokerEvent(event);
+  }
+
+  private onConnectionEvent(event: Extract<BrokerEvent, { type: "connection" }>): void {
+    const live = this.current === "RUNNING" || this.current === "PAUSED" || this.current === "RECONCILING";
+    if ((event.state === "lost" || event.state === "disconnected") && live) {
+      this.waitForBroker("broker_lost", new Error(`${event.message}${event.code === null ? "" : ` (code ${event.code})`}`));
+    } else if (event.state === "restored" && this.current === "WAITING_BROKER") {
+      this.retryNow();
+    }
+  }
+
+  private heartbeat(): void {
+    const wallNowMs = this.deps.wallClock.nowMs();
+    this.hedgeLoop.recordExecutionsMissingCommission();
+    if (this.current === "RUNNING" || this.current === "PAUSED") this.hedgeLoop.cancelTimedOutOrders(this.deps.marketClock.nowMs());
+    const history = wallNowMs - this.lastHistoryWallMs >= this.deps.settings.historyEveryMs;
+    const row = this.statusNow();
+    this.deps.sink.writeStatus(row, { history });
+    if (history) {
+      this.lastHistoryWallMs = wallNowMs;
+      this.deps.log.log("info", this.current, "heartbeat", {
+        spot: row.spot,
+        deltaShares: row.portfolioDeltaShares === null ? null : Math.round(row.portfolioDeltaShares),
+        hedgeShares: row.hedgeShares,
+        hedgesToday: row.dailyHedgeCount,
+        blocked: row.blockReasons.map((reason) => reason.code).join(",") || null,
+      });
+    }
+    if (this.reconciledOnce) this.persistDailyState();
+  }
+
+  private persistDailyState(): void {
+    const { hedger, sink, daemonId, wallClock, marketClock } = this.deps;
+    sink.writeDailyState(dailyStateRow(daemonId, hedger.dailyState(marketClock.nowMs()), wallClock.nowMs()));
+  }
+
+  // --- commands ---------------------------------------------------------------------------
+  private async execute(command: ControlCommand): Promise<string> {
+    const { hedger } = this.deps;
+    if (this.current === "STOPPING" || this.current === "STOPPED") return `ignored: daemon is ${this.current}`;
+    switch (command) {
+      case "stop":
+        this.requestStop("control command");
+        return "stopping";
+      case "pause":
+        this.operatorPaused = true;
+        hedger.setPaused(true);
+        if (this.current === "PAUSED") return "already paused";
+        if (this.current !== "RUNNING") return `paused (takes effect when the broker is back; state ${this.current})`;
+        this.transition("pause");
+        return "paused";
+      case "resume":
+        this.operatorPaused = false;
+        hedger.setPaused(false);
+        if (this.current === "RUNNING") return "already running";
+        if (this.current !== "PAUSED") return `resumed (takes effect when the broker is back; state ${this.current})`;
+        this.transition("resume");
+        return "resumed";
+      case "flatten": {
+        if (this.current !== "RUNNING" && this.current !== "PAUSED") return `rejected: flatten needs a connected broker, state was ${this.current}`;
+        this.operatorPaused = true;
+        hedger.setPaused(true);
+        if (this.current === "RUNNING") this.transition("pause", { reason: "flatten" });
+        return `${this.hedgeLoop.requestFlatten()}; paused`;
+      }
+      case "retry_broker":
+        if (this.current !== "WAITING_BROKER") return `ignored: broker not down (state ${this.current})`;
+        this.retryNow();
+        return "retrying now";
+      default: {
+        const unreachable: never = command;
+        return `rejected: unknown command ${String(unreachable)}`;
+      }
+    }
+  }
+
+  // --- stop -------------------------------------------------------------------------------
+  private async shutdown(): Promise<void> {
+    const { broker, sink, wallClock, settings } = this.deps;
+    const working = this.hedgeLoop.workingOrderRefs();
+    if (working.length > 0 && broker.isConnected()) {
+      for (const orderRef of working) this.hedgeLoop.requestCancel(orderRef, "shutdown");
+      const deadlineMs = wallClock.nowMs() + settings.stopCancelWaitMs;
+      while (this.hedgeLoop.workingOrderRefs().length > 0 && wallClock.nowMs() < deadlineMs) {
+        await new Promise<void>((resolve) => {
+          const cancelTimer = wallClock.setTimer(Math.max(1, deadlineMs - wallClock.nowMs()), resolve);
+          this.orderFinalWaiter = () => {
+            cancelTimer();
+            resolve();
+          };
+        });
+        this.orderFinalWaiter = null;
+      }
+      const left = this.hedgeLoop.workingOrderRefs();
+      if (left.length > 0) this.deps.log.log("warn", this.current, `stopping with ${left.length} order(s) not confirmed cancelled`, { orderRefs: left.join(",") });
+    }
+    this.hedgeLoop.drain();
+    for (const stop of this.stopTimers) stop();
+    if (this.reconciledOnce) this.persistDailyState();
+    this.transition("stopped", { exitCode: this.exitCode });
+    this.deps.sink.writeStatus(this.statusNow(), { history: true });
+    await sink.flush();
+    await withTimeout(broker.disconnect(), 2_000, wallClock, "broker disconnect").catch(() => undefined);
+    this.resolveStopped(this.exitCode);
+  }
+
+  private daemonBlockReasons(coreCodes: readonly string[]): BlockReason[] {
+    const reasons: BlockReason[] = [];
+    if (this.current === "WAITING_BROKER" && !coreCodes.includes("broker_not_connected")) {
+      reasons.push({ code: "broker_not_connected", message: `broker unreachable: ${this.lastBrokerError ?? "unknown"}; retrying` });
+    }
+    if (this.current === "STOPPING" || this.current === "STOPPED") reasons.push({ code: "stopped", message: `daemon is ${this.current}` });
+    return reasons;
+  }
+
+  /** A thrown error in event handling is a broken invariant: stop (exit 1) and let systemd restart. */
+  private guard(run: () => void): void {
+    try {
+      run();
+    } catch (error) {
+      const message = error instanceof Error ? (error.stack ?? error.message) : String(error);
+      this.deps.log.log("error", this.current, `internal error, stopping: ${message}`);
+      this.requestStop("internal error", 1);
+    }
+  }
+}
+
+function withTimeout<T>(promise: Promise<T>, timeoutMs: number, clock: Clock, what: string): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const cancel = clock.setTimer(timeoutMs, () => reject(new Error(`${what} timed out after ${timeoutMs} ms`)));
+    promise.then(
+      (value) => {
+        cancel();
+        resolve(value);
+      },
+      (error: unknown) => {
+        cancel();
+        reject(error instanceof Error ? error : new Error(String(error)));
+      },
+    );
+  });
+}

@@ -1,0 +1,355 @@
+// The trading path: broker events in, Hedger decisions, orders out, operations recorded.
+// A quote reaches placeOrder synchronously; the sink is only ever enqueued to. Fills are
+// recorded from execution reports joined with their commission reports, never on send.
+import type { HedgeDecision } from "../core/hedge-decision.ts";
+import type { Hedger } from "../core/hedger.ts";
+import type { Position } from "../core/instrument.ts";
+import { contractKey } from "../core/instrument.ts";
+import type { CommissionReport, ExecutionReport, HedgeOrder } from "../core/order.ts";
+import type { Broker, BrokerEvent } from "../broker/port.ts";
+import type { DaemonLog } from "./daemon-log.ts";
+import type { OperationRecorder } from "./operation-recorder.ts";
+import type { DaemonIds } from "./order-ref.ts";
+
+type HedgeDecisionOf<T extends HedgeDecision["type"]> = Extract<HedgeDecision, { type: T }>;
+
+/** A commission that has not shown up this long after its execution is recorded as missing. */
+const COMMISSION_WAIT_MS = 5_000;
+
+interface TrackedOrder {
+  readonly order: HedgeOrder;
+  brokerOrderId: number | null;
+  acknowledged: boolean;
+  cancelRequested: boolean;
+}
+
+interface PendingExecution {
+  readonly execution: ExecutionReport;
+  readonly seenAtWallMs: number;
+}
+
+export interface HedgeLoopDeps {
+  readonly hedger: Hedger;
+  readonly broker: Broker;
+  readonly ids: DaemonIds;
+  readonly recorder: OperationRecorder;
+  readonly log: DaemonLog;
+  readonly marketNowMs: () => number;
+  readonly wallNowMs: () => number;
+  /** True only in RUNNING: orders may be placed for ordinary hedges. */
+  readonly tradingAllowed: () => boolean;
+  readonly stateName: () => string;
+  /** Daily counters changed (order created, fill, commission): persist them. */
+  readonly onDailyStateChanged: () => void;
+  /** A tracked order reached a final state. */
+  readonly onOrderFinal: () => void;
+}
+
+export class HedgeLoop {
+  private readonly orders = new Map<string, TrackedOrder>();
+  private readonly positions = new Map<string, Position>();
+  private readonly pendingExecutions = new Map<string, PendingExecution>();
+  private readonly earlyCommissions = new Map<string, CommissionReport>();
+  private readonly recordedExecIds = new Set<string>();
+  private flattenPending = false;
+
+  constructor(private readonly deps: HedgeLoopDeps) {}
+
+  // --- broker events ----------------------------------------------------------------
+  onBrokerEvent(event: BrokerEvent): void {
+    const { hedger } = this.deps;
+    switch (event.type) {
+      case "quote":
+        if (event.symbol !== hedger.params.strategy.symbol) return;
+        hedger.onQuote(event);
+        this.evaluate();
+        return;
+      case "option_greeks":
+        hedger.onOptionGreeks(event.contractKey, event);
+        return;
+      case "position":
+        this.positions.set(contractKey(event.position.contract), event.position);
+        hedger.setPositions([...this.positions.values()], this.deps.marketNowMs());
+        return;
+      case "order_status":
+        this.onOrderStatus(event);
+        return;
+      case "execution":
+        this.onExecution(event.execution);
+        return;
+      case "commission":
+        this.onCommission(event.commission);
+        return;
+      case "connection":
+      case "market_data_health":
+        return; // the daemon's lifecycle handles these
+      default: {
+        const unreachable: never = event;
+        throw new Error(`unknown broker event ${JSON.stringify(unreachable)}`);
+      }
+    }
+  }
+
+  /** Positions from reconciliation replace the book's view of the account. */
+  resetPositions(positions: readonly Position[]): void {
+    this.positions.clear();
+    for (const position of positions) this.positions.set(contractKey(position.contract), position);
+    this.deps.hedger.setPositions(positions, this.deps.marketNowMs());
+  }
+
+  /** Orders of a previous run adopted at reconciliation, so their reports are recorded. */
+  trackForeignRunOrder(order: HedgeOrder, brokerOrderId: number): void {
+    this.orders.set(order.orderRef, { order, brokerOrderId, acknowledged: true, cancelRequested: false });
+  }
+
+  markExecutionRecorded(execId: string): void {
+    this.recordedExecIds.add(execId);
+  }
+
+  // --- decisions and orders ------------------------------------------------------------
+  /** The hot path: decide on the latest quote and send at once; nothing here awaits. */
+  evaluate(): void {
+    if (!this.deps.tradingAllowed()) return;
+    const nowMs = this.deps.marketNowMs();
+    this.cancelTimedOutOrders(nowMs);
+    const decision = this.deps.hedger.evaluate(nowMs);
+    if (decision.type === "hedge") this.submit(decision, nowMs, "hedge");
+  }
+
+  private submit(decision: HedgeDecisionOf<"hedge">, nowMs: number, purpose: "hedge" | "flatten"): void {
+    const { hedger, broker, recorder } = this.deps;
+    const order = hedger.createOrder(decision, nowMs, this.deps.ids.nextOrderRef());
+    const tracked: TrackedOrder = { order, brokerOrderId: null, acknowledged: false, cancelRequested: false };
+    this.orders.set(order.orderRef, tracked);
+    let sendError: string | null = null;
+    try {
+      tracked.brokerOrderId = broker.placeOrder(order);
+      hedger.onOrderAccepted(order.orderRef, tracked.brokerOrderId, nowMs);
+    } catch (error) {
+      sendError = error instanceof Error ? error.message : String(error);
+      hedger.onOrderSendFailed(order.orderRef, sendError, nowMs);
+      this.orders.delete(order.orderRef);
+    }
+    // Recorded after the order is out: the audit trail never delays the market.
+    const snapshot = hedger.snapshot(nowMs);
+    recorder.record("hedge_intent", {
+      orderRef: order.orderRef,
+      side: order.side,
+      quantityShares: order.quantityShares,
+      price: decision.spot,
+      reason: purpose === "flatten" ? "flatten" : decision.forced ? "forced_delta" : "delta_threshold",
+      payload: {
+        purpose,
+        decision,
+        marketTsMs: nowMs,
+        bid: snapshot.bid,
+        ask: snapshot.ask,
+        optionDeltaShares: snapshot.optionDeltaShares,
+        hedgeSharesBefore: snapshot.hedgeShares,
+        gammaShares: snapshot.gammaShares,
+        dataAgeMs: snapshot.dataAgeMs,
+        legs: snapshot.legs.length,
+      },
+    });
+    const orderFields = { orderRef: order.orderRef, side: order.side, quantityShares: order.quantityShares };
+    if (sendError === null) {
+      recorder.record("order_sent", {
+        ...orderFields,
+        brokerOrderId: tracked.brokerOrderId,
+        price: order.limitPrice ?? null,
+        payload: { orderType: order.orderType, symbol: order.symbol },
+      });
+      this.deps.log.log("info", this.deps.stateName(), `hedge ${order.side} ${order.quantityShares} ${order.symbol}`, {
+        orderRef: order.orderRef,
+        deltaShares: decision.deltaShares,
+        spot: decision.spot,
+        purpose,
+      });
+    } else {
+      recorder.record("reject", { ...orderFields, reason: `send_failed: ${sendError}` });
+      this.deps.log.log("warn", this.deps.stateName(), `order not sent: ${sendError}`, { orderRef: order.orderRef });
+    }
+    this.deps.onDailyStateChanged();
+  }
+
+  cancelTimedOutOrders(nowMs: number): void {
+    for (const orderRef of this.deps.hedger.timedOutOrders(nowMs)) {
+      this.deps.hedger.onCancelRequested(orderRef, nowMs);
+      this.requestCancel(orderRef, "order_timeout");
+    }
+  }
+
+  /** Asks the broker to cancel one of our orders; recorded as cancel_request. */
+  requestCancel(orderRef: string, reason: string): void {
+    const tracked = this.orders.get(orderRef);
+    if (tracked) tracked.cancelRequested = true;
+    try {
+      this.deps.broker.cancelOrder(orderRef);
+      this.deps.recorder.record("cancel_request", { orderRef, brokerOrderId: tracked?.brokerOrderId ?? null, reason });
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      this.deps.recorder.record("cancel_request", { orderRef, reason: `${reason}; not sent: ${message}` });
+    }
+  }
+
+  /** Our orders not yet final (to cancel on stop and flatten). */
+  workingOrderRefs(): string[] {
+    return [...this.orders.keys()];
+  }
+
+  /** Close this strategy's hedge shares (never options, never other symbols), after working orders are gone. */
+  requestFlatten(): string {
+    this.flattenPending = true;
+    const working = this.workingOrderRefs();
+    for (const orderRef of working) {
+      this.deps.hedger.onCancelRequested(orderRef, this.deps.marketNowMs());
+      this.requestCancel(orderRef, "flatten");
+    }
+    const hedgeShares = this.deps.hedger.snapshot(this.deps.marketNowMs()).hedgeShares;
+    this.progressFlatten();
+    return working.length > 0
+      ? `flatten: cancelling ${working.length} working order(s), then closing ${hedgeShares} hedge shares`
+      : `flatten: closing ${hedgeShares} hedge shares`;
+  }
+
+  /** Sends the closing order once nothing is in flight and the broker and a quote are there. */
+  progressFlatten(): void {
+    if (!this.flattenPending || this.orders.size > 0 || !this.deps.broker.isConnected()) return;
+    const nowMs = this.deps.marketNowMs();
+    const snapshot = this.deps.hedger.snapshot(nowMs);
+    if (snapshot.hedgeShares === 0) {
+      this.flattenPending = false;
+      this.deps.log.log("info", this.deps.stateName(), "flatten: no hedge shares left");
+      return;
+    }
+    if (snapshot.spot === null) return;
+    this.flattenPending = false;
+    const decision: HedgeDecisionOf<"hedge"> = {
+      type: "hedge",
+      side: snapshot.hedgeShares > 0 ? "SELL" : "BUY",
+      quantityShares: Math.abs(snapshot.hedgeShares),
+      forced: true,
+      deltaShares: snapshot.portfolioDeltaShares ?? snapshot.hedgeShares,
+      spot: snapshot.spot,
+    };
+    this.submit(decision, nowMs, "flatten");
+  }
+
+  // --- order reports -----------------------------------------------------------------------
+  private onOrderStatus(event: Extract<BrokerEvent, { type: "order_status" }>): void {
+    const tracked = this.orders.get(event.orderRef);
+    if (!tracked) return; // not ours, or already final
+    this.deps.hedger.onOrderStatus(event);
+    const fields = {
+      orderRef: event.orderRef,
+      brokerOrderId: event.brokerOrderId,
+      side: tracked.order.side,
+      quantityShares: tracked.order.quantityShares,
+    };
+    const isAck = event.status === "submitted" || event.status === "pending_submit" || event.status === "partially_filled" || event.status === "filled";
+    if (isAck && !tracked.acknowledged && event.status !== "pending_submit") {
+      tracked.acknowledged = true;
+      this.deps.recorder.record("order_ack", { ...fields, payload: { status: event.status } });
+    }
+    switch (event.status) {
+      case "pending_submit":
+      case "submitted":
+      case "partially_filled":
+        return;
+      case "filled":
+        this.finish(event.orderRef);
+        return;
+      case "cancelled":
+        this.deps.recorder.record("cancel", { ...fields, reason: event.reason ?? (tracked.cancelRequested ? "cancel_confirmed" : "cancelled_by_broker"), payload: { filledShares: event.filledShares } });
+        this.finish(event.orderRef);
+        return;
+      case "rejected":
+        this.deps.recorder.record("reject", { ...fields, reason: event.reason ?? "rejected" });
+        this.deps.log.log("warn", this.deps.stateName(), `order rejected: ${event.reason ?? "no reason given"}`, { orderRef: event.orderRef });
+        this.finish(event.orderRef);
+        return;
+      default: {
+        const unreachable: never = event.status;
+        throw new Error(`unknown order status ${String(unreachable)}`);
+      }
+    }
+  }
+
+  private finish(orderRef: string): void {
+    this.orders.delete(orderRef);
+    this.deps.onOrderFinal();
+    this.progressFlatten();
+  }
+
+  private onExecution(execution: ExecutionReport): void {
+    if (!this.deps.ids.ownsOrderRef(execution.orderRef) || this.recordedExecIds.has(execution.execId)) return;
+    this.deps.hedger.onExecution(execution);
+    const commission = this.earlyCommissions.get(execution.execId);
+    if (commission) {
+      this.earlyCommissions.delete(execution.execId);
+      this.recordFill(execution, commission);
+      return;
+    }
+    this.pendingExecutions.set(execution.execId, { execution, seenAtWallMs: this.deps.wallNowMs() });
+  }
+
+  private onCommission(commission: CommissionReport): void {
+    const pending = this.pendingExecutions.get(commission.execId);
+    if (pending) {
+      this.pendingExecutions.delete(commission.execId);
+      this.deps.hedger.onCommission(commission);
+      this.recordFill(pending.execution, commission);
+      return;
+    }
+    if (this.recordedExecIds.has(commission.execId)) {
+      // The fill was recorded without it (commission came late): record it on its own.
+      this.deps.hedger.onCommission(commission);
+      this.deps.recorder.record("commission", { execId: null, commissionUsd: commission.commissionUsd, reason: `late commission for ${commission.execId}` });
+      this.deps.onDailyStateChanged();
+      return;
+    }
+    this.earlyCommissions.set(commission.execId, commission);
+  }
+
+  /** Executions whose commission never came are recorded without it after a grace period. */
+  recordExecutionsMissingCommission(): void {
+    const wallNowMs = this.deps.wallNowMs();
+    for (const [execId, pending] of this.pendingExecutions) {
+      if (wallNowMs - pending.seenAtWallMs < COMMISSION_WAIT_MS) continue;
+      this.pendingExecutions.delete(execId);
+      this.recordFill(pending.execution, null);
+    }
+  }
+
+  private recordFill(execution: ExecutionReport, commission: CommissionReport | null): void {
+    if (commission) this.deps.hedger.onCommission(commission);
+    this.recordedExecIds.add(execution.execId);
+    const tracked = this.orders.get(execution.orderRef);
+    const orderShares = tracked?.order.quantityShares ?? execution.cumulativeShares;
+    const complete = execution.cumulativeShares >= orderShares;
+    this.deps.recorder.record(complete ? "fill" : "partial_fill", {
+      orderRef: execution.orderRef,
+      brokerOrderId: execution.brokerOrderId,
+      execId: execution.execId,
+      side: execution.side,
+      quantityShares: execution.shares,
+      price: execution.price,
+      commissionUsd: commission?.commissionUsd ?? null,
+      reason: commission ? null : "commission_not_reported",
+      payload: { cumulativeShares: execution.cumulativeShares, orderShares, executedAtMs: execution.tsEventMs },
+    });
+    this.deps.log.log("info", this.deps.stateName(), `${complete ? "fill" : "partial fill"} ${execution.side} ${execution.shares} @ ${execution.price}`, {
+      orderRef: execution.orderRef,
+      commissionUsd: commission?.commissionUsd ?? null,
+    });
+    this.deps.onDailyStateChanged();
+  }
+
+  /** Records everything still waiting (used on stop so no fill is lost). */
+  drain(): void {
+    for (const [execId, pending] of this.pendingExecutions) {
+      this.pendingExecutions.delete(execId);
+      this.recordFill(pending.execution, null);
+    }
+  }
+}

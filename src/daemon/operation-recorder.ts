@@ -1,0 +1,39 @@
+// Writes operation rows (the audit trail) and, with each one, a status_history row, so the
+// history shows the state right after every intent, order, fill and command. Writes are
+// queued by the sink: recording never blocks the trading path.
+import type { OperationRow, OperationType, StatusRow } from "../sink/records.ts";
+import type { Sink } from "../sink/port.ts";
+import type { Clock } from "./clock.ts";
+import type { DaemonIds } from "./order-ref.ts";
+
+export type OperationFields = Partial<Omit<OperationRow, "opId" | "tsMs" | "daemonId" | "type">>;
+
+export class OperationRecorder {
+  constructor(
+    private readonly sink: Sink,
+    private readonly ids: DaemonIds,
+    private readonly wallClock: Clock,
+    private readonly currentStatus: () => StatusRow,
+  ) {}
+
+  record(type: OperationType, fields: OperationFields = {}): OperationRow {
+    const operation: OperationRow = {
+      opId: this.ids.nextOpId(),
+      tsMs: this.wallClock.nowMs(),
+      daemonId: this.ids.daemonId,
+      type,
+      orderRef: fields.orderRef ?? null,
+      brokerOrderId: fields.brokerOrderId ?? null,
+      execId: fields.execId ?? null,
+      side: fields.side ?? null,
+      quantityShares: fields.quantityShares ?? null,
+      price: fields.price ?? null,
+      commissionUsd: fields.commissionUsd ?? null,
+      reason: fields.reason ?? null,
+      payload: fields.payload ?? null,
+    };
+    this.sink.writeOperation(operation);
+    this.sink.writeStatus(this.currentStatus(), { history: true });
+    return operation;
+  }
+}

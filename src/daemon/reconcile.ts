@@ -1,0 +1,113 @@
+// Startup (and reconnect) reconciliation: before the daemon arms, the broker's view of the
+// account is compared with what gs recorded. Own orders of a previous run are cancelled,
+// executions the sink never saw are recorded, and a stock position nobody can explain
+// becomes a hard block (lamp red) instead of a guess.
+import type { Broker } from "../broker/port.ts";
+import type { Position } from "../core/instrument.ts";
+import type { Sink } from "../sink/port.ts";
+import type { Clock } from "./clock.ts";
+import type { OperationRecorder } from "./operation-recorder.ts";
+import type { DaemonIds } from "./order-ref.ts";
+
+const LOOKBACK_MS = 7 * 86_400_000;
+const ORDER_CANCEL_POLL_MS = 200;
+
+export interface ReconcileDeps {
+  readonly broker: Broker;
+  readonly sink: Sink;
+  readonly ids: DaemonIds;
+  readonly recorder: OperationRecorder;
+  readonly wallClock: Clock;
+  readonly marketNowMs: () => number;
+  /** How long to wait for a previous run's orders to be cancelled. */
+  readonly cancelWaitMs: number;
+}
+
+export interface ReconcileResult {
+  readonly positions: readonly Position[];
+  /** Executions of own orders the sink had not recorded (now recorded). */
+  readonly recordedExecIds: readonly string[];
+  readonly hardBlock: { readonly code: "reconcile_mismatch"; readonly message: string } | null;
+}
+
+/**
+ * `expectedHedgeShares`: the stock position gs believes it holds (the last status row on
+ * startup, the book on reconnect); null on a first run, when the broker is the baseline.
+ */
+export async function reconcile(deps: ReconcileDeps, symbol: string, expectedHedgeShares: number | null): Promise<ReconcileResult> {
+  const { broker, recorder } = deps;
+  const cancelled = await cancelPreviousRunOrders(deps);
+  const missing = await recordMissingExecutions(deps);
+  const positions = await broker.positions();
+  const brokerShares = positions
+    .filter((position) => position.contract.secType === "STK" && position.contract.symbol === symbol)
+    .reduce((sum, position) => sum + position.quantity, 0);
+  const missingShares = missing.reduce((sum, execution) => sum + (execution.side === "BUY" ? execution.shares : -execution.shares), 0);
+  const expected = expectedHedgeShares === null ? null : expectedHedgeShares + missingShares;
+  const hardBlock =
+    expected !== null && expected !== brokerShares
+      ? {
+          code: "reconcile_mismatch" as const,
+          message: `broker holds ${brokerShares} shares of ${symbol}, expected ${expected} (recorded ${expectedHedgeShares} plus ${missingShares} from fills found at the broker); fix the account or the records, then restart`,
+        }
+      : null;
+  recorder.record("reconcile", {
+    reason: hardBlock ? "mismatch" : "ok",
+    quantityShares: brokerShares,
+    payload: {
+      brokerStockShares: brokerShares,
+      expectedStockShares: expected,
+      positions: positions.map((position) => ({ contract: position.contract, quantity: position.quantity })),
+      cancelledOrderRefs: cancelled,
+      recordedMissingExecIds: missing.map((execution) => execution.execId),
+    },
+  });
+  return { positions, recordedExecIds: missing.map((execution) => execution.execId), hardBlock };
+}
+
+async function cancelPreviousRunOrders(deps: ReconcileDeps): Promise<string[]> {
+  const { broker, ids, recorder, wallClock } = deps;
+  const own = (await broker.openOrders()).filter((order) => ids.ownsOrderRef(order.orderRef));
+  for (const order of own) {
+    broker.cancelOrder(order.orderRef);
+    recorder.record("cancel_request", {
+      orderRef: order.orderRef,
+      brokerOrderId: order.brokerOrderId,
+      side: order.side,
+      quantityShares: order.quantityShares,
+      reason: "reconcile: order of a previous run",
+    });
+  }
+  const deadlineMs = wallClock.nowMs() + deps.cancelWaitMs;
+  let remaining = own.map((order) => order.orderRef);
+  while (remaining.length > 0 && wallClock.nowMs() < deadlineMs) {
+    await new Promise<void>((resolve) => wallClock.setTimer(ORDER_CANCEL_POLL_MS, resolve));
+    const open = new Set((await broker.openOrders()).map((order) => order.orderRef));
+    remaining = remaining.filter((orderRef) => open.has(orderRef));
+  }
+  if (remaining.length > 0) throw new Error(`orders of a previous run were still working after ${deps.cancelWaitMs} ms: ${remaining.join(", ")}`);
+  return own.map((order) => order.orderRef);
+}
+
+async function recordMissingExecutions(deps: ReconcileDeps) {
+  const { broker, sink, ids, recorder } = deps;
+  const executions = (await broker.executionsSince(deps.marketNowMs() - LOOKBACK_MS)).filter((entry) => ids.ownsOrderRef(entry.execution.orderRef));
+  if (executions.length === 0) return [];
+  const recorded = await sink.queryOperations({ daemonId: ids.daemonId, types: ["fill", "partial_fill"], limit: 10_000 });
+  const known = new Set(recorded.map((operation) => operation.execId));
+  const missing = executions.filter((entry) => !known.has(entry.execution.execId));
+  for (const { execution, commission } of missing) {
+    recorder.record("fill", {
+      orderRef: execution.orderRef,
+      brokerOrderId: execution.brokerOrderId,
+      execId: execution.execId,
+      side: execution.side,
+      quantityShares: execution.shares,
+      price: execution.price,
+      commissionUsd: commission?.commissionUsd ?? null,
+      reason: "reconcile: execution found at the broker, missing from the records",
+      payload: { cumulativeShares: execution.cumulativeShares, executedAtMs: execution.tsEventMs },
+    });
+  }
+  return missing.map((entry) => entry.execution);
+}

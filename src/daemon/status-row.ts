@@ -1,0 +1,95 @@
+// Maps the Hedger's snapshot plus the daemon's own state into the sink's StatusRow. Pure:
+// the same inputs always give the same row, so the mapping is tested without a daemon.
+import type { HedgerSnapshot } from "../core/hedger-snapshot.ts";
+import type { BlockReason, DaemonState, StatusRow } from "../sink/records.ts";
+
+export interface DaemonStatusContext {
+  readonly daemonId: string;
+  readonly wallNowMs: number;
+  readonly state: DaemonState;
+  readonly configHash: string;
+  readonly heartbeatIntervalS: number;
+  readonly pid: number;
+  readonly version: string;
+  readonly brokerName: "sim" | "ib";
+  readonly brokerClientId: number | null;
+  readonly brokerServerVersion: number | null;
+  readonly nextRetryTsMs: number | null;
+  readonly marketDataKind: "live" | "delayed" | "frozen" | null;
+  /** Daemon-level reasons (e.g. broker unreachable, reconciliation mismatch) shown with core's. */
+  readonly extraBlockReasons: readonly BlockReason[];
+  /** Market time of the sim replay (equal to wall time on IB). */
+  readonly marketNowMs: number;
+}
+
+/** A full row from the Hedger snapshot; `snapshot` null gives the minimal row (no market yet). */
+export function statusRow(context: DaemonStatusContext, snapshot: HedgerSnapshot | null, symbol: string): StatusRow {
+  const blockReasons = [...context.extraBlockReasons, ...(snapshot?.blockReasons ?? []).map((reason) => ({ code: reason.code, message: reason.message }))];
+  return {
+    daemonId: context.daemonId,
+    tsMs: context.wallNowMs,
+    state: context.state,
+    hedgeState: snapshot?.hedgeState ?? "idle",
+    symbol,
+    spot: snapshot?.spot ?? null,
+    bid: snapshot?.bid ?? null,
+    ask: snapshot?.ask ?? null,
+    portfolioDeltaShares: snapshot?.portfolioDeltaShares ?? null,
+    optionDeltaShares: snapshot?.optionDeltaShares ?? null,
+    hedgeShares: snapshot?.hedgeShares ?? 0,
+    pendingShares: snapshot?.pendingShares ?? 0,
+    legsCount: snapshot?.legs.length ?? 0,
+    dailyHedgeCount: snapshot?.dailyHedgeCount ?? 0,
+    dailyRealizedPnlUsd: snapshot?.dailyRealizedPnlUsd ?? 0,
+    unrealizedPnlUsd: snapshot?.unrealizedPnlUsd ?? null,
+    dataAgeMs: snapshot?.dataAgeMs ?? null,
+    brokerConnected: snapshot?.brokerConnected ?? false,
+    paused: context.state === "PAUSED" || (snapshot?.paused ?? false),
+    blockReasons,
+    configHash: context.configHash,
+    heartbeatIntervalS: context.heartbeatIntervalS,
+    details: {
+      pid: context.pid,
+      version: context.version,
+      brokerName: context.brokerName,
+      brokerClientId: context.brokerClientId,
+      brokerServerVersion: context.brokerServerVersion,
+      nextRetryTsMs: context.nextRetryTsMs,
+      marketDataKind: context.marketDataKind,
+      marketTsMs: context.marketNowMs,
+      hardBlock: snapshot?.hardBlock ?? false,
+      legs: (snapshot?.legs ?? []).map((leg) => ({
+        contractKey: leg.contractKey,
+        right: leg.right,
+        strike: leg.strike,
+        expiryYmd: leg.expiryYmd,
+        quantity: leg.quantity,
+        multiplier: leg.multiplier,
+        impliedVol: leg.impliedVol,
+        delta: leg.delta,
+        gamma: leg.gamma,
+        theta: leg.theta,
+        vega: leg.vega,
+        price: leg.price,
+        greeksSource: leg.greeksSource,
+      })),
+      gammaShares: snapshot?.gammaShares ?? null,
+      thetaUsdPerDay: snapshot?.thetaUsdPerDay ?? null,
+      vegaUsd: snapshot?.vegaUsd ?? null,
+      realizedVolToday: snapshot?.realizedVolToday ?? null,
+      impliedVol: snapshot?.impliedVol ?? null,
+      breakevenMoveUsd: snapshot?.breakevenMoveUsd ?? null,
+      breakevenMovePct: snapshot?.breakevenMovePct ?? null,
+      scalpingPnlUsd: snapshot?.scalpingPnlUsd ?? null,
+      optionMtmPnlUsd: snapshot?.optionMtmPnlUsd ?? null,
+      dailyPnlUsd: snapshot?.dailyPnlUsd ?? null,
+      dailyCommissionsUsd: snapshot?.dailyCommissionsUsd ?? null,
+      dailyHedgeLimit: snapshot?.dailyHedgeLimit,
+      brokerHedgeShares: snapshot?.brokerHedgeShares ?? null,
+      positionMismatchShares: snapshot?.positionMismatchShares ?? 0,
+      lastHedgeTsMs: snapshot?.lastHedgeTsMs ?? null,
+      lastHedgePrice: snapshot?.lastHedgePrice ?? null,
+      lastDecision: snapshot?.lastDecision ?? null,
+    },
+  };
+}
