@@ -1,0 +1,80 @@
+import { afterAll, describe, expect, test } from "bun:test";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { MAIN_TS, makeTempDir, runGs } from "./run-gs.ts";
+
+const temp = makeTempDir("gs-cli-test-");
+afterAll(() => temp.remove());
+const gs = (args: readonly string[], env: Readonly<Record<string, string>> = {}) => runGs(["bun", MAIN_TS], args, { cwd: temp.dir, env });
+
+const SUBCOMMANDS = ["daemon", "serve", "status", "ctl", "backtest", "data", "stats", "check", "init", "migrate"];
+
+describe("gs command line", () => {
+  test("--help lists every subcommand with a one-line description, exit 0", () => {
+    const run = gs(["--help"]);
+    expect(run.exitCode).toBe(0);
+    for (const name of SUBCOMMANDS) expect(run.stdout).toMatch(new RegExp(`^\\s+${name}\\s{2,}\\S.+$`, "m"));
+  });
+
+  test("--version prints the package version", () => {
+    const run = gs(["--version"]);
+    expect(run.exitCode).toBe(0);
+    expect(run.stdout.trim()).toBe((JSON.parse(readFileSync(join(import.meta.dir, "../../../package.json"), "utf8")) as { version: string }).version);
+  });
+
+  test.each([
+    [["deamon"], 'unknown command "deamon" for gs'],
+    [["check", "confg"], 'unknown command "confg" for gs check'],
+    [["check"], "gs check needs a command"],
+    [["check", "config", "--bogus"], "unknown option --bogus for gs check config"],
+    [["check", "config", "--config"], "option --config needs a value"],
+    [["init", "a.toml", "b.toml"], 'unexpected argument "b.toml" for gs init'],
+  ])("usage error %p: short message and usage on stderr, exit 2", (args, message) => {
+    const run = gs(args);
+    expect(run.exitCode).toBe(2);
+    expect(run.stderr.split("\n")[0]).toBe(`gs: ${message}`);
+    expect(run.stderr).toContain("USAGE");
+    expect(run.stdout).toBe("");
+  });
+
+  test("a bad config exits 2 listing every problem, without a stack trace", () => {
+    const path = join(temp.dir, "bad.toml");
+    writeFileSync(path, "[guards]\nmax_daily_hedges = -1\n[hedge]\ntreshold_shares = 1\n");
+    const run = gs(["check", "config", "--config", path], { GS_IB_PORT: "x" });
+    expect(run.exitCode).toBe(2);
+    expect(run.stderr).toContain("invalid configuration (3 problems)");
+    expect(run.stderr).toContain(`${path}: guards.max_daily_hedges was -1, expected an integer from 0 to 100000`);
+    expect(run.stderr).not.toMatch(/^\s+at /m);
+  });
+
+  test("check config shows values with sources and never prints secrets", () => {
+    const run = gs(["check", "config", "--set", "hedge.cooldown_s=30", "--set=ib.port=4002"], {
+      GS_SERVER_TOKEN: "tok-hunter2",
+      GS_STATUS_POSTGRES_URL: "postgres://gs:pw-hunter2@db:5432/gs",
+    });
+    expect(run.exitCode).toBe(0);
+    expect(run.stdout).toContain("cooldown_s = 30  # --set hedge.cooldown_s=30");
+    expect(run.stdout).toContain("port = 4002  # --set ib.port=4002");
+    expect(run.stdout).toContain('token = "****"  # env GS_SERVER_TOKEN');
+    expect(run.stdout).toContain('url = "postgres://gs:****@db:5432/gs"  # env GS_STATUS_POSTGRES_URL');
+    expect(run.stdout).toContain("threshold_shares = 25  # default");
+    expect(run.stdout).not.toContain("hunter2");
+    const json = JSON.parse(gs(["check", "config", "--json"], { GS_SERVER_TOKEN: "tok-hunter2" }).stdout) as {
+      keys: Record<string, { value: unknown; source: string }>;
+    };
+    expect(json.keys["server.token"]).toEqual({ value: "****", source: "env GS_SERVER_TOKEN" });
+  });
+
+  test("init writes a config that check config accepts, and refuses to overwrite it without --force", () => {
+    const first = gs(["init"]);
+    expect(first.exitCode).toBe(0);
+    expect(existsSync(join(temp.dir, "gs.toml"))).toBe(true);
+    const check = gs(["check", "config"]);
+    expect(check.exitCode).toBe(0);
+    expect(check.stdout).toContain(`# file: ${join(temp.dir, "gs.toml")}`);
+    const again = gs(["init"]);
+    expect(again.exitCode).toBe(2);
+    expect(again.stderr).toContain("already exists, expected a new path (or --force to overwrite it)");
+    expect(gs(["init", "--force"]).exitCode).toBe(0);
+  });
+});
