@@ -139,7 +139,7 @@ export class WriteQueue {
       const batch = this.queue.length <= batchRows ? this.queue : this.queue.slice(0, batchRows);
       this.queue = batch === this.queue ? [] : this.queue.slice(batchRows);
       if (spool.rows > 0) {
-        spool.append(batch);
+        if (!this.appendToSpool(batch)) return;
         this.armRetryTimer();
         continue;
       }
@@ -147,9 +147,23 @@ export class WriteQueue {
       const outcome = await this.apply(batch);
       this.inFlightRows = 0;
       if (outcome === "unavailable") {
-        spool.append(batch);
+        if (!this.appendToSpool(batch)) return;
         this.scheduleRetry();
       }
+    }
+  }
+
+  /** False when the spool itself failed (disk full...): the rows go back to memory, in order. */
+  private appendToSpool(batch: SequencedWrite[]): boolean {
+    try {
+      this.options.spool.append(batch);
+      return true;
+    } catch (error) {
+      this.failedWrites += 1;
+      this.lastError = `spool ${this.options.spool.path}: ${describeError(error)}`;
+      this.queue = batch.concat(this.queue);
+      this.scheduleRetry();
+      return false;
     }
   }
 
@@ -205,7 +219,8 @@ export class WriteQueue {
     if (this.queue.length === 0) return;
     const spilled = this.queue;
     this.queue = [];
-    this.options.spool.append(spilled);
+    // If even the spool fails, the rows stay in memory past capacity: kept, not dropped.
+    if (!this.appendToSpool(spilled)) return;
     this.nextReplayAtMs = 0;
     if (this.started) void this.kick();
   }

@@ -10,8 +10,12 @@ import {
   statusValues,
 } from "./sqlite-rows.ts";
 
-/** SQLite result codes that mean "try again later", not "these rows are wrong". */
-const UNAVAILABLE_CODES = ["SQLITE_BUSY", "SQLITE_LOCKED", "SQLITE_READONLY", "SQLITE_IOERR", "SQLITE_FULL", "SQLITE_CANTOPEN", "SQLITE_PROTOCOL", "SQLITE_NOTADB"];
+/**
+ * SQLite result codes that mean "these rows are wrong". Every other SQLite error (busy,
+ * locked, read-only, I/O, full, ...) means "try again later": when in doubt, spool, since
+ * a spooled row is kept and a refused row is set aside.
+ */
+const REFUSAL_CODES = ["SQLITE_CONSTRAINT", "SQLITE_MISMATCH", "SQLITE_TOOBIG", "SQLITE_RANGE"];
 
 interface Statements {
   readonly upsertStatus: Statement;
@@ -35,7 +39,8 @@ export class SqliteBatchWriter implements BatchWriter {
 
   isUnavailable(error: unknown): boolean {
     const code = (error as { code?: unknown } | null)?.code;
-    return typeof code === "string" && UNAVAILABLE_CODES.some((prefix) => code.startsWith(prefix));
+    // Errors without an SQLite code come from mapping the rows (e.g. unserialisable payload).
+    return typeof code === "string" && code.startsWith("SQLITE_") && !REFUSAL_CODES.some((prefix) => code.startsWith(prefix));
   }
 
   private apply(plan: BatchPlan): void {

@@ -14,26 +14,21 @@ import type {
   StatusRow,
   StoredOperation,
 } from "../records.ts";
+import { fromMicros, toMicros } from "./micros.ts";
 
 export type SqliteValue = string | number | null;
 export type SqliteRecord = Record<string, SqliteValue>;
-
-const MICROS_PER_UNIT = 1_000_000;
-
-export function toMicros(value: number): number {
-  return Math.round(value * MICROS_PER_UNIT);
-}
 
 export function toMicrosOrNull(value: number | null): number | null {
   return value === null ? null : toMicros(value);
 }
 
-function fromMicros(value: SqliteValue): number {
-  return Number(value) / MICROS_PER_UNIT;
+function fromMicrosColumn(value: SqliteValue): number {
+  return fromMicros(Number(value));
 }
 
 function fromMicrosOrNull(value: SqliteValue): number | null {
-  return value === null ? null : fromMicros(value);
+  return value === null ? null : fromMicros(Number(value));
 }
 
 function numberOrNull(value: SqliteValue): number | null {
@@ -118,7 +113,7 @@ export function statusFromRecord(record: SqliteRecord): StatusRow {
     pendingShares: Number(record.pending_shares),
     legsCount: Number(record.legs_count),
     dailyHedgeCount: Number(record.daily_hedge_count),
-    dailyRealizedPnlUsd: fromMicros(record.daily_realized_pnl_micros ?? 0),
+    dailyRealizedPnlUsd: fromMicrosColumn(record.daily_realized_pnl_micros ?? 0),
     unrealizedPnlUsd: fromMicrosOrNull(record.unrealized_pnl_micros ?? null),
     dataAgeMs: numberOrNull(record.data_age_ms ?? null),
     brokerConnected: record.broker_connected === 1,
@@ -214,8 +209,8 @@ export function dailyStateFromRecord(record: SqliteRecord): DailyState {
     daemonId: String(record.daemon_id),
     tradingDay: String(record.trading_day),
     hedgeCount: Number(record.hedge_count),
-    realizedPnlUsd: fromMicros(record.realized_pnl_micros ?? 0),
-    commissionsUsd: fromMicros(record.commissions_micros ?? 0),
+    realizedPnlUsd: fromMicrosColumn(record.realized_pnl_micros ?? 0),
+    commissionsUsd: fromMicrosColumn(record.commissions_micros ?? 0),
     lastHedgeTsMs: numberOrNull(record.last_hedge_ts_ms ?? null),
     lastHedgePrice: fromMicrosOrNull(record.last_hedge_price_micros ?? null),
     circuitBreakerTripped: record.circuit_breaker_tripped === 1,
@@ -254,10 +249,10 @@ export function barFromRecord(record: SqliteRecord): Bar {
     symbol: String(record.symbol),
     barSeconds: Number(record.bar_seconds),
     tsMs: Number(record.ts_ms),
-    open: fromMicros(record.open_micros ?? 0),
-    high: fromMicros(record.high_micros ?? 0),
-    low: fromMicros(record.low_micros ?? 0),
-    close: fromMicros(record.close_micros ?? 0),
+    open: fromMicrosColumn(record.open_micros ?? 0),
+    high: fromMicrosColumn(record.high_micros ?? 0),
+    low: fromMicrosColumn(record.low_micros ?? 0),
+    close: fromMicrosColumn(record.close_micros ?? 0),
     volume: Number(record.volume),
   };
 }

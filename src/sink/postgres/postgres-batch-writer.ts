@@ -1,0 +1,75 @@
+// Applies a write batch to PostgreSQL in one transaction: one unnest() statement per table.
+import type { Sql } from "postgres";
+import type { BatchPlan, BatchWriter } from "../queued-write.ts";
+import {
+  DAILY_STATE_COLUMNS,
+  OPERATION_COLUMNS,
+  STATUS_COLUMNS,
+  columnArrays,
+  unnestInsertSql,
+  upsertSet,
+} from "./postgres-rows.ts";
+
+const UPSERT_STATUS = `${unnestInsertSql("status_current", STATUS_COLUMNS)} ON CONFLICT (daemon_id) DO UPDATE SET ${upsertSet(STATUS_COLUMNS)} WHERE EXCLUDED.ts_ms >= status_current.ts_ms`;
+const INSERT_HISTORY = `${unnestInsertSql("status_history", STATUS_COLUMNS)} ON CONFLICT DO NOTHING`;
+const INSERT_OPERATIONS = `${unnestInsertSql("operations", OPERATION_COLUMNS)} ON CONFLICT DO NOTHING`;
+const UPSERT_DAILY_STATE = `${unnestInsertSql("daily_state", DAILY_STATE_COLUMNS)} ON CONFLICT (daemon_id, trading_day) DO UPDATE SET ${upsertSet(DAILY_STATE_COLUMNS)} WHERE EXCLUDED.updated_at_ms >= daily_state.updated_at_ms`;
+const COMPLETE_CONTROL = `UPDATE daemon_control AS c SET result = d.result, consumed_at_ms = d.consumed_at_ms
+  FROM unnest($1::bigint[], $2::text[], $3::bigint[]) AS d (id, result, consumed_at_ms) WHERE c.id = d.id`;
+
+/** Network-level failures from postgres.js and Node sockets. */
+const CONNECTION_CODES = new Set([
+  "CONNECTION_CLOSED",
+  "CONNECTION_ENDED",
+  "CONNECTION_DESTROYED",
+  "CONNECT_TIMEOUT",
+  "ECONNREFUSED",
+  "ECONNRESET",
+  "ETIMEDOUT",
+  "EHOSTUNREACH",
+  "ENETUNREACH",
+  "ENOTFOUND",
+  "EAI_AGAIN",
+  "EPIPE",
+]);
+
+export class PostgresBatchWriter implements BatchWriter {
+  constructor(private readonly sql: Sql) {}
+
+  async write(plan: BatchPlan): Promise<void> {
+    await this.sql.begin(async (tx) => {
+      if (plan.statusCurrent.length > 0) {
+        await tx.unsafe(UPSERT_STATUS, columnArrays(plan.statusCurrent, STATUS_COLUMNS));
+      }
+      if (plan.statusHistory.length > 0) {
+        await tx.unsafe(INSERT_HISTORY, columnArrays(plan.statusHistory, STATUS_COLUMNS));
+      }
+      if (plan.operations.length > 0) {
+        await tx.unsafe(INSERT_OPERATIONS, columnArrays(plan.operations, OPERATION_COLUMNS));
+      }
+      if (plan.dailyStates.length > 0) {
+        await tx.unsafe(UPSERT_DAILY_STATE, columnArrays(plan.dailyStates, DAILY_STATE_COLUMNS));
+      }
+      if (plan.controlResults.length > 0) {
+        const done = plan.controlResults;
+        await tx.unsafe(COMPLETE_CONTROL, [
+          done.map((row) => row.id),
+          done.map((row) => row.result),
+          done.map((row) => row.consumedAtMs),
+        ]);
+      }
+    });
+  }
+
+  /**
+   * Only SQLSTATE classes 22 (data exception) and 23 (integrity violation) mean "these rows
+   * are wrong"; any other database or network error means "try again later" (spool).
+   */
+  isUnavailable(error: unknown): boolean {
+    const code = (error as { code?: unknown } | null)?.code;
+    if (typeof code !== "string") return false;
+    if (CONNECTION_CODES.has(code)) return true;
+    if (/^[0-9A-Z]{5}$/.test(code)) return !code.startsWith("22") && !code.startsWith("23");
+    return false;
+  }
+}
