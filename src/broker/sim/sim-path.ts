@@ -1,0 +1,33 @@
+// Where the simulated market's prices come from: the bundled real SPY bars, a seeded GBM
+// path, or a user CSV (all regular-session bars, via market-data), plus the IV series the
+// option marks use (bundled VIX for bundled bars, constant vol otherwise).
+import type { GsConfig } from "../../config/schema.ts";
+import type { BarSeries, IvSeries } from "../../market-data/index.ts";
+import { bundledBars, bundledVix, constantIv, GBM_DEFAULTS, gbmBars, loadBars, parseDataSource } from "../../market-data/index.ts";
+
+export interface SimPriceSource {
+  readonly series: BarSeries;
+  readonly iv: IvSeries;
+  readonly description: string;
+}
+
+export async function loadSimPriceSource(config: GsConfig): Promise<SimPriceSource> {
+  const { sim, strategy } = config;
+  switch (sim.source) {
+    case "bundled":
+      return { series: bundledBars().series, iv: bundledVix(), description: "bundled real SPY 5-minute bars 2024-03..2025-04 with VIX as implied vol" };
+    case "gbm": {
+      const series = gbmBars({ ...GBM_DEFAULTS, seed: sim.seed, vol: sim.gbm_vol, spot: sim.gbm_start_price, symbol: strategy.symbol });
+      return { series, iv: constantIv(sim.gbm_vol), description: `seeded GBM path (seed ${sim.seed}, vol ${sim.gbm_vol})` };
+    }
+    case "csv": {
+      const source = parseDataSource(sim.csv_path, { symbol: strategy.symbol, zone: null, barSeconds: null });
+      const loaded = await loadBars(source, { fromDay: null, toDay: null });
+      return { series: loaded.series, iv: constantIv(strategy.fallback_vol), description: loaded.description };
+    }
+    default: {
+      const unreachable: never = sim.source;
+      throw new Error(`unknown sim source ${String(unreachable)}`);
+    }
+  }
+}

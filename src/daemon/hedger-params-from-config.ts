@@ -1,0 +1,54 @@
+// GsConfig (TOML names and units) -> core's HedgerParams (camelCase, fractions, ms). The one
+// mapping used wherever a Hedger is built from config, so live and replay run the same params.
+import type { GsConfig } from "../config/schema.ts";
+import type { HedgerParams } from "../core/hedger-params.ts";
+
+/** Broker greeks older than this fall back to the model. */
+const BROKER_GREEKS_MAX_AGE_MS = 60_000;
+/** A broker stock position that keeps disagreeing with the book this long is adopted (manual trade). */
+const POSITION_SETTLE_MS = 30_000;
+/** Band policy risk aversion per USD (Whalley-Wilmott lambda) when the band policy is chosen. */
+const BAND_RISK_AVERSION = 0.0001;
+
+export function hedgerParamsFromConfig(config: GsConfig): HedgerParams {
+  const { strategy, hedge, guards, sim } = config;
+  const costFraction = (sim.spread_bps / 2 + 1) / 10_000;
+  return {
+    strategy: {
+      symbol: strategy.symbol,
+      minDte: strategy.min_dte,
+      maxDte: strategy.max_dte,
+      atmBandFraction: strategy.atm_band_pct,
+      greeksSource: strategy.greeks_source,
+      brokerGreeksMaxAgeMs: BROKER_GREEKS_MAX_AGE_MS,
+      fallbackVol: strategy.fallback_vol,
+      riskFreeRate: strategy.rate,
+      dividendYield: strategy.dividend_yield,
+    },
+    hedge: {
+      policy: hedge.policy === "band" ? { type: "band", costFraction, riskAversion: BAND_RISK_AVERSION } : { type: "threshold" },
+      epsilonBandShares: hedge.epsilon_band,
+      thresholdShares: hedge.threshold_shares,
+      minShares: hedge.min_shares,
+      maxSharesPerOrder: hedge.max_shares_per_order,
+      forcedDeltaShares: hedge.forced_delta,
+      orderType: hedge.order_type,
+      limitOffsetBps: hedge.limit_offset_bps,
+      orderTimeoutMs: hedge.order_timeout_s * 1000,
+    },
+    guards: {
+      maxDailyLossUsd: guards.max_daily_loss_usd > 0 ? guards.max_daily_loss_usd : null,
+      tradingHoursOnly: guards.trading_hours_only,
+      earningsDates: guards.earnings_dates,
+      earningsBlackoutDaysBefore: guards.earnings_blackout_days_before,
+      earningsBlackoutDaysAfter: guards.earnings_blackout_days_after,
+      cooldownMs: hedge.cooldown_s * 1000,
+      maxDailyHedges: guards.max_daily_hedges,
+      maxPositionShares: guards.max_position_shares,
+      maxSpreadFraction: guards.max_spread_pct > 0 ? guards.max_spread_pct / 100 : null,
+      minPriceMoveFraction: hedge.min_price_move_pct / 100,
+      staleDataMs: guards.stale_data_ms,
+    },
+    positionSettleMs: POSITION_SETTLE_MS,
+  };
+}

@@ -1,0 +1,114 @@
+// `gs daemon` end to end: open the sink, build the broker (sim or IB), the Hedger and the
+// Daemon, wire signals, run until stopped. Returns the process exit code.
+import { dirname, join } from "node:path";
+import packageJson from "../../package.json" with { type: "json" };
+import type { Broker } from "../broker/port.ts";
+import type { LoadedConfig } from "../config/load.ts";
+import type { GsConfig } from "../config/schema.ts";
+import { UserError } from "../config/user-error.ts";
+import { Hedger } from "../core/hedger.ts";
+import { openSink } from "../sink/open-sink.ts";
+import type { Clock } from "./clock.ts";
+import { SYSTEM_CLOCK } from "./clock.ts";
+import { Daemon } from "./daemon.ts";
+import type { DaemonLog } from "./daemon-log.ts";
+import { consoleDaemonLog } from "./daemon-log.ts";
+import { hedgerParamsFromConfig } from "./hedger-params-from-config.ts";
+import { onStopSignals } from "./stop-signals.ts";
+
+/** Bound on waiting for own working orders to be cancelled at stop (the whole stop stays < 10 s). */
+const STOP_CANCEL_WAIT_MS = 4_000;
+const SECOND_SIGNAL_FLUSH_MS = 1_500;
+
+export interface RunDaemonOptions {
+  readonly loaded: LoadedConfig;
+  /** Stop by itself after this many wall seconds (demos, checks); null = until told to stop. */
+  readonly durationS: number | null;
+  readonly log?: DaemonLog;
+}
+
+interface BrokerRuntime {
+  readonly broker: Broker;
+  readonly marketClock: { nowMs(): number };
+  readonly description: string;
+  start(): void;
+  stop(): void;
+}
+
+export async function runDaemon(options: RunDaemonOptions): Promise<number> {
+  const { config, configHash } = options.loaded;
+  const log = options.log ?? consoleDaemonLog(config.log.format, config.log.level);
+  const wallClock = SYSTEM_CLOCK;
+  const sink = await openSink(config);
+  let runtime: BrokerRuntime;
+  try {
+    runtime = await createBrokerRuntime(config, wallClock);
+  } catch (error) {
+    await sink.close();
+    throw error;
+  }
+  const daemon = new Daemon({
+    daemonId: config.status.daemon_id,
+    broker: runtime.broker,
+    sink,
+    hedger: new Hedger(hedgerParamsFromConfig(config)),
+    wallClock,
+    marketClock: runtime.marketClock,
+    log,
+    settings: {
+      heartbeatMs: config.status.heartbeat_s * 1000,
+      historyEveryMs: config.status.history_every_s * 1000,
+      pollMs: config.control.poll_ms,
+      retryIntervalMs: config.ib.retry_interval_s * 1000,
+      connectTimeoutMs: config.ib.connect_timeout_s * 1000,
+      stopCancelWaitMs: STOP_CANCEL_WAIT_MS,
+      controlFile: config.control.file === "" ? null : config.control.file,
+    },
+    configHash,
+    version: packageJson.version,
+    pid: process.pid,
+  });
+  const removeSignals = onStopSignals({
+    graceful: (signal) => daemon.requestStop(signal),
+    immediate: async (signal) => {
+      log.log("warn", daemon.state, `second ${signal}: exiting now, flushing the sink first`);
+      runtime.stop();
+      await Promise.race([sink.flush(), new Promise((resolve) => setTimeout(resolve, SECOND_SIGNAL_FLUSH_MS))]);
+    },
+  });
+  log.log("info", daemon.state, `starting daemon ${config.status.daemon_id}`, {
+    broker: runtime.broker.name,
+    market: runtime.description,
+    sink: config.status.sink === "sqlite" ? `sqlite ${config.status.sqlite.path}` : "postgres",
+    configHash: configHash.slice(0, 12),
+  });
+  runtime.start();
+  const stopAfter = options.durationS === null ? null : wallClock.setTimer(options.durationS * 1000, () => daemon.requestStop(`--duration ${options.durationS}s elapsed`));
+  try {
+    await daemon.start();
+    const exitCode = await daemon.stopped;
+    return exitCode;
+  } finally {
+    stopAfter?.();
+    runtime.stop();
+    removeSignals();
+    await sink.close();
+  }
+}
+
+async function createBrokerRuntime(config: GsConfig, wallClock: Clock): Promise<BrokerRuntime> {
+  switch (config.broker) {
+    case "sim": {
+      const { createSimMarket } = await import("../broker/sim/create-sim-market.ts");
+      const accountFile = join(dirname(config.status.spool_path), `sim-account-${config.status.daemon_id}.json`);
+      const market = await createSimMarket(config, { wallClock, accountFile });
+      return { broker: market.broker, marketClock: market.marketClock, description: market.description, start: market.start, stop: market.stop };
+    }
+    case "ib":
+      throw new UserError('broker = "ib" is not available in this build yet; use broker = "sim"');
+    default: {
+      const unreachable: never = config.broker;
+      throw new UserError(`broker was ${JSON.stringify(unreachable)}, expected "sim" or "ib"`);
+    }
+  }
+}
