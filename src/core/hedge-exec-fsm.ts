@@ -71,6 +71,7 @@ export const HEDGE_EXEC_TRANSITIONS: TransitionTable<HedgeExecState, HedgeExecEv
     accepted: "partial",
     partial_fill: "partial",
     fill: "filled",
+    reject: "rejected",
     timeout: "cancelling",
     cancelled: "cancelled",
   },

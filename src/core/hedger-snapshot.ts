@@ -18,7 +18,7 @@ export interface LegSnapshot {
   readonly gamma: number | null;
   /** USD per calendar day per contract unit (per share of the option). */
   readonly theta: number | null;
-  /** USD per 1.00 (100 vol points) change in vol, per share of the option. */
+  /** USD per vol point (0.01) change in implied vol, per share of the option. */
   readonly vega: number | null;
   readonly price: number | null;
   readonly greeksSource: GreeksSource;

@@ -5,155 +5,369 @@
 // Typical cycle (daemon and backtest alike):
 //   hedger.setPositions(positions, nowMs)          // on reconcile and on every position report
 //   hedger.onQuote(quote)                          // every tick / bar
-//   hedger.onOptionGreeks(key, greeks)             // broker greeks, when the broker has them
+//   hedger.onOptionGreeks(key, greeks)             // broker greeks (or the backtest's IV)
 //   const d = hedger.evaluate(nowMs)               // hedge | hold(reason) | deny(code, context)
 //   if (d.type === "hedge") {
-//     const order = hedger.createOrder(d, nowMs, orderRef)   // now in flight: counts toward delta
-//     try { const id = broker.placeOrder(order); hedger.onOrderAccepted(order.orderRef, id, nowMs) }
+//     const order = hedger.createOrder(d, nowMs, orderRef)   // in flight now: counts toward delta
+//     try { hedger.onOrderAccepted(order.orderRef, broker.placeOrder(order), nowMs) }
 //     catch (e) { hedger.onOrderSendFailed(order.orderRef, String(e), nowMs) }
 //   }
 //   broker events -> onOrderStatus / onExecution / onCommission
 //   for (const ref of hedger.timedOutOrders(nowMs)) { hedger.onCancelRequested(ref, nowMs); broker.cancelOrder(ref) }
 import type { HedgerDailyState } from "./daily-state.ts";
-import type { HedgeDecision } from "./hedge-decision.ts";
+import { DayPnl } from "./day-pnl.ts";
+import { firstDenial, type Guard } from "./guard-chain.ts";
+import { buildGuardChain } from "./guards.ts";
+import type { GuardCode, HedgeDecision, HoldReason } from "./hedge-decision.ts";
+import { HedgeBook } from "./hedge-book.ts";
+import { createHedgePolicy, type HedgePolicy } from "./hedge-policy.ts";
+import type { HardBlock, OptionGreeksInput, OrderStatusInput, QuoteInput } from "./hedger-inputs.ts";
 import type { HedgerParams } from "./hedger-params.ts";
 import type { HedgerSnapshot } from "./hedger-snapshot.ts";
+import { buildSnapshot, MutableGuardState } from "./hedger-view.ts";
 import type { Position } from "./instrument.ts";
-import type { BrokerOrderStatus, CommissionReport, ExecutionReport, HedgeOrder } from "./order.ts";
+import { LegBook } from "./leg-book.ts";
+import { exchangeDayAt, type ExchangeDay } from "./nyse-calendar.ts";
+import type { CommissionReport, ExecutionReport, HedgeOrder } from "./order.ts";
+import { OrderTracker } from "./order-tracker.ts";
+import { RealizedVolEstimator } from "./realized-vol.ts";
 
-export interface QuoteInput {
-  readonly bid: number | null;
-  readonly ask: number | null;
-  readonly last: number | null;
-  readonly tsEventMs: number;
-}
+export type { HardBlock, OptionGreeksInput, OrderStatusInput, QuoteInput } from "./hedger-inputs.ts";
 
-/** Broker-computed greeks of one option; any field the broker did not compute is null. */
-export interface OptionGreeksInput {
-  readonly impliedVol: number | null;
-  readonly delta: number | null;
-  readonly gamma: number | null;
-  readonly vega: number | null;
-  readonly theta: number | null;
-  readonly optionPrice: number | null;
-  readonly tsEventMs: number;
-}
+type HedgeDecisionOf<T extends HedgeDecision["type"]> = Extract<HedgeDecision, { type: T }>;
 
-export interface OrderStatusInput {
-  readonly orderRef: string;
-  readonly status: BrokerOrderStatus;
-  /** Cumulative filled shares as the broker reports them. */
-  readonly filledShares: number;
-  readonly tsEventMs: number;
-}
+const HOLD_NO_SPOT: HedgeDecision = Object.freeze({ type: "hold", reason: "no_spot", deltaShares: null });
+const HOLD_NO_LEGS: HedgeDecision = Object.freeze({ type: "hold", reason: "no_legs", deltaShares: null });
 
-const notYet = (what: string): Error => new Error(`Hedger.${what}: not implemented yet`);
+const validPrice = (x: number | null): x is number => x !== null && x > 0 && Number.isFinite(x);
 
 export class Hedger {
-  constructor(readonly params: HedgerParams) {}
+  readonly policy: HedgePolicy;
+  readonly guards: readonly Guard[];
+  /** Internal parts, read by the status view; not for callers to mutate. */
+  readonly legs: LegBook;
+  readonly book = new HedgeBook();
+  readonly orders = new OrderTracker();
+  readonly realizedVol = new RealizedVolEstimator();
+  readonly pnl = new DayPnl();
+
+  bid: number | null = null;
+  ask: number | null = null;
+  last: number | null = null;
+  spot: number | null = null;
+  quoteTsMs: number | null = null;
+  brokerConnected = false;
+  paused = false;
+  hardBlock: HardBlock | null = null;
+  brokerHedgeShares: number | null = null;
+  positionRebaseCount = 0;
+  dailyHedgeCount = 0;
+  lastHedgeTsMs: number | null = null;
+  lastHedgePrice: number | null = null;
+  circuitBreakerTripped = false;
+  lastDecision: { type: HedgeDecision["type"]; code: GuardCode | HoldReason | null; tsMs: number } | null = null;
+
+  private day: ExchangeDay | null = null;
+  private haveStockBaseline = false;
+  private mismatchSinceMs: number | null = null;
+  private lastExecTsMs: number | null = null;
+  private volDayEndMs = Number.NEGATIVE_INFINITY;
+  private readonly guardState = new MutableGuardState();
+
+  constructor(readonly params: HedgerParams) {
+    this.policy = createHedgePolicy(params.hedge);
+    this.guards = buildGuardChain(params.guards);
+    this.legs = new LegBook(params.strategy);
+  }
 
   // ---- inputs -------------------------------------------------------------------------
 
   /**
-   * All account positions (the Hedger picks its own: the symbol's stock and option legs).
-   * The stock position becomes the book's baseline on the first call; later reports are
-   * compared with the book (baseline + own fills by execId) and adopted only when they keep
-   * disagreeing for `positionSettleMs` with nothing in flight (a manual trade). Legs are
-   * latched: options newly held are selected by DTE window and ATM band; a held leg stays a
-   * leg until its position goes to zero, even when it drifts out of the band (flagged, not
-   * dropped: dropping it would hedge the stock toward zero, SPEC §10 defect 8).
+   * All positions of the traded account (the Hedger picks its own: the symbol's stock and
+   * option legs; pass one account's positions). The stock position becomes the book's
+   * baseline on the first call; later reports are compared with the book (baseline + own
+   * fills by execId) and adopted only when a report still disagrees `positionSettleMs` after
+   * the disagreement began, with no order in flight and no own fill in that time (a manual
+   * trade); shorter disagreements are report lag and change nothing.
+   * Legs are latched (see legs.ts): a held leg stays a leg while held, even out of the band.
    */
-  setPositions(_positions: readonly Position[], _nowMs: number): void {
-    throw notYet("setPositions");
+  setPositions(positions: readonly Position[], nowMs: number): void {
+    this.rollDay(nowMs);
+    let stock: Position | null = null;
+    for (const p of positions) {
+      if (p.contract.secType === "STK" && p.contract.symbol === this.params.strategy.symbol) stock = p;
+    }
+    this.reconcileStock(stock === null ? 0 : stock.quantity, stock === null ? 0 : stock.avgCost, nowMs);
+    const valueBefore = this.spot !== null && this.pnl.optionOpenValueUsd !== null ? this.legs.optionValueUsd(this.spot, nowMs) : null;
+    this.legs.setPositions(positions);
+    if (this.legs.dirty && this.spot !== null) {
+      this.legs.reselect(this.spot, nowMs);
+      // An intraday trade in the options is not PnL: move the day's baseline by its value at the mark.
+      if (valueBefore !== null) this.pnl.shiftOptionBaseline(this.legs.optionValueUsd(this.spot, nowMs) - valueBefore);
+    }
   }
 
-  /** Quote of the underlying. Spot = mid when both sides are sane, else last. */
-  onQuote(_quote: QuoteInput): void {
-    throw notYet("onQuote");
+  /** Quote of the underlying. Spot = mid when both sides are sane, else last; an unusable quote keeps the old one. */
+  onQuote(quote: QuoteInput): void {
+    const bid = validPrice(quote.bid) ? quote.bid : null;
+    const ask = validPrice(quote.ask) ? quote.ask : null;
+    const last = validPrice(quote.last) ? quote.last : null;
+    const spot = bid !== null && ask !== null && ask >= bid ? (bid + ask) / 2 : last;
+    if (spot === null) return;
+    this.bid = bid;
+    this.ask = ask;
+    this.last = last ?? this.last;
+    this.spot = spot;
+    this.quoteTsMs = quote.tsEventMs;
+    if (quote.tsEventMs >= this.volDayEndMs) {
+      this.realizedVol.reset();
+      this.volDayEndMs = exchangeDayAt(quote.tsEventMs).endMs;
+    }
+    this.realizedVol.add(spot, quote.tsEventMs);
   }
 
-  /** Broker greeks for one option (contractKey() of the option); ignored for non-legs. */
-  onOptionGreeks(_contractKey: string, _greeks: OptionGreeksInput): void {
-    throw notYet("onOptionGreeks");
+  /** Broker greeks for one option (contractKey() of the option). */
+  onOptionGreeks(contractKey: string, greeks: OptionGreeksInput): void {
+    this.legs.onGreeks(contractKey, greeks);
   }
 
-  setBrokerConnected(_connected: boolean, _nowMs: number): void {
-    throw notYet("setBrokerConnected");
+  setBrokerConnected(connected: boolean, nowMs: number): void {
+    this.rollDay(nowMs);
+    this.brokerConnected = connected;
   }
 
-  setPaused(_paused: boolean): void {
-    throw notYet("setPaused");
+  setPaused(paused: boolean): void {
+    this.paused = paused;
   }
 
   /** A hard block (e.g. `reconcile_mismatch`) stops all hedging until cleared with null. */
-  setHardBlock(_block: { readonly code: string; readonly message: string } | null): void {
-    throw notYet("setHardBlock");
+  setHardBlock(block: HardBlock | null): void {
+    this.hardBlock = block;
   }
 
   // ---- decision ------------------------------------------------------------------------
 
   /**
-   * Decide what to do now. The hold path (the common case) allocates nothing beyond the
-   * returned value; guards run only when the policy wants a hedge.
+   * Decide what to do now. The hold path allocates nothing but the returned decision (and
+   * not even that without spot or legs); guards run only when the policy wants a hedge.
    */
-  evaluate(_nowMs: number): HedgeDecision {
-    throw notYet("evaluate");
+  evaluate(nowMs: number): HedgeDecision {
+    this.rollDay(nowMs);
+    const spot = this.spot;
+    if (spot === null) return this.decided(HOLD_NO_SPOT, nowMs);
+    if (this.legs.dirty) this.legs.reselect(spot, nowMs);
+    if (this.legs.count === 0) return this.decided(HOLD_NO_LEGS, nowMs);
+    if (this.legs.anyExpired(nowMs)) return this.hold("leg_expired", null, nowMs);
+    if (this.pnl.optionOpenValueUsd === null) this.pnl.setBaselines(this.legs.optionValueUsd(spot, nowMs), this.book.unrealizedPnlUsd(spot));
+    this.legs.computeDeltaGamma(spot, nowMs);
+    const deltaShares = this.legs.optionDeltaShares + this.book.shares + this.orders.pendingShares;
+    if (this.orders.liveCount > 0) return this.hold("order_in_flight", deltaShares, nowMs);
+    const wanted = this.policy.wantedShares(deltaShares, this.legs.gammaShares, spot);
+    if (typeof wanted === "string") return this.hold(wanted, deltaShares, nowMs);
+    const forced = Math.abs(deltaShares) >= this.params.hedge.forcedDeltaShares;
+    const denial = firstDenial(this.guards, this.fillGuardState(nowMs, spot, wanted, forced));
+    if (denial !== null) {
+      if (denial.code === "circuit_breaker") this.circuitBreakerTripped = true;
+      return this.decided({ type: "deny", code: denial.code, message: denial.message, context: denial.context, deltaShares, wantedShares: wanted, forced }, nowMs);
+    }
+    return this.decided(
+      { type: "hedge", side: wanted > 0 ? "BUY" : "SELL", quantityShares: Math.abs(wanted), forced, deltaShares, spot },
+      nowMs,
+    );
   }
 
   /**
-   * Turn a hedge decision into an order and put it in flight: pending shares count toward
-   * delta at once, the daily count, cooldown clock and last hedge price move now.
+   * Turn a hedge decision into an order and put it in flight: its shares count toward delta
+   * at once; the daily count, cooldown clock and last hedge price move now (a send that
+   * fails still counts: limits err on the safe side).
    */
-  createOrder(_decision: Extract<HedgeDecision, { type: "hedge" }>, _nowMs: number, _orderRef: string): HedgeOrder {
-    throw notYet("createOrder");
+  createOrder(decision: HedgeDecisionOf<"hedge">, nowMs: number, orderRef: string): HedgeOrder {
+    this.rollDay(nowMs);
+    const { side, quantityShares } = decision;
+    const hedge = this.params.hedge;
+    const base = { orderRef, symbol: this.params.strategy.symbol, side, quantityShares };
+    let order: HedgeOrder;
+    if (hedge.orderType === "limit") {
+      const offset = hedge.limitOffsetBps / 10_000;
+      const far = side === "BUY" ? (this.ask ?? decision.spot) * (1 + offset) : (this.bid ?? decision.spot) * (1 - offset);
+      const limitPrice = side === "BUY" ? Math.ceil(far * 100 - 1e-9) / 100 : Math.floor(far * 100 + 1e-9) / 100;
+      order = { ...base, orderType: "limit", limitPrice };
+    } else {
+      order = { ...base, orderType: "market" };
+    }
+    this.orders.add(order, nowMs);
+    this.dailyHedgeCount++;
+    this.lastHedgeTsMs = nowMs;
+    this.lastHedgePrice = decision.spot;
+    return order;
   }
 
   // ---- order life cycle ----------------------------------------------------------------
 
-  /** placeOrder returned: the broker has the order. */
-  onOrderAccepted(_orderRef: string, _brokerOrderId: number, _nowMs: number): void {
-    throw notYet("onOrderAccepted");
+  /** placeOrder returned: the broker has the order. Late calls for an order already final are no-ops. */
+  onOrderAccepted(orderRef: string, brokerOrderId: number, _nowMs: number): void {
+    this.orders.accepted(orderRef, brokerOrderId);
   }
 
   /** placeOrder threw (not connected, refused): the order never reached the market. */
-  onOrderSendFailed(_orderRef: string, _reason: string, _nowMs: number): void {
-    throw notYet("onOrderSendFailed");
+  onOrderSendFailed(orderRef: string, _reason: string, _nowMs: number): void {
+    this.orders.sendFailed(orderRef);
   }
 
-  onOrderStatus(_status: OrderStatusInput): void {
-    throw notYet("onOrderStatus");
+  /** Statuses of orders that are not this Hedger's are ignored. */
+  onOrderStatus(status: OrderStatusInput): void {
+    this.orders.status(status.orderRef, status.status, status.filledShares);
   }
 
-  /** Own executions move the book (deduplicated by execId); others' are ignored. */
-  onExecution(_execution: ExecutionReport): void {
-    throw notYet("onExecution");
+  /** Own executions move the book (once per execId, at the execution price); others' are ignored. */
+  onExecution(execution: ExecutionReport): void {
+    const signed = this.orders.execution(execution);
+    if (signed === 0) return;
+    this.book.applyFill(signed, execution.price);
+    this.lastExecTsMs = execution.tsEventMs;
   }
 
-  onCommission(_commission: CommissionReport): void {
-    throw notYet("onCommission");
+  onCommission(commission: CommissionReport): void {
+    if (this.orders.isOwnExecution(commission)) this.book.addCommission(commission.commissionUsd);
   }
 
-  /** In-flight orders older than order timeout that have not been asked to cancel yet. */
-  timedOutOrders(_nowMs: number): readonly string[] {
-    throw notYet("timedOutOrders");
+  /** Live orders older than the order timeout that have not been asked to cancel yet. */
+  timedOutOrders(nowMs: number): readonly string[] {
+    return this.orders.timedOut(nowMs, this.params.hedge.orderTimeoutMs);
   }
 
-  onCancelRequested(_orderRef: string, _nowMs: number): void {
-    throw notYet("onCancelRequested");
+  onCancelRequested(orderRef: string, _nowMs: number): void {
+    this.orders.cancelRequested(orderRef);
   }
 
   // ---- state ---------------------------------------------------------------------------
 
-  snapshot(_nowMs: number): HedgerSnapshot {
-    throw notYet("snapshot");
+  /** Everything the status row shows. Not for the hot path (allocates). */
+  snapshot(nowMs: number): HedgerSnapshot {
+    this.rollDay(nowMs);
+    if (this.spot !== null && this.legs.dirty) this.legs.reselect(this.spot, nowMs);
+    return buildSnapshot(this, nowMs, this.day!);
   }
 
-  dailyState(_nowMs: number): HedgerDailyState {
-    throw notYet("dailyState");
+  dailyState(nowMs: number): HedgerDailyState {
+    this.rollDay(nowMs);
+    return {
+      tradingDay: this.day!.day,
+      hedgeCount: this.dailyHedgeCount,
+      realizedPnlUsd: this.book.realizedPnlTodayUsd,
+      commissionsUsd: this.book.commissionsTodayUsd,
+      lastHedgeTsMs: this.lastHedgeTsMs,
+      lastHedgePrice: this.lastHedgePrice,
+      circuitBreakerTripped: this.circuitBreakerTripped,
+      optionOpenValueUsd: this.pnl.optionOpenValueUsd,
+      hedgeOpenUnrealizedUsd: this.pnl.hedgeOpenUnrealizedUsd,
+    };
   }
 
-  /** Counters of another trading day are ignored; last hedge time/price are always kept. */
-  restoreDailyState(_state: HedgerDailyState, _nowMs: number): void {
-    throw notYet("restoreDailyState");
+  /** Restores a persisted day: counters only when it is today's; last hedge time/price always (newest wins). */
+  restoreDailyState(state: HedgerDailyState, nowMs: number): void {
+    this.rollDay(nowMs);
+    if (state.lastHedgeTsMs !== null && (this.lastHedgeTsMs === null || state.lastHedgeTsMs > this.lastHedgeTsMs)) {
+      this.lastHedgeTsMs = state.lastHedgeTsMs;
+      this.lastHedgePrice = state.lastHedgePrice;
+    }
+    if (state.tradingDay !== this.day!.day) return;
+    this.dailyHedgeCount = Math.max(this.dailyHedgeCount, state.hedgeCount);
+    this.book.realizedPnlTodayUsd = state.realizedPnlUsd;
+    this.book.commissionsTodayUsd = state.commissionsUsd;
+    this.circuitBreakerTripped = this.circuitBreakerTripped || state.circuitBreakerTripped;
+    if (state.optionOpenValueUsd != null && state.hedgeOpenUnrealizedUsd != null) {
+      this.pnl.setBaselines(state.optionOpenValueUsd, state.hedgeOpenUnrealizedUsd);
+    }
+  }
+
+  /** Today's strategy PnL for the circuit breaker; latches the breaker when it crosses the limit. */
+  dailyPnlUsd(nowMs: number): number | null {
+    const spot = this.spot;
+    if (spot === null) return null;
+    const optionValue = this.legs.count > 0 && !this.legs.dirty ? this.legs.optionValueUsd(spot, nowMs) : null;
+    const pnl = this.pnl.total(this.book, spot, optionValue);
+    const limit = this.params.guards.maxDailyLossUsd;
+    if (limit !== null && pnl !== null && pnl <= -limit) this.circuitBreakerTripped = true;
+    return pnl;
+  }
+
+  /** Fills the reusable guard state (no allocation). */
+  fillGuardState(nowMs: number, spot: number, orderShares: number, forced: boolean): MutableGuardState {
+    const s = this.guardState;
+    s.nowMs = nowMs;
+    s.hardBlock = this.hardBlock;
+    s.paused = this.paused;
+    s.brokerConnected = this.brokerConnected;
+    s.quoteTsMs = this.quoteTsMs;
+    s.bid = this.bid;
+    s.ask = this.ask;
+    s.spot = spot;
+    s.dailyPnlUsd = this.params.guards.maxDailyLossUsd === null ? null : this.dailyPnlUsd(nowMs);
+    s.circuitBreakerTripped = this.circuitBreakerTripped;
+    s.dailyHedgeCount = this.dailyHedgeCount;
+    s.lastHedgeTsMs = this.lastHedgeTsMs;
+    s.lastHedgePrice = this.lastHedgePrice;
+    s.hedgeShares = this.book.shares;
+    s.pendingShares = this.orders.pendingShares;
+    s.orderShares = orderShares;
+    s.forced = forced;
+    return s;
+  }
+
+  // ---- internals -----------------------------------------------------------------------
+
+  private hold(reason: HoldReason, deltaShares: number | null, nowMs: number): HedgeDecision {
+    return this.decided({ type: "hold", reason, deltaShares }, nowMs);
+  }
+
+  private decided(decision: HedgeDecision, nowMs: number): HedgeDecision {
+    const code = decision.type === "hold" ? decision.reason : decision.type === "deny" ? decision.code : null;
+    const last = this.lastDecision;
+    if (last === null) this.lastDecision = { type: decision.type, code, tsMs: nowMs };
+    else {
+      last.type = decision.type;
+      last.code = code;
+      last.tsMs = nowMs;
+    }
+    return decision;
+  }
+
+  /** Trading-day rollover at New York midnight: daily counters, breaker and PnL baselines restart. */
+  private rollDay(nowMs: number): void {
+    const day = this.day;
+    if (day !== null && nowMs >= day.startMs && nowMs < day.endMs) return;
+    const next = exchangeDayAt(nowMs);
+    this.day = next;
+    if (day === null || next.dayNumber === day.dayNumber) return;
+    this.dailyHedgeCount = 0;
+    this.circuitBreakerTripped = false;
+    this.book.startNewDay();
+    this.orders.startNewDay();
+    this.pnl.startNewDay();
+  }
+
+  private reconcileStock(reportedShares: number, avgCost: number, nowMs: number): void {
+    this.brokerHedgeShares = reportedShares;
+    if (!this.haveStockBaseline) {
+      this.book.setPosition(reportedShares, avgCost);
+      this.haveStockBaseline = true;
+      return;
+    }
+    if (reportedShares === this.book.shares) {
+      this.mismatchSinceMs = null;
+      return;
+    }
+    if (this.mismatchSinceMs === null) {
+      this.mismatchSinceMs = nowMs;
+      return;
+    }
+    const settle = this.params.positionSettleMs;
+    const quiet = this.orders.liveCount === 0 && this.orders.pendingShares === 0 && (this.lastExecTsMs === null || nowMs - this.lastExecTsMs >= settle);
+    if (nowMs - this.mismatchSinceMs >= settle && quiet) {
+      this.book.setPosition(reportedShares, avgCost);
+      this.positionRebaseCount++;
+      this.mismatchSinceMs = null;
+    }
   }
 }

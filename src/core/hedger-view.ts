@@ -1,0 +1,114 @@
+// Read-side helpers of the Hedger: the reusable guard state and the status snapshot.
+import { allDenials, type GuardState } from "./guard-chain.ts";
+import type { HardBlock } from "./hedger-inputs.ts";
+import type { CoreBlockReason, HedgerSnapshot } from "./hedger-snapshot.ts";
+import type { Hedger } from "./hedger.ts";
+import type { ExchangeDay } from "./nyse-calendar.ts";
+
+/** Filled in place before each guard run, so the hedge path allocates no guard input. */
+export class MutableGuardState implements GuardState {
+  nowMs = 0;
+  hardBlock: HardBlock | null = null;
+  paused = false;
+  brokerConnected = false;
+  quoteTsMs: number | null = null;
+  bid: number | null = null;
+  ask: number | null = null;
+  spot = 0;
+  circuitBreakerTripped = false;
+  dailyPnlUsd: number | null = null;
+  dailyHedgeCount = 0;
+  lastHedgeTsMs: number | null = null;
+  lastHedgePrice: number | null = null;
+  hedgeShares = 0;
+  pendingShares = 0;
+  orderShares = 0;
+  forced = false;
+}
+
+/** Guards that judge the trading rhythm, shown only while a hedge is actually wanted. */
+const RHYTHM_GUARDS = new Set(["cooldown", "min_price_move"]);
+
+export function buildSnapshot(h: Hedger, nowMs: number, day: ExchangeDay): HedgerSnapshot {
+  const spot = h.spot;
+  const haveLegs = spot !== null && h.legs.count > 0;
+  const portfolio = haveLegs ? h.legs.portfolio(spot, nowMs) : null;
+  let optionDelta: number | null = null;
+  let gamma: number | null = null;
+  if (haveLegs) {
+    h.legs.computeDeltaGamma(spot, nowMs);
+    optionDelta = h.legs.optionDeltaShares;
+    gamma = h.legs.gammaShares;
+  }
+  const portfolioDelta = optionDelta === null ? null : optionDelta + h.book.shares + h.orders.pendingShares;
+  const dailyPnl = h.dailyPnlUsd(nowMs);
+
+  const blockReasons: CoreBlockReason[] = [];
+  if (spot !== null) {
+    const wanted = portfolioDelta === null ? "in_band" : h.policy.wantedShares(portfolioDelta, gamma ?? 0, spot);
+    const orderShares = typeof wanted === "number" ? wanted : 0;
+    const forced = portfolioDelta !== null && Math.abs(portfolioDelta) >= h.params.hedge.forcedDeltaShares;
+    for (const d of allDenials(h.guards, h.fillGuardState(nowMs, spot, orderShares, forced))) {
+      if (orderShares === 0 && RHYTHM_GUARDS.has(d.code)) continue;
+      blockReasons.push({ code: d.code, message: d.message });
+    }
+  } else {
+    for (const d of allDenials(h.guards, h.fillGuardState(nowMs, 0, 0, false))) {
+      if (!RHYTHM_GUARDS.has(d.code)) blockReasons.push({ code: d.code, message: d.message });
+    }
+  }
+  for (const leg of portfolio?.legs ?? []) {
+    if (leg.outsideSelection) {
+      blockReasons.push({ code: "leg_outside_selection", message: `${leg.contractKey} is now outside the DTE window or ATM band (still hedged; roll due)` });
+    }
+  }
+  const mismatch = h.brokerHedgeShares === null ? 0 : h.brokerHedgeShares - h.book.shares;
+  if (mismatch !== 0) {
+    blockReasons.push({ code: "position_mismatch", message: `broker reports ${h.brokerHedgeShares} hedge shares, book has ${h.book.shares}` });
+  }
+
+  const theta = portfolio?.thetaUsdPerDay ?? null;
+  const breakevenMoveUsd = theta !== null && gamma !== null && gamma > 0 ? Math.sqrt((2 * Math.abs(theta)) / gamma) : null;
+  const last = h.lastDecision;
+  return {
+    tsMs: nowMs,
+    tradingDay: day.day,
+    symbol: h.params.strategy.symbol,
+    spot,
+    bid: h.bid,
+    ask: h.ask,
+    last: h.last,
+    dataAgeMs: h.quoteTsMs === null ? null : nowMs - h.quoteTsMs,
+    legs: portfolio?.legs ?? [],
+    optionDeltaShares: optionDelta,
+    portfolioDeltaShares: portfolioDelta,
+    gammaShares: gamma,
+    thetaUsdPerDay: theta,
+    vegaUsd: portfolio?.vegaUsd ?? null,
+    hedgeShares: h.book.shares,
+    pendingShares: h.orders.pendingShares,
+    brokerHedgeShares: h.brokerHedgeShares,
+    positionMismatchShares: mismatch,
+    hedgeState: h.orders.hedgeState(),
+    dailyHedgeCount: h.dailyHedgeCount,
+    dailyHedgeLimit: h.params.guards.maxDailyHedges,
+    dailyRealizedPnlUsd: h.book.realizedPnlTodayUsd,
+    dailyCommissionsUsd: h.book.commissionsTodayUsd,
+    unrealizedPnlUsd: spot === null ? null : h.book.unrealizedPnlUsd(spot),
+    scalpingPnlUsd: spot === null ? null : h.pnl.scalpingUsd(h.book, spot),
+    optionMtmPnlUsd: h.pnl.optionMtmUsd(portfolio?.optionValueUsd ?? null),
+    dailyPnlUsd: dailyPnl,
+    realizedVolToday: h.realizedVol.annualized(),
+    impliedVol: portfolio?.impliedVol ?? null,
+    breakevenMoveUsd,
+    breakevenMovePct: breakevenMoveUsd !== null && spot !== null ? (100 * breakevenMoveUsd) / spot : null,
+    lastHedgeTsMs: h.lastHedgeTsMs,
+    lastHedgePrice: h.lastHedgePrice,
+    brokerConnected: h.brokerConnected,
+    paused: h.paused,
+    hardBlock: h.hardBlock !== null || h.circuitBreakerTripped,
+    circuitBreakerTripped: h.circuitBreakerTripped,
+    blockReasons,
+    lastDecision: last === null ? null : { type: last.type, code: last.code, tsMs: last.tsMs },
+  };
+}
