@@ -46,6 +46,7 @@ const DAY_PATTERN = "^\\d{4}-\\d{2}-\\d{2}$";
 
 export const GS_CONFIG_SCHEMA = section(
   {
+    broker: oneOf(["sim", "ib"], "sim", "Market to trade: sim (simulated, nothing real) or ib (Interactive Brokers TWS / IB Gateway)."),
     meta: section(
       {
         schema_version: Type.Integer({
@@ -58,7 +59,6 @@ export const GS_CONFIG_SCHEMA = section(
       },
       "About this file.",
     ),
-    broker: oneOf(["sim", "ib"], "sim", "Market to trade: sim (simulated, nothing real) or ib (Interactive Brokers TWS / IB Gateway)."),
     log: section(
       {
         level: oneOf(["debug", "info", "warn", "error"], "info", "Lowest log level written to stderr."),
