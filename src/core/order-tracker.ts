@@ -78,9 +78,10 @@ export class OrderTracker {
     if (o !== null) this.apply(o, "reject");
   }
 
+  /** Orders this tracker never created (e.g. adopted from a previous run) are not its business: no-op. */
   cancelRequested(orderRef: string): void {
-    const o = this.live(orderRef);
-    if (o === null || o.cancelRequested) return;
+    const o = this.orders.get(orderRef);
+    if (o === undefined || o.cancelRequested || isFinalExecState(o.state)) return;
     o.cancelRequested = true;
     this.apply(o, "timeout");
   }
