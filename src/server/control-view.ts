@@ -1,7 +1,7 @@
 // POST /control/{command} and GET /control/{id}: the URL names of commands, the body
 // schema, and the shape of a command's state as the daemon consumes it.
-import { t } from "elysia";
-import type { Static } from "elysia";
+import { Type } from "@sinclair/typebox";
+import type { Static } from "@sinclair/typebox";
 import type { ControlCommand, ControlRequest, ControlRow } from "../sink/records.ts";
 import { InputError } from "./http-input.ts";
 
@@ -22,36 +22,36 @@ export function controlPathOf(command: ControlCommand): ControlPath {
   return path;
 }
 
-export const CONTROL_BODY_SCHEMA = t.Object(
+export const CONTROL_BODY_SCHEMA = Type.Object(
   {
-    confirm: t.Optional(t.Boolean({ description: "Must be true for flatten." })),
-    daemon_id: t.Optional(t.String({ pattern: "^[A-Za-z0-9_.-]{1,64}$", description: "Target daemon; default status.daemon_id of the server's config." })),
-    reason: t.Optional(t.String({ maxLength: 200, description: "Free text kept with the command for the audit trail." })),
+    confirm: Type.Optional(Type.Boolean({ description: "Must be true for flatten." })),
+    daemon_id: Type.Optional(Type.String({ pattern: "^[A-Za-z0-9_.-]{1,64}$", description: "Target daemon; default status.daemon_id of the server's config." })),
+    reason: Type.Optional(Type.String({ maxLength: 200, description: "Free text kept with the command for the audit trail." })),
   },
   { additionalProperties: false },
 );
 export type ControlBody = Static<typeof CONTROL_BODY_SCHEMA>;
 
-export const CONTROL_ID_PARAMS_SCHEMA = t.Object({ id: t.String({ pattern: "^[0-9]{1,15}$", description: "Command id returned by POST /control/{command}." }) });
+export const CONTROL_ID_PARAMS_SCHEMA = Type.Object({ id: Type.String({ pattern: "^[0-9]{1,15}$", description: "Command id returned by POST /control/{command}." }) });
 
-export const CONTROL_RECEIPT_SCHEMA = t.Object({
-  id: t.Number(),
-  command: t.String(),
-  daemon_id: t.String(),
-  status_url: t.String({ description: "GET it to see whether the daemon consumed the command." }),
+export const CONTROL_RECEIPT_SCHEMA = Type.Object({
+  id: Type.Number(),
+  command: Type.String(),
+  daemon_id: Type.String(),
+  status_url: Type.String({ description: "GET it to see whether the daemon consumed the command." }),
 });
 export type ControlReceipt = Static<typeof CONTROL_RECEIPT_SCHEMA>;
 
-export const CONTROL_VIEW_SCHEMA = t.Object({
-  id: t.Number(),
-  command: t.String(),
-  daemon_id: t.String(),
-  args: t.Record(t.String(), t.Unknown()),
-  issued_by: t.String(),
-  issued_at_ms: t.Number(),
-  consumed: t.Boolean(),
-  consumed_at_ms: t.Union([t.Number(), t.Null()]),
-  result: t.Union([t.String(), t.Null()], { description: "The daemon's outcome text once consumed." }),
+export const CONTROL_VIEW_SCHEMA = Type.Object({
+  id: Type.Number(),
+  command: Type.String(),
+  daemon_id: Type.String(),
+  args: Type.Record(Type.String(), Type.Unknown()),
+  issued_by: Type.String(),
+  issued_at_ms: Type.Number(),
+  consumed: Type.Boolean(),
+  consumed_at_ms: Type.Union([Type.Number(), Type.Null()]),
+  result: Type.Union([Type.String(), Type.Null()], { description: "The daemon's outcome text once consumed." }),
 });
 export type ControlView = Static<typeof CONTROL_VIEW_SCHEMA>;
 

@@ -1,7 +1,7 @@
 // GET /history: status history between two times, optionally downsampled to one point
 // per `every` bucket (the last row in each bucket, so a point is a real observed state).
-import { t } from "elysia";
-import type { Static } from "elysia";
+import { Type } from "@sinclair/typebox";
+import type { Static } from "@sinclair/typebox";
 import type { HistoryQuery, StatusRow } from "../sink/records.ts";
 import { parseDurationMs, parseTimeRange } from "./time-query.ts";
 
@@ -10,42 +10,42 @@ export const MAX_HISTORY_POINTS = 10_000;
 /** Rows read from the sink to build one answer; beyond this the answer says truncated. */
 export const MAX_HISTORY_SCAN_ROWS = 50_000;
 
-export const HISTORY_QUERY_SCHEMA = t.Object(
+export const HISTORY_QUERY_SCHEMA = Type.Object(
   {
-    since: t.Optional(t.String({ description: "ISO-8601 with zone, or epoch ms." })),
-    until: t.Optional(t.String({ description: "ISO-8601 with zone, or epoch ms." })),
-    daemon_id: t.Optional(t.String({ minLength: 1, maxLength: 64 })),
-    every: t.Optional(t.String({ pattern: "^[0-9]{1,6}(ms|s|m|h|d)$", description: "Downsample to one point per bucket: 30s, 1m, 5m, 1h." })),
-    limit: t.Optional(t.Integer({ minimum: 1, maximum: MAX_HISTORY_POINTS, description: `Most points returned (the newest), default ${DEFAULT_HISTORY_POINTS}.` })),
+    since: Type.Optional(Type.String({ description: "ISO-8601 with zone, or epoch ms." })),
+    until: Type.Optional(Type.String({ description: "ISO-8601 with zone, or epoch ms." })),
+    daemon_id: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
+    every: Type.Optional(Type.String({ pattern: "^[0-9]{1,6}(ms|s|m|h|d)$", description: "Downsample to one point per bucket: 30s, 1m, 5m, 1h." })),
+    limit: Type.Optional(Type.Integer({ minimum: 1, maximum: MAX_HISTORY_POINTS, description: `Most points returned (the newest), default ${DEFAULT_HISTORY_POINTS}.` })),
   },
   { additionalProperties: false },
 );
 export type HistoryQueryInput = Static<typeof HISTORY_QUERY_SCHEMA>;
 
-const NULLABLE_NUMBER = t.Union([t.Number(), t.Null()]);
+const NULLABLE_NUMBER = Type.Union([Type.Number(), Type.Null()]);
 
-export const HISTORY_POINT_SCHEMA = t.Object({
-  ts_ms: t.Number(),
-  daemon_id: t.String(),
-  state: t.String(),
+export const HISTORY_POINT_SCHEMA = Type.Object({
+  ts_ms: Type.Number(),
+  daemon_id: Type.String(),
+  state: Type.String(),
   spot: NULLABLE_NUMBER,
   portfolio_delta_shares: NULLABLE_NUMBER,
-  hedge_shares: t.Number(),
-  pending_shares: t.Number(),
-  daily_hedge_count: t.Number(),
-  realized_pnl_usd: t.Number(),
+  hedge_shares: Type.Number(),
+  pending_shares: Type.Number(),
+  daily_hedge_count: Type.Number(),
+  realized_pnl_usd: Type.Number(),
   unrealized_pnl_usd: NULLABLE_NUMBER,
   scalping_pnl_usd: NULLABLE_NUMBER,
   option_mtm_pnl_usd: NULLABLE_NUMBER,
-  broker_connected: t.Boolean(),
-  paused: t.Boolean(),
+  broker_connected: Type.Boolean(),
+  paused: Type.Boolean(),
 });
 export type HistoryPoint = Static<typeof HISTORY_POINT_SCHEMA>;
 
-export const HISTORY_PAGE_SCHEMA = t.Object({
-  points: t.Array(HISTORY_POINT_SCHEMA, { description: "Oldest first." }),
-  every_ms: t.Union([t.Number(), t.Null()]),
-  truncated: t.Boolean({ description: "True when more rows matched than one answer reads; narrow since/until." }),
+export const HISTORY_PAGE_SCHEMA = Type.Object({
+  points: Type.Array(HISTORY_POINT_SCHEMA, { description: "Oldest first." }),
+  every_ms: Type.Union([Type.Number(), Type.Null()]),
+  truncated: Type.Boolean({ description: "True when more rows matched than one answer reads; narrow since/until." }),
 });
 export type HistoryPage = Static<typeof HISTORY_PAGE_SCHEMA>;
 

@@ -119,8 +119,9 @@ function expectationOf(schema: TSchema, typeboxMessage: string | undefined): str
   const literals = literalsOf(schema);
   if (literals !== null) return `one of: ${literals.join(", ")}`;
   const limits: string[] = [];
-  if (typeof schema.minimum === "number") limits.push(`>= ${schema.minimum}`);
-  if (typeof schema.maximum === "number") limits.push(`<= ${schema.maximum}`);
+  if (typeof schema.minimum === "number" && typeof schema.maximum === "number") limits.push(`from ${schema.minimum} to ${schema.maximum}`);
+  else if (typeof schema.minimum === "number") limits.push(`>= ${schema.minimum}`);
+  else if (typeof schema.maximum === "number") limits.push(`<= ${schema.maximum}`);
   if (typeof schema.minLength === "number") limits.push(`at least ${schema.minLength} characters`);
   if (typeof schema.maxLength === "number") limits.push(`at most ${schema.maxLength} characters`);
   if (typeof schema.pattern === "string") limits.push(`matching ${schema.pattern}`);

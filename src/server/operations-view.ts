@@ -1,6 +1,6 @@
 // GET /operations: query schema, row shape, cursor pagination and CSV rendering.
-import { t } from "elysia";
-import type { Static } from "elysia";
+import { Type } from "@sinclair/typebox";
+import type { Static } from "@sinclair/typebox";
 import type { OperationQuery, OperationType, StoredOperation } from "../sink/records.ts";
 import { InputError } from "./http-input.ts";
 import { parseTimeRange } from "./time-query.ts";
@@ -26,29 +26,29 @@ void EVERY_TYPE_LISTED;
 export const DEFAULT_OPERATIONS_LIMIT = 100;
 export const MAX_OPERATIONS_LIMIT = 1000;
 
-export const OPERATIONS_QUERY_SCHEMA = t.Object(
+export const OPERATIONS_QUERY_SCHEMA = Type.Object(
   {
-    since: t.Optional(t.String({ description: "Oldest time included: ISO-8601 with zone, or epoch ms." })),
-    until: t.Optional(t.String({ description: "Newest time included: ISO-8601 with zone, or epoch ms." })),
-    type: t.Optional(t.Array(t.Union(OPERATION_TYPES.map((type) => t.Literal(type))), { description: "Repeatable (type=fill&type=reject) or comma-separated." })),
-    order_ref: t.Optional(t.String({ minLength: 1, maxLength: 200 })),
-    daemon_id: t.Optional(t.String({ minLength: 1, maxLength: 64 })),
-    limit: t.Optional(t.Integer({ minimum: 1, maximum: MAX_OPERATIONS_LIMIT, description: `Rows per page, default ${DEFAULT_OPERATIONS_LIMIT}.` })),
-    cursor: t.Optional(t.String({ pattern: "^[0-9]{1,18}$", description: "next_cursor of the previous page." })),
+    since: Type.Optional(Type.String({ description: "Oldest time included: ISO-8601 with zone, or epoch ms." })),
+    until: Type.Optional(Type.String({ description: "Newest time included: ISO-8601 with zone, or epoch ms." })),
+    type: Type.Optional(Type.Array(Type.Union(OPERATION_TYPES.map((type) => Type.Literal(type))), { description: "Repeatable (type=fill&type=reject) or comma-separated." })),
+    order_ref: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
+    daemon_id: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
+    limit: Type.Optional(Type.Integer({ minimum: 1, maximum: MAX_OPERATIONS_LIMIT, description: `Rows per page, default ${DEFAULT_OPERATIONS_LIMIT}.` })),
+    cursor: Type.Optional(Type.String({ pattern: "^[0-9]{1,18}$", description: "next_cursor of the previous page." })),
   },
   { additionalProperties: false },
 );
 export type OperationsQueryInput = Static<typeof OPERATIONS_QUERY_SCHEMA>;
 
-const NULLABLE_NUMBER = t.Union([t.Number(), t.Null()]);
-const NULLABLE_STRING = t.Union([t.String(), t.Null()]);
+const NULLABLE_NUMBER = Type.Union([Type.Number(), Type.Null()]);
+const NULLABLE_STRING = Type.Union([Type.String(), Type.Null()]);
 
-export const OPERATION_VIEW_SCHEMA = t.Object({
-  id: t.Number({ description: "Sink sequence id; larger is newer." }),
-  ts_ms: t.Number(),
-  ts: t.String({ description: "ISO-8601 UTC." }),
-  daemon_id: t.String(),
-  type: t.String(),
+export const OPERATION_VIEW_SCHEMA = Type.Object({
+  id: Type.Number({ description: "Sink sequence id; larger is newer." }),
+  ts_ms: Type.Number(),
+  ts: Type.String({ description: "ISO-8601 UTC." }),
+  daemon_id: Type.String(),
+  type: Type.String(),
   order_ref: NULLABLE_STRING,
   broker_order_id: NULLABLE_NUMBER,
   exec_id: NULLABLE_STRING,
@@ -57,13 +57,13 @@ export const OPERATION_VIEW_SCHEMA = t.Object({
   price: NULLABLE_NUMBER,
   commission_usd: NULLABLE_NUMBER,
   reason: NULLABLE_STRING,
-  payload: t.Union([t.Record(t.String(), t.Unknown()), t.Null()]),
+  payload: Type.Union([Type.Record(Type.String(), Type.Unknown()), Type.Null()]),
 });
 export type OperationView = Static<typeof OPERATION_VIEW_SCHEMA>;
 
-export const OPERATIONS_PAGE_SCHEMA = t.Object({
-  operations: t.Array(OPERATION_VIEW_SCHEMA, { description: "Newest first." }),
-  next_cursor: t.Union([t.String(), t.Null()], { description: "Pass as cursor for the next (older) page; null on the last page." }),
+export const OPERATIONS_PAGE_SCHEMA = Type.Object({
+  operations: Type.Array(OPERATION_VIEW_SCHEMA, { description: "Newest first." }),
+  next_cursor: Type.Union([Type.String(), Type.Null()], { description: "Pass as cursor for the next (older) page; null on the last page." }),
 });
 export type OperationsPage = Static<typeof OPERATIONS_PAGE_SCHEMA>;
 

@@ -1,0 +1,140 @@
+// The Elysia app of `gs serve`. Handlers are one call into StatusService; this file only
+// does HTTP: access control, input parsing, content negotiation, errors, latency metrics.
+// The service and clock are injected with `decorate`: no globals, tests use app.handle().
+import { Elysia } from "elysia";
+import type { BearerAuth } from "./bearer-auth.ts";
+import { CONTROL_BODY_SCHEMA } from "./control-view.ts";
+import type { ControlPath } from "./control-view.ts";
+import { DASHBOARD_ASSETS } from "./dashboard/dashboard-assets.ts";
+import type { EventHub } from "./event-stream.ts";
+import { InputError, parseQuery, readJsonBody, validate } from "./http-input.ts";
+import { buildOpenApiDocument, renderApiDocsPage } from "./openapi-document.ts";
+import { operationsToCsv } from "./operations-view.ts";
+import { Histogram } from "./prometheus-text.ts";
+import { accessOf, ROUTES } from "./route-catalog.ts";
+import type { ServerLog } from "./server-log.ts";
+import type { ServerClock, StatusService } from "./status-service.ts";
+
+export interface ServerAppOptions {
+  readonly service: StatusService;
+  readonly clock: ServerClock;
+  readonly auth: BearerAuth;
+  /** True when bound to a non-loopback address: read routes need the token too. */
+  readonly readsNeedToken: boolean;
+  readonly events: EventHub;
+  readonly log: ServerLog;
+  readonly version: string;
+  readonly maxBodyBytes?: number;
+}
+
+export const DEFAULT_MAX_BODY_BYTES = 16 * 1024;
+
+const SECURITY_HEADERS = {
+  "cache-control": "no-store",
+  "x-content-type-options": "nosniff",
+  "referrer-policy": "no-referrer",
+  "x-frame-options": "DENY",
+  "content-security-policy": "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; connect-src 'self'; frame-ancestors 'none'",
+};
+
+export function createServerApp(options: ServerAppOptions) {
+  const { auth, log } = options;
+  const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
+  const latency = new Histogram("gs_http_request_duration_seconds", "Time to handle an HTTP request, by route and status code.");
+  const startedAt = new WeakMap<Request, number>();
+  const openApi = buildOpenApiDocument(options.version);
+  const docsPage = renderApiDocsPage(openApi);
+
+  return new Elysia()
+    .decorate({ service: options.service, clock: options.clock })
+    .headers(SECURITY_HEADERS)
+    .onRequest(({ request }) => {
+      startedAt.set(request, performance.now());
+    })
+    .onAfterResponse(({ request, route, set }) => {
+      const start = startedAt.get(request);
+      if (start === undefined || route === "/events") return;
+      latency.observe({ method: request.method, route: route ?? "unmatched", code: String(set.status ?? 200) }, (performance.now() - start) / 1000);
+    })
+    .onError(({ code, error, request }) => {
+      if (error instanceof InputError) return errorResponse(error.status, errorCode(error.status), error.message, error.field);
+      if (code === "NOT_FOUND") return errorResponse(404, "not_found", `No route ${request.method} ${new URL(request.url).pathname}.`);
+      if (code === "PARSE") return errorResponse(400, "invalid_request", "The request could not be parsed.");
+      log.log("error", `${request.method} ${new URL(request.url).pathname} failed: ${error instanceof Error ? error.message : String(error)}`);
+      return errorResponse(500, "internal", "Internal error; the server log has the details.");
+    })
+    .onBeforeHandle(({ request, route, server, clock }) => {
+      const access = accessOf(request.method, route);
+      if (access === "public" || (access === "read" && !options.readsNeedToken)) return;
+      const client = server?.requestIP(request)?.address ?? "in-process";
+      const outcome = auth.check(request.headers.get("authorization"), client, clock.nowMs());
+      if (outcome === "ok") return;
+      log.log("warn", `${outcome === "rate_limited" ? "rate-limited" : "unauthorized"} ${request.method} ${new URL(request.url).pathname} from ${client}`);
+      if (outcome === "rate_limited") {
+        return errorResponse(429, "rate_limited", "Too many failed attempts; try again later.", undefined, { "retry-after": String(auth.retryAfterS(client, clock.nowMs())) });
+      }
+      return errorResponse(401, "unauthorized", "Authentication required.", undefined, { "www-authenticate": 'Bearer realm="gs"' });
+    })
+    .get(ROUTES.dashboard.path, () => asset(DASHBOARD_ASSETS.html, "text/html; charset=utf-8"))
+    .get(ROUTES.dashboardScript.path, () => asset(DASHBOARD_ASSETS.script(), "text/javascript; charset=utf-8"))
+    .get(ROUTES.dashboardStyle.path, () => asset(DASHBOARD_ASSETS.style, "text/css; charset=utf-8"))
+    .get(ROUTES.docs.path, () => asset(docsPage, "text/html; charset=utf-8"))
+    .get(ROUTES.openapi.path, () => openApi)
+    .get(ROUTES.healthz.path, () => ({ ok: true }))
+    .get(ROUTES.readyz.path, async ({ service, set }) => {
+      const ok = await service.ready();
+      set.status = ok ? 200 : 503;
+      return { ok, sink: service.sinkKind };
+    })
+    .get(ROUTES.status.path, ({ service, request }) => service.status(parseQuery(ROUTES.status.query, request.url).daemon_id ?? null))
+    .get(ROUTES.operations.path, async ({ service, request }) => {
+      const page = await service.operations(parseQuery(ROUTES.operations.query, request.url));
+      if (!wantsCsv(request)) return page;
+      return new Response(operationsToCsv(page.operations), {
+        headers: { "content-type": "text/csv; charset=utf-8", "content-disposition": 'attachment; filename="operations.csv"', ...(page.next_cursor === null ? {} : { "x-next-cursor": page.next_cursor }) },
+      });
+    })
+    .get(ROUTES.history.path, ({ service, request }) => service.history(parseQuery(ROUTES.history.query, request.url)))
+    .get(ROUTES.events.path, ({ request }) => options.events.open(parseQuery(ROUTES.events.query, request.url).daemon_id ?? null, request.headers.get("last-event-id")))
+    .get(ROUTES.metrics.path, async ({ service }) => new Response(await service.metrics(latency), { headers: { "content-type": "text/plain; version=0.0.4; charset=utf-8" } }))
+    .post(
+      ROUTES.controlIssue.path,
+      async ({ service, request, params, server, set }) => {
+        const path = validate(ROUTES.controlIssue.params, params, "command").command as ControlPath;
+        const body = validate(CONTROL_BODY_SCHEMA, await readJsonBody(request, maxBodyBytes), "body");
+        const client = server?.requestIP(request)?.address ?? "in-process";
+        const receipt = await service.issueControl(path, body, `http ${client}`);
+        log.log("info", `control ${receipt.command} queued id=${receipt.id} daemon=${receipt.daemon_id} by ${client}`);
+        set.status = 202;
+        return receipt;
+      },
+      // The body is read by the handler, after the token check and with a size limit.
+      { parse: "none" },
+    )
+    .get(ROUTES.controlShow.path, async ({ service, params }) => {
+      const id = Number(validate(ROUTES.controlShow.params, params, "id").id);
+      const view = await service.control(id);
+      return view ?? errorResponse(404, "not_found", `No control command with id ${id}.`);
+    });
+}
+
+export type ServerApp = ReturnType<typeof createServerApp>;
+
+function errorCode(status: number): string {
+  return status === 413 ? "payload_too_large" : status === 415 ? "unsupported_media_type" : "invalid_request";
+}
+
+function errorResponse(status: number, error: string, message: string, field?: string, headers: Record<string, string> = {}): Response {
+  return new Response(JSON.stringify({ error, ...(field === undefined ? {} : { field }), message }), {
+    status,
+    headers: { "content-type": "application/json; charset=utf-8", ...SECURITY_HEADERS, ...headers },
+  });
+}
+
+function asset(body: string, contentType: string): Response {
+  return new Response(body, { headers: { "content-type": contentType } });
+}
+
+function wantsCsv(request: Request): boolean {
+  return (request.headers.get("accept") ?? "").toLowerCase().includes("text/csv");
+}

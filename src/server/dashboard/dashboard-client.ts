@@ -1,0 +1,419 @@
+// The dashboard's browser code. The server embeds this file's source and transpiles it once
+// (Bun.Transpiler), so it must stay self-contained: type-only imports, no runtime imports.
+// All data is written with textContent (never innerHTML): reasons and refs are untrusted.
+import type { HistoryPage } from "../history-view.ts";
+import type { OperationsPage, OperationView } from "../operations-view.ts";
+import type { StatusView } from "../status-view-schema.ts";
+
+const TOKEN_KEY = "gs-token";
+const OPERATION_ROWS = 30;
+const CONTROL_POLL_MS = 1000;
+const CONTROL_POLL_TRIES = 120;
+
+interface ChartPoint {
+  readonly tsMs: number;
+  readonly delta: number | null;
+  readonly hedge: number;
+}
+
+let token = sessionStorage.getItem(TOKEN_KEY) ?? "";
+let daemonId: string | null = null;
+let view: StatusView | null = null;
+let viewReceivedAtMs = 0;
+let chart: ChartPoint[] = [];
+let operations: OperationView[] = [];
+/** Aborted to reconnect /events at once, e.g. when another daemon is chosen. */
+let streamAbort = new AbortController();
+
+function byId<T extends HTMLElement = HTMLElement>(id: string): T {
+  const element = document.getElementById(id);
+  if (element === null) throw new Error(`dashboard element #${id} is missing`);
+  return element as T;
+}
+
+function setText(id: string, text: string): void {
+  byId(id).textContent = text;
+}
+
+const number = (value: number | null | undefined, digits = 0): string =>
+  value === null || value === undefined ? "–" : value.toLocaleString("en-US", { minimumFractionDigits: digits, maximumFractionDigits: digits });
+const usd = (value: number | null | undefined): string => (value === null || value === undefined ? "–" : `${value < 0 ? "−" : ""}$${number(Math.abs(value), 2)}`);
+const percent = (ratio: number | null | undefined): string => (ratio === null || ratio === undefined ? "–" : `${number(ratio * 100, 1)}%`);
+const signed = (value: number | null | undefined): string => (value === null || value === undefined ? "–" : `${value > 0 ? "+" : ""}${number(value)}`);
+
+function age(ms: number | null | undefined): string {
+  if (ms === null || ms === undefined) return "–";
+  const seconds = Math.max(0, ms) / 1000;
+  if (seconds < 60) return `${seconds.toFixed(seconds < 10 ? 1 : 0)} s`;
+  if (seconds < 3600) return `${Math.floor(seconds / 60)} min ${Math.round(seconds % 60)} s`;
+  return `${(seconds / 3600).toFixed(1)} h`;
+}
+
+function authHeaders(): Record<string, string> {
+  return token === "" ? {} : { authorization: `Bearer ${token}` };
+}
+
+/** GET with the token; on 401 asks for a token once and retries. */
+async function getJson<T>(path: string): Promise<T> {
+  let response = await fetch(path, { headers: authHeaders() });
+  if (response.status === 401 && (await askToken("This server needs a token to show status."))) response = await fetch(path, { headers: authHeaders() });
+  if (!response.ok) throw new Error(`${path} answered ${response.status}`);
+  return (await response.json()) as T;
+}
+
+// --- dialog: token and confirmation ------------------------------------------------------
+
+interface DialogRequest {
+  readonly title: string;
+  readonly text: string;
+  readonly flatten: boolean;
+  readonly sendLabel: string;
+}
+
+function openDialog(request: DialogRequest): Promise<boolean> {
+  const dialog = byId<HTMLDialogElement>("control-dialog");
+  const tokenInput = byId<HTMLInputElement>("token-input");
+  const flattenBox = byId<HTMLInputElement>("flatten-confirm");
+  setText("dialog-title", request.title);
+  setText("dialog-text", request.text);
+  setText("dialog-send", request.sendLabel);
+  tokenInput.value = token;
+  flattenBox.checked = false;
+  flattenBox.required = request.flatten;
+  byId("flatten-confirm-label").classList.toggle("hidden", !request.flatten);
+  dialog.returnValue = "";
+  dialog.showModal();
+  return new Promise((resolve) => {
+    dialog.addEventListener(
+      "close",
+      () => {
+        const confirmed = dialog.returnValue === "send" && tokenInput.value.trim() !== "";
+        if (confirmed) {
+          token = tokenInput.value.trim();
+          sessionStorage.setItem(TOKEN_KEY, token);
+        }
+        resolve(confirmed);
+      },
+      { once: true },
+    );
+  });
+}
+
+function askToken(text: string): Promise<boolean> {
+  return openDialog({ title: "Token needed", text, flatten: false, sendLabel: "Use token" });
+}
+
+// --- status ------------------------------------------------------------------------------
+
+function renderStatus(next: StatusView): void {
+  view = next;
+  viewReceivedAtMs = Date.now();
+  const lamp = byId("lamp");
+  lamp.dataset.lamp = next.status_lamp;
+  lamp.setAttribute("aria-label", `lamp ${next.status_lamp}`);
+  setText("lamp-text", `${next.status_lamp.toUpperCase()} · ${next.self_check}`);
+  const reasons = byId("reasons");
+  reasons.replaceChildren(
+    ...next.block_reasons.map((reason) => {
+      const item = document.createElement("li");
+      item.dataset.severity = reason.severity;
+      const code = document.createElement("code");
+      code.textContent = reason.code;
+      item.append(code, ` ${reason.message}`);
+      return item;
+    }),
+  );
+  setText("state", next.state ?? "no daemon");
+  setText("hedge-state", next.hedge_state ?? "–");
+  setText("heartbeat-interval", next.heartbeat ? `${next.heartbeat.interval_s} s` : "–");
+  const broker = next.broker;
+  setText(
+    "broker",
+    broker === null
+      ? "–"
+      : broker.connected
+        ? `${broker.name ?? "broker"} connected${broker.client_id === null ? "" : ` (client ${broker.client_id})`}${broker.server_version === null ? "" : ` v${broker.server_version}`}`
+        : `${broker.name ?? "broker"} NOT connected${broker.next_retry_ts_ms === null ? "" : `, retry ${new Date(broker.next_retry_ts_ms).toLocaleTimeString()}`}`,
+  );
+  const market = next.market_data;
+  setText("spot", market ? `${market.symbol} ${number(market.spot, 2)}` : "–");
+  setText("bid-ask", market ? `${number(market.bid, 2)} / ${number(market.ask, 2)}` : "–");
+  setText("data-age", market ? `${age(market.age_ms)}${market.kind ? ` · ${market.kind}` : ""}` : "–");
+  const position = next.position;
+  setText("portfolio-delta", position ? `${signed(position.portfolio_delta_shares)} sh` : "–");
+  setText("option-delta", position ? `${signed(position.option_delta_shares)} sh` : "–");
+  setText("hedge-shares", position ? `${signed(position.hedge_shares)} sh` : "–");
+  setText("pending-shares", position ? `${signed(position.pending_shares)} sh` : "–");
+  setText("gamma-theta", position ? `${number(position.gamma_shares, 1)} sh/$ · ${usd(position.theta_usd_per_day)}/day` : "–");
+  const vol = next.volatility;
+  setText("realized-vol", percent(vol?.realized_today));
+  setText("implied-vol", percent(vol?.implied));
+  setText("breakeven", vol && vol.breakeven_move_usd !== null ? `±$${number(vol.breakeven_move_usd, 2)} (${number(vol.breakeven_move_pct, 2)}%)` : "–");
+  const hedges = next.hedges_today;
+  setText("hedges-count", hedges ? String(hedges.count) : "–");
+  setText("hedges-limit", hedges?.limit === null || hedges === null ? "–" : String(hedges.limit));
+  const meter = byId<HTMLMeterElement>("hedges-meter");
+  meter.max = Math.max(1, hedges?.limit ?? 1);
+  meter.value = hedges?.count ?? 0;
+  setText("pnl-realized", usd(next.pnl?.realized_usd));
+  setText("pnl-unrealized", usd(next.pnl?.unrealized_usd));
+  setText("pnl-scalping", usd(next.pnl?.scalping_usd));
+  setText("pnl-option", usd(next.pnl?.option_mtm_usd));
+  setText("config-hash", next.config_hash?.slice(0, 12) ?? "–");
+  setText("process", next.process ? `pid ${next.process.pid ?? "–"} · ${next.process.version ?? ""}` : "–");
+  renderLegs(next);
+  renderDaemonChoice(next);
+  if (next.heartbeat !== null && position !== null) addChartPoint({ tsMs: next.heartbeat.last_ts_ms, delta: position.portfolio_delta_shares, hedge: position.hedge_shares });
+  tickHeartbeat();
+}
+
+function tickHeartbeat(): void {
+  if (view?.heartbeat) setText("heartbeat-age", age(view.heartbeat.age_ms + Date.now() - viewReceivedAtMs));
+}
+
+function renderLegs(next: StatusView): void {
+  const body = byId("legs").querySelector("tbody");
+  body?.replaceChildren(
+    ...next.legs.map((leg) =>
+      row([
+        `${leg.expiry} ${leg.strike} ${leg.right}`,
+        signed(leg.quantity),
+        number(leg.price, 2),
+        percent(leg.implied_vol),
+        number(leg.delta, 3),
+        number(leg.gamma, 4),
+        number(leg.theta, 3),
+        number(leg.vega, 3),
+        leg.greeks_source,
+      ]),
+    ),
+  );
+}
+
+function renderDaemonChoice(next: StatusView): void {
+  const select = byId<HTMLSelectElement>("daemon-select");
+  const ids = next.daemons.map((daemon) => daemon.daemon_id);
+  if ([...select.options].map((option) => option.value).join() !== ids.join()) {
+    select.replaceChildren(...ids.map((id) => new Option(id, id)));
+  }
+  if (next.daemon_id !== null) select.value = next.daemon_id;
+}
+
+function row(cells: readonly string[]): HTMLTableRowElement {
+  const tr = document.createElement("tr");
+  for (const text of cells) {
+    const td = document.createElement("td");
+    td.textContent = text;
+    tr.append(td);
+  }
+  return tr;
+}
+
+// --- chart -------------------------------------------------------------------------------
+
+function addChartPoint(point: ChartPoint): void {
+  const last = chart[chart.length - 1];
+  if (last !== undefined && point.tsMs <= last.tsMs) return;
+  chart.push(point);
+  drawChart();
+}
+
+function drawChart(): void {
+  const svg = byId("chart");
+  const width = 800;
+  const height = 220;
+  const pad = 24;
+  if (chart.length === 0) {
+    svg.replaceChildren(svgText(width / 2 - 60, height / 2, "no history yet today"));
+    return;
+  }
+  const values = chart.flatMap((point) => [point.hedge, point.delta ?? 0, 0]);
+  const low = Math.min(...values);
+  const high = Math.max(...values);
+  const span = high - low || 1;
+  const first = chart[0]?.tsMs ?? 0;
+  const last = Math.max(chart[chart.length - 1]?.tsMs ?? first, first + 60_000);
+  const x = (tsMs: number): number => pad + ((tsMs - first) / (last - first)) * (width - 2 * pad);
+  const y = (value: number): number => height - pad - ((value - low) / span) * (height - 2 * pad);
+  const line = (pick: (point: ChartPoint) => number | null, cls: string): SVGPolylineElement => {
+    const polyline = document.createElementNS("http://www.w3.org/2000/svg", "polyline");
+    polyline.setAttribute("class", cls);
+    polyline.setAttribute("points", chart.flatMap((point) => (pick(point) === null ? [] : [`${x(point.tsMs).toFixed(1)},${y(pick(point) ?? 0).toFixed(1)}`])).join(" "));
+    return polyline;
+  };
+  const zero = document.createElementNS("http://www.w3.org/2000/svg", "line");
+  zero.setAttribute("class", "zero");
+  for (const [name, value] of [["x1", pad], ["x2", width - pad], ["y1", y(0)], ["y2", y(0)]] as const) zero.setAttribute(name, String(value));
+  svg.replaceChildren(
+    zero,
+    line((point) => point.hedge, "hedge"),
+    line((point) => point.delta, "delta"),
+    svgText(2, pad - 8, number(high)),
+    svgText(2, height - 6, number(low)),
+    svgText(pad, height - 6, new Date(first).toLocaleTimeString()),
+    svgText(width - pad - 60, height - 6, new Date(last).toLocaleTimeString()),
+  );
+}
+
+function svgText(xPos: number, yPos: number, text: string): SVGTextElement {
+  const element = document.createElementNS("http://www.w3.org/2000/svg", "text");
+  element.setAttribute("x", String(xPos));
+  element.setAttribute("y", String(yPos));
+  element.textContent = text;
+  return element;
+}
+
+/** Midnight America/New_York of today, epoch ms (the trading day the daemon counts in). */
+function newYorkDayStartMs(nowMs: number): number {
+  const parts = new Intl.DateTimeFormat("en-US", { timeZone: "America/New_York", year: "numeric", month: "2-digit", day: "2-digit", timeZoneName: "shortOffset" }).formatToParts(new Date(nowMs));
+  const part = (type: string): string => parts.find((each) => each.type === type)?.value ?? "";
+  const offset = /GMT([+-]\d+)?/.exec(part("timeZoneName"))?.[1] ?? "0";
+  return Date.UTC(Number(part("year")), Number(part("month")) - 1, Number(part("day"))) - Number(offset) * 3_600_000;
+}
+
+async function loadHistory(): Promise<void> {
+  const query = new URLSearchParams({ since: String(newYorkDayStartMs(Date.now())), every: "1m" });
+  if (daemonId !== null) query.set("daemon_id", daemonId);
+  const page = await getJson<HistoryPage>(`/history?${query}`);
+  chart = page.points.map((point) => ({ tsMs: point.ts_ms, delta: point.portfolio_delta_shares, hedge: point.hedge_shares }));
+  drawChart();
+}
+
+// --- operations --------------------------------------------------------------------------
+
+async function loadOperations(): Promise<void> {
+  const type = byId<HTMLSelectElement>("operation-type").value;
+  const query = new URLSearchParams({ limit: String(OPERATION_ROWS) });
+  if (type !== "") query.set("type", type);
+  if (daemonId !== null) query.set("daemon_id", daemonId);
+  operations = (await getJson<OperationsPage>(`/operations?${query}`)).operations;
+  renderOperations();
+}
+
+function addOperation(operation: OperationView): void {
+  const type = byId<HTMLSelectElement>("operation-type").value;
+  if ((type !== "" && operation.type !== type) || (daemonId !== null && operation.daemon_id !== daemonId)) return;
+  operations = [operation, ...operations].slice(0, OPERATION_ROWS);
+  renderOperations();
+}
+
+function renderOperations(): void {
+  byId("operations")
+    .querySelector("tbody")
+    ?.replaceChildren(
+      ...operations.map((operation) =>
+        row([new Date(operation.ts_ms).toLocaleTimeString(), operation.type, operation.order_ref ?? "", operation.side ?? "", number(operation.quantity_shares), number(operation.price, 2), operation.reason ?? ""]),
+      ),
+    );
+}
+
+// --- live events (fetch streaming, so the token travels in a header, never in the URL) ---
+
+async function streamEvents(): Promise<void> {
+  let lastEventId: string | null = null;
+  for (;;) {
+    const state = byId("stream-state");
+    try {
+      const query = daemonId === null ? "" : `?daemon_id=${encodeURIComponent(daemonId)}`;
+      streamAbort = new AbortController();
+      const response = await fetch(`/events${query}`, { signal: streamAbort.signal, headers: { ...authHeaders(), ...(lastEventId === null ? {} : { "last-event-id": lastEventId }) } });
+      if (response.status === 401) await askToken("This server needs a token for live updates.");
+      if (!response.ok || response.body === null) throw new Error(`events answered ${response.status}`);
+      state.dataset.state = "live";
+      state.textContent = "live";
+      const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
+      let buffer = "";
+      for (;;) {
+        const { done, value } = await reader.read();
+        if (done) break;
+        buffer += value;
+        let end = buffer.indexOf("\n\n");
+        while (end !== -1) {
+          lastEventId = handleEvent(buffer.slice(0, end)) ?? lastEventId;
+          buffer = buffer.slice(end + 2);
+          end = buffer.indexOf("\n\n");
+        }
+      }
+    } catch {
+      // fall through to the reconnect below
+    }
+    if (streamAbort.signal.aborted) continue;
+    state.dataset.state = "error";
+    state.textContent = "reconnecting…";
+    await new Promise((resolve) => setTimeout(resolve, 3000));
+  }
+}
+
+/** Handles one SSE block; returns its id when it had one. */
+function handleEvent(block: string): string | null {
+  let event = "message";
+  let data = "";
+  let id: string | null = null;
+  for (const line of block.split("\n")) {
+    if (line.startsWith("event: ")) event = line.slice(7);
+    else if (line.startsWith("data: ")) data += line.slice(6);
+    else if (line.startsWith("id: ")) id = line.slice(4);
+  }
+  if (event === "status") renderStatus(JSON.parse(data) as StatusView);
+  else if (event === "operation") addOperation(JSON.parse(data) as OperationView);
+  else if (event === "sink_error") setText("stream-state", "database unreachable");
+  return id;
+}
+
+// --- control -----------------------------------------------------------------------------
+
+async function sendControl(command: string): Promise<void> {
+  const target = view?.daemon_id ?? "the daemon";
+  const flatten = command === "flatten";
+  const confirmed = await openDialog({
+    title: `${command} ${target}?`,
+    text: flatten ? "Flatten sells or buys back the whole position at market." : `Send ${command} to ${target}.`,
+    flatten,
+    sendLabel: `Send ${command}`,
+  });
+  if (!confirmed) return;
+  const body = { ...(flatten ? { confirm: true } : {}), ...(view?.daemon_id ? { daemon_id: view.daemon_id } : {}) };
+  const response = await fetch(`/control/${command}`, { method: "POST", headers: { ...authHeaders(), "content-type": "application/json" }, body: JSON.stringify(body) });
+  const answer = (await response.json()) as { id?: number; message?: string };
+  if (response.status !== 202 || answer.id === undefined) {
+    setText("control-result", `${command} refused (${response.status}): ${answer.message ?? ""}`);
+    if (response.status === 401) sessionStorage.removeItem(TOKEN_KEY);
+    return;
+  }
+  setText("control-result", `${command} queued as #${answer.id}; waiting for the daemon…`);
+  for (let attempt = 0; attempt < CONTROL_POLL_TRIES; attempt += 1) {
+    await new Promise((resolve) => setTimeout(resolve, CONTROL_POLL_MS));
+    const control = await getJson<{ consumed: boolean; result: string | null }>(`/control/${answer.id}`);
+    if (control.consumed && control.result !== null) {
+      setText("control-result", `${command} #${answer.id} done: ${control.result}`);
+      return;
+    }
+  }
+  setText("control-result", `${command} #${answer.id} not consumed yet: is the daemon running?`);
+}
+
+// --- start -------------------------------------------------------------------------------
+
+function start(): void {
+  for (const button of document.querySelectorAll<HTMLButtonElement>("button[data-command]")) {
+    button.addEventListener("click", () => void sendControl(button.dataset.command ?? ""));
+  }
+  byId("operation-type").addEventListener("change", () => void loadOperations());
+  byId<HTMLSelectElement>("daemon-select").addEventListener("change", (event) => {
+    daemonId = (event.target as HTMLSelectElement).value || null;
+    streamAbort.abort();
+    void Promise.all([getJson<StatusView>(`/status?daemon_id=${encodeURIComponent(daemonId ?? "")}`).then(renderStatus), loadHistory(), loadOperations()]);
+  });
+  setInterval(tickHeartbeat, 1000);
+  void (async () => {
+    renderStatus(await getJson<StatusView>("/status"));
+    daemonId = view?.daemon_id ?? null;
+    await Promise.all([loadHistory(), loadOperations()]);
+    await streamEvents();
+  })();
+}
+
+start();
+
+// The server imports this file's source text; this default export only types that import.
+export default "" as string;
