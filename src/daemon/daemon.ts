@@ -282,7 +282,7 @@ export class Daemon {
     if (history) {
       this.lastHistoryWallMs = wallNowMs;
       this.deps.log.log("info", this.current, "heartbeat", {
-        spot: row.spot,
+        spot: row.spot === null ? null : Math.round(row.spot * 100) / 100,
         deltaShares: row.portfolioDeltaShares === null ? null : Math.round(row.portfolioDeltaShares),
         hedgeShares: row.hedgeShares,
         hedgesToday: row.dailyHedgeCount,

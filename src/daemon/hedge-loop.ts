@@ -161,7 +161,7 @@ export class HedgeLoop {
       });
       this.deps.log.log("info", this.deps.stateName(), `hedge ${order.side} ${order.quantityShares} ${order.symbol}`, {
         orderRef: order.orderRef,
-        deltaShares: decision.deltaShares,
+        deltaShares: Math.round(decision.deltaShares),
         spot: decision.spot,
         purpose,
       });
@@ -297,7 +297,6 @@ export class HedgeLoop {
     const pending = this.pendingExecutions.get(commission.execId);
     if (pending) {
       this.pendingExecutions.delete(commission.execId);
-      this.deps.hedger.onCommission(commission);
       this.recordFill(pending.execution, commission);
       return;
     }

@@ -21,6 +21,8 @@ const MAX_REPLAYED_GAP_MS = 30 * 60_000;
 const SLIPPAGE_BPS = 0.5;
 const SIM_ACCOUNT = "SIM0001";
 const ACCOUNT_SAVE_EVERY_MS = 5_000;
+/** Cancels are confirmed quickly even when fills are simulated as slow. */
+const CANCEL_LATENCY_MAX_MS = 50;
 
 export interface SimMarket {
   readonly broker: SimBroker;
@@ -77,6 +79,7 @@ export async function createSimMarket(config: GsConfig, options: SimMarketOption
     halfSpreadBps: sim.spread_bps / 2,
     ackLatencyMs: Math.floor(sim.latency_ms / 2),
     fillLatencyMs: sim.latency_ms,
+    cancelLatencyMs: Math.min(sim.latency_ms, CANCEL_LATENCY_MAX_MS),
     markOption,
     initialAccount: account,
   });
@@ -112,7 +115,7 @@ export async function createSimMarket(config: GsConfig, options: SimMarketOption
   };
 }
 
-function optionMarker(iv: IvSeries, rate: number, dividendYield: number): OptionMarker {
+export function optionMarker(iv: IvSeries, rate: number, dividendYield: number): OptionMarker {
   return (option, spot, tsMs) => {
     const expiryDay = parseDay(option.expiryYmd);
     if (expiryDay === null) return null;
@@ -124,7 +127,7 @@ function optionMarker(iv: IvSeries, rate: number, dividendYield: number): Option
   };
 }
 
-function openingAccount(symbol: string, spot: number, startMs: number, contracts: number, mark: OptionMarker): SimAccountState {
+export function openingAccount(symbol: string, spot: number, startMs: number, contracts: number, mark: OptionMarker): SimAccountState {
   const positions: Position[] = atmStraddle(symbol, spot, startMs).map((contract) => ({
     contract,
     quantity: contracts,

@@ -37,6 +37,8 @@ export interface SimBrokerOptions {
   readonly ackLatencyMs: number;
   /** Delay from placeOrder to the execution report. */
   readonly fillLatencyMs: number;
+  /** Delay from cancelOrder to the "cancelled" report. */
+  readonly cancelLatencyMs: number;
   readonly markOption: OptionMarker;
   readonly initialAccount: SimAccountState;
 }
@@ -192,7 +194,7 @@ export class SimBroker implements Broker {
     this.requireConnected();
     const working = this.working.get(orderRef);
     if (!working) return;
-    this.options.clock.setTimer(this.options.ackLatencyMs, () => {
+    this.options.clock.setTimer(this.options.cancelLatencyMs, () => {
       if (!this.working.has(orderRef)) return;
       for (const cancel of working.cancelTimers) cancel();
       this.working.delete(orderRef);

@@ -1,0 +1,100 @@
+// An in-process daemon on the sim broker and a real sink, driven by a fake clock: the
+// market (prices) and time move only when a test says so.
+import { SimBroker } from "../../src/broker/sim/sim-broker.ts";
+import { openingAccount, optionMarker } from "../../src/broker/sim/create-sim-market.ts";
+import type { SimAccountState } from "../../src/broker/sim/sim-broker.ts";
+import type { GsConfig } from "../../src/config/schema.ts";
+import { defaultConfig } from "../../src/config/defaults.ts";
+import { Hedger } from "../../src/core/hedger.ts";
+import { Daemon } from "../../src/daemon/daemon.ts";
+import { memoryDaemonLog } from "../../src/daemon/daemon-log.ts";
+import { hedgerParamsFromConfig } from "../../src/daemon/hedger-params-from-config.ts";
+import { constantIv } from "../../src/market-data/index.ts";
+import type { Sink } from "../../src/sink/port.ts";
+import type { OperationType, StoredOperation } from "../../src/sink/records.ts";
+import { FakeClock } from "../support/fake-clock.ts";
+
+/** Tuesday 2024-03-26 10:00 New York: a regular session. */
+export const SESSION_START_MS = Date.UTC(2024, 2, 26, 14, 0, 0);
+export const SPOT = 521;
+export const DAEMON_ID = "test-daemon";
+export const SETTINGS = {
+  heartbeatMs: 5_000,
+  historyEveryMs: 60_000,
+  pollMs: 500,
+  retryIntervalMs: 15_000,
+  connectTimeoutMs: 10_000,
+  stopCancelWaitMs: 4_000,
+} as const;
+
+export function testConfig(): GsConfig {
+  return defaultConfig();
+}
+
+export interface Market {
+  readonly clock: FakeClock;
+  readonly broker: SimBroker;
+}
+
+/** The sim venue with a 10-lot ATM straddle, quoting SPOT; survives daemon restarts. */
+export function createMarket(config: GsConfig = testConfig(), clock = new FakeClock(SESSION_START_MS)): Market {
+  const markOption = optionMarker(constantIv(0.15), config.strategy.rate, config.strategy.dividend_yield);
+  const account: SimAccountState = openingAccount("SPY", SPOT, SESSION_START_MS, 10, markOption);
+  const broker = new SimBroker({
+    symbol: "SPY",
+    account: "TEST",
+    clock,
+    costs: { slippageBps: 0, commissionPerShareUsd: 0.005, minCommissionUsd: 1 },
+    halfSpreadBps: 1,
+    ackLatencyMs: 10,
+    fillLatencyMs: 20,
+    cancelLatencyMs: 10,
+    markOption,
+    initialAccount: account,
+  });
+  broker.pushPrice(SPOT, clock.nowMs());
+  return { clock, broker };
+}
+
+export interface RunningDaemon {
+  readonly daemon: Daemon;
+  readonly log: string[];
+}
+
+export function createDaemon(market: Market, sink: Sink, options: { controlFile?: string | null; config?: GsConfig } = {}): RunningDaemon {
+  const config = options.config ?? testConfig();
+  const log: string[] = [];
+  const daemon = new Daemon({
+    daemonId: DAEMON_ID,
+    broker: market.broker,
+    sink,
+    hedger: new Hedger(hedgerParamsFromConfig(config)),
+    wallClock: market.clock,
+    marketClock: market.clock,
+    log: memoryDaemonLog(log),
+    settings: { ...SETTINGS, controlFile: options.controlFile ?? null },
+    configHash: "test-config-hash",
+    version: "test",
+    pid: 4242,
+  });
+  return { daemon, log };
+}
+
+/** Starts the daemon and lets connection and reconciliation finish. */
+export async function startDaemon(running: RunningDaemon, market: Market): Promise<void> {
+  const started = running.daemon.start();
+  await market.clock.advance(0);
+  await started;
+}
+
+export async function operations(sink: Sink, types?: readonly OperationType[]): Promise<StoredOperation[]> {
+  await sink.flush();
+  const rows = await sink.queryOperations({ daemonId: DAEMON_ID, limit: 10_000, ...(types ? { types } : {}) });
+  return [...rows].sort((a, b) => a.id - b.id);
+}
+
+export async function stopDaemon(running: RunningDaemon, market: Market): Promise<number> {
+  running.daemon.requestStop("test");
+  await market.clock.advance(SETTINGS.stopCancelWaitMs + 1_000);
+  return running.daemon.stopped;
+}

@@ -1,0 +1,103 @@
+// The daemon on the sim broker with a real sink (SQLite and PostgreSQL): status rows,
+// the operations trail of a hedge, partial fills, rejects and order timeouts.
+import { expect, test } from "bun:test";
+import { quoteAround } from "../../src/broker/sim/sim-fills.ts";
+import { describeSinks } from "../support/sinks.ts";
+import { createDaemon, createMarket, DAEMON_ID, operations, SETTINGS, SPOT, startDaemon, stopDaemon } from "./daemon-harness.ts";
+
+describeSinks("daemon hedging", (makeSink) => {
+  test("status_current is written on entering RUNNING and then on every heartbeat", async () => {
+    const sink = await makeSink();
+    const market = createMarket();
+    const running = createDaemon(market, sink);
+    await startDaemon(running, market);
+    expect(running.daemon.state).toBe("RUNNING");
+    await sink.flush();
+    const [first] = await sink.readStatusCurrent(DAEMON_ID);
+    expect(first?.state).toBe("RUNNING");
+    expect(first?.tsMs).toBe(market.clock.nowMs());
+
+    await market.clock.advance(SETTINGS.heartbeatMs * 3);
+    await sink.flush();
+    const [later] = await sink.readStatusCurrent(DAEMON_ID);
+    // Heartbeat age: the newest row is never older than one heartbeat interval.
+    expect(market.clock.nowMs() - (later?.tsMs ?? 0)).toBeLessThanOrEqual(SETTINGS.heartbeatMs);
+    expect(later?.tsMs).toBeGreaterThan(first?.tsMs ?? Number.POSITIVE_INFINITY);
+    expect(later?.spot).toBe(SPOT);
+    expect(later?.legsCount).toBe(2);
+    expect(await stopDaemon(running, market)).toBe(0);
+  });
+
+  test("a hedge is recorded as intent, sent, ack and fill with the execution price and commission", async () => {
+    const sink = await makeSink();
+    const market = createMarket();
+    const running = createDaemon(market, sink);
+    await startDaemon(running, market);
+    market.broker.pushPrice(SPOT);
+    await market.clock.advance(100);
+
+    const trail = await operations(sink, ["hedge_intent", "order_sent", "order_ack", "fill"]);
+    expect(trail.map((operation) => operation.type)).toEqual(["hedge_intent", "order_sent", "order_ack", "fill"]);
+    const orderRefs = new Set(trail.map((operation) => operation.orderRef));
+    expect(orderRefs.size).toBe(1);
+    expect([...orderRefs][0]).toMatch(new RegExp(`^gs:${DAEMON_ID}:SPY:[0-9a-z]+\\.1$`));
+    const [intent, , , fill] = trail;
+    // A long ATM straddle has positive delta: the hedge sells stock.
+    expect(intent?.side).toBe("SELL");
+    expect(fill?.side).toBe("SELL");
+    expect(fill?.quantityShares).toBe(intent?.quantityShares ?? -1);
+    expect(fill?.price).toBe(quoteAround(SPOT, 1).bid);
+    expect(fill?.commissionUsd).toBe(1);
+    expect(fill?.execId).not.toBeNull();
+    const [status] = await sink.readStatusCurrent(DAEMON_ID);
+    expect(status?.hedgeShares).toBe(-(intent?.quantityShares ?? 0));
+    expect(status?.dailyHedgeCount).toBe(1);
+    expect(Math.abs(status?.portfolioDeltaShares ?? 99)).toBeLessThan(10);
+    expect(await stopDaemon(running, market)).toBe(0);
+  });
+
+  test("a partial fill that times out is cancelled, and the rest is hedged again", async () => {
+    const sink = await makeSink();
+    const market = createMarket();
+    const running = createDaemon(market, sink);
+    await startDaemon(running, market);
+    market.broker.scriptNextOrder({ type: "partial", fillShares: 40 });
+    market.broker.pushPrice(SPOT);
+    await market.clock.advance(100);
+    expect((await operations(sink, ["partial_fill"])).map((operation) => operation.quantityShares)).toEqual([40]);
+
+    await market.clock.advance(31_000); // order_timeout_s = 30: cancel requested
+    // Past the 60 s cooldown and the 0.2 % minimum move, the residual delta is hedged again.
+    await market.clock.advance(30_000);
+    market.broker.pushPrice(SPOT * 1.003);
+    await market.clock.advance(100);
+    const types = (await operations(sink)).map((operation) => operation.type);
+    const cancelRequest = types.indexOf("cancel_request");
+    expect(cancelRequest).toBeGreaterThan(types.indexOf("partial_fill"));
+    expect(types.indexOf("cancel")).toBeGreaterThan(cancelRequest);
+    const fills = await operations(sink, ["fill", "partial_fill"]);
+    const soldShares = fills.reduce((sum, operation) => sum + (operation.quantityShares ?? 0), 0);
+    const [status] = await sink.readStatusCurrent(DAEMON_ID);
+    expect(status?.hedgeShares).toBe(-soldShares);
+    expect(fills.length).toBe(2);
+    expect(Math.abs(status?.portfolioDeltaShares ?? 99)).toBeLessThan(10);
+    expect(await stopDaemon(running, market)).toBe(0);
+  });
+
+  test("a rejected order is recorded with the broker's reason and nothing is filled", async () => {
+    const sink = await makeSink();
+    const market = createMarket();
+    const running = createDaemon(market, sink);
+    await startDaemon(running, market);
+    market.broker.scriptNextOrder({ type: "reject", reason: "201 Order rejected - no shortable shares" });
+    market.broker.pushPrice(SPOT);
+    await market.clock.advance(100);
+    const rejects = await operations(sink, ["reject"]);
+    expect(rejects.map((operation) => operation.reason)).toEqual(["201 Order rejected - no shortable shares"]);
+    expect(await operations(sink, ["fill"])).toEqual([]);
+    const [status] = await sink.readStatusCurrent(DAEMON_ID);
+    expect(status?.hedgeShares).toBe(0);
+    expect(status?.pendingShares).toBe(0);
+    expect(await stopDaemon(running, market)).toBe(0);
+  });
+});
