@@ -11,14 +11,22 @@ let tws: FakeTws;
 let api: IBApi;
 let errorCodes: number[];
 
+/** The client's emitter without its per-event overloads, for a generic "next event" helper. */
+interface PlainEmitter {
+  on(name: string, listener: (...args: unknown[]) => void): unknown;
+  off(name: string, listener: (...args: unknown[]) => void): unknown;
+}
+
 function nextEvent<T extends unknown[]>(name: EventName, predicate: (...args: T) => boolean = () => true): Promise<T> {
+  const emitter: PlainEmitter = api;
   return new Promise((resolve) => {
-    const listener = (...args: T) => {
+    const listener = (...raw: unknown[]) => {
+      const args = raw as T;
       if (!predicate(...args)) return;
-      api.off(name, listener as (...a: unknown[]) => void);
+      emitter.off(name, listener);
       resolve(args);
     };
-    api.on(name, listener as (...a: unknown[]) => void);
+    emitter.on(name, listener);
   });
 }
 

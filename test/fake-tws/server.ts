@@ -59,6 +59,8 @@ export class FakeTws {
   orderPolicy: OrderPolicy = { type: "work" };
   marketDataMode: "live" | "delayed" = "live";
   withholdNextValidId = false;
+  /** Request types the fake logs but never answers (a hung TWS), to exercise request timeouts. */
+  readonly silentRequests = new Set<ClientRequest["type"]>();
   /** Client ids some other (imaginary) application holds: START_API with one gets 326. */
   readonly clientIdsInUse = new Set<number>();
   nextOrderId: number;
@@ -220,6 +222,16 @@ export class FakeTws {
     this.publishPosition(position);
   }
 
+  /** Sends an execution report again, as TWS does after reconnects; clients must dedupe by exec id. */
+  resendExecution(execId: string): void {
+    const execution = this.account.executions().find((e) => e.execId === execId);
+    if (!execution) throw new Error(`fake TWS has no execution ${execId}`);
+    for (const session of this.sessionsOfClient(execution.clientId)) {
+      session.send(execDetails(-1, execution));
+      session.send(commissionReport(execution.execId, execution.commission, execution.contract.currency));
+    }
+  }
+
   rejectOrder(orderId: number, message = "Order rejected - reason: fake TWS rejects this order"): void {
     const order = this.account.setStatus(orderId, "Inactive");
     for (const session of this.sessionsOfClient(order.clientId)) {
@@ -300,7 +312,7 @@ export class FakeTws {
   private receive(session: FakeSession, request: ClientRequest): void {
     const entry = { sessionId: session.id, clientId: session.clientId, atMs: this.now(), receivedAtPerfMs: performance.now(), request };
     this.requests.push(entry);
-    handleRequest(this, session, request);
+    if (!this.silentRequests.has(request.type)) handleRequest(this, session, request);
     for (const listener of [...this.requestListeners]) listener(entry);
   }
 }

@@ -1,0 +1,444 @@
+// The Broker port on Interactive Brokers TWS / IB Gateway through @stoqey/ib.
+//
+// Reconnect ownership: the adapter never reconnects by itself. It reports
+// `connection: disconnected` and the daemon calls connect() again on its own
+// schedule (WAITING_BROKER, retry_interval_s with jitter). On every new session the
+// adapter renews what it owns: market data subscriptions and the position stream.
+// Listeners are registered once, on the one IBApi instance, so nothing doubles.
+import { EventName, OrderAction, OrderType, SecType, TimeInForce } from "@stoqey/ib";
+import type { IBApi } from "@stoqey/ib";
+import type { Contract as IbContract, Execution as IbExecution, Order as IbOrder, OrderState as IbOrderState, CommissionReport as IbCommissionReport } from "@stoqey/ib";
+import { contractKey } from "../../core/instrument.ts";
+import type { Contract, Position } from "../../core/instrument.ts";
+import type { BrokerOrderStatus, CommissionReport, ExecutionReport, HedgeOrder, OpenOrder } from "../../core/order.ts";
+import { BrokerError } from "../port.ts";
+import type { Broker, BrokerCapabilities, BrokerConnectionInfo, BrokerEvent, BrokerEventListener } from "../port.ts";
+import { toIbContract } from "./contract-mapping.ts";
+import { FarmHealth } from "./farm-health.ts";
+import type { IbBrokerOptions } from "./ib-options.ts";
+import { formatExecutionFilterTime } from "./ib-time.ts";
+import { MarketDataBook } from "./market-data-book.ts";
+import type { Subscription } from "./market-data-book.ts";
+import { classifyIbMessage } from "./message-codes.ts";
+import { OrderBook } from "./order-book.ts";
+import { isTerminalStatus, mapTwsOrderStatus } from "./order-status-table.ts";
+import { PendingRequests } from "./pending-requests.ts";
+import { SessionLink } from "./session-link.ts";
+import { kindOfMarketDataType, marketDataTypeRequest, modelOptionTickKind, priceOrNull, quoteFieldOfTick } from "./tick-table.ts";
+import { finiteOrNull, toExecutionReport, toOpenOrder, toPosition } from "./translate.ts";
+
+/** Request ids live far above order ids, so an error's id says which one it is. */
+const FIRST_REQUEST_ID = 2_000_000_000;
+
+export class IbBroker implements Broker {
+  readonly name = "ib" as const;
+  readonly capabilities: BrokerCapabilities = { modelGreeks: true, partialFills: true, historicalBars: false };
+  private readonly link: SessionLink;
+  private readonly listeners = new Set<BrokerEventListener>();
+  private readonly marketData = new MarketDataBook();
+  private readonly orders = new OrderBook();
+  private readonly farms = new FarmHealth();
+  private readonly pending: PendingRequests;
+  private readonly positionsByKey = new Map<string, Position>();
+  private readonly requestHandlers = new Map<number, RequestHandler>();
+  private positionsCollector: Position[] | null = null;
+  private positionsWaiters: ((positions: Position[]) => void)[] = [];
+  private openOrdersCollector: { orders: Map<number, { contract: IbContract; order: IbOrder; state: IbOrderState }>; filled: Map<number, number> } | null = null;
+  private openOrdersWaiters: ((orders: OpenOrder[]) => void)[] = [];
+  private nextRequestId = FIRST_REQUEST_ID;
+  private linkLost = false;
+  private lastHealth: { ok: boolean; message: string } | null = null;
+
+  constructor(private readonly options: IbBrokerOptions) {
+    this.pending = new PendingRequests(options.requestTimeoutMs);
+    this.link = new SessionLink(options, {
+      onClient: (api) => this.registerListeners(api),
+      onReady: () => this.startSession(),
+      onClosed: (message) => this.endSession(message),
+    });
+  }
+
+  /** The live session's client; throws not_connected otherwise. */
+  private get api(): IBApi {
+    return this.link.client();
+  }
+
+  connect(): Promise<BrokerConnectionInfo> {
+    return this.link.connect();
+  }
+
+  async disconnect(): Promise<void> {
+    await this.link.disconnect();
+  }
+
+  isConnected(): boolean {
+    return this.link.isReady() && !this.linkLost;
+  }
+
+  onEvent(listener: BrokerEventListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  subscribeMarketData(contracts: readonly Contract[]): void {
+    for (const contract of contracts) {
+      const subscription = this.marketData.want(contract);
+      if (subscription && this.link.isReady()) this.requestMarketData(subscription);
+    }
+  }
+
+  async positions(): Promise<Position[]> {
+    this.requireSession("positions");
+    return this.pending.start<Position[]>("positions (reqPositions)", (settle) => {
+      this.positionsWaiters.push(settle);
+      if (this.positionsCollector === null) {
+        this.positionsCollector = [];
+        this.api.reqPositions();
+      }
+    });
+  }
+
+  async openOrders(): Promise<OpenOrder[]> {
+    this.requireSession("openOrders");
+    return this.pending.start<OpenOrder[]>("open orders (reqAllOpenOrders)", (settle) => {
+      this.openOrdersWaiters.push(settle);
+      if (this.openOrdersCollector === null) {
+        this.openOrdersCollector = { orders: new Map(), filled: new Map() };
+        this.api.reqAllOpenOrders();
+      }
+    });
+  }
+
+  async executionsSince(sinceMs: number): Promise<{ execution: ExecutionReport; commission: CommissionReport | null }[]> {
+    this.requireSession("executionsSince");
+    const reqId = this.nextRequestId++;
+    const collected: ExecutionReport[] = [];
+    return this.pending.start("executions (reqExecutions)", (settle) => {
+      this.requestHandlers.set(reqId, {
+        onExecution: (contract, exec) => {
+          const translated = toExecutionReport(contract, exec, (id) => this.orders.ofId(id)?.orderRef);
+          if (translated.ok) collected.push(translated.value);
+          else this.options.log("debug", translated.reason);
+        },
+        onEnd: () => {
+          this.requestHandlers.delete(reqId);
+          settle(
+            collected
+              .filter((e) => e.tsEventMs >= sinceMs)
+              .map((execution) => {
+                const commissionUsd = this.orders.commissionOf(execution.execId);
+                const commission = commissionUsd === undefined ? null : { execId: execution.execId, commissionUsd, tsEventMs: execution.tsEventMs };
+                return { execution, commission };
+              }),
+          );
+        },
+      });
+      const filter = { time: formatExecutionFilterTime(sinceMs), acctCode: this.options.account === "" ? undefined : this.options.account };
+      this.api.reqExecutions(reqId, filter);
+    });
+  }
+
+  placeOrder(order: HedgeOrder): number {
+    if (!this.isConnected()) {
+      throw new BrokerError("not_connected", `order ${order.orderRef} not sent: ${this.linkLost ? "TWS has lost its connection to IB (1100)" : "not connected to TWS"}; it will not be queued`);
+    }
+    validateOrder(order);
+    if (this.orders.ofRef(order.orderRef)) {
+      throw new BrokerError("operational", `orderRef ${order.orderRef} was already used; expected a unique orderRef per order`);
+    }
+    const account = this.link.tradingAccount();
+    const orderId = this.link.takeOrderId();
+    this.orders.track({ orderRef: order.orderRef, orderId, symbol: order.symbol, side: order.side, quantityShares: order.quantityShares });
+    const ibOrder: IbOrder = {
+      action: order.side === "BUY" ? OrderAction.BUY : OrderAction.SELL,
+      totalQuantity: order.quantityShares,
+      orderType: order.orderType === "market" ? OrderType.MKT : OrderType.LMT,
+      lmtPrice: order.orderType === "limit" ? order.limitPrice : undefined,
+      tif: TimeInForce.DAY,
+      orderRef: order.orderRef,
+      account,
+      transmit: true,
+    };
+    this.api.placeOrder(orderId, toIbContract({ secType: "STK", symbol: order.symbol }, this.options), ibOrder);
+    return orderId;
+  }
+
+  cancelOrder(orderRef: string): void {
+    const tracked = this.orders.ofRef(orderRef);
+    if (!tracked) {
+      throw new BrokerError("operational", `cannot cancel orderRef ${orderRef}: unknown; expected an order placed or adopted (openOrders) in this process`);
+    }
+    if (!this.link.isReady()) throw new BrokerError("not_connected", `cancel of ${orderRef} not sent: not connected to TWS`);
+    this.api.cancelOrder(tracked.orderId);
+  }
+
+  // ---- inbound messages ----
+
+  private registerListeners(api: IBApi): void {
+    api.on(EventName.info, (message: string, code: number) => this.onTwsMessage(-1, code, message));
+    api.on(EventName.error, (error: Error, code: number, reqId: number) => this.onTwsMessage(reqId, code, error.message));
+    api.on(EventName.tickPrice, (reqId: number, tickType: number, price: number) => this.onTickPrice(reqId, tickType, price));
+    api.on(EventName.marketDataType, (reqId: number, code: number) => {
+      const subscription = this.marketData.ofRequest(reqId);
+      const kind = kindOfMarketDataType(code);
+      if (subscription && kind) subscription.kind = kind;
+    });
+    api.on(EventName.tickOptionComputation, (reqId: number, tickType: number, _attrib: number | undefined, iv?: number, delta?: number, optPrice?: number, _pvDividend?: number, gamma?: number, vega?: number, theta?: number, undPrice?: number) => {
+      const subscription = this.marketData.ofRequest(reqId);
+      const kind = modelOptionTickKind(tickType);
+      if (!subscription || kind === null) return;
+      subscription.kind = kind;
+      this.clearFailure(subscription);
+      this.emit({
+        type: "option_greeks", contractKey: subscription.key, impliedVol: finiteOrNull(iv), delta: finiteOrNull(delta), gamma: finiteOrNull(gamma),
+        vega: finiteOrNull(vega), theta: finiteOrNull(theta), optionPrice: finiteOrNull(optPrice), underlyingPrice: finiteOrNull(undPrice), tsEventMs: this.options.now(),
+      });
+    });
+    api.on(EventName.position, (account: string, contract: IbContract, quantity: number, avgCost?: number) => this.onPosition(account, contract, quantity, avgCost));
+    api.on(EventName.positionEnd, () => {
+      const collected = this.positionsCollector ?? [];
+      const waiters = this.positionsWaiters;
+      this.positionsCollector = null;
+      this.positionsWaiters = [];
+      for (const settle of waiters) settle(collected.filter((p) => p.quantity !== 0));
+    });
+    api.on(EventName.openOrder, (orderId: number, contract: IbContract, order: IbOrder, state: IbOrderState) => this.onOpenOrder(orderId, contract, order, state));
+    api.on(EventName.openOrderEnd, () => this.onOpenOrderEnd());
+    api.on(EventName.orderStatus, (orderId: number, status: string, filled: number, remaining: number) => this.onOrderStatus(orderId, status, filled, remaining));
+    api.on(EventName.execDetails, (reqId: number, contract: IbContract, exec: IbExecution) => this.onExecution(reqId, contract, exec));
+    api.on(EventName.execDetailsEnd, (reqId: number) => this.requestHandlers.get(reqId)?.onEnd());
+    api.on(EventName.commissionReport, (report: IbCommissionReport) => this.onCommission(report));
+  }
+
+  private onTwsMessage(id: number, code: number, message: string): void {
+    const classified = classifyIbMessage(code);
+    const tsEventMs = this.options.now();
+    switch (classified.type) {
+      case "connectivity":
+        return this.onConnectivity(classified.state, code, message);
+      case "farm":
+        if (this.farms.apply(classified.farm, classified.ok, code, message)) this.refreshHealth(code, message);
+        return;
+      case "order_rejected":
+      case "order_cancelled": {
+        const tracked = this.orders.ofId(id);
+        if (!tracked) break;
+        this.emitOrderStatus(tracked.orderId, classified.type === "order_rejected" ? "rejected" : "cancelled", null, null, `${code} ${message}`);
+        return;
+      }
+      case "market_data_unavailable":
+      case "no_security_definition": {
+        const subscription = this.marketData.ofRequest(id);
+        if (subscription) {
+          subscription.failure = `${code} ${message}`;
+          this.refreshHealth(code, message);
+          return;
+        }
+        const tracked = this.orders.ofId(id);
+        if (tracked) return this.emitOrderStatus(tracked.orderId, "rejected", null, null, `${code} ${message}`);
+        break;
+      }
+      case "delayed_data_notice": {
+        const subscription = this.marketData.ofRequest(id);
+        if (subscription) subscription.kind = "delayed";
+        break;
+      }
+      case "decode_failure":
+        this.options.log("error", `@stoqey/ib could not decode a TWS message (505): ${message}`);
+        return;
+      case "client_id_in_use":
+      case "socket_failure":
+      case "cancel_refused":
+      case "warning":
+        break;
+      default: {
+        const unreachable: never = classified;
+        throw new Error(`unclassified TWS message ${JSON.stringify(unreachable)}`);
+      }
+    }
+    this.options.log(classified.type === "warning" && code >= 2100 ? "debug" : "info", `TWS ${code} (id ${id}) at ${tsEventMs}: ${message}`);
+  }
+
+  private onConnectivity(state: "lost" | "restored_data_lost" | "restored_data_kept", code: number, message: string): void {
+    const tsEventMs = this.options.now();
+    if (state === "lost") {
+      this.linkLost = true;
+      this.emit({ type: "connection", state: "lost", dataLost: false, code, message, tsEventMs });
+      return;
+    }
+    this.linkLost = false;
+    const dataLost = state === "restored_data_lost";
+    if (dataLost && this.link.isReady()) {
+      // TWS dropped every subscription: renew them under fresh request ids.
+      const previous = this.marketData.wanted().flatMap((s) => (s.reqId === null ? [] : [s.reqId]));
+      for (const reqId of previous) this.api.cancelMktData(reqId);
+      this.marketData.unbindAll();
+      for (const subscription of this.marketData.wanted()) this.requestMarketData(subscription);
+      this.api.reqPositions();
+    }
+    this.emit({ type: "connection", state: "restored", dataLost, code, message, tsEventMs });
+  }
+
+  private refreshHealth(code: number | null, message: string): void {
+    const problems = [...this.farms.brokenFarms(), ...this.marketData.failures()];
+    const health = { ok: problems.length === 0, message: problems.length === 0 ? message : problems.join("; ") };
+    if (this.lastHealth && this.lastHealth.ok === health.ok && this.lastHealth.message === health.message) return;
+    this.lastHealth = health;
+    this.emit({ type: "market_data_health", ok: health.ok, code, message: health.message, tsEventMs: this.options.now() });
+  }
+
+  private clearFailure(subscription: Subscription): void {
+    if (subscription.failure === null) return;
+    subscription.failure = null;
+    this.refreshHealth(null, `${subscription.key}: data flowing again`);
+  }
+
+  private onTickPrice(reqId: number, tickType: number, price: number): void {
+    const subscription = this.marketData.ofRequest(reqId);
+    const mapped = quoteFieldOfTick(tickType);
+    if (!subscription || mapped === null || subscription.contract.secType !== "STK") return;
+    this.marketData.setPrice(subscription, mapped.field, priceOrNull(price), mapped.kind);
+    this.clearFailure(subscription);
+    this.emit({
+      type: "quote", symbol: subscription.contract.symbol, bid: subscription.bid, ask: subscription.ask, last: subscription.last,
+      kind: subscription.kind, tsEventMs: this.options.now(),
+    });
+  }
+
+  private onPosition(account: string, contract: IbContract, quantity: number, avgCost: number | undefined): void {
+    if (this.options.account !== "" && account !== this.options.account) return;
+    const translated = toPosition(account, contract, quantity, avgCost);
+    if (!translated.ok) return this.options.log("debug", translated.reason);
+    const position = translated.value;
+    const key = `${account}|${contractKey(position.contract)}`;
+    if (contract.conId) this.link.conIds.set(contractKey(position.contract), contract.conId);
+    this.positionsCollector?.push(position);
+    const before = this.positionsByKey.get(key);
+    this.positionsByKey.set(key, position);
+    if (before && before.quantity === position.quantity && before.avgCost === position.avgCost) return;
+    this.emit({ type: "position", position, tsEventMs: this.options.now() });
+  }
+
+  private onOpenOrder(orderId: number, contract: IbContract, order: IbOrder, state: IbOrderState): void {
+    const side = order.action === OrderAction.SELL ? "SELL" : "BUY";
+    if (order.orderRef && contract.secType === SecType.STK) {
+      this.orders.track({ orderRef: order.orderRef, orderId, symbol: contract.symbol ?? "", side, quantityShares: order.totalQuantity ?? 0 });
+    }
+    this.openOrdersCollector?.orders.set(orderId, { contract, order, state });
+  }
+
+  private onOpenOrderEnd(): void {
+    const collector = this.openOrdersCollector;
+    const waiters = this.openOrdersWaiters;
+    this.openOrdersCollector = null;
+    this.openOrdersWaiters = [];
+    if (!collector) return;
+    const result: OpenOrder[] = [];
+    for (const [orderId, { contract, order, state }] of collector.orders) {
+      const translated = toOpenOrder(orderId, contract, order, state, collector.filled.get(orderId) ?? 0);
+      if (translated.ok) result.push(translated.value);
+      else this.options.log("debug", translated.reason);
+    }
+    for (const settle of waiters) settle(result);
+  }
+
+  private onOrderStatus(orderId: number, word: string, filled: number, remaining: number): void {
+    this.openOrdersCollector?.filled.set(orderId, filled);
+    const status = mapTwsOrderStatus(word, filled, remaining);
+    if (status === null) return this.options.log("debug", `order ${orderId}: status ${JSON.stringify(word)} ignored`);
+    this.emitOrderStatus(orderId, status, filled, remaining, status === "rejected" ? `TWS status ${word}` : null);
+  }
+
+  /** One order_status per real change; nothing after a terminal status. */
+  private emitOrderStatus(orderId: number, status: BrokerOrderStatus, filled: number | null, remaining: number | null, reason: string | null): void {
+    const tracked = this.orders.ofId(orderId);
+    if (!tracked || tracked.terminal) return;
+    const filledShares = filled ?? tracked.lastStatus?.filled ?? 0;
+    const remainingShares = remaining ?? tracked.lastStatus?.remaining ?? tracked.quantityShares - filledShares;
+    const last = tracked.lastStatus;
+    if (last && last.status === status && last.filled === filledShares && last.remaining === remainingShares) return;
+    tracked.lastStatus = { status, filled: filledShares, remaining: remainingShares };
+    tracked.terminal = isTerminalStatus(status);
+    this.emit({
+      type: "order_status", orderRef: tracked.orderRef, brokerOrderId: orderId, status, filledShares, remainingShares,
+      reason, tsEventMs: this.options.now(),
+    });
+  }
+
+  private onExecution(reqId: number, contract: IbContract, exec: IbExecution): void {
+    const handler = this.requestHandlers.get(reqId);
+    if (handler) return handler.onExecution(contract, exec);
+    if (reqId !== -1) return;
+    const translated = toExecutionReport(contract, exec, (id) => this.orders.ofId(id)?.orderRef);
+    if (!translated.ok) return this.options.log("debug", translated.reason);
+    if (!this.orders.firstExecution(translated.value.execId)) return;
+    this.emit({ type: "execution", execution: translated.value });
+  }
+
+  private onCommission(report: IbCommissionReport): void {
+    const execId = report.execId;
+    if (execId === undefined || report.commission === undefined) return;
+    this.orders.recordCommission(execId, report.commission);
+    if (!this.orders.executionSeen(execId) || !this.orders.firstCommissionReport(execId)) return;
+    this.emit({ type: "commission", commission: { execId, commissionUsd: report.commission, tsEventMs: this.options.now() } });
+  }
+
+  // ---- session lifecycle ----
+
+  private startSession(): void {
+    this.linkLost = false;
+    this.farms.reset();
+    this.api.reqMarketDataType(marketDataTypeRequest(this.options.marketDataType));
+    for (const subscription of this.marketData.wanted()) this.requestMarketData(subscription);
+    this.api.reqPositions(); // also a stream: manual trades in TWS arrive as position updates
+  }
+
+  private endSession(message: string): void {
+    this.marketData.unbindAll();
+    this.requestHandlers.clear();
+    this.positionsCollector = null;
+    this.positionsWaiters = [];
+    this.openOrdersCollector = null;
+    this.openOrdersWaiters = [];
+    this.pending.failAll(new BrokerError("not_connected", `request abandoned: ${message}`));
+    this.emit({ type: "connection", state: "disconnected", dataLost: true, code: null, message, tsEventMs: this.options.now() });
+  }
+
+  private requestMarketData(subscription: Subscription): void {
+    const reqId = this.nextRequestId++;
+    this.marketData.bind(subscription, reqId);
+    this.api.reqMktData(reqId, toIbContract(subscription.contract, this.options, this.conIdOf(subscription.contract)), "", false, false);
+  }
+
+  private conIdOf(contract: Contract): number | undefined {
+    return this.link.conIds.get(contractKey(contract));
+  }
+
+  private requireSession(what: string): void {
+    if (!this.link.isReady()) throw new BrokerError("not_connected", `${what}: not connected to TWS`);
+  }
+
+  private emit(event: BrokerEvent): void {
+    for (const listener of [...this.listeners]) {
+      try {
+        listener(event);
+      } catch (error) {
+        this.options.log("error", `broker event listener failed on ${event.type}: ${(error as Error).stack ?? String(error)}`);
+      }
+    }
+  }
+}
+
+interface RequestHandler {
+  readonly onExecution: (contract: IbContract, exec: IbExecution) => void;
+  readonly onEnd: () => void;
+}
+
+function validateOrder(order: HedgeOrder): void {
+  if (!Number.isInteger(order.quantityShares) || order.quantityShares <= 0) {
+    throw new BrokerError("operational", `order ${order.orderRef}: quantityShares was ${order.quantityShares}, expected a positive whole number`);
+  }
+  if (order.orderType === "limit" && !(order.limitPrice !== undefined && Number.isFinite(order.limitPrice) && order.limitPrice > 0)) {
+    throw new BrokerError("operational", `order ${order.orderRef}: limitPrice was ${order.limitPrice}, expected a positive price for a limit order`);
+  }
+}
