@@ -1,0 +1,145 @@
+// Operator commands through both channels (control file and the sink's daemon_control
+// queue): pause keeps data flowing without hedging, resume re-arms, flatten closes only the
+// hedge shares, stop ends the daemon; bad lines are rejected and recorded, never fatal.
+import { afterAll, expect, test } from "bun:test";
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { Sink } from "../../src/sink/port.ts";
+import type { ControlCommand } from "../../src/sink/records.ts";
+import { describeSinks } from "../support/sinks.ts";
+import type { Market, RunningDaemon } from "./daemon-harness.ts";
+import { createDaemon, createMarket, DAEMON_ID, operations, SETTINGS, SPOT, startDaemon } from "./daemon-harness.ts";
+
+const directory = mkdtempSync(join(tmpdir(), "gs-daemon-control-"));
+afterAll(() => rmSync(directory, { recursive: true, force: true }));
+let files = 0;
+
+interface Channel {
+  readonly name: string;
+  send(sink: Sink, controlFile: string, command: ControlCommand): Promise<void>;
+}
+
+const CHANNELS: readonly Channel[] = [
+  { name: "control file", send: async (_sink, controlFile, command) => writeFileSync(controlFile, `${command}\n`, { flag: "a" }) },
+  {
+    name: "daemon_control queue",
+    send: async (sink, _controlFile, command) => {
+      await sink.issueControl({ daemonId: DAEMON_ID, command, args: {}, issuedBy: "test", tsMs: Date.now() });
+    },
+  },
+];
+
+async function setUp(sink: Sink): Promise<{ market: Market; running: RunningDaemon; controlFile: string }> {
+  const controlFile = join(directory, `gs-${++files}.control`);
+  const market = createMarket();
+  const running = createDaemon(market, sink, { controlFile });
+  await startDaemon(running, market);
+  return { market, running, controlFile };
+}
+
+async function poll(market: Market): Promise<void> {
+  await market.clock.advance(SETTINGS.pollMs);
+  await market.clock.advance(0);
+}
+
+async function stockShares(market: Market): Promise<number> {
+  const positions = await market.broker.positions();
+  return positions.find((position) => position.contract.secType === "STK")?.quantity ?? 0;
+}
+
+describeSinks("daemon control", (makeSink) => {
+  for (const channel of CHANNELS) {
+    test(`pause stops hedging but not status, resume re-arms (${channel.name})`, async () => {
+      const sink = await makeSink();
+      const { market, running, controlFile } = await setUp(sink);
+      await channel.send(sink, controlFile, "pause");
+      await poll(market);
+      expect(running.daemon.state).toBe("PAUSED");
+
+      market.broker.pushPrice(SPOT);
+      await market.clock.advance(SETTINGS.heartbeatMs);
+      expect(await operations(sink, ["order_sent"])).toEqual([]);
+      const [paused] = await sink.readStatusCurrent(DAEMON_ID);
+      expect(paused?.paused).toBe(true);
+      expect(paused?.state).toBe("PAUSED");
+      expect(paused?.spot).toBe(SPOT);
+      expect(market.clock.nowMs() - (paused?.tsMs ?? 0)).toBeLessThanOrEqual(SETTINGS.heartbeatMs);
+
+      await channel.send(sink, controlFile, "resume");
+      await poll(market);
+      expect(running.daemon.state).toBe("RUNNING");
+      market.broker.pushPrice(SPOT);
+      await market.clock.advance(100);
+      expect(await operations(sink, ["order_sent"])).toHaveLength(1);
+      const results = (await operations(sink, ["control"])).map((operation) => operation.reason);
+      expect(results).toEqual(["paused", "resumed"]);
+    });
+
+    test(`flatten closes only the hedge shares, then pauses (${channel.name})`, async () => {
+      const sink = await makeSink();
+      const { market, running, controlFile } = await setUp(sink);
+      market.broker.pushPrice(SPOT);
+      await market.clock.advance(100);
+      const hedged = await stockShares(market);
+      expect(hedged).toBeLessThan(0);
+      const optionsBefore = (await market.broker.positions()).filter((position) => position.contract.secType === "OPT");
+
+      await channel.send(sink, controlFile, "flatten");
+      await poll(market);
+      await market.clock.advance(100);
+      expect(running.daemon.state).toBe("PAUSED");
+      expect(await stockShares(market)).toBe(0);
+      const optionsAfter = (await market.broker.positions()).filter((position) => position.contract.secType === "OPT");
+      expect(optionsAfter).toEqual(optionsBefore);
+      const intents = await operations(sink, ["hedge_intent"]);
+      expect(intents.at(-1)?.reason).toBe("flatten");
+      expect(intents.at(-1)?.side).toBe("BUY");
+      expect(intents.at(-1)?.quantityShares).toBe(-hedged);
+      // Paused after flattening: the next quote does not re-hedge.
+      market.broker.pushPrice(SPOT);
+      await market.clock.advance(100);
+      expect(await operations(sink, ["order_sent"])).toHaveLength(2);
+    });
+
+    test(`stop ends the daemon with a final STOPPED row (${channel.name})`, async () => {
+      const sink = await makeSink();
+      const { market, running, controlFile } = await setUp(sink);
+      await channel.send(sink, controlFile, "stop");
+      await poll(market);
+      expect(await running.daemon.stopped).toBe(0);
+      const [status] = await sink.readStatusCurrent(DAEMON_ID);
+      expect(status?.state).toBe("STOPPED");
+      expect((await operations(sink, ["control"])).map((operation) => operation.reason)).toEqual(["stopping"]);
+    });
+  }
+
+  test("a queued command is marked consumed with its result", async () => {
+    const sink = await makeSink();
+    const { market, running } = await setUp(sink);
+    const id = await sink.issueControl({ daemonId: DAEMON_ID, command: "retry_broker", args: {}, issuedBy: "test", tsMs: Date.now() });
+    await poll(market);
+    await sink.flush();
+    const row = await sink.getControl(id);
+    expect(row?.result).toBe("ignored: broker not down (state RUNNING)");
+    expect(row?.consumedAtMs).not.toBeNull();
+    expect(running.daemon.state).toBe("RUNNING");
+  });
+
+  test("control file lines are consumed exactly once; bad lines are rejected and recorded, never fatal", async () => {
+    const sink = await makeSink();
+    const { market, running, controlFile } = await setUp(sink);
+    writeFileSync(controlFile, "# operator note\nfly-to-the-moon\n\npause\n");
+    await poll(market);
+    expect(existsSync(controlFile)).toBe(false);
+    await poll(market);
+    await poll(market);
+    expect(running.daemon.state).toBe("PAUSED");
+    const controls = await operations(sink, ["control"]);
+    expect(controls.map((operation) => operation.reason)).toEqual([
+      'rejected: control command was "fly-to-the-moon", expected one of stop, pause, resume, flatten, retry_broker',
+      "paused",
+    ]);
+    expect(running.log.some((line) => line.includes("level=warn") && line.includes("fly-to-the-moon"))).toBe(true);
+  });
+});
