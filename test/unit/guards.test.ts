@@ -1,0 +1,155 @@
+import { describe, expect, test } from "bun:test";
+import { allDenials, firstDenial, type GuardState } from "../../src/core/guard-chain.ts";
+import {
+  brokerConnectedGuard,
+  buildGuardChain,
+  circuitBreakerGuard,
+  cooldownGuard,
+  earningsBlackoutDays,
+  earningsBlackoutGuard,
+  hardBlockGuard,
+  maxDailyHedgesGuard,
+  maxPositionGuard,
+  minPriceMoveGuard,
+  pausedGuard,
+  spreadGuard,
+  staleDataGuard,
+  tradingHoursGuard,
+} from "../../src/core/guards.ts";
+import { formatDay, parseDay } from "../../src/core/civil-date.ts";
+import type { Guard } from "../../src/core/guard-chain.ts";
+import { allowingGuardState, GUARDS, MONDAY_10AM, seededRandom } from "./core-fixtures.ts";
+
+const denies = (guard: Guard, overrides: Partial<GuardState>): boolean => guard.check(allowingGuardState(overrides)) !== null;
+
+describe("each guard, on both sides of its boundary", () => {
+  test.each([
+    // [guard, allowed state, denied state]
+    ["hard_block", hardBlockGuard, {}, { hardBlock: { code: "reconcile_mismatch", message: "book 100, broker 0" } }],
+    ["paused", pausedGuard, { paused: false }, { paused: true }],
+    ["broker_not_connected", brokerConnectedGuard, { brokerConnected: true }, { brokerConnected: false }],
+    ["stale_data at the limit / 1 ms past", staleDataGuard(5000), { quoteTsMs: MONDAY_10AM - 5000 }, { quoteTsMs: MONDAY_10AM - 5001 }],
+    ["stale_data without any quote", staleDataGuard(5000), { quoteTsMs: MONDAY_10AM }, { quoteTsMs: null }],
+    ["circuit_breaker above / at the loss limit", circuitBreakerGuard(5000), { dailyPnlUsd: -4999.99 }, { dailyPnlUsd: -5000 }],
+    ["circuit_breaker latched even after recovery", circuitBreakerGuard(5000), { dailyPnlUsd: 100 }, { dailyPnlUsd: 100, circuitBreakerTripped: true }],
+    ["outside_trading_hours open / 16:00", tradingHoursGuard, { nowMs: Date.parse("2025-03-03T20:59:59.999Z") }, { nowMs: Date.parse("2025-03-03T21:00:00Z") }],
+    ["outside_trading_hours early close", tradingHoursGuard, { nowMs: Date.parse("2025-11-28T17:59:00Z") }, { nowMs: Date.parse("2025-11-28T18:00:00Z") }],
+    ["outside_trading_hours holiday", tradingHoursGuard, { nowMs: Date.parse("2025-01-08T15:00:00Z") }, { nowMs: Date.parse("2025-01-09T15:00:00Z") }],
+    ["max_daily_hedges below / at the limit", maxDailyHedgesGuard(50), { dailyHedgeCount: 49 }, { dailyHedgeCount: 50 }],
+    ["max_position at / above the limit", maxPositionGuard(2000), { hedgeShares: -1900, orderShares: -100 }, { hedgeShares: -1900, orderShares: -101 }],
+    ["max_position counts pending shares", maxPositionGuard(2000), { hedgeShares: -1800, pendingShares: -100, orderShares: -100 }, { hedgeShares: -1800, pendingShares: -101, orderShares: -100 }],
+    ["spread_too_wide at / above the limit", spreadGuard(0.005), { bid: 99.75, ask: 100.25 }, { bid: 99.74, ask: 100.26 }],
+    ["spread_too_wide without a two-sided quote", spreadGuard(0.005), { bid: 99.9, ask: 100.1 }, { bid: null, ask: 100.1 }],
+    ["cooldown elapsed / 1 ms short", cooldownGuard(60_000), { lastHedgeTsMs: MONDAY_10AM - 60_000 }, { lastHedgeTsMs: MONDAY_10AM - 59_999 }],
+    ["min_price_move at / below the minimum", minPriceMoveGuard(0.002), { spot: 100.2, lastHedgePrice: 100 }, { spot: 100.1999, lastHedgePrice: 100 }],
+    ["min_price_move downwards", minPriceMoveGuard(0.002), { spot: 99.8, lastHedgePrice: 100 }, { spot: 99.81, lastHedgePrice: 100 }],
+  ] as const)("%s", (code, guard, allowed, denied) => {
+    expect(denies(guard, allowed)).toBe(false);
+    const denial = guard.check(allowingGuardState(denied));
+    expect(denial).not.toBeNull();
+    expect(String(denial!.code)).toBe(code.split(" ")[0]!);
+    expect(denial!.message.length).toBeGreaterThan(5);
+  });
+
+  test("max_position lets an order that shrinks an oversized position through", () => {
+    expect(denies(maxPositionGuard(2000), { hedgeShares: 2500, orderShares: -100 })).toBe(false);
+    expect(denies(maxPositionGuard(2000), { hedgeShares: 2500, orderShares: 100 })).toBe(true);
+    expect(denies(maxPositionGuard(2000), { hedgeShares: 2500, orderShares: -5100 })).toBe(true);
+  });
+
+  test("forced hedges skip cooldown and min price move only", () => {
+    expect(denies(cooldownGuard(60_000), { lastHedgeTsMs: MONDAY_10AM - 1, forced: true })).toBe(false);
+    expect(denies(minPriceMoveGuard(0.002), { spot: 100, lastHedgePrice: 100, forced: true })).toBe(false);
+    expect(denies(maxPositionGuard(2000), { hedgeShares: 1990, orderShares: 100, forced: true })).toBe(true);
+    expect(denies(pausedGuard, { paused: true, forced: true })).toBe(true);
+  });
+
+  test("denials carry the judged numbers as context", () => {
+    expect(cooldownGuard(60_000).check(allowingGuardState({ lastHedgeTsMs: MONDAY_10AM - 1000 }))?.context).toEqual({
+      elapsedMs: 1000,
+      cooldownMs: 60_000,
+    });
+  });
+});
+
+describe("earnings blackout", () => {
+  test("covers trading days before and after, and the calendar days between", () => {
+    const blocked = [...earningsBlackoutDays(["2025-01-13"], 2, 1).keys()].map(formatDay);
+    // Two trading days before Monday 2025-01-13 skip the weekend and the 2025-01-09 closure.
+    expect(blocked).toEqual(["2025-01-08", "2025-01-09", "2025-01-10", "2025-01-11", "2025-01-12", "2025-01-13", "2025-01-14"]);
+  });
+  test("boundary days", () => {
+    const guard = earningsBlackoutGuard(["2025-03-05"], 1, 1);
+    const at = (day: string): boolean => denies(guard, { nowMs: Date.parse(`${day}T15:00:00Z`) });
+    expect([at("2025-03-03"), at("2025-03-04"), at("2025-03-05"), at("2025-03-06"), at("2025-03-07")]).toEqual([false, true, true, true, false]);
+  });
+  test("a malformed date is a clear error at construction", () => {
+    expect(() => earningsBlackoutGuard(["2025-3-5"], 1, 1)).toThrow('earnings date was "2025-3-5", expected YYYY-MM-DD');
+  });
+  test("zero days before and after blocks the date only", () => {
+    expect([...earningsBlackoutDays(["2025-03-05"], 0, 0).keys()]).toEqual([parseDay("2025-03-05")!]);
+  });
+});
+
+describe("the chain", () => {
+  const chain = buildGuardChain(GUARDS);
+
+  test("has the documented order and the optional guards when configured", () => {
+    expect(chain.map((g) => g.code)).toEqual([
+      "hard_block",
+      "paused",
+      "broker_not_connected",
+      "stale_data",
+      "circuit_breaker",
+      "outside_trading_hours",
+      "max_daily_hedges",
+      "max_position",
+      "spread_too_wide",
+      "cooldown",
+      "min_price_move",
+    ]);
+    const minimal = buildGuardChain({ ...GUARDS, maxDailyLossUsd: null, tradingHoursOnly: false, maxSpreadFraction: null, minPriceMoveFraction: 0, earningsDates: ["2025-03-05"] });
+    expect(minimal.map((g) => g.code)).toEqual(["hard_block", "paused", "broker_not_connected", "stale_data", "earnings_blackout", "max_daily_hedges", "max_position", "cooldown"]);
+  });
+
+  test("the first denial wins; allDenials lists them all in order", () => {
+    const state = allowingGuardState({ paused: true, brokerConnected: false, dailyHedgeCount: 99 });
+    expect(firstDenial(chain, state)?.code).toBe("paused");
+    expect(allDenials(chain, state).map((d) => d.code)).toEqual(["paused", "broker_not_connected", "max_daily_hedges"]);
+    expect(firstDenial(chain, allowingGuardState())).toBeNull();
+  });
+
+  test("property: guards are monotone in their limits (a looser limit never denies what a tighter one allowed)", () => {
+    const random = seededRandom(11);
+    for (let i = 0; i < 5000; i++) {
+      const state = allowingGuardState({
+        quoteTsMs: MONDAY_10AM - Math.floor(random() * 10_000),
+        dailyPnlUsd: (random() - 0.7) * 10_000,
+        dailyHedgeCount: Math.floor(random() * 100),
+        hedgeShares: Math.round((random() - 0.5) * 5000),
+        pendingShares: Math.round((random() - 0.5) * 500),
+        orderShares: Math.round((random() - 0.5) * 1000),
+        bid: 100 - random(),
+        ask: 100 + random(),
+        lastHedgeTsMs: MONDAY_10AM - Math.floor(random() * 120_000),
+        lastHedgePrice: 100 * (1 + (random() - 0.5) * 0.01),
+        spot: 100,
+      });
+      const tight = random();
+      const loose = tight + random();
+      const pairs: [Guard, Guard][] = [
+        [staleDataGuard(10_000 * tight), staleDataGuard(10_000 * loose)],
+        [circuitBreakerGuard(5000 * tight), circuitBreakerGuard(5000 * loose)],
+        [maxDailyHedgesGuard(Math.floor(100 * tight)), maxDailyHedgesGuard(Math.floor(100 * loose))],
+        [maxPositionGuard(3000 * tight), maxPositionGuard(3000 * loose)],
+        [spreadGuard(0.02 * tight), spreadGuard(0.02 * loose)],
+        // For cooldown and min price move the tighter rule is the LONGER wait / larger move.
+        [cooldownGuard(120_000 * loose), cooldownGuard(120_000 * tight)],
+        [minPriceMoveGuard(0.005 * loose), minPriceMoveGuard(0.005 * tight)],
+      ];
+      for (const [strict, lenient] of pairs) {
+        if (strict.check(state) === null) expect(lenient.check(state)).toBeNull();
+      }
+    }
+  });
+});
