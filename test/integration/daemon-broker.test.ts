@@ -1,0 +1,79 @@
+// The daemon never exits because the broker is down: it waits in WAITING_BROKER with a
+// heartbeat that says when it retries, retries on schedule or on retry_broker, re-reconciles
+// after a lost connection, and still stops cleanly while waiting.
+import { expect, test } from "bun:test";
+import { describeSinks } from "../support/sinks.ts";
+import { createDaemon, createMarket, DAEMON_ID, operations, SETTINGS, SPOT, startDaemon, stopDaemon } from "./daemon-harness.ts";
+
+describeSinks("daemon and an unreachable broker", (makeSink) => {
+  test("waits in WAITING_BROKER with heartbeats and the next retry time, then runs once the broker answers", async () => {
+    const sink = await makeSink();
+    const market = createMarket();
+    market.broker.refuseConnections(true);
+    const running = createDaemon(market, sink);
+    await startDaemon(running, market);
+    expect(running.daemon.state).toBe("WAITING_BROKER");
+    const startedMs = market.clock.nowMs();
+
+    await market.clock.advance(SETTINGS.heartbeatMs);
+    await sink.flush();
+    const [waiting] = await sink.readStatusCurrent(DAEMON_ID);
+    expect(waiting?.state).toBe("WAITING_BROKER");
+    expect(waiting?.tsMs).toBe(market.clock.nowMs());
+    expect(waiting?.brokerConnected).toBe(false);
+    expect(waiting?.details.nextRetryTsMs).toBe(startedMs + SETTINGS.retryIntervalMs);
+    expect(waiting?.blockReasons.map((reason) => reason.code)).toContain("broker_not_connected");
+
+    market.broker.refuseConnections(false);
+    await market.clock.advance(SETTINGS.retryIntervalMs);
+    expect(running.daemon.state).toBe("RUNNING");
+    market.broker.pushPrice(SPOT);
+    await market.clock.advance(100);
+    expect(await operations(sink, ["fill"])).toHaveLength(1);
+    expect(await stopDaemon(running, market)).toBe(0);
+  });
+
+  test("retry_broker retries at once", async () => {
+    const sink = await makeSink();
+    const market = createMarket();
+    market.broker.refuseConnections(true);
+    const running = createDaemon(market, sink);
+    await startDaemon(running, market);
+    market.broker.refuseConnections(false);
+    await sink.issueControl({ daemonId: DAEMON_ID, command: "retry_broker", args: {}, issuedBy: "test", tsMs: Date.now() });
+    await market.clock.advance(SETTINGS.pollMs);
+    await market.clock.advance(0);
+    expect(running.daemon.state).toBe("RUNNING");
+    expect((await operations(sink, ["control"])).map((operation) => operation.reason)).toEqual(["retrying now"]);
+    expect(await stopDaemon(running, market)).toBe(0);
+  });
+
+  test("a lost connection sends the daemon back to WAITING_BROKER, and it reconciles again on reconnect", async () => {
+    const sink = await makeSink();
+    const market = createMarket();
+    const running = createDaemon(market, sink);
+    await startDaemon(running, market);
+    market.broker.dropConnection();
+    expect(running.daemon.state).toBe("WAITING_BROKER");
+    market.broker.pushPrice(SPOT);
+    await market.clock.advance(100);
+    expect(await operations(sink, ["order_sent", "reject"])).toEqual([]);
+
+    await market.clock.advance(SETTINGS.retryIntervalMs);
+    expect(running.daemon.state).toBe("RUNNING");
+    expect(await operations(sink, ["reconcile"])).toHaveLength(2);
+    expect(await stopDaemon(running, market)).toBe(0);
+  });
+
+  test("stops cleanly while waiting for the broker", async () => {
+    const sink = await makeSink();
+    const market = createMarket();
+    market.broker.refuseConnections(true);
+    const running = createDaemon(market, sink);
+    await startDaemon(running, market);
+    expect(await stopDaemon(running, market)).toBe(0);
+    const [status] = await sink.readStatusCurrent(DAEMON_ID);
+    expect(status?.state).toBe("STOPPED");
+    expect(status?.details.nextRetryTsMs).toBeNull();
+  });
+});
