@@ -1,11 +1,36 @@
-// Placeholder until the server engineer lands `gs serve`; owned by the server engineer from here on.
+// `gs serve`: the status and control server (HTTP API, SSE, metrics, dashboard) in the
+// foreground until SIGTERM/SIGINT, then a clean stop (systemd's gs-serve.service runs it).
 import { defineCommand } from "citty";
-import { CONFIG_ARGS } from "../config-args.ts";
-import { notYetAvailable } from "../not-yet-available.ts";
+import packageJson from "../../../package.json" with { type: "json" };
+import { loadConfig } from "../../config/load.ts";
+import { CONFIG_ARGS, setFlagValues } from "../config-args.ts";
 
 export default defineCommand({
-  args: { ...CONFIG_ARGS },
-  run() {
-    notYetAvailable("gs serve");
+  args: {
+    ...CONFIG_ARGS,
+    host: { type: "string", valueHint: "ADDRESS", description: "Listen address (sets server.host; default 127.0.0.1; non-loopback needs a token)" },
+    port: { type: "string", valueHint: "PORT", description: "Listen port (sets server.port; default 8765)" },
+  },
+  async run(context) {
+    const overrides = setFlagValues(context.rawArgs);
+    if (context.args.host !== undefined) overrides.push(`server.host=${context.args.host}`);
+    if (context.args.port !== undefined) overrides.push(`server.port=${context.args.port}`);
+    const loaded = loadConfig({ configPath: context.args.config ?? null, overrides });
+    for (const warning of loaded.warnings) process.stderr.write(`gs: warning: ${warning}\n`);
+    const { startServer, resolveServerToken } = await import("../../server/start-server.ts");
+    const { consoleServerLog } = await import("../../server/server-log.ts");
+    const config = loaded.config;
+    const secrets = [resolveServerToken(config.server) ?? "", config.status.postgres.url].filter((secret) => secret !== "");
+    const log = consoleServerLog(secrets, config.log.format);
+    const server = await startServer({ config, log, version: packageJson.version });
+    await new Promise<void>((resolve) => {
+      const stop = (signal: string): void => {
+        log.log("info", `${signal} received, stopping`);
+        resolve();
+      };
+      process.once("SIGTERM", () => stop("SIGTERM"));
+      process.once("SIGINT", () => stop("SIGINT"));
+    });
+    await server.stop();
   },
 });

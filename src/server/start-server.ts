@@ -1,0 +1,103 @@
+// `gs serve`: resolve the token, refuse unsafe binds, open the sink, listen. Returns a
+// handle whose stop() closes streams, the listener and the sink, in that order.
+import { readFileSync, statSync } from "node:fs";
+import { maskSecret } from "../config/secret-mask.ts";
+import type { GsConfig } from "../config/schema.ts";
+import { UserError } from "../config/user-error.ts";
+import { openSink } from "../sink/open-sink.ts";
+import type { Sink } from "../sink/port.ts";
+import { createServerApp, DEFAULT_MAX_BODY_BYTES } from "./app.ts";
+import { BearerAuth } from "./bearer-auth.ts";
+import { DEFAULT_EVENT_STREAM_OPTIONS, EventHub } from "./event-stream.ts";
+import type { ServerLog } from "./server-log.ts";
+import { StatusService } from "./status-service.ts";
+import type { ServerClock } from "./status-service.ts";
+
+/** Shorter tokens are refused: they can be guessed even with the failure limit. */
+export const MIN_TOKEN_LENGTH = 16;
+
+const SYSTEM_CLOCK: ServerClock = { nowMs: () => Date.now() };
+
+export interface RunningServer {
+  readonly url: string;
+  stop(): Promise<void>;
+}
+
+export interface StartServerOptions {
+  readonly config: GsConfig;
+  readonly log: ServerLog;
+  readonly version: string;
+  /** Tests pass their own sink; otherwise the configured one is opened and migrated. */
+  readonly sink?: Sink;
+}
+
+/** True for addresses only this machine can reach. */
+export function isLoopbackHost(host: string): boolean {
+  const bare = host.replace(/^\[|\]$/g, "").toLowerCase();
+  return bare === "localhost" || bare === "::1" || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(bare);
+}
+
+/**
+ * The bearer token from server.token (which GS_SERVER_TOKEN sets) or server.token_file,
+ * or null when neither is set. A token file must be readable by its owner only.
+ */
+export function resolveServerToken(server: GsConfig["server"]): string | null {
+  if (server.token !== "" && server.token_file !== "") {
+    throw new UserError("server.token and server.token_file were both set, expected one of them (token_file keeps the secret out of the config)");
+  }
+  const token = server.token_file === "" ? server.token : readTokenFile(server.token_file);
+  if (token === "") return null;
+  if (token.length < MIN_TOKEN_LENGTH || /\s/.test(token)) {
+    throw new UserError(`the server token was ${token.length} characters${/\s/.test(token) ? " with whitespace" : ""}, expected at least ${MIN_TOKEN_LENGTH} without whitespace (e.g. openssl rand -hex 32)`);
+  }
+  return token;
+}
+
+function readTokenFile(path: string): string {
+  let mode: number;
+  try {
+    mode = statSync(path).mode & 0o777;
+  } catch {
+    throw new UserError(`server.token_file ${path} was not readable, expected a file holding the token`);
+  }
+  if ((mode & 0o077) !== 0) {
+    throw new UserError(`server.token_file ${path} had mode 0${mode.toString(8)}, expected 0600 (run: chmod 600 ${path})`);
+  }
+  const token = (readFileSync(path, "utf8").split(/\r?\n/)[0] ?? "").trim();
+  if (token === "") throw new UserError(`server.token_file ${path} was empty, expected the token on its first line`);
+  return token;
+}
+
+export async function startServer(options: StartServerOptions): Promise<RunningServer> {
+  const { config, log } = options;
+  const { host, port } = config.server;
+  const token = resolveServerToken(config.server);
+  const loopback = isLoopbackHost(host);
+  if (!loopback && token === null) {
+    throw new UserError(`server.host was ${host}, a non-loopback address, with no token: expected server.token, server.token_file or GS_SERVER_TOKEN (or host 127.0.0.1)`);
+  }
+  const sink = options.sink ?? (await openSink(config));
+  const service = new StatusService({ sink, clock: SYSTEM_CLOCK, rules: { staleDataMs: config.guards.stale_data_ms }, defaultDaemonId: config.status.daemon_id });
+  const events = new EventHub(service, { ...DEFAULT_EVENT_STREAM_OPTIONS, pollMs: Math.max(250, Math.min(2000, config.status.heartbeat_s * 500)) });
+  const app = createServerApp({ service, clock: SYSTEM_CLOCK, auth: new BearerAuth(token), readsNeedToken: !loopback, events, log, version: options.version });
+  try {
+    app.listen({ hostname: host, port, maxRequestBodySize: 4 * DEFAULT_MAX_BODY_BYTES });
+  } catch (error) {
+    events.close();
+    if (options.sink === undefined) await sink.close();
+    throw new UserError(`cannot listen on ${host}:${port} (server.host/server.port): ${error instanceof Error ? error.message : String(error)}`);
+  }
+  const url = `http://${host.includes(":") ? `[${host}]` : host}:${app.server?.port ?? port}`;
+  const where = config.status.sink === "sqlite" ? `SQLite ${config.status.sqlite.path}` : `PostgreSQL ${maskSecret(config.status.postgres.url)}`;
+  const access = loopback ? "reads open on loopback" : "reads need the token";
+  log.log("info", `listening on ${url} (sink ${where}; ${access}; control ${token === null ? "disabled: no token configured" : "needs the token"})`);
+  return {
+    url,
+    async stop() {
+      events.close();
+      await app.stop(true);
+      if (options.sink === undefined) await sink.close();
+      log.log("info", "stopped");
+    },
+  };
+}
