@@ -1,0 +1,83 @@
+// The real `gs daemon` process on the sim market: SIGTERM while a hedge order is working
+// cancels it, writes a final STOPPED row and exits 0; a second signal exits at once without
+// losing queued rows.
+import { afterAll, expect, test } from "bun:test";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import type { Sink } from "../../src/sink/port.ts";
+import type { OperationType, StoredOperation } from "../../src/sink/records.ts";
+import { describeSinks } from "../support/sinks.ts";
+
+const MAIN = resolve(import.meta.dir, "../../src/cli/main.ts");
+const directory = mkdtempSync(join(tmpdir(), "gs-daemon-signal-"));
+afterAll(() => rmSync(directory, { recursive: true, force: true }));
+let runs = 0;
+const SPAWN_TEST_TIMEOUT_MS = 60_000;
+
+function spawnDaemon(sinkSettings: readonly string[]) {
+  const cwd = mkdtempSync(join(directory, `run-${++runs}-`));
+  const settings = [
+    ...sinkSettings,
+    "status.daemon_id=signal-test",
+    "status.heartbeat_s=0.2",
+    // Fills take a minute: the first hedge order is still working when the signal comes.
+    "sim.latency_ms=60000",
+  ];
+  return Bun.spawn(["bun", MAIN, "daemon", ...settings.flatMap((setting) => ["--set", setting])], {
+    cwd,
+    env: { ...process.env, GS_CONFIG: "" },
+    stdout: "pipe",
+    stderr: "pipe",
+  });
+}
+
+/** Waits (bounded) until the daemon has recorded an operation of this type. */
+async function waitForOperation(sink: Sink, type: OperationType): Promise<StoredOperation> {
+  for (let attempt = 0; attempt < 300; attempt++) {
+    const [found] = await sink.queryOperations({ daemonId: "signal-test", types: [type], limit: 1 });
+    if (found) return found;
+    await Bun.sleep(100);
+  }
+  throw new Error(`the daemon recorded no ${type} within 30 s`);
+}
+
+describeSinks("gs daemon process and signals", (_makeSink, context) => {
+  const sinkSettings = (kind: string, location: string): string[] =>
+    kind === "sqlite" ? [`status.sqlite.path=${location}`] : ["status.sink=postgres", `status.postgres.url=${location}`];
+
+  test("SIGTERM with a working order: cancel, final STOPPED row, exit 0", async () => {
+    const database = await context.makeDatabase();
+    const reader = database.open();
+    await reader.migrate();
+    const child = spawnDaemon(sinkSettings(database.kind, database.location));
+    const sent = await waitForOperation(reader, "order_sent");
+    child.kill("SIGTERM");
+    const exitCode = await child.exited;
+    const stderr = await new Response(child.stderr).text();
+    expect(exitCode).toBe(0);
+    expect(stderr).toContain("[Daemon] state=STOPPED");
+
+    const operations = await reader.queryOperations({ daemonId: "signal-test", orderRef: sent.orderRef ?? "", limit: 100 });
+    const types = operations.map((operation) => operation.type);
+    expect(types).toContain("cancel_request");
+    expect(types).toContain("cancel");
+    expect(types).not.toContain("fill");
+    const [status] = await reader.readStatusCurrent("signal-test");
+    expect(status?.state).toBe("STOPPED");
+    expect(status?.pendingShares).toBe(0);
+  }, SPAWN_TEST_TIMEOUT_MS);
+
+  test("a second signal exits at once and keeps the rows queued so far", async () => {
+    const database = await context.makeDatabase();
+    const reader = database.open();
+    await reader.migrate();
+    const child = spawnDaemon(sinkSettings(database.kind, database.location));
+    await waitForOperation(reader, "order_sent");
+    child.kill("SIGTERM");
+    child.kill("SIGTERM");
+    expect(await child.exited).toBe(128 + 15);
+    const stops = await reader.queryOperations({ daemonId: "signal-test", types: ["state_change"], limit: 100 });
+    expect(stops.some((operation) => operation.payload?.to === "STOPPING")).toBe(true);
+  }, SPAWN_TEST_TIMEOUT_MS);
+});
