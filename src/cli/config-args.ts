@@ -33,8 +33,13 @@ export function setFlagValues(rawArgs: readonly string[]): string[] {
  * Loads the effective config for a command that declared CONFIG_ARGS. Throws ConfigError
  * (a UserError: exit code 2, every problem listed) and prints warnings to stderr.
  */
-export function loadConfigFromArgs(context: { readonly args: { readonly config?: string | undefined }; readonly rawArgs: readonly string[] }): LoadedConfig {
-  const loaded = loadConfig({ configPath: context.args.config ?? null, overrides: setFlagValues(context.rawArgs) });
+export function loadConfigFromArgs(
+  context: { readonly args: { readonly config?: string | undefined }; readonly rawArgs: readonly string[] },
+  /** `key=value` from a command's own flags (e.g. `--speed` -> `sim.speed=…`); they win over --set. */
+  commandOverrides: readonly string[] = [],
+): LoadedConfig {
+  const overrides = [...setFlagValues(context.rawArgs), ...commandOverrides];
+  const loaded = loadConfig({ configPath: context.args.config ?? null, overrides });
   for (const warning of loaded.warnings) process.stderr.write(`gs: warning: ${warning}\n`);
   return loaded;
 }
