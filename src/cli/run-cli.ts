@@ -31,7 +31,7 @@ export async function runCli(root: CommandDef<ArgsDef>, rawArgs: readonly string
   // Usage titles show the full path ("gs check config"), so the parent is named by its path.
   const usageParent = invocation.parentPath === "" ? undefined : { meta: { name: invocation.parentPath, version: io.version } };
   const usage = async () => renderUsage(invocation.command, usageParent);
-  if (invocation.helpRequested || rawArgs.length === 0) {
+  if (invocation.helpRequested) {
     io.stdout(`${await usage()}\n`);
     return 0;
   }

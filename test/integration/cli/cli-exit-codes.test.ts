@@ -23,6 +23,7 @@ describe("gs command line", () => {
   });
 
   test.each([
+    [[], "gs needs a command"],
     [["deamon"], 'unknown command "deamon" for gs'],
     [["check", "confg"], 'unknown command "confg" for gs check'],
     [["check"], "gs check needs a command"],
