@@ -1,0 +1,92 @@
+import { describe, expect, test } from "bun:test";
+import type { ExecutionReport, HedgeOrder } from "../../src/core/order.ts";
+import { OrderTracker } from "../../src/core/order-tracker.ts";
+
+const order = (ref: string, side: "BUY" | "SELL", quantityShares: number): HedgeOrder => ({
+  orderRef: ref,
+  symbol: "SPY",
+  side,
+  quantityShares,
+  orderType: "market",
+});
+
+const exec = (ref: string, execId: string, shares: number, cumulativeShares: number, side: "BUY" | "SELL" = "SELL"): ExecutionReport => ({
+  execId,
+  orderRef: ref,
+  brokerOrderId: 1,
+  symbol: "SPY",
+  side,
+  shares,
+  price: 590,
+  cumulativeShares,
+  tsEventMs: 0,
+});
+
+describe("order tracker: pending shares count each fill exactly once", () => {
+  test("live order: pending is its size; executions move shares from pending to the book", () => {
+    const t = new OrderTracker();
+    t.add(order("a", "SELL", 100), 0);
+    expect([t.pendingShares, t.liveCount, t.hedgeState()]).toEqual([-100, 1, "sending"]);
+    t.accepted("a", 7);
+    expect(t.hedgeState()).toBe("working");
+    expect(t.execution(exec("a", "x1", 40, 40))).toBe(-40);
+    expect([t.pendingShares, t.hedgeState()]).toEqual([-60, "partial"]);
+    expect(t.execution(exec("a", "x1", 40, 40))).toBe(0); // duplicate execId
+    expect(t.execution(exec("a", "x2", 60, 100))).toBe(-60);
+    expect([t.pendingShares, t.liveCount, t.hedgeState()]).toEqual([0, 0, "idle"]);
+  });
+
+  test("filled status before the execution report keeps the shares pending until it arrives", () => {
+    const t = new OrderTracker();
+    t.add(order("a", "BUY", 50), 0);
+    t.status("a", "filled", 50);
+    expect([t.pendingShares, t.liveCount]).toEqual([50, 0]);
+    expect(t.execution(exec("a", "x1", 50, 50, "BUY"))).toBe(50);
+    expect(t.pendingShares).toBe(0);
+    t.status("a", "filled", 50); // repeated final status: no-op
+    expect(t.stateOf("a")).toBeNull();
+  });
+
+  test("cancel after a partial fill: pending becomes what was filled but not yet reported", () => {
+    const t = new OrderTracker();
+    t.add(order("a", "SELL", 100), 0);
+    t.accepted("a", 1);
+    expect(t.timedOut(29_999, 30_000)).toEqual([]);
+    expect(t.timedOut(30_000, 30_000)).toEqual(["a"]);
+    t.cancelRequested("a");
+    expect(t.hedgeState()).toBe("cancelling");
+    expect(t.timedOut(40_000, 30_000)).toEqual([]);
+    t.status("a", "cancelled", 30);
+    expect([t.pendingShares, t.liveCount]).toEqual([-30, 0]);
+    t.execution(exec("a", "x1", 30, 30));
+    expect(t.pendingShares).toBe(0);
+  });
+
+  test("a failed send is final with nothing pending; late calls for it are no-ops", () => {
+    const t = new OrderTracker();
+    t.add(order("a", "SELL", 100), 0);
+    t.sendFailed("a");
+    expect([t.pendingShares, t.liveCount]).toEqual([0, 0]);
+    t.accepted("a", 3);
+    t.cancelRequested("a");
+    expect(t.pendingShares).toBe(0);
+  });
+
+  test("foreign orders and reports are ignored; misuse is a clear error", () => {
+    const t = new OrderTracker();
+    t.status("someone-else", "filled", 100);
+    expect(t.execution(exec("someone-else", "z", 100, 100))).toBe(0);
+    t.cancelRequested("someone-else");
+    expect(() => t.accepted("never-created", 1)).toThrow("orderRef never-created was never created by createOrder");
+    t.add(order("a", "BUY", 10), 0);
+    expect(() => t.add(order("a", "BUY", 10), 0)).toThrow("orderRef a was already used");
+  });
+
+  test("commissions are attributed only to own executions", () => {
+    const t = new OrderTracker();
+    t.add(order("a", "SELL", 10), 0);
+    t.execution(exec("a", "x1", 10, 10));
+    expect(t.isOwnExecution({ execId: "x1", commissionUsd: 1, tsEventMs: 0 })).toBe(true);
+    expect(t.isOwnExecution({ execId: "other", commissionUsd: 1, tsEventMs: 0 })).toBe(false);
+  });
+});
