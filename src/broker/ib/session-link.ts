@@ -115,9 +115,14 @@ export class SessionLink {
     if (!api) return;
     if (this.ready) {
       this.closingOnRequest = true;
-      const closed = new Promise<void>((resolve) => api.once(EventName.disconnected, () => resolve()));
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const closed = new Promise<void>((resolve) => {
+        timer = setTimeout(resolve, this.options.connectTimeoutMs);
+        api.once(EventName.disconnected, () => resolve());
+      });
       api.disconnect();
-      await Promise.race([closed, sleep(this.options.connectTimeoutMs)]);
+      await closed;
+      clearTimeout(timer);
       this.closingOnRequest = false;
     }
     if (this.ready) this.onDisconnected(); // TWS never confirmed: end the session anyway
@@ -191,6 +196,3 @@ export class SessionLink {
   }
 }
 
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
