@@ -58,7 +58,9 @@ export function validate<S extends TSchema>(schema: S, value: unknown, where: st
   const checker = checkerOf(schema);
   if (checker.Check(value)) return value;
   const first = checker.Errors(value).First();
-  const field = first && first.path !== "" ? first.path.slice(1).replaceAll("/", ".") : where;
+  // "/type/0" -> "type": the parameter is what the user typed, not the array slot.
+  const segments = first ? first.path.split("/").filter((segment) => segment !== "" && !/^\d+$/.test(segment)) : [];
+  const field = segments.length > 0 ? segments.join(".") : where;
   const shown = first ? describeValue(first.value) : describeValue(value);
   throw new InputError(field, `${field} was ${shown}, expected ${expectationOf(first?.schema ?? schema, first?.message)}`);
 }

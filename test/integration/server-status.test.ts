@@ -1,0 +1,189 @@
+// GET /status on both sinks: every lamp rule of docs/API.md, one test each, through the real
+// app (app.handle) over rows written by the real sink.
+import { describe, expect, test } from "bun:test";
+import type { Sink } from "../../src/sink/port.ts";
+import type { StatusRow } from "../../src/sink/records.ts";
+import type { StatusView } from "../../src/server/status-view-schema.ts";
+import { serverUnderTest } from "../support/server-app.ts";
+import { operationRow, statusRow, T0_MS } from "../support/sink-rows.ts";
+import { describeSinks } from "../support/sinks.ts";
+
+/** A healthy daemon: nothing blocks, fresh quote, connected, running. */
+function greenRow(overrides: Partial<StatusRow> = {}): StatusRow {
+  return statusRow({ blockReasons: [], dataAgeMs: 200, details: { brokerName: "sim", marketDataKind: "live", hardBlock: false, dailyHedgeLimit: 50 }, ...overrides });
+}
+
+async function statusOf(sink: Sink, rows: readonly StatusRow[], nowMs = T0_MS + 1_000, query = ""): Promise<StatusView> {
+  for (const row of rows) sink.writeStatus(row, { history: false });
+  await sink.flush();
+  const server = serverUnderTest(sink, { nowMs });
+  const response = await server.request("GET", `/status${query}`);
+  expect(response.status).toBe(200);
+  return (await response.json()) as StatusView;
+}
+
+function codes(view: StatusView): string[] {
+  return view.block_reasons.map((reason) => reason.code);
+}
+
+describeSinks("server GET /status lamp", (makeSink) => {
+  test("red with no_status when no daemon ever wrote a row", async () => {
+    const view = await statusOf(await makeSink(), []);
+    expect(view.status_lamp).toBe("red");
+    expect(view.self_check).toBe("blocked");
+    expect(codes(view)).toEqual(["no_status"]);
+    expect(view.daemons).toEqual([]);
+  });
+
+  test("green when running, connected, fresh and unblocked", async () => {
+    const view = await statusOf(await makeSink(), [greenRow()]);
+    expect(view.status_lamp).toBe("green");
+    expect(view.self_check).toBe("ok");
+    expect(view.block_reasons).toEqual([]);
+    expect(view.heartbeat).toEqual({ last_ts_ms: T0_MS, age_ms: 1_000, interval_s: 5, stale_after_ms: 15_000 });
+    expect(view.hedges_today).toEqual({ count: 3, limit: 50 });
+  });
+
+  test("red with heartbeat_stale once the row is older than 3 x heartbeat_s, and not before", async () => {
+    const sink = await makeSink();
+    expect((await statusOf(sink, [greenRow()], T0_MS + 15_000)).status_lamp).toBe("green");
+    const view = await statusOf(sink, [], T0_MS + 15_001);
+    expect(view.status_lamp).toBe("red");
+    expect(codes(view)).toEqual(["heartbeat_stale"]);
+  });
+
+  test("red with daemon_stopped the moment the daemon writes STOPPED (no grace window)", async () => {
+    const view = await statusOf(await makeSink(), [greenRow({ state: "STOPPED" })]);
+    expect(view.status_lamp).toBe("red");
+    expect(codes(view)).toEqual(["daemon_stopped"]);
+  });
+
+  test("red with daemon_stopping while shutting down", async () => {
+    const view = await statusOf(await makeSink(), [greenRow({ state: "STOPPING" })]);
+    expect(view.status_lamp).toBe("red");
+    expect(codes(view)).toContain("daemon_stopping");
+  });
+
+  test("red when a hard guard blocks: circuit breaker", async () => {
+    const view = await statusOf(await makeSink(), [greenRow({ blockReasons: [{ code: "circuit_breaker", message: "daily loss 5100 USD, limit 5000" }], details: { hardBlock: true } })]);
+    expect(view.status_lamp).toBe("red");
+    expect(view.block_reasons).toEqual([{ code: "circuit_breaker", message: "daily loss 5100 USD, limit 5000", severity: "red" }]);
+  });
+
+  test("red when a hard guard blocks: reconciliation mismatch", async () => {
+    const view = await statusOf(await makeSink(), [greenRow({ blockReasons: [{ code: "position_mismatch", message: "broker 100 sh, book 90 sh" }] })]);
+    expect(view.status_lamp).toBe("red");
+    expect(view.block_reasons[0]?.severity).toBe("red");
+  });
+
+  test("red when details.hardBlock is set even if the daemon gave no hard code", async () => {
+    const view = await statusOf(await makeSink(), [greenRow({ details: { hardBlock: true } })]);
+    expect(view.status_lamp).toBe("red");
+    expect(codes(view)).toEqual(["hard_block"]);
+  });
+
+  test("yellow with paused when an operator paused hedging", async () => {
+    const view = await statusOf(await makeSink(), [greenRow({ state: "PAUSED", paused: true })]);
+    expect(view.status_lamp).toBe("yellow");
+    expect(view.self_check).toBe("degraded");
+    expect(codes(view)).toEqual(["paused"]);
+  });
+
+  test("yellow while waiting for the broker", async () => {
+    const view = await statusOf(await makeSink(), [greenRow({ state: "WAITING_BROKER", brokerConnected: false, details: { nextRetryTsMs: T0_MS + 16_000 } })]);
+    expect(view.status_lamp).toBe("yellow");
+    expect(codes(view)).toEqual(["not_trading_yet", "broker_not_connected"]);
+    expect(view.block_reasons[1]?.message).toBe("Not connected to the broker; next retry in 15 s.");
+    expect(view.broker?.next_retry_ts_ms).toBe(T0_MS + 16_000);
+  });
+
+  test("yellow with stale_data when the quote is older than guards.stale_data_ms", async () => {
+    const view = await statusOf(await makeSink(), [greenRow({ dataAgeMs: 5_001 })]);
+    expect(view.status_lamp).toBe("yellow");
+    expect(view.block_reasons).toEqual([{ code: "stale_data", message: "Last quote is 5.0 s old, expected at most 5.0 s.", severity: "yellow" }]);
+  });
+
+  test("yellow with market_data_delayed on delayed or frozen data", async () => {
+    const view = await statusOf(await makeSink(), [greenRow({ details: { marketDataKind: "delayed" } })]);
+    expect(view.status_lamp).toBe("yellow");
+    expect(codes(view)).toEqual(["market_data_delayed"]);
+  });
+
+  test("yellow when a soft guard blocks (cooldown), reason passed through", async () => {
+    const view = await statusOf(await makeSink(), [greenRow({ blockReasons: [{ code: "cooldown", message: "last hedge 12 s ago, cooldown 60 s" }] })]);
+    expect(view.status_lamp).toBe("yellow");
+    expect(view.block_reasons).toEqual([{ code: "cooldown", message: "last hedge 12 s ago, cooldown 60 s", severity: "yellow" }]);
+  });
+
+  test("yellow with clock_skew when the daemon's row is from the future", async () => {
+    const view = await statusOf(await makeSink(), [greenRow()], T0_MS - 6_000);
+    expect(view.status_lamp).toBe("yellow");
+    expect(codes(view)).toEqual(["clock_skew"]);
+  });
+
+  test("reasons are listed worst first and the daemon's duplicates of derived codes are dropped", async () => {
+    const row = greenRow({
+      paused: true,
+      dataAgeMs: 9_000,
+      blockReasons: [
+        { code: "paused", message: "paused by operator" },
+        { code: "stale_data", message: "quote 9 s old" },
+        { code: "circuit_breaker", message: "daily loss over limit" },
+      ],
+    });
+    const view = await statusOf(await makeSink(), [row]);
+    expect(codes(view)).toEqual(["circuit_breaker", "paused", "stale_data"]);
+    expect(view.status_lamp).toBe("red");
+  });
+
+  test("shows the newest daemon by default, a named one with daemon_id, and lists all", async () => {
+    const sink = await makeSink();
+    const rows = [greenRow({ daemonId: "alpha", tsMs: T0_MS - 20_000 }), greenRow({ daemonId: "beta" })];
+    const newest = await statusOf(sink, rows);
+    expect(newest.daemon_id).toBe("beta");
+    expect(newest.daemons.map((daemon) => [daemon.daemon_id, daemon.status_lamp])).toEqual([
+      ["alpha", "red"],
+      ["beta", "green"],
+    ]);
+    const alpha = await statusOf(sink, [], T0_MS + 1_000, "?daemon_id=alpha");
+    expect(alpha.daemon_id).toBe("alpha");
+    expect(codes(alpha)).toEqual(["heartbeat_stale"]);
+    const missing = await statusOf(sink, [], T0_MS + 1_000, "?daemon_id=gamma");
+    expect(codes(missing)).toEqual(["no_status"]);
+  });
+
+  test("carries legs, volatility, PnL split and the last operation", async () => {
+    const sink = await makeSink();
+    sink.writeOperation(operationRow(1, { daemonId: "gs-test", type: "fill", reason: "hedge" }));
+    const row = greenRow({
+      details: {
+        legs: [{ contractKey: "SPY|OPT|20250131|580|C", right: "C", strike: 580, expiryYmd: "20250131", quantity: 10, multiplier: 100, impliedVol: 0.14, delta: 0.52, gamma: 0.02, theta: -0.15, vega: 0.6, price: 9.1, greeksSource: "model" }],
+        realizedVolToday: 0.11,
+        impliedVol: 0.14,
+        breakevenMoveUsd: 3.6,
+        breakevenMovePct: 0.62,
+        scalpingPnlUsd: 40,
+        optionMtmPnlUsd: -25,
+      },
+    });
+    const view = await statusOf(sink, [row]);
+    expect(view.legs).toEqual([
+      { contract_key: "SPY|OPT|20250131|580|C", right: "C", strike: 580, expiry: "20250131", quantity: 10, multiplier: 100, implied_vol: 0.14, delta: 0.52, gamma: 0.02, theta: -0.15, vega: 0.6, price: 9.1, greeks_source: "model" },
+    ]);
+    expect(view.volatility).toEqual({ realized_today: 0.11, implied: 0.14, breakeven_move_usd: 3.6, breakeven_move_pct: 0.62 });
+    expect(view.pnl).toEqual({ realized_usd: 125.4, unrealized_usd: -40.125, scalping_usd: 40, option_mtm_usd: -25 });
+    expect(view.last_operation).toMatchObject({ type: "fill", reason: "hedge", order_ref: "gs:scalp:SPY:0" });
+  });
+});
+
+describe("server GET /status input", () => {
+  test("daemon_id must look like a daemon id", async () => {
+    const { SqliteSink } = await import("../../src/sink/sqlite/sqlite-sink.ts");
+    const sink = SqliteSink.open({ path: ":memory:" });
+    await sink.migrate();
+    const response = await serverUnderTest(sink).request("GET", "/status?daemon_id=a%20b");
+    expect(response.status).toBe(400);
+    expect(await response.json()).toMatchObject({ error: "invalid_request", field: "daemon_id" });
+    await sink.close();
+  });
+});
