@@ -1,18 +1,20 @@
-// The one error market-data raises for bad user input (file, spec, range). The CLI turns
-// it into a one-paragraph message and exit code 2, never a stack trace.
+// The one error market-data raises for bad user input (file, spec, range). It is a
+// UserError, so the CLI prints it without a stack and exits with code 2.
+import { UserError } from "../config/user-error.ts";
 
-export class DataInputError extends Error {
+export class DataInputError extends UserError {
   constructor(
-    message: string,
+    /** One line: what was wrong and what was expected. */
+    readonly headline: string,
     /** Further lines (e.g. the offending rows), already formatted for a terminal. */
     readonly details: readonly string[] = [],
   ) {
-    super(message);
+    super([headline, ...details.map((line) => `  ${line}`)].join("\n"));
     this.name = "DataInputError";
   }
 
-  /** Message plus details, one per line. */
+  /** Headline plus details, one per line (the same text as `message`). */
   describe(): string {
-    return [this.message, ...this.details.map((line) => `  ${line}`)].join("\n");
+    return this.message;
   }
 }

@@ -1,0 +1,192 @@
+// Guard verification: every limit re-checked as an invariant over the run, from the
+// backtest's own books (not from the Hedger's word), plus how often each guard was the
+// one that blocked a wanted hedge. Any violation means the guard chain let something
+// through that it must not: the run reports it and the CLI exits non-zero.
+import { parseDay } from "../core/civil-date.ts";
+import type { GuardCode, HedgeDecision } from "../core/hedge-decision.ts";
+import type { GuardParams, HedgeParams } from "../core/hedger-params.ts";
+import { newYorkDayNumber } from "../core/new-york-time.ts";
+import { isRegularSession, shiftTradingDays } from "../core/nyse-calendar.ts";
+
+export type InvariantName =
+  | "max_position"
+  | "max_daily_hedges"
+  | "trading_hours"
+  | "earnings_blackout"
+  | "circuit_breaker"
+  | "cooldown"
+  | "min_price_move"
+  | "max_spread"
+  | "max_shares_per_order"
+  | "min_shares";
+
+export const INVARIANTS: readonly InvariantName[] = [
+  "max_position",
+  "max_daily_hedges",
+  "trading_hours",
+  "earnings_blackout",
+  "circuit_breaker",
+  "cooldown",
+  "min_price_move",
+  "max_spread",
+  "max_shares_per_order",
+  "min_shares",
+];
+
+export interface Violation {
+  readonly invariant: InvariantName;
+  readonly tsMs: number;
+  /** "was X, limit Y". */
+  readonly message: string;
+}
+
+export interface GuardBinding {
+  readonly code: GuardCode;
+  /** Evaluations this guard denied. */
+  readonly deniedEvaluations: number;
+  /** Runs of consecutive denials by this guard (one blocked episode each). */
+  readonly episodes: number;
+  /** Trading days on which it denied at least once. */
+  readonly days: number;
+}
+
+export interface GuardReport {
+  readonly checkedOrders: number;
+  readonly violations: readonly Violation[];
+  /** Orders each invariant was checked on (0 = the guard is off or never had a case). */
+  readonly checks: Readonly<Record<InvariantName, number>>;
+  readonly binding: readonly GuardBinding[];
+  /** Hold reasons and how many evaluations ended in each. */
+  readonly holds: Readonly<Record<string, number>>;
+  readonly forcedHedges: number;
+}
+
+export interface OrderContext {
+  readonly nowMs: number;
+  readonly dayNumber: number;
+  readonly side: "BUY" | "SELL";
+  readonly quantityShares: number;
+  readonly forced: boolean;
+  readonly spot: number;
+  readonly bid: number;
+  readonly ask: number;
+  /** Strategy PnL today before this order (trading, excluding option roll trades). */
+  readonly dailyPnlUsd: number;
+}
+
+const MAX_LISTED_VIOLATIONS = 1000;
+const PNL_TOLERANCE_USD = 0.01;
+
+export class GuardAudit {
+  private readonly violations: Violation[] = [];
+  private readonly checks = Object.fromEntries(INVARIANTS.map((name) => [name, 0])) as Record<InvariantName, number>;
+  private readonly denied = new Map<GuardCode, { evaluations: number; episodes: number; days: Set<number> }>();
+  private readonly holds: Record<string, number> = {};
+  private readonly blackoutDays = new Set<number>();
+  private previousDenyCode: GuardCode | null = null;
+  private ordersToday = 0;
+  private orderDay = -1;
+  private lastOrderMs: number | null = null;
+  private lastOrderPrice: number | null = null;
+  private breakerDay = -1;
+  private orders = 0;
+  private forced = 0;
+  private violationCount = 0;
+
+  constructor(
+    private readonly guards: GuardParams,
+    private readonly hedge: HedgeParams,
+  ) {
+    for (const text of guards.earningsDates) {
+      const day = parseDay(text);
+      if (day === null) continue;
+      this.blackoutDays.add(day);
+      for (let k = 1; k <= guards.earningsBlackoutDaysBefore; k++) this.blackoutDays.add(shiftTradingDays(day, -k));
+      for (let k = 1; k <= guards.earningsBlackoutDaysAfter; k++) this.blackoutDays.add(shiftTradingDays(day, k));
+    }
+  }
+
+  onDecision(decision: HedgeDecision, dayNumber: number): void {
+    if (decision.type === "deny") {
+      let entry = this.denied.get(decision.code);
+      if (entry === undefined) {
+        entry = { evaluations: 0, episodes: 0, days: new Set() };
+        this.denied.set(decision.code, entry);
+      }
+      entry.evaluations++;
+      entry.days.add(dayNumber);
+      if (this.previousDenyCode !== decision.code) entry.episodes++;
+      this.previousDenyCode = decision.code;
+      return;
+    }
+    this.previousDenyCode = null;
+    if (decision.type === "hold") this.holds[decision.reason] = (this.holds[decision.reason] ?? 0) + 1;
+  }
+
+  /** Marks the day's circuit breaker as due when the day's PnL is at or past the limit. */
+  onDailyPnl(dayNumber: number, dailyPnlUsd: number): void {
+    const limit = this.guards.maxDailyLossUsd;
+    if (limit !== null && dailyPnlUsd <= -limit - PNL_TOLERANCE_USD) this.breakerDay = dayNumber;
+  }
+
+  onOrder(order: OrderContext): void {
+    const { guards, hedge } = this;
+    this.orders++;
+    if (order.forced) this.forced++;
+    if (order.dayNumber !== this.orderDay) {
+      this.orderDay = order.dayNumber;
+      this.ordersToday = 0;
+    }
+    this.ordersToday++;
+    this.check("max_daily_hedges", this.ordersToday <= guards.maxDailyHedges, order.nowMs, () => `order ${this.ordersToday} of the day, limit ${guards.maxDailyHedges}`);
+    if (guards.tradingHoursOnly) {
+      this.check("trading_hours", isRegularSession(order.nowMs), order.nowMs, () => `order at ${new Date(order.nowMs).toISOString()} outside the regular session`);
+    }
+    if (this.blackoutDays.size > 0) {
+      this.check("earnings_blackout", !this.blackoutDays.has(newYorkDayNumber(order.nowMs)), order.nowMs, () => "order inside an earnings blackout");
+    }
+    if (guards.maxDailyLossUsd !== null) {
+      this.check("circuit_breaker", this.breakerDay !== order.dayNumber, order.nowMs, () => `order after the day's loss reached ${-(guards.maxDailyLossUsd as number)} USD`);
+    }
+    if (!order.forced && this.lastOrderMs !== null && guards.cooldownMs > 0) {
+      const sinceMs = order.nowMs - this.lastOrderMs;
+      this.check("cooldown", sinceMs >= guards.cooldownMs, order.nowMs, () => `ordinary hedge ${sinceMs / 1000}s after the last, cooldown ${guards.cooldownMs / 1000}s`);
+    }
+    // Forced hedges skip the "trade less often" guards (cooldown, min price move) by design.
+    if (!order.forced && this.lastOrderPrice !== null && guards.minPriceMoveFraction > 0) {
+      const move = Math.abs(order.spot - this.lastOrderPrice) / this.lastOrderPrice;
+      this.check("min_price_move", move >= guards.minPriceMoveFraction * (1 - 1e-9), order.nowMs, () => `moved ${(move * 100).toFixed(4)}% since the last hedge, minimum ${guards.minPriceMoveFraction * 100}%`);
+    }
+    if (guards.maxSpreadFraction !== null) {
+      const spread = (order.ask - order.bid) / ((order.ask + order.bid) / 2);
+      this.check("max_spread", spread <= guards.maxSpreadFraction * (1 + 1e-9), order.nowMs, () => `spread ${(spread * 100).toFixed(4)}% of mid, limit ${(guards.maxSpreadFraction ?? 0) * 100}%`);
+    }
+    this.check("max_shares_per_order", order.quantityShares <= hedge.maxSharesPerOrder, order.nowMs, () => `order of ${order.quantityShares} shares, cap ${hedge.maxSharesPerOrder}`);
+    this.check("min_shares", order.quantityShares >= hedge.minShares, order.nowMs, () => `order of ${order.quantityShares} shares, minimum ${hedge.minShares}`);
+    this.lastOrderMs = order.nowMs;
+    this.lastOrderPrice = order.spot;
+  }
+
+  /** After every fill: the hedge position must stay inside the limit. */
+  onPosition(nowMs: number, hedgeShares: number): void {
+    this.check("max_position", Math.abs(hedgeShares) <= this.guards.maxPositionShares, nowMs, () => `hedge position ${hedgeShares} shares, limit ${this.guards.maxPositionShares}`);
+  }
+
+  report(): GuardReport {
+    const binding: GuardBinding[] = [...this.denied.entries()]
+      .map(([code, entry]) => ({ code, deniedEvaluations: entry.evaluations, episodes: entry.episodes, days: entry.days.size }))
+      .sort((a, b) => b.deniedEvaluations - a.deniedEvaluations);
+    return { checkedOrders: this.orders, violations: [...this.violations], checks: { ...this.checks }, binding, holds: { ...this.holds }, forcedHedges: this.forced };
+  }
+
+  get violationTotal(): number {
+    return this.violationCount;
+  }
+
+  private check(name: InvariantName, ok: boolean, tsMs: number, describe: () => string): void {
+    this.checks[name]++;
+    if (ok) return;
+    this.violationCount++;
+    if (this.violations.length < MAX_LISTED_VIOLATIONS) this.violations.push({ invariant: name, tsMs, message: describe() });
+  }
+}

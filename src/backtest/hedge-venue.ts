@@ -1,0 +1,99 @@
+// The backtest's side of the broker: it drives the Hedger with exactly the calls the
+// daemon's HedgeLoop makes, in the same order, with the simulated broker's venue at zero
+// latency in place of the socket:
+//   quote -> timedOutOrders/onCancelRequested -> evaluate -> createOrder -> placeOrder ->
+//   onOrderAccepted -> order_status(submitted) -> position -> execution -> commission ->
+//   order_status(filled)
+// Fill prices and commissions come from the sim broker's own pricing functions, so the
+// daemon on the sim broker and the backtest fill the same order at the same price.
+import { commissionUsd, limitFillPrice, marketableFillPrice } from "../broker/sim/sim-fills.ts";
+import type { SimExecutionCosts, SimTouch } from "../broker/sim/sim-fills.ts";
+import type { HedgeDecision } from "../core/hedge-decision.ts";
+import { HedgeBook } from "../core/hedge-book.ts";
+import type { Hedger } from "../core/hedger.ts";
+import type { Position } from "../core/instrument.ts";
+import { contractKey } from "../core/instrument.ts";
+import type { HedgeOrder } from "../core/order.ts";
+
+export interface VenueFill {
+  readonly order: HedgeOrder;
+  readonly decision: Extract<HedgeDecision, { type: "hedge" }>;
+  readonly price: number;
+  readonly commissionUsd: number;
+}
+
+export class HedgeVenue {
+  /** Account positions as the broker would report them (options by key, and the stock). */
+  readonly positions = new Map<string, Position>();
+  /** The venue's own stock book (what the broker reports after each fill). */
+  private readonly stockBook = new HedgeBook();
+  private nextBrokerOrderId = 1;
+  private orderSeq = 0;
+
+  constructor(
+    private readonly hedger: Hedger,
+    private readonly costs: SimExecutionCosts,
+    private readonly orderRefPrefix: string,
+    private readonly account: string,
+  ) {}
+
+  /**
+   * Reports option positions (start, rolls) the way the broker's position events do. A
+   * closed position is reported once with quantity 0 and then leaves the account, as it
+   * does at IB, so the list stays the size of what is held.
+   */
+  setOptionPositions(positions: readonly Position[], nowMs: number): void {
+    for (const position of positions) this.positions.set(contractKey(position.contract), position);
+    this.hedger.setPositions([...this.positions.values()], nowMs);
+    for (const position of positions) if (position.quantity === 0) this.positions.delete(contractKey(position.contract));
+  }
+
+  /**
+   * One quote through the daemon's sequence. Returns the decision and, when it hedged, the
+   * fill (the simulated venue fills marketable orders in full at once).
+   */
+  onQuote(bid: number, ask: number, last: number, nowMs: number, touch: SimTouch): { decision: HedgeDecision; fill: VenueFill | null } {
+    const hedger = this.hedger;
+    hedger.onQuote({ bid, ask, last, tsEventMs: nowMs });
+    const timedOut = hedger.timedOutOrders(nowMs);
+    for (let i = 0; i < timedOut.length; i++) this.cancel(timedOut[i] as string, nowMs);
+    const decision = hedger.evaluate(nowMs);
+    if (decision.type !== "hedge") return { decision, fill: null };
+    return { decision, fill: this.submit(decision, nowMs, touch) };
+  }
+
+  private submit(decision: Extract<HedgeDecision, { type: "hedge" }>, nowMs: number, touch: SimTouch): VenueFill | null {
+    const hedger = this.hedger;
+    const order = hedger.createOrder(decision, nowMs, `${this.orderRefPrefix}${++this.orderSeq}`);
+    const brokerOrderId = this.nextBrokerOrderId++;
+    hedger.onOrderAccepted(order.orderRef, brokerOrderId, nowMs);
+    hedger.onOrderStatus({ orderRef: order.orderRef, status: "submitted", filledShares: 0, tsEventMs: nowMs });
+    const price =
+      order.orderType === "limit" && order.limitPrice !== undefined
+        ? limitFillPrice(order.side, order.limitPrice, touch, this.costs)
+        : marketableFillPrice(order.side, touch, this.costs);
+    if (price === null) return null; // a limit away from the touch stays working until its timeout
+    const shares = order.quantityShares;
+    const signed = order.side === "BUY" ? shares : -shares;
+    const execId = `bt.${brokerOrderId}.${shares}`;
+    const commission = commissionUsd(shares, this.costs);
+    this.stockBook.applyFill(signed, price);
+    const stock: Position = { contract: { secType: "STK", symbol: order.symbol }, quantity: this.stockBook.shares, avgCost: this.stockBook.avgCostUsd, account: this.account };
+    this.positions.set(contractKey(stock.contract), stock);
+    hedger.setPositions([...this.positions.values()], nowMs);
+    hedger.onExecution({ execId, orderRef: order.orderRef, brokerOrderId, symbol: order.symbol, side: order.side, shares, price, cumulativeShares: shares, tsEventMs: nowMs });
+    hedger.onCommission({ execId, commissionUsd: commission, tsEventMs: nowMs });
+    hedger.onOrderStatus({ orderRef: order.orderRef, status: "filled", filledShares: shares, tsEventMs: nowMs });
+    return { order, decision, price, commissionUsd: commission };
+  }
+
+  /** A timed-out order: the daemon asks to cancel; the venue confirms at once. */
+  private cancel(orderRef: string, nowMs: number): void {
+    this.hedger.onCancelRequested(orderRef, nowMs);
+    this.hedger.onOrderStatus({ orderRef, status: "cancelled", filledShares: 0, tsEventMs: nowMs });
+  }
+
+  get stockShares(): number {
+    return this.stockBook.shares;
+  }
+}

@@ -1,0 +1,261 @@
+// The backtest loop: one step per bar, at the bar's close. Each step marks the straddle
+// (the simulated option market), rolls it when due, hands the Hedger the same broker
+// events the daemon would see, executes its decision on the simulated venue, and books
+// PnL with its attribution. No per-bar allocation beyond the events the Hedger receives.
+import type { HedgeDecision } from "../core/hedge-decision.ts";
+import type { Hedger } from "../core/hedger.ts";
+import type { Position } from "../core/instrument.ts";
+import { contractKey } from "../core/instrument.ts";
+import { exchangeDayAt, expiryCloseUtcMs } from "../core/nyse-calendar.ts";
+import { commissionUsd, quoteAround } from "../broker/sim/sim-fills.ts";
+import type { BarSeries, IvSeries } from "../market-data/index.ts";
+import { ivAt } from "../market-data/index.ts";
+import type { BacktestParams } from "./backtest-params.ts";
+import type { DecisionLog } from "./decision-log.ts";
+import { GuardAudit } from "./guard-audit.ts";
+import { HedgeVenue } from "./hedge-venue.ts";
+import { BrokerGreeksEvent, LegMark, markStraddle, optionCommissionUsd, optionHalfSpreadUsd, YEAR_MS } from "./option-marks.ts";
+import { PnlLedger } from "./pnl-ledger.ts";
+import { RunRecorder } from "./run-recorder.ts";
+import type { RunRecord } from "./run-recorder.ts";
+import { chooseStraddle, rollReason } from "./straddle-schedule.ts";
+import type { RollReason, Straddle, StraddleRules } from "./straddle-schedule.ts";
+
+/** The close is the bar's last trade: the step happens just before the bar ends. */
+const CLOSE_BEFORE_BAR_END_MS = 1000;
+const BACKTEST_ACCOUNT = "BACKTEST";
+
+export interface ReplayInputs {
+  readonly hedger: Hedger;
+  readonly series: BarSeries;
+  readonly iv: IvSeries;
+  readonly params: BacktestParams;
+  readonly runId: string;
+  readonly log: DecisionLog | null;
+  /** Called now and then with the fraction done (0..1). */
+  readonly onProgress: ((fraction: number) => void) | null;
+}
+
+export interface ReplayResult extends RunRecord {
+  readonly guards: ReturnType<GuardAudit["report"]>;
+}
+
+export function replay(inputs: ReplayInputs): ReplayResult {
+  return new ReplayEngine(inputs).run();
+}
+
+class ReplayEngine {
+  private readonly hedger: Hedger;
+  private readonly params: BacktestParams;
+  private readonly rules: StraddleRules;
+  private readonly ledger = new PnlLedger();
+  private readonly audit: GuardAudit;
+  private readonly venue: HedgeVenue;
+  private readonly recorder: RunRecorder;
+  private readonly call = new LegMark();
+  private readonly put = new LegMark();
+  private readonly callEvent = new BrokerGreeksEvent();
+  private readonly putEvent = new BrokerGreeksEvent();
+  private straddle: Straddle | null = null;
+  private callKey = "";
+  private putKey = "";
+  private expiryMs = 0;
+  private units = 0;
+  private dayEndMs = Number.NEGATIVE_INFINITY;
+  private dayNumber = 0;
+  private rollCheckDue = true;
+  private dayBaseEquity = 0;
+  private dayBaseCosts = 0;
+  private dayFirstBar = true;
+
+  constructor(private readonly inputs: ReplayInputs) {
+    this.hedger = inputs.hedger;
+    this.params = inputs.params;
+    const strategy = inputs.hedger.params.strategy;
+    this.rules = {
+      symbol: strategy.symbol,
+      minDte: strategy.minDte,
+      maxDte: strategy.maxDte,
+      strikeStep: inputs.params.strikeStep,
+      rollBandFraction: inputs.params.rollBandFraction,
+      multiplier: 100,
+    };
+    this.audit = new GuardAudit(inputs.hedger.params.guards, inputs.hedger.params.hedge);
+    this.venue = new HedgeVenue(
+      inputs.hedger,
+      { slippageBps: inputs.params.stockSlippageBps, commissionPerShareUsd: inputs.params.stockCommissionPerShareUsd, minCommissionUsd: inputs.params.stockCommissionMinUsd },
+      `gs:backtest:${strategy.symbol}:${inputs.runId}.`,
+      BACKTEST_ACCOUNT,
+    );
+    this.recorder = new RunRecorder(inputs.series.length);
+  }
+
+  run(): ReplayResult {
+    const { series, iv, onProgress, log } = this.inputs;
+    const { rate, dividendYield } = { rate: this.hedger.params.strategy.riskFreeRate, dividendYield: this.hedger.params.strategy.dividendYield };
+    const barMs = series.barSeconds * 1000;
+    const closes = series.close;
+    const starts = series.tsMs;
+    const dailyIv = iv.type !== "intraday";
+    const progressEvery = 1 << 16;
+    // The daemon arms the Hedger once the broker is connected; the simulated venue always is.
+    if (series.length > 0) this.hedger.setBrokerConnected(true, (starts[0] as number) + barMs - CLOSE_BEFORE_BAR_END_MS);
+    let vol = 0;
+    let prevVol = 0;
+    let prevSpot = 0;
+    let prevNowMs = 0;
+    let prevValue = 0;
+    let prevTheta = 0;
+    let prevVega = 0;
+    let spot = 0;
+    let nowMs = 0;
+    for (let i = 0; i < series.length; i++) {
+      spot = closes[i] as number;
+      nowMs = (starts[i] as number) + barMs - CLOSE_BEFORE_BAR_END_MS;
+      if (nowMs >= this.dayEndMs) {
+        this.startDay(nowMs);
+        if (dailyIv) vol = ivAt(iv, nowMs);
+      }
+      if (!dailyIv) vol = ivAt(iv, nowMs);
+      // Mark the held legs and attribute the bar's PnL with the previous bar's greeks.
+      if (this.straddle !== null) {
+        this.mark(spot, vol, nowMs, rate, dividendYield);
+        const value = this.units * (this.call.price + this.put.price);
+        this.ledger.accrue(value - prevValue, prevTheta, prevVega, (nowMs - prevNowMs) / YEAR_MS, vol - prevVol, spot - prevSpot);
+      }
+      const beforeTradeValue = this.straddle === null ? 0 : this.units * (this.call.price + this.put.price);
+      if (this.dayFirstBar) {
+        this.dayBaseEquity = this.ledger.equityUsd(spot, beforeTradeValue);
+        this.dayBaseCosts = this.ledger.rollCostsUsd + this.ledger.optionCommissionsUsd;
+        this.dayFirstBar = false;
+      }
+      const roll = this.straddle === null ? "open" : this.dueRoll(spot, nowMs);
+      if (roll !== null) this.roll(roll, spot, vol, nowMs, rate, dividendYield);
+      const optionValue = this.units * (this.call.price + this.put.price);
+      const dailyPnl = this.ledger.equityUsd(spot, optionValue) - this.dayBaseEquity + (this.ledger.rollCostsUsd + this.ledger.optionCommissionsUsd - this.dayBaseCosts);
+      this.audit.onDailyPnl(this.dayNumber, dailyPnl);
+      // The broker events of this bar, in the order the Hedger gets them live.
+      this.hedger.onOptionGreeks(this.callKey, this.callEvent.refresh(this.call));
+      this.hedger.onOptionGreeks(this.putKey, this.putEvent.refresh(this.put));
+      const touch = quoteAround(spot, this.params.stockHalfSpreadBps);
+      const { decision, fill } = this.venue.onQuote(touch.bid, touch.ask, spot, nowMs, touch);
+      this.audit.onDecision(decision, this.dayNumber);
+      if (fill !== null) {
+        const signed = fill.order.side === "BUY" ? fill.order.quantityShares : -fill.order.quantityShares;
+        this.audit.onOrder({
+          nowMs,
+          dayNumber: this.dayNumber,
+          side: fill.order.side,
+          quantityShares: fill.order.quantityShares,
+          forced: fill.decision.forced,
+          spot: fill.decision.spot,
+          bid: touch.bid,
+          ask: touch.ask,
+          dailyPnlUsd: dailyPnl,
+        });
+        this.ledger.stockFill(signed, fill.price, spot, fill.commissionUsd);
+        this.audit.onPosition(nowMs, this.ledger.stockShares);
+        this.recorder.hedge(nowMs, fill.order.side, fill.order.quantityShares, fill.price, decision.deltaShares ?? 0);
+      }
+      if (log !== null) this.writeLog(log, nowMs, spot, touch.bid, touch.ask, decision, fill);
+      const equity = this.ledger.equityUsd(spot, optionValue);
+      this.recorder.bar(i, nowMs, spot, equity, decision.deltaShares, this.ledger.stockShares, vol);
+      prevValue = optionValue;
+      prevTheta = this.units * (this.call.theta + this.put.theta);
+      prevVega = this.units * (this.call.vega + this.put.vega);
+      prevVol = vol;
+      prevSpot = spot;
+      prevNowMs = nowMs;
+      if (onProgress !== null && (i & (progressEvery - 1)) === 0) onProgress(i / series.length);
+    }
+    this.finish(spot, nowMs);
+    onProgress?.(1);
+    return { ...this.recorder.result(this.ledger), guards: this.audit.report() };
+  }
+
+  private startDay(nowMs: number): void {
+    const day = exchangeDayAt(nowMs);
+    if (this.dayEndMs !== Number.NEGATIVE_INFINITY) this.recorder.endDay(this.ledger);
+    this.dayEndMs = day.endMs;
+    this.dayNumber = day.dayNumber;
+    this.rollCheckDue = true;
+    this.dayFirstBar = true;
+    this.recorder.startDay(day.day);
+  }
+
+  private mark(spot: number, vol: number, nowMs: number, rate: number, dividendYield: number): void {
+    markStraddle((this.straddle as Straddle).call.strike, this.expiryMs, spot, vol, nowMs, rate, dividendYield, this.call, this.put);
+  }
+
+  /** DTE moves once a day; the strike band is checked on every bar. */
+  private dueRoll(spot: number, nowMs: number): RollReason | null {
+    const straddle = this.straddle as Straddle;
+    if (this.rollCheckDue) {
+      this.rollCheckDue = false;
+      const reason = rollReason(straddle, spot, nowMs, this.rules);
+      if (reason !== null) return reason;
+    }
+    return Math.abs(straddle.call.strike - spot) / spot > this.rules.rollBandFraction ? "strike_outside_band" : null;
+  }
+
+  private roll(reason: RollReason | "open", spot: number, vol: number, nowMs: number, rate: number, dividendYield: number): void {
+    const contracts = this.params.contracts;
+    const closed: Position[] = [];
+    if (this.straddle !== null) {
+      for (const [leg, mark] of [[this.straddle.call, this.call], [this.straddle.put, this.put]] as const) {
+        this.ledger.optionTrade(-this.units, mark.price - optionHalfSpreadUsd(mark.price, this.params), mark.price, optionCommissionUsd(contracts, this.params));
+        closed.push({ contract: leg, quantity: 0, avgCost: 0, account: BACKTEST_ACCOUNT });
+      }
+    }
+    const previous = this.straddle;
+    const next = chooseStraddle(spot, nowMs, this.rules);
+    this.straddle = next;
+    this.callKey = contractKey(next.call);
+    this.putKey = contractKey(next.put);
+    this.expiryMs = expiryCloseUtcMs(next.expiryDayNumber);
+    this.units = contracts * next.call.multiplier;
+    this.mark(spot, vol, nowMs, rate, dividendYield);
+    const opened: Position[] = [];
+    for (const [leg, mark] of [[next.call, this.call], [next.put, this.put]] as const) {
+      const price = mark.price + optionHalfSpreadUsd(mark.price, this.params);
+      this.ledger.optionTrade(this.units, price, mark.price, optionCommissionUsd(contracts, this.params));
+      opened.push({ contract: leg, quantity: contracts, avgCost: price * leg.multiplier, account: BACKTEST_ACCOUNT });
+    }
+    // Broker order: the option greeks of the new legs arrive with the position reports.
+    this.hedger.onOptionGreeks(this.callKey, this.callEvent.refresh(this.call));
+    this.hedger.onOptionGreeks(this.putKey, this.putEvent.refresh(this.put));
+    this.venue.setOptionPositions([...closed, ...opened], nowMs);
+    this.recorder.roll(nowMs, reason, previous, next, spot);
+  }
+
+  /** The run ends flat in options at their bid, so the total is what could be realised. */
+  private finish(spot: number, nowMs: number): void {
+    if (this.straddle === null) return;
+    for (const mark of [this.call, this.put]) {
+      this.ledger.optionTrade(-this.units, mark.price - optionHalfSpreadUsd(mark.price, this.params), mark.price, optionCommissionUsd(this.params.contracts, this.params));
+    }
+    if (this.ledger.stockShares !== 0) {
+      const touch = quoteAround(spot, this.params.stockHalfSpreadBps);
+      const shares = this.ledger.stockShares;
+      const price = shares > 0 ? touch.bid : touch.ask;
+      const costs = { slippageBps: this.params.stockSlippageBps, commissionPerShareUsd: this.params.stockCommissionPerShareUsd, minCommissionUsd: this.params.stockCommissionMinUsd };
+      this.ledger.stockFill(-shares, price, spot, commissionUsd(shares, costs));
+    }
+    this.units = 0;
+    this.recorder.closeOut(nowMs, this.ledger.equityUsd(spot, 0));
+    this.recorder.endDay(this.ledger);
+  }
+
+  private writeLog(log: DecisionLog, nowMs: number, spot: number, bid: number, ask: number, decision: HedgeDecision, fill: ReturnType<HedgeVenue["onQuote"]>["fill"]): void {
+    log.write(
+      nowMs,
+      spot,
+      bid,
+      ask,
+      decision,
+      fill === null
+        ? null
+        : { orderRef: fill.order.orderRef, side: fill.order.side, shares: fill.order.quantityShares, price: fill.price, commissionUsd: fill.commissionUsd, hedgeSharesAfter: this.ledger.stockShares },
+    );
+  }
+}
