@@ -10,22 +10,22 @@ import type { IBApi } from "@stoqey/ib";
 import type { Contract as IbContract, Execution as IbExecution, Order as IbOrder, OrderState as IbOrderState, CommissionReport as IbCommissionReport } from "@stoqey/ib";
 import { contractKey } from "../../core/instrument.ts";
 import type { Contract, Position } from "../../core/instrument.ts";
-import type { BrokerOrderStatus, CommissionReport, ExecutionReport, HedgeOrder, OpenOrder } from "../../core/order.ts";
+import type { BrokerOrderStatus, HedgeOrder, OpenOrder } from "../../core/order.ts";
 import { BrokerError } from "../port.ts";
 import type { Broker, BrokerCapabilities, BrokerConnectionInfo, BrokerEvent, BrokerEventListener } from "../port.ts";
 import { toIbContract } from "./contract-mapping.ts";
 import { FarmHealth } from "./farm-health.ts";
 import type { IbBrokerOptions } from "./ib-options.ts";
-import { formatExecutionFilterTime } from "./ib-time.ts";
 import { MarketDataBook } from "./market-data-book.ts";
 import type { Subscription } from "./market-data-book.ts";
 import { classifyIbMessage } from "./message-codes.ts";
 import { OrderBook } from "./order-book.ts";
 import { isTerminalStatus, mapTwsOrderStatus } from "./order-status-table.ts";
-import { PendingRequests } from "./pending-requests.ts";
+import { ReconciliationRequests } from "./reconciliation-requests.ts";
+import type { ExecutionWithCommission } from "./reconciliation-requests.ts";
 import { SessionLink } from "./session-link.ts";
 import { kindOfMarketDataType, marketDataTypeRequest, modelOptionTickKind, priceOrNull, quoteFieldOfTick } from "./tick-table.ts";
-import { finiteOrNull, toExecutionReport, toOpenOrder, toPosition } from "./translate.ts";
+import { finiteOrNull, toExecutionReport, toPosition } from "./translate.ts";
 
 /** Request ids live far above order ids, so an error's id says which one it is. */
 const FIRST_REQUEST_ID = 2_000_000_000;
@@ -38,19 +38,14 @@ export class IbBroker implements Broker {
   private readonly marketData = new MarketDataBook();
   private readonly orders = new OrderBook();
   private readonly farms = new FarmHealth();
-  private readonly pending: PendingRequests;
+  private readonly requests: ReconciliationRequests;
   private readonly positionsByKey = new Map<string, Position>();
-  private readonly requestHandlers = new Map<number, RequestHandler>();
-  private positionsCollector: Position[] | null = null;
-  private positionsWaiters: ((positions: Position[]) => void)[] = [];
-  private openOrdersCollector: { orders: Map<number, { contract: IbContract; order: IbOrder; state: IbOrderState }>; filled: Map<number, number> } | null = null;
-  private openOrdersWaiters: ((orders: OpenOrder[]) => void)[] = [];
   private nextRequestId = FIRST_REQUEST_ID;
   private linkLost = false;
   private lastHealth: { ok: boolean; message: string } | null = null;
 
   constructor(private readonly options: IbBrokerOptions) {
-    this.pending = new PendingRequests(options.requestTimeoutMs);
+    this.requests = new ReconciliationRequests(options.requestTimeoutMs, this.orders, options.account, options.log);
     this.link = new SessionLink(options, {
       onClient: (api) => this.registerListeners(api),
       onReady: () => this.startSession(),
@@ -88,54 +83,15 @@ export class IbBroker implements Broker {
   }
 
   async positions(): Promise<Position[]> {
-    this.requireSession("positions");
-    return this.pending.start<Position[]>("positions (reqPositions)", (settle) => {
-      this.positionsWaiters.push(settle);
-      if (this.positionsCollector === null) {
-        this.positionsCollector = [];
-        this.api.reqPositions();
-      }
-    });
+    return this.requests.positions(this.sessionClient("positions"));
   }
 
   async openOrders(): Promise<OpenOrder[]> {
-    this.requireSession("openOrders");
-    return this.pending.start<OpenOrder[]>("open orders (reqAllOpenOrders)", (settle) => {
-      this.openOrdersWaiters.push(settle);
-      if (this.openOrdersCollector === null) {
-        this.openOrdersCollector = { orders: new Map(), filled: new Map() };
-        this.api.reqAllOpenOrders();
-      }
-    });
+    return this.requests.openOrders(this.sessionClient("openOrders"));
   }
 
-  async executionsSince(sinceMs: number): Promise<{ execution: ExecutionReport; commission: CommissionReport | null }[]> {
-    this.requireSession("executionsSince");
-    const reqId = this.nextRequestId++;
-    const collected: ExecutionReport[] = [];
-    return this.pending.start("executions (reqExecutions)", (settle) => {
-      this.requestHandlers.set(reqId, {
-        onExecution: (contract, exec) => {
-          const translated = toExecutionReport(contract, exec, (id) => this.orders.ofId(id)?.orderRef);
-          if (translated.ok) collected.push(translated.value);
-          else this.options.log("debug", translated.reason);
-        },
-        onEnd: () => {
-          this.requestHandlers.delete(reqId);
-          settle(
-            collected
-              .filter((e) => e.tsEventMs >= sinceMs)
-              .map((execution) => {
-                const commissionUsd = this.orders.commissionOf(execution.execId);
-                const commission = commissionUsd === undefined ? null : { execId: execution.execId, commissionUsd, tsEventMs: execution.tsEventMs };
-                return { execution, commission };
-              }),
-          );
-        },
-      });
-      const filter = { time: formatExecutionFilterTime(sinceMs), acctCode: this.options.account === "" ? undefined : this.options.account };
-      this.api.reqExecutions(reqId, filter);
-    });
+  async executionsSince(sinceMs: number): Promise<ExecutionWithCommission[]> {
+    return this.requests.executionsSince(this.sessionClient("executionsSince"), this.nextRequestId++, sinceMs);
   }
 
   placeOrder(order: HedgeOrder): number {
@@ -195,18 +151,12 @@ export class IbBroker implements Broker {
       });
     });
     api.on(EventName.position, (account: string, contract: IbContract, quantity: number, avgCost?: number) => this.onPosition(account, contract, quantity, avgCost));
-    api.on(EventName.positionEnd, () => {
-      const collected = this.positionsCollector ?? [];
-      const waiters = this.positionsWaiters;
-      this.positionsCollector = null;
-      this.positionsWaiters = [];
-      for (const settle of waiters) settle(collected.filter((p) => p.quantity !== 0));
-    });
+    api.on(EventName.positionEnd, () => this.requests.positionEnd());
     api.on(EventName.openOrder, (orderId: number, contract: IbContract, order: IbOrder, state: IbOrderState) => this.onOpenOrder(orderId, contract, order, state));
-    api.on(EventName.openOrderEnd, () => this.onOpenOrderEnd());
+    api.on(EventName.openOrderEnd, () => this.requests.openOrderEnd());
     api.on(EventName.orderStatus, (orderId: number, status: string, filled: number, remaining: number) => this.onOrderStatus(orderId, status, filled, remaining));
     api.on(EventName.execDetails, (reqId: number, contract: IbContract, exec: IbExecution) => this.onExecution(reqId, contract, exec));
-    api.on(EventName.execDetailsEnd, (reqId: number) => this.requestHandlers.get(reqId)?.onEnd());
+    api.on(EventName.execDetailsEnd, (reqId: number) => this.requests.executionEnd(reqId));
     api.on(EventName.commissionReport, (report: IbCommissionReport) => this.onCommission(report));
   }
 
@@ -312,7 +262,7 @@ export class IbBroker implements Broker {
     const position = translated.value;
     const key = `${account}|${contractKey(position.contract)}`;
     if (contract.conId) this.link.conIds.set(contractKey(position.contract), contract.conId);
-    this.positionsCollector?.push(position);
+    this.requests.position(position);
     const before = this.positionsByKey.get(key);
     this.positionsByKey.set(key, position);
     if (before && before.quantity === position.quantity && before.avgCost === position.avgCost) return;
@@ -324,26 +274,11 @@ export class IbBroker implements Broker {
     if (order.orderRef && contract.secType === SecType.STK) {
       this.orders.track({ orderRef: order.orderRef, orderId, symbol: contract.symbol ?? "", side, quantityShares: order.totalQuantity ?? 0 });
     }
-    this.openOrdersCollector?.orders.set(orderId, { contract, order, state });
-  }
-
-  private onOpenOrderEnd(): void {
-    const collector = this.openOrdersCollector;
-    const waiters = this.openOrdersWaiters;
-    this.openOrdersCollector = null;
-    this.openOrdersWaiters = [];
-    if (!collector) return;
-    const result: OpenOrder[] = [];
-    for (const [orderId, { contract, order, state }] of collector.orders) {
-      const translated = toOpenOrder(orderId, contract, order, state, collector.filled.get(orderId) ?? 0);
-      if (translated.ok) result.push(translated.value);
-      else this.options.log("debug", translated.reason);
-    }
-    for (const settle of waiters) settle(result);
+    this.requests.openOrder(orderId, contract, order, state);
   }
 
   private onOrderStatus(orderId: number, word: string, filled: number, remaining: number): void {
-    this.openOrdersCollector?.filled.set(orderId, filled);
+    this.requests.orderStatus(orderId, filled);
     const status = mapTwsOrderStatus(word, filled, remaining);
     if (status === null) return this.options.log("debug", `order ${orderId}: status ${JSON.stringify(word)} ignored`);
     this.emitOrderStatus(orderId, status, filled, remaining, status === "rejected" ? `TWS status ${word}` : null);
@@ -366,9 +301,7 @@ export class IbBroker implements Broker {
   }
 
   private onExecution(reqId: number, contract: IbContract, exec: IbExecution): void {
-    const handler = this.requestHandlers.get(reqId);
-    if (handler) return handler.onExecution(contract, exec);
-    if (reqId !== -1) return;
+    if (this.requests.execution(reqId, contract, exec) || reqId !== -1) return;
     const translated = toExecutionReport(contract, exec, (id) => this.orders.ofId(id)?.orderRef);
     if (!translated.ok) return this.options.log("debug", translated.reason);
     if (!this.orders.firstExecution(translated.value.execId)) return;
@@ -395,12 +328,7 @@ export class IbBroker implements Broker {
 
   private endSession(message: string): void {
     this.marketData.unbindAll();
-    this.requestHandlers.clear();
-    this.positionsCollector = null;
-    this.positionsWaiters = [];
-    this.openOrdersCollector = null;
-    this.openOrdersWaiters = [];
-    this.pending.failAll(new BrokerError("not_connected", `request abandoned: ${message}`));
+    this.requests.abandon(message);
     this.emit({ type: "connection", state: "disconnected", dataLost: true, code: null, message, tsEventMs: this.options.now() });
   }
 
@@ -414,8 +342,9 @@ export class IbBroker implements Broker {
     return this.link.conIds.get(contractKey(contract));
   }
 
-  private requireSession(what: string): void {
+  private sessionClient(what: string): IBApi {
     if (!this.link.isReady()) throw new BrokerError("not_connected", `${what}: not connected to TWS`);
+    return this.api;
   }
 
   private emit(event: BrokerEvent): void {
@@ -427,11 +356,6 @@ export class IbBroker implements Broker {
       }
     }
   }
-}
-
-interface RequestHandler {
-  readonly onExecution: (contract: IbContract, exec: IbExecution) => void;
-  readonly onEnd: () => void;
 }
 
 function validateOrder(order: HedgeOrder): void {

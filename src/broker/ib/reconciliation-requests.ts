@@ -1,0 +1,142 @@
+// The three snapshot requests startup reconciliation needs: positions (reqPositions ->
+// positionEnd), open orders (reqAllOpenOrders -> openOrderEnd) and executions
+// (reqExecutions -> execDetailsEnd). Concurrent callers of the first two share one
+// request; each has a deadline (PendingRequests) and fails when the session ends.
+import type { Contract as IbContract, Execution as IbExecution, IBApi, Order as IbOrder, OrderState as IbOrderState } from "@stoqey/ib";
+import type { Position } from "../../core/instrument.ts";
+import type { CommissionReport, ExecutionReport, OpenOrder } from "../../core/order.ts";
+import { BrokerError } from "../port.ts";
+import type { BrokerLog } from "./ib-options.ts";
+import { formatExecutionFilterTime } from "./ib-time.ts";
+import type { OrderBook } from "./order-book.ts";
+import { PendingRequests } from "./pending-requests.ts";
+import { toExecutionReport, toOpenOrder } from "./translate.ts";
+
+export type ExecutionWithCommission = { execution: ExecutionReport; commission: CommissionReport | null };
+
+interface OpenOrderSnapshot {
+  readonly orders: Map<number, { contract: IbContract; order: IbOrder; state: IbOrderState }>;
+  readonly filled: Map<number, number>;
+}
+
+interface ExecutionRequest {
+  readonly collected: ExecutionReport[];
+  readonly finish: () => void;
+}
+
+export class ReconciliationRequests {
+  private readonly pending: PendingRequests;
+  private positionsCollector: Position[] | null = null;
+  private positionsWaiters: ((positions: Position[]) => void)[] = [];
+  private openOrdersCollector: OpenOrderSnapshot | null = null;
+  private openOrdersWaiters: ((orders: OpenOrder[]) => void)[] = [];
+  private readonly executionRequests = new Map<number, ExecutionRequest>();
+
+  constructor(
+    timeoutMs: number,
+    private readonly orders: OrderBook,
+    private readonly account: string,
+    private readonly log: BrokerLog,
+  ) {
+    this.pending = new PendingRequests(timeoutMs);
+  }
+
+  positions(api: IBApi): Promise<Position[]> {
+    return this.pending.start<Position[]>("positions (reqPositions)", (settle) => {
+      this.positionsWaiters.push(settle);
+      if (this.positionsCollector !== null) return;
+      this.positionsCollector = [];
+      api.reqPositions();
+    });
+  }
+
+  openOrders(api: IBApi): Promise<OpenOrder[]> {
+    return this.pending.start<OpenOrder[]>("open orders (reqAllOpenOrders)", (settle) => {
+      this.openOrdersWaiters.push(settle);
+      if (this.openOrdersCollector !== null) return;
+      this.openOrdersCollector = { orders: new Map(), filled: new Map() };
+      api.reqAllOpenOrders();
+    });
+  }
+
+  executionsSince(api: IBApi, reqId: number, sinceMs: number): Promise<ExecutionWithCommission[]> {
+    return this.pending.start<ExecutionWithCommission[]>("executions (reqExecutions)", (settle) => {
+      const collected: ExecutionReport[] = [];
+      this.executionRequests.set(reqId, {
+        collected,
+        finish: () => {
+          this.executionRequests.delete(reqId);
+          settle(collected.filter((e) => e.tsEventMs >= sinceMs).map((execution) => ({ execution, commission: this.commissionOf(execution) })));
+        },
+      });
+      api.reqExecutions(reqId, { time: formatExecutionFilterTime(sinceMs), acctCode: this.account === "" ? undefined : this.account });
+    });
+  }
+
+  // ---- fed by the inbound message handlers ----
+
+  position(position: Position): void {
+    this.positionsCollector?.push(position);
+  }
+
+  positionEnd(): void {
+    const collected = this.positionsCollector ?? [];
+    const waiters = this.positionsWaiters;
+    this.positionsCollector = null;
+    this.positionsWaiters = [];
+    // TWS lists positions closed today with quantity 0; they are not holdings.
+    for (const settle of waiters) settle(collected.filter((p) => p.quantity !== 0));
+  }
+
+  openOrder(orderId: number, contract: IbContract, order: IbOrder, state: IbOrderState): void {
+    this.openOrdersCollector?.orders.set(orderId, { contract, order, state });
+  }
+
+  orderStatus(orderId: number, filledShares: number): void {
+    this.openOrdersCollector?.filled.set(orderId, filledShares);
+  }
+
+  openOrderEnd(): void {
+    const snapshot = this.openOrdersCollector;
+    const waiters = this.openOrdersWaiters;
+    this.openOrdersCollector = null;
+    this.openOrdersWaiters = [];
+    if (!snapshot) return;
+    const result: OpenOrder[] = [];
+    for (const [orderId, { contract, order, state }] of snapshot.orders) {
+      const translated = toOpenOrder(orderId, contract, order, state, snapshot.filled.get(orderId) ?? 0);
+      if (translated.ok) result.push(translated.value);
+      else this.log("debug", translated.reason);
+    }
+    for (const settle of waiters) settle(result);
+  }
+
+  /** True when the execution answers one of our requests (it is then not a live fill). */
+  execution(reqId: number, contract: IbContract, exec: IbExecution): boolean {
+    const request = this.executionRequests.get(reqId);
+    if (!request) return false;
+    const translated = toExecutionReport(contract, exec, (id) => this.orders.ofId(id)?.orderRef);
+    if (translated.ok) request.collected.push(translated.value);
+    else this.log("debug", translated.reason);
+    return true;
+  }
+
+  executionEnd(reqId: number): void {
+    this.executionRequests.get(reqId)?.finish();
+  }
+
+  /** The session ended: nothing in flight will be answered. */
+  abandon(message: string): void {
+    this.positionsCollector = null;
+    this.positionsWaiters = [];
+    this.openOrdersCollector = null;
+    this.openOrdersWaiters = [];
+    this.executionRequests.clear();
+    this.pending.failAll(new BrokerError("not_connected", `request abandoned: ${message}`));
+  }
+
+  private commissionOf(execution: ExecutionReport): CommissionReport | null {
+    const commissionUsd = this.orders.commissionOf(execution.execId);
+    return commissionUsd === undefined ? null : { execId: execution.execId, commissionUsd, tsEventMs: execution.tsEventMs };
+  }
+}
