@@ -19,6 +19,9 @@ import { DaemonIds } from "./order-ref.ts";
 import { reconcile } from "./reconcile.ts";
 import { statusRow } from "./status-row.ts";
 
+/** A one-line status on the console this often (the sink gets every heartbeat). */
+const CONSOLE_STATUS_EVERY_MS = 15_000;
+
 export interface DaemonSettings {
   readonly heartbeatMs: number;
   readonly historyEveryMs: number;
@@ -62,6 +65,7 @@ export class Daemon {
   private reconciledOnce = false;
   private expectedHedgeShares: number | null = null;
   private lastHistoryWallMs = 0;
+  private lastConsoleStatusWallMs = 0;
   private stopRequested = false;
   private exitCode = 0;
   private resolveStopped: (code: number) => void = () => {};
@@ -279,8 +283,9 @@ export class Daemon {
     const history = wallNowMs - this.lastHistoryWallMs >= this.deps.settings.historyEveryMs;
     const row = this.statusNow();
     this.deps.sink.writeStatus(row, { history });
-    if (history) {
-      this.lastHistoryWallMs = wallNowMs;
+    if (history) this.lastHistoryWallMs = wallNowMs;
+    if (wallNowMs - this.lastConsoleStatusWallMs >= CONSOLE_STATUS_EVERY_MS) {
+      this.lastConsoleStatusWallMs = wallNowMs;
       this.deps.log.log("info", this.current, "heartbeat", {
         spot: row.spot === null ? null : Math.round(row.spot * 100) / 100,
         deltaShares: row.portfolioDeltaShares === null ? null : Math.round(row.portfolioDeltaShares),

@@ -73,6 +73,7 @@ export class SimBroker implements Broker {
   private readonly subscribed = new Map<string, Contract>();
   private readonly working = new Map<string, WorkingOrder>();
   private readonly scripts: SimOrderScript[] = [];
+  private defaultScript: SimOrderScript = { type: "fill" };
   private positionBook = new Map<string, Position>();
   private executions: { execution: ExecutionReport; commission: CommissionReport }[];
   private nextOrderId: number;
@@ -105,10 +106,20 @@ export class SimBroker implements Broker {
     this.scripts.push(script);
   }
 
-  /** New mid price of the underlying at market time `tsMs`: quotes, greeks, limit fills. */
+  /** Every later unscripted order gets this treatment (e.g. hold: orders stay working). */
+  setDefaultScript(script: SimOrderScript): void {
+    this.defaultScript = script;
+  }
+
+  /** New mid price of the underlying at market time `tsMs`, quoted with the configured spread. */
   pushPrice(mid: number, tsMs: number = this.nowMs()): void {
-    this.mid = mid;
-    this.touch = quoteAround(mid, this.options.halfSpreadBps);
+    this.pushQuote(quoteAround(mid, this.options.halfSpreadBps), tsMs);
+  }
+
+  /** An exact quote of the underlying: streamed to subscribers with the option greeks. */
+  pushQuote(touch: SimTouch, tsMs: number = this.nowMs()): void {
+    this.touch = touch;
+    this.mid = (touch.bid + touch.ask) / 2;
     if (!this.connected) return;
     for (const contract of this.subscribed.values()) this.emitMarketData(contract, tsMs);
   }
@@ -183,7 +194,7 @@ export class SimBroker implements Broker {
     const brokerOrderId = this.nextOrderId++;
     const working: WorkingOrder = { order, brokerOrderId, filledShares: 0, status: "pending_submit", cancelTimers: [] };
     this.working.set(order.orderRef, working);
-    const script = this.scripts.shift() ?? { type: "fill" };
+    const script = this.scripts.shift() ?? this.defaultScript;
     const { clock } = this.options;
     working.cancelTimers.push(clock.setTimer(this.options.ackLatencyMs, () => this.acknowledge(working, script)));
     working.cancelTimers.push(clock.setTimer(Math.max(this.options.ackLatencyMs, this.options.fillLatencyMs), () => this.execute(working, script)));
