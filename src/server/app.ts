@@ -77,6 +77,7 @@ export function createServerApp(options: ServerAppOptions) {
     })
     .get(ROUTES.dashboard.path, () => asset(DASHBOARD_ASSETS.html, "text/html; charset=utf-8"))
     .get(ROUTES.dashboardScript.path, () => asset(DASHBOARD_ASSETS.script(), "text/javascript; charset=utf-8"))
+    .get(ROUTES.dashboardChart.path, () => asset(DASHBOARD_ASSETS.chartScript(), "text/javascript; charset=utf-8"))
     .get(ROUTES.dashboardStyle.path, () => asset(DASHBOARD_ASSETS.style, "text/css; charset=utf-8"))
     .get(ROUTES.docs.path, () => asset(docsPage, "text/html; charset=utf-8"))
     .get(ROUTES.openapi.path, () => openApi)

@@ -20,7 +20,8 @@ interface SseEvent {
 
 /** Reads SSE blocks from a response body until one matches. */
 function sseReader(response: Response) {
-  const reader = (response.body as ReadableStream<Uint8Array>).pipeThrough(new TextDecoderStream()).getReader();
+  const reader = (response.body as ReadableStream<Uint8Array>).getReader();
+  const decoder = new TextDecoder();
   let buffer = "";
   return {
     async next(match: (event: SseEvent) => boolean): Promise<SseEvent> {
@@ -36,7 +37,7 @@ function sseReader(response: Response) {
         }
         const { done, value } = await reader.read();
         if (done) throw new Error("event stream ended");
-        buffer += value;
+        buffer += decoder.decode(value, { stream: true });
       }
     },
     cancel: () => reader.cancel(),

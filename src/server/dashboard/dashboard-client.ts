@@ -1,20 +1,17 @@
 // The dashboard's browser code. The server embeds this file's source and transpiles it once
-// (Bun.Transpiler), so it must stay self-contained: type-only imports, no runtime imports.
+// (Bun.Transpiler, no bundling): its only runtime import is ./dashboard-chart.ts, which the
+// server serves at that same URL; every other import is type-only.
 // All data is written with textContent (never innerHTML): reasons and refs are untrusted.
 import type { HistoryPage } from "../history-view.ts";
 import type { OperationsPage, OperationView } from "../operations-view.ts";
 import type { StatusView } from "../status-view-schema.ts";
+import { newYorkDayStartMs, renderChart } from "./dashboard-chart.ts";
+import type { ChartPoint } from "./dashboard-chart.ts";
 
 const TOKEN_KEY = "gs-token";
 const OPERATION_ROWS = 30;
 const CONTROL_POLL_MS = 1000;
 const CONTROL_POLL_TRIES = 120;
-
-interface ChartPoint {
-  readonly tsMs: number;
-  readonly delta: number | null;
-  readonly hedge: number;
-}
 
 let token = sessionStorage.getItem(TOKEN_KEY) ?? "";
 let daemonId: string | null = null;
@@ -113,7 +110,11 @@ function renderStatus(next: StatusView): void {
   lamp.setAttribute("aria-label", `lamp ${next.status_lamp}`);
   setText("lamp-text", `${next.status_lamp.toUpperCase()} · ${next.self_check}`);
   const reasons = byId("reasons");
-  reasons.replaceChildren(
+  if (next.block_reasons.length === 0) {
+    const item = document.createElement("li");
+    item.textContent = "Nothing blocks hedging.";
+    reasons.replaceChildren(item);
+  } else reasons.replaceChildren(
     ...next.block_reasons.map((reason) => {
       const item = document.createElement("li");
       item.dataset.severity = reason.severity;
@@ -153,6 +154,7 @@ function renderStatus(next: StatusView): void {
   setText("hedges-count", hedges ? String(hedges.count) : "–");
   setText("hedges-limit", hedges?.limit === null || hedges === null ? "–" : String(hedges.limit));
   const meter = byId<HTMLMeterElement>("hedges-meter");
+  meter.classList.toggle("hidden", hedges?.limit === null || hedges?.limit === undefined);
   meter.max = Math.max(1, hedges?.limit ?? 1);
   meter.value = hedges?.count ?? 0;
   setText("pnl-realized", usd(next.pnl?.realized_usd));
@@ -160,7 +162,7 @@ function renderStatus(next: StatusView): void {
   setText("pnl-scalping", usd(next.pnl?.scalping_usd));
   setText("pnl-option", usd(next.pnl?.option_mtm_usd));
   setText("config-hash", next.config_hash?.slice(0, 12) ?? "–");
-  setText("process", next.process ? `pid ${next.process.pid ?? "–"} · ${next.process.version ?? ""}` : "–");
+  setText("process", next.process ? [next.process.pid === null ? null : `pid ${next.process.pid}`, next.process.version === null ? null : `gs ${next.process.version}`].filter((part) => part !== null).join(" · ") : "");
   renderLegs(next);
   renderDaemonChoice(next);
   if (next.heartbeat !== null && position !== null) addChartPoint({ tsMs: next.heartbeat.last_ts_ms, delta: position.portfolio_delta_shares, hedge: position.hedge_shares });
@@ -219,56 +221,7 @@ function addChartPoint(point: ChartPoint): void {
 }
 
 function drawChart(): void {
-  const svg = byId("chart");
-  const width = 800;
-  const height = 220;
-  const pad = 24;
-  if (chart.length === 0) {
-    svg.replaceChildren(svgText(width / 2 - 60, height / 2, "no history yet today"));
-    return;
-  }
-  const values = chart.flatMap((point) => [point.hedge, point.delta ?? 0, 0]);
-  const low = Math.min(...values);
-  const high = Math.max(...values);
-  const span = high - low || 1;
-  const first = chart[0]?.tsMs ?? 0;
-  const last = Math.max(chart[chart.length - 1]?.tsMs ?? first, first + 60_000);
-  const x = (tsMs: number): number => pad + ((tsMs - first) / (last - first)) * (width - 2 * pad);
-  const y = (value: number): number => height - pad - ((value - low) / span) * (height - 2 * pad);
-  const line = (pick: (point: ChartPoint) => number | null, cls: string): SVGPolylineElement => {
-    const polyline = document.createElementNS("http://www.w3.org/2000/svg", "polyline");
-    polyline.setAttribute("class", cls);
-    polyline.setAttribute("points", chart.flatMap((point) => (pick(point) === null ? [] : [`${x(point.tsMs).toFixed(1)},${y(pick(point) ?? 0).toFixed(1)}`])).join(" "));
-    return polyline;
-  };
-  const zero = document.createElementNS("http://www.w3.org/2000/svg", "line");
-  zero.setAttribute("class", "zero");
-  for (const [name, value] of [["x1", pad], ["x2", width - pad], ["y1", y(0)], ["y2", y(0)]] as const) zero.setAttribute(name, String(value));
-  svg.replaceChildren(
-    zero,
-    line((point) => point.hedge, "hedge"),
-    line((point) => point.delta, "delta"),
-    svgText(2, pad - 8, number(high)),
-    svgText(2, height - 6, number(low)),
-    svgText(pad, height - 6, new Date(first).toLocaleTimeString()),
-    svgText(width - pad - 60, height - 6, new Date(last).toLocaleTimeString()),
-  );
-}
-
-function svgText(xPos: number, yPos: number, text: string): SVGTextElement {
-  const element = document.createElementNS("http://www.w3.org/2000/svg", "text");
-  element.setAttribute("x", String(xPos));
-  element.setAttribute("y", String(yPos));
-  element.textContent = text;
-  return element;
-}
-
-/** Midnight America/New_York of today, epoch ms (the trading day the daemon counts in). */
-function newYorkDayStartMs(nowMs: number): number {
-  const parts = new Intl.DateTimeFormat("en-US", { timeZone: "America/New_York", year: "numeric", month: "2-digit", day: "2-digit", timeZoneName: "shortOffset" }).formatToParts(new Date(nowMs));
-  const part = (type: string): string => parts.find((each) => each.type === type)?.value ?? "";
-  const offset = /GMT([+-]\d+)?/.exec(part("timeZoneName"))?.[1] ?? "0";
-  return Date.UTC(Number(part("year")), Number(part("month")) - 1, Number(part("day"))) - Number(offset) * 3_600_000;
+  renderChart(byId("chart"), chart);
 }
 
 async function loadHistory(): Promise<void> {

@@ -47,7 +47,7 @@ export const DASHBOARD_PAGE_HTML = `<!doctype html>
       <dt>options</dt><dd id="option-delta">–</dd>
       <dt>hedge stock</dt><dd id="hedge-shares">–</dd>
       <dt>working orders</dt><dd id="pending-shares">–</dd>
-      <dt>gamma / theta</dt><dd id="gamma-theta">–</dd>
+      <dt>gamma · theta</dt><dd id="gamma-theta">–</dd>
     </dl>
   </section>
 

@@ -1,0 +1,155 @@
+// The dashboard in real headless Chromium against a real `gs serve` on a real SQLite sink:
+// the page loads with no external requests, shows the lamp and its reasons, updates live
+// from /events, and its buttons (token + confirmation) round-trip to daemon_control.
+// Screenshots go to test-artifacts/ (gitignored). Without Chromium the suite is skipped
+// with the reason in its name, never silently.
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import type { Browser, BrowserContext, Page } from "playwright-core";
+import { loadConfig } from "../../src/config/load.ts";
+import { memoryServerLog } from "../../src/server/server-log.ts";
+import { startServer } from "../../src/server/start-server.ts";
+import type { RunningServer } from "../../src/server/start-server.ts";
+import { SqliteSink } from "../../src/sink/sqlite/sqlite-sink.ts";
+import { freeLoopbackPort } from "../support/postgres.ts";
+import { operationRow, statusRow } from "../support/sink-rows.ts";
+
+const CHROMIUM = "/usr/bin/chromium";
+const ARTIFACTS = resolve(import.meta.dir, "../../test-artifacts");
+const TOKEN = "browser-test-token-5b1e7c";
+const CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"];
+
+const skipReason = existsSync(CHROMIUM) ? null : `${CHROMIUM} not found (apt-get install -y chromium)`;
+if (skipReason !== null) console.warn(`dashboard browser test skipped: ${skipReason}`);
+const suite = skipReason === null ? describe : describe.skip;
+
+suite(`dashboard in headless Chromium${skipReason === null ? "" : ` (skipped: ${skipReason})`}`, () => {
+  let directory = "";
+  let sink: SqliteSink;
+  let server: RunningServer;
+  let context: BrowserContext;
+  let page: Page;
+  const externalRequests: string[] = [];
+  const pageErrors: string[] = [];
+
+  beforeAll(async () => {
+    directory = mkdtempSync(join(tmpdir(), "gs-browser-"));
+    mkdirSync(ARTIFACTS, { recursive: true });
+    sink = SqliteSink.open({ path: join(directory, "gs.db") });
+    await sink.migrate();
+    const now = Date.now();
+    for (let minute = 30; minute >= 1; minute -= 1) {
+      sink.writeStatus(statusRow({ daemonId: "gs-1", tsMs: now - minute * 60_000, portfolioDeltaShares: Math.round(30 * Math.sin(minute / 4)), hedgeShares: -60 + minute }), { history: true });
+    }
+    sink.writeStatus(
+      statusRow({
+        daemonId: "gs-1",
+        tsMs: now,
+        blockReasons: [],
+        details: {
+          brokerName: "sim",
+          brokerClientId: 7,
+          marketDataKind: "live",
+          dailyHedgeLimit: 50,
+          realizedVolToday: 0.16,
+          impliedVol: 0.13,
+          breakevenMoveUsd: 3.62,
+          breakevenMovePct: 0.69,
+          scalpingPnlUsd: 85.2,
+          optionMtmPnlUsd: -61.4,
+          legs: [
+            { contractKey: "SPY|OPT|20250131|580|C", right: "C", strike: 580, expiryYmd: "20250131", quantity: 10, multiplier: 100, impliedVol: 0.13, delta: 0.53, gamma: 0.021, theta: -0.16, vega: 0.61, price: 9.12, greeksSource: "broker" },
+            { contractKey: "SPY|OPT|20250131|580|P", right: "P", strike: 580, expiryYmd: "20250131", quantity: 10, multiplier: 100, impliedVol: 0.13, delta: -0.47, gamma: 0.021, theta: -0.11, vega: 0.61, price: 7.4, greeksSource: "broker" },
+          ],
+        },
+      }),
+      { history: true },
+    );
+    for (let index = 0; index < 6; index += 1) sink.writeOperation(operationRow(index, { daemonId: "gs-1", tsMs: now - (6 - index) * 10_000, type: index % 2 === 0 ? "order_sent" : "fill" }));
+    await sink.flush();
+
+    const port = await freeLoopbackPort();
+    const loaded = loadConfig({ env: {}, cwd: directory, overrides: [`server.port=${port}`, `server.token=${TOKEN}`, "status.daemon_id=gs-1", `status.sqlite.path=${join(directory, "gs.db")}`] });
+    server = await startServer({ config: loaded.config, log: memoryServerLog([], [TOKEN]), version: "browser-test", sink });
+
+    const { chromium } = await import("playwright-core");
+    context = await chromium.launchPersistentContext(join(directory, "chromium-profile"), { executablePath: CHROMIUM, args: CHROMIUM_ARGS, headless: true, viewport: { width: 1400, height: 1100 } });
+    page = context.pages()[0] ?? (await context.newPage());
+    page.on("request", (request) => {
+      if (!request.url().startsWith(server.url)) externalRequests.push(request.url());
+    });
+    page.on("pageerror", (error) => pageErrors.push(error.message));
+  });
+
+  afterAll(async () => {
+    await context?.close();
+    await server?.stop();
+    await sink?.close();
+    if (directory !== "") rmSync(directory, { recursive: true, force: true });
+  });
+
+  test("loads offline and shows the lamp, reasons, numbers, legs, chart and operations from the sink", async () => {
+    await page.goto(`${server.url}/`);
+    await page.waitForSelector('#lamp[data-lamp="green"]');
+    await page.waitForSelector('#stream-state[data-state="live"]');
+    expect(await page.textContent("#lamp-text")).toBe("GREEN · ok");
+    expect(await page.textContent("#state")).toBe("RUNNING");
+    expect(await page.textContent("#broker")).toBe("sim connected (client 7)");
+    expect(await page.textContent("#breakeven")).toBe("±$3.62 (0.69%)");
+    expect(await page.textContent("#realized-vol")).toBe("16.0%");
+    expect(await page.textContent("#hedges-count")).toBe("3");
+    expect(await page.locator("#legs tbody tr").count()).toBe(2);
+    await page.waitForFunction(() => document.querySelectorAll("#operations tbody tr").length === 6);
+    expect(await page.locator("#chart polyline.delta").getAttribute("points")).toMatch(/^[\d.]+,[\d.]+( [\d.]+,[\d.]+){10,}/);
+    await page.screenshot({ path: join(ARTIFACTS, "dashboard-green.png"), fullPage: true });
+    expect(externalRequests).toEqual([]);
+    expect(pageErrors).toEqual([]);
+  });
+
+  test("the lamp turns yellow live (SSE) when the daemon pauses, with the reason", async () => {
+    sink.writeStatus(statusRow({ daemonId: "gs-1", tsMs: Date.now(), state: "PAUSED", paused: true, blockReasons: [] }), { history: false });
+    await sink.flush();
+    await page.waitForSelector('#lamp[data-lamp="yellow"]');
+    expect(await page.textContent("#reasons")).toContain("Hedging is paused by an operator.");
+    await page.screenshot({ path: join(ARTIFACTS, "dashboard-yellow.png"), fullPage: true });
+  });
+
+  test("Pause asks for the token and confirmation, then round-trips through daemon_control", async () => {
+    await page.click('button[data-command="pause"]');
+    await page.waitForSelector("#control-dialog[open]");
+    await page.screenshot({ path: join(ARTIFACTS, "dashboard-confirm.png") });
+    await page.fill("#token-input", TOKEN);
+    await page.click("#dialog-send");
+    await page.waitForFunction(() => document.getElementById("control-result")?.textContent?.includes("queued as #") === true);
+    const claimed = await sink.claimControl("gs-1", Date.now());
+    expect(claimed.map((row) => [row.command, row.issuedBy.startsWith("http ")])).toEqual([["pause", true]]);
+    const id = claimed[0]?.id ?? 0;
+    sink.completeControl(id, "paused", Date.now());
+    await sink.flush();
+    await page.waitForFunction((expected) => document.getElementById("control-result")?.textContent === expected, `pause #${id} done: paused`);
+  });
+
+  test("Flatten cannot be sent without ticking the confirmation; then it carries confirm: true", async () => {
+    await page.click('button[data-command="flatten"]');
+    await page.waitForSelector("#control-dialog[open]");
+    await page.click("#dialog-send");
+    expect(await page.locator("#control-dialog").getAttribute("open")).not.toBeNull();
+    expect(await sink.claimControl("gs-1", Date.now())).toEqual([]);
+    await page.check("#flatten-confirm");
+    await page.click("#dialog-send");
+    await page.waitForFunction(() => document.getElementById("control-result")?.textContent?.startsWith("flatten queued as #") === true);
+    const claimed = await sink.claimControl("gs-1", Date.now());
+    expect(claimed.map((row) => [row.command, row.args])).toEqual([["flatten", { confirm: true }]]);
+  });
+
+  test("a wrong token is refused and nothing is queued", async () => {
+    await page.click('button[data-command="stop"]');
+    await page.fill("#token-input", "not-the-token-at-all");
+    await page.click("#dialog-send");
+    await page.waitForFunction(() => document.getElementById("control-result")?.textContent?.startsWith("stop refused (401)") === true);
+    expect(await sink.claimControl("gs-1", Date.now())).toEqual([]);
+    await page.screenshot({ path: join(ARTIFACTS, "dashboard-refused.png"), fullPage: true });
+  });
+});
