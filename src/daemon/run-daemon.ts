@@ -11,7 +11,7 @@ import { openSink } from "../sink/open-sink.ts";
 import type { Clock } from "./clock.ts";
 import { SYSTEM_CLOCK } from "./clock.ts";
 import { Daemon } from "./daemon.ts";
-import type { DaemonLog } from "./daemon-log.ts";
+import type { DaemonLog, LogLevel } from "./daemon-log.ts";
 import { consoleDaemonLog } from "./daemon-log.ts";
 import { hedgerParamsFromConfig } from "./hedger-params-from-config.ts";
 import { onStopSignals } from "./stop-signals.ts";
@@ -39,15 +39,17 @@ export async function runDaemon(options: RunDaemonOptions): Promise<number> {
   const { config, configHash } = options.loaded;
   const log = options.log ?? consoleDaemonLog(config.log.format, config.log.level);
   const wallClock = SYSTEM_CLOCK;
+  let current: Daemon | null = null;
+  const daemonState = (): string => current?.state ?? "IDLE";
   const sink = await openSink(config);
   let runtime: BrokerRuntime;
   try {
-    runtime = await createBrokerRuntime(config, wallClock);
+    runtime = await createBrokerRuntime(config, wallClock, (level, message) => log.log(level, daemonState(), `ib: ${message}`));
   } catch (error) {
     await sink.close();
     throw error;
   }
-  const daemon = new Daemon({
+  const daemon: Daemon = new Daemon({
     daemonId: config.status.daemon_id,
     broker: runtime.broker,
     sink,
@@ -68,6 +70,7 @@ export async function runDaemon(options: RunDaemonOptions): Promise<number> {
     version: packageJson.version,
     pid: process.pid,
   });
+  current = daemon;
   const removeSignals = onStopSignals({
     graceful: (signal) => daemon.requestStop(signal),
     immediate: async (signal) => {
@@ -96,7 +99,7 @@ export async function runDaemon(options: RunDaemonOptions): Promise<number> {
   }
 }
 
-async function createBrokerRuntime(config: GsConfig, wallClock: Clock): Promise<BrokerRuntime> {
+async function createBrokerRuntime(config: GsConfig, wallClock: Clock, brokerLog: (level: LogLevel, message: string) => void): Promise<BrokerRuntime> {
   switch (config.broker) {
     case "sim": {
       const { createSimMarket } = await import("../broker/sim/create-sim-market.ts");
@@ -104,8 +107,11 @@ async function createBrokerRuntime(config: GsConfig, wallClock: Clock): Promise<
       const market = await createSimMarket(config, { wallClock, accountFile });
       return { broker: market.broker, marketClock: market.marketClock, description: market.description, start: market.start, stop: market.stop };
     }
-    case "ib":
-      throw new UserError('broker = "ib" is not available in this build yet; use broker = "sim"');
+    case "ib": {
+      const { createIbBroker } = await import("../broker/ib/index.ts");
+      const broker = createIbBroker(config, brokerLog);
+      return { broker, marketClock: wallClock, description: `IB ${config.ib.host}:${config.ib.port} client ${config.ib.client_id}`, start: () => {}, stop: () => {} };
+    }
     default: {
       const unreachable: never = config.broker;
       throw new UserError(`broker was ${JSON.stringify(unreachable)}, expected "sim" or "ib"`);
