@@ -1,0 +1,99 @@
+// What `gs backtest` does with its parsed flags: one run or a sweep, then the report
+// (text, --json, --html), the decision log, and the runs recorded in the sink.
+// Returns the exit code: 0, or 1 when the guard verification found a violation.
+import { UserError } from "../config/user-error.ts";
+import { progressBar } from "./progress-bar.ts";
+import { renderTextReport, table, usd } from "./report-text.ts";
+import { runBacktest } from "./run-backtest.ts";
+import type { BacktestRequest } from "./run-backtest.ts";
+import { loadRequestConfig } from "./run-backtest.ts";
+import { saveRuns } from "./save-runs.ts";
+import type { FinishedRun } from "./save-runs.ts";
+import { parseSweepAxes } from "./sweep/sweep-grid.ts";
+import { rankRuns, runSweep } from "./sweep/sweep-runner.ts";
+
+export interface BacktestCommand {
+  readonly request: BacktestRequest;
+  readonly sweeps: readonly string[];
+  readonly workers: number | undefined;
+  readonly json: boolean;
+  readonly htmlPath: string | null;
+  readonly logPath: string | null;
+  readonly save: boolean;
+}
+
+const EXIT_VIOLATIONS = 1;
+
+function out(text: string): void {
+  process.stdout.write(text);
+}
+
+export async function runBacktestCommand(command: BacktestCommand): Promise<number> {
+  // Config problems surface before any data is read.
+  const { loaded } = loadRequestConfig(command.request);
+  for (const warning of loaded.warnings) process.stderr.write(`gs: warning: ${warning}\n`);
+  if (command.sweeps.length > 0) return sweepCommand(command, loaded.config);
+  const showProgress = !command.json && process.stderr.isTTY === true;
+  const bar = progressBar("backtest", showProgress);
+  const outcome = await runBacktest(command.request, { logPath: command.logPath, onProgress: (fraction) => bar.update(fraction) });
+  bar.done();
+  const { summary } = outcome;
+  if (command.htmlPath !== null) {
+    const { writeHtmlReport } = await import("./report-html.ts");
+    await writeHtmlReport(command.htmlPath, summary, outcome.result);
+  }
+  const saveProblem = command.save ? await saveRuns(loaded.config, [outcome]) : null;
+  if (command.json) out(`${JSON.stringify(summary, null, 2)}\n`);
+  else {
+    out(renderTextReport(summary));
+    if (command.logPath !== null) out(`decision log: ${command.logPath}\n`);
+    if (command.htmlPath !== null) out(`html report: ${command.htmlPath}\n`);
+    if (command.save && saveProblem === null) out(`run ${summary.runId} recorded in the ${loaded.config.status.sink} sink (backtest_runs)\n`);
+  }
+  if (saveProblem !== null) process.stderr.write(`gs: warning: run not recorded in the sink: ${saveProblem}\n`);
+  if (summary.guards.violations.length > 0) {
+    process.stderr.write(`gs: guard verification failed: ${summary.guards.violations.length} violation(s); this is a bug in gs, please report it with the decision log\n`);
+    return EXIT_VIOLATIONS;
+  }
+  return 0;
+}
+
+async function sweepCommand(command: BacktestCommand, config: Parameters<typeof saveRuns>[0]): Promise<number> {
+  if (command.logPath !== null || command.htmlPath !== null) throw new UserError("--log and --html describe one run, expected them without --sweep");
+  const axes = parseSweepAxes(command.sweeps);
+  const showProgress = !command.json && process.stderr.isTTY === true;
+  const bar = progressBar("sweep", showProgress);
+  const outcome = await runSweep(command.request, axes, { ...(command.workers === undefined ? {} : { workers: command.workers }), onRunDone: (done, total) => bar.update(done / total) });
+  bar.done();
+  const ranked = rankRuns(outcome.runs);
+  const finished: FinishedRun[] = outcome.runs.map((run) => ({ summary: run.summary, startedAtMs: run.startedAtMs, finishedAtMs: run.finishedAtMs }));
+  const saveProblem = command.save ? await saveRuns(config, finished) : null;
+  const violations = outcome.runs.reduce((sum, run) => sum + run.summary.guards.violations.length, 0);
+  if (command.json) {
+    out(`${JSON.stringify({ workers: outcome.workers, wallMs: outcome.wallMs, barSteps: outcome.barSteps, ranked: ranked.map((run) => run.summary) }, null, 2)}\n`);
+  } else {
+    const keys = axes.map((axis) => axis.key);
+    const rows = ranked.map((run, i) => [
+      String(i + 1),
+      ...keys.map((key) => String(run.summary.settings[key] ?? "")),
+      usd(run.summary.pnl.totalUsd),
+      usd(run.summary.pnl.scalpingUsd),
+      usd(-(run.summary.pnl.hedgeSlippageUsd + run.summary.pnl.commissionsUsd)),
+      String(run.summary.hedges),
+      usd(run.summary.maxDrawdownUsd),
+      run.summary.dailySharpe === null ? "n/a" : run.summary.dailySharpe.toFixed(2),
+      String(run.summary.guards.violations.length),
+    ]);
+    const first = ranked[0]?.summary;
+    if (first !== undefined) out(`gs backtest sweep: ${ranked.length} runs on ${outcome.workers} worker(s) in ${(outcome.wallMs / 1000).toFixed(2)} s; data ${first.data}, ${first.fromDay} to ${first.toDay}\n`);
+    if (first?.clampNote) out(`note: ${first.clampNote}\n`);
+    out(`${table(["rank", ...keys, "total", "scalping", "hedge costs", "hedges", "max DD", "Sharpe", "violations"], rows).join("\n")}\n`);
+    if (command.save && saveProblem === null) out(`${ranked.length} runs recorded in the ${config.status.sink} sink (backtest_runs)\n`);
+  }
+  if (saveProblem !== null) process.stderr.write(`gs: warning: runs not recorded in the sink: ${saveProblem}\n`);
+  if (violations > 0) {
+    process.stderr.write(`gs: guard verification failed: ${violations} violation(s) across the sweep; this is a bug in gs\n`);
+    return EXIT_VIOLATIONS;
+  }
+  return 0;
+}

@@ -1,0 +1,78 @@
+// The terminal report of one run: headline PnL and attribution, activity and risk, vols,
+// guard verification and the per-month table. Plain text, aligned columns, no colour.
+import { formatBarSize } from "../market-data/index.ts";
+import { INVARIANTS } from "./guard-audit.ts";
+import type { BacktestSummary } from "./summary.ts";
+
+export function usd(value: number): string {
+  const sign = value < 0 ? "-" : "";
+  return `${sign}$${Math.abs(value).toLocaleString("en-US", { minimumFractionDigits: 2, maximumFractionDigits: 2 })}`;
+}
+
+export function pct(value: number | null): string {
+  return value === null ? "n/a" : `${(value * 100).toFixed(2)}%`;
+}
+
+/** Columns padded to their widest cell; numbers right-aligned. */
+export function table(header: readonly string[], rows: readonly (readonly string[])[]): string[] {
+  const widths = header.map((title, i) => Math.max(title.length, ...rows.map((row) => (row[i] ?? "").length)));
+  const line = (cells: readonly string[]): string =>
+    cells.map((cell, i) => (i === 0 ? cell.padEnd(widths[i] as number) : cell.padStart(widths[i] as number))).join("  ");
+  return [line(header), widths.map((w) => "-".repeat(w)).join("  "), ...rows.map(line)];
+}
+
+export function renderTextReport(summary: BacktestSummary): string {
+  const { pnl, guards } = summary;
+  const lines: string[] = [];
+  lines.push(`gs backtest ${summary.runId}`);
+  lines.push(`  data      ${summary.data}, ${formatBarSize(summary.barSeconds)} bars, ${summary.fromDay} to ${summary.toDay} (${summary.tradingDays} trading days, ${summary.bars} bars)`);
+  if (summary.clampNote !== null) lines.push(`  note      ${summary.clampNote}`);
+  lines.push(`  iv        ${summary.iv}`);
+  lines.push(`  config    ${summary.configHash.slice(0, 16)}  data ${summary.dataFingerprint}`);
+  lines.push("");
+  lines.push(
+    ...table(
+      ["PnL", "USD"],
+      [
+        ["total", usd(pnl.totalUsd)],
+        ["  gamma / scalping", usd(pnl.scalpingUsd)],
+        ["  theta", usd(pnl.thetaUsd)],
+        ["  vega", usd(pnl.vegaUsd)],
+        ["  hedge slippage", usd(-pnl.hedgeSlippageUsd)],
+        ["  option spreads (open, rolls, close)", usd(-pnl.rollCostsUsd)],
+        ["  commissions", usd(-pnl.commissionsUsd)],
+      ],
+    ),
+  );
+  lines.push("");
+  lines.push(`  hedges ${summary.hedges} (${summary.forcedHedges} forced), shares traded ${summary.sharesTraded.toLocaleString("en-US")}, rolls ${summary.rolls}`);
+  lines.push(`  max drawdown ${usd(summary.maxDrawdownUsd)}${summary.maxDrawdownFromDay === null ? "" : ` (${summary.maxDrawdownFromDay} to ${summary.maxDrawdownToDay})`}, daily Sharpe ${summary.dailySharpe === null ? "n/a" : summary.dailySharpe.toFixed(2)}`);
+  lines.push(`  realised vol ${pct(summary.realizedVol)} vs implied ${pct(summary.impliedVol)}`);
+  lines.push("");
+  const violations = guards.violations.length;
+  lines.push(`Guard verification: ${guards.checkedOrders} orders checked, ${violations === 0 ? "0 violations" : `${violations} VIOLATION(S)`}`);
+  const binding = new Map(guards.binding.map((entry) => [entry.code, entry]));
+  const invariantRows = INVARIANTS.map((name) => [name, String(guards.checks[name]), String(guards.violations.filter((v) => v.invariant === name).length)]);
+  lines.push(...table(["invariant", "checked", "violations"], invariantRows).map((line) => `  ${line}`));
+  for (const violation of guards.violations.slice(0, 20)) lines.push(`  ! ${new Date(violation.tsMs).toISOString()} ${violation.invariant}: ${violation.message}`);
+  if (binding.size > 0) {
+    lines.push("  binding guards (blocked a wanted hedge):");
+    const rows = guards.binding.map((entry) => [entry.code, String(entry.deniedEvaluations), String(entry.episodes), String(entry.days)]);
+    lines.push(...table(["guard", "evaluations", "episodes", "days"], rows).map((line) => `    ${line}`));
+  }
+  lines.push("");
+  lines.push("Per month");
+  const monthRows = summary.months.map((m) => [
+    m.month,
+    usd(m.totalUsd),
+    usd(m.scalpingUsd),
+    usd(m.thetaUsd),
+    usd(m.vegaUsd),
+    usd(-(m.hedgeSlippageUsd + m.rollCostsUsd + m.commissionsUsd)),
+    String(m.hedges),
+    pct(m.realizedVol),
+    pct(m.impliedVol),
+  ]);
+  lines.push(...table(["month", "total", "scalping", "theta", "vega", "costs", "hedges", "realised", "implied"], monthRows).map((line) => `  ${line}`));
+  return `${lines.join("\n")}\n`;
+}

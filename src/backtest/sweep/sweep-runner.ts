@@ -1,0 +1,86 @@
+// Runs a parameter grid across all cores with Bun workers and returns the runs in grid
+// order. Every worker gets the same base request plus one combination's assignments.
+// Started from source, workers load sweep-worker-entry.ts; inside the compiled binary there
+// is no such file, so a worker runs the binary's own entry as `gs backtest --sweep-worker`.
+import { availableParallelism } from "node:os";
+import { UserError } from "../../config/user-error.ts";
+import type { BacktestRequest } from "../run-backtest.ts";
+import type { BacktestSummary } from "../summary.ts";
+import { sweepCombinations } from "./sweep-grid.ts";
+import type { SweepAxis } from "./sweep-grid.ts";
+import { SWEEP_WORKER_ARGV } from "./sweep-protocol.ts";
+import type { SweepJob, SweepReply } from "./sweep-protocol.ts";
+
+export interface SweepRun {
+  readonly assignments: readonly string[];
+  readonly summary: BacktestSummary;
+  readonly startedAtMs: number;
+  readonly finishedAtMs: number;
+}
+
+export interface SweepOptions {
+  /** Workers to start; defaults to the number of cores. */
+  readonly workers?: number;
+  readonly onRunDone?: (done: number, total: number) => void;
+}
+
+export interface SweepOutcome {
+  readonly runs: readonly SweepRun[];
+  readonly workers: number;
+  readonly wallMs: number;
+  readonly barSteps: number;
+}
+
+function startWorker(): Worker {
+  const compiled = import.meta.url.startsWith("file:///$bunfs/") || Bun.main.startsWith("/$bunfs/");
+  if (compiled) return new Worker(Bun.main, { argv: [...SWEEP_WORKER_ARGV] } as WorkerOptions);
+  return new Worker(new URL("./sweep-worker-entry.ts", import.meta.url).href);
+}
+
+export async function runSweep(base: BacktestRequest, axes: readonly SweepAxis[], options: SweepOptions = {}): Promise<SweepOutcome> {
+  const combos = sweepCombinations(axes);
+  const workerCount = Math.max(1, Math.min(options.workers ?? availableParallelism(), combos.length));
+  const startMs = performance.now();
+  const results: (SweepRun | undefined)[] = new Array(combos.length);
+  const workers = Array.from({ length: workerCount }, startWorker);
+  let next = 0;
+  let done = 0;
+  let barSteps = 0;
+  try {
+    await new Promise<void>((resolve, reject) => {
+      const dispatch = (worker: Worker): void => {
+        if (next >= combos.length) return;
+        const index = next++;
+        const assignments = combos[index] as string[];
+        const job: SweepJob = { type: "job", index, request: { ...base, assignments: [...base.assignments, ...assignments], sweepAssignments: assignments } };
+        worker.postMessage(job);
+      };
+      for (const worker of workers) {
+        worker.onmessage = (event: MessageEvent<SweepReply>) => {
+          const reply = event.data;
+          if (reply.type === "error") {
+            const where = (combos[reply.index] as string[]).join(" ");
+            reject(reply.userError ? new UserError(`sweep run ${where}: ${reply.message}`) : new Error(`sweep run ${where} failed: ${reply.message}`));
+            return;
+          }
+          results[reply.index] = { assignments: combos[reply.index] as string[], summary: reply.summary, startedAtMs: reply.startedAtMs, finishedAtMs: reply.finishedAtMs };
+          barSteps += reply.bars;
+          done++;
+          options.onRunDone?.(done, combos.length);
+          if (done === combos.length) resolve();
+          else dispatch(worker);
+        };
+        worker.addEventListener("error", (event) => reject(new Error(`sweep worker failed: ${(event as ErrorEvent).message}`)));
+        dispatch(worker);
+      }
+    });
+  } finally {
+    for (const worker of workers) worker.terminate();
+  }
+  return { runs: results as SweepRun[], workers: workerCount, wallMs: performance.now() - startMs, barSteps };
+}
+
+/** Best first: total PnL, then Sharpe. */
+export function rankRuns(runs: readonly SweepRun[]): SweepRun[] {
+  return [...runs].sort((a, b) => b.summary.pnl.totalUsd - a.summary.pnl.totalUsd || (b.summary.dailySharpe ?? -Infinity) - (a.summary.dailySharpe ?? -Infinity));
+}
