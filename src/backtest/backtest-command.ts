@@ -70,7 +70,7 @@ async function sweepCommand(command: BacktestCommand, config: Parameters<typeof 
   const saveProblem = command.save ? await saveRuns(config, finished) : null;
   const violations = outcome.runs.reduce((sum, run) => sum + run.summary.guards.violations.length, 0);
   if (command.json) {
-    out(`${JSON.stringify({ workers: outcome.workers, wallMs: outcome.wallMs, barSteps: outcome.barSteps, ranked: ranked.map((run) => run.summary) }, null, 2)}\n`);
+    out(`${JSON.stringify({ workers: outcome.workers, wallMs: outcome.wallMs, barSteps: outcome.barSteps, ranked: ranked.map((run) => run.summary), skipped: outcome.skipped }, null, 2)}\n`);
   } else {
     const keys = axes.map((axis) => axis.key);
     const rows = ranked.map((run, i) => [
@@ -88,6 +88,7 @@ async function sweepCommand(command: BacktestCommand, config: Parameters<typeof 
     if (first !== undefined) out(`gs backtest sweep: ${ranked.length} runs on ${outcome.workers} worker(s) in ${(outcome.wallMs / 1000).toFixed(2)} s; data ${first.data}, ${first.fromDay} to ${first.toDay}\n`);
     if (first?.clampNote) out(`note: ${first.clampNote}\n`);
     out(`${table(["rank", ...keys, "total", "scalping", "hedge costs", "hedges", "max DD", "Sharpe", "violations"], rows).join("\n")}\n`);
+    for (const skip of outcome.skipped) out(`skipped ${skip.assignments.join(" ")}: ${skip.reason.replaceAll("\n", " ")}\n`);
     if (command.save && saveProblem === null) out(`${ranked.length} runs recorded in the ${config.status.sink} sink (backtest_runs)\n`);
   }
   if (saveProblem !== null) process.stderr.write(`gs: warning: runs not recorded in the sink: ${saveProblem}\n`);

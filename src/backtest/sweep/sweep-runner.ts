@@ -24,8 +24,15 @@ export interface SweepOptions {
   readonly onRunDone?: (done: number, total: number) => void;
 }
 
+/** A combination the config rejected (e.g. epsilon band not below the threshold). */
+export interface SweepSkip {
+  readonly assignments: readonly string[];
+  readonly reason: string;
+}
+
 export interface SweepOutcome {
   readonly runs: readonly SweepRun[];
+  readonly skipped: readonly SweepSkip[];
   readonly workers: number;
   readonly wallMs: number;
   readonly barSteps: number;
@@ -46,6 +53,7 @@ export async function runSweep(base: BacktestRequest, axes: readonly SweepAxis[]
   let next = 0;
   let done = 0;
   let barSteps = 0;
+  const skipped: SweepSkip[] = [];
   try {
     await new Promise<void>((resolve, reject) => {
       const dispatch = (worker: Worker): void => {
@@ -58,13 +66,17 @@ export async function runSweep(base: BacktestRequest, axes: readonly SweepAxis[]
       for (const worker of workers) {
         worker.onmessage = (event: MessageEvent<SweepReply>) => {
           const reply = event.data;
+          const assignments = combos[reply.index] as string[];
           if (reply.type === "error") {
-            const where = (combos[reply.index] as string[]).join(" ");
-            reject(reply.userError ? new UserError(`sweep run ${where}: ${reply.message}`) : new Error(`sweep run ${where} failed: ${reply.message}`));
-            return;
+            if (!reply.userError) {
+              reject(new Error(`sweep run ${assignments.join(" ")} failed: ${reply.message}`));
+              return;
+            }
+            skipped.push({ assignments, reason: reply.message });
+          } else {
+            results[reply.index] = { assignments, summary: reply.summary, startedAtMs: reply.startedAtMs, finishedAtMs: reply.finishedAtMs };
+            barSteps += reply.bars;
           }
-          results[reply.index] = { assignments: combos[reply.index] as string[], summary: reply.summary, startedAtMs: reply.startedAtMs, finishedAtMs: reply.finishedAtMs };
-          barSteps += reply.bars;
           done++;
           options.onRunDone?.(done, combos.length);
           if (done === combos.length) resolve();
@@ -77,7 +89,11 @@ export async function runSweep(base: BacktestRequest, axes: readonly SweepAxis[]
   } finally {
     for (const worker of workers) worker.terminate();
   }
-  return { runs: results as SweepRun[], workers: workerCount, wallMs: performance.now() - startMs, barSteps };
+  const runs = results.filter((run): run is SweepRun => run !== undefined);
+  if (runs.length === 0) {
+    throw new UserError(`every sweep combination was rejected:\n${skipped.map((skip) => `  ${skip.assignments.join(" ")}: ${skip.reason}`).join("\n")}`);
+  }
+  return { runs, skipped, workers: workerCount, wallMs: performance.now() - startMs, barSteps };
 }
 
 /** Best first: total PnL, then Sharpe. */
