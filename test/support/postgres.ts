@@ -4,11 +4,11 @@
 // 2. Else, if the binaries exist in /usr/lib/postgresql/*/bin: start a throwaway cluster
 //    once per test process (initdb + pg_ctl on a free loopback port with its own socket
 //    dir; as the `postgres` user when running as root, since initdb refuses root), stopped
-//    and deleted when the process exits.
+//    and deleted by a watchdog once the test process is gone (even if it was killed).
 // 3. Else: unavailable, with the reason — suites must report themselves skipped with it.
 //
 // Each caller of `createTestDatabase()` gets its own fresh database, so suites never share rows.
-import { spawnSync } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { chownSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
@@ -60,7 +60,6 @@ export function testServerUrl(): Promise<string> {
     if (!availability.available) throw new Error(availability.reason);
     if (availability.source === "GS_TEST_PG_URL") return String(process.env.GS_TEST_PG_URL);
     const cluster = await startThrowawayCluster(availability.binDir ?? "", { durable: false });
-    process.once("exit", () => cluster.destroy());
     return cluster.adminUrl;
   })();
   return serverUrl;
@@ -97,6 +96,16 @@ export async function createTestDatabase(): Promise<TestDatabase> {
       }
     },
   };
+}
+
+/**
+ * `bun test` fires no "exit" event and a test run may be killed, so a detached watchdog
+ * shell stops the cluster and deletes its files once this process is gone.
+ */
+function stopWhenProcessEnds(asRoot: boolean, pgCtl: string, dataDir: string, root: string): void {
+  const stop = `${asRoot ? "runuser -u postgres -- " : ""}${pgCtl} -D '${dataDir}' -m immediate -w stop`;
+  const script = `while kill -0 ${process.pid} 2>/dev/null; do sleep 0.5; done; ${stop} >/dev/null 2>&1; rm -rf '${root}'`;
+  spawn("sh", ["-c", script], { detached: true, stdio: "ignore" }).unref();
 }
 
 /** A free TCP port on 127.0.0.1 (bound then released). */
@@ -152,6 +161,7 @@ export async function startThrowawayCluster(
   let running = false;
   start();
   running = true;
+  stopWhenProcessEnds(asRoot, join(binDir, "pg_ctl"), dataDir, root);
   return {
     adminUrl: `postgres://postgres@127.0.0.1:${port}/postgres`,
     port,
