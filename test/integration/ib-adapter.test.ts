@@ -49,6 +49,7 @@ describe("connecting", () => {
     const info = await h.broker.connect();
     expect(info).toEqual({ clientId: 7, serverVersion: 193, accounts: ["DU1234567"] });
     expect(h.broker.isConnected()).toBe(true);
+    expect(h.eventsOf("connection")).toMatchObject([{ state: "connected", message: expect.stringContaining("client id 7 (server version 193)") }]);
     expect(h.tws.requestsOf("start_api").map((r) => r.request.clientId)).toEqual([7]);
     const positionsStream = await h.tws.waitForRequest("req_positions");
     expect(positionsStream.type).toBe("req_positions");

@@ -321,6 +321,8 @@ export class IbBroker implements Broker {
   private startSession(): void {
     this.linkLost = false;
     this.farms.reset();
+    const { clientId, serverVersion } = this.link.info();
+    this.emit({ type: "connection", state: "connected", dataLost: false, code: null, message: `connected to TWS at ${this.options.host}:${this.options.port} as client id ${clientId} (server version ${serverVersion ?? "?"})`, tsEventMs: this.options.now() });
     this.api.reqMarketDataType(marketDataTypeRequest(this.options.marketDataType));
     for (const subscription of this.marketData.wanted()) this.requestMarketData(subscription);
     this.api.reqPositions(); // also a stream: manual trades in TWS arrive as position updates
