@@ -2,7 +2,7 @@
 // Units: T in years, rates and vol annualised (continuous); theta per YEAR and vega per 1.00
 // of vol here (callers convert for display: theta / 365 per day, vega / 100 per vol point).
 // Degenerate inputs (T <= 0, vol <= 0, spot <= 0) return the limit values, never NaN.
-import { normalCdf, normalPdf } from "./normal.ts";
+import { INV_SQRT_2PI, normalCdf, normalCdfWithGauss, normalPdf } from "./normal.ts";
 import type { OptionRight } from "./instrument.ts";
 
 export interface OptionGreeks {
@@ -70,9 +70,70 @@ export function computeGreeks(
 }
 
 /**
- * Delta and gamma only, for the per-bar hedge decision: skips the price, theta and vega work.
- * Writes out.delta and out.gamma; the other fields are left as they were.
+ * The parts of BSM a call and a put of the same strike, expiry and vol share, so the hot path
+ * can price a straddle's two legs for one set of transcendental calls (put values by parity).
+ * `valid` is false for degenerate inputs (expiry, zero vol, no spot): use computeGreeks then.
  */
+export class BsTerms {
+  valid = false;
+  spot = 0;
+  strike = 0;
+  years = 0;
+  rate = 0;
+  dq = 0;
+  volSqrtT = 0;
+  d1 = 0;
+  cdfD1 = 0;
+  pdfD1 = 0;
+  /** Filled on demand by termsPrice: discount factor and N(d2). */
+  hasD2 = false;
+  dr = 0;
+  cdfD2 = 0;
+}
+
+export function computeTerms(spot: number, strike: number, years: number, rate: number, dividendYield: number, vol: number, t: BsTerms): void {
+  const volSqrtT = years > 0 && vol > 0 ? vol * Math.sqrt(years) : 0;
+  t.hasD2 = false;
+  if (!(spot > 0) || !(strike > 0) || volSqrtT < 1e-12) {
+    t.valid = false;
+    return;
+  }
+  t.valid = true;
+  t.spot = spot;
+  t.strike = strike;
+  t.years = years;
+  t.rate = rate;
+  t.volSqrtT = volSqrtT;
+  t.dq = Math.exp(-dividendYield * years);
+  const d1 = (Math.log(spot / strike) + (rate - dividendYield) * years) / volSqrtT + 0.5 * volSqrtT;
+  const gauss = Math.exp(-0.5 * d1 * d1);
+  t.d1 = d1;
+  t.cdfD1 = normalCdfWithGauss(d1, gauss);
+  t.pdfD1 = INV_SQRT_2PI * gauss;
+}
+
+/** Delta from valid terms: call e^{-qT} N(d1), put e^{-qT} (N(d1) - 1). */
+export function termsDelta(right: OptionRight, t: BsTerms): number {
+  return right === "C" ? t.dq * t.cdfD1 : t.dq * (t.cdfD1 - 1);
+}
+
+export function termsGamma(t: BsTerms): number {
+  return (t.dq * t.pdfD1) / (t.spot * t.volSqrtT);
+}
+
+/** Price from valid terms; the put by put-call parity. */
+export function termsPrice(right: OptionRight, t: BsTerms): number {
+  if (!t.hasD2) {
+    t.dr = Math.exp(-t.rate * t.years);
+    t.cdfD2 = normalCdf(t.d1 - t.volSqrtT);
+    t.hasD2 = true;
+  }
+  const call = t.spot * t.dq * t.cdfD1 - t.strike * t.dr * t.cdfD2;
+  const price = right === "C" ? call : call - t.spot * t.dq + t.strike * t.dr;
+  return price > 0 ? price : 0;
+}
+
+/** Delta and gamma only (out.delta, out.gamma; other fields untouched), for the per-bar decision. */
 export function computeDeltaGamma(
   right: OptionRight,
   spot: number,
@@ -83,16 +144,17 @@ export function computeDeltaGamma(
   vol: number,
   out: GreeksScratch,
 ): void {
-  const volSqrtT = years > 0 && vol > 0 ? vol * Math.sqrt(years) : 0;
-  if (!(spot > 0) || !(strike > 0) || volSqrtT < 1e-12) {
+  const t = SHARED_TERMS;
+  computeTerms(spot, strike, years, rate, dividendYield, vol, t);
+  if (!t.valid) {
     computeGreeks(right, spot, strike, years, rate, dividendYield, vol, out);
     return;
   }
-  const dq = Math.exp(-dividendYield * years);
-  const d1 = (Math.log(spot / strike) + (rate - dividendYield + 0.5 * vol * vol) * years) / volSqrtT;
-  out.gamma = (dq * normalPdf(d1)) / (spot * volSqrtT);
-  out.delta = right === "C" ? dq * normalCdf(d1) : -dq * normalCdf(-d1);
+  out.delta = termsDelta(right, t);
+  out.gamma = termsGamma(t);
 }
+
+const SHARED_TERMS = new BsTerms();
 
 /** Zero vol or expiry: the option is its discounted forward intrinsic value. */
 function intrinsicLimit(

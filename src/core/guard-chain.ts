@@ -1,6 +1,7 @@
 // Pre-trade checks in a fixed order (NautilusTrader risk-engine style): each guard returns
-// null (allow) or a Denial with a stable code and the numbers it judged. Guards never throw
-// and never act; they run only when the policy already wants a hedge.
+// null (allow) or the numbers it judged (deny); the code is the guard's. Guards never throw
+// and never act; they run only when the policy already wants a hedge. Human text is made
+// from the code and context on demand (guard-explain.ts), never on the hot path.
 import type { DecisionContext, GuardCode } from "./hedge-decision.ts";
 
 /** What the guards look at, filled in by the Hedger just before the chain runs. */
@@ -29,19 +30,20 @@ export interface GuardState {
 
 export interface Denial {
   readonly code: GuardCode;
-  readonly message: string;
   readonly context: DecisionContext;
 }
 
 export interface Guard {
   readonly code: GuardCode;
-  check(state: GuardState): Denial | null;
+  /** null: allow; otherwise the judged values and the limit, for audit. */
+  check(state: GuardState): DecisionContext | null;
 }
 
 export function firstDenial(chain: readonly Guard[], state: GuardState): Denial | null {
   for (let i = 0; i < chain.length; i++) {
-    const denial = chain[i]!.check(state);
-    if (denial !== null) return denial;
+    const guard = chain[i]!;
+    const context = guard.check(state);
+    if (context !== null) return { code: guard.code, context };
   }
   return null;
 }
@@ -50,8 +52,8 @@ export function firstDenial(chain: readonly Guard[], state: GuardState): Denial 
 export function allDenials(chain: readonly Guard[], state: GuardState): Denial[] {
   const out: Denial[] = [];
   for (const guard of chain) {
-    const denial = guard.check(state);
-    if (denial !== null) out.push(denial);
+    const context = guard.check(state);
+    if (context !== null) out.push({ code: guard.code, context });
   }
   return out;
 }

@@ -1,37 +1,27 @@
 // The guards, in chain order. Boundaries: a limit is the last allowed value (">" denies),
 // except counters and clocks, where reaching the limit denies (count >= max, elapsed < cooldown).
 import { parseDay } from "./civil-date.ts";
-import type { Denial, Guard, GuardState } from "./guard-chain.ts";
-import type { GuardCode } from "./hedge-decision.ts";
+import type { Guard, GuardState } from "./guard-chain.ts";
+import type { DecisionContext, GuardCode } from "./hedge-decision.ts";
 import type { GuardParams } from "./hedger-params.ts";
 import { exchangeDayAt, isRegularSession, shiftTradingDays } from "./nyse-calendar.ts";
 
-function guard(code: GuardCode, check: (state: GuardState) => Denial | null): Guard {
+function guard(code: GuardCode, check: (state: GuardState) => DecisionContext | null): Guard {
   return { code, check };
 }
 
-const deny = (code: GuardCode, message: string, context: Denial["context"]): Denial => ({ code, message, context });
-
 export const hardBlockGuard = guard("hard_block", (s) =>
-  s.hardBlock === null ? null : deny("hard_block", `blocked: ${s.hardBlock.message}`, { blockCode: s.hardBlock.code }),
+  s.hardBlock === null ? null : { blockCode: s.hardBlock.code, blockMessage: s.hardBlock.message },
 );
 
-export const pausedGuard = guard("paused", (s) =>
-  s.paused ? deny("paused", "paused by the operator", { paused: true }) : null,
-);
+export const pausedGuard = guard("paused", (s) => (s.paused ? { paused: true } : null));
 
-export const brokerConnectedGuard = guard("broker_not_connected", (s) =>
-  s.brokerConnected ? null : deny("broker_not_connected", "broker not connected", { brokerConnected: false }),
-);
+export const brokerConnectedGuard = guard("broker_not_connected", (s) => (s.brokerConnected ? null : { brokerConnected: false }));
 
 export function staleDataGuard(staleDataMs: number): Guard {
   return guard("stale_data", (s) => {
     const ageMs = s.quoteTsMs === null ? null : s.nowMs - s.quoteTsMs;
-    if (ageMs !== null && ageMs <= staleDataMs) return null;
-    return deny("stale_data", ageMs === null ? "no quote yet" : `quote age was ${ageMs} ms, limit ${staleDataMs} ms`, {
-      ageMs,
-      limitMs: staleDataMs,
-    });
+    return ageMs !== null && ageMs <= staleDataMs ? null : { ageMs, limitMs: staleDataMs };
   });
 }
 
@@ -40,23 +30,14 @@ export function circuitBreakerGuard(maxDailyLossUsd: number): Guard {
   return guard("circuit_breaker", (s) => {
     const pnl = s.dailyPnlUsd;
     if (!s.circuitBreakerTripped && (pnl === null || pnl > -maxDailyLossUsd)) return null;
-    return deny("circuit_breaker", `daily PnL was ${pnl === null ? "unknown" : pnl.toFixed(2)} USD, loss limit ${maxDailyLossUsd} USD`, {
-      dailyPnlUsd: pnl,
-      maxDailyLossUsd,
-      tripped: true,
-    });
+    return { dailyPnlUsd: pnl, maxDailyLossUsd, tripped: true };
   });
 }
 
 export const tradingHoursGuard = guard("outside_trading_hours", (s) => {
   if (isRegularSession(s.nowMs)) return null;
   const day = exchangeDayAt(s.nowMs);
-  return deny("outside_trading_hours", `market closed (${day.day} ${day.name ?? day.kind})`, {
-    day: day.day,
-    session: day.kind,
-    openMs: day.openMs,
-    closeMs: day.closeMs,
-  });
+  return { day: day.day, session: day.kind, sessionName: day.name, openMs: day.openMs, closeMs: day.closeMs };
 });
 
 /** Calendar days from (earnings - before trading days) to (earnings + after trading days), inclusive. */
@@ -77,23 +58,13 @@ export function earningsBlackoutGuard(dates: readonly string[], before: number, 
   return guard("earnings_blackout", (s) => {
     const day = exchangeDayAt(s.nowMs);
     const earnings = blocked.get(day.dayNumber);
-    return earnings === undefined
-      ? null
-      : deny("earnings_blackout", `${day.day} is inside the blackout around earnings on ${earnings}`, {
-          day: day.day,
-          earningsDate: earnings,
-        });
+    return earnings === undefined ? null : { day: day.day, earningsDate: earnings };
   });
 }
 
 export function maxDailyHedgesGuard(maxDailyHedges: number): Guard {
   return guard("max_daily_hedges", (s) =>
-    s.dailyHedgeCount < maxDailyHedges
-      ? null
-      : deny("max_daily_hedges", `${s.dailyHedgeCount} hedges today, limit ${maxDailyHedges}`, {
-          dailyHedgeCount: s.dailyHedgeCount,
-          maxDailyHedges,
-        }),
+    s.dailyHedgeCount < maxDailyHedges ? null : { dailyHedgeCount: s.dailyHedgeCount, maxDailyHedges },
   );
 }
 
@@ -103,12 +74,7 @@ export function maxPositionGuard(maxPositionShares: number): Guard {
     const before = s.hedgeShares + s.pendingShares;
     const after = before + s.orderShares;
     if (Math.abs(after) <= maxPositionShares || Math.abs(after) < Math.abs(before)) return null;
-    return deny("max_position", `position after the order would be ${after} shares, limit ${maxPositionShares}`, {
-      hedgeShares: s.hedgeShares,
-      pendingShares: s.pendingShares,
-      orderShares: s.orderShares,
-      maxPositionShares,
-    });
+    return { hedgeShares: s.hedgeShares, pendingShares: s.pendingShares, orderShares: s.orderShares, afterShares: after, maxPositionShares };
   });
 }
 
@@ -117,13 +83,7 @@ export function spreadGuard(maxSpreadFraction: number): Guard {
   return guard("spread_too_wide", (s) => {
     const { bid, ask } = s;
     const spread = bid !== null && ask !== null && bid > 0 && ask >= bid ? (ask - bid) / ((ask + bid) / 2) : null;
-    if (spread !== null && spread <= maxSpreadFraction) return null;
-    return deny("spread_too_wide", spread === null ? "no two-sided quote" : `spread was ${(spread * 100).toFixed(3)}% of mid, limit ${(maxSpreadFraction * 100).toFixed(3)}%`, {
-      bid,
-      ask,
-      spreadFraction: spread,
-      maxSpreadFraction,
-    });
+    return spread !== null && spread <= maxSpreadFraction ? null : { bid, ask, spreadFraction: spread, maxSpreadFraction };
   });
 }
 
@@ -131,8 +91,7 @@ export function cooldownGuard(cooldownMs: number): Guard {
   return guard("cooldown", (s) => {
     if (s.forced || s.lastHedgeTsMs === null) return null;
     const elapsedMs = s.nowMs - s.lastHedgeTsMs;
-    if (elapsedMs >= cooldownMs) return null;
-    return deny("cooldown", `last hedge ${elapsedMs} ms ago, cooldown ${cooldownMs} ms`, { elapsedMs, cooldownMs });
+    return elapsedMs >= cooldownMs ? null : { elapsedMs, cooldownMs };
   });
 }
 
@@ -141,13 +100,7 @@ export function minPriceMoveGuard(minPriceMoveFraction: number): Guard {
     const last = s.lastHedgePrice;
     if (s.forced || last === null || !(last > 0)) return null;
     const move = Math.abs(s.spot - last) / last;
-    if (move >= minPriceMoveFraction) return null;
-    return deny("min_price_move", `price moved ${(move * 100).toFixed(4)}% since the last hedge at ${last}, minimum ${(minPriceMoveFraction * 100).toFixed(4)}%`, {
-      spot: s.spot,
-      lastHedgePrice: last,
-      moveFraction: move,
-      minPriceMoveFraction,
-    });
+    return move >= minPriceMoveFraction ? null : { spot: s.spot, lastHedgePrice: last, moveFraction: move, minPriceMoveFraction };
   });
 }
 

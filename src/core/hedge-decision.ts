@@ -66,8 +66,7 @@ export type HedgeDecision =
   | {
       readonly type: "deny";
       readonly code: GuardCode;
-      readonly message: string;
-      /** The guard's inputs and limit, for audit ("was X, limit Y"). */
+      /** The guard's inputs and limit, for audit; explainDenial(code, context) gives the text. */
       readonly context: DecisionContext;
       readonly deltaShares: number;
       /** Signed shares the policy wanted to trade (BUY > 0). */

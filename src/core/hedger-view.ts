@@ -1,5 +1,6 @@
 // Read-side helpers of the Hedger: the reusable guard state and the status snapshot.
 import { allDenials, type GuardState } from "./guard-chain.ts";
+import { explainDenial } from "./guard-explain.ts";
 import type { HardBlock } from "./hedger-inputs.ts";
 import type { CoreBlockReason, HedgerSnapshot } from "./hedger-snapshot.ts";
 import type { Hedger } from "./hedger.ts";
@@ -36,7 +37,7 @@ export function buildSnapshot(h: Hedger, nowMs: number, day: ExchangeDay): Hedge
   let optionDelta: number | null = null;
   let gamma: number | null = null;
   if (haveLegs) {
-    h.legs.computeDeltaGamma(spot, nowMs);
+    h.legs.computeDeltaGamma(spot, nowMs); // expired legs still show their limit values
     optionDelta = h.legs.optionDeltaShares;
     gamma = h.legs.gammaShares;
   }
@@ -50,11 +51,11 @@ export function buildSnapshot(h: Hedger, nowMs: number, day: ExchangeDay): Hedge
     const forced = portfolioDelta !== null && Math.abs(portfolioDelta) >= h.params.hedge.forcedDeltaShares;
     for (const d of allDenials(h.guards, h.fillGuardState(nowMs, spot, orderShares, forced))) {
       if (orderShares === 0 && RHYTHM_GUARDS.has(d.code)) continue;
-      blockReasons.push({ code: d.code, message: d.message });
+      blockReasons.push({ code: d.code, message: explainDenial(d.code, d.context) });
     }
   } else {
     for (const d of allDenials(h.guards, h.fillGuardState(nowMs, 0, 0, false))) {
-      if (!RHYTHM_GUARDS.has(d.code)) blockReasons.push({ code: d.code, message: d.message });
+      if (!RHYTHM_GUARDS.has(d.code)) blockReasons.push({ code: d.code, message: explainDenial(d.code, d.context) });
     }
   }
   for (const leg of portfolio?.legs ?? []) {
@@ -109,6 +110,6 @@ export function buildSnapshot(h: Hedger, nowMs: number, day: ExchangeDay): Hedge
     hardBlock: h.hardBlock !== null || h.circuitBreakerTripped,
     circuitBreakerTripped: h.circuitBreakerTripped,
     blockReasons,
-    lastDecision: last === null ? null : { type: last.type, code: last.code, tsMs: last.tsMs },
+    lastDecision: Number.isNaN(last.tsMs) ? null : { type: last.type, code: last.code, tsMs: last.tsMs },
   };
 }

@@ -65,7 +65,8 @@ export class Hedger {
   lastHedgeTsMs: number | null = null;
   lastHedgePrice: number | null = null;
   circuitBreakerTripped = false;
-  lastDecision: { type: HedgeDecision["type"]; code: GuardCode | HoldReason | null; tsMs: number } | null = null;
+  /** Updated in place on every evaluation (tsMs NaN: none yet); snapshot copies it. */
+  readonly lastDecision: { type: HedgeDecision["type"]; code: GuardCode | HoldReason | null; tsMs: number } = { type: "hold", code: null, tsMs: Number.NaN };
 
   private day: ExchangeDay | null = null;
   private haveStockBaseline = false;
@@ -157,9 +158,8 @@ export class Hedger {
     if (spot === null) return this.decided(HOLD_NO_SPOT, nowMs);
     if (this.legs.dirty) this.legs.reselect(spot, nowMs);
     if (this.legs.count === 0) return this.decided(HOLD_NO_LEGS, nowMs);
-    if (this.legs.anyExpired(nowMs)) return this.hold("leg_expired", null, nowMs);
+    if (!this.legs.computeDeltaGamma(spot, nowMs)) return this.hold("leg_expired", null, nowMs);
     if (this.pnl.optionOpenValueUsd === null) this.pnl.setBaselines(this.legs.optionValueUsd(spot, nowMs), this.book.unrealizedPnlUsd(spot));
-    this.legs.computeDeltaGamma(spot, nowMs);
     const deltaShares = this.legs.optionDeltaShares + this.book.shares + this.orders.pendingShares;
     if (this.orders.liveCount > 0) return this.hold("order_in_flight", deltaShares, nowMs);
     const wanted = this.policy.wantedShares(deltaShares, this.legs.gammaShares, spot);
@@ -168,7 +168,7 @@ export class Hedger {
     const denial = firstDenial(this.guards, this.fillGuardState(nowMs, spot, wanted, forced));
     if (denial !== null) {
       if (denial.code === "circuit_breaker") this.circuitBreakerTripped = true;
-      return this.decided({ type: "deny", code: denial.code, message: denial.message, context: denial.context, deltaShares, wantedShares: wanted, forced }, nowMs);
+      return this.decided({ type: "deny", code: denial.code, context: denial.context, deltaShares, wantedShares: wanted, forced }, nowMs);
     }
     return this.decided(
       { type: "hedge", side: wanted > 0 ? "BUY" : "SELL", quantityShares: Math.abs(wanted), forced, deltaShares, spot },
@@ -318,18 +318,18 @@ export class Hedger {
   // ---- internals -----------------------------------------------------------------------
 
   private hold(reason: HoldReason, deltaShares: number | null, nowMs: number): HedgeDecision {
-    return this.decided({ type: "hold", reason, deltaShares }, nowMs);
+    const last = this.lastDecision;
+    last.type = "hold";
+    last.code = reason;
+    last.tsMs = nowMs;
+    return { type: "hold", reason, deltaShares };
   }
 
   private decided(decision: HedgeDecision, nowMs: number): HedgeDecision {
-    const code = decision.type === "hold" ? decision.reason : decision.type === "deny" ? decision.code : null;
     const last = this.lastDecision;
-    if (last === null) this.lastDecision = { type: decision.type, code, tsMs: nowMs };
-    else {
-      last.type = decision.type;
-      last.code = code;
-      last.tsMs = nowMs;
-    }
+    last.type = decision.type;
+    last.code = decision.type === "hold" ? decision.reason : decision.type === "deny" ? decision.code : null;
+    last.tsMs = nowMs;
     return decision;
   }
 

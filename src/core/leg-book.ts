@@ -1,22 +1,41 @@
 // The selected legs at run time: their greeks (broker when fresh, else the model), summed into
 // option delta and gamma in shares on every evaluation without allocating, plus the slower
 // per-leg view for status.
-import { computeDeltaGamma, computeGreeks, GreeksScratch } from "./greeks.ts";
+import { BsTerms, computeGreeks, computeTerms, GreeksScratch, termsDelta, termsGamma, termsPrice } from "./greeks.ts";
 import type { OptionGreeksInput } from "./hedger-inputs.ts";
 import type { StrategyParams } from "./hedger-params.ts";
 import type { LegSnapshot } from "./hedger-snapshot.ts";
-import type { Position } from "./instrument.ts";
+import type { OptionRight, Position } from "./instrument.ts";
 import { legRejection, selectLegs, type SelectedLeg } from "./legs.ts";
 
 /** Time to expiry in years = calendar milliseconds / (365 days): ACT/365 to the expiry close. */
 export const YEAR_MS = 365 * 86_400_000;
 
+/** A leg's constants flattened for the per-bar loop. */
 class LegRuntime {
   /** quantity x multiplier: shares of exposure per unit of per-share greek. */
   readonly units: number;
+  readonly right: OptionRight;
+  readonly strike: number;
+  readonly expiryMs: number;
   broker: OptionGreeksInput | null = null;
-  constructor(readonly leg: SelectedLeg) {
+  /** Model vol: the broker's implied vol when known, else the fallback. */
+  vol: number;
+  constructor(
+    readonly leg: SelectedLeg,
+    fallbackVol: number,
+  ) {
     this.units = leg.quantity * leg.contract.multiplier;
+    this.right = leg.contract.right;
+    this.strike = leg.contract.strike;
+    this.expiryMs = leg.expiryMs;
+    this.vol = fallbackVol;
+  }
+
+  setBroker(greeks: OptionGreeksInput | null, fallbackVol: number): void {
+    this.broker = greeks;
+    const iv = greeks?.impliedVol;
+    this.vol = iv != null && iv > 0 ? iv : fallbackVol;
   }
 }
 
@@ -36,6 +55,13 @@ export class LegBook {
   private signature = "";
   private readonly greeksByKey = new Map<string, OptionGreeksInput>();
   private readonly scratch = new GreeksScratch();
+  private readonly terms = new BsTerms();
+  /** Inputs this.terms were computed for (NaN: none). */
+  private termsSpot = Number.NaN;
+  private termsNowMs = Number.NaN;
+  private termsExpiryMs = Number.NaN;
+  private termsStrike = Number.NaN;
+  private termsVol = Number.NaN;
   /** Positions changed since the last selection (selection waits for a spot). */
   dirty = false;
   /** Outputs of computeDeltaGamma. */
@@ -69,54 +95,93 @@ export class LegBook {
       nowMs,
       this.params,
     );
-    this.runtimes = selected.map((leg) => {
-      const r = new LegRuntime(leg);
-      r.broker = this.greeksByKey.get(leg.contractKey) ?? null;
-      return r;
-    });
+    // Sorted by expiry and strike so a straddle's two legs are neighbours and share one set of BS terms.
+    this.runtimes = selected
+      .sort((a, b) => a.expiryMs - b.expiryMs || a.contract.strike - b.contract.strike)
+      .map((leg) => {
+        const r = new LegRuntime(leg, this.params.fallbackVol);
+        r.setBroker(this.greeksByKey.get(leg.contractKey) ?? null, this.params.fallbackVol);
+        return r;
+      });
     this.dirty = false;
   }
 
   onGreeks(contractKey: string, greeks: OptionGreeksInput): void {
     this.greeksByKey.set(contractKey, greeks);
-    for (const r of this.runtimes) if (r.leg.contractKey === contractKey) r.broker = greeks;
+    for (const r of this.runtimes) if (r.leg.contractKey === contractKey) r.setBroker(greeks, this.params.fallbackVol);
   }
 
-  /** Latest expiry reached (a leg past its expiry close), or false. */
-  anyExpired(nowMs: number): boolean {
-    for (const r of this.runtimes) if (nowMs >= r.leg.expiryMs) return true;
-    return false;
-  }
-
-  /** Sums delta and gamma (shares) into optionDeltaShares / gammaShares. Hot path: no allocation. */
-  computeDeltaGamma(spot: number, nowMs: number): void {
-    const p = this.params;
-    const g = this.scratch;
+  /**
+   * Sums delta and gamma (shares) into optionDeltaShares / gammaShares. Hot path: no
+   * allocation. Returns false when a leg is past its expiry close (its delta means nothing).
+   */
+  computeDeltaGamma(spot: number, nowMs: number): boolean {
     let delta = 0;
     let gamma = 0;
+    let alive = true;
     for (let i = 0; i < this.runtimes.length; i++) {
       const r = this.runtimes[i]!;
-      const b = this.freshBroker(r, nowMs);
+      if (nowMs >= r.expiryMs) alive = false;
+      const b = r.broker === null ? null : this.freshBroker(r, nowMs);
       if (b !== null) {
         const moved = b.underlyingPrice != null && b.underlyingPrice > 0 ? spot - b.underlyingPrice : 0;
         delta += r.units * (b.delta! + b.gamma! * moved);
         gamma += r.units * b.gamma!;
+        continue;
+      }
+      this.modelTerms(r, spot, nowMs);
+      const t = this.terms;
+      if (t.valid) {
+        delta += r.units * termsDelta(r.right, t);
+        gamma += r.units * termsGamma(t);
       } else {
-        const c = r.leg.contract;
-        computeDeltaGamma(c.right, spot, c.strike, (r.leg.expiryMs - nowMs) / YEAR_MS, p.riskFreeRate, p.dividendYield, this.volOf(r), g);
+        const g = this.fullModel(r, spot, nowMs);
         delta += r.units * g.delta;
         gamma += r.units * g.gamma;
       }
     }
     this.optionDeltaShares = delta;
     this.gammaShares = gamma;
+    return alive;
   }
 
-  /** Mark value of the legs (broker price when fresh, else model), USD. */
+  /** Mark value of the legs (broker price when fresh, else model), USD. No allocation. */
   optionValueUsd(spot: number, nowMs: number): number {
     let value = 0;
-    for (const r of this.runtimes) value += r.units * this.priceOf(r, spot, nowMs);
+    for (let i = 0; i < this.runtimes.length; i++) {
+      const r = this.runtimes[i]!;
+      const brokerPrice = this.freshBrokerPrice(r, nowMs);
+      if (brokerPrice !== null) {
+        value += r.units * brokerPrice;
+        continue;
+      }
+      this.modelTerms(r, spot, nowMs);
+      value += r.units * (this.terms.valid ? termsPrice(r.right, this.terms) : this.fullModel(r, spot, nowMs).price);
+    }
     return value;
+  }
+
+  /**
+   * Fills this.terms for the leg unless they already hold its strike, expiry and vol at this
+   * spot and time (the straddle's other leg, or the delta pass before a valuation pass).
+   */
+  private modelTerms(r: LegRuntime, spot: number, nowMs: number): void {
+    if (this.termsSpot === spot && this.termsNowMs === nowMs && this.termsExpiryMs === r.expiryMs && this.termsStrike === r.strike && this.termsVol === r.vol) {
+      return;
+    }
+    const p = this.params;
+    computeTerms(spot, r.strike, (r.expiryMs - nowMs) / YEAR_MS, p.riskFreeRate, p.dividendYield, r.vol, this.terms);
+    this.termsSpot = spot;
+    this.termsNowMs = nowMs;
+    this.termsExpiryMs = r.expiryMs;
+    this.termsStrike = r.strike;
+    this.termsVol = r.vol;
+  }
+
+  private fullModel(r: LegRuntime, spot: number, nowMs: number): GreeksScratch {
+    const p = this.params;
+    computeGreeks(r.right, spot, r.strike, (r.expiryMs - nowMs) / YEAR_MS, p.riskFreeRate, p.dividendYield, r.vol, this.scratch);
+    return this.scratch;
   }
 
   /** Per-leg view and aggregates for status. */
@@ -129,9 +194,8 @@ export class LegBook {
     let weight = 0;
     const legs = this.runtimes.map((r): LegSnapshot => {
       const c = r.leg.contract;
-      const g = this.scratch;
-      const vol = this.volOf(r);
-      computeGreeks(c.right, spot, c.strike, (r.leg.expiryMs - nowMs) / YEAR_MS, p.riskFreeRate, p.dividendYield, vol, g);
+      const vol = r.vol;
+      const g = this.fullModel(r, spot, nowMs);
       const b = this.freshBroker(r, nowMs);
       const leg: LegSnapshot = {
         contractKey: r.leg.contractKey,
@@ -145,7 +209,7 @@ export class LegBook {
         gamma: b !== null ? b.gamma : g.gamma,
         theta: b?.theta ?? g.theta / 365,
         vega: b?.vega ?? g.vega / 100,
-        price: this.priceOf(r, spot, nowMs),
+        price: this.freshBrokerPrice(r, nowMs) ?? g.price,
         greeksSource: b !== null ? "broker" : "model",
         outsideSelection: legRejection(c, r.leg.quantity, spot, nowMs, p) !== null,
       };
@@ -165,19 +229,9 @@ export class LegBook {
     return nowMs - b.tsEventMs <= this.params.brokerGreeksMaxAgeMs ? b : null;
   }
 
-  private volOf(r: LegRuntime): number {
-    const iv = r.broker?.impliedVol;
-    return iv != null && iv > 0 ? iv : this.params.fallbackVol;
-  }
-
-  private priceOf(r: LegRuntime, spot: number, nowMs: number): number {
+  private freshBrokerPrice(r: LegRuntime, nowMs: number): number | null {
     const b = r.broker;
-    if (b !== null && b.optionPrice !== null && b.optionPrice >= 0 && nowMs - b.tsEventMs <= this.params.brokerGreeksMaxAgeMs) {
-      return b.optionPrice;
-    }
-    const c = r.leg.contract;
-    const p = this.params;
-    computeGreeks(c.right, spot, c.strike, (r.leg.expiryMs - nowMs) / YEAR_MS, p.riskFreeRate, p.dividendYield, this.volOf(r), this.scratch);
-    return this.scratch.price;
+    if (b === null || b.optionPrice === null || !(b.optionPrice >= 0)) return null;
+    return nowMs - b.tsEventMs <= this.params.brokerGreeksMaxAgeMs ? b.optionPrice : null;
   }
 }

@@ -2,7 +2,7 @@
 // relative 1e-13 above -5 and 1e-8 in the far tail, where prices are ~1e-16 anyway): the
 // greeks call these on every bar of a backtest, so no erf series and no allocation.
 
-const INV_SQRT_2PI = 0.3989422804014327;
+export const INV_SQRT_2PI = 0.3989422804014327;
 const SQRT_2PI = 2.5066282746310002;
 
 export function normalPdf(x: number): number {
@@ -15,12 +15,20 @@ export function normalPdf(x: number): number {
  * a rational function in |x| below 7.07, a continued fraction beyond, 0/1 past 37.
  */
 export function normalCdf(x: number): number {
+  return normalCdfWithGauss(x, Math.exp(-0.5 * x * x));
+}
+
+/**
+ * Φ(x) given gauss = exp(-x²/2), which the density needs too: callers wanting both pay for
+ * one exp (pdf = gauss / sqrt(2π)).
+ */
+export function normalCdfWithGauss(x: number, gauss: number): number {
   const a = x < 0 ? -x : x;
   let tail: number;
   if (a > 37) {
     tail = 0;
   } else {
-    const e = Math.exp(-0.5 * a * a);
+    const e = gauss;
     if (a < 7.07106781186547) {
       let n = 3.52624965998911e-2 * a + 0.700383064443688;
       n = n * a + 6.37396220353165;

@@ -1,5 +1,5 @@
 import { describe, expect, test } from "bun:test";
-import { blackScholes, computeDeltaGamma, GreeksScratch } from "../../src/core/greeks.ts";
+import { blackScholes, BsTerms, computeDeltaGamma, computeTerms, GreeksScratch, termsDelta, termsGamma, termsPrice } from "../../src/core/greeks.ts";
 import type { OptionRight } from "../../src/core/instrument.ts";
 
 describe("Black-Scholes-Merton against published examples", () => {
@@ -69,6 +69,28 @@ describe("model identities over a grid (K = 100, r = 5%, q = 2%)", () => {
       computeDeltaGamma(right, S, K, T, r, q, vol, fast);
       expect(fast.delta).toBeCloseTo(full.delta, 14);
       expect(fast.gamma).toBeCloseTo(full.gamma, 14);
+    }
+  });
+});
+
+describe("shared straddle terms", () => {
+  test.each(GRID)("call and put from one set of terms equal the full model at S=%p T=%p vol=%p", (S, T, vol) => {
+    const terms = new BsTerms();
+    computeTerms(S, 100, T, 0.05, 0.02, vol, terms);
+    expect(terms.valid).toBe(true);
+    for (const right of ["C", "P"] as const) {
+      const full = blackScholes(right, S, 100, T, 0.05, 0.02, vol);
+      expect(termsDelta(right, terms)).toBeCloseTo(full.delta, 13);
+      expect(termsGamma(terms)).toBeCloseTo(full.gamma, 14);
+      expect(termsPrice(right, terms)).toBeCloseTo(full.price, 9);
+    }
+  });
+
+  test("degenerate inputs are flagged invalid instead of producing NaN", () => {
+    const terms = new BsTerms();
+    for (const [S, T, vol] of [[100, 0, 0.2], [100, 1, 0], [0, 1, 0.2]] as const) {
+      computeTerms(S, 100, T, 0.05, 0, vol, terms);
+      expect(terms.valid).toBe(false);
     }
   });
 });
