@@ -87,6 +87,34 @@ async function until(clock: FakeClock, done: () => boolean | Promise<boolean>, w
 
 const inState = (running: IbDaemon, state: DaemonLifecycleState) => () => running.daemon.state === state;
 
+interface Scene {
+  readonly sink: Sink;
+  readonly tws: FakeTws;
+  readonly call: FakeContract;
+  readonly put: FakeContract;
+  readonly clock: FakeClock;
+  readonly running: IbDaemon;
+}
+
+/** TWS up with the straddle net long 240 delta and SPY quoted; a daemon started on it. */
+async function hedgingScene(makeSink: () => Promise<Sink>, orderPolicy: FakeTws["orderPolicy"]): Promise<Scene> {
+  const sink = await makeSink();
+  const { tws, call, put } = await startTws();
+  tws.orderPolicy = orderPolicy;
+  quote(tws, SPOT);
+  setStraddleDelta(tws, call, put, SPOT, 240);
+  const clock = new FakeClock(SESSION_START_MS);
+  const running = createIbDaemon(tws, clock, sink);
+  await running.daemon.start();
+  return { sink, tws, call, put, clock, running };
+}
+
+async function stopAndWait(running: IbDaemon, clock: FakeClock): Promise<number> {
+  running.daemon.requestStop("test");
+  await until(clock, inState(running, "STOPPED"), "STOPPED", 500);
+  return running.daemon.stopped;
+}
+
 describeSinks("daemon with broker = ib against the fake TWS", (makeSink) => {
   test("WAITING_BROKER while TWS is down, RUNNING once it is up; a hedge fills at the execution price", async () => {
     const sink = await makeSink();
@@ -122,20 +150,11 @@ describeSinks("daemon with broker = ib against the fake TWS", (makeSink) => {
     expect(fill).toMatchObject({ orderRef: order?.orderRef, quantityShares: shares, price: SPOT - 0.01 });
     expect(fill?.commissionUsd).toBeCloseTo(shares * 0.005, 6);
     expect(fill?.execId).toBe(tws.account.executions()[0]?.execId ?? "missing");
-    running.daemon.requestStop("test");
-    await until(clock, () => running.daemon.state === "STOPPED", "STOPPED", 500);
-    expect(await running.daemon.stopped).toBe(0);
+    expect(await stopAndWait(running, clock)).toBe(0);
   }, TEST_TIMEOUT_MS);
 
   test("restart with an unacknowledged order: the old order is cancelled, its fill recorded once, never sent again", async () => {
-    const sink = await makeSink();
-    const { tws, call, put } = await startTws();
-    tws.orderPolicy = { type: "work" };
-    quote(tws, SPOT);
-    setStraddleDelta(tws, call, put, SPOT, 240);
-    const clock1 = new FakeClock(SESSION_START_MS);
-    const first = createIbDaemon(tws, clock1, sink);
-    await first.daemon.start();
+    const { sink, tws, clock: clock1, running: first } = await hedgingScene(makeSink, { type: "work" });
     await until(clock1, () => tws.requestsOf("place_order").length > 0, "the first hedge order");
     const [lost] = tws.requestsOf("place_order").map((r) => r.request);
     if (!lost) throw new Error("no order");
@@ -166,19 +185,11 @@ describeSinks("daemon with broker = ib against the fake TWS", (makeSink) => {
     expect(fresh?.orderRef).not.toBe(lost.orderRef);
     expect(fresh?.action).toBe("SELL");
     expect(tws.requestsOf("place_order").filter((r) => r.request.orderRef === lost.orderRef)).toHaveLength(1);
-    second.daemon.requestStop("test");
-    await until(clock2, () => second.daemon.state === "STOPPED", "STOPPED", 500);
+    expect(await stopAndWait(second, clock2)).toBe(0);
   }, TEST_TIMEOUT_MS);
 
   test("SIGTERM with a working order: the order is cancelled before the daemon stops", async () => {
-    const sink = await makeSink();
-    const { tws, call, put } = await startTws();
-    tws.orderPolicy = { type: "work" };
-    quote(tws, SPOT);
-    setStraddleDelta(tws, call, put, SPOT, 240);
-    const clock = new FakeClock(SESSION_START_MS);
-    const running = createIbDaemon(tws, clock, sink);
-    await running.daemon.start();
+    const { sink, tws, clock, running } = await hedgingScene(makeSink, { type: "work" });
     await until(clock, () => tws.workingOrders().length === 1, "a working hedge order");
     const [working] = tws.workingOrders();
     running.daemon.requestStop("SIGTERM");
@@ -190,13 +201,7 @@ describeSinks("daemon with broker = ib against the fake TWS", (makeSink) => {
   }, TEST_TIMEOUT_MS);
 
   test("1100 during a hedge: no order while TWS is cut off; 1101 renews market data and a fresh hedge follows", async () => {
-    const sink = await makeSink();
-    const { tws, call, put } = await startTws();
-    quote(tws, SPOT);
-    setStraddleDelta(tws, call, put, SPOT, 240);
-    const clock = new FakeClock(SESSION_START_MS);
-    const running = createIbDaemon(tws, clock, sink);
-    await running.daemon.start();
+    const { sink, tws, call, put, clock, running } = await hedgingScene(makeSink, { type: "fill", commissionPerShare: 0.005 });
     await until(clock, async () => (await operations(sink, ["fill"])).length === 1, "the first hedge filled");
 
     tws.connectivityLost();
@@ -216,7 +221,6 @@ describeSinks("daemon with broker = ib against the fake TWS", (makeSink) => {
     quote(tws, SPOT + 2.01);
     await until(clock, () => tws.requestsOf("place_order").length > ordersBefore, "a fresh hedge", 100);
     expect(tws.requestsOf("place_order")[ordersBefore]?.request.action).toBe("SELL");
-    running.daemon.requestStop("test");
-    await until(clock, () => running.daemon.state === "STOPPED", "STOPPED", 500);
+    expect(await stopAndWait(running, clock)).toBe(0);
   }, TEST_TIMEOUT_MS);
 });
