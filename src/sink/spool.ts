@@ -3,7 +3,7 @@
 // order of appends does not matter (a failed in-flight batch may land after newer rows).
 //
 // Several processes (daemon, status server, CLI) may share one configured spool path.
-// The first one holds `<path>.lock`; the others spool to `<stem>.<pid>.jsonl`. A spool
+// The first one holds `<path>.lock`; the others spool to `<stem>.<pid><ext>`. A spool
 // whose owner died is adopted (appended to ours, then deleted) on the next open.
 import {
   closeSync,
@@ -18,7 +18,7 @@ import {
   writeFileSync,
   writeSync,
 } from "node:fs";
-import { basename, dirname, join } from "node:path";
+import { basename, dirname, extname, join } from "node:path";
 import type { SequencedWrite } from "./queued-write.ts";
 
 export interface SpoolContents {
@@ -108,7 +108,7 @@ function terminateTornLine(path: string): void {
 
 function claimSpoolPath(preferredPath: string): string {
   if (tryLock(preferredPath)) return preferredPath;
-  const ownPath = pidSpoolPath(preferredPath, process.pid);
+  const ownPath = siblingSpoolPath(preferredPath, process.pid);
   if (!tryLock(ownPath)) throw new Error(`spool ${ownPath} is locked by another process`);
   return ownPath;
 }
@@ -155,19 +155,21 @@ function isAlive(pid: number): boolean {
   }
 }
 
-function pidSpoolPath(preferredPath: string, pid: number): string {
-  const stem = preferredPath.endsWith(".jsonl") ? preferredPath.slice(0, -".jsonl".length) : preferredPath;
-  return `${stem}.${pid}.jsonl`;
+/** `var/gs-spool.ndjson` -> `var/gs-spool.<tag>.ndjson` (tag: a pid, or "rejected"). */
+export function siblingSpoolPath(preferredPath: string, tag: string | number): string {
+  const extension = extname(preferredPath);
+  return `${preferredPath.slice(0, preferredPath.length - extension.length)}.${tag}${extension}`;
 }
 
 /** Moves the rows of spools whose owner died into `target`, keeping their order after ours. */
 function adoptOrphans(preferredPath: string, target: Spool): void {
   const directory = dirname(preferredPath);
-  const stem = basename(pidSpoolPath(preferredPath, 0)).slice(0, -".0.jsonl".length);
+  const tail = extname(preferredPath);
+  const head = basename(preferredPath).slice(0, basename(preferredPath).length - tail.length);
   const candidates = [preferredPath];
   for (const name of readdirSync(directory)) {
-    const rest = name.startsWith(`${stem}.`) ? name.slice(stem.length + 1) : "";
-    if (/^\d+\.jsonl$/.test(rest)) candidates.push(join(directory, name));
+    const middle = name.startsWith(head) && name.endsWith(tail) ? name.slice(head.length, name.length - tail.length) : "";
+    if (/^\.\d+$/.test(middle)) candidates.push(join(directory, name));
   }
   for (const path of candidates) {
     if (path === target.path || !existsSync(path) || !tryLock(path)) continue;

@@ -6,12 +6,12 @@
 // - While the spool holds rows, new batches go to the spool too, so the database always
 //   receives writes in enqueue order; the spool is replayed before anything newer.
 // - A batch the database refuses as data (not as "unavailable") is retried row by row;
-//   rows it still refuses go to `<spool>.rejected.jsonl` with the error, never silently dropped.
+//   rows it still refuses go to `<spool stem>.rejected<ext>` with the error, never silently dropped.
 // - A full queue spills to the spool instead of dropping rows or blocking the caller.
 import { appendFileSync } from "node:fs";
 import type { BatchWriter, QueuedWrite, SequencedWrite } from "./queued-write.ts";
 import { planBatch } from "./queued-write.ts";
-import type { Spool } from "./spool.ts";
+import { type Spool, siblingSpoolPath } from "./spool.ts";
 
 export interface WriteQueueOptions {
   readonly writer: BatchWriter;
@@ -57,7 +57,7 @@ export class WriteQueue {
 
   constructor(private readonly options: WriteQueueOptions) {
     this.nextSeq = options.spool.lastSeq;
-    this.rejectPath = `${options.spool.path.replace(/\.jsonl$/, "")}.rejected.jsonl`;
+    this.rejectPath = siblingSpoolPath(options.spool.path, "rejected");
   }
 
   enqueue(write: QueuedWrite): void {

@@ -15,7 +15,7 @@ import type {
   StoredOperation,
 } from "../records.ts";
 
-export type PgValue = string | number | boolean | null;
+export type PgValue = string | number | null;
 export type PgRecord = Record<string, unknown>;
 
 /** One column of a bulk `INSERT ... SELECT * FROM unnest(...)`: name, array cast, value. */
@@ -29,6 +29,10 @@ function decimal(value: number | null): string | null {
   return value === null ? null : String(value);
 }
 
+function flag(value: boolean): string {
+  return value ? "t" : "f";
+}
+
 function json(value: unknown): string | null {
   return value === null ? null : JSON.stringify(value);
 }
@@ -38,7 +42,8 @@ const BIGINT = "bigint[]";
 const INT = "integer[]";
 const NUMERIC = "numeric[]";
 const DOUBLE = "float8[]";
-const BOOL = "boolean[]";
+// Booleans travel as "t"/"f" text: postgres.js binds a JS boolean array as a scalar boolean.
+const BOOL = "text[]::boolean[]";
 // Sent as text, cast on the server: a JS string bound straight to jsonb would become a JSON string.
 const JSONB = "text[]::jsonb[]";
 
@@ -60,8 +65,8 @@ export const STATUS_COLUMNS: readonly PgColumn<StatusRow>[] = [
   { name: "daily_realized_pnl_usd", arrayCast: NUMERIC, value: (row) => decimal(row.dailyRealizedPnlUsd) },
   { name: "unrealized_pnl_usd", arrayCast: NUMERIC, value: (row) => decimal(row.unrealizedPnlUsd) },
   { name: "data_age_ms", arrayCast: BIGINT, value: (row) => row.dataAgeMs },
-  { name: "broker_connected", arrayCast: BOOL, value: (row) => row.brokerConnected },
-  { name: "paused", arrayCast: BOOL, value: (row) => row.paused },
+  { name: "broker_connected", arrayCast: BOOL, value: (row) => flag(row.brokerConnected) },
+  { name: "paused", arrayCast: BOOL, value: (row) => flag(row.paused) },
   { name: "block_reasons", arrayCast: JSONB, value: (row) => json(row.blockReasons) },
   { name: "config_hash", arrayCast: TEXT, value: (row) => row.configHash },
   { name: "heartbeat_interval_s", arrayCast: DOUBLE, value: (row) => row.heartbeatIntervalS },
@@ -92,7 +97,7 @@ export const DAILY_STATE_COLUMNS: readonly PgColumn<DailyState>[] = [
   { name: "commissions_usd", arrayCast: NUMERIC, value: (row) => decimal(row.commissionsUsd) },
   { name: "last_hedge_ts_ms", arrayCast: BIGINT, value: (row) => row.lastHedgeTsMs },
   { name: "last_hedge_price", arrayCast: NUMERIC, value: (row) => decimal(row.lastHedgePrice) },
-  { name: "circuit_breaker_tripped", arrayCast: BOOL, value: (row) => row.circuitBreakerTripped },
+  { name: "circuit_breaker_tripped", arrayCast: BOOL, value: (row) => flag(row.circuitBreakerTripped) },
   { name: "updated_at_ms", arrayCast: BIGINT, value: (row) => row.updatedAtMs },
 ];
 

@@ -1,0 +1,96 @@
+// Opens the configured sink and applies pending migrations. Failures become one clear
+// message naming the config key and the target (URL password masked), never a stack.
+import { maskSecret } from "../config/secret-mask.ts";
+import type { GsConfig } from "../config/schema.ts";
+import { UserError } from "../config/user-error.ts";
+import type { Sink } from "./port.ts";
+import { PostgresSink } from "./postgres/postgres-sink.ts";
+import type { WritePathOptions } from "./queued-sink.ts";
+import { SqliteSink } from "./sqlite/sqlite-sink.ts";
+
+/** The sink could not be opened or migrated; the message says which and where. */
+export class SinkOpenError extends UserError {
+  constructor(message: string) {
+    super(message);
+    this.name = "SinkOpenError";
+  }
+}
+
+export async function openSink(config: GsConfig): Promise<Sink> {
+  const status = config.status;
+  const writePath: WritePathOptions = {
+    spoolPath: status.spool_path,
+    capacityRows: status.queue_max_rows,
+    batchRows: status.batch_max_rows,
+    flushIntervalMs: status.flush_interval_ms,
+  };
+  switch (status.sink) {
+    case "sqlite":
+      return openAndMigrate(`SQLite database ${status.sqlite.path} (status.sqlite.path)`, () =>
+        SqliteSink.open({ ...writePath, path: status.sqlite.path }),
+      );
+    case "postgres": {
+      const url = status.postgres.url;
+      checkPostgresUrl(url);
+      return openAndMigrate(`PostgreSQL at ${maskSecret(url)} (status.postgres.url)`, () =>
+        PostgresSink.open({ ...writePath, url, poolSize: status.postgres.max_connections }),
+        url,
+      );
+    }
+    default: {
+      const unreachable: never = status.sink;
+      throw new SinkOpenError(`status.sink was ${JSON.stringify(unreachable)}, expected "sqlite" or "postgres"`);
+    }
+  }
+}
+
+function checkPostgresUrl(url: string): void {
+  const expected = "expected a URL like postgres://user:password@host:5432/database (GS_STATUS_POSTGRES_URL also sets it)";
+  if (url === "") throw new SinkOpenError(`status.postgres.url was empty with status.sink = "postgres", ${expected}`);
+  let protocol = "";
+  try {
+    protocol = new URL(url).protocol;
+  } catch {
+    throw new SinkOpenError(`status.postgres.url was not a URL (${maskSecret(url)}), ${expected}`);
+  }
+  if (protocol !== "postgres:" && protocol !== "postgresql:") {
+    throw new SinkOpenError(`status.postgres.url had scheme ${protocol}, ${expected}`);
+  }
+}
+
+async function openAndMigrate(target: string, open: () => Sink, secretUrl?: string): Promise<Sink> {
+  let sink: Sink;
+  try {
+    sink = open();
+  } catch (error) {
+    throw new SinkOpenError(`cannot open ${target}: ${describe(error, secretUrl)}`);
+  }
+  try {
+    await sink.migrate();
+    return sink;
+  } catch (error) {
+    await sink.close().catch(() => {});
+    throw new SinkOpenError(`cannot migrate ${target}: ${describe(error, secretUrl)}`);
+  }
+}
+
+/** The driver's message, with any trace of the URL or its password replaced by the masked URL. */
+function describe(error: unknown, secretUrl: string | undefined): string {
+  const code = (error as { code?: unknown } | null)?.code;
+  let message = error instanceof Error ? error.message : String(error);
+  if (typeof code === "string" && !message.includes(code)) message = `${message} (${code})`;
+  if (secretUrl !== undefined) {
+    message = message.split(secretUrl).join(maskSecret(secretUrl));
+    const password = safePassword(secretUrl);
+    if (password !== "") message = message.split(password).join("****");
+  }
+  return message;
+}
+
+function safePassword(url: string): string {
+  try {
+    return decodeURIComponent(new URL(url).password);
+  } catch {
+    return "";
+  }
+}
