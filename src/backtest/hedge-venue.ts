@@ -52,9 +52,9 @@ export class HedgeVenue {
    * One quote through the daemon's sequence. Returns the decision and, when it hedged, the
    * fill (the simulated venue fills marketable orders in full at once).
    */
-  onQuote(bid: number, ask: number, last: number, nowMs: number, touch: SimTouch): { decision: HedgeDecision; fill: VenueFill | null } {
+  onQuote(touch: SimTouch, last: number, nowMs: number): { decision: HedgeDecision; fill: VenueFill | null } {
     const hedger = this.hedger;
-    hedger.onQuote({ bid, ask, last, tsEventMs: nowMs });
+    hedger.onQuote({ bid: touch.bid, ask: touch.ask, last, tsEventMs: nowMs });
     const timedOut = hedger.timedOutOrders(nowMs);
     for (let i = 0; i < timedOut.length; i++) this.cancel(timedOut[i] as string, nowMs);
     const decision = hedger.evaluate(nowMs);

@@ -110,7 +110,9 @@ class ReplayEngine {
     let spot = 0;
     let nowMs = 0;
     for (let i = 0; i < series.length; i++) {
-      spot = closes[i] as number;
+      // The venue quotes in cents around the bar's close; its mid is the price of record.
+      const touch = quoteAround(closes[i] as number, this.params.stockHalfSpreadBps);
+      spot = (touch.bid + touch.ask) / 2;
       nowMs = (starts[i] as number) + barMs - CLOSE_BEFORE_BAR_END_MS;
       if (nowMs >= this.dayEndMs) {
         this.startDay(nowMs);
@@ -134,11 +136,11 @@ class ReplayEngine {
       const optionValue = this.units * (this.call.price + this.put.price);
       const dailyPnl = this.ledger.equityUsd(spot, optionValue) - this.dayBaseEquity + (this.ledger.rollCostsUsd + this.ledger.optionCommissionsUsd - this.dayBaseCosts);
       this.audit.onDailyPnl(this.dayNumber, dailyPnl);
-      // The broker events of this bar, in the order the Hedger gets them live.
+      // This bar's broker events in the order the daemon gets them from the sim broker
+      // (stock subscribed first): the quote, on which it decides, then the option greeks.
+      const { decision, fill } = this.venue.onQuote(touch, spot, nowMs);
       this.hedger.onOptionGreeks(this.callKey, this.callEvent.refresh(this.call));
       this.hedger.onOptionGreeks(this.putKey, this.putEvent.refresh(this.put));
-      const touch = quoteAround(spot, this.params.stockHalfSpreadBps);
-      const { decision, fill } = this.venue.onQuote(touch.bid, touch.ask, spot, nowMs, touch);
       this.audit.onDecision(decision, this.dayNumber);
       if (fill !== null) {
         const signed = fill.order.side === "BUY" ? fill.order.quantityShares : -fill.order.quantityShares;
@@ -221,9 +223,12 @@ class ReplayEngine {
       this.ledger.optionTrade(this.units, price, mark.price, optionCommissionUsd(contracts, this.params));
       opened.push({ contract: leg, quantity: contracts, avgCost: price * leg.multiplier, account: BACKTEST_ACCOUNT });
     }
-    // Broker order: the option greeks of the new legs arrive with the position reports.
-    this.hedger.onOptionGreeks(this.callKey, this.callEvent.refresh(this.call));
-    this.hedger.onOptionGreeks(this.putKey, this.putEvent.refresh(this.put));
+    // A broker streams greeks for newly subscribed legs at once; at the very start the daemon
+    // subscribes the stock first, so its first decision comes before any option greeks.
+    if (previous !== null) {
+      this.hedger.onOptionGreeks(this.callKey, this.callEvent.refresh(this.call));
+      this.hedger.onOptionGreeks(this.putKey, this.putEvent.refresh(this.put));
+    }
     this.venue.setOptionPositions([...closed, ...opened], nowMs);
     this.recorder.roll(nowMs, reason, previous, next, spot);
   }
