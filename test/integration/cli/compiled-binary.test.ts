@@ -1,26 +1,47 @@
 // The compiled `gs` must run alone: no node_modules, no source tree, no config beside it.
+// Built with the project's own `build` script (only the output path changed).
 import { afterAll, expect, test } from "bun:test";
+import { existsSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { makeTempDir, runGs } from "./run-gs.ts";
 
-const temp = makeTempDir("gs-binary-test-");
-afterAll(() => temp.remove());
+const ROOT = resolve(import.meta.dir, "../../..");
+const build = makeTempDir("gs-binary-build-");
+const empty = makeTempDir("gs-binary-run-");
+afterAll(() => {
+  build.remove();
+  empty.remove();
+});
 
-test("bun build --compile produces a gs that works from an empty directory", () => {
-  const binary = join(temp.dir, "gs");
-  const build = Bun.spawnSync(["bun", "build", resolve(import.meta.dir, "../../../src/cli/main.ts"), "--compile", "--outfile", binary], {
-    stdout: "pipe",
-    stderr: "pipe",
-  });
-  expect(build.stderr.toString()).not.toContain("error");
-  expect(build.exitCode).toBe(0);
+function buildCommand(outfile: string): string[] {
+  const scripts = (JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")) as { scripts: Record<string, string> }).scripts;
+  const script = scripts.build ?? "";
+  expect(script).toContain("--compile");
+  expect(script).toContain("--outfile dist/gs");
+  return script.replace("--outfile dist/gs", `--outfile ${outfile}`).split(/\s+/);
+}
 
-  const help = runGs([binary], ["--help"], { cwd: temp.dir });
+test("`bun run build` produces a gs that runs the main job from an empty directory", () => {
+  const binary = join(build.dir, "gs");
+  const compile = Bun.spawnSync(buildCommand(binary), { cwd: ROOT, stdout: "pipe", stderr: "pipe" });
+  expect(compile.exitCode).toBe(0);
+  const gs = (args: readonly string[], env: Readonly<Record<string, string>> = {}) => runGs([binary], args, { cwd: empty.dir, env });
+
+  const help = gs(["--help"]);
   expect(help.exitCode).toBe(0);
   expect(help.stdout).toContain("daemon");
-  expect(runGs([binary], ["init"], { cwd: temp.dir }).exitCode).toBe(0);
-  const check = runGs([binary], ["check", "config"], { cwd: temp.dir, env: { GS_HEDGE_COOLDOWN_S: "30" } });
+  expect(gs(["nonsense"]).exitCode).toBe(2);
+
+  expect(gs(["init"]).exitCode).toBe(0);
+  const check = gs(["check", "config"], { GS_HEDGE_COOLDOWN_S: "30" });
   expect(check.exitCode).toBe(0);
   expect(check.stdout).toContain("cooldown_s = 30  # env GS_HEDGE_COOLDOWN_S");
-  expect(runGs([binary], ["nonsense"], { cwd: temp.dir }).exitCode).toBe(2);
-});
+
+  // Embedded assets: SQL migrations and the bundled market data must be inside the binary.
+  const migrate = gs(["migrate"]);
+  expect(migrate.stderr).toBe("");
+  expect(migrate.exitCode).toBe(0);
+  const daemon = gs(["daemon", "--duration", "1"]);
+  expect(daemon.exitCode).toBe(0);
+  expect(existsSync(join(empty.dir, "var/gs.db"))).toBe(true);
+}, 60_000);
