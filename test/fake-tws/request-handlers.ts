@@ -60,9 +60,7 @@ export function handleRequest(tws: FakeTws, session: FakeSession, request: Clien
       return;
     case "req_positions":
       session.positionsSubscribed = true;
-      for (const p of tws.account.positions()) session.send(position(p.account, p.contract, p.quantity, p.avgCost));
-      session.send(positionEnd());
-      return;
+      return sendPositionDump(tws, session);
     case "cancel_positions":
       session.positionsSubscribed = false;
       return;
@@ -73,6 +71,20 @@ export function handleRequest(tws: FakeTws, session: FakeSession, request: Clien
       throw new Error(`unhandled request ${JSON.stringify(unreachable)}`);
     }
   }
+}
+
+/**
+ * All positions then positionEnd; with `positionDumpPauseMs`, a pause after the first (a slow
+ * TWS). Dumps on one connection never interleave: each starts after the previous one ended.
+ */
+function sendPositionDump(tws: FakeTws, session: FakeSession): void {
+  session.positionDumps = session.positionDumps.then(async () => {
+    const [first, ...rest] = tws.account.positions().map((p) => position(p.account, p.contract, p.quantity, p.avgCost));
+    if (first) session.send(first);
+    if (tws.positionDumpPauseMs > 0 && rest.length > 0) await new Promise((resolve) => setTimeout(resolve, tws.positionDumpPauseMs));
+    for (const message of rest) session.send(message);
+    session.send(positionEnd());
+  });
 }
 
 function nextOrderId(tws: FakeTws): number {

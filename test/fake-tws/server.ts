@@ -59,6 +59,8 @@ export class FakeTws {
   orderPolicy: OrderPolicy = { type: "work" };
   marketDataMode: "live" | "delayed" = "live";
   withholdNextValidId = false;
+  /** Pause inside every position dump, after its first position (0 = none). */
+  positionDumpPauseMs = 0;
   /** Request types the fake logs but never answers (a hung TWS), to exercise request timeouts. */
   readonly silentRequests = new Set<ClientRequest["type"]>();
   /** Client ids some other (imaginary) application holds: START_API with one gets 326. */

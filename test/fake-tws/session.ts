@@ -18,6 +18,8 @@ export class FakeSession {
   clientId: number | null = null;
   readonly marketData = new Map<number, MarketDataSubscription>();
   positionsSubscribed = false;
+  /** Position dumps in progress, chained so they go out one after another. */
+  positionDumps: Promise<void> = Promise.resolve();
   /** nextValidId owed to this session while the fake withholds it. */
   owesNextValidId = false;
   private readonly reader = new ServerFrameReader();

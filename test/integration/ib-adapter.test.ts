@@ -315,6 +315,20 @@ describe("reconciliation and positions", () => {
     expect(update.position).toEqual({ contract: SPY, quantity: 60, avgCost: 601, account: "DU1234567" });
   });
 
+  test("positions() asked while another position dump is arriving returns its own complete answer", async () => {
+    const h = await started();
+    const call = h.tws.optionContract("SPY", "20260116", 600, "C");
+    h.tws.setPosition(call, 2, 912.5);
+    h.tws.setPosition(h.tws.stockContract("SPY"), -40, 600.1);
+    h.tws.positionDumpPauseMs = 100;
+    const from = h.events.length;
+    await h.broker.connect(); // starts the position stream: a dump that pauses after its first position
+    await h.waitFor("position", () => true, from);
+    const positions = await h.broker.positions();
+    expect(positions.map((p) => [p.contract.secType, p.quantity]).sort()).toEqual([["OPT", 2], ["STK", -40]]);
+    expect(h.tws.requestsOf("req_positions").length).toBe(2);
+  });
+
   test("requests time out by name when TWS never answers", async () => {
     const h = await connected({ requestTimeoutMs: 200 });
     h.tws.silentRequests.add("req_open_orders");

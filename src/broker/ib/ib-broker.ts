@@ -224,7 +224,7 @@ export class IbBroker implements Broker {
       for (const reqId of previous) this.api.cancelMktData(reqId);
       this.marketData.unbindAll();
       for (const subscription of this.marketData.wanted()) this.requestMarketData(subscription);
-      this.api.reqPositions();
+      this.requests.streamPositions(this.api);
     }
     this.emit({ type: "connection", state: "restored", dataLost, code, message, tsEventMs });
   }
@@ -325,7 +325,7 @@ export class IbBroker implements Broker {
     this.emit({ type: "connection", state: "connected", dataLost: false, code: null, message: `connected to TWS at ${this.options.host}:${this.options.port} as client id ${clientId} (server version ${serverVersion ?? "?"})`, tsEventMs: this.options.now() });
     this.api.reqMarketDataType(marketDataTypeRequest(this.options.marketDataType));
     for (const subscription of this.marketData.wanted()) this.requestMarketData(subscription);
-    this.api.reqPositions(); // also a stream: manual trades in TWS arrive as position updates
+    this.requests.streamPositions(this.api); // manual trades in TWS arrive as position updates
   }
 
   private endSession(message: string): void {

@@ -3,6 +3,7 @@
 // (reqExecutions -> execDetailsEnd). Concurrent callers of the first two share one
 // request; each has a deadline (PendingRequests) and fails when the session ends.
 import type { Contract as IbContract, Execution as IbExecution, IBApi, Order as IbOrder, OrderState as IbOrderState } from "@stoqey/ib";
+import { contractKey } from "../../core/instrument.ts";
 import type { Position } from "../../core/instrument.ts";
 import type { CommissionReport, ExecutionReport, OpenOrder } from "../../core/order.ts";
 import { BrokerError } from "../port.ts";
@@ -26,8 +27,10 @@ interface ExecutionRequest {
 
 export class ReconciliationRequests {
   private readonly pending: PendingRequests;
-  private positionsCollector: Position[] | null = null;
+  private positionsCollector: { positions: Map<string, Position>; endsToSkip: number } | null = null;
   private positionsWaiters: ((positions: Position[]) => void)[] = [];
+  /** reqPositions sent and not yet closed by positionEnd; TWS answers them in order. */
+  private positionDumpsInFlight = 0;
   private openOrdersCollector: OpenOrderSnapshot | null = null;
   private openOrdersWaiters: ((orders: OpenOrder[]) => void)[] = [];
   private readonly executionRequests = new Map<number, ExecutionRequest>();
@@ -45,9 +48,16 @@ export class ReconciliationRequests {
     return this.pending.start<Position[]>("positions (reqPositions)", (settle) => {
       this.positionsWaiters.push(settle);
       if (this.positionsCollector !== null) return;
-      this.positionsCollector = [];
-      api.reqPositions();
+      // A dump already under way may have started before us: collect our own request's answer.
+      this.positionsCollector = { positions: new Map(), endsToSkip: this.positionDumpsInFlight };
+      this.streamPositions(api);
     });
+  }
+
+  /** Starts (or renews) the position stream; TWS first dumps every position, then streams changes. */
+  streamPositions(api: IBApi): void {
+    this.positionDumpsInFlight += 1;
+    api.reqPositions();
   }
 
   openOrders(api: IBApi): Promise<OpenOrder[]> {
@@ -76,11 +86,20 @@ export class ReconciliationRequests {
   // ---- fed by the inbound message handlers ----
 
   position(position: Position): void {
-    this.positionsCollector?.push(position);
+    // Keyed, so a streamed update and the dump of the same holding count once (the later wins).
+    this.positionsCollector?.positions.set(`${position.account}|${contractKey(position.contract)}`, position);
   }
 
   positionEnd(): void {
-    const collected = this.positionsCollector ?? [];
+    this.positionDumpsInFlight = Math.max(0, this.positionDumpsInFlight - 1);
+    const collector = this.positionsCollector;
+    if (collector === null) return;
+    if (collector.endsToSkip > 0) {
+      collector.endsToSkip -= 1;
+      collector.positions.clear();
+      return;
+    }
+    const collected = [...collector.positions.values()];
     const waiters = this.positionsWaiters;
     this.positionsCollector = null;
     this.positionsWaiters = [];
@@ -129,6 +148,7 @@ export class ReconciliationRequests {
   abandon(message: string): void {
     this.positionsCollector = null;
     this.positionsWaiters = [];
+    this.positionDumpsInFlight = 0;
     this.openOrdersCollector = null;
     this.openOrdersWaiters = [];
     this.executionRequests.clear();
