@@ -2,7 +2,7 @@
 // fetched) with the summary, the equity curve, PnL attribution over time, the delta and
 // hedge position, the guard verification and the per-month table.
 import type { ReplayResult } from "./replay-engine.ts";
-import { pct, usd } from "./report-text.ts";
+import { MONTH_HEADER, monthRows, pct, pnlRows, usd } from "./report-text.ts";
 import type { BacktestSummary } from "./summary.ts";
 import { downsample, lineChart } from "./svg-chart.ts";
 
@@ -61,15 +61,6 @@ export function renderHtmlReport(summary: BacktestSummary, result: ReplayResult)
     ["data fingerprint", summary.dataFingerprint],
     ...(summary.clampNote === null ? [] : ([["note", summary.clampNote]] as [string, string][])),
   ];
-  const pnlRows = [
-    ["total", usd(pnl.totalUsd)],
-    ["gamma / scalping", usd(pnl.scalpingUsd)],
-    ["theta", usd(pnl.thetaUsd)],
-    ["vega", usd(pnl.vegaUsd)],
-    ["hedge slippage", usd(-pnl.hedgeSlippageUsd)],
-    ["option spreads (open, rolls, close)", usd(-pnl.rollCostsUsd)],
-    ["commissions", usd(-pnl.commissionsUsd)],
-  ];
   const riskRows = [
     ["hedges", `${summary.hedges} (${summary.forcedHedges} forced)`],
     ["shares traded", summary.sharesTraded.toLocaleString("en-US")],
@@ -80,17 +71,6 @@ export function renderHtmlReport(summary: BacktestSummary, result: ReplayResult)
   ];
   const invariantRows = Object.entries(guards.checks).map(([name, checked]) => [name, String(checked), String(guards.violations.filter((v) => v.invariant === name).length)]);
   const bindingRows = guards.binding.map((b) => [b.code, String(b.deniedEvaluations), String(b.episodes), String(b.days)]);
-  const monthRows = summary.months.map((m) => [
-    m.month,
-    usd(m.totalUsd),
-    usd(m.scalpingUsd),
-    usd(m.thetaUsd),
-    usd(m.vegaUsd),
-    usd(-(m.hedgeSlippageUsd + m.rollCostsUsd + m.commissionsUsd)),
-    String(m.hedges),
-    pct(m.realizedVol),
-    pct(m.impliedVol),
-  ]);
   const verdict = guards.violations.length === 0 ? `<p class="ok">Guard verification: ${guards.checkedOrders} orders checked, 0 violations.</p>` : `<p class="bad">Guard verification: ${guards.violations.length} violation(s).</p>`;
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>gs backtest ${escapeHtml(summary.runId)}</title>
@@ -99,7 +79,7 @@ export function renderHtmlReport(summary: BacktestSummary, result: ReplayResult)
 <h1>gs backtest ${escapeHtml(summary.runId)}</h1>
 ${htmlTable(["", ""], facts)}
 <h2>PnL</h2>
-${htmlTable(["component", "USD"], pnlRows)}
+${htmlTable(["component", "USD"], pnlRows(pnl))}
 ${htmlTable(["activity and risk", ""], riskRows)}
 <h2>Charts</h2>
 ${charts(result)}
@@ -108,7 +88,7 @@ ${verdict}
 ${htmlTable(["invariant", "checked", "violations"], invariantRows)}
 ${bindingRows.length === 0 ? "<p>No guard blocked a wanted hedge.</p>" : htmlTable(["binding guard", "evaluations", "episodes", "days"], bindingRows)}
 <h2>Per month</h2>
-${htmlTable(["month", "total", "scalping", "theta", "vega", "costs", "hedges", "realised vol", "implied vol"], monthRows)}
+${htmlTable(MONTH_HEADER, monthRows(summary))}
 </body></html>
 `;
 }

@@ -2,7 +2,7 @@
 // guard verification and the per-month table. Plain text, aligned columns, no colour.
 import { formatBarSize } from "../market-data/index.ts";
 import { INVARIANTS } from "./guard-audit.ts";
-import type { BacktestSummary } from "./summary.ts";
+import type { BacktestSummary, PnlBreakdown } from "./summary.ts";
 
 export function usd(value: number): string {
   const sign = value < 0 ? "-" : "";
@@ -21,6 +21,35 @@ export function table(header: readonly string[], rows: readonly (readonly string
   return [line(header), widths.map((w) => "-".repeat(w)).join("  "), ...rows.map(line)];
 }
 
+/** PnL and its attribution, costs as negative numbers (shared by the text and HTML reports). */
+export function pnlRows(pnl: PnlBreakdown): [string, string][] {
+  return [
+    ["total", usd(pnl.totalUsd)],
+    ["gamma / scalping", usd(pnl.scalpingUsd)],
+    ["theta", usd(pnl.thetaUsd)],
+    ["vega", usd(pnl.vegaUsd)],
+    ["hedge slippage", usd(-pnl.hedgeSlippageUsd)],
+    ["option spreads (open, rolls, close)", usd(-pnl.rollCostsUsd)],
+    ["commissions", usd(-pnl.commissionsUsd)],
+  ];
+}
+
+export const MONTH_HEADER = ["month", "total", "scalping", "theta", "vega", "costs", "hedges", "realised vol", "implied vol"];
+
+export function monthRows(summary: BacktestSummary): string[][] {
+  return summary.months.map((m) => [
+    m.month,
+    usd(m.totalUsd),
+    usd(m.scalpingUsd),
+    usd(m.thetaUsd),
+    usd(m.vegaUsd),
+    usd(-(m.hedgeSlippageUsd + m.rollCostsUsd + m.commissionsUsd)),
+    String(m.hedges),
+    pct(m.realizedVol),
+    pct(m.impliedVol),
+  ]);
+}
+
 export function renderTextReport(summary: BacktestSummary): string {
   const { pnl, guards } = summary;
   const lines: string[] = [];
@@ -30,20 +59,7 @@ export function renderTextReport(summary: BacktestSummary): string {
   lines.push(`  iv        ${summary.iv}`);
   lines.push(`  config    ${summary.configHash.slice(0, 16)}  data ${summary.dataFingerprint}`);
   lines.push("");
-  lines.push(
-    ...table(
-      ["PnL", "USD"],
-      [
-        ["total", usd(pnl.totalUsd)],
-        ["  gamma / scalping", usd(pnl.scalpingUsd)],
-        ["  theta", usd(pnl.thetaUsd)],
-        ["  vega", usd(pnl.vegaUsd)],
-        ["  hedge slippage", usd(-pnl.hedgeSlippageUsd)],
-        ["  option spreads (open, rolls, close)", usd(-pnl.rollCostsUsd)],
-        ["  commissions", usd(-pnl.commissionsUsd)],
-      ],
-    ),
-  );
+  lines.push(...table(["PnL", "USD"], pnlRows(pnl).map(([name, value], i) => [i === 0 ? name : `  ${name}`, value])));
   lines.push("");
   lines.push(`  hedges ${summary.hedges} (${summary.forcedHedges} forced), shares traded ${summary.sharesTraded.toLocaleString("en-US")}, rolls ${summary.rolls}`);
   lines.push(`  max drawdown ${usd(summary.maxDrawdownUsd)}${summary.maxDrawdownFromDay === null ? "" : ` (${summary.maxDrawdownFromDay} to ${summary.maxDrawdownToDay})`}, daily Sharpe ${summary.dailySharpe === null ? "n/a" : summary.dailySharpe.toFixed(2)}`);
@@ -62,17 +78,6 @@ export function renderTextReport(summary: BacktestSummary): string {
   }
   lines.push("");
   lines.push("Per month");
-  const monthRows = summary.months.map((m) => [
-    m.month,
-    usd(m.totalUsd),
-    usd(m.scalpingUsd),
-    usd(m.thetaUsd),
-    usd(m.vegaUsd),
-    usd(-(m.hedgeSlippageUsd + m.rollCostsUsd + m.commissionsUsd)),
-    String(m.hedges),
-    pct(m.realizedVol),
-    pct(m.impliedVol),
-  ]);
-  lines.push(...table(["month", "total", "scalping", "theta", "vega", "costs", "hedges", "realised", "implied"], monthRows).map((line) => `  ${line}`));
+  lines.push(...table(MONTH_HEADER, monthRows(summary)).map((line) => `  ${line}`));
   return `${lines.join("\n")}\n`;
 }

@@ -10,16 +10,9 @@ import type { DayRecord, RollRecord } from "./run-recorder.ts";
 
 const TRADING_DAYS_PER_YEAR = 252;
 
-export interface PnlBreakdown {
-  readonly totalUsd: number;
-  readonly scalpingUsd: number;
-  readonly thetaUsd: number;
-  readonly vegaUsd: number;
-  readonly hedgeSlippageUsd: number;
-  readonly rollCostsUsd: number;
+export interface PnlBreakdown extends PnlTotals {
+  /** Stock plus option commissions. */
   readonly commissionsUsd: number;
-  readonly stockCommissionsUsd: number;
-  readonly optionCommissionsUsd: number;
 }
 
 export interface MonthRow extends PnlBreakdown {

@@ -24,6 +24,7 @@ import { HedgeLoop } from "../../src/daemon/hedge-loop.ts";
 import { hedgerParamsFromConfig } from "../../src/daemon/hedger-params-from-config.ts";
 import { OperationRecorder } from "../../src/daemon/operation-recorder.ts";
 import { DaemonIds } from "../../src/daemon/order-ref.ts";
+import { statusRow } from "../../src/daemon/status-row.ts";
 import type { BarSeries, IvSeries } from "../../src/market-data/index.ts";
 import { bundledBars, bundledVix, constantIv, gbmBars, ivAt, loadBars, parseDataSource, parseGbmSpec } from "../../src/market-data/index.ts";
 import { SqliteSink } from "../../src/sink/sqlite/sqlite-sink.ts";
@@ -57,32 +58,28 @@ function backtestMarker(iv: IvSeries, rate: number, dividendYield: number): Opti
   };
 }
 
+/** The daemon's own minimal status row (no snapshot): what the recorder writes with each operation. */
 function minimalStatus(tsMs: number): StatusRow {
-  return {
-    daemonId: "parity",
-    tsMs,
-    state: "RUNNING",
-    hedgeState: "idle",
-    symbol: "SPY",
-    spot: null,
-    bid: null,
-    ask: null,
-    portfolioDeltaShares: null,
-    optionDeltaShares: null,
-    hedgeShares: 0,
-    pendingShares: 0,
-    legsCount: 2,
-    dailyHedgeCount: 0,
-    dailyRealizedPnlUsd: 0,
-    unrealizedPnlUsd: null,
-    dataAgeMs: null,
-    brokerConnected: true,
-    paused: false,
-    blockReasons: [],
-    configHash: "parity",
-    heartbeatIntervalS: 5,
-    details: {},
-  };
+  return statusRow(
+    {
+      daemonId: "parity",
+      wallNowMs: tsMs,
+      state: "RUNNING",
+      configHash: "parity",
+      heartbeatIntervalS: 5,
+      pid: 1,
+      version: "test",
+      brokerName: "sim",
+      brokerClientId: null,
+      brokerServerVersion: null,
+      nextRetryTsMs: null,
+      marketDataKind: "live",
+      extraBlockReasons: [],
+      marketNowMs: tsMs,
+    },
+    null,
+    "SPY",
+  );
 }
 
 interface DriverRun {
