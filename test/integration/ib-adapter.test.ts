@@ -97,6 +97,16 @@ describe("connecting", () => {
     await h.broker.connect();
     expect(h.broker.isConnected()).toBe(true);
   });
+
+  test("disconnect() during a connect attempt ends the attempt at once", async () => {
+    const h = await started({ connectTimeoutMs: 10_000 });
+    h.tws.withholdNextValidId = true;
+    const attempt = h.broker.connect();
+    await h.tws.waitForRequest("start_api");
+    await h.broker.disconnect();
+    await expect(attempt).rejects.toMatchObject({ kind: "not_connected" });
+    expect(h.broker.isConnected()).toBe(false);
+  });
 });
 
 describe("market data", () => {

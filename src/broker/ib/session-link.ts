@@ -113,6 +113,7 @@ export class SessionLink {
   async disconnect(): Promise<void> {
     const api = this.api;
     if (!api) return;
+    this.attempt?.fail(new BrokerError("not_connected", "connect attempt abandoned: disconnect() was called"));
     if (this.ready) {
       this.closingOnRequest = true;
       let timer: ReturnType<typeof setTimeout> | undefined;
