@@ -78,7 +78,7 @@ export function describeSinks(name: string, body: (makeSink: MakeSink, context: 
       const cleanups: (() => Promise<void>)[] = [];
       afterAll(async () => {
         for (const cleanup of cleanups.reverse()) await cleanup();
-      });
+      }, 120_000);
       const makeDatabase = async (): Promise<TestDatabaseTarget> => {
         const target = kind === "sqlite" ? createSqliteTarget() : await createPostgresTarget();
         cleanups.push(target.cleanup);

@@ -85,7 +85,8 @@ export class PostgresSink extends QueuedSink {
   }
 
   protected async closeConnection(): Promise<void> {
-    await this.sql.end({ timeout: 5 });
+    // Bounded: after a network cut postgres.js can wait the whole timeout for a dead socket.
+    await this.sql.end({ timeout: 2 });
   }
 
   async loadDailyState(daemonId: string, tradingDay: string): Promise<DailyState | null> {
