@@ -23,20 +23,21 @@ export interface ControlLoopDeps {
 }
 
 export class ControlLoop {
-  private polling = false;
+  private inFlight: Promise<void> | null = null;
 
   constructor(private readonly deps: ControlLoopDeps) {}
 
-  /** One poll of both channels; overlapping calls are skipped, errors are logged, never thrown. */
-  async poll(): Promise<void> {
-    if (this.polling) return;
-    this.polling = true;
-    try {
-      await this.pollFile();
-      await this.pollQueue();
-    } finally {
-      this.polling = false;
-    }
+  /** One poll of both channels; a call during a poll joins it. Errors are logged, never thrown. */
+  poll(): Promise<void> {
+    this.inFlight ??= (async () => {
+      try {
+        await this.pollFile();
+        await this.pollQueue();
+      } finally {
+        this.inFlight = null;
+      }
+    })();
+    return this.inFlight;
   }
 
   private async pollFile(): Promise<void> {

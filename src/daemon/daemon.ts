@@ -130,6 +130,11 @@ export class Daemon {
     await this.connect();
   }
 
+  /** Polls the control file and queue now (the poll timer calls the same); resolves when done. */
+  pollControl(): Promise<void> {
+    return this.controlLoop.poll();
+  }
+
   /** Graceful stop: no new orders, cancel own working orders, final status, flush. */
   requestStop(reason: string, exitCode = 0): void {
     if (this.stopRequested) return;

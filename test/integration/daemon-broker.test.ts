@@ -41,9 +41,8 @@ describeSinks("daemon and an unreachable broker", (makeSink) => {
     await startDaemon(running, market);
     market.broker.refuseConnections(false);
     await sink.issueControl({ daemonId: DAEMON_ID, command: "retry_broker", args: {}, issuedBy: "test", tsMs: Date.now() });
-    await market.clock.advance(SETTINGS.pollMs);
-    await market.clock.advance(0);
-    expect(running.daemon.state).toBe("RUNNING");
+    await running.daemon.pollControl();
+    await running.daemon.whenState("RUNNING");
     expect((await operations(sink, ["control"])).map((operation) => operation.reason)).toEqual(["retrying now"]);
     expect(await stopDaemon(running, market)).toBe(0);
   });

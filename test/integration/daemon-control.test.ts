@@ -38,8 +38,9 @@ async function setUp(sink: Sink): Promise<{ market: Market; running: RunningDaem
   return { market, running, controlFile };
 }
 
-async function poll(market: Market): Promise<void> {
-  await market.clock.advance(SETTINGS.pollMs);
+/** One control poll, as the poll timer runs it, awaited to the end (the queue is a real database). */
+async function poll(running: RunningDaemon, market: Market): Promise<void> {
+  await running.daemon.pollControl();
   await market.clock.advance(0);
 }
 
@@ -54,7 +55,7 @@ describeSinks("daemon control", (makeSink) => {
       const sink = await makeSink();
       const { market, running, controlFile } = await setUp(sink);
       await channel.send(sink, controlFile, "pause");
-      await poll(market);
+      await poll(running, market);
       expect(running.daemon.state).toBe("PAUSED");
 
       market.broker.pushPrice(SPOT);
@@ -67,7 +68,7 @@ describeSinks("daemon control", (makeSink) => {
       expect(market.clock.nowMs() - (paused?.tsMs ?? 0)).toBeLessThanOrEqual(SETTINGS.heartbeatMs);
 
       await channel.send(sink, controlFile, "resume");
-      await poll(market);
+      await poll(running, market);
       expect(running.daemon.state).toBe("RUNNING");
       market.broker.pushPrice(SPOT);
       await market.clock.advance(100);
@@ -86,7 +87,7 @@ describeSinks("daemon control", (makeSink) => {
       const optionsBefore = (await market.broker.positions()).filter((position) => position.contract.secType === "OPT");
 
       await channel.send(sink, controlFile, "flatten");
-      await poll(market);
+      await poll(running, market);
       await market.clock.advance(100);
       expect(running.daemon.state).toBe("PAUSED");
       expect(await stockShares(market)).toBe(0);
@@ -106,7 +107,7 @@ describeSinks("daemon control", (makeSink) => {
       const sink = await makeSink();
       const { market, running, controlFile } = await setUp(sink);
       await channel.send(sink, controlFile, "stop");
-      await poll(market);
+      await poll(running, market);
       expect(await running.daemon.stopped).toBe(0);
       const [status] = await sink.readStatusCurrent(DAEMON_ID);
       expect(status?.state).toBe("STOPPED");
@@ -118,7 +119,7 @@ describeSinks("daemon control", (makeSink) => {
     const sink = await makeSink();
     const { market, running } = await setUp(sink);
     const id = await sink.issueControl({ daemonId: DAEMON_ID, command: "retry_broker", args: {}, issuedBy: "test", tsMs: Date.now() });
-    await poll(market);
+    await poll(running, market);
     await sink.flush();
     const row = await sink.getControl(id);
     expect(row?.result).toBe("ignored: broker not down (state RUNNING)");
@@ -130,10 +131,10 @@ describeSinks("daemon control", (makeSink) => {
     const sink = await makeSink();
     const { market, running, controlFile } = await setUp(sink);
     writeFileSync(controlFile, "# operator note\nfly-to-the-moon\n\npause\n");
-    await poll(market);
+    await poll(running, market);
     expect(existsSync(controlFile)).toBe(false);
-    await poll(market);
-    await poll(market);
+    await poll(running, market);
+    await poll(running, market);
     expect(running.daemon.state).toBe("PAUSED");
     const controls = await operations(sink, ["control"]);
     expect(controls.map((operation) => operation.reason)).toEqual([
