@@ -59,6 +59,7 @@ describe("gs check ib", () => {
     expect(run.stdout).toMatch(new RegExp(`SPY ${expiry} 600 put\\s+10\\s+iv 0\\.1700 delta -0\\.4800`));
     expect(run.stdout).toContain(`SPY|OPT|${ymdIn(120)}|600|C: outside_dte`);
     expect(run.stdout).toContain("disconnected; no orders were sent.");
+    expect(run.stdout).not.toContain("(505)"); // the client decoded every message of the fake
     expect(tws.requestsOf("place_order")).toEqual([]);
     expect(tws.requestsOf("cancel_order")).toEqual([]);
   });

@@ -70,7 +70,11 @@ function createIbDaemon(tws: FakeTws, clock: FakeClock, sink: Sink, config: GsCo
     daemonId: DAEMON_ID, broker, sink, hedger: new Hedger(hedgerParamsFromConfig(config)), wallClock: clock, marketClock: clock,
     log: memoryDaemonLog(log), settings: { ...SETTINGS, controlFile: null }, configHash: "test-config-hash", version: "test", pid: 4242,
   });
-  cleanups.push(() => broker.disconnect());
+  cleanups.push(async () => {
+    await broker.disconnect();
+    // The real client reports a message it cannot decode as 505; the fake must never cause one.
+    expect(log.filter((line) => line.includes("(505)"))).toEqual([]);
+  });
   return { daemon, broker, log };
 }
 
