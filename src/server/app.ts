@@ -87,7 +87,7 @@ export function createServerApp(options: ServerAppOptions) {
       set.status = ok ? 200 : 503;
       return { ok, sink: service.sinkKind };
     })
-    .get(ROUTES.status.path, ({ service, request }) => service.status(parseQuery(ROUTES.status.query, request.url).daemon_id ?? null))
+    .get(ROUTES.status.path, async ({ service, request }) => jsonResponse(await service.statusJson(parseQuery(ROUTES.status.query, request.url).daemon_id ?? null)))
     .get(ROUTES.operations.path, async ({ service, request }) => {
       const page = await service.operations(parseQuery(ROUTES.operations.query, request.url));
       if (!wantsCsv(request)) return page;
@@ -130,6 +130,10 @@ function errorResponse(status: number, error: string, message: string, field?: s
     status,
     headers: { "content-type": "application/json; charset=utf-8", ...SECURITY_HEADERS, ...headers },
   });
+}
+
+function jsonResponse(json: string): Response {
+  return new Response(json, { headers: { "content-type": "application/json; charset=utf-8" } });
 }
 
 function asset(body: string, contentType: string): Response {

@@ -19,6 +19,8 @@ export const DEFAULT_EVENT_STREAM_OPTIONS: EventStreamOptions = { pollMs: 1000, 
 interface Subscriber {
   readonly daemonId: string | null;
   lastStatusKey: string | null;
+  /** Set when the client went away or the hub closed; sends are then dropped. */
+  closed: boolean;
   send(chunk: string): void;
   close(): void;
 }
@@ -49,15 +51,29 @@ export class EventHub {
         const current: Subscriber = {
           daemonId,
           lastStatusKey: null,
-          send: (chunk) => controller.enqueue(encoder.encode(chunk)),
-          close: () => controller.close(),
+          closed: false,
+          send: (chunk) => {
+            if (current.closed) return;
+            try {
+              controller.enqueue(encoder.encode(chunk));
+            } catch {
+              current.closed = true; // the client is gone; cancel() unsubscribes
+            }
+          },
+          close: () => {
+            if (current.closed) return;
+            current.closed = true;
+            controller.close();
+          },
         };
         subscriber = current;
         current.send("retry: 3000\n\n");
         void this.welcome(current, lastEventId);
       },
       cancel: () => {
-        if (subscriber !== null) this.unsubscribe(subscriber);
+        if (subscriber === null) return;
+        subscriber.closed = true;
+        this.unsubscribe(subscriber);
       },
     });
     return new Response(stream, {
@@ -67,13 +83,7 @@ export class EventHub {
 
   /** Ends every stream and stops polling (server shutdown). */
   close(): void {
-    for (const subscriber of this.subscribers) {
-      try {
-        subscriber.close();
-      } catch {
-        // already closed by the client
-      }
-    }
+    for (const subscriber of this.subscribers) subscriber.close();
     this.subscribers.clear();
     this.stopTimers();
   }
@@ -90,6 +100,7 @@ export class EventHub {
     } catch (error) {
       subscriber.send(sinkErrorEvent(error));
     }
+    if (subscriber.closed) return; // the client left while we were reading
     this.subscribers.add(subscriber);
     this.startTimers();
   }
@@ -143,11 +154,8 @@ export class EventHub {
 
   private broadcast(chunk: string): void {
     for (const subscriber of this.subscribers) {
-      try {
-        subscriber.send(chunk);
-      } catch {
-        this.unsubscribe(subscriber);
-      }
+      subscriber.send(chunk);
+      if (subscriber.closed) this.unsubscribe(subscriber);
     }
   }
 }

@@ -33,7 +33,8 @@ function checkerOf<S extends TSchema>(schema: S): TypeCheck<S> {
 /** Parses `url`'s query string into the schema's type; unknown or repeated-scalar parameters are errors. */
 export function parseQuery<S extends TObject>(schema: S, url: string): Static<S> {
   const queryStart = url.indexOf("?");
-  const params = new URLSearchParams(queryStart === -1 ? "" : url.slice(queryStart + 1));
+  if (queryStart === -1) return validate(schema, {}, "query");
+  const params = new URLSearchParams(url.slice(queryStart + 1));
   const value: Record<string, unknown> = {};
   for (const key of new Set(params.keys())) {
     const property = schema.properties[key];

@@ -10,7 +10,7 @@ import { createServerApp, DEFAULT_MAX_BODY_BYTES } from "./app.ts";
 import { BearerAuth } from "./bearer-auth.ts";
 import { DEFAULT_EVENT_STREAM_OPTIONS, EventHub } from "./event-stream.ts";
 import type { ServerLog } from "./server-log.ts";
-import { StatusService } from "./status-service.ts";
+import { DEFAULT_STATUS_CACHE_MS, StatusService } from "./status-service.ts";
 import type { ServerClock } from "./status-service.ts";
 
 /** Shorter tokens are refused: they can be guessed even with the failure limit. */
@@ -77,7 +77,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     throw new UserError(`server.host was ${host}, a non-loopback address, with no token: expected server.token, server.token_file or GS_SERVER_TOKEN (or host 127.0.0.1)`);
   }
   const sink = options.sink ?? (await openSink(config));
-  const service = new StatusService({ sink, clock: SYSTEM_CLOCK, rules: { staleDataMs: config.guards.stale_data_ms }, defaultDaemonId: config.status.daemon_id });
+  const service = new StatusService({ sink, clock: SYSTEM_CLOCK, rules: { staleDataMs: config.guards.stale_data_ms }, defaultDaemonId: config.status.daemon_id, statusCacheMs: DEFAULT_STATUS_CACHE_MS });
   const events = new EventHub(service, { ...DEFAULT_EVENT_STREAM_OPTIONS, pollMs: Math.max(250, Math.min(2000, config.status.heartbeat_s * 500)) });
   const app = createServerApp({ service, clock: SYSTEM_CLOCK, auth: new BearerAuth(token), readsNeedToken: !loopback, events, log, version: options.version });
   try {

@@ -2,7 +2,7 @@
 // handler is one call into this service. The sink and the clock are injected.
 import { nyDayOf, nyWallToUtcMs } from "../market-data/ny-time.ts";
 import type { Sink } from "../sink/port.ts";
-import type { StoredOperation } from "../sink/records.ts";
+import type { StatusRow, StoredOperation } from "../sink/records.ts";
 import { toControlRequest, toControlView } from "./control-view.ts";
 import type { ControlBody, ControlPath, ControlReceipt, ControlView } from "./control-view.ts";
 import { countOrderOutcomes, gsMetricFamilies, ORDER_OUTCOME_TYPES } from "./gs-metrics.ts";
@@ -26,6 +26,21 @@ export interface StatusServiceOptions {
   readonly rules: LampRules;
   /** Target of control commands that name no daemon (config status.daemon_id). */
   readonly defaultDaemonId: string;
+  /**
+   * Status rows are re-read from the sink at most this often (by the injected clock); 0 reads
+   * on every call. A few hundred ms is invisible next to a heartbeat of seconds and keeps a
+   * busy dashboard or scraper from turning into one database read per request.
+   */
+  readonly statusCacheMs?: number;
+}
+
+/** The default for statusCacheMs in `gs serve`. */
+export const DEFAULT_STATUS_CACHE_MS = 250;
+
+interface StatusSnapshot {
+  readonly readAtMs: number;
+  readonly rows: StatusRow[];
+  readonly lastOperations: Map<string, StoredOperation | null>;
 }
 
 /** Pages of order operations read for the daily order counts, at most (1000 rows each). */
@@ -33,6 +48,9 @@ const MAX_ORDER_COUNT_PAGES = 20;
 const ORDER_COUNT_PAGE_ROWS = 1000;
 
 export class StatusService {
+  private snapshot: StatusSnapshot | null = null;
+  private lastJson: { readonly snapshot: StatusSnapshot; readonly daemonId: string | null; readonly nowMs: number; readonly json: string } | null = null;
+
   constructor(private readonly options: StatusServiceOptions) {}
 
   get sinkKind(): Sink["kind"] {
@@ -40,11 +58,43 @@ export class StatusService {
   }
 
   async status(daemonId: string | null = null): Promise<StatusView> {
-    const { sink, clock, rules } = this.options;
-    const rows = await sink.readStatusCurrent();
-    const target = selectStatusRow(rows, daemonId)?.daemonId ?? null;
-    const [lastOperation] = target === null ? [] : await sink.queryOperations({ daemonId: target, limit: 1 });
-    return deriveStatusView({ rows, daemonId, lastOperation: lastOperation ?? null, nowMs: clock.nowMs(), rules });
+    const { clock, rules } = this.options;
+    const nowMs = clock.nowMs();
+    const snapshot = await this.freshSnapshot(nowMs);
+    const target = selectStatusRow(snapshot.rows, daemonId)?.daemonId ?? null;
+    const lastOperation = target === null ? null : await this.lastOperationOf(snapshot, target);
+    return deriveStatusView({ rows: snapshot.rows, daemonId, lastOperation, nowMs, rules });
+  }
+
+  /**
+   * The same view as status(), serialised. The view is a pure function of (snapshot, daemon,
+   * now), so under load the requests of one clock millisecond share one serialisation.
+   */
+  async statusJson(daemonId: string | null = null): Promise<string> {
+    const nowMs = this.options.clock.nowMs();
+    const snapshot = await this.freshSnapshot(nowMs);
+    const memo = this.lastJson;
+    if (memo !== null && memo.snapshot === snapshot && memo.daemonId === daemonId && memo.nowMs === nowMs) return memo.json;
+    const json = JSON.stringify(await this.status(daemonId));
+    this.lastJson = { snapshot, daemonId, nowMs, json };
+    return json;
+  }
+
+  private async freshSnapshot(nowMs: number): Promise<StatusSnapshot> {
+    const maxAgeMs = this.options.statusCacheMs ?? 0;
+    const cached = this.snapshot;
+    if (cached !== null && nowMs - cached.readAtMs < maxAgeMs && nowMs >= cached.readAtMs) return cached;
+    const snapshot = { readAtMs: nowMs, rows: await this.options.sink.readStatusCurrent(), lastOperations: new Map<string, StoredOperation | null>() };
+    this.snapshot = snapshot;
+    return snapshot;
+  }
+
+  private async lastOperationOf(snapshot: StatusSnapshot, daemonId: string): Promise<StoredOperation | null> {
+    const known = snapshot.lastOperations.get(daemonId);
+    if (known !== undefined) return known;
+    const [newest] = await this.options.sink.queryOperations({ daemonId, limit: 1 });
+    snapshot.lastOperations.set(daemonId, newest ?? null);
+    return newest ?? null;
   }
 
   async operations(input: OperationsQueryInput): Promise<OperationsPage> {

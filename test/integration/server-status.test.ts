@@ -176,6 +176,26 @@ describeSinks("server GET /status lamp", (makeSink) => {
   });
 });
 
+describeSinks("server status cache", (makeSink) => {
+  test("rows are re-read once statusCacheMs has passed on the injected clock, not before", async () => {
+    const { StatusService } = await import("../../src/server/status-service.ts");
+    const sink = await makeSink();
+    let nowMs = T0_MS + 1_000;
+    const service = new StatusService({ sink, clock: { nowMs: () => nowMs }, rules: { staleDataMs: 5_000 }, defaultDaemonId: "gs-test", statusCacheMs: 250 });
+    sink.writeStatus(greenRow(), { history: false });
+    await sink.flush();
+    expect((await service.status()).state).toBe("RUNNING");
+    sink.writeStatus(greenRow({ state: "PAUSED", paused: true, tsMs: T0_MS + 1_000 }), { history: false });
+    await sink.flush();
+    nowMs += 249;
+    const cached = await service.status();
+    expect([cached.state, cached.heartbeat?.age_ms]).toEqual(["RUNNING", 1_249]);
+    expect(await service.statusJson()).toBe(JSON.stringify(cached));
+    nowMs += 1;
+    expect((await service.status()).state).toBe("PAUSED");
+  });
+});
+
 describe("server GET /status input", () => {
   test("daemon_id must look like a daemon id", async () => {
     const { SqliteSink } = await import("../../src/sink/sqlite/sqlite-sink.ts");
