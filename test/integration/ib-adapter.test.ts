@@ -291,6 +291,21 @@ describe("connectivity", () => {
     h.broker.cancelOrder("gs:test:SPY:20");
     await h.waitFor("order_status", (e) => e.orderRef === "gs:test:SPY:20" && e.status === "cancelled");
   });
+
+  test("TWS restarts: disconnected, then a fresh session finds the account as it was", async () => {
+    const h = await connected();
+    h.broker.placeOrder(hedge(25, "BUY", 12));
+    await h.waitFor("order_status", (e) => e.status === "submitted");
+    const from = h.events.length;
+    await h.tws.restart();
+    await h.waitFor("connection", (e) => e.state === "disconnected", from);
+    const info = await h.broker.connect();
+    expect(info.clientId).toBe(7);
+    expect((await h.broker.openOrders()).map((o) => [o.orderRef, o.quantityShares])).toEqual([["gs:test:SPY:25", 12]]);
+    const nextId = h.broker.placeOrder(hedge(26, "BUY", 1));
+    const ids = h.tws.requestsOf("place_order").map((r) => r.request.orderId);
+    expect(nextId).toBeGreaterThan(ids[0] ?? Number.POSITIVE_INFINITY); // order ids keep rising across sessions
+  });
 });
 
 describe("reconciliation and positions", () => {
