@@ -11,8 +11,10 @@ const BARS = Number(process.argv[2] ?? 2_000_000);
 const START_MS = Date.UTC(2025, 2, 3, 14, 30); // Monday 09:30 New York
 const EXPIRY_MS = Date.UTC(2025, 3, 4, 20, 0);
 const YEAR_MS = 365 * 86_400_000;
+/** Time advances monotonically across the straddle's life (about 2.7 s per bar for 1M bars). */
+const STEP_MS = Math.floor((EXPIRY_MS - START_MS - 86_400_000) / BARS);
 
-/** A seeded random walk of one-minute closes (prices only; time is START + i minutes). */
+/** A seeded random walk of closes (prices only; bar i is at START + i * STEP_MS). */
 function pricePath(n: number): Float64Array {
   const out = new Float64Array(n);
   let state = 12345;
@@ -50,7 +52,7 @@ function bareLoop(path: Float64Array): number {
   const vol = 0.2;
   for (let i = 0; i < path.length; i++) {
     const spot = path[i]!;
-    const t = (EXPIRY_MS - (START_MS + (i % 390) * 60_000)) / YEAR_MS;
+    const t = (EXPIRY_MS - (START_MS + i * STEP_MS)) / YEAR_MS;
     const volSqrtT = vol * Math.sqrt(t);
     const dq = Math.exp(-q * t);
     const d1 = (Math.log(spot / 590) + (r - q + 0.5 * vol * vol) * t) / volSqrtT;
@@ -62,19 +64,42 @@ function bareLoop(path: Float64Array): number {
   return sum;
 }
 
-/** Per bar: onQuote + evaluate; on a hedge decision create the order and fill it at once. */
-function hedgerLoop(path: Float64Array, p: HedgerParams): { checksum: number; hedges: number; denies: number } {
+/** Greeks as a broker (or the backtest's own marks) would stream them: one mutable event per leg. */
+interface GreeksEvent {
+  impliedVol: number;
+  delta: number;
+  gamma: number;
+  vega: number;
+  theta: number;
+  optionPrice: number;
+  underlyingPrice: number;
+  tsEventMs: number;
+}
+const greeksEvent = (delta: number): GreeksEvent => ({ impliedVol: 0.2, delta, gamma: 0.01, vega: 0.6, theta: -0.2, optionPrice: 10, underlyingPrice: 590, tsEventMs: START_MS });
+
+/**
+ * Per bar: onQuote (+ two onOptionGreeks when `brokerGreeks`) + evaluate; on a hedge decision
+ * create the order and fill it at once.
+ */
+function hedgerLoop(path: Float64Array, p: HedgerParams, brokerGreeks = false): { checksum: number; hedges: number; denies: number } {
   const h = new Hedger(p);
   h.setBrokerConnected(true, START_MS);
   h.setPositions(STRADDLE, START_MS);
+  const call = greeksEvent(0.55);
+  const put = greeksEvent(-0.45);
   let checksum = 0;
   let hedges = 0;
   let denies = 0;
   for (let i = 0; i < path.length; i++) {
     const spot = path[i]!;
-    // Time cycles through one session so the legs never expire, however many bars run.
-    const nowMs = START_MS + (i % 390) * 60_000;
+    const nowMs = START_MS + i * STEP_MS;
     h.onQuote({ bid: spot - 0.01, ask: spot + 0.01, last: spot, tsEventMs: nowMs });
+    if (brokerGreeks) {
+      call.underlyingPrice = put.underlyingPrice = spot;
+      call.tsEventMs = put.tsEventMs = nowMs;
+      h.onOptionGreeks("SPY|OPT|20250404|590|C", call);
+      h.onOptionGreeks("SPY|OPT|20250404|590|P", put);
+    }
     const d = h.evaluate(nowMs);
     if (d.type === "hedge") {
       const ref = `b${i}`;
@@ -111,6 +136,7 @@ const path = pricePath(BARS);
 bareLoop(path.subarray(0, 50_000));
 hedgerLoop(path.subarray(0, 50_000), params({ thresholdShares: 1e9 }));
 hedgerLoop(path.subarray(0, 50_000), params());
+hedgerLoop(path.subarray(0, 50_000), params({ thresholdShares: 1e9 }), true);
 greeksLoop(50_000);
 
 // The machine is shared: run every case ROUNDS times interleaved and keep each one's best.
@@ -120,6 +146,10 @@ const cases: [string, () => { checksum: number; note: string }][] = [
   ["computeGreeks (price+4 greeks, 1 option)", () => ({ checksum: greeksLoop(BARS), note: "" })],
   ["Hedger onQuote+evaluate, hold path", () => {
     const r = hedgerLoop(path, params({ thresholdShares: 1e9 }));
+    return { checksum: r.checksum, note: "" };
+  }],
+  ["Hedger onQuote+2 onOptionGreeks+evaluate, hold", () => {
+    const r = hedgerLoop(path, params({ thresholdShares: 1e9 }), true);
     return { checksum: r.checksum, note: "" };
   }],
   ["Hedger onQuote+evaluate, guard chain (deny)", () => {

@@ -53,7 +53,9 @@ export class LegBook {
   private runtimes: LegRuntime[] = [];
   private optionPositions: Position[] = [];
   private signature = "";
+  /** Latest greeks of options that are not legs (yet): a leg selected later starts with them. */
   private readonly greeksByKey = new Map<string, OptionGreeksInput>();
+  private runtimeByKey = new Map<string, LegRuntime>();
   private readonly scratch = new GreeksScratch();
   private readonly terms = new BsTerms();
   /** Inputs this.terms were computed for (NaN: none). */
@@ -100,15 +102,19 @@ export class LegBook {
       .sort((a, b) => a.expiryMs - b.expiryMs || a.contract.strike - b.contract.strike)
       .map((leg) => {
         const r = new LegRuntime(leg, this.params.fallbackVol);
-        r.setBroker(this.greeksByKey.get(leg.contractKey) ?? null, this.params.fallbackVol);
+        const greeks = this.runtimeByKey.get(leg.contractKey)?.broker ?? this.greeksByKey.get(leg.contractKey) ?? null;
+        r.setBroker(greeks, this.params.fallbackVol);
         return r;
       });
+    this.runtimeByKey = new Map(this.runtimes.map((r) => [r.leg.contractKey, r]));
     this.dirty = false;
   }
 
+  /** Called per option per bar in a backtest: one map lookup for a leg. */
   onGreeks(contractKey: string, greeks: OptionGreeksInput): void {
-    this.greeksByKey.set(contractKey, greeks);
-    for (const r of this.runtimes) if (r.leg.contractKey === contractKey) r.setBroker(greeks, this.params.fallbackVol);
+    const r = this.runtimeByKey.get(contractKey);
+    if (r !== undefined) r.setBroker(greeks, this.params.fallbackVol);
+    else this.greeksByKey.set(contractKey, greeks);
   }
 
   /**

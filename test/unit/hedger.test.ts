@@ -247,6 +247,18 @@ describe("legs and greeks", () => {
     expect(stale.optionDeltaShares).toBeCloseTo(straddleDeltaShares(590, later, 0.3), 9); // broker IV, model greeks
   });
 
+  test("greeks that arrive before the legs are selected (no spot yet) are used once they are", () => {
+    const h = new Hedger(hedgerParams());
+    h.setPositions(straddle(), MONDAY_10AM);
+    const greeks = { impliedVol: 0.3, delta: 0.5, gamma: 0.01, vega: 0.7, theta: -0.2, optionPrice: 12, underlyingPrice: 590, tsEventMs: MONDAY_10AM };
+    h.onOptionGreeks("SPY|OPT|20250404|590|C", greeks);
+    h.onOptionGreeks("SPY|OPT|20250404|590|P", { ...greeks, delta: -0.5 });
+    h.onQuote({ bid: 589.99, ask: 590.01, last: 590, tsEventMs: MONDAY_10AM });
+    const s = h.snapshot(MONDAY_10AM);
+    expect(s.legs.map((l) => [l.greeksSource, l.impliedVol])).toEqual([["broker", 0.3], ["broker", 0.3]]);
+    expect(s.optionDeltaShares).toBeCloseTo(0, 12);
+  });
+
   test("snapshot: breakeven move is sqrt(2|theta|/gamma)", () => {
     const t = new HedgerHarness();
     const s = t.quote(590).hedger.snapshot(t.nowMs);
