@@ -234,6 +234,20 @@ export class FakeTws {
     }
   }
 
+  /** Publishes a correction of an execution: same report, exec id suffix bumped ("….01" -> "….02"), new price. */
+  correctExecution(execId: string, price: number): string {
+    const original = this.account.executions().find((e) => e.execId === execId);
+    if (!original) throw new Error(`fake TWS has no execution ${execId}`);
+    const cut = execId.lastIndexOf(".");
+    const correctedId = `${execId.slice(0, cut)}.${String(Number(execId.slice(cut + 1)) + 1).padStart(2, "0")}`;
+    const corrected = { ...original, execId: correctedId, price };
+    for (const session of this.sessionsOfClient(original.clientId)) {
+      session.send(execDetails(-1, corrected));
+      session.send(commissionReport(correctedId, original.commission, original.contract.currency));
+    }
+    return correctedId;
+  }
+
   rejectOrder(orderId: number, message = "Order rejected - reason: fake TWS rejects this order"): void {
     const order = this.account.setStatus(orderId, "Inactive");
     for (const session of this.sessionsOfClient(order.clientId)) {

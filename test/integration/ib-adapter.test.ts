@@ -143,6 +143,17 @@ describe("market data", () => {
     expect(quote).toMatchObject({ bid: 500, ask: 500.1, kind: "delayed" });
   });
 
+  test("a farm broken in one session is not held against the next", async () => {
+    const h = await connected();
+    h.tws.sendInfo(2103, "Market data farm connection is broken:usfarm");
+    await h.waitFor("market_data_health", (e) => !e.ok);
+    const from = h.events.length;
+    h.tws.dropConnections();
+    await h.waitFor("connection", (e) => e.state === "disconnected", from);
+    await h.broker.connect();
+    expect((await h.waitFor("market_data_health", () => true, from)).ok).toBe(true);
+  });
+
   test("market data farm broken (2103) then OK (2104) flips market_data_health", async () => {
     const h = await connected();
     const from = h.events.length;
@@ -191,6 +202,19 @@ describe("orders and fills", () => {
     await h.broker.positions(); // round trip after the resend
     expect(h.eventsOf("execution").length).toBe(1);
     expect(h.eventsOf("commission").length).toBe(1);
+  });
+
+  test("a corrected execution is not counted twice; the correction is logged", async () => {
+    const h = await connected();
+    const orderId = h.broker.placeOrder(hedge(8, "BUY", 5));
+    await h.tws.waitForRequest("place_order");
+    h.tws.fillOrder(orderId, 5, 600.3, 0.2);
+    const first = await h.waitFor("commission");
+    const correctedId = h.tws.correctExecution(first.commission.execId, 600.31);
+    await h.broker.positions(); // round trip after the correction
+    expect(h.eventsOf("execution").map((e) => e.execution.execId)).toEqual([first.commission.execId]);
+    expect(h.eventsOf("commission").map((e) => e.commission.execId)).toEqual([first.commission.execId]);
+    expect(h.logs.some((l) => l.level === "warn" && l.message.includes(`corrected execution ${correctedId}`))).toBe(true);
   });
 
   test("a rejected order (201) ends as rejected with TWS's reason", async () => {

@@ -304,15 +304,30 @@ export class IbBroker implements Broker {
     if (this.requests.execution(reqId, contract, exec) || reqId !== -1) return;
     const translated = toExecutionReport(contract, exec, (id) => this.orders.ofId(id)?.orderRef);
     if (!translated.ok) return this.options.log("debug", translated.reason);
-    if (!this.orders.firstExecution(translated.value.execId)) return;
-    this.emit({ type: "execution", execution: translated.value });
+    const execution = translated.value;
+    const kind = this.orders.classifyExecution(execution.execId);
+    switch (kind) {
+      case "new":
+        this.emit({ type: "execution", execution });
+        return;
+      case "repeat":
+        return;
+      case "correction":
+        // The port has no "replace a fill"; counting it again would double the shares.
+        this.options.log("warn", `TWS corrected execution ${execution.execId} of ${execution.orderRef} (${execution.side} ${execution.shares} @ ${execution.price}); not counted again: the position check settles any difference`);
+        return;
+      default: {
+        const unreachable: never = kind;
+        throw new Error(`unknown execution class ${String(unreachable)}`);
+      }
+    }
   }
 
   private onCommission(report: IbCommissionReport): void {
     const execId = report.execId;
     if (execId === undefined || report.commission === undefined) return;
     this.orders.recordCommission(execId, report.commission);
-    if (!this.orders.executionSeen(execId) || !this.orders.firstCommissionReport(execId)) return;
+    if (!this.orders.executionReported(execId) || !this.orders.firstCommissionReport(execId)) return;
     this.emit({ type: "commission", commission: { execId, commissionUsd: report.commission, tsEventMs: this.options.now() } });
   }
 
@@ -323,6 +338,8 @@ export class IbBroker implements Broker {
     this.farms.reset();
     const { clientId, serverVersion } = this.link.info();
     this.emit({ type: "connection", state: "connected", dataLost: false, code: null, message: `connected to TWS at ${this.options.host}:${this.options.port} as client id ${clientId} (server version ${serverVersion ?? "?"})`, tsEventMs: this.options.now() });
+    // Problems seen in the previous session are gone with it; TWS re-announces its farms.
+    this.refreshHealth(null, "new TWS session: no market data problem known");
     this.api.reqMarketDataType(marketDataTypeRequest(this.options.marketDataType));
     for (const subscription of this.marketData.wanted()) this.requestMarketData(subscription);
     this.requests.streamPositions(this.api); // manual trades in TWS arrive as position updates

@@ -40,10 +40,11 @@ export class MarketDataBook {
     this.byReqId.set(reqId, subscription);
   }
 
-  /** Forgets every live request id (session ended or TWS lost the data); quotes reset. */
+  /** Forgets every live request id (session ended or TWS lost the data); quotes and refusals reset. */
   unbindAll(): void {
     for (const subscription of this.byKey.values()) {
       subscription.reqId = null;
+      subscription.failure = null;
       subscription.bid = null;
       subscription.ask = null;
       subscription.last = null;

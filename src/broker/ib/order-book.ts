@@ -17,6 +17,8 @@ export class OrderBook {
   private readonly byId = new Map<number, TrackedOrder>();
   private readonly byRef = new Map<string, TrackedOrder>();
   private readonly executionsSeen = new Set<string>();
+  private readonly executionBases = new Set<string>();
+  private readonly executionsReported = new Set<string>();
   private readonly commissionsByExec = new Map<string, number>();
   private readonly commissionsReported = new Set<string>();
 
@@ -37,16 +39,26 @@ export class OrderBook {
     return this.byRef.get(orderRef);
   }
 
-  /** True the first time an exec id is seen as a live execution. */
-  firstExecution(execId: string): boolean {
-    if (this.executionsSeen.has(execId)) return false;
+  /**
+   * Classifies a live execution's exec id. TWS resends executions after reconnects (same
+   * id: a repeat) and publishes corrections as a new id differing only after the last
+   * period ("….01.01" -> "….01.02"): a correction replaces an execution already counted.
+   */
+  classifyExecution(execId: string): "new" | "repeat" | "correction" {
+    if (this.executionsSeen.has(execId)) return "repeat";
     this.executionsSeen.add(execId);
-    return true;
+    const base = executionBase(execId);
+    if (this.executionBases.has(base)) return "correction";
+    this.executionBases.add(base);
+    this.executionsReported.add(execId);
+    return "new";
   }
 
-  executionSeen(execId: string): boolean {
-    return this.executionsSeen.has(execId);
+  /** True for exec ids reported as an execution event (so their commission is reported too). */
+  executionReported(execId: string): boolean {
+    return this.executionsReported.has(execId);
   }
+
 
   recordCommission(execId: string, commissionUsd: number): void {
     this.commissionsByExec.set(execId, commissionUsd);
@@ -62,4 +74,9 @@ export class OrderBook {
     this.commissionsReported.add(execId);
     return true;
   }
+}
+
+function executionBase(execId: string): string {
+  const lastPeriod = execId.lastIndexOf(".");
+  return lastPeriod <= 0 ? execId : execId.slice(0, lastPeriod);
 }

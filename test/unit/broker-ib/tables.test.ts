@@ -2,6 +2,7 @@
 import { describe, expect, test } from "bun:test";
 import { fromIbContract, sideOfIbWord, toIbContract } from "../../../src/broker/ib/contract-mapping.ts";
 import { FarmHealth } from "../../../src/broker/ib/farm-health.ts";
+import { OrderBook } from "../../../src/broker/ib/order-book.ts";
 import { formatExecutionFilterTime, parseTwsTime } from "../../../src/broker/ib/ib-time.ts";
 import { classifyIbMessage } from "../../../src/broker/ib/message-codes.ts";
 import { isTerminalStatus, mapTwsOrderStatus } from "../../../src/broker/ib/order-status-table.ts";
@@ -132,5 +133,17 @@ describe("farm health", () => {
     expect(health.apply("historical_data", true, 2106, "HMDS data farm connection is OK:ushmds")).toBe(false);
     expect(health.apply("market_data", true, 2104, "Market data farm connection is OK:usopt")).toBe(true);
     expect(health.brokenFarms()).toEqual([]);
+  });
+});
+
+describe("execution ledger", () => {
+  test("repeats and corrections of an exec id are told apart from new executions", () => {
+    const book = new OrderBook();
+    expect(book.classifyExecution("0000e0d5.6556a4a3.01.01")).toBe("new");
+    expect(book.classifyExecution("0000e0d5.6556a4a3.01.01")).toBe("repeat");
+    expect(book.classifyExecution("0000e0d5.6556a4a3.01.02")).toBe("correction");
+    expect(book.classifyExecution("0000e0d5.6556a4a3.02.01")).toBe("new");
+    expect(book.classifyExecution("plain-id")).toBe("new");
+    expect(["0000e0d5.6556a4a3.01.01", "0000e0d5.6556a4a3.01.02"].map((id) => book.executionReported(id))).toEqual([true, false]);
   });
 });
