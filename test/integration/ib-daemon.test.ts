@@ -177,7 +177,7 @@ describeSinks("daemon with broker = ib against the fake TWS", (makeSink) => {
     expect(tws.requestsOf("cancel_order").map((r) => r.request.orderId)).toEqual([lost.orderId]);
     expect(tws.account.order(lost.orderId)?.status).toBe("Cancelled");
     expect(tws.requestsOf("place_order").filter((r) => r.request.orderRef === lost.orderRef)).toHaveLength(1);
-    const fills = await operations(sink, ["fill"]);
+    const fills = await operations(sink, ["fill", "partial_fill"]);
     expect(fills.map((f) => [f.orderRef, f.quantityShares, f.price])).toEqual([[lost.orderRef, filledWhileDown, SPOT - 0.02]]);
     expect(fills[0]?.reason).toContain("reconcile");
     const [reconciled] = (await operations(sink, ["reconcile"])).slice(-1);
