@@ -139,7 +139,9 @@ hedgerLoop(path.subarray(0, 50_000), params());
 hedgerLoop(path.subarray(0, 50_000), params({ thresholdShares: 1e9 }), true);
 greeksLoop(50_000);
 
-// The machine is shared: run every case ROUNDS times interleaved and keep each one's best.
+// The machine is shared: every round runs all cases back to back; each case's ratio to the
+// bare loop is taken within its round, and the median ratio over the rounds is reported
+// (robust to load changing between rounds), next to the best absolute rate.
 const ROUNDS = Number(process.argv[3] ?? 5);
 const cases: [string, () => { checksum: number; note: string }][] = [
   ["bare loop: 2 legs BS delta+gamma per bar", () => ({ checksum: bareLoop(path), note: "" })],
@@ -161,23 +163,28 @@ const cases: [string, () => { checksum: number; note: string }][] = [
     return { checksum: r.checksum, note: `${r.hedges} hedges` };
   }],
 ];
-const best = cases.map(() => Number.POSITIVE_INFINITY);
+const seconds: number[][] = cases.map(() => []);
 const notes = cases.map(() => "");
 let checksum = 0;
 for (let round = 0; round < ROUNDS; round++) {
   cases.forEach(([, run], i) => {
     const t = time(run);
-    best[i] = Math.min(best[i]!, t.seconds);
+    seconds[i]!.push(t.seconds);
     notes[i] = t.result.note;
     checksum += t.result.checksum;
   });
 }
-
-const bareRate = BARS / best[0]!;
-console.log(`bars per run: ${BARS.toLocaleString("en-US")}, best of ${ROUNDS} rounds  (Bun ${Bun.version}, ${process.platform}/${process.arch})`);
+const median = (xs: number[]): number => {
+  const sorted = [...xs].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+};
+console.log(`bars per run: ${BARS.toLocaleString("en-US")}, ${ROUNDS} rounds  (Bun ${Bun.version}, ${process.platform}/${process.arch})`);
+console.log(`${"case".padEnd(48)} ${"best M/s".padStart(9)}  ${"median x bare".padStart(13)}`);
 cases.forEach(([name], i) => {
-  const perSecond = BARS / best[i]!;
-  console.log(`${name.padEnd(48)} ${(perSecond / 1e6).toFixed(2).padStart(7)} M/s  ${(bareRate / perSecond).toFixed(2).padStart(5)}x bare  ${notes[i]}`);
+  const best = BARS / Math.min(...seconds[i]!) / 1e6;
+  const ratio = median(seconds[i]!.map((s, round) => s / seconds[0]![round]!));
+  console.log(`${name.padEnd(48)} ${best.toFixed(2).padStart(9)}  ${ratio.toFixed(2).padStart(12)}x  ${notes[i]}`);
 });
 // Keep results observable so no loop is optimised away.
 if (!Number.isFinite(checksum)) console.log("checksum not finite");
