@@ -7,7 +7,6 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { openingAccount, optionMarker } from "../src/broker/sim/create-sim-market.ts";
-import { SimBroker } from "../src/broker/sim/sim-broker.ts";
 import { defaultConfig } from "../src/config/defaults.ts";
 import type { GsConfig } from "../src/config/schema.ts";
 import { Hedger } from "../src/core/hedger.ts";
@@ -18,6 +17,7 @@ import { constantIv } from "../src/market-data/index.ts";
 import type { Sink } from "../src/sink/port.ts";
 import { SqliteSink } from "../src/sink/sqlite/sqlite-sink.ts";
 import { FakeClock } from "../test/support/fake-clock.ts";
+import { testSimBroker } from "../test/support/sim-broker.ts";
 
 const HEDGES = Number(process.argv[2] ?? 2_000);
 const WRITE_DELAY_MS = 100;
@@ -62,18 +62,7 @@ async function measure(label: string, wrap: (sink: Sink) => Sink): Promise<{ lab
   const config = benchConfig();
   const clock = new FakeClock(START_MS);
   const markOption = optionMarker(constantIv(0.15), config.strategy.rate, config.strategy.dividend_yield);
-  const broker = new SimBroker({
-    symbol: "SPY",
-    account: "BENCH",
-    clock,
-    costs: { slippageBps: 0, commissionPerShareUsd: 0.005, minCommissionUsd: 1 },
-    halfSpreadBps: 1,
-    ackLatencyMs: 0,
-    fillLatencyMs: 1,
-    cancelLatencyMs: 0,
-    markOption,
-    initialAccount: openingAccount("SPY", 521, START_MS, 10, markOption),
-  });
+  const broker = testSimBroker(clock, { ackLatencyMs: 0, fillLatencyMs: 1, cancelLatencyMs: 0, markOption, initialAccount: openingAccount("SPY", 521, START_MS, 10, markOption) });
   let sentAt = 0;
   const place = broker.placeOrder.bind(broker);
   broker.placeOrder = (order) => {

@@ -9,6 +9,7 @@ import type { CommissionReport, ExecutionReport, HedgeOrder } from "../core/orde
 import type { Broker, BrokerEvent } from "../broker/port.ts";
 import type { DaemonLog } from "./daemon-log.ts";
 import type { OperationRecorder } from "./operation-recorder.ts";
+import { executionFields } from "./operation-recorder.ts";
 import type { DaemonIds } from "./order-ref.ts";
 
 type HedgeDecisionOf<T extends HedgeDecision["type"]> = Extract<HedgeDecision, { type: T }>;
@@ -326,17 +327,7 @@ export class HedgeLoop {
     const tracked = this.orders.get(execution.orderRef);
     const orderShares = tracked?.order.quantityShares ?? execution.cumulativeShares;
     const complete = execution.cumulativeShares >= orderShares;
-    this.deps.recorder.record(complete ? "fill" : "partial_fill", {
-      orderRef: execution.orderRef,
-      brokerOrderId: execution.brokerOrderId,
-      execId: execution.execId,
-      side: execution.side,
-      quantityShares: execution.shares,
-      price: execution.price,
-      commissionUsd: commission?.commissionUsd ?? null,
-      reason: commission ? null : "commission_not_reported",
-      payload: { cumulativeShares: execution.cumulativeShares, orderShares, executedAtMs: execution.tsEventMs },
-    });
+    this.deps.recorder.record(complete ? "fill" : "partial_fill", executionFields(execution, commission, commission ? null : "commission_not_reported", { orderShares }));
     this.deps.log.log("info", this.deps.stateName(), `${complete ? "fill" : "partial fill"} ${execution.side} ${execution.shares} @ ${execution.price}`, {
       orderRef: execution.orderRef,
       commissionUsd: commission?.commissionUsd ?? null,

@@ -1,6 +1,7 @@
 // Writes operation rows (the audit trail) and, with each one, a status_history row, so the
 // history shows the state right after every intent, order, fill and command. Writes are
 // queued by the sink: recording never blocks the trading path.
+import type { CommissionReport, ExecutionReport } from "../core/order.ts";
 import type { OperationRow, OperationType, StatusRow } from "../sink/records.ts";
 import type { Sink } from "../sink/port.ts";
 import type { Clock } from "./clock.ts";
@@ -36,4 +37,19 @@ export class OperationRecorder {
     this.sink.writeStatus(this.currentStatus(), { history: true });
     return operation;
   }
+}
+
+/** The fields of a fill row: what the broker executed, at its price, with its commission. */
+export function executionFields(execution: ExecutionReport, commission: CommissionReport | null, reason: string | null, payload: Readonly<Record<string, unknown>>): OperationFields {
+  return {
+    orderRef: execution.orderRef,
+    brokerOrderId: execution.brokerOrderId,
+    execId: execution.execId,
+    side: execution.side,
+    quantityShares: execution.shares,
+    price: execution.price,
+    commissionUsd: commission?.commissionUsd ?? null,
+    reason,
+    payload: { cumulativeShares: execution.cumulativeShares, executedAtMs: execution.tsEventMs, ...payload },
+  };
 }

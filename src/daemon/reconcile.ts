@@ -7,6 +7,7 @@ import type { Position } from "../core/instrument.ts";
 import type { Sink } from "../sink/port.ts";
 import type { Clock } from "./clock.ts";
 import type { OperationRecorder } from "./operation-recorder.ts";
+import { executionFields } from "./operation-recorder.ts";
 import type { DaemonIds } from "./order-ref.ts";
 
 const LOOKBACK_MS = 7 * 86_400_000;
@@ -97,17 +98,7 @@ async function recordMissingExecutions(deps: ReconcileDeps) {
   const known = new Set(recorded.map((operation) => operation.execId));
   const missing = executions.filter((entry) => !known.has(entry.execution.execId));
   for (const { execution, commission } of missing) {
-    recorder.record("fill", {
-      orderRef: execution.orderRef,
-      brokerOrderId: execution.brokerOrderId,
-      execId: execution.execId,
-      side: execution.side,
-      quantityShares: execution.shares,
-      price: execution.price,
-      commissionUsd: commission?.commissionUsd ?? null,
-      reason: "reconcile: execution found at the broker, missing from the records",
-      payload: { cumulativeShares: execution.cumulativeShares, executedAtMs: execution.tsEventMs },
-    });
+    recorder.record("fill", executionFields(execution, commission, "reconcile: execution found at the broker, missing from the records", {}));
   }
   return missing.map((entry) => entry.execution);
 }

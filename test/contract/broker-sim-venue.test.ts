@@ -2,11 +2,11 @@
 // replay clock and the opening straddle.
 import { describe, expect, test } from "bun:test";
 import { commissionUsd, limitFillPrice, marketableFillPrice, quoteAround } from "../../src/broker/sim/sim-fills.ts";
-import { SimBroker } from "../../src/broker/sim/sim-broker.ts";
 import type { BrokerEvent } from "../../src/broker/port.ts";
 import { barsToPath, SimFeed } from "../../src/broker/sim/sim-feed.ts";
 import { atmStraddle, straddleExpiryYmd } from "../../src/broker/sim/sim-straddle.ts";
 import { FakeClock } from "../support/fake-clock.ts";
+import { testSimBroker } from "../support/sim-broker.ts";
 
 const COSTS = { slippageBps: 10, commissionPerShareUsd: 0.005, minCommissionUsd: 1 };
 const START_MS = Date.UTC(2024, 2, 26, 14, 0, 0);
@@ -40,18 +40,7 @@ describe("sim fills", () => {
 
 function venue() {
   const clock = new FakeClock(START_MS);
-  const broker = new SimBroker({
-    symbol: "SPY",
-    account: "T",
-    clock,
-    costs: COSTS,
-    halfSpreadBps: 1,
-    ackLatencyMs: 5,
-    fillLatencyMs: 20,
-    cancelLatencyMs: 5,
-    markOption: () => null,
-    initialAccount: { positions: [], executions: [], nextOrderId: 1 },
-  });
+  const broker = testSimBroker(clock, { costs: COSTS });
   const events: BrokerEvent[] = [];
   broker.onEvent((event) => void events.push(event));
   return { clock, broker, events };

@@ -1,23 +1,12 @@
 // The Broker contract on the sim broker, driven by a fake clock (latency is clock time).
-import { SimBroker } from "../../src/broker/sim/sim-broker.ts";
 import { FakeClock } from "../support/fake-clock.ts";
+import { testSimBroker } from "../support/sim-broker.ts";
 import { describeBrokerContract } from "./broker-contract.ts";
 import type { BrokerVenue } from "./broker-contract.ts";
 
 async function simVenue(): Promise<BrokerVenue> {
   const clock = new FakeClock(Date.UTC(2024, 2, 26, 14, 0, 0));
-  const broker = new SimBroker({
-    symbol: "SPY",
-    account: "CONTRACT",
-    clock,
-    costs: { slippageBps: 0, commissionPerShareUsd: 0.005, minCommissionUsd: 1 },
-    halfSpreadBps: 1,
-    ackLatencyMs: 5,
-    fillLatencyMs: 20,
-    cancelLatencyMs: 5,
-    markOption: () => null,
-    initialAccount: { positions: [], executions: [], nextOrderId: 1 },
-  });
+  const broker = testSimBroker(clock);
   return {
     broker,
     symbol: "SPY",

@@ -1,9 +1,12 @@
 // The daemon never exits because the broker is down: it waits in WAITING_BROKER with a
 // heartbeat that says when it retries, retries on schedule or on retry_broker, re-reconciles
 // after a lost connection, and still stops cleanly while waiting.
-import { expect, test } from "bun:test";
+import { expect, setDefaultTimeout, test } from "bun:test";
 import { describeSinks } from "../support/sinks.ts";
-import { createDaemon, createMarket, DAEMON_ID, operations, SETTINGS, SPOT, startDaemon, stopDaemon } from "./daemon-harness.ts";
+import { createDaemon, createMarket, DAEMON_ID, operations, quoteAndSettle, runningDaemon, SETTINGS, startDaemon, stopDaemon } from "./daemon-harness.ts";
+
+// PostgreSQL round trips make some cases take seconds; nothing here asserts on time.
+setDefaultTimeout(30_000);
 
 describeSinks("daemon and an unreachable broker", (makeSink) => {
   test("waits in WAITING_BROKER with heartbeats and the next retry time, then runs once the broker answers", async () => {
@@ -27,8 +30,7 @@ describeSinks("daemon and an unreachable broker", (makeSink) => {
     market.broker.refuseConnections(false);
     await market.clock.advance(SETTINGS.retryIntervalMs);
     expect(running.daemon.state).toBe("RUNNING");
-    market.broker.pushPrice(SPOT);
-    await market.clock.advance(100);
+    await quoteAndSettle(market);
     expect(await operations(sink, ["fill"])).toHaveLength(1);
     expect(await stopDaemon(running, market)).toBe(0);
   });
@@ -49,13 +51,10 @@ describeSinks("daemon and an unreachable broker", (makeSink) => {
 
   test("a lost connection sends the daemon back to WAITING_BROKER, and it reconciles again on reconnect", async () => {
     const sink = await makeSink();
-    const market = createMarket();
-    const running = createDaemon(market, sink);
-    await startDaemon(running, market);
+    const { market, running } = await runningDaemon(sink);
     market.broker.dropConnection();
     expect(running.daemon.state).toBe("WAITING_BROKER");
-    market.broker.pushPrice(SPOT);
-    await market.clock.advance(100);
+    await quoteAndSettle(market);
     expect(await operations(sink, ["order_sent", "reject"])).toEqual([]);
 
     await market.clock.advance(SETTINGS.retryIntervalMs);

@@ -1,7 +1,7 @@
 // Operator commands through both channels (control file and the sink's daemon_control
 // queue): pause keeps data flowing without hedging, resume re-arms, flatten closes only the
 // hedge shares, stop ends the daemon; bad lines are rejected and recorded, never fatal.
-import { afterAll, expect, test } from "bun:test";
+import { afterAll, expect, setDefaultTimeout, test } from "bun:test";
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -9,7 +9,10 @@ import type { Sink } from "../../src/sink/port.ts";
 import type { ControlCommand } from "../../src/sink/records.ts";
 import { describeSinks } from "../support/sinks.ts";
 import type { Market, RunningDaemon } from "./daemon-harness.ts";
-import { createDaemon, createMarket, DAEMON_ID, operations, SETTINGS, SPOT, startDaemon } from "./daemon-harness.ts";
+import { DAEMON_ID, operations, quoteAndSettle, runningDaemon, SETTINGS, SPOT } from "./daemon-harness.ts";
+
+// PostgreSQL round trips make some cases take seconds; nothing here asserts on time.
+setDefaultTimeout(30_000);
 
 const directory = mkdtempSync(join(tmpdir(), "gs-daemon-control-"));
 afterAll(() => rmSync(directory, { recursive: true, force: true }));
@@ -32,10 +35,7 @@ const CHANNELS: readonly Channel[] = [
 
 async function setUp(sink: Sink): Promise<{ market: Market; running: RunningDaemon; controlFile: string }> {
   const controlFile = join(directory, `gs-${++files}.control`);
-  const market = createMarket();
-  const running = createDaemon(market, sink, { controlFile });
-  await startDaemon(running, market);
-  return { market, running, controlFile };
+  return { ...(await runningDaemon(sink, { controlFile })), controlFile };
 }
 
 /** One control poll, as the poll timer runs it, awaited to the end (the queue is a real database). */
@@ -70,8 +70,7 @@ describeSinks("daemon control", (makeSink) => {
       await channel.send(sink, controlFile, "resume");
       await poll(running, market);
       expect(running.daemon.state).toBe("RUNNING");
-      market.broker.pushPrice(SPOT);
-      await market.clock.advance(100);
+      await quoteAndSettle(market);
       expect(await operations(sink, ["order_sent"])).toHaveLength(1);
       const results = (await operations(sink, ["control"])).map((operation) => operation.reason);
       expect(results).toEqual(["paused", "resumed"]);
@@ -80,8 +79,7 @@ describeSinks("daemon control", (makeSink) => {
     test(`flatten closes only the hedge shares, then pauses (${channel.name})`, async () => {
       const sink = await makeSink();
       const { market, running, controlFile } = await setUp(sink);
-      market.broker.pushPrice(SPOT);
-      await market.clock.advance(100);
+      await quoteAndSettle(market);
       const hedged = await stockShares(market);
       expect(hedged).toBeLessThan(0);
       const optionsBefore = (await market.broker.positions()).filter((position) => position.contract.secType === "OPT");
@@ -98,8 +96,7 @@ describeSinks("daemon control", (makeSink) => {
       expect(intents.at(-1)?.side).toBe("BUY");
       expect(intents.at(-1)?.quantityShares).toBe(-hedged);
       // Paused after flattening: the next quote does not re-hedge.
-      market.broker.pushPrice(SPOT);
-      await market.clock.advance(100);
+      await quoteAndSettle(market);
       expect(await operations(sink, ["order_sent"])).toHaveLength(2);
     });
 

@@ -1,6 +1,6 @@
 // An in-process daemon on the sim broker and a real sink, driven by a fake clock: the
 // market (prices) and time move only when a test says so.
-import { SimBroker } from "../../src/broker/sim/sim-broker.ts";
+import type { SimBroker } from "../../src/broker/sim/sim-broker.ts";
 import { openingAccount, optionMarker } from "../../src/broker/sim/create-sim-market.ts";
 import type { SimAccountState } from "../../src/broker/sim/sim-broker.ts";
 import type { GsConfig } from "../../src/config/schema.ts";
@@ -13,6 +13,7 @@ import { constantIv } from "../../src/market-data/index.ts";
 import type { Sink } from "../../src/sink/port.ts";
 import type { OperationType, StoredOperation } from "../../src/sink/records.ts";
 import { FakeClock } from "../support/fake-clock.ts";
+import { testSimBroker } from "../support/sim-broker.ts";
 
 /** Tuesday 2024-03-26 10:00 New York: a regular session. */
 export const SESSION_START_MS = Date.UTC(2024, 2, 26, 14, 0, 0);
@@ -21,7 +22,8 @@ export const DAEMON_ID = "test-daemon";
 export const SETTINGS = {
   heartbeatMs: 5_000,
   historyEveryMs: 60_000,
-  pollMs: 500,
+  // Tests poll the control channels explicitly (daemon.pollControl); the timer rarely fires.
+  pollMs: 5_000,
   retryIntervalMs: 15_000,
   connectTimeoutMs: 10_000,
   stopCancelWaitMs: 4_000,
@@ -40,18 +42,7 @@ export interface Market {
 export function createMarket(config: GsConfig = testConfig(), clock = new FakeClock(SESSION_START_MS)): Market {
   const markOption = optionMarker(constantIv(0.15), config.strategy.rate, config.strategy.dividend_yield);
   const account: SimAccountState = openingAccount("SPY", SPOT, SESSION_START_MS, 10, markOption);
-  const broker = new SimBroker({
-    symbol: "SPY",
-    account: "TEST",
-    clock,
-    costs: { slippageBps: 0, commissionPerShareUsd: 0.005, minCommissionUsd: 1 },
-    halfSpreadBps: 1,
-    ackLatencyMs: 10,
-    fillLatencyMs: 20,
-    cancelLatencyMs: 10,
-    markOption,
-    initialAccount: account,
-  });
+  const broker = testSimBroker(clock, { ackLatencyMs: 10, cancelLatencyMs: 10, markOption, initialAccount: account });
   broker.pushPrice(SPOT, clock.nowMs());
   return { clock, broker };
 }
@@ -97,4 +88,18 @@ export async function stopDaemon(running: RunningDaemon, market: Market): Promis
   running.daemon.requestStop("test");
   await market.clock.advance(SETTINGS.stopCancelWaitMs + 1_000);
   return running.daemon.stopped;
+}
+
+/** A market and a daemon on it, started (RUNNING unless the broker refuses). */
+export async function runningDaemon(sink: Sink, options: { market?: Market; config?: GsConfig; controlFile?: string } = {}): Promise<{ market: Market; running: RunningDaemon }> {
+  const market = options.market ?? createMarket(options.config);
+  const running = createDaemon(market, sink, options);
+  await startDaemon(running, market);
+  return { market, running };
+}
+
+/** Quotes the opening price again: the straddle's delta (~+75 shares) is past the threshold. */
+export async function quoteAndSettle(market: Market, price = SPOT): Promise<void> {
+  market.broker.pushPrice(price);
+  await market.clock.advance(100);
 }

@@ -1,16 +1,17 @@
 // The daemon on the sim broker with a real sink (SQLite and PostgreSQL): status rows,
 // the operations trail of a hedge, partial fills, rejects and order timeouts.
-import { expect, test } from "bun:test";
+import { expect, setDefaultTimeout, test } from "bun:test";
 import { quoteAround } from "../../src/broker/sim/sim-fills.ts";
 import { describeSinks } from "../support/sinks.ts";
-import { createDaemon, createMarket, DAEMON_ID, operations, SETTINGS, SPOT, startDaemon, stopDaemon } from "./daemon-harness.ts";
+import { DAEMON_ID, operations, quoteAndSettle, runningDaemon, SETTINGS, SPOT, stopDaemon } from "./daemon-harness.ts";
+
+// PostgreSQL round trips make some cases take seconds; nothing here asserts on time.
+setDefaultTimeout(30_000);
 
 describeSinks("daemon hedging", (makeSink) => {
   test("status_current is written on entering RUNNING and then on every heartbeat", async () => {
     const sink = await makeSink();
-    const market = createMarket();
-    const running = createDaemon(market, sink);
-    await startDaemon(running, market);
+    const { market, running } = await runningDaemon(sink);
     expect(running.daemon.state).toBe("RUNNING");
     await sink.flush();
     const [first] = await sink.readStatusCurrent(DAEMON_ID);
@@ -30,11 +31,8 @@ describeSinks("daemon hedging", (makeSink) => {
 
   test("a hedge is recorded as intent, sent, ack and fill with the execution price and commission", async () => {
     const sink = await makeSink();
-    const market = createMarket();
-    const running = createDaemon(market, sink);
-    await startDaemon(running, market);
-    market.broker.pushPrice(SPOT);
-    await market.clock.advance(100);
+    const { market, running } = await runningDaemon(sink);
+    await quoteAndSettle(market);
 
     const trail = await operations(sink, ["hedge_intent", "order_sent", "order_ack", "fill"]);
     expect(trail.map((operation) => operation.type)).toEqual(["hedge_intent", "order_sent", "order_ack", "fill"]);
@@ -58,19 +56,15 @@ describeSinks("daemon hedging", (makeSink) => {
 
   test("a partial fill that times out is cancelled, and the rest is hedged again", async () => {
     const sink = await makeSink();
-    const market = createMarket();
-    const running = createDaemon(market, sink);
-    await startDaemon(running, market);
+    const { market, running } = await runningDaemon(sink);
     market.broker.scriptNextOrder({ type: "partial", fillShares: 40 });
-    market.broker.pushPrice(SPOT);
-    await market.clock.advance(100);
+    await quoteAndSettle(market);
     expect((await operations(sink, ["partial_fill"])).map((operation) => operation.quantityShares)).toEqual([40]);
 
     await market.clock.advance(31_000); // order_timeout_s = 30: cancel requested
     // Past the 60 s cooldown and the 0.2 % minimum move, the residual delta is hedged again.
     await market.clock.advance(30_000);
-    market.broker.pushPrice(SPOT * 1.003);
-    await market.clock.advance(100);
+    await quoteAndSettle(market, SPOT * 1.003);
     const types = (await operations(sink)).map((operation) => operation.type);
     const cancelRequest = types.indexOf("cancel_request");
     expect(cancelRequest).toBeGreaterThan(types.indexOf("partial_fill"));
@@ -86,12 +80,9 @@ describeSinks("daemon hedging", (makeSink) => {
 
   test("a rejected order is recorded with the broker's reason and nothing is filled", async () => {
     const sink = await makeSink();
-    const market = createMarket();
-    const running = createDaemon(market, sink);
-    await startDaemon(running, market);
+    const { market, running } = await runningDaemon(sink);
     market.broker.scriptNextOrder({ type: "reject", reason: "201 Order rejected - no shortable shares" });
-    market.broker.pushPrice(SPOT);
-    await market.clock.advance(100);
+    await quoteAndSettle(market);
     const rejects = await operations(sink, ["reject"]);
     expect(rejects.map((operation) => operation.reason)).toEqual(["201 Order rejected - no shortable shares"]);
     expect(await operations(sink, ["fill"])).toEqual([]);
