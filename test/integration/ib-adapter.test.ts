@@ -263,6 +263,7 @@ describe("connectivity", () => {
     const error = await thrown(() => h.broker.placeOrder(hedge(11)));
     expect(error).toMatchObject({ kind: "not_connected" });
     expect((error as Error).message).toContain("1100");
+    await expect(h.broker.connect()).rejects.toMatchObject({ kind: "temporary", code: 1100 });
 
     const requestsBefore = h.tws.requests.length;
     h.tws.connectivityRestored(true);
@@ -287,6 +288,7 @@ describe("connectivity", () => {
     h.tws.connectivityRestored(false);
     expect(await h.waitFor("connection", (e) => e.state === "restored")).toMatchObject({ dataLost: false, code: 1102 });
     expect(h.broker.isConnected()).toBe(true);
+    expect((await h.broker.connect()).clientId).toBe(7);
     await h.broker.positions();
     expect(h.tws.requestsOf("req_mkt_data").length).toBe(1);
   });

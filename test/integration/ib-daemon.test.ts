@@ -214,8 +214,10 @@ describeSinks("daemon with broker = ib against the fake TWS", (makeSink) => {
     const requestsBefore = tws.requests.length;
     setStraddleDelta(tws, call, put, SPOT + 2, 600); // the market moves while TWS is cut off
     quote(tws, SPOT + 2);
-    await clock.advance(1_000);
+    await clock.advance(SETTINGS.retryIntervalMs); // a scheduled retry while TWS is still cut off
     await Bun.sleep(50);
+    await clock.advance(0);
+    expect(running.daemon.state).toBe("WAITING_BROKER");
     expect(tws.requestsOf("place_order").length).toBe(ordersBefore);
 
     tws.connectivityRestored(true);

@@ -58,8 +58,13 @@ export class IbBroker implements Broker {
     return this.link.client();
   }
 
-  connect(): Promise<BrokerConnectionInfo> {
-    return this.link.connect();
+  /** Also refuses while TWS reports its link to IB lost (1100): orders could not reach the market. */
+  async connect(): Promise<BrokerConnectionInfo> {
+    const info = await this.link.connect();
+    if (this.linkLost) {
+      throw new BrokerError("temporary", `TWS at ${this.options.host}:${this.options.port} has lost its connection to IB (1100); waiting for TWS to report it restored (1101/1102)`, 1100);
+    }
+    return info;
   }
 
   async disconnect(): Promise<void> {
