@@ -57,7 +57,7 @@ CREATE TABLE status_history (
   config_hash                TEXT NOT NULL,
   heartbeat_interval_s       REAL NOT NULL,
   details                    TEXT NOT NULL,
-  -- One snapshot per daemon and instant: spool replays never duplicate history.
+  -- One snapshot per daemon and millisecond (the last written wins): replays never duplicate history.
   UNIQUE (daemon_id, ts_ms)
 );
 CREATE INDEX status_history_ts ON status_history (ts_ms);

@@ -35,11 +35,15 @@ export interface BatchPlan {
   readonly rowCount: number;
 }
 
-/** Splits a batch by table; status_current keeps only the newest row per daemon. */
+/**
+ * Splits a batch by table. status_current keeps the newest row per daemon; status_history
+ * keeps one snapshot per daemon and millisecond, the last one written (the state after
+ * everything recorded in that millisecond).
+ */
 export function planBatch(writes: readonly SequencedWrite[]): BatchPlan {
   const statusCurrent = new Map<string, StatusRow>();
   const dailyStates = new Map<string, DailyState>();
-  const statusHistory: StatusRow[] = [];
+  const statusHistory = new Map<string, StatusRow>();
   const operations: OperationRow[] = [];
   const controlResults: ControlResult[] = [];
   for (const { write } of writes) {
@@ -49,7 +53,7 @@ export function planBatch(writes: readonly SequencedWrite[]): BatchPlan {
         if (previous === undefined || previous.tsMs <= write.row.tsMs) {
           statusCurrent.set(write.row.daemonId, write.row);
         }
-        if (write.history) statusHistory.push(write.row);
+        if (write.history) statusHistory.set(`${write.row.daemonId}\u0000${write.row.tsMs}`, write.row);
         break;
       }
       case "operation":
@@ -74,7 +78,7 @@ export function planBatch(writes: readonly SequencedWrite[]): BatchPlan {
   }
   return {
     statusCurrent: [...statusCurrent.values()],
-    statusHistory,
+    statusHistory: [...statusHistory.values()],
     operations,
     dailyStates: [...dailyStates.values()],
     controlResults,

@@ -62,6 +62,19 @@ describeSinks("sink contract", (makeSink, { makeDatabase }) => {
     expect(await sink.queryHistory({ limit: 10, sinceMs: T0_MS + 1, untilMs: T0_MS + 1_001 })).toHaveLength(2);
   });
 
+  test("status_history keeps the last snapshot written in a millisecond, within and across batches", async () => {
+    const sink = await makeSink();
+    const at = T0_MS + 7_000;
+    sink.writeStatus(statusRow({ tsMs: at, hedgeState: "sending" }), { history: true });
+    sink.writeStatus(statusRow({ tsMs: at, hedgeState: "working" }), { history: true });
+    await sink.flush();
+    sink.writeStatus(statusRow({ tsMs: at, hedgeState: "filled" }), { history: true });
+    await sink.flush();
+    const history = await sink.queryHistory({ limit: 10 });
+    expect(history.map((row) => row.hedgeState)).toEqual(["filled"]);
+    expect(sink.health().failedWrites).toBe(0);
+  });
+
   test("operations round-trip every column, money rounded to 6 decimals like NUMERIC(20,6)", async () => {
     const sink = await makeSink();
     const full = operationRow(0, { commissionUsd: 1.0000345, price: 0.1 + 0.2, reason: "threshold" });

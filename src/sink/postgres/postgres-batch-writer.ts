@@ -11,7 +11,7 @@ import {
 } from "./postgres-rows.ts";
 
 const UPSERT_STATUS = `${unnestInsertSql("status_current", STATUS_COLUMNS)} ON CONFLICT (daemon_id) DO UPDATE SET ${upsertSet(STATUS_COLUMNS)} WHERE EXCLUDED.ts_ms >= status_current.ts_ms`;
-const INSERT_HISTORY = `${unnestInsertSql("status_history", STATUS_COLUMNS)} ON CONFLICT DO NOTHING`;
+const INSERT_HISTORY = `${unnestInsertSql("status_history", STATUS_COLUMNS)} ON CONFLICT (daemon_id, ts_ms) DO UPDATE SET ${upsertSet(STATUS_COLUMNS)}`;
 const INSERT_OPERATIONS = `${unnestInsertSql("operations", OPERATION_COLUMNS)} ON CONFLICT DO NOTHING`;
 const UPSERT_DAILY_STATE = `${unnestInsertSql("daily_state", DAILY_STATE_COLUMNS)} ON CONFLICT (daemon_id, trading_day) DO UPDATE SET ${upsertSet(DAILY_STATE_COLUMNS)} WHERE EXCLUDED.updated_at_ms >= daily_state.updated_at_ms`;
 const COMPLETE_CONTROL = `UPDATE daemon_control AS c SET result = d.result, consumed_at_ms = d.consumed_at_ms

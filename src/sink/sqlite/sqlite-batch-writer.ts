@@ -75,7 +75,9 @@ export class SqliteBatchWriter implements BatchWriter {
       upsertStatus: this.db.prepare(
         `${insertSql("status_current", STATUS_COLUMNS)} ON CONFLICT (daemon_id) DO UPDATE SET ${updateSet(STATUS_COLUMNS)} WHERE excluded.ts_ms >= status_current.ts_ms`,
       ),
-      insertHistory: this.db.prepare(`${insertSql("status_history", STATUS_COLUMNS)} ON CONFLICT DO NOTHING`),
+      insertHistory: this.db.prepare(
+        `${insertSql("status_history", STATUS_COLUMNS)} ON CONFLICT (daemon_id, ts_ms) DO UPDATE SET ${updateSet(STATUS_COLUMNS)}`,
+      ),
       insertOperation: this.db.prepare(`${insertSql("operations", OPERATION_COLUMNS)} ON CONFLICT DO NOTHING`),
       insertOperations: this.db.prepare(
         `${insertSql("operations", OPERATION_COLUMNS, OPERATIONS_PER_STATEMENT)} ON CONFLICT DO NOTHING`,
