@@ -44,7 +44,7 @@ export async function runDaemon(options: RunDaemonOptions): Promise<number> {
   const sink = await openSink(config);
   let runtime: BrokerRuntime;
   try {
-    runtime = await createBrokerRuntime(config, wallClock, (level, message) => log.log(level, daemonState(), `ib: ${message}`));
+    runtime = await createBrokerRuntime(config, wallClock, (level, message) => log.log(level, daemonState(), message));
   } catch (error) {
     await sink.close();
     throw error;
@@ -104,12 +104,13 @@ async function createBrokerRuntime(config: GsConfig, wallClock: Clock, brokerLog
     case "sim": {
       const { createSimMarket } = await import("../broker/sim/create-sim-market.ts");
       const accountFile = join(dirname(config.status.spool_path), `sim-account-${config.status.daemon_id}.json`);
-      const market = await createSimMarket(config, { wallClock, accountFile });
+      const onEnd = (): void => brokerLog("warn", "sim: the price path has ended; no more quotes (stale data blocks hedging). Delete the sim account file to replay from the start.");
+      const market = await createSimMarket(config, { wallClock, accountFile, onEnd });
       return { broker: market.broker, marketClock: market.marketClock, description: market.description, start: market.start, stop: market.stop };
     }
     case "ib": {
       const { createIbBroker } = await import("../broker/ib/index.ts");
-      const broker = createIbBroker(config, brokerLog);
+      const broker = createIbBroker(config, (level, message) => brokerLog(level, `ib: ${message}`));
       return { broker, marketClock: wallClock, description: `IB ${config.ib.host}:${config.ib.port} client ${config.ib.client_id}`, start: () => {}, stop: () => {} };
     }
     default: {
