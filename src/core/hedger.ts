@@ -23,6 +23,7 @@ import { HedgeBook } from "./hedge-book.ts";
 import { createHedgePolicy, type HedgePolicy } from "./hedge-policy.ts";
 import type { HardBlock, OptionGreeksInput, OrderStatusInput, QuoteInput } from "./hedger-inputs.ts";
 import type { HedgerParams } from "./hedger-params.ts";
+import { HedgerParamsError, hedgerParamsProblems } from "./hedger-params-check.ts";
 import type { HedgerSnapshot } from "./hedger-snapshot.ts";
 import { buildSnapshot, MutableGuardState } from "./hedger-view.ts";
 import type { Position } from "./instrument.ts";
@@ -75,7 +76,10 @@ export class Hedger {
   private volDayEndMs = Number.NEGATIVE_INFINITY;
   private readonly guardState = new MutableGuardState();
 
+  /** Throws HedgerParamsError listing every impossible value. */
   constructor(readonly params: HedgerParams) {
+    const problems = hedgerParamsProblems(params);
+    if (problems.length > 0) throw new HedgerParamsError(problems);
     this.policy = createHedgePolicy(params.hedge);
     this.guards = buildGuardChain(params.guards);
     this.legs = new LegBook(params.strategy);
@@ -182,6 +186,8 @@ export class Hedger {
    * fails still counts: limits err on the safe side).
    */
   createOrder(decision: HedgeDecisionOf<"hedge">, nowMs: number, orderRef: string): HedgeOrder {
+    // The type already says so; this stops untyped callers from turning a denial into an order.
+    if (decision.type !== "hedge") throw new Error(`createOrder needs a hedge decision, was ${JSON.stringify(decision)}`);
     this.rollDay(nowMs);
     const { side, quantityShares } = decision;
     const hedge = this.params.hedge;

@@ -39,13 +39,19 @@ class LegRuntime {
   }
 }
 
+/** Broker delta moved to the current spot by its gamma (the broker computed it at underlyingPrice). */
+function brokerDeltaAt(b: OptionGreeksInput, spot: number): number {
+  const moved = b.underlyingPrice != null && b.underlyingPrice > 0 ? spot - b.underlyingPrice : 0;
+  return b.delta! + b.gamma! * moved;
+}
+
 export interface PortfolioGreeks {
   readonly legs: readonly LegSnapshot[];
   readonly thetaUsdPerDay: number;
   /** USD per vol point. */
   readonly vegaUsd: number;
   readonly optionValueUsd: number;
-  /** Exposure-weighted implied vol of the legs. */
+  /** Exposure-weighted implied vol of the legs whose IV is known (null when none is). */
   readonly impliedVol: number | null;
 }
 
@@ -130,8 +136,7 @@ export class LegBook {
       if (nowMs >= r.expiryMs) alive = false;
       const b = r.broker === null ? null : this.freshBroker(r, nowMs);
       if (b !== null) {
-        const moved = b.underlyingPrice != null && b.underlyingPrice > 0 ? spot - b.underlyingPrice : 0;
-        delta += r.units * (b.delta! + b.gamma! * moved);
+        delta += r.units * brokerDeltaAt(b, spot);
         gamma += r.units * b.gamma!;
         continue;
       }
@@ -200,7 +205,6 @@ export class LegBook {
     let weight = 0;
     const legs = this.runtimes.map((r): LegSnapshot => {
       const c = r.leg.contract;
-      const vol = r.vol;
       const g = this.fullModel(r, spot, nowMs);
       const b = this.freshBroker(r, nowMs);
       const leg: LegSnapshot = {
@@ -211,7 +215,7 @@ export class LegBook {
         quantity: r.leg.quantity,
         multiplier: c.multiplier,
         impliedVol: r.broker?.impliedVol ?? null,
-        delta: b !== null ? b.delta : g.delta,
+        delta: b !== null ? brokerDeltaAt(b, spot) : g.delta,
         gamma: b !== null ? b.gamma : g.gamma,
         theta: b?.theta ?? g.theta / 365,
         vega: b?.vega ?? g.vega / 100,
@@ -222,8 +226,11 @@ export class LegBook {
       theta += r.units * (leg.theta ?? 0);
       vega += r.units * (leg.vega ?? 0);
       value += r.units * (leg.price ?? 0);
-      volWeighted += Math.abs(r.units) * vol;
-      weight += Math.abs(r.units);
+      const iv = r.broker?.impliedVol;
+      if (iv != null && iv > 0) {
+        volWeighted += Math.abs(r.units) * iv;
+        weight += Math.abs(r.units);
+      }
       return leg;
     });
     return { legs, thetaUsdPerDay: theta, vegaUsd: vega, optionValueUsd: value, impliedVol: weight > 0 ? volWeighted / weight : null };

@@ -317,3 +317,22 @@ describe("properties over random paths", () => {
     for (let i = 0; i < 50; i++) expect(t.quote(590 + i).evaluate()).toMatchObject({ type: "hold", reason: "order_in_flight" });
   });
 });
+
+describe("bad input", () => {
+  test("impossible params are refused with every problem named", () => {
+    expect(() => new Hedger(hedgerParams({ strategy: { minDte: 30, maxDte: 20 }, hedge: { minShares: 600 } }))).toThrow(
+      "invalid hedger parameters: strategy.maxDte was 20, expected a whole number >= minDte (30); hedge.maxSharesPerOrder was 500, expected >= minShares (600)",
+    );
+  });
+
+  test("a denial can never become an order, even from an untyped caller", () => {
+    const t = new HedgerHarness();
+    t.quote(594);
+    t.hedger.setPaused(true);
+    const denial = t.evaluate();
+    expect(denial.type).toBe("deny");
+    expect(() => t.hedger.createOrder(denial as never, t.nowMs, "x")).toThrow("createOrder needs a hedge decision");
+    expect(t.hedger.orders.pendingShares).toBe(0);
+    expect(t.hedger.dailyHedgeCount).toBe(0);
+  });
+});

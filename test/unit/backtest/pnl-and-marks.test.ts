@@ -1,0 +1,66 @@
+import { describe, expect, test } from "bun:test";
+import { defaultBacktestParams } from "../../../src/backtest/backtest-params.ts";
+import { BrokerGreeksEvent, LegMark, markStraddle, optionCommissionUsd, optionHalfSpreadUsd, YEAR_MS } from "../../../src/backtest/option-marks.ts";
+import { PnlLedger } from "../../../src/backtest/pnl-ledger.ts";
+import { blackScholes } from "../../../src/core/greeks.ts";
+
+const PARAMS = defaultBacktestParams(0.03);
+
+describe("option marks", () => {
+  test.each([
+    [500, 500, 30],
+    [480, 500, 10],
+    [530, 500, 60],
+    [500, 500, 0.01],
+  ])("the put from put-call parity equals Black-Scholes (spot %d, strike %d, %d days)", (spot, strike, days) => {
+    const call = new LegMark();
+    const put = new LegMark();
+    const nowMs = 0;
+    markStraddle(strike, days * 86_400_000, spot, 0.2, nowMs, 0.05, 0.013, call, put);
+    const reference = blackScholes("P", spot, strike, (days * 86_400_000) / YEAR_MS, 0.05, 0.013, 0.2);
+    expect(put.price).toBeCloseTo(reference.price, 9);
+    expect(put.delta).toBeCloseTo(reference.delta, 12);
+    expect(put.gamma).toBeCloseTo(reference.gamma, 12);
+    expect(put.vega).toBeCloseTo(reference.vega, 9);
+    expect(put.theta).toBeCloseTo(reference.theta, 8);
+  });
+
+  test("greeks reach the Hedger in IB units (theta per day, vega per vol point)", () => {
+    const call = new LegMark();
+    const put = new LegMark();
+    markStraddle(500, 30 * 86_400_000, 500, 0.2, 0, 0.05, 0.013, call, put);
+    const event = new BrokerGreeksEvent().refresh(call);
+    expect(event.theta).toBeCloseTo(call.theta / 365, 12);
+    expect(event.vega).toBeCloseTo(call.vega / 100, 12);
+    expect(event).toMatchObject({ impliedVol: 0.2, underlyingPrice: 500, tsEventMs: 0, optionPrice: call.price });
+  });
+
+  test("option spread and IB option commissions", () => {
+    expect(optionHalfSpreadUsd(8, PARAMS)).toBeCloseTo(0.02, 12);
+    expect(optionHalfSpreadUsd(1, PARAMS)).toBe(0.01);
+    expect(optionCommissionUsd(10, PARAMS)).toBe(6.5);
+    expect(optionCommissionUsd(1, PARAMS)).toBe(1);
+    expect(optionCommissionUsd(0, PARAMS)).toBe(0);
+  });
+});
+
+describe("PnL ledger", () => {
+  test("equity change splits exactly into scalping, theta, vega and trade costs", () => {
+    const ledger = new PnlLedger();
+    ledger.optionTrade(1000, 10.02, 10, 6.5); // buy a straddle's worth of option shares at the ask
+    ledger.stockFill(-50, 499.99, 500, 1); // sell the hedge at the bid
+    const before = ledger.equityUsd(500, 10_000);
+    ledger.accrue(150, -365_000, 20_000, 1 / 365, 0.001, 2); // option value +150, one day, vol +0.1 pt, spot +2
+    const after = ledger.equityUsd(502, 10_150);
+    expect(after - before).toBeCloseTo(150 - 50 * 2, 9);
+    expect(ledger.thetaUsd).toBeCloseTo(-1000, 9);
+    expect(ledger.vegaUsd).toBeCloseTo(20, 9);
+    expect(ledger.scalpingUsd).toBeCloseTo(150 + 1000 - 20 - 100, 9);
+    const totals = ledger.totals(502, 10_150);
+    const parts = totals.scalpingUsd + totals.thetaUsd + totals.vegaUsd - totals.hedgeSlippageUsd - totals.rollCostsUsd - totals.stockCommissionsUsd - totals.optionCommissionsUsd;
+    expect(totals.totalUsd).toBeCloseTo(parts, 9);
+    expect(totals.hedgeSlippageUsd).toBeCloseTo(0.5, 9);
+    expect(totals.rollCostsUsd).toBeCloseTo(20, 9);
+    expect(ledger.sharesTraded).toBe(50);
+  });
+});
