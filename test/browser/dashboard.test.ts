@@ -3,7 +3,7 @@
 // from /events, and its buttons (token + confirmation) round-trip to daemon_control.
 // Screenshots go to test-artifacts/ (gitignored). Without Chromium the suite is skipped
 // with the reason in its name, never silently.
-import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
@@ -15,6 +15,9 @@ import type { RunningServer } from "../../src/server/start-server.ts";
 import { SqliteSink } from "../../src/sink/sqlite/sqlite-sink.ts";
 import { freeLoopbackPort } from "../support/postgres.ts";
 import { operationRow, statusRow } from "../support/sink-rows.ts";
+
+// The first PostgreSQL test starts the throwaway cluster; Chromium and daemons take seconds too.
+setDefaultTimeout(60_000);
 
 const CHROMIUM = "/usr/bin/chromium";
 const ARTIFACTS = resolve(import.meta.dir, "../../test-artifacts");

@@ -1,11 +1,14 @@
 // POST /control/* and GET /control/{id} on both sinks: each command lands in daemon_control
 // and is consumed the way the daemon consumes it; auth failures are 401 with no effect,
 // repeated failures are rate-limited, bad bodies are 400/413/415, and the token never leaks.
-import { expect, test } from "bun:test";
+import { expect, setDefaultTimeout, test } from "bun:test";
 import type { ControlReceipt, ControlView } from "../../src/server/control-view.ts";
 import { serverUnderTest, TEST_TOKEN } from "../support/server-app.ts";
 import { T0_MS } from "../support/sink-rows.ts";
 import { describeSinks } from "../support/sinks.ts";
+
+// The first PostgreSQL test starts the throwaway cluster; Chromium and daemons take seconds too.
+setDefaultTimeout(60_000);
 
 const COMMANDS = [
   ["stop", "stop"],

@@ -2,7 +2,7 @@
 // real `gs serve` (two OS processes sharing only the database). Every control command goes
 // in through the server (one through `gs ctl`), is consumed by the daemon, and its effect
 // shows in /status; stop ends the daemon cleanly and turns the lamp red at once.
-import { afterAll, expect, test } from "bun:test";
+import { afterAll, expect, setDefaultTimeout, test } from "bun:test";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
@@ -10,6 +10,9 @@ import type { ControlReceipt, ControlView } from "../../src/server/control-view.
 import type { StatusView } from "../../src/server/status-view-schema.ts";
 import { freeLoopbackPort } from "../support/postgres.ts";
 import { describeSinks } from "../support/sinks.ts";
+
+// The first PostgreSQL test starts the throwaway cluster; Chromium and daemons take seconds too.
+setDefaultTimeout(60_000);
 
 const MAIN = resolve(import.meta.dir, "../../src/cli/main.ts");
 const TOKEN = "e2e-token-3c9d1f0a7b2e";

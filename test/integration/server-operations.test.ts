@@ -1,6 +1,6 @@
 // GET /operations and GET /history on both sinks: filters, cursor pagination, CSV,
 // downsampling, and a 400 naming the field for every kind of bad input.
-import { expect, test } from "bun:test";
+import { expect, setDefaultTimeout, test } from "bun:test";
 import type { Sink } from "../../src/sink/port.ts";
 import type { HistoryPage } from "../../src/server/history-view.ts";
 import type { OperationsPage } from "../../src/server/operations-view.ts";
@@ -8,6 +8,9 @@ import { serverUnderTest } from "../support/server-app.ts";
 import type { ServerUnderTest } from "../support/server-app.ts";
 import { operationRow, statusRow, T0_MS } from "../support/sink-rows.ts";
 import { describeSinks } from "../support/sinks.ts";
+
+// The first PostgreSQL test starts the throwaway cluster; Chromium and daemons take seconds too.
+setDefaultTimeout(60_000);
 
 const TYPES = ["hedge_intent", "order_sent", "fill", "reject"] as const;
 

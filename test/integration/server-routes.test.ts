@@ -1,7 +1,7 @@
 // The remaining routes on both sinks: probes, Prometheus metrics (checked by promtool when
 // installed), the OpenAPI document against the registered routes, the dashboard assets,
 // and the SSE stream (status changes, new operations, Last-Event-ID replay).
-import { expect, test } from "bun:test";
+import { expect, setDefaultTimeout, test } from "bun:test";
 import { spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import { ROUTE_LIST } from "../../src/server/route-catalog.ts";
@@ -9,6 +9,9 @@ import type { StatusView } from "../../src/server/status-view-schema.ts";
 import { serverUnderTest, TEST_TOKEN } from "../support/server-app.ts";
 import { operationRow, statusRow, T0_MS } from "../support/sink-rows.ts";
 import { describeSinks } from "../support/sinks.ts";
+
+// The first PostgreSQL test starts the throwaway cluster; Chromium and daemons take seconds too.
+setDefaultTimeout(60_000);
 
 const PROMTOOL = ["/usr/bin/promtool", "/usr/local/bin/promtool"].find((path) => existsSync(path)) ?? null;
 

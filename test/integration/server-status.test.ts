@@ -1,12 +1,15 @@
 // GET /status on both sinks: every lamp rule of docs/API.md, one test each, through the real
 // app (app.handle) over rows written by the real sink.
-import { describe, expect, test } from "bun:test";
+import { describe, expect, setDefaultTimeout, test } from "bun:test";
 import type { Sink } from "../../src/sink/port.ts";
 import type { StatusRow } from "../../src/sink/records.ts";
 import type { StatusView } from "../../src/server/status-view-schema.ts";
 import { serverUnderTest } from "../support/server-app.ts";
 import { operationRow, statusRow, T0_MS } from "../support/sink-rows.ts";
 import { describeSinks } from "../support/sinks.ts";
+
+// The first PostgreSQL test starts the throwaway cluster; Chromium and daemons take seconds too.
+setDefaultTimeout(60_000);
 
 /** A healthy daemon: nothing blocks, fresh quote, connected, running. */
 function greenRow(overrides: Partial<StatusRow> = {}): StatusRow {
