@@ -124,6 +124,7 @@ export class Daemon {
     if (saved) hedger.restoreDailyState(hedgerDailyState(saved), marketNowMs);
     const last = (await sink.readStatusCurrent(daemonId))[0];
     this.expectedHedgeShares = last ? last.hedgeShares : null;
+    if (this.stopRequested) return; // stopped while reading the sink: shutdown already runs
     this.stopTimers.push(every(wallClock, settings.heartbeatMs, () => this.guard(() => this.heartbeat())));
     this.stopTimers.push(every(wallClock, settings.pollMs, () => void this.controlLoop.poll()));
     this.transition("start");

@@ -74,4 +74,17 @@ describeSinks("daemon and an unreachable broker", (makeSink) => {
     expect(status?.state).toBe("STOPPED");
     expect(status?.details.nextRetryTsMs).toBeNull();
   });
+
+  test("a stop requested before start finishes never arms the daemon", async () => {
+    const sink = await makeSink();
+    const market = createMarket();
+    const running = createDaemon(market, sink);
+    const started = running.daemon.start();
+    running.daemon.requestStop("test");
+    await started;
+    await market.clock.advance(SETTINGS.stopCancelWaitMs);
+    expect(await running.daemon.stopped).toBe(0);
+    expect(running.daemon.state).toBe("STOPPED");
+    expect(market.broker.isConnected()).toBe(false);
+  });
 });

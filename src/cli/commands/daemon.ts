@@ -4,6 +4,8 @@ import { loadConfig } from "../../config/load.ts";
 import { UserError } from "../../config/user-error.ts";
 import { CONFIG_ARGS, setFlagValues } from "../config-args.ts";
 
+const EXIT_GRACE_MS = 2_000;
+
 export default defineCommand({
   args: {
     ...CONFIG_ARGS,
@@ -32,6 +34,9 @@ export default defineCommand({
     for (const warning of loaded.warnings) process.stderr.write(`gs: warning: ${warning}\n`);
     const { runDaemon } = await import("../../daemon/run-daemon.ts");
     process.exitCode = await runDaemon({ loaded, durationS });
+    // Everything is flushed and closed; should a library still hold the event loop open
+    // (a socket mid-close), do not let it stretch the stop past its bound.
+    setTimeout(() => process.exit(), EXIT_GRACE_MS).unref();
   },
 });
 
