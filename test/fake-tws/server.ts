@@ -61,6 +61,8 @@ export class FakeTws {
   withholdNextValidId = false;
   /** Pause inside every position dump, after its first position (0 = none). */
   positionDumpPauseMs = 0;
+  /** Request types the fake answers with this error (sent with the request's id) instead of data. */
+  readonly refusedRequests = new Map<ClientRequest["type"], { readonly code: number; readonly message: string }>();
   /** Request types the fake logs but never answers (a hung TWS), to exercise request timeouts. */
   readonly silentRequests = new Set<ClientRequest["type"]>();
   /** Client ids some other (imaginary) application holds: START_API with one gets 326. */
@@ -328,7 +330,9 @@ export class FakeTws {
   private receive(session: FakeSession, request: ClientRequest): void {
     const entry = { sessionId: session.id, clientId: session.clientId, atMs: this.now(), receivedAtPerfMs: performance.now(), request };
     this.requests.push(entry);
-    if (!this.silentRequests.has(request.type)) handleRequest(this, session, request);
+    const refusal = this.refusedRequests.get(request.type);
+    if (refusal && "reqId" in request) session.send(errorMessage(request.reqId, refusal.code, refusal.message));
+    else if (!this.silentRequests.has(request.type)) handleRequest(this, session, request);
     for (const listener of [...this.requestListeners]) listener(entry);
   }
 }

@@ -379,6 +379,14 @@ describe("reconciliation and positions", () => {
     expect(h.tws.requestsOf("req_positions").length).toBe(2);
   });
 
+  test("a request TWS refuses with an error fails at once with TWS's code", async () => {
+    const h = await connected({ requestTimeoutMs: 10_000 });
+    h.tws.refusedRequests.set("req_executions", { code: 321, message: "Error validating request.-'bW' : cause - Invalid time format" });
+    const error = await thrown(() => h.broker.executionsSince(Date.now()));
+    expect(error).toMatchObject({ kind: "operational", code: 321 });
+    expect((error as Error).message).toContain("refused by TWS: 321 Error validating request");
+  });
+
   test("requests time out by name when TWS never answers", async () => {
     const h = await connected({ requestTimeoutMs: 200 });
     h.tws.silentRequests.add("req_open_orders");

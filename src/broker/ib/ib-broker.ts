@@ -1,10 +1,11 @@
 // The Broker port on Interactive Brokers TWS / IB Gateway through @stoqey/ib.
 //
 // Reconnect ownership: the adapter never reconnects by itself. It reports
-// `connection: disconnected` and the daemon calls connect() again on its own
-// schedule (WAITING_BROKER, retry_interval_s with jitter). On every new session the
-// adapter renews what it owns: market data subscriptions and the position stream.
-// Listeners are registered once, on the one IBApi instance, so nothing doubles.
+// `connection: disconnected` and the daemon calls connect() again on its own schedule
+// (WAITING_BROKER: every retry_interval_s, or at once on retry_broker). On every new
+// session the adapter renews what it owns: market data subscriptions and the position
+// stream. Each session runs on a fresh IBApi whose listeners are registered once
+// (SessionLink), so no handler doubles and no request outlives its session.
 import { EventName, OrderAction, OrderType, SecType, TimeInForce } from "@stoqey/ib";
 import type { IBApi } from "@stoqey/ib";
 import type { Contract as IbContract, Execution as IbExecution, Order as IbOrder, OrderState as IbOrderState, CommissionReport as IbCommissionReport } from "@stoqey/ib";
@@ -168,6 +169,7 @@ export class IbBroker implements Broker {
   private onTwsMessage(id: number, code: number, message: string): void {
     const classified = classifyIbMessage(code);
     const tsEventMs = this.options.now();
+    if (classified.type !== "warning" && this.requests.refused(id, code, message)) return;
     switch (classified.type) {
       case "connectivity":
         return this.onConnectivity(classified.state, code, message);

@@ -23,6 +23,7 @@ interface OpenOrderSnapshot {
 interface ExecutionRequest {
   readonly collected: ExecutionReport[];
   readonly finish: () => void;
+  readonly fail: (error: BrokerError) => void;
 }
 
 export class ReconciliationRequests {
@@ -70,13 +71,17 @@ export class ReconciliationRequests {
   }
 
   executionsSince(api: IBApi, reqId: number, sinceMs: number): Promise<ExecutionWithCommission[]> {
-    return this.pending.start<ExecutionWithCommission[]>("executions (reqExecutions)", (settle) => {
+    return this.pending.start<ExecutionWithCommission[]>("executions (reqExecutions)", (settle, fail) => {
       const collected: ExecutionReport[] = [];
       this.executionRequests.set(reqId, {
         collected,
         finish: () => {
           this.executionRequests.delete(reqId);
           settle(collected.filter((e) => e.tsEventMs >= sinceMs).map((execution) => ({ execution, commission: this.commissionOf(execution) })));
+        },
+        fail: (error) => {
+          this.executionRequests.delete(reqId);
+          fail(error);
         },
       });
       api.reqExecutions(reqId, { time: formatExecutionFilterTime(sinceMs), acctCode: this.account === "" ? undefined : this.account });
@@ -142,6 +147,14 @@ export class ReconciliationRequests {
 
   executionEnd(reqId: number): void {
     this.executionRequests.get(reqId)?.finish();
+  }
+
+  /** TWS answered one of our requests with an error instead of data: fail it now, by name. */
+  refused(reqId: number, code: number, message: string): boolean {
+    const request = this.executionRequests.get(reqId);
+    if (!request) return false;
+    request.fail(new BrokerError("operational", `executions (reqExecutions) refused by TWS: ${code} ${message}`, code));
+    return true;
   }
 
   /** The session ended: nothing in flight will be answered. */
