@@ -29,7 +29,7 @@ export function markStraddle(strike: number, expiryMs: number, spot: number, vol
   put.delta = call.delta - dq;
   put.gamma = call.gamma;
   put.vega = call.vega;
-  put.theta = years > 0 ? call.theta + dividendYield * spot * dq - rate * strike * dr : 0;
+  put.theta = years > 0 ? call.theta - dividendYield * spot * dq + rate * strike * dr : 0;
   call.impliedVol = put.impliedVol = vol;
   call.underlyingPrice = put.underlyingPrice = spot;
   call.tsMs = put.tsMs = nowMs;
