@@ -6,7 +6,7 @@
 // session the adapter renews what it owns: market data subscriptions and the position
 // stream. Each session runs on a fresh IBApi whose listeners are registered once
 // (SessionLink), so no handler doubles and no request outlives its session.
-import { EventName, OrderAction, OrderType, SecType, TimeInForce } from "@stoqey/ib";
+import { EventName, OrderAction, SecType } from "@stoqey/ib";
 import type { IBApi } from "@stoqey/ib";
 import type { Contract as IbContract, Execution as IbExecution, Order as IbOrder, OrderState as IbOrderState, CommissionReport as IbCommissionReport } from "@stoqey/ib";
 import { contractKey } from "../../core/instrument.ts";
@@ -16,6 +16,7 @@ import { BrokerError } from "../port.ts";
 import type { Broker, BrokerCapabilities, BrokerConnectionInfo, BrokerEvent, BrokerEventListener } from "../port.ts";
 import { toIbContract } from "./contract-mapping.ts";
 import { FarmHealth } from "./farm-health.ts";
+import { toIbOrder, validateHedgeOrder } from "./hedge-order-mapping.ts";
 import type { IbBrokerOptions } from "./ib-options.ts";
 import { MarketDataBook } from "./market-data-book.ts";
 import type { Subscription } from "./market-data-book.ts";
@@ -104,24 +105,14 @@ export class IbBroker implements Broker {
     if (!this.isConnected()) {
       throw new BrokerError("not_connected", `order ${order.orderRef} not sent: ${this.linkLost ? "TWS has lost its connection to IB (1100)" : "not connected to TWS"}; it will not be queued`);
     }
-    validateOrder(order);
+    validateHedgeOrder(order);
     if (this.orders.ofRef(order.orderRef)) {
       throw new BrokerError("operational", `orderRef ${order.orderRef} was already used; expected a unique orderRef per order`);
     }
     const account = this.link.tradingAccount();
     const orderId = this.link.takeOrderId();
     this.orders.track({ orderRef: order.orderRef, orderId, symbol: order.symbol, side: order.side, quantityShares: order.quantityShares });
-    const ibOrder: IbOrder = {
-      action: order.side === "BUY" ? OrderAction.BUY : OrderAction.SELL,
-      totalQuantity: order.quantityShares,
-      orderType: order.orderType === "market" ? OrderType.MKT : OrderType.LMT,
-      lmtPrice: order.orderType === "limit" ? order.limitPrice : undefined,
-      tif: TimeInForce.DAY,
-      orderRef: order.orderRef,
-      account,
-      transmit: true,
-    };
-    this.api.placeOrder(orderId, toIbContract({ secType: "STK", symbol: order.symbol }, this.options), ibOrder);
+    this.api.placeOrder(orderId, toIbContract({ secType: "STK", symbol: order.symbol }, this.options), toIbOrder(order, account));
     return orderId;
   }
 
@@ -381,14 +372,5 @@ export class IbBroker implements Broker {
         this.options.log("error", `broker event listener failed on ${event.type}: ${(error as Error).stack ?? String(error)}`);
       }
     }
-  }
-}
-
-function validateOrder(order: HedgeOrder): void {
-  if (!Number.isInteger(order.quantityShares) || order.quantityShares <= 0) {
-    throw new BrokerError("operational", `order ${order.orderRef}: quantityShares was ${order.quantityShares}, expected a positive whole number`);
-  }
-  if (order.orderType === "limit" && !(order.limitPrice !== undefined && Number.isFinite(order.limitPrice) && order.limitPrice > 0)) {
-    throw new BrokerError("operational", `order ${order.orderRef}: limitPrice was ${order.limitPrice}, expected a positive price for a limit order`);
   }
 }

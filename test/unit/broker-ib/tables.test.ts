@@ -3,6 +3,7 @@ import { describe, expect, test } from "bun:test";
 import { fromIbContract, sideOfIbWord, toIbContract } from "../../../src/broker/ib/contract-mapping.ts";
 import { FarmHealth } from "../../../src/broker/ib/farm-health.ts";
 import { OrderBook } from "../../../src/broker/ib/order-book.ts";
+import { toIbOrder, validateHedgeOrder } from "../../../src/broker/ib/hedge-order-mapping.ts";
 import { formatExecutionFilterTime, parseTwsTime } from "../../../src/broker/ib/ib-time.ts";
 import { classifyIbMessage } from "../../../src/broker/ib/message-codes.ts";
 import { isTerminalStatus, mapTwsOrderStatus } from "../../../src/broker/ib/order-status-table.ts";
@@ -145,5 +146,24 @@ describe("execution ledger", () => {
     expect(book.classifyExecution("0000e0d5.6556a4a3.02.01")).toBe("new");
     expect(book.classifyExecution("plain-id")).toBe("new");
     expect(["0000e0d5.6556a4a3.01.01", "0000e0d5.6556a4a3.01.02"].map((id) => book.executionReported(id))).toEqual([true, false]);
+  });
+});
+
+describe("hedge orders", () => {
+  const base = { orderRef: "gs:d1:SPY:3", symbol: "SPY", side: "SELL", quantityShares: 40, orderType: "market" } as const;
+
+  test("market and limit orders map to DAY orders carrying the orderRef and account", () => {
+    expect(toIbOrder(base, "DU1")).toEqual({ action: "SELL", totalQuantity: 40, orderType: "MKT", lmtPrice: undefined, tif: "DAY", orderRef: "gs:d1:SPY:3", account: "DU1", transmit: true } as ReturnType<typeof toIbOrder>);
+    expect(toIbOrder({ ...base, side: "BUY", orderType: "limit", limitPrice: 600.5 }, "DU1")).toMatchObject({ action: "BUY", orderType: "LMT", lmtPrice: 600.5 });
+  });
+
+  test.each([
+    [{ ...base, quantityShares: 0 }, "quantityShares was 0, expected a positive whole number"],
+    [{ ...base, quantityShares: 2.5 }, "quantityShares was 2.5"],
+    [{ ...base, orderType: "limit" as const }, "limitPrice was undefined, expected a positive price"],
+    [{ ...base, orderType: "limit" as const, limitPrice: -1 }, "limitPrice was -1"],
+    [{ ...base, orderRef: "" }, "orderRef was empty"],
+  ])("refused: %o", (order, message) => {
+    expect(() => validateHedgeOrder(order)).toThrow(message);
   });
 });
