@@ -103,9 +103,10 @@ export class Hedger {
       if (p.contract.secType === "STK" && p.contract.symbol === this.params.strategy.symbol) stock = p;
     }
     this.reconcileStock(stock === null ? 0 : stock.quantity, stock === null ? 0 : stock.avgCost, nowMs);
-    const valueBefore = this.spot !== null && this.pnl.optionOpenValueUsd !== null ? this.legs.optionValueUsd(this.spot, nowMs) : null;
     this.legs.setPositions(positions);
     if (this.legs.dirty && this.spot !== null) {
+      // The legs are still the old ones until reselect.
+      const valueBefore = this.pnl.optionOpenValueUsd !== null ? this.legs.optionValueUsd(this.spot, nowMs) : null;
       this.legs.reselect(this.spot, nowMs);
       // An intraday trade in the options is not PnL: move the day's baseline by its value at the mark.
       if (valueBefore !== null) this.pnl.shiftOptionBaseline(this.legs.optionValueUsd(this.spot, nowMs) - valueBefore);

@@ -84,15 +84,29 @@ export class LegBook {
 
   /** Keeps the symbol's option positions; marks the selection dirty when they changed. */
   setPositions(positions: readonly Position[]): void {
+    if (this.sameOptionPositions(positions)) return;
     const options = positions.filter((p) => p.contract.secType === "OPT" && p.contract.symbol === this.params.symbol);
     const signature = options
       .map((p) => `${p.contract.secType === "OPT" ? `${p.contract.expiryYmd}|${p.contract.strike}|${p.contract.right}` : ""}=${p.quantity}`)
       .sort()
       .join(",");
+    this.optionPositions = options;
     if (signature === this.signature) return;
     this.signature = signature;
-    this.optionPositions = options;
     this.dirty = true;
+  }
+
+  /** Fast path: the very same option Position objects in the same order (a caller keeping its own map). */
+  private sameOptionPositions(positions: readonly Position[]): boolean {
+    const known = this.optionPositions;
+    let n = 0;
+    for (let i = 0; i < positions.length; i++) {
+      const p = positions[i]!;
+      if (p.contract.secType !== "OPT" || p.contract.symbol !== this.params.symbol) continue;
+      if (known[n] !== p) return false;
+      n++;
+    }
+    return n === known.length && this.signature !== "";
   }
 
   reselect(spot: number, nowMs: number): void {
