@@ -1,9 +1,11 @@
-// Drives a Hedger the way the daemon does, with a fake fill on demand, for Hedger tests.
+// Drives a Hedger the way the daemon does, with a fake fill (execution, commission, status,
+// then the broker's position report) on demand, for Hedger tests.
 import type { HedgeDecision } from "../../src/core/hedge-decision.ts";
 import { Hedger } from "../../src/core/hedger.ts";
 import type { HedgerParams } from "../../src/core/hedger-params.ts";
+import type { Position } from "../../src/core/instrument.ts";
 import type { HedgeOrder } from "../../src/core/order.ts";
-import { hedgerParams, MONDAY_10AM, straddle } from "./core-fixtures.ts";
+import { hedgerParams, MONDAY_10AM, stockPosition, straddle } from "./core-fixtures.ts";
 
 export class HedgerHarness {
   readonly hedger: Hedger;
@@ -11,10 +13,15 @@ export class HedgerHarness {
   private seq = 0;
   private execSeq = 0;
 
+  private readonly options: Position[];
+  private stockShares = 0;
+
   constructor(params: HedgerParams = hedgerParams(), positions = straddle()) {
     this.hedger = new Hedger(params);
     this.hedger.setBrokerConnected(true, this.nowMs);
     this.hedger.setPositions(positions, this.nowMs);
+    this.options = positions.filter((p) => p.contract.secType === "OPT");
+    this.stockShares = positions.find((p) => p.contract.secType === "STK")?.quantity ?? 0;
   }
 
   /** Moves the clock and quotes a 2-cent-wide market around `spot`. */
@@ -54,6 +61,9 @@ export class HedgerHarness {
     if (cumulativeShares >= order.quantityShares) {
       this.hedger.onOrderStatus({ orderRef: order.orderRef, status: "filled", filledShares: cumulativeShares, tsEventMs: this.nowMs });
     }
+    // The broker's position report follows the execution, as IB's does.
+    this.stockShares += order.side === "BUY" ? shares : -shares;
+    this.hedger.setPositions([...this.options, stockPosition(this.stockShares, price)], this.nowMs);
   }
 
   deltaShares(): number {

@@ -318,6 +318,32 @@ describe("properties over random paths", () => {
   });
 });
 
+describe("pluggable policy and status reasons", () => {
+  test("with the band policy the Hedger trades only back to the band edge", () => {
+    const params = hedgerParams({ hedge: { policy: { type: "band", costFraction: 0.0005, riskAversion: 0.0001 } } });
+    const t = new HedgerHarness(params);
+    const d = t.quote(600).evaluate();
+    expect(d.type).toBe("hedge");
+    const s = t.hedger.snapshot(t.nowMs);
+    const width = t.hedger.policy.noTradeHalfWidthShares(s.gammaShares!, 600);
+    expect(width).toBeGreaterThan(params.hedge.epsilonBandShares);
+    expect((d as Extract<HedgeDecision, { type: "hedge" }>).quantityShares).toBe(Math.round(s.portfolioDeltaShares! - width));
+  });
+
+  test("status shows standing blocks always, and the trading rhythm only while a hedge is wanted", () => {
+    const t = new HedgerHarness();
+    t.fill(t.quote(594).hedgeIfWanted()!);
+    t.quote(594, 1000);
+    t.hedger.setPaused(true);
+    const quiet = t.hedger.snapshot(t.nowMs).blockReasons.map((r) => r.code);
+    expect(quiet).toEqual(["paused"]);
+    t.quote(600, 1000);
+    const wanting = t.hedger.snapshot(t.nowMs).blockReasons;
+    expect(wanting.map((r) => r.code)).toEqual(["paused", "cooldown"]);
+    expect(wanting[1]!.message).toBe("last hedge 2000 ms ago, cooldown 60000 ms");
+  });
+});
+
 describe("bad input", () => {
   test("impossible params are refused with every problem named", () => {
     expect(() => new Hedger(hedgerParams({ strategy: { minDte: 30, maxDte: 20 }, hedge: { minShares: 600 } }))).toThrow(
