@@ -88,7 +88,11 @@ describeSinks("gs daemon + gs serve end to end", (_makeSink, context) => {
       expect(pausedView.status_lamp).toBe("yellow");
       expect(pausedView.block_reasons.map((reason) => reason.code)).toContain("paused");
 
-      expect((await send("resume")).result).toBe("resumed");
+      // resume straight through the sink with `gs ctl` (no server), as on the daemon's host
+      const resume = gs(["ctl", "resume", ...sinkArgs, "--set", `status.spool_path=${join(directory, "ctl.spool")}`, "--timeout", "60"], directory);
+      const resumeOutput = await new Response(resume.stdout).text();
+      expect(await resume.exited).toBe(0);
+      expect(resumeOutput).toMatch(/^resume queued as #\d+ for daemon e2e via (sqlite|postgres)[^\n]*\ndaemon e2e: resumed\n$/);
       await until(status, (view) => view.state === "RUNNING" && !view.paused, "RUNNING again");
 
       const retry = await send("retry-broker");
