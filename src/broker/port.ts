@@ -98,6 +98,28 @@ export class BrokerError extends Error {
   }
 }
 
+/** One historical-bars request (one IB reqHistoricalData); pacing between requests is the caller's. */
+export interface HistoricalBarsRequest {
+  readonly symbol: string;
+  /** Bar size in seconds (60, 300, ...). */
+  readonly barSeconds: number;
+  /** The window is [startMs, endMs): bars starting in it, epoch ms UTC. */
+  readonly startMs: number;
+  readonly endMs: number;
+  /** Regular trading hours only (IB useRTH=1). */
+  readonly regularHoursOnly: boolean;
+}
+
+/** A historical bar of the underlying, labelled at its start (epoch ms UTC). */
+export interface HistoricalBar {
+  readonly tsMs: number;
+  readonly open: number;
+  readonly high: number;
+  readonly low: number;
+  readonly close: number;
+  readonly volume: number;
+}
+
 export interface Broker {
   readonly name: "sim" | "ib";
   readonly capabilities: BrokerCapabilities;
@@ -116,4 +138,9 @@ export interface Broker {
   /** Sends the order now or throws BrokerError("not_connected"); never queues it for later. */
   placeOrder(order: HedgeOrder): number;
   cancelOrder(orderRef: string): void;
+  /**
+   * Trade bars of the underlying for one window; present when capabilities.historicalBars.
+   * Rejects with BrokerError (timeout, pacing violation as "temporary", no permission).
+   */
+  historicalBars?(request: HistoricalBarsRequest): Promise<HistoricalBar[]>;
 }
