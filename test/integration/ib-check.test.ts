@@ -14,9 +14,16 @@ function ymdIn(days: number): string {
   return parts.replaceAll("-", "");
 }
 
+/** The developer's own GS_* settings must not leak into a run that stands for a user's. */
+function withoutGsVariables(): Record<string, string> {
+  const env: Record<string, string> = { NO_COLOR: "1" };
+  for (const [name, value] of Object.entries(process.env)) if (value !== undefined && !name.startsWith("GS_")) env[name] = value;
+  return env;
+}
+
 async function runCheck(extra: readonly string[] = []): Promise<ReturnType<typeof runGs>> {
   const proc = Bun.spawn(["bun", MAIN_TS, "check", "ib", "--set", `ib.port=${tws.port}`, "--set", "ib.connect_timeout_s=2", "--wait", "2", ...extra], {
-    cwd: temp.dir, env: { ...process.env, NO_COLOR: "1", GS_CONFIG: "" }, stdout: "pipe", stderr: "pipe",
+    cwd: temp.dir, env: withoutGsVariables(), stdout: "pipe", stderr: "pipe",
   });
   const [stdout, stderr, exitCode] = await Promise.all([new Response(proc.stdout).text(), new Response(proc.stderr).text(), proc.exited]);
   return { exitCode, stdout, stderr };
