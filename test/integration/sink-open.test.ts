@@ -1,0 +1,71 @@
+// openSink from a GsConfig: the configured sink, migrated; failures are one clear message
+// naming the key and the target, with the URL password masked.
+import { afterAll, describe, expect, test } from "bun:test";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { loadConfig } from "../../src/config/load.ts";
+import { SinkOpenError, openSink } from "../../src/sink/open-sink.ts";
+import { createTestDatabase, freeLoopbackPort, postgresAvailability } from "../support/postgres.ts";
+
+function configWith(overrides: readonly string[]) {
+  return loadConfig({ configPath: null, overrides: [...overrides] }).config;
+}
+
+describe("openSink", () => {
+  const directory = mkdtempSync(join(tmpdir(), "gs-open-sink-"));
+  const spool = `status.spool_path=${join(directory, "spool.ndjson")}`;
+
+  test("sqlite: creates the database and its directories, migrated and writable", async () => {
+    const path = join(directory, "nested", "dir", "gs.db");
+    const sink = await openSink(configWith([`status.sqlite.path=${path}`, spool]));
+    expect(sink.kind).toBe("sqlite");
+    expect(await sink.ping()).toBe(true);
+    expect(await sink.migrate()).toBe(1);
+    await sink.close();
+  });
+
+  test("sqlite: a path that is not a database names the key and the file", async () => {
+    const path = join(directory, "not-a-db");
+    writeFileSync(path, "this is not sqlite ".repeat(100));
+    const error = await openSink(configWith([`status.sqlite.path=${path}`, spool])).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(SinkOpenError);
+    expect(String((error as Error).message)).toContain(`SQLite database ${path} (status.sqlite.path)`);
+  });
+
+  test("postgres: an empty or malformed URL is refused before connecting (even if config checks were bypassed)", async () => {
+    const base = configWith([spool]);
+    const withUrl = (url: string) => ({ ...base, status: { ...base.status, sink: "postgres" as const, postgres: { ...base.status.postgres, url } } });
+    const empty = await openSink(withUrl("")).catch((caught: unknown) => caught);
+    expect((empty as Error).message).toContain("status.postgres.url was empty");
+    const wrong = await openSink(withUrl("mysql://u:pw@h/db")).catch((caught: unknown) => caught);
+    expect((wrong as Error).message).toContain("status.postgres.url had scheme mysql:");
+    expect((wrong as Error).message).not.toContain("pw");
+  });
+
+  test("postgres: an unreachable server is one message with the password masked", async () => {
+    const port = await freeLoopbackPort();
+    const url = `postgres://gs:s3cret-pw@127.0.0.1:${port}/gs`;
+    const error = await openSink(configWith(["status.sink=postgres", `status.postgres.url=${url}`, spool])).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(SinkOpenError);
+    const message = (error as Error).message;
+    expect(message).toContain(`cannot migrate PostgreSQL at postgres://gs:****@127.0.0.1:${port}/gs (status.postgres.url)`);
+    expect(message).toContain("ECONNREFUSED");
+    expect(message).not.toContain("s3cret-pw");
+  }, 20_000);
+
+  const postgres = postgresAvailability();
+  test.skipIf(!postgres.available)(`postgres: opens and migrates a real database${postgres.available ? "" : ` (skipped: ${postgres.reason})`}`, async () => {
+    const database = await createTestDatabase();
+    try {
+      const sink = await openSink(configWith(["status.sink=postgres", `status.postgres.url=${database.url}`, spool]));
+      expect(sink.kind).toBe("postgres");
+      expect(await sink.ping()).toBe(true);
+      await sink.close();
+    } finally {
+      await database.drop();
+    }
+  }, 30_000);
+
+  afterAll(() => rmSync(directory, { recursive: true, force: true }));
+});
