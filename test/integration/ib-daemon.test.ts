@@ -229,4 +229,69 @@ describeSinks("daemon with broker = ib against the fake TWS", (makeSink) => {
     expect(tws.requestsOf("place_order")[ordersBefore]?.request.action).toBe("SELL");
     expect(await stopAndWait(running, clock)).toBe(0);
   }, TEST_TIMEOUT_MS);
+
+  test("client id in use (326): the daemon runs on the next id and its status says which", async () => {
+    const sink = await makeSink();
+    const { tws, call, put } = await startTws();
+    tws.clientIdsInUse.add(11);
+    quote(tws, SPOT);
+    setStraddleDelta(tws, call, put, SPOT, 240);
+    const clock = new FakeClock(SESSION_START_MS);
+    const running = createIbDaemon(tws, clock, sink);
+    await running.daemon.start();
+    await until(clock, inState(running, "RUNNING"), "RUNNING");
+    await clock.advance(SETTINGS.heartbeatMs);
+    await sink.flush();
+    const [status] = await sink.readStatusCurrent(DAEMON_ID);
+    expect(status?.details).toMatchObject({ brokerName: "ib", brokerClientId: 12, brokerServerVersion: 193 });
+    expect(running.log.some((line) => line.includes("connected as client id 12"))).toBe(true);
+    expect(await stopAndWait(running, clock)).toBe(0);
+  }, TEST_TIMEOUT_MS);
+
+  test("a hedge filled in two executions is recorded as a partial then a full fill at TWS's prices and commissions", async () => {
+    const { sink, tws, clock, running } = await hedgingScene(makeSink, { type: "work" });
+    await until(clock, () => tws.workingOrders().length === 1, "a working hedge order");
+    const [order] = tws.workingOrders();
+    if (!order) throw new Error("no order");
+    const first = Math.floor(order.totalQuantity / 3);
+    tws.fillOrder(order.orderId, first, SPOT - 0.01, 1.0);
+    tws.fillOrder(order.orderId, order.totalQuantity - first, SPOT - 0.03, 1.25);
+    await until(clock, async () => (await operations(sink, ["fill"])).length === 1, "the full fill recorded");
+    const fills = await operations(sink, ["partial_fill", "fill"]);
+    expect(fills.map((f) => [f.type, f.orderRef, f.quantityShares, f.price, f.commissionUsd])).toEqual([
+      ["partial_fill", order.orderRef, first, SPOT - 0.01, 1.0],
+      ["fill", order.orderRef, order.totalQuantity - first, SPOT - 0.03, 1.25],
+    ]);
+    expect(new Set(fills.map((f) => f.execId)).size).toBe(2);
+    expect(await stopAndWait(running, clock)).toBe(0);
+  }, TEST_TIMEOUT_MS);
+
+  test("a rejected hedge (201) is recorded with TWS's reason and nothing is counted as filled", async () => {
+    const { sink, tws, clock, running } = await hedgingScene(makeSink, { type: "reject", message: "Order rejected - reason: no trading permissions" });
+    await until(clock, async () => (await operations(sink, ["reject"])).length >= 1, "the reject recorded");
+    const [reject] = await operations(sink, ["reject"]);
+    expect(reject?.orderRef).toBe(tws.requestsOf("place_order")[0]?.request.orderRef ?? "missing");
+    expect(reject?.reason).toContain("201 Order rejected - reason: no trading permissions");
+    expect(await operations(sink, ["fill", "partial_fill"])).toEqual([]);
+    expect(await stopAndWait(running, clock)).toBe(0);
+  }, TEST_TIMEOUT_MS);
+
+  test("socket drop with a hedge working: WAITING_BROKER, and after reconnecting the order is cancelled, never resent", async () => {
+    const { sink, tws, clock, running } = await hedgingScene(makeSink, { type: "work" });
+    await until(clock, () => tws.workingOrders().length === 1, "a working hedge order");
+    const [working] = tws.workingOrders();
+    if (!working) throw new Error("no order");
+    tws.dropConnections();
+    await until(clock, inState(running, "WAITING_BROKER"), "WAITING_BROKER after the drop");
+    quote(tws, SPOT + 0.5);
+    await clock.advance(1_000);
+    expect(tws.requestsOf("place_order")).toHaveLength(1);
+
+    await clock.advance(SETTINGS.retryIntervalMs);
+    await until(clock, inState(running, "RUNNING"), "RUNNING after reconnecting", 200);
+    expect(tws.account.order(working.orderId)?.status).toBe("Cancelled");
+    expect(tws.requestsOf("place_order").filter((r) => r.request.orderRef === working.orderRef)).toHaveLength(1);
+    expect((await operations(sink, ["cancel_request"])).map((o) => o.orderRef)).toContain(working.orderRef);
+    expect(await stopAndWait(running, clock)).toBe(0);
+  }, TEST_TIMEOUT_MS);
 });
