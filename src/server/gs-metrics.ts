@@ -44,6 +44,8 @@ export interface MetricsInputs {
   readonly rules: LampRules;
   readonly ordersToday: ReadonlyMap<string, OrderOutcomeCounts>;
   readonly serverSink: SinkHealth;
+  /** False when this scrape could not read the status database. */
+  readonly databaseUp: boolean;
 }
 
 type RowGauge = readonly [name: string, help: string, value: (row: StatusRow, nowMs: number) => number | null | undefined];
@@ -78,6 +80,7 @@ export function gsMetricFamilies(inputs: MetricsInputs): MetricFamily[] {
   }));
   const families: MetricFamily[] = [
     { name: "gs_status_lamp", help: "Status lamp: 0 green, 1 yellow, 2 red.", type: "gauge", samples: lampSamples },
+    { name: "gs_status_database_up", help: "1 when this scrape could read the status database.", type: "gauge", samples: [{ labels: {}, value: inputs.databaseUp ? 1 : 0 }] },
     { name: "gs_daemons", help: "Daemons with a status row in the database.", type: "gauge", samples: [{ labels: {}, value: rows.length }] },
   ];
   for (const [name, help, value] of ROW_GAUGES) {

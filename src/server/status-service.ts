@@ -12,7 +12,7 @@ import { DEFAULT_OPERATIONS_LIMIT, toOperationsPage, toSinkOperationQuery } from
 import type { OperationsPage, OperationsQueryInput } from "./operations-view.ts";
 import { renderFamilies } from "./prometheus-text.ts";
 import type { Histogram } from "./prometheus-text.ts";
-import { deriveStatusView, selectStatusRow } from "./status-view.ts";
+import { deriveStatusView, selectStatusRow, unreachableStatusView } from "./status-view.ts";
 import type { LampRules } from "./status-view.ts";
 import type { StatusView } from "./status-view-schema.ts";
 
@@ -57,13 +57,19 @@ export class StatusService {
     return this.options.sink.kind;
   }
 
+  /** Never throws for a database failure: that is a red lamp (sink_unreachable), not an error. */
   async status(daemonId: string | null = null): Promise<StatusView> {
     const { clock, rules } = this.options;
     const nowMs = clock.nowMs();
-    const snapshot = await this.freshSnapshot(nowMs);
-    const target = selectStatusRow(snapshot.rows, daemonId)?.daemonId ?? null;
-    const lastOperation = target === null ? null : await this.lastOperationOf(snapshot, target);
-    return deriveStatusView({ rows: snapshot.rows, daemonId, lastOperation, nowMs, rules });
+    try {
+      const snapshot = await this.freshSnapshot(nowMs);
+      const target = selectStatusRow(snapshot.rows, daemonId)?.daemonId ?? null;
+      const lastOperation = target === null ? null : await this.lastOperationOf(snapshot, target);
+      return deriveStatusView({ rows: snapshot.rows, daemonId, lastOperation, nowMs, rules });
+    } catch {
+      this.snapshot = null;
+      return unreachableStatusView(nowMs, daemonId);
+    }
   }
 
   /**
@@ -72,7 +78,8 @@ export class StatusService {
    */
   async statusJson(daemonId: string | null = null): Promise<string> {
     const nowMs = this.options.clock.nowMs();
-    const snapshot = await this.freshSnapshot(nowMs);
+    const snapshot = await this.freshSnapshot(nowMs).catch(() => null);
+    if (snapshot === null) return JSON.stringify(await this.status(daemonId));
     const memo = this.lastJson;
     if (memo !== null && memo.snapshot === snapshot && memo.daemonId === daemonId && memo.nowMs === nowMs) return memo.json;
     const json = JSON.stringify(await this.status(daemonId));
@@ -144,9 +151,20 @@ export class StatusService {
   async metrics(httpLatency: Histogram): Promise<string> {
     const { sink, clock, rules } = this.options;
     const nowMs = clock.nowMs();
-    const rows = await sink.readStatusCurrent();
-    const ordersToday = countOrderOutcomes(await this.orderOperationsSince(nyWallToUtcMs(nyDayOf(nowMs), 0)));
-    const families = gsMetricFamilies({ rows, nowMs, rules, ordersToday, serverSink: sink.health() });
+    let read: { rows: StatusRow[]; operations: StoredOperation[] } | null = null;
+    try {
+      read = { rows: await sink.readStatusCurrent(), operations: await this.orderOperationsSince(nyWallToUtcMs(nyDayOf(nowMs), 0)) };
+    } catch {
+      read = null; // scraped anyway: gs_status_database_up 0 says why the daemon series are missing
+    }
+    const families = gsMetricFamilies({
+      rows: read?.rows ?? [],
+      nowMs,
+      rules,
+      ordersToday: countOrderOutcomes(read?.operations ?? []),
+      serverSink: sink.health(),
+      databaseUp: read !== null,
+    });
     return renderFamilies([...families, httpLatency.family()]);
   }
 

@@ -4,7 +4,7 @@
 //
 // Lamp rules (docs/API.md repeats them). Every matching reason is listed, worst first;
 // the lamp is the worst severity found:
-//   red    no status row · heartbeat older than 3 x heartbeat_s · STOPPED or STOPPING ·
+//   red    database unreachable · no status row · heartbeat older than 3 x heartbeat_s · STOPPED or STOPPING ·
 //          a hard guard blocks (circuit breaker, reconciliation mismatch, details.hardBlock)
 //   yellow paused · IDLE/CONNECTING/WAITING_BROKER/RECONCILING or broker disconnected ·
 //          quote older than stale_data_ms or missing · delayed/frozen market data ·
@@ -134,6 +134,16 @@ export function deriveStatusView(inputs: StatusInputs): StatusView {
     process: { pid: details.pid ?? null, version: details.version ?? null },
     daemons,
   };
+}
+
+/** The view when the status database itself does not answer: red, nothing else is known. */
+export function unreachableStatusView(nowMs: number, daemonId: string | null): StatusView {
+  const reason: StatusReason = {
+    code: "sink_unreachable",
+    message: "The status database did not answer, so the daemon's state is unknown; check the database and gs serve's status.* settings.",
+    severity: "red",
+  };
+  return emptyView(nowMs, daemonId, [reason], []);
 }
 
 /** 0 green, 1 yellow, 2 red: the lamp as a number for /metrics. */

@@ -60,6 +60,9 @@ describeSinks("server routes", (makeSink) => {
     expect(down.status).toBe(503);
     expect(await down.json()).toEqual({ ok: false, sink: sink.kind });
     expect((await server.request("GET", "/healthz")).status).toBe(200);
+    const metrics = await (await server.request("GET", "/metrics")).text();
+    expect(metrics).toContain("\ngs_status_database_up 0\n");
+    expect(metrics).toContain("\ngs_daemons 0\n");
   });
 
   test("GET /metrics: gs_ families with the lamp, heartbeat, delta, hedges, PnL, orders by outcome, sink and HTTP latency", async () => {
@@ -86,6 +89,7 @@ describeSinks("server routes", (makeSink) => {
     }
     expect(response.headers.get("content-type")).toStartWith("text/plain; version=0.0.4");
     const value = (line: string): number => Number(text.split("\n").find((candidate) => candidate.startsWith(`${line} `))?.split(" ")[1]);
+    expect(value("gs_status_database_up")).toBe(1);
     expect(value('gs_status_lamp{daemon_id="gs-test"}')).toBe(0);
     expect(value('gs_heartbeat_age_seconds{daemon_id="gs-test"}')).toBe(2);
     expect(value('gs_portfolio_delta_shares{daemon_id="gs-test"}')).toBe(-12.75);

@@ -38,6 +38,19 @@ describeSinks("server GET /status lamp", (makeSink) => {
     expect(view.daemons).toEqual([]);
   });
 
+  test("red with sink_unreachable (still 200) when the database does not answer", async () => {
+    const sink = await makeSink();
+    sink.writeStatus(greenRow(), { history: false });
+    await sink.flush();
+    const server = serverUnderTest(sink);
+    expect(((await (await server.request("GET", "/status")).json()) as StatusView).status_lamp).toBe("green");
+    await sink.close();
+    const response = await server.request("GET", "/status");
+    expect(response.status).toBe(200);
+    const view = (await response.json()) as StatusView;
+    expect([view.status_lamp, view.self_check, codes(view)]).toEqual(["red", "blocked", ["sink_unreachable"]]);
+  });
+
   test("green when running, connected, fresh and unblocked", async () => {
     const view = await statusOf(await makeSink(), [greenRow()]);
     expect(view.status_lamp).toBe("green");
