@@ -49,6 +49,7 @@ afterEach(async () => {
   api.disconnect();
   await tws.stop();
   expect(errorCodes).not.toContain(DECODE_ERROR);
+  expect(tws.protocolErrors).toEqual([]);
 });
 
 describe("fake TWS with the real client", () => {
@@ -133,5 +134,18 @@ describe("fake TWS with the real client", () => {
     await done;
     expect(dates[0]).toBe("1767623400");
     expect(tws.requestsOf("req_historical_data")[0]?.request).toMatchObject({ barSize: "5 mins", duration: "1 D", whatToShow: "TRADES" });
+  });
+});
+
+describe("fake TWS protocol errors", () => {
+  test("bytes that are not the TWS protocol are recorded and the connection dropped", async () => {
+    const { connect } = await import("node:net");
+    const socket = connect({ host: "127.0.0.1", port: tws.port });
+    const closed = new Promise<void>((resolve) => socket.on("close", () => resolve()));
+    socket.on("error", () => undefined);
+    socket.write("GET / HTTP/1.1\r\n\r\n");
+    await closed;
+    expect(tws.protocolErrors).toEqual(['session 1: handshake prefix was "GET ", expected "API\\0"']);
+    tws.protocolErrors.length = 0;
   });
 });

@@ -51,6 +51,8 @@ const HOST = "127.0.0.1";
 export class FakeTws {
   readonly account: FakeAccount;
   readonly requests: LoggedRequest[] = [];
+  /** Client bytes the fake could not parse; a test suite expects none. */
+  readonly protocolErrors: string[] = [];
   readonly sessions = new Set<FakeSession>();
   readonly contracts = new Map<number, FakeContract>();
   readonly quotes = new Map<string, FakeQuote>();
@@ -88,7 +90,9 @@ export class FakeTws {
   /** Listens on loopback; on a restart, on the same port as before. */
   async start(port = this.boundPort): Promise<number> {
     const server = createServer((socket) => {
-      const session = new FakeSession(++this.sessionSeq, socket, (s, r) => this.receive(s, r), (s) => this.sessions.delete(s));
+      const session = new FakeSession(
+        ++this.sessionSeq, socket, (s, r) => this.receive(s, r), (s) => this.sessions.delete(s), (message) => this.protocolErrors.push(message),
+      );
       this.sessions.add(session);
     });
     await new Promise<void>((resolve, reject) => {

@@ -30,6 +30,8 @@ export class FakeSession {
     private readonly socket: Socket,
     private readonly onRequest: (session: FakeSession, request: ClientRequest) => void,
     private readonly onClose: (session: FakeSession) => void,
+    /** Bytes the fake could not read as the TWS protocol: recorded, and the connection dropped (as TWS would). */
+    private readonly onProtocolError: (message: string) => void,
   ) {
     socket.setNoDelay(true);
     socket.on("data", (chunk: Buffer) => this.receive(chunk));
@@ -57,20 +59,18 @@ export class FakeSession {
   }
 
   private receive(chunk: Buffer): void {
-    let frames;
     try {
-      frames = this.reader.push(chunk);
-    } catch (error) {
-      this.destroy();
-      throw error;
-    }
-    for (const frame of frames) {
-      if (frame.type === "handshake") {
-        const version = Math.min(SERVER_VERSION, frame.maxVersion);
-        this.send(serverVersionReply(version, CONNECTION_TIME));
-      } else {
-        this.onRequest(this, parseClientRequest(frame.fields));
+      for (const frame of this.reader.push(chunk)) {
+        if (frame.type === "handshake") {
+          const version = Math.min(SERVER_VERSION, frame.maxVersion);
+          this.send(serverVersionReply(version, CONNECTION_TIME));
+        } else {
+          this.onRequest(this, parseClientRequest(frame.fields));
+        }
       }
+    } catch (error) {
+      this.onProtocolError(`session ${this.id}: ${(error as Error).message}`);
+      this.destroy();
     }
   }
 

@@ -38,7 +38,10 @@ afterEach(async () => {
 async function startTws(): Promise<{ tws: FakeTws; call: FakeContract; put: FakeContract }> {
   const tws = new FakeTws();
   await tws.start(0);
-  cleanups.push(() => tws.stop());
+  cleanups.push(async () => {
+    await tws.stop();
+    expect(tws.protocolErrors).toEqual([]);
+  });
   const call = tws.optionContract("SPY", EXPIRY, STRIKE, "C");
   const put = tws.optionContract("SPY", EXPIRY, STRIKE, "P");
   tws.setPosition(call, LEGS, 1_150);
