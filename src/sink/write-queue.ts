@@ -22,7 +22,7 @@ export interface WriteQueueOptions {
   readonly batchRows: number;
   /** How long a partial batch may wait before it is flushed. */
   readonly flushIntervalMs: number;
-  /** How often a spool replay is retried while the database is unavailable. */
+  /** First retry of a spool replay after a failure; doubles per failure up to MAX_RETRY_INTERVAL_MS. */
   readonly retryIntervalMs: number;
 }
 
@@ -37,6 +37,9 @@ export interface WriteQueueHealth {
 }
 
 type ApplyOutcome = "written" | "unavailable";
+
+/** Backoff cap: a long outage costs one failed attempt per 30 s (a SQLite attempt blocks up to busy_timeout). */
+const MAX_RETRY_INTERVAL_MS = 30_000;
 
 export class WriteQueue {
   private queue: SequencedWrite[] = [];
@@ -53,6 +56,7 @@ export class WriteQueue {
   private rejectedRows = 0;
   private lastError: string | null = null;
   private reachable = true;
+  private consecutiveFailures = 0;
   private readonly rejectPath: string;
 
   constructor(private readonly options: WriteQueueOptions) {
@@ -190,12 +194,14 @@ export class WriteQueue {
       await writer.write(planBatch(batch));
       this.writtenRows += batch.length;
       this.reachable = true;
+      this.consecutiveFailures = 0;
       return "written";
     } catch (error) {
       this.failedWrites += 1;
       this.lastError = describeError(error);
       if (writer.isUnavailable(error)) {
         this.reachable = false;
+        this.consecutiveFailures += 1;
         return "unavailable";
       }
     }
@@ -227,7 +233,8 @@ export class WriteQueue {
 
   /** After a failure: no replay attempt before retryIntervalMs (flush() may force one). */
   private scheduleRetry(): void {
-    this.nextReplayAtMs = Date.now() + this.options.retryIntervalMs;
+    const backoff = 2 ** Math.min(Math.max(this.consecutiveFailures - 1, 0), 10);
+    this.nextReplayAtMs = Date.now() + Math.min(this.options.retryIntervalMs * backoff, MAX_RETRY_INTERVAL_MS);
     this.armRetryTimer();
   }
 

@@ -58,6 +58,20 @@ describeSinks("sink spool", (_makeSink, { makeDatabase }) => {
     expect(await sink.queryHistory({ limit: 10 })).toHaveLength(1);
   }, 30_000);
 
+  test("the spool replays by itself (retry timer, no flush) once the database is back", async () => {
+    const target = await makeDatabase();
+    const sink = target.open({ retryIntervalMs: 20 });
+    await sink.migrate();
+    await target.interrupt();
+    const ids = writeOperations(sink, 0, 15);
+    await sink.flush();
+    expect(sink.health().spooledRows).toBe(15);
+    await target.restore();
+    // Poll (bounded by the test timeout): the replay is driven by the queue's own timer.
+    while (sink.health().spooledRows > 0) await Bun.sleep(10);
+    expect(await storedOpIds(sink)).toEqual(ids);
+  }, 30_000);
+
   test("writes made after the database is back wait behind the spool", async () => {
     const target = await makeDatabase();
     const sink = target.open({ ...MANUAL_RETRY, batchRows: 10 });

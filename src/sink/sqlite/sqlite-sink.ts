@@ -37,7 +37,12 @@ export interface SqliteSinkOptions extends Partial<WritePathOptions> {
   readonly busyTimeoutMs?: number;
 }
 
-const DEFAULT_BUSY_TIMEOUT_MS = 2_000;
+/**
+ * Writes run on the caller's thread (bun:sqlite is synchronous), so a lock wait blocks the
+ * event loop: keep it short. gs's own transactions hold the lock for milliseconds; a longer
+ * holder makes the batch spool and the replay back off.
+ */
+const DEFAULT_BUSY_TIMEOUT_MS = 250;
 
 /** Spool next to the database file: `<db>.spool.jsonl`. */
 export function defaultSqliteSpoolPath(databasePath: string): string {
