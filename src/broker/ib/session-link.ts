@@ -67,7 +67,10 @@ export class SessionLink {
     api.on(EventName.nextValidId, (orderId: number) => this.onNextValidId(orderId));
     api.on(EventName.disconnected, () => this.onDisconnected());
     api.on(EventName.info, (message: string, code: number) => {
-      if (code === 326 && this.attempt) this.attempt.clientIdInUse = true;
+      if (code === 326 && this.attempt) {
+        this.attempt.clientIdInUse = true;
+        api.disconnect(); // TWS closes the socket itself; do not depend on it
+      }
       else if (code === 326) this.options.log("warn", `TWS says client id in use (326) outside a connect attempt: ${message}`);
     });
     api.on(EventName.error, (error: Error, code: number) => {
