@@ -84,6 +84,10 @@ suite(`dashboard in headless Chromium${skipReason === null ? "" : ` (skipped: ${
       if (!request.url().startsWith(server.url)) externalRequests.push(request.url());
     });
     page.on("pageerror", (error) => pageErrors.push(error.message));
+    // CSP violations and failed loads surface as console errors, not page errors.
+    page.on("console", (message) => {
+      if (message.type() === "error" && !message.text().includes("401")) pageErrors.push(message.text());
+    });
   });
 
   afterAll(async () => {
