@@ -1,7 +1,7 @@
 // Which implied vol prices the options: `--iv 0.18` / `--iv 18%` (constant), `--iv vix`
 // (the bundled VIX closes), `--iv PATH` (a CSV, daily or intraday). Without --iv: the
 // bundled VIX for the bundled bars, the path's own vol for GBM (realised = implied),
-// and strategy.fallback_vol for a CSV (said so in the report).
+// and strategy.fallback_vol for a CSV or cached bars (said so in the report).
 import { statSync } from "node:fs";
 import type { DataSource, IvSeries, TimeZoneName } from "../market-data/index.ts";
 import { bundledVix, constantIv, DataInputError, parseIvCsv } from "../market-data/index.ts";
@@ -18,6 +18,7 @@ export async function resolveIv(spec: string | null, data: DataSource, fallbackV
       case "gbm":
         return { ...constantIv(data.params.vol), source: `constant ${data.params.vol} (the GBM path's vol)` };
       case "csv":
+      case "cache":
         return { ...constantIv(fallbackVol), source: `constant ${fallbackVol} (strategy.fallback_vol; pass --iv for a series)` };
       default: {
         const unreachable: never = data;

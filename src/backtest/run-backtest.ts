@@ -8,7 +8,9 @@ import type { LoadedConfig } from "../config/load.ts";
 import { UserError } from "../config/user-error.ts";
 import { Hedger } from "../core/hedger.ts";
 import { hedgerParamsFromConfig } from "../daemon/hedger-params-from-config.ts";
-import type { IvSeries, LoadedBars, TimeZoneName } from "../market-data/index.ts";
+import type { GsConfig } from "../config/schema.ts";
+import type { CachedBarsReader, IvSeries, LoadedBars, TimeZoneName } from "../market-data/index.ts";
+import { openSink } from "../sink/open-sink.ts";
 import { BUNDLED_SYMBOL, DataInputError, ivCoverageStartMs, loadBars, parseBarSize, parseDataSource, parseTimeZone, TIME_ZONES } from "../market-data/index.ts";
 import { applyBacktestAssignments, BACKTEST_KEY_PREFIX, backtestParamsView, defaultBacktestParams } from "./backtest-params.ts";
 import type { BacktestParams } from "./backtest-params.ts";
@@ -67,8 +69,21 @@ function parseZone(text: string | null): TimeZoneName | null {
   return zone;
 }
 
+/** Bars cached by `gs data fetch`, read from the configured sink. */
+function sinkBarsReader(config: GsConfig): CachedBarsReader {
+  return async (symbol, barSeconds, sinceMs, untilMs) => {
+    const sink = await openSink(config);
+    try {
+      return await sink.loadBars(symbol, barSeconds, sinceMs, untilMs);
+    } finally {
+      await sink.close();
+    }
+  };
+}
+
 /** Loads bars and IV for a request (the part a sweep shares between its runs). */
-export async function prepareInputs(request: BacktestRequest, symbol: string, fallbackVol: number): Promise<PreparedInputs> {
+export async function prepareInputs(request: BacktestRequest, config: GsConfig): Promise<PreparedInputs> {
+  const { symbol, fallback_vol: fallbackVol } = config.strategy;
   const zone = parseZone(request.dataTz);
   const source = parseDataSource(request.data, { symbol, zone, barSeconds: request.dataBar === null ? null : parseBarSize(request.dataBar) });
   if (source.type === "bundled" && symbol !== BUNDLED_SYMBOL) {
@@ -79,7 +94,7 @@ export async function prepareInputs(request: BacktestRequest, symbol: string, fa
   if (source.type === "gbm" && source.params.symbol !== symbol) {
     throw new DataInputError(`gbm symbol was ${source.params.symbol}, expected the strategy symbol ${symbol} (set symbol=${symbol} in the spec)`);
   }
-  const bars = await loadBars(source, { fromDay: request.fromDay, toDay: request.toDay });
+  const bars = await loadBars(source, { fromDay: request.fromDay, toDay: request.toDay }, source.type === "cache" ? sinkBarsReader(config) : null);
   const iv = await resolveIv(request.iv, source, fallbackVol, zone);
   const coverage = ivCoverageStartMs(iv);
   if (coverage !== null && coverage > (bars.series.tsMs[0] as number)) {
@@ -106,7 +121,7 @@ export async function runBacktest(request: BacktestRequest, options: RunOptions)
   const startedAtMs = Date.now();
   const { loaded, params } = loadRequestConfig(request);
   const { config } = loaded;
-  const inputs = options.inputs ?? (await prepareInputs(request, config.strategy.symbol, config.strategy.fallback_vol));
+  const inputs = options.inputs ?? (await prepareInputs(request, config));
   const { bars, iv } = inputs;
   const configHash = runConfigHash(loaded, params, iv);
   const runId = `bt-${startedAtMs.toString(36)}-${configHash.slice(0, 6)}-${bars.fingerprint.slice(0, 6)}`;

@@ -21,7 +21,7 @@ export type { GbmParams } from "./gbm-path.ts";
 export { describeGbm, GBM_DEFAULTS, gbmBars, parseGbmSpec, SeededRandom, TRADING_SECONDS_PER_YEAR } from "./gbm-path.ts";
 export type { IvSeries, IvUnit } from "./iv-series.ts";
 export { constantIv, ivAt, ivCoverageStartMs, parseIvCsv } from "./iv-series.ts";
-export type { DataSource, DataSourceOptions, DayRange, LoadedBars } from "./load-bars.ts";
+export type { CachedBarsReader, DataSource, DataSourceOptions, DayRange, LoadedBars } from "./load-bars.ts";
 export { loadBars, parseDataSource } from "./load-bars.ts";
 export { formatDay, nyDayOf, nyMinuteOfDay, parseDay } from "./ny-time.ts";
 export type { SessionGap, SessionReport } from "./regular-session.ts";

@@ -1,7 +1,9 @@
 // One entry point from "what the user asked for" (a data spec and a day range) to
 // regular-session bars, with an honest account of what was clamped or dropped.
 import { statSync } from "node:fs";
-import { fingerprintSeries, lowerBound, sliceSeries } from "./bar-series.ts";
+import type { Bar } from "../sink/records.ts";
+import { barsToSeries, fingerprintSeries, lowerBound, sliceSeries } from "./bar-series.ts";
+import { formatBarSize, parseBarSize } from "./bar-size.ts";
 import type { BarSeries } from "./bar-series.ts";
 import { parseBarsCsv } from "./csv-bars.ts";
 import type { CsvReadReport } from "./csv-bars.ts";
@@ -18,7 +20,12 @@ import { BUNDLED_BARS_SOURCE, bundledBars } from "./samples/bundled.ts";
 export type DataSource =
   | { readonly type: "bundled" }
   | { readonly type: "gbm"; readonly params: GbmParams; readonly daysGiven: boolean; readonly startGiven: boolean }
-  | { readonly type: "csv"; readonly path: string; readonly zone: TimeZoneName | null; readonly barSeconds: number | null; readonly symbol: string };
+  | { readonly type: "csv"; readonly path: string; readonly zone: TimeZoneName | null; readonly barSeconds: number | null; readonly symbol: string }
+  /** Bars cached in the sink by `gs data fetch`. */
+  | { readonly type: "cache"; readonly symbol: string; readonly barSeconds: number };
+
+/** Reads cached bars (the sink's loadBars), injected so market-data stays free of I/O choices. */
+export type CachedBarsReader = (symbol: string, barSeconds: number, sinceMs: number, untilMs: number) => Promise<readonly Bar[]>;
 
 /** Inclusive New York trading-day range; either end may be open. */
 export interface DayRange {
@@ -47,10 +54,14 @@ export interface DataSourceOptions {
   readonly barSeconds: number | null;
 }
 
-/** `bundled` (or empty), `gbm:seed=1,vol=0.2,...`, or a CSV file path. */
+/** `bundled` (or empty), `gbm:seed=1,vol=0.2,...`, `cache` / `cache:1m` (the sink's bars), or a CSV file path. */
 export function parseDataSource(spec: string | null, options: DataSourceOptions): DataSource {
   const text = (spec ?? "").trim();
   if (text === "" || text === "bundled" || text === "sample") return { type: "bundled" };
+  if (text === "cache" || text.startsWith("cache:")) {
+    const size = text.slice("cache:".length);
+    return { type: "cache", symbol: options.symbol, barSeconds: text === "cache" ? (options.barSeconds ?? 300) : parseBarSize(size) };
+  }
   if (text.startsWith("gbm:") || text === "gbm") {
     const body = text.slice(4);
     return { type: "gbm", params: parseGbmSpec(body), daysGiven: /(^|,)\s*days=/.test(body), startGiven: /(^|,)\s*start=/.test(body) };
@@ -81,7 +92,7 @@ async function readText(path: string): Promise<string> {
 }
 
 /** Loads, cuts to the regular session and to the range. Throws DataInputError for bad input. */
-export async function loadBars(source: DataSource, range: DayRange): Promise<LoadedBars> {
+export async function loadBars(source: DataSource, range: DayRange, readCache: CachedBarsReader | null = null): Promise<LoadedBars> {
   const fromDay = parseRangeDay(range.fromDay, "--from");
   const toDay = parseRangeDay(range.toDay, "--to");
   if (fromDay !== null && toDay !== null && fromDay > toDay) {
@@ -104,6 +115,18 @@ export async function loadBars(source: DataSource, range: DayRange): Promise<Loa
       if (days <= 0) throw new DataInputError(`no trading day between ${formatDay(startDay)} and ${range.toDay}; expected a range with at least one session`);
       const params: GbmParams = { ...source.params, startDay, days };
       return cutToRange(gbmBars(params), fromDay, toDay, describeGbm(params), null, null);
+    }
+    case "cache": {
+      if (readCache === null) throw new Error("loadBars: a cache source needs a cached-bars reader");
+      const sinceMs = fromDay === null ? 0 : nyWallToUtcMs(fromDay, 0);
+      const untilMs = toDay === null ? Number.MAX_SAFE_INTEGER : nyWallToUtcMs(toDay + 1, 0);
+      const rows = await readCache(source.symbol, source.barSeconds, sinceMs, untilMs);
+      const description = `cached ${formatBarSize(source.barSeconds)} bars of ${source.symbol} (gs data fetch)`;
+      if (rows.length === 0) {
+        throw new DataInputError(`no ${formatBarSize(source.barSeconds)} bars of ${source.symbol} cached for this range; fetch them with gs data fetch ${source.symbol} --from YYYY-MM-DD --bar ${formatBarSize(source.barSeconds)}`);
+      }
+      const regular = toRegularSession(barsToSeries(source.symbol, source.barSeconds, rows));
+      return cutToRange(regular.series, fromDay, toDay, description, null, regular.report);
     }
     default: {
       const unreachable: never = source;

@@ -126,11 +126,26 @@ describe("gs backtest with bad input exits 2 with a clear message", () => {
     [["--set", "backtest.contracts=0"], "backtest.contracts was '0'"],
     [["--sweep", "hedge.threshold_shares"], "--sweep was 'hedge.threshold_shares', expected key=v1,v2"],
     [["--from", "2024-13-01"], "--from was '2024-13-01', expected a date YYYY-MM-DD"],
+    [["--data", "cache:1m"], "no 1m bars of SPY cached for this range; fetch them with gs data fetch SPY"],
   ])("%p", (args, message) => {
     const run = gs([...args, "--no-save"]);
     expect(run.exitCode).toBe(2);
     expect(run.stderr).toContain(message);
     expect(run.stderr).not.toMatch(/^\s+at /m);
+  });
+});
+
+describe("gs data", () => {
+  test("fetch needs the IB broker; bad symbols and dates are named", () => {
+    const data = (args: readonly string[]) => runGs(["bun", MAIN_TS], ["data", ...args], { cwd: temp.dir });
+    expect(data(["fetch", "SPY", "--from", "2024-01-01"]).stderr).toContain('gs data fetch needs broker = "ib" (was "sim")');
+    const lower = data(["fetch", "spy", "--from", "2024-01-01"]);
+    expect(lower.exitCode).toBe(2);
+    expect(lower.stderr).toContain("symbol was 'spy', expected an upper-case ticker");
+    expect(data(["fetch", "SPY", "--from", "2024-02-30", "--set", "broker=ib"]).stderr).toContain("--from was '2024-02-30'");
+    const show = data(["show", "SPY", "--bar", "1m"]);
+    expect(show.exitCode).toBe(0);
+    expect(show.stdout).toContain("no 1m bars of SPY cached");
   });
 });
 

@@ -19,7 +19,7 @@ export function serveSweepJobs(): Promise<never> {
       const key = `${symbol}|${fallbackVol}`;
       let inputs = inputsByKey.get(key);
       if (inputs === undefined) {
-        inputs = prepareInputs(request, symbol, fallbackVol);
+        inputs = prepareInputs(request, loaded.config);
         inputsByKey.set(key, inputs);
       }
       const outcome = await runBacktest(request, { logPath: null, onProgress: null, inputs: await inputs });
