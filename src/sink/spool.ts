@@ -3,7 +3,7 @@
 // order of appends does not matter (a failed in-flight batch may land after newer rows).
 //
 // Several processes (daemon, status server, CLI) may share one configured spool path.
-// The first one holds `<path>.lock`; the others spool to `<stem>.<pid><ext>`. A spool
+// The first one holds `<path>.lock`; the others spool to `<stem>.<pid>[-<n>]<ext>`. A spool
 // whose owner died is adopted (appended to ours, then deleted) on the next open.
 import {
   closeSync,
@@ -108,9 +108,12 @@ function terminateTornLine(path: string): void {
 
 function claimSpoolPath(preferredPath: string): string {
   if (tryLock(preferredPath)) return preferredPath;
-  const ownPath = siblingSpoolPath(preferredPath, process.pid);
-  if (!tryLock(ownPath)) throw new Error(`spool ${ownPath} is locked by another process`);
-  return ownPath;
+  // Another process, or another sink of this process, owns it: take the first free pid file.
+  for (let instance = 0; instance < 1_000; instance += 1) {
+    const ownPath = siblingSpoolPath(preferredPath, instance === 0 ? `${process.pid}` : `${process.pid}-${instance}`);
+    if (tryLock(ownPath)) return ownPath;
+  }
+  throw new Error(`no free spool file next to ${preferredPath}: was every ${basename(preferredPath)} variant locked, expected one free`);
 }
 
 function tryLock(spoolPath: string): boolean {
@@ -169,7 +172,7 @@ function adoptOrphans(preferredPath: string, target: Spool): void {
   const candidates = [preferredPath];
   for (const name of readdirSync(directory)) {
     const middle = name.startsWith(head) && name.endsWith(tail) ? name.slice(head.length, name.length - tail.length) : "";
-    if (/^\.\d+$/.test(middle)) candidates.push(join(directory, name));
+    if (/^\.\d+(-\d+)?$/.test(middle)) candidates.push(join(directory, name));
   }
   for (const path of candidates) {
     if (path === target.path || !existsSync(path) || !tryLock(path)) continue;

@@ -79,3 +79,18 @@ describe("spool file", () => {
     spool.close();
   });
 });
+
+describe("spool file, several sinks in one process", () => {
+  test("each gets its own file; rows spooled by one are adopted after it closes", () => {
+    const path = join(directory, "many", "spool.ndjson");
+    const spools = [new Spool(path), new Spool(path), new Spool(path)];
+    expect(new Set(spools.map((spool) => spool.path)).size).toBe(3);
+    expect(spools[0]?.path).toBe(path);
+    spools[2]?.append([entry(5)]);
+    for (const spool of spools) spool.close();
+    const next = new Spool(path);
+    expect(next.path).toBe(path);
+    expect(seqs(next)).toEqual([1]);
+    next.close();
+  });
+});
