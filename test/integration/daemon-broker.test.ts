@@ -16,7 +16,6 @@ describeSinks("daemon and an unreachable broker", (makeSink) => {
     const running = createDaemon(market, sink);
     await startDaemon(running, market);
     expect(running.daemon.state).toBe("WAITING_BROKER");
-    const startedMs = market.clock.nowMs();
 
     await market.clock.advance(SETTINGS.heartbeatMs);
     await sink.flush();
@@ -24,7 +23,8 @@ describeSinks("daemon and an unreachable broker", (makeSink) => {
     expect(waiting?.state).toBe("WAITING_BROKER");
     expect(waiting?.tsMs).toBe(market.clock.nowMs());
     expect(waiting?.brokerConnected).toBe(false);
-    expect(waiting?.details.nextRetryTsMs).toBe(startedMs + SETTINGS.retryIntervalMs);
+    const [failed] = (await operations(sink, ["state_change"])).filter((operation) => operation.reason === "connect_failed");
+    expect(waiting?.details.nextRetryTsMs).toBe((failed?.tsMs ?? 0) + SETTINGS.retryIntervalMs);
     expect(waiting?.blockReasons.map((reason) => reason.code)).toContain("broker_not_connected");
 
     market.broker.refuseConnections(false);

@@ -71,11 +71,26 @@ export function createDaemon(market: Market, sink: Sink, options: { controlFile?
   return { daemon, log };
 }
 
-/** Starts the daemon and lets connection and reconciliation finish. */
+/** Starts the daemon and lets connection and reconciliation finish, without moving the clock. */
 export async function startDaemon(running: RunningDaemon, market: Market): Promise<void> {
-  const started = running.daemon.start();
+  await advanceUntil(market, running.daemon.start(), 0);
+}
+
+/**
+ * Lets `work` finish when it mixes real I/O (a PostgreSQL query) with clock timers: yields to
+ * the I/O and moves the fake clock `stepMs` per round (0 = time stands still).
+ */
+export async function advanceUntil<T>(market: Market, work: Promise<T>, stepMs: number): Promise<T> {
+  let settled = false;
+  const done = work.finally(() => {
+    settled = true;
+  });
   await market.clock.advance(0);
-  await started;
+  while (!settled) {
+    await Bun.sleep(1);
+    await market.clock.advance(stepMs);
+  }
+  return done;
 }
 
 export async function operations(sink: Sink, types?: readonly OperationType[]): Promise<StoredOperation[]> {

@@ -5,7 +5,7 @@ import { describeSinks } from "../support/sinks.ts";
 import type { GsConfig } from "../../src/config/schema.ts";
 import type { Sink } from "../../src/sink/port.ts";
 import type { Market } from "./daemon-harness.ts";
-import { DAEMON_ID, operations, quoteAndSettle, runningDaemon, SETTINGS, SPOT, stopDaemon, testConfig } from "./daemon-harness.ts";
+import { advanceUntil, createDaemon, DAEMON_ID, operations, quoteAndSettle, runningDaemon, SETTINGS, SPOT, stopDaemon, testConfig } from "./daemon-harness.ts";
 
 // PostgreSQL round trips make some cases take seconds; nothing here asserts on time.
 setDefaultTimeout(30_000);
@@ -80,6 +80,34 @@ describeSinks("daemon restart", (makeSink) => {
     expect(reconcile?.reason).toBe("mismatch");
     await quoteAndSettle(market, SPOT * 1.02);
     expect(await operations(sink, ["order_sent"])).toHaveLength(1);
+    expect(await stopDaemon(second, market)).toBe(0);
+  });
+
+  test("reconciliation records fills it missed and cancels working orders of a previous run", async () => {
+    const sink = await makeSink();
+    const market = await hedgeOnceAndStop(sink);
+    // While gs is down, an order of an earlier (crashed) run fills and another is still working.
+    await market.broker.connect();
+    const missedRef = `gs:${DAEMON_ID}:SPY:crashed.1`;
+    const workingRef = `gs:${DAEMON_ID}:SPY:crashed.2`;
+    market.broker.placeOrder({ orderRef: missedRef, symbol: "SPY", side: "SELL", quantityShares: 10, orderType: "market" });
+    await market.clock.advance(100);
+    market.broker.scriptNextOrder({ type: "hold" });
+    market.broker.placeOrder({ orderRef: workingRef, symbol: "SPY", side: "SELL", quantityShares: 10, orderType: "market" });
+    await market.clock.advance(100);
+
+    const second = createDaemon(market, sink);
+    await advanceUntil(market, second.daemon.start(), 100); // the venue confirms the old order's cancel
+    expect(second.daemon.state).toBe("RUNNING");
+    const recorded = await operations(sink, ["fill"]);
+    expect(recorded.at(-1)).toMatchObject({ orderRef: missedRef, quantityShares: 10, side: "SELL" });
+    expect(recorded.at(-1)?.reason).toStartWith("reconcile:");
+    const cancels = await operations(sink, ["cancel_request"]);
+    expect(cancels.map((operation) => operation.orderRef)).toEqual([workingRef]);
+    expect((await market.broker.openOrders()).map((order) => order.orderRef)).toEqual([]);
+    // The missed fill explains the position: no hard block.
+    const [reconcile] = (await operations(sink, ["reconcile"])).slice(-1);
+    expect(reconcile?.reason).toBe("ok");
     expect(await stopDaemon(second, market)).toBe(0);
   });
 });
