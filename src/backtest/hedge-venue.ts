@@ -27,6 +27,8 @@ export class HedgeVenue {
   readonly positions = new Map<string, Position>();
   /** The venue's own stock book (what the broker reports after each fill). */
   private readonly stockBook = new HedgeBook();
+  /** The quote event, refreshed in place each bar (the Hedger copies what it keeps). */
+  private readonly quote = { bid: 0, ask: 0, last: 0, tsEventMs: 0 };
   private nextBrokerOrderId = 1;
   private orderSeq = 0;
 
@@ -54,7 +56,12 @@ export class HedgeVenue {
    */
   onQuote(touch: SimTouch, last: number, nowMs: number): { decision: HedgeDecision; fill: VenueFill | null } {
     const hedger = this.hedger;
-    hedger.onQuote({ bid: touch.bid, ask: touch.ask, last, tsEventMs: nowMs });
+    const quote = this.quote;
+    quote.bid = touch.bid;
+    quote.ask = touch.ask;
+    quote.last = last;
+    quote.tsEventMs = nowMs;
+    hedger.onQuote(quote);
     const timedOut = hedger.timedOutOrders(nowMs);
     for (let i = 0; i < timedOut.length; i++) this.cancel(timedOut[i] as string, nowMs);
     const decision = hedger.evaluate(nowMs);
