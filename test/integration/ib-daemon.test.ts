@@ -11,7 +11,7 @@ import { memoryDaemonLog } from "../../src/daemon/daemon-log.ts";
 import { hedgerParamsFromConfig } from "../../src/daemon/hedger-params-from-config.ts";
 import type { Sink } from "../../src/sink/port.ts";
 import { FakeTws } from "../fake-tws/index.ts";
-import type { FakeContract } from "../fake-tws/index.ts";
+import type { FakeContract, FakeOrderView } from "../fake-tws/index.ts";
 import { FakeClock } from "../support/fake-clock.ts";
 import { describeSinks } from "../support/sinks.ts";
 import { DAEMON_ID, operations, SESSION_START_MS, SETTINGS, SPOT, testConfig } from "./daemon-harness.ts";
@@ -104,16 +104,25 @@ interface Scene {
 }
 
 /** TWS up with the straddle net long 240 delta and SPY quoted; a daemon started on it. */
-async function hedgingScene(makeSink: () => Promise<Sink>, orderPolicy: FakeTws["orderPolicy"]): Promise<Scene> {
+async function hedgingScene(makeSink: () => Promise<Sink>, orderPolicy: FakeTws["orderPolicy"], prepare: (tws: FakeTws) => void = () => undefined): Promise<Scene> {
   const sink = await makeSink();
   const { tws, call, put } = await startTws();
   tws.orderPolicy = orderPolicy;
+  prepare(tws);
   quote(tws, SPOT);
   setStraddleDelta(tws, call, put, SPOT, 240);
   const clock = new FakeClock(SESSION_START_MS);
   const running = createIbDaemon(tws, clock, sink);
   await running.daemon.start();
   return { sink, tws, call, put, clock, running };
+}
+
+/** Waits for the daemon's hedge to be working at TWS and returns it. */
+async function workingHedge(scene: Scene): Promise<FakeOrderView> {
+  await until(scene.clock, () => scene.tws.workingOrders().length === 1, "a working hedge order");
+  const [order] = scene.tws.workingOrders();
+  if (!order) throw new Error("no working order");
+  return order;
 }
 
 async function stopAndWait(running: IbDaemon, clock: FakeClock): Promise<number> {
@@ -196,15 +205,15 @@ describeSinks("daemon with broker = ib against the fake TWS", (makeSink) => {
   }, TEST_TIMEOUT_MS);
 
   test("SIGTERM with a working order: the order is cancelled before the daemon stops", async () => {
-    const { sink, tws, clock, running } = await hedgingScene(makeSink, { type: "work" });
-    await until(clock, () => tws.workingOrders().length === 1, "a working hedge order");
-    const [working] = tws.workingOrders();
+    const scene = await hedgingScene(makeSink, { type: "work" });
+    const { sink, tws, clock, running } = scene;
+    const working = await workingHedge(scene);
     running.daemon.requestStop("SIGTERM");
     await until(clock, () => running.daemon.state === "STOPPED", "STOPPED", 100);
     expect(await running.daemon.stopped).toBe(0);
-    expect(tws.requestsOf("cancel_order").map((r) => r.request.orderId)).toEqual([working?.orderId ?? -1]);
+    expect(tws.requestsOf("cancel_order").map((r) => r.request.orderId)).toEqual([working.orderId]);
     expect(tws.workingOrders()).toEqual([]);
-    expect((await operations(sink, ["cancel_request"])).map((o) => o.orderRef)).toEqual([working?.orderRef ?? "missing"]);
+    expect((await operations(sink, ["cancel_request"])).map((o) => o.orderRef)).toEqual([working.orderRef]);
   }, TEST_TIMEOUT_MS);
 
   test("1100 during a hedge: no order while TWS is cut off; 1101 renews market data and a fresh hedge follows", async () => {
@@ -234,14 +243,7 @@ describeSinks("daemon with broker = ib against the fake TWS", (makeSink) => {
   }, TEST_TIMEOUT_MS);
 
   test("client id in use (326): the daemon runs on the next id and its status says which", async () => {
-    const sink = await makeSink();
-    const { tws, call, put } = await startTws();
-    tws.clientIdsInUse.add(11);
-    quote(tws, SPOT);
-    setStraddleDelta(tws, call, put, SPOT, 240);
-    const clock = new FakeClock(SESSION_START_MS);
-    const running = createIbDaemon(tws, clock, sink);
-    await running.daemon.start();
+    const { sink, clock, running } = await hedgingScene(makeSink, { type: "work" }, (tws) => tws.clientIdsInUse.add(11));
     await until(clock, inState(running, "RUNNING"), "RUNNING");
     await clock.advance(SETTINGS.heartbeatMs);
     await sink.flush();
@@ -252,10 +254,9 @@ describeSinks("daemon with broker = ib against the fake TWS", (makeSink) => {
   }, TEST_TIMEOUT_MS);
 
   test("a hedge filled in two executions is recorded as a partial then a full fill at TWS's prices and commissions", async () => {
-    const { sink, tws, clock, running } = await hedgingScene(makeSink, { type: "work" });
-    await until(clock, () => tws.workingOrders().length === 1, "a working hedge order");
-    const [order] = tws.workingOrders();
-    if (!order) throw new Error("no order");
+    const scene = await hedgingScene(makeSink, { type: "work" });
+    const { sink, tws, clock, running } = scene;
+    const order = await workingHedge(scene);
     const first = Math.floor(order.totalQuantity / 3);
     tws.fillOrder(order.orderId, first, SPOT - 0.01, 1.0);
     tws.fillOrder(order.orderId, order.totalQuantity - first, SPOT - 0.03, 1.25);
@@ -280,10 +281,9 @@ describeSinks("daemon with broker = ib against the fake TWS", (makeSink) => {
   }, TEST_TIMEOUT_MS);
 
   test("socket drop with a hedge working: WAITING_BROKER, and after reconnecting the order is cancelled, never resent", async () => {
-    const { sink, tws, clock, running } = await hedgingScene(makeSink, { type: "work" });
-    await until(clock, () => tws.workingOrders().length === 1, "a working hedge order");
-    const [working] = tws.workingOrders();
-    if (!working) throw new Error("no order");
+    const scene = await hedgingScene(makeSink, { type: "work" });
+    const { sink, tws, clock, running } = scene;
+    const working = await workingHedge(scene);
     tws.dropConnections();
     await until(clock, inState(running, "WAITING_BROKER"), "WAITING_BROKER after the drop");
     quote(tws, SPOT + 0.5);
