@@ -12,10 +12,10 @@ function escapeHtml(text: string): string {
   return text.replace(/[<>&"]/g, (c) => ({ "<": "&lt;", ">": "&gt;", "&": "&amp;", '"': "&quot;" })[c] as string);
 }
 
-function htmlTable(header: readonly string[], rows: readonly (readonly string[])[]): string {
-  const head = header.map((cell) => `<th>${escapeHtml(cell)}</th>`).join("");
+function htmlTable(header: readonly string[] | null, rows: readonly (readonly string[])[]): string {
+  const head = header === null ? "" : `<thead><tr>${header.map((cell) => `<th>${escapeHtml(cell)}</th>`).join("")}</tr></thead>`;
   const body = rows.map((row) => `<tr>${row.map((cell) => `<td>${escapeHtml(cell)}</td>`).join("")}</tr>`).join("");
-  return `<table><thead><tr>${head}</tr></thead><tbody>${body}</tbody></table>`;
+  return `<table>${head}<tbody>${body}</tbody></table>`;
 }
 
 function charts(result: ReplayResult): string {
@@ -77,7 +77,7 @@ export function renderHtmlReport(summary: BacktestSummary, result: ReplayResult)
 <style>body{font-family:system-ui,sans-serif;margin:24px;max-width:1000px;color:#222}table{border-collapse:collapse;margin:8px 0 20px}td,th{border:1px solid #ddd;padding:3px 8px;text-align:right}td:first-child,th:first-child{text-align:left}th{background:#f4f4f4}.ok{color:#2a7d2a;font-weight:bold}.bad{color:#b00;font-weight:bold}svg{margin:8px 0 16px}</style>
 </head><body>
 <h1>gs backtest ${escapeHtml(summary.runId)}</h1>
-${htmlTable(["", ""], facts)}
+${htmlTable(null, facts)}
 <h2>PnL</h2>
 ${htmlTable(["component", "USD"], pnlRows(pnl))}
 ${htmlTable(["activity and risk", ""], riskRows)}

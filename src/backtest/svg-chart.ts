@@ -106,16 +106,17 @@ export function lineChart(series: readonly ChartSeries[], options: ChartOptions)
     parts.push(`<text x="${sx(x).toFixed(1)}" y="${height - 10}" font-size="11" text-anchor="middle">${new Date(x).toISOString().slice(0, 10)}</text>`);
   }
   parts.push(`<text x="12" y="${PAD.top + plotH / 2}" font-size="11" transform="rotate(-90 12 ${PAD.top + plotH / 2})" text-anchor="middle">${escapeXml(options.yUnit)}</text>`);
-  series.forEach((s, index) => {
+  let legendX = PAD.left + 10;
+  for (const s of series) {
     const points: string[] = [];
     for (let i = 0; i < s.xs.length; i++) {
       const y = s.ys[i] as number;
       if (!Number.isNaN(y)) points.push(`${sx(s.xs[i] as number).toFixed(1)},${sy(y).toFixed(1)}`);
     }
     parts.push(`<polyline fill="none" stroke="${s.color}" stroke-width="1.3" points="${points.join(" ")}"/>`);
-    const lx = PAD.left + 10 + index * 150;
-    parts.push(`<rect x="${lx}" y="${PAD.top + 4}" width="10" height="10" fill="${s.color}"/><text x="${lx + 14}" y="${PAD.top + 13}" font-size="11">${escapeXml(s.name)}</text>`);
-  });
+    parts.push(`<rect x="${legendX}" y="${PAD.top + 4}" width="10" height="10" fill="${s.color}"/><text x="${legendX + 14}" y="${PAD.top + 13}" font-size="11">${escapeXml(s.name)}</text>`);
+    legendX += 34 + s.name.length * 6.5;
+  }
   parts.push("</svg>");
   return parts.join("");
 }
