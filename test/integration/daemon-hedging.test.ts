@@ -1,9 +1,12 @@
 // The daemon on the sim broker with a real sink (SQLite and PostgreSQL): status rows,
 // the operations trail of a hedge, partial fills, rejects and order timeouts.
-import { expect, setDefaultTimeout, test } from "bun:test";
+import { describe, expect, setDefaultTimeout, test } from "bun:test";
 import { quoteAround } from "../../src/broker/sim/sim-fills.ts";
+import { consoleDaemonLog } from "../../src/daemon/daemon-log.ts";
+import { FakeClock } from "../support/fake-clock.ts";
+import { testSimBroker } from "../support/sim-broker.ts";
 import { describeSinks } from "../support/sinks.ts";
-import { DAEMON_ID, operations, quoteAndSettle, runningDaemon, SETTINGS, SPOT, stopDaemon } from "./daemon-harness.ts";
+import { createDaemon, DAEMON_ID, operations, quoteAndSettle, runningDaemon, SESSION_START_MS, SETTINGS, SPOT, startDaemon, stopDaemon } from "./daemon-harness.ts";
 
 // PostgreSQL round trips make some cases take seconds; nothing here asserts on time.
 setDefaultTimeout(30_000);
@@ -90,5 +93,32 @@ describeSinks("daemon hedging", (makeSink) => {
     expect(status?.hedgeShares).toBe(0);
     expect(status?.pendingShares).toBe(0);
     expect(await stopDaemon(running, market)).toBe(0);
+  });
+
+  test("with no price yet, entering RUNNING still writes a minimal status row", async () => {
+    const sink = await makeSink();
+    const clock = new FakeClock(SESSION_START_MS);
+    const market = { clock, broker: testSimBroker(clock) }; // a venue that has not quoted yet
+    const running = createDaemon(market, sink);
+    await startDaemon(running, market);
+    expect(running.daemon.state).toBe("RUNNING");
+    await sink.flush();
+    const [row] = await sink.readStatusCurrent(DAEMON_ID);
+    expect(row).toMatchObject({ state: "RUNNING", spot: null, portfolioDeltaShares: null, legsCount: 0, brokerConnected: true });
+    expect(await stopDaemon(running, market)).toBe(0);
+  });
+});
+
+describe("daemon console lines", () => {
+  test("text lines start with [Daemon] state=; json lines are one object each", () => {
+    const text: string[] = [];
+    consoleDaemonLog("text", "info", (line) => text.push(line)).log("info", "RUNNING", "hedge SELL 75 SPY", { orderRef: "gs:a:SPY:1.1", spot: 521 });
+    expect(text).toEqual(["[Daemon] state=RUNNING hedge SELL 75 SPY orderRef=gs:a:SPY:1.1 spot=521"]);
+    const json: string[] = [];
+    const log = consoleDaemonLog("json", "info", (line) => json.push(line));
+    log.log("debug", "RUNNING", "not shown below the level");
+    log.log("warn", "WAITING_BROKER", "broker unreachable", { nextRetryInS: 15 });
+    expect(json).toHaveLength(1);
+    expect(JSON.parse(json[0] ?? "")).toMatchObject({ level: "warn", component: "daemon", state: "WAITING_BROKER", message: "broker unreachable", nextRetryInS: 15 });
   });
 });
