@@ -39,7 +39,8 @@ function operationOf(route: RouteSpec): JsonObject {
   return {
     summary: route.summary,
     "x-access": route.access,
-    ...(route.access === "public" ? {} : { security: [{ bearer: [] }] }),
+    // read routes: token optional on a loopback bind ({}), required otherwise
+    ...(route.access === "public" ? {} : { security: route.access === "read" ? [{}, { bearer: [] }] : [{ bearer: [] }] }),
     ...(parameters.length === 0 ? {} : { parameters }),
     ...(route.body === undefined ? {} : { requestBody: { required: false, content: { "application/json": { schema: plain(route.body) } } } }),
     responses,
