@@ -18,7 +18,8 @@ class LegRuntime {
   readonly right: OptionRight;
   readonly strike: number;
   readonly expiryMs: number;
-  broker: OptionGreeksInput | null = null;
+  /** The leg's own copy of the latest broker greeks (callers may reuse their event objects). */
+  broker: BrokerGreeks | null = null;
   /** Model vol: the broker's implied vol when known, else the fallback. */
   vol: number;
   constructor(
@@ -33,9 +34,39 @@ class LegRuntime {
   }
 
   setBroker(greeks: OptionGreeksInput | null, fallbackVol: number): void {
-    this.broker = greeks;
-    const iv = greeks?.impliedVol;
-    this.vol = iv != null && iv > 0 ? iv : fallbackVol;
+    if (greeks === null) {
+      this.broker = null;
+      this.vol = fallbackVol;
+      return;
+    }
+    const own = this.broker ?? new BrokerGreeks();
+    own.copyFrom(greeks);
+    this.broker = own;
+    const iv = greeks.impliedVol;
+    this.vol = iv !== null && iv > 0 ? iv : fallbackVol;
+  }
+}
+
+/** Mutable copy of an OptionGreeksInput, updated in place on every report. */
+class BrokerGreeks implements OptionGreeksInput {
+  impliedVol: number | null = null;
+  delta: number | null = null;
+  gamma: number | null = null;
+  vega: number | null = null;
+  theta: number | null = null;
+  optionPrice: number | null = null;
+  underlyingPrice: number | null = null;
+  tsEventMs = 0;
+
+  copyFrom(g: OptionGreeksInput): void {
+    this.impliedVol = g.impliedVol;
+    this.delta = g.delta;
+    this.gamma = g.gamma;
+    this.vega = g.vega;
+    this.theta = g.theta;
+    this.optionPrice = g.optionPrice;
+    this.underlyingPrice = g.underlyingPrice ?? null;
+    this.tsEventMs = g.tsEventMs;
   }
 }
 
@@ -134,7 +165,7 @@ export class LegBook {
   onGreeks(contractKey: string, greeks: OptionGreeksInput): void {
     const r = this.runtimeByKey.get(contractKey);
     if (r !== undefined) r.setBroker(greeks, this.params.fallbackVol);
-    else this.greeksByKey.set(contractKey, greeks);
+    else this.greeksByKey.set(contractKey, { ...greeks });
   }
 
   /**

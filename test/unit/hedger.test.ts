@@ -247,6 +247,20 @@ describe("legs and greeks", () => {
     expect(stale.optionDeltaShares).toBeCloseTo(straddleDeltaShares(590, later, 0.3), 9); // broker IV, model greeks
   });
 
+  test("the Hedger keeps its own copy of streamed greeks: a reused event object can change afterwards", () => {
+    const t = new HedgerHarness();
+    t.quote(590);
+    const event = { impliedVol: 0.3, delta: 0.6, gamma: 0.01, vega: 0.7, theta: -0.2, optionPrice: 12, underlyingPrice: 590, tsEventMs: t.nowMs };
+    t.hedger.onOptionGreeks("SPY|OPT|20250404|590|C", event);
+    t.hedger.onOptionGreeks("SPY|OPT|20250404|590|P", { ...event, delta: -0.4 });
+    const before = t.hedger.snapshot(t.nowMs).optionDeltaShares;
+    event.delta = 0.99;
+    event.impliedVol = 0.9;
+    expect(t.hedger.snapshot(t.nowMs).optionDeltaShares).toBe(before);
+    t.hedger.onOptionGreeks("SPY|OPT|20250404|590|C", event);
+    expect(t.hedger.snapshot(t.nowMs).optionDeltaShares).toBeCloseTo(before! + 500 * 0.39, 9);
+  });
+
   test("greeks that arrive before the legs are selected (no spot yet) are used once they are", () => {
     const h = new Hedger(hedgerParams());
     h.setPositions(straddle(), MONDAY_10AM);
