@@ -122,7 +122,11 @@ export const ROUTES = {
 
 export const ROUTE_LIST: readonly RouteSpec[] = Object.values(ROUTES);
 
-/** The access level of a registered route (Elysia path syntax); unknown routes are public (they 404). */
+/**
+ * The access level of a registered route (Elysia path syntax). HEAD runs the GET handler, so
+ * it gets GET's level; anything not in the catalog fails closed (control: token required).
+ */
 export function accessOf(method: string, path: string): RouteAccess {
-  return ROUTE_LIST.find((route) => route.method === method && route.path === path)?.access ?? "public";
+  const asMethod = method === "HEAD" ? "GET" : method;
+  return ROUTE_LIST.find((route) => route.method === asMethod && route.path === path)?.access ?? "control";
 }

@@ -102,6 +102,7 @@ describeSinks("server control", (makeSink) => {
     for (const path of ["/status", "/operations", "/history", "/metrics", "/control/1", "/events"]) {
       expect((await server.request("GET", path, { token: null })).status).toBe(401);
     }
+    for (const path of ["/status", "/control/1", "/events"]) expect((await server.request("HEAD", path, { token: null })).status).toBe(401);
     expect((await server.request("GET", "/status", { token: TEST_TOKEN })).status).toBe(200);
     for (const path of ["/healthz", "/readyz", "/", "/openapi.json"]) expect((await server.request("GET", path, { token: null })).status).toBe(200);
   });
