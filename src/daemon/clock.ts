@@ -31,3 +31,20 @@ export function every(clock: Clock, intervalMs: number, run: () => void): () => 
     cancelNext();
   };
 }
+
+/** Rejects with a named timeout error unless `promise` settles within `timeoutMs`. */
+export function withTimeout<T>(promise: Promise<T>, timeoutMs: number, clock: Clock, what: string): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const cancel = clock.setTimer(timeoutMs, () => reject(new Error(`${what} timed out after ${timeoutMs} ms`)));
+    promise.then(
+      (value) => {
+        cancel();
+        resolve(value);
+      },
+      (error: unknown) => {
+        cancel();
+        reject(error instanceof Error ? error : new Error(String(error)));
+      },
+    );
+  });
+}

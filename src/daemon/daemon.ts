@@ -9,7 +9,7 @@ import type { Contract } from "../core/instrument.ts";
 import type { Sink } from "../sink/port.ts";
 import type { BlockReason, ControlCommand, StatusRow } from "../sink/records.ts";
 import type { Clock } from "./clock.ts";
-import { every } from "./clock.ts";
+import { every, withTimeout } from "./clock.ts";
 import { ControlLoop } from "./control-loop.ts";
 import type { DaemonLog } from "./daemon-log.ts";
 import { dailyStateRow, hedgerDailyState } from "./daily-state-row.ts";
@@ -397,20 +397,4 @@ export class Daemon {
       this.requestStop("internal error", 1);
     }
   }
-}
-
-function withTimeout<T>(promise: Promise<T>, timeoutMs: number, clock: Clock, what: string): Promise<T> {
-  return new Promise<T>((resolve, reject) => {
-    const cancel = clock.setTimer(timeoutMs, () => reject(new Error(`${what} timed out after ${timeoutMs} ms`)));
-    promise.then(
-      (value) => {
-        cancel();
-        resolve(value);
-      },
-      (error: unknown) => {
-        cancel();
-        reject(error instanceof Error ? error : new Error(String(error)));
-      },
-    );
-  });
 }
