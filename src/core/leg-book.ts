@@ -3,6 +3,7 @@
 // per-leg view for status.
 import { BsTerms, computeGreeks, computeTerms, GreeksScratch, termsDelta, termsGamma, termsPrice } from "./greeks.ts";
 import type { OptionGreeksInput } from "./hedger-inputs.ts";
+import { impliedVol } from "./implied-vol.ts";
 import type { StrategyParams } from "./hedger-params.ts";
 import type { LegSnapshot } from "./hedger-snapshot.ts";
 import type { OptionRight, Position } from "./instrument.ts";
@@ -33,7 +34,8 @@ class LegRuntime {
     this.vol = fallbackVol;
   }
 
-  setBroker(greeks: OptionGreeksInput | null, fallbackVol: number): void {
+  /** `impliedFromPrice`: vol implied by the broker's option price, used when it sent no IV. */
+  setBroker(greeks: OptionGreeksInput | null, fallbackVol: number, impliedFromPrice: number | null = null): void {
     if (greeks === null) {
       this.broker = null;
       this.vol = fallbackVol;
@@ -43,7 +45,7 @@ class LegRuntime {
     own.copyFrom(greeks);
     this.broker = own;
     const iv = greeks.impliedVol;
-    this.vol = iv !== null && iv > 0 ? iv : fallbackVol;
+    this.vol = iv !== null && iv > 0 ? iv : (impliedFromPrice ?? fallbackVol);
   }
 }
 
@@ -164,8 +166,30 @@ export class LegBook {
   /** Called per option per bar in a backtest: one map lookup for a leg. */
   onGreeks(contractKey: string, greeks: OptionGreeksInput): void {
     const r = this.runtimeByKey.get(contractKey);
-    if (r !== undefined) r.setBroker(greeks, this.params.fallbackVol);
-    else this.greeksByKey.set(contractKey, { ...greeks });
+    if (r === undefined) {
+      this.greeksByKey.set(contractKey, { ...greeks });
+      return;
+    }
+    const fromPrice = greeks.impliedVol === null || !(greeks.impliedVol > 0) ? this.volFromPrice(r, greeks) : null;
+    r.setBroker(greeks, this.params.fallbackVol, fromPrice);
+  }
+
+  /** A broker that sends a price but no IV (e.g. IB outside its model hours) still gives the model a vol. */
+  private volFromPrice(r: LegRuntime, g: OptionGreeksInput): number | null {
+    const price = g.optionPrice;
+    const spot = g.underlyingPrice;
+    if (price === null || !(price > 0) || spot == null || !(spot > 0)) return null;
+    const p = this.params;
+    const result = impliedVol({
+      right: r.right,
+      price,
+      spot,
+      strike: r.strike,
+      years: (r.expiryMs - g.tsEventMs) / YEAR_MS,
+      rate: p.riskFreeRate,
+      dividendYield: p.dividendYield,
+    });
+    return result.type === "ok" ? result.vol : null;
   }
 
   /**

@@ -261,6 +261,17 @@ describe("legs and greeks", () => {
     expect(t.hedger.snapshot(t.nowMs).optionDeltaShares).toBeCloseTo(before! + 500 * 0.39, 9);
   });
 
+  test("a broker price without IV gives the model its implied vol", () => {
+    const t = new HedgerHarness(hedgerParams({ strategy: { greeksSource: "model" } }));
+    t.quote(590).evaluate();
+    const T = (EXPIRY_MS - t.nowMs) / YEAR_MS;
+    const model = (right: "C" | "P", vol: number) => blackScholes(right, 590, 590, T, STRATEGY.riskFreeRate, STRATEGY.dividendYield, vol);
+    const noIv = (price: number) => ({ impliedVol: null, delta: null, gamma: null, vega: null, theta: null, optionPrice: price, underlyingPrice: 590, tsEventMs: t.nowMs });
+    t.hedger.onOptionGreeks("SPY|OPT|20250404|590|C", noIv(model("C", 0.31).price));
+    t.hedger.onOptionGreeks("SPY|OPT|20250404|590|P", noIv(-1)); // unusable price: the fallback vol stays
+    expect(t.hedger.snapshot(t.nowMs).optionDeltaShares).toBeCloseTo(500 * (model("C", 0.31).delta + model("P", STRATEGY.fallbackVol).delta), 6);
+  });
+
   test("greeks that arrive before the legs are selected (no spot yet) are used once they are", () => {
     const h = new Hedger(hedgerParams());
     h.setPositions(straddle(), MONDAY_10AM);
