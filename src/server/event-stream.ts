@@ -14,7 +14,8 @@ export interface EventStreamOptions {
   readonly maxReplayRows: number;
 }
 
-export const DEFAULT_EVENT_STREAM_OPTIONS: EventStreamOptions = { pollMs: 1000, pingMs: 15_000, maxReplayRows: 1000 };
+// Pings every 5 s keep a quiet stream under Bun's default 10 s idle timeout.
+export const DEFAULT_EVENT_STREAM_OPTIONS: EventStreamOptions = { pollMs: 1000, pingMs: 5_000, maxReplayRows: 1000 };
 
 interface Subscriber {
   readonly daemonId: string | null;
