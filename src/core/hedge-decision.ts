@@ -51,7 +51,7 @@ export type HedgeDecision =
       readonly type: "hedge";
       readonly side: OrderSide;
       readonly quantityShares: number;
-      /** |delta| >= forced_delta: the cooldown was bypassed. */
+      /** |delta| >= forced_delta: cooldown and min price move were skipped. */
       readonly forced: boolean;
       /** Portfolio delta (options + hedge + in flight) the decision was made on. */
       readonly deltaShares: number;

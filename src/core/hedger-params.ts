@@ -52,7 +52,7 @@ export interface HedgeParams {
   readonly minShares: number;
   /** Cap every order at this many shares. */
   readonly maxSharesPerOrder: number;
-  /** |delta| >= this many shares is a forced hedge: it bypasses the cooldown (no other guard). */
+  /** |delta| >= this many shares is a forced hedge: it skips the "trade less often" guards (cooldown, min price move), never a risk limit. */
   readonly forcedDeltaShares: number;
   readonly orderType: "market" | "limit";
   /** Limit orders: price = far side of the quote +/- this many basis points (marketable limit). */
