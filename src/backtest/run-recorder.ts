@@ -36,12 +36,10 @@ export interface RollRecord {
 
 export interface BarSeriesRecord {
   readonly tsMs: Float64Array;
-  readonly spot: Float64Array;
   readonly equityUsd: Float64Array;
   /** Portfolio delta before the decision, shares; NaN when unknown. */
   readonly deltaShares: Float64Array;
   readonly hedgeShares: Float64Array;
-  readonly impliedVol: Float64Array;
 }
 
 export interface RunRecord {
@@ -75,11 +73,9 @@ export class RunRecorder {
   constructor(length: number) {
     this.bars = {
       tsMs: new Float64Array(length),
-      spot: new Float64Array(length),
       equityUsd: new Float64Array(length),
       deltaShares: new Float64Array(length),
       hedgeShares: new Float64Array(length),
-      impliedVol: new Float64Array(length),
     };
   }
 
@@ -94,11 +90,9 @@ export class RunRecorder {
   bar(index: number, tsMs: number, spot: number, equityUsd: number, deltaShares: number | null, hedgeShares: number, vol: number): void {
     const bars = this.bars;
     bars.tsMs[index] = tsMs;
-    bars.spot[index] = spot;
     bars.equityUsd[index] = equityUsd;
     bars.deltaShares[index] = deltaShares ?? Number.NaN;
     bars.hedgeShares[index] = hedgeShares;
-    bars.impliedVol[index] = vol;
     if (this.lastSpot > 0) {
       // Simple returns: over one bar they equal log returns to well below estimation noise.
       const r = (spot - this.lastSpot) / this.lastSpot;
