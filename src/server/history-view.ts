@@ -50,7 +50,9 @@ export const HISTORY_PAGE_SCHEMA = Type.Object({
 export type HistoryPage = Static<typeof HISTORY_PAGE_SCHEMA>;
 
 export interface HistoryPlan {
+  /** Asks for one row more than scanRows, to know whether more matched. */
   readonly sinkQuery: HistoryQuery;
+  readonly scanRows: number;
   readonly everyMs: number | null;
   readonly limit: number;
 }
@@ -58,24 +60,27 @@ export interface HistoryPlan {
 export function planHistory(input: HistoryQueryInput): HistoryPlan {
   const everyMs = input.every === undefined ? null : parseDurationMs("every", input.every);
   const limit = input.limit ?? DEFAULT_HISTORY_POINTS;
+  const scanRows = everyMs === null ? limit : MAX_HISTORY_SCAN_ROWS;
   return {
     sinkQuery: {
       ...parseTimeRange(input),
       ...(input.daemon_id === undefined ? {} : { daemonId: input.daemon_id }),
-      limit: everyMs === null ? limit : MAX_HISTORY_SCAN_ROWS,
+      limit: scanRows + 1,
     },
+    scanRows,
     everyMs,
     limit,
   };
 }
 
-export function toHistoryPage(rows: readonly StatusRow[], plan: HistoryPlan): HistoryPage {
-  const ascending = [...rows].sort((a, b) => a.tsMs - b.tsMs);
+/** `newestFirst` as the sink returns it; the newest scanRows are kept. */
+export function toHistoryPage(newestFirst: readonly StatusRow[], plan: HistoryPlan): HistoryPage {
+  const ascending = newestFirst.slice(0, plan.scanRows).sort((a, b) => a.tsMs - b.tsMs);
   const sampled = plan.everyMs === null ? ascending : lastPerBucket(ascending, plan.everyMs);
   return {
     points: sampled.slice(-plan.limit).map(toHistoryPoint),
     every_ms: plan.everyMs,
-    truncated: rows.length >= plan.sinkQuery.limit || sampled.length > plan.limit,
+    truncated: newestFirst.length > plan.scanRows || sampled.length > plan.limit,
   };
 }
 

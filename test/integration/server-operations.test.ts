@@ -163,6 +163,9 @@ describeSinks("server GET /history", (makeSink) => {
     expect(windowed.points.map((point) => point.hedge_shares)).toEqual([-4, -5, -6, -7]);
     const limited = (await (await server.request("GET", "/history?limit=2")).json()) as HistoryPage;
     expect(limited.points.map((point) => point.hedge_shares)).toEqual([-38, -39]);
+    expect(limited.truncated).toBe(true);
+    const exact = (await (await server.request("GET", "/history?limit=40")).json()) as HistoryPage;
+    expect([exact.points.length, exact.truncated]).toEqual([40, false]);
   });
 
   test("400 on a malformed every or time", async () => {
