@@ -8,9 +8,9 @@ const BACKTEST_ARGS = {
   ...CONFIG_ARGS,
   from: { type: "string", valueHint: "YYYY-MM-DD", description: "First trading day (default: the data's first; clamped to the data, with a note)" },
   to: { type: "string", valueHint: "YYYY-MM-DD", description: "Last trading day (default: the data's last)" },
-  data: { type: "string", valueHint: "SPEC", description: "bundled (default: real SPY 5m 2024-03..2025-04), gbm:seed=1,vol=0.2[,bar=1m,days=252,...], or a CSV path" },
+  data: { type: "string", valueHint: "SPEC", description: "bundled (default: real SPY 5m 2024-03..2025-04), gbm:seed=1,vol=0.2[,bar=1m,days=252,...], cache[:1m] (bars from gs data fetch), or a CSV path" },
   "data-tz": { type: "string", valueHint: "ZONE", description: "Zone of naive CSV timestamps: America/New_York or UTC" },
-  bar: { type: "string", valueHint: "SIZE", description: "Expected bar size of the CSV (1m, 5m, ...); default: inferred" },
+  bar: { type: "string", valueHint: "SIZE", description: "Bar size of a CSV (default: inferred and checked) or of cached bars (default: 5m)" },
   iv: { type: "string", valueHint: "VOL|vix|PATH", description: "Implied vol: 0.18 or 18%, vix (bundled), or a CSV (default: VIX for bundled, the path's vol for gbm)" },
   json: { type: "boolean", description: "Print the summary as JSON (no progress bar)" },
   html: { type: "string", valueHint: "PATH", description: "Write a self-contained HTML report with charts" },
@@ -41,7 +41,7 @@ function positiveInteger(text: string | undefined, flag: string): number | undef
 }
 
 export default defineCommand({
-  meta: { name: "backtest", description: "Replay history through the same hedging logic and report PnL and guard hits" },
+  meta: { name: "backtest", description: "Replay history through the same hedging logic and report PnL and guard hits (backtest-only keys: --set backtest.contracts=20 etc., see docs/BACKTEST.md)" },
   args: BACKTEST_ARGS,
   async run({ args, rawArgs }) {
     if (args["sweep-worker"]) {
