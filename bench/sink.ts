@@ -9,11 +9,15 @@
 // - baseline rate: one INSERT per row, one transaction each (SQLite prepared statement in
 //   autocommit; PostgreSQL an awaited parameterised INSERT).
 //
+// - per CPU-second: the same rows divided by the CPU time spent (this process, plus the
+//   PostgreSQL cluster's processes when the bench started it): a figure that a shared,
+//   overloaded machine does not distort the way wall-clock rates are.
+//
 // PostgreSQL: GS_TEST_PG_URL if set, else a throwaway cluster with default (durable)
 // settings when the binaries exist, else skipped with the reason.
 import { Database } from "bun:sqlite";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { mkdtempSync, readFileSync, readdirSync, rmSync } from "node:fs";
+import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import postgres from "postgres";
 import type { Sink } from "../src/sink/port.ts";
@@ -51,6 +55,8 @@ function percentile(sorted: Float64Array, p: number): number {
 
 interface Measured {
   readonly rowsPerS: number;
+  /** Rows per CPU-second of this process (and of the PostgreSQL server, when it is ours). */
+  readonly rowsPerCpuS: number;
   readonly p50Us: number;
   readonly p99Us: number;
   readonly spooled: number;
@@ -69,8 +75,32 @@ function arrayPushBaseline(rows: readonly OperationRow[]): { p50Us: number; p99U
   return { p50Us: percentile(latencies, 0.5), p99Us: percentile(latencies, 0.99) };
 }
 
-async function sustained(sink: Sink, rows: readonly OperationRow[]): Promise<Measured> {
+/** CPU seconds used so far by the processes of a PostgreSQL cluster (postmaster and children). */
+function clusterCpuS(dataDir: string | null): number {
+  if (dataDir === null) return 0;
+  const postmaster = Number(readFileSync(join(dataDir, "postmaster.pid"), "utf8").split("\n")[0]);
+  let ticks = 0;
+  for (const entry of readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      // Fields after the ")" of the command: state ppid ... utime(14) stime(15), 1-based from pid.
+      const fields = readFileSync(`/proc/${entry}/stat`, "utf8").split(") ")[1]?.split(" ") ?? [];
+      if (Number(entry) === postmaster || Number(fields[1]) === postmaster) ticks += Number(fields[11]) + Number(fields[12]);
+    } catch {
+      // the process ended while being read
+    }
+  }
+  return ticks / 100; // USER_HZ
+}
+
+function processCpuS(): number {
+  const usage = process.cpuUsage();
+  return (usage.user + usage.system) / 1e6;
+}
+
+async function sustained(sink: Sink, rows: readonly OperationRow[], serverDataDir: string | null = null): Promise<Measured> {
   const latencies = new Float64Array(rows.length);
+  const cpuBefore = processCpuS() + clusterCpuS(serverDataDir);
   const started = performance.now();
   for (let index = 0; index < rows.length; index += 1) {
     const row = rows[index] as OperationRow;
@@ -84,9 +114,11 @@ async function sustained(sink: Sink, rows: readonly OperationRow[]): Promise<Mea
   }
   await sink.flush();
   const elapsedS = (performance.now() - started) / 1_000;
+  const cpuS = processCpuS() + clusterCpuS(serverDataDir) - cpuBefore;
   latencies.sort();
   return {
     rowsPerS: rows.length / elapsedS,
+    rowsPerCpuS: rows.length / cpuS,
     p50Us: percentile(latencies, 0.5),
     p99Us: percentile(latencies, 0.99),
     spooled: sink.health().spooledRows,
@@ -122,8 +154,9 @@ async function postgresRawInsertRate(url: string, rows: readonly OperationRow[])
 
 function report(kind: string, measured: Measured, rawRate: number, baseline: { p50Us: number; p99Us: number }): void {
   const f = (n: number, digits = 2) => n.toFixed(digits);
-  console.log(`\n[${kind}] ${ROWS} operations rows`);
+  console.log(`\n[${kind}] ${ROWS} operations rows (load average ${loadavg().map((n) => n.toFixed(1)).join(" ")})`);
   console.log(`  sustained write rate (queue + batches): ${Math.round(measured.rowsPerS).toLocaleString("en-US")} rows/s, spooled ${measured.spooled}`);
+  console.log(`  per CPU-second (bench process${kind === "postgres" ? " + server" : ""}): ${Math.round(measured.rowsPerCpuS).toLocaleString("en-US")} rows`);
   console.log(`  baseline, one INSERT per transaction:   ${Math.round(rawRate).toLocaleString("en-US")} rows/s  -> ratio ${f(measured.rowsPerS / rawRate, 1)}x`);
   console.log(`  enqueue latency p50 ${f(measured.p50Us)} us, p99 ${f(measured.p99Us)} us`);
   console.log(`  baseline array push p50 ${f(baseline.p50Us)} us, p99 ${f(baseline.p99Us)} us -> p99 ratio ${f(measured.p99Us / baseline.p99Us, 1)}x`);
@@ -160,7 +193,7 @@ async function benchPostgres(): Promise<void> {
     await sink.migrate();
     const rows = Array.from({ length: ROWS }, (_, index) => operation(index, "p"));
     const baseline = arrayPushBaseline(rows);
-    const measured = await sustained(sink, rows);
+    const measured = await sustained(sink, rows, cluster?.dataDir ?? null);
     await sink.close();
     const rawRate = await postgresRawInsertRate(url.toString(), Array.from({ length: BASELINE_ROWS }, (_, index) => operation(index, "raw")));
     report("postgres", measured, rawRate, baseline);

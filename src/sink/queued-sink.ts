@@ -36,6 +36,7 @@ export const WRITE_PATH_DEFAULTS = {
 export abstract class QueuedSink implements Sink {
   abstract readonly kind: "sqlite" | "postgres";
   private readonly queue: WriteQueue;
+  private closing: Promise<void> | null = null;
 
   protected constructor(writer: BatchWriter, options: WritePathOptions) {
     this.queue = new WriteQueue({
@@ -80,9 +81,13 @@ export abstract class QueuedSink implements Sink {
     return this.queue.flush();
   }
 
-  async close(): Promise<void> {
-    await this.queue.close();
-    await this.closeConnection();
+  /** Flushes (to the database or the spool), then closes; calling it again is harmless. */
+  close(): Promise<void> {
+    this.closing ??= (async () => {
+      await this.queue.close();
+      await this.closeConnection();
+    })();
+    return this.closing;
   }
 
   protected abstract applyMigrations(): Promise<number>;

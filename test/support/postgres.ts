@@ -44,6 +44,7 @@ export interface ThrowawayCluster {
   /** Superuser URL of the `postgres` database. */
   readonly adminUrl: string;
   readonly port: number;
+  readonly dataDir: string;
   /** Stops the server, keeping its data (start() brings it back). */
   stop(): void;
   start(): void;
@@ -165,6 +166,7 @@ export async function startThrowawayCluster(
   return {
     adminUrl: `postgres://postgres@127.0.0.1:${port}/postgres`,
     port,
+    dataDir,
     start() {
       if (!running) start();
       running = true;
