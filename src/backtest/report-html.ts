@@ -2,7 +2,7 @@
 // fetched) with the summary, the equity curve, PnL attribution over time, the delta and
 // hedge position, the guard verification and the per-month table.
 import type { ReplayResult } from "./replay-engine.ts";
-import { MONTH_HEADER, monthRows, pct, pnlRows, usd } from "./report-text.ts";
+import { describeDataQuality, MONTH_HEADER, monthRows, pct, pnlRows, usd } from "./report-text.ts";
 import type { BacktestSummary } from "./summary.ts";
 import { downsample, lineChart } from "./svg-chart.ts";
 
@@ -56,6 +56,7 @@ export function renderHtmlReport(summary: BacktestSummary, result: ReplayResult)
   const { pnl, guards } = summary;
   const facts: [string, string][] = [
     ["data", `${summary.data} (${summary.fromDay} to ${summary.toDay}, ${summary.tradingDays} trading days, ${summary.bars} bars)`],
+    ["data quality", describeDataQuality(summary) ?? "synthetic"],
     ["implied vol", summary.iv],
     ["config hash", summary.configHash],
     ["data fingerprint", summary.dataFingerprint],

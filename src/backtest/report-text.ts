@@ -50,12 +50,33 @@ export function monthRows(summary: BacktestSummary): string[][] {
   ]);
 }
 
+/** One line on what the session cut removed and what is missing, or null for synthetic data. */
+export function describeDataQuality(summary: BacktestSummary): string | null {
+  const q = summary.dataQuality;
+  if (q === null) return null;
+  const dropped = [
+    [q.droppedExtendedHours, "extended-hours"],
+    [q.droppedClosingAuction, "closing-auction"],
+    [q.droppedAfterEarlyClose, "after-early-close"],
+    [q.droppedClosedDays, "closed-day"],
+    [q.duplicatesDropped, "duplicate"],
+  ] as const;
+  const parts = dropped.filter(([count]) => count > 0).map(([count, what]) => `${count} ${what}`);
+  const notes = [parts.length === 0 ? "no bars dropped" : `dropped ${parts.join(", ")} bars`];
+  if (q.missingBars > 0) notes.push(`${q.missingBars} missing bars on ${q.daysWithGaps} day(s)`);
+  if (q.missingDays.length > 0) notes.push(`no bars on ${q.missingDays.length} trading day(s) (${q.missingDays.slice(0, 3).join(", ")}${q.missingDays.length > 3 ? ", ..." : ""})`);
+  if (q.partialDays.length > 0) notes.push(`partial day(s) ${q.partialDays.slice(0, 3).join(", ")}${q.partialDays.length > 3 ? ", ..." : ""}`);
+  return `${notes.join("; ")} (whole source)`;
+}
+
 export function renderTextReport(summary: BacktestSummary): string {
   const { pnl, guards } = summary;
   const lines: string[] = [];
   lines.push(`gs backtest ${summary.runId}`);
   lines.push(`  data      ${summary.data}, ${formatBarSize(summary.barSeconds)} bars, ${summary.fromDay} to ${summary.toDay} (${summary.tradingDays} trading days, ${summary.bars} bars)`);
   if (summary.clampNote !== null) lines.push(`  note      ${summary.clampNote}`);
+  const quality = describeDataQuality(summary);
+  if (quality !== null) lines.push(`  quality   ${quality}`);
   lines.push(`  iv        ${summary.iv}`);
   lines.push(`  config    ${summary.configHash.slice(0, 16)}  data ${summary.dataFingerprint}`);
   lines.push("");

@@ -19,7 +19,7 @@ import { resolveIv } from "./iv-source.ts";
 import { replay } from "./replay-engine.ts";
 import type { ReplayResult } from "./replay-engine.ts";
 import { summarize } from "./summary.ts";
-import type { BacktestSummary } from "./summary.ts";
+import type { BacktestSummary, DataQuality } from "./summary.ts";
 
 export interface BacktestRequest {
   readonly configPath: string | null;
@@ -117,6 +117,22 @@ export function loadRequestConfig(request: BacktestRequest): { loaded: LoadedCon
   return { loaded, params };
 }
 
+function dataQuality(bars: LoadedBars): DataQuality | null {
+  const session = bars.sessionReport;
+  if (session === null) return null;
+  return {
+    droppedExtendedHours: session.droppedExtendedHours,
+    droppedClosingAuction: session.droppedClosingAuction,
+    droppedAfterEarlyClose: session.droppedAfterEarlyClose,
+    droppedClosedDays: session.droppedClosedDays,
+    duplicatesDropped: bars.csvReport?.warnings.filter((issue) => issue.type === "duplicate").length ?? 0,
+    missingBars: session.missingBars,
+    daysWithGaps: new Set(session.gaps.map((gap) => gap.day)).size,
+    partialDays: session.partialDays,
+    missingDays: session.missingDays,
+  };
+}
+
 export async function runBacktest(request: BacktestRequest, options: RunOptions): Promise<BacktestOutcome> {
   const startedAtMs = Date.now();
   const { loaded, params } = loadRequestConfig(request);
@@ -152,6 +168,7 @@ export async function runBacktest(request: BacktestRequest, options: RunOptions)
       toDay: bars.toDay,
       barSeconds: bars.series.barSeconds,
       symbol: bars.series.symbol,
+      dataQuality: dataQuality(bars),
       settings,
     },
     result,

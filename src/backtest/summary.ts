@@ -24,6 +24,19 @@ export interface MonthRow extends PnlBreakdown {
   readonly impliedVol: number | null;
 }
 
+/** What the data reader and the regular-session cut removed or found missing (whole source). */
+export interface DataQuality {
+  readonly droppedExtendedHours: number;
+  readonly droppedClosingAuction: number;
+  readonly droppedAfterEarlyClose: number;
+  readonly droppedClosedDays: number;
+  readonly duplicatesDropped: number;
+  readonly missingBars: number;
+  readonly daysWithGaps: number;
+  readonly partialDays: readonly string[];
+  readonly missingDays: readonly string[];
+}
+
 export interface RunIdentity {
   readonly runId: string;
   readonly configHash: string;
@@ -35,6 +48,7 @@ export interface RunIdentity {
   readonly toDay: string;
   readonly barSeconds: number;
   readonly symbol: string;
+  readonly dataQuality: DataQuality | null;
   /** The swept or set keys that define this run (config and backtest keys). */
   readonly settings: Readonly<Record<string, string | number | boolean>>;
 }
