@@ -17,9 +17,17 @@ export function redactSecrets(text: string, secrets: readonly string[]): string 
   return clean;
 }
 
-export function consoleServerLog(secrets: readonly string[], format: "text" | "json", write: (line: string) => void = (line) => process.stderr.write(`${line}\n`)): ServerLog {
+const LEVEL_ORDER: Readonly<Record<ServerLogLevel | "debug", number>> = { debug: 0, info: 1, warn: 2, error: 3 };
+
+export function consoleServerLog(
+  secrets: readonly string[],
+  format: "text" | "json",
+  write: (line: string) => void = (line) => process.stderr.write(`${line}\n`),
+  minLevel: ServerLogLevel | "debug" = "info",
+): ServerLog {
   return {
     log(level, message) {
+      if (LEVEL_ORDER[level] < LEVEL_ORDER[minLevel]) return;
       const clean = redactSecrets(message, secrets);
       write(format === "json" ? JSON.stringify({ ts: new Date().toISOString(), level, component: "server", message: clean }) : `[Server] ${level === "info" ? "" : `level=${level} `}${clean}`);
     },

@@ -25,15 +25,23 @@ export default defineCommand({
     if (path === "flatten" && context.args.confirm !== true) throw new UserError("flatten closes the whole position: add --confirm to send it");
     const timeoutS = Number(context.args.timeout);
     if (!Number.isFinite(timeoutS) || timeoutS <= 0) throw new UserError(`--timeout was ${JSON.stringify(context.args.timeout)}, expected a positive number of seconds`);
+    const body = {
+      ...(path === "flatten" ? { confirm: true } : {}),
+      ...(context.args["daemon-id"] === undefined ? {} : { daemon_id: context.args["daemon-id"] }),
+      ...(context.args.reason === undefined ? {} : { reason: context.args.reason }),
+    };
+    // The same body check as POST /control/{command}, so both channels refuse the same input.
+    const { InputError, validate } = await import("../../server/http-input.ts");
+    const { CONTROL_BODY_SCHEMA } = await import("../../server/control-view.ts");
+    try {
+      validate(CONTROL_BODY_SCHEMA, body, "body");
+    } catch (error) {
+      throw error instanceof InputError ? new UserError(`--${error.field.replace("_", "-")}: ${error.message}`) : error;
+    }
     const loaded = loadConfigFromArgs(context);
     const { openOperatorChannel } = await import("../../server/operator-channel.ts");
     const opened = await openOperatorChannel(loaded.config, context.args.server, context.args.token);
     try {
-      const body = {
-        ...(path === "flatten" ? { confirm: true } : {}),
-        ...(context.args["daemon-id"] === undefined ? {} : { daemon_id: context.args["daemon-id"] }),
-        ...(context.args.reason === undefined ? {} : { reason: context.args.reason }),
-      };
       const receipt = await opened.channel.issueControl(path, body, `gs ctl ${process.env.USER ?? "unknown"}@${process.pid}`);
       process.stdout.write(`${path} queued as #${receipt.id} for daemon ${receipt.daemon_id} via ${opened.target}\n`);
       if (!context.args.wait) return;

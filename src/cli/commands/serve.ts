@@ -21,7 +21,7 @@ export default defineCommand({
     const { consoleServerLog } = await import("../../server/server-log.ts");
     const config = loaded.config;
     const secrets = [resolveServerToken(config.server) ?? "", config.status.postgres.url].filter((secret) => secret !== "");
-    const log = consoleServerLog(secrets, config.log.format);
+    const log = consoleServerLog(secrets, config.log.format, undefined, config.log.level);
     const server = await startServer({ config, log, version: packageJson.version });
     await new Promise<void>((resolve) => {
       const stop = (signal: string): void => {
