@@ -7,6 +7,7 @@ import { contractDetails, contractDetailsEnd } from "./messages/contract-details
 import { commissionReport, execDetails, execDetailsEnd } from "./messages/executions.ts";
 import type { FakeExecution } from "./messages/executions.ts";
 import { historicalData } from "./messages/historical.ts";
+import type { FakeBar } from "./messages/historical.ts";
 import { marketDataType, tickSnapshotEnd } from "./messages/market-data.ts";
 import { openOrder, openOrderEnd, orderStatus } from "./messages/orders.ts";
 import type { ClientRequest, ExecutionFilter } from "./requests.ts";
@@ -52,7 +53,7 @@ export function handleRequest(tws: FakeTws, session: FakeSession, request: Clien
       return;
     }
     case "req_historical_data": {
-      const bars = tws.historicalBars.get(request.contract.symbol) ?? [];
+      const bars = barsInWindow(tws.historicalBars.get(request.contract.symbol) ?? [], request.endDateTime, request.duration);
       session.send(historicalData(request.reqId, bars[0]?.time ?? "", bars[bars.length - 1]?.time ?? "", bars));
       return;
     }
@@ -85,6 +86,18 @@ function sendPositionDump(tws: FakeTws, session: FakeSession): void {
     for (const message of rest) session.send(message);
     session.send(positionEnd());
   });
+}
+
+const DURATION_UNIT_MS: Readonly<Record<string, number>> = { S: 1_000, D: 86_400_000, W: 7 * 86_400_000 };
+
+/** Bars (epoch-second times) starting in [end - duration, end); all bars when the request names no window. */
+function barsInWindow(bars: readonly FakeBar[], endDateTime: string, duration: string): FakeBar[] {
+  const endMs = parseFilterTime(endDateTime);
+  const match = /^(\d+) ([SDW])$/.exec(duration);
+  const unitMs = match ? DURATION_UNIT_MS[match[2] ?? ""] : undefined;
+  if (endMs === null || !match || unitMs === undefined) return [...bars];
+  const startMs = endMs - Number(match[1]) * unitMs;
+  return bars.filter((b) => Number(b.time) * 1000 >= startMs && Number(b.time) * 1000 < endMs);
 }
 
 function nextOrderId(tws: FakeTws): number {

@@ -72,7 +72,7 @@ describe("client requests as the real encoder writes them", () => {
   test("reqContractDetails, reqHistoricalData, market data type, positions, open orders, ids", () => {
     expect(parseClientRequest(encode((e) => e.reqContractDetails(3, CALL)))).toMatchObject({ type: "req_contract_details", reqId: 3, contract: { conId: 9001, strike: 600, right: "C" } });
     expect(parseClientRequest(encode((e) => e.reqHistoricalData(4, SPY, "", "1 D", "5 mins" as Parameters<Encoder["reqHistoricalData"]>[4], "TRADES", 1, 2, false)))).toMatchObject({
-      type: "req_historical_data", reqId: 4, duration: "1 D", barSize: "5 mins", whatToShow: "TRADES",
+      type: "req_historical_data", reqId: 4, duration: "1 D", barSize: "5 mins", whatToShow: "TRADES", regularHoursOnly: true, formatDate: 2,
     });
     expect(parseClientRequest(encode((e) => e.reqMarketDataType(3)))).toEqual({ type: "req_market_data_type", marketDataType: 3 });
     expect(parseClientRequest(encode((e) => e.reqPositions()))).toEqual({ type: "req_positions" });

@@ -23,7 +23,17 @@ export type ClientRequest =
   | { readonly type: "req_executions"; readonly reqId: number; readonly filter: ExecutionFilter }
   | { readonly type: "req_ids" }
   | { readonly type: "req_contract_details"; readonly reqId: number; readonly contract: RequestedContract }
-  | { readonly type: "req_historical_data"; readonly reqId: number; readonly contract: RequestedContract; readonly endDateTime: string; readonly barSize: string; readonly duration: string; readonly whatToShow: string }
+  | {
+      readonly type: "req_historical_data";
+      readonly reqId: number;
+      readonly contract: RequestedContract;
+      readonly endDateTime: string;
+      readonly barSize: string;
+      readonly duration: string;
+      readonly regularHoursOnly: boolean;
+      readonly whatToShow: string;
+      readonly formatDate: number;
+    }
   | { readonly type: "req_market_data_type"; readonly marketDataType: number }
   | { readonly type: "req_positions" }
   | { readonly type: "cancel_positions" }
@@ -109,7 +119,8 @@ export function parseClientRequest(fields: readonly string[]): ClientRequest {
     case 20: // 20, reqId, contract (conId..tradingClass), includeExpired, endDateTime, barSize, duration, useRTH, whatToShow, ...
       return {
         type: "req_historical_data", reqId: f.int(1), contract: f.contractAt(2),
-        endDateTime: f.str(15), barSize: f.str(16), duration: f.str(17), whatToShow: f.str(19),
+        endDateTime: f.str(15), barSize: f.str(16), duration: f.str(17), regularHoursOnly: f.str(18) === "1", whatToShow: f.str(19),
+        formatDate: f.int(20),
       };
     case 59:
       return { type: "req_market_data_type", marketDataType: f.int(2) };

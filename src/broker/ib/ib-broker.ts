@@ -13,10 +13,11 @@ import { contractKey } from "../../core/instrument.ts";
 import type { Contract, Position } from "../../core/instrument.ts";
 import type { BrokerOrderStatus, HedgeOrder, OpenOrder } from "../../core/order.ts";
 import { BrokerError } from "../port.ts";
-import type { Broker, BrokerCapabilities, BrokerConnectionInfo, BrokerEvent, BrokerEventListener } from "../port.ts";
+import type { Broker, BrokerCapabilities, BrokerConnectionInfo, BrokerEvent, BrokerEventListener, HistoricalBar, HistoricalBarsRequest } from "../port.ts";
 import { toIbContract } from "./contract-mapping.ts";
 import { FarmHealth } from "./farm-health.ts";
 import { toIbOrder, validateHedgeOrder } from "./hedge-order-mapping.ts";
+import { HistoricalRequests } from "./historical-bars.ts";
 import type { IbBrokerOptions } from "./ib-options.ts";
 import { MarketDataBook } from "./market-data-book.ts";
 import type { Subscription } from "./market-data-book.ts";
@@ -34,13 +35,14 @@ const FIRST_REQUEST_ID = 2_000_000_000;
 
 export class IbBroker implements Broker {
   readonly name = "ib" as const;
-  readonly capabilities: BrokerCapabilities = { modelGreeks: true, partialFills: true, historicalBars: false };
+  readonly capabilities: BrokerCapabilities = { modelGreeks: true, partialFills: true, historicalBars: true };
   private readonly link: SessionLink;
   private readonly listeners = new Set<BrokerEventListener>();
   private readonly marketData = new MarketDataBook();
   private readonly orders = new OrderBook();
   private readonly farms = new FarmHealth();
   private readonly requests: ReconciliationRequests;
+  private readonly history: HistoricalRequests;
   private readonly positionsByKey = new Map<string, Position>();
   private nextRequestId = FIRST_REQUEST_ID;
   private linkLost = false;
@@ -48,6 +50,7 @@ export class IbBroker implements Broker {
 
   constructor(private readonly options: IbBrokerOptions) {
     this.requests = new ReconciliationRequests(options.requestTimeoutMs, this.orders, options.account, options.log);
+    this.history = new HistoricalRequests(options.requestTimeoutMs, options);
     this.link = new SessionLink(options, {
       onClient: (api) => this.registerListeners(api),
       onReady: () => this.startSession(),
@@ -99,6 +102,10 @@ export class IbBroker implements Broker {
 
   async executionsSince(sinceMs: number): Promise<ExecutionWithCommission[]> {
     return this.requests.executionsSince(this.sessionClient("executionsSince"), this.nextRequestId++, sinceMs);
+  }
+
+  async historicalBars(request: HistoricalBarsRequest): Promise<HistoricalBar[]> {
+    return this.history.fetch(this.sessionClient("historicalBars"), this.nextRequestId++, request);
   }
 
   placeOrder(order: HedgeOrder): number {
@@ -155,11 +162,15 @@ export class IbBroker implements Broker {
     api.on(EventName.execDetails, (reqId: number, contract: IbContract, exec: IbExecution) => this.onExecution(reqId, contract, exec));
     api.on(EventName.execDetailsEnd, (reqId: number) => this.requests.executionEnd(reqId));
     api.on(EventName.commissionReport, (report: IbCommissionReport) => this.onCommission(report));
+    api.on(EventName.historicalData, (reqId: number, time: string, open: number, high: number, low: number, close: number, volume: number) =>
+      this.history.bar(reqId, time, open, high, low, close, volume),
+    );
   }
 
   private onTwsMessage(id: number, code: number, message: string): void {
     const classified = classifyIbMessage(code);
     const tsEventMs = this.options.now();
+    if (this.history.refused(id, code, message)) return;
     if (classified.type !== "warning" && this.requests.refused(id, code, message)) return;
     switch (classified.type) {
       case "connectivity":
@@ -346,6 +357,7 @@ export class IbBroker implements Broker {
   private endSession(message: string): void {
     this.marketData.unbindAll();
     this.requests.abandon(message);
+    this.history.abandon(message);
     this.emit({ type: "connection", state: "disconnected", dataLost: true, code: null, message, tsEventMs: this.options.now() });
   }
 

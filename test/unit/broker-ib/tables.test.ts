@@ -4,6 +4,7 @@ import { fromIbContract, sideOfIbWord, toIbContract } from "../../../src/broker/
 import { FarmHealth } from "../../../src/broker/ib/farm-health.ts";
 import { OrderBook } from "../../../src/broker/ib/order-book.ts";
 import { toIbOrder, validateHedgeOrder } from "../../../src/broker/ib/hedge-order-mapping.ts";
+import { barSizeSetting, durationFor, historicalRefusal, parseBarTime } from "../../../src/broker/ib/historical-bars.ts";
 import { formatExecutionFilterTime, parseTwsTime } from "../../../src/broker/ib/ib-time.ts";
 import { classifyIbMessage } from "../../../src/broker/ib/message-codes.ts";
 import { isTerminalStatus, mapTwsOrderStatus } from "../../../src/broker/ib/order-status-table.ts";
@@ -165,5 +166,33 @@ describe("hedge orders", () => {
     [{ ...base, orderRef: "" }, "orderRef was empty"],
   ])("refused: %o", (order, message) => {
     expect(() => validateHedgeOrder(order)).toThrow(message);
+  });
+});
+
+describe("historical bars wording", () => {
+  test.each([[60, "1 min"], [300, "5 mins"], [3600, "1 hour"], [86400, "1 day"], [420, null]])("bar of %i s -> %s", (seconds, setting) => {
+    expect(barSizeSetting(seconds)).toBe(setting);
+  });
+
+  test("durations: seconds up to a day, else whole days covering the window", () => {
+    expect(durationFor(0, 1_800_000)).toBe("1800 S");
+    expect(durationFor(0, 86_400_000)).toBe("86400 S");
+    expect(durationFor(0, 86_400_001)).toBe("2 D");
+    expect(durationFor(0, 4.3 * 86_400_000)).toBe("5 D");
+  });
+
+  test("bar times: epoch seconds, or a daily bar's date at the New York open", () => {
+    expect(parseBarTime("1711459800")).toBe(1_711_459_800_000);
+    expect(parseBarTime("20240326")).toBe(Date.UTC(2024, 2, 26, 13, 30));
+  });
+
+  test.each([
+    [162, "API historical data query cancelled: pacing violation", "retry"],
+    [162, "HMDS query returned no data: SPY@SMART Trades", "empty"],
+    [162, "No market data permissions for ARCA STK", "fail"],
+    [366, "No historical data query found for ticker id:5", "retry"],
+    [321, "Error validating request", "fail"],
+  ])("refusal %i %s -> %s", (code, message, type) => {
+    expect(historicalRefusal(code, message).type).toBe(type as "retry");
   });
 });
