@@ -81,7 +81,7 @@ export class GuardAudit {
   private readonly violations: Violation[] = [];
   private readonly checks = Object.fromEntries(INVARIANTS.map((name) => [name, 0])) as Record<InvariantName, number>;
   private readonly denied = new Map<GuardCode, { evaluations: number; episodes: number; days: Set<number> }>();
-  private readonly holds: Record<string, number> = {};
+  private readonly holds = new Map<string, number>();
   private readonly blackoutDays = new Set<number>();
   private previousDenyCode: GuardCode | null = null;
   private ordersToday = 0;
@@ -120,7 +120,7 @@ export class GuardAudit {
       return;
     }
     this.previousDenyCode = null;
-    if (decision.type === "hold") this.holds[decision.reason] = (this.holds[decision.reason] ?? 0) + 1;
+    if (decision.type === "hold") this.holds.set(decision.reason, (this.holds.get(decision.reason) ?? 0) + 1);
   }
 
   /** Marks the day's circuit breaker as due when the day's PnL is at or past the limit. */
@@ -176,7 +176,7 @@ export class GuardAudit {
     const binding: GuardBinding[] = [...this.denied.entries()]
       .map(([code, entry]) => ({ code, deniedEvaluations: entry.evaluations, episodes: entry.episodes, days: entry.days.size }))
       .sort((a, b) => b.deniedEvaluations - a.deniedEvaluations);
-    return { checkedOrders: this.orders, violations: [...this.violations], checks: { ...this.checks }, binding, holds: { ...this.holds }, forcedHedges: this.forced };
+    return { checkedOrders: this.orders, violations: [...this.violations], checks: { ...this.checks }, binding, holds: Object.fromEntries(this.holds), forcedHedges: this.forced };
   }
 
   get violationTotal(): number {

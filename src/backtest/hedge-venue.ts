@@ -50,11 +50,11 @@ export class HedgeVenue {
     for (const position of positions) if (position.quantity === 0) this.positions.delete(contractKey(position.contract));
   }
 
-  /**
-   * One quote through the daemon's sequence. Returns the decision and, when it hedged, the
-   * fill (the simulated venue fills marketable orders in full at once).
-   */
-  onQuote(touch: SimTouch, last: number, nowMs: number): { decision: HedgeDecision; fill: VenueFill | null } {
+  /** The fill of the last onQuote's hedge, or null (marketable orders fill in full at once). */
+  lastFill: VenueFill | null = null;
+
+  /** One quote through the daemon's sequence; returns the decision (see lastFill for its fill). */
+  onQuote(touch: SimTouch, last: number, nowMs: number): HedgeDecision {
     const hedger = this.hedger;
     const quote = this.quote;
     quote.bid = touch.bid;
@@ -65,8 +65,8 @@ export class HedgeVenue {
     const timedOut = hedger.timedOutOrders(nowMs);
     for (let i = 0; i < timedOut.length; i++) this.cancel(timedOut[i] as string, nowMs);
     const decision = hedger.evaluate(nowMs);
-    if (decision.type !== "hedge") return { decision, fill: null };
-    return { decision, fill: this.submit(decision, nowMs, touch) };
+    this.lastFill = decision.type === "hedge" ? this.submit(decision, nowMs, touch) : null;
+    return decision;
   }
 
   private submit(decision: Extract<HedgeDecision, { type: "hedge" }>, nowMs: number, touch: SimTouch): VenueFill | null {

@@ -14,6 +14,7 @@ import type { BacktestParams } from "./backtest-params.ts";
 import type { DecisionLog } from "./decision-log.ts";
 import { GuardAudit } from "./guard-audit.ts";
 import { HedgeVenue } from "./hedge-venue.ts";
+import type { VenueFill } from "./hedge-venue.ts";
 import { BrokerGreeksEvent, LegMark, markStraddle, optionCommissionUsd, optionHalfSpreadUsd, YEAR_MS } from "./option-marks.ts";
 import { PnlLedger } from "./pnl-ledger.ts";
 import { RunRecorder } from "./run-recorder.ts";
@@ -138,7 +139,8 @@ class ReplayEngine {
       this.audit.onDailyPnl(this.dayNumber, dailyPnl);
       // This bar's broker events in the order the daemon gets them from the sim broker
       // (stock subscribed first): the quote, on which it decides, then the option greeks.
-      const { decision, fill } = this.venue.onQuote(touch, spot, nowMs);
+      const decision = this.venue.onQuote(touch, spot, nowMs);
+      const fill = this.venue.lastFill;
       this.hedger.onOptionGreeks(this.callKey, this.callEvent.refresh(this.call));
       this.hedger.onOptionGreeks(this.putKey, this.putEvent.refresh(this.put));
       this.audit.onDecision(decision, this.dayNumber);
@@ -251,7 +253,7 @@ class ReplayEngine {
     this.recorder.endDay(this.ledger);
   }
 
-  private writeLog(log: DecisionLog, nowMs: number, spot: number, bid: number, ask: number, decision: HedgeDecision, fill: ReturnType<HedgeVenue["onQuote"]>["fill"]): void {
+  private writeLog(log: DecisionLog, nowMs: number, spot: number, bid: number, ask: number, decision: HedgeDecision, fill: VenueFill | null): void {
     log.write(
       nowMs,
       spot,
