@@ -1,5 +1,6 @@
 // Wires the real IB adapter (real @stoqey/ib client, real socket) to a fake TWS and
 // records every BrokerEvent, for integration tests, contract tests and the benchmark.
+import { afterEach, expect } from "bun:test";
 import { IbBroker } from "../../src/broker/ib/ib-broker.ts";
 import type { IbBrokerOptions, LogLevel } from "../../src/broker/ib/ib-options.ts";
 import type { BrokerEvent } from "../../src/broker/port.ts";
@@ -78,4 +79,34 @@ export class IbHarness {
     await this.broker.disconnect();
     await this.tws.stop();
   }
+}
+
+/**
+ * One harness per test: `start` (TWS up, adapter not connected) or `connected`. After each
+ * test the harness is stopped and the suite fails on any protocol error in either direction.
+ */
+export function harnessPerTest(): {
+  start(options?: Partial<IbBrokerOptions>): Promise<IbHarness>;
+  connected(options?: Partial<IbBrokerOptions>): Promise<IbHarness>;
+} {
+  let current: IbHarness | null = null;
+  afterEach(async () => {
+    const h = current;
+    current = null;
+    if (!h) return;
+    expect(h.decodeErrors()).toEqual([]);
+    await h.stop();
+  });
+  const start = async (options: Partial<IbBrokerOptions> = {}) => {
+    current = await IbHarness.start(options);
+    return current;
+  };
+  return {
+    start,
+    connected: async (options = {}) => {
+      const h = await start(options);
+      await h.broker.connect();
+      return h;
+    },
+  };
 }

@@ -1,26 +1,15 @@
 // The IB adapter with the real @stoqey/ib client against the fake TWS over loopback.
-import { afterEach, describe, expect, test } from "bun:test";
+import { describe, expect, test } from "bun:test";
 import { contractKey } from "../../src/core/instrument.ts";
 import type { OptionContract } from "../../src/core/instrument.ts";
 import type { HedgeOrder } from "../../src/core/order.ts";
 import { BrokerError } from "../../src/broker/port.ts";
-import { IbHarness } from "../fake-tws/ib-harness.ts";
+import { harnessPerTest } from "../fake-tws/ib-harness.ts";
 
 const SPY = { secType: "STK", symbol: "SPY" } as const;
 const CALL: OptionContract = { secType: "OPT", symbol: "SPY", right: "C", strike: 600, expiryYmd: "20260116", multiplier: 100 };
 
-let harness: IbHarness | null = null;
-
-async function started(options: Parameters<typeof IbHarness.start>[0] = {}): Promise<IbHarness> {
-  harness = await IbHarness.start(options);
-  return harness;
-}
-
-async function connected(options: Parameters<typeof IbHarness.start>[0] = {}): Promise<IbHarness> {
-  const h = await started(options);
-  await h.broker.connect();
-  return h;
-}
+const { start: started, connected } = harnessPerTest();
 
 function hedge(seq: number, side: "BUY" | "SELL" = "SELL", quantityShares = 30): HedgeOrder {
   return { orderRef: `gs:test:SPY:${seq}`, symbol: "SPY", side, quantityShares, orderType: "market" };
@@ -34,14 +23,6 @@ async function thrown(fn: () => unknown): Promise<unknown> {
   }
   throw new Error("expected a throw");
 }
-
-afterEach(async () => {
-  const h = harness;
-  harness = null;
-  if (!h) return;
-  expect(h.decodeErrors()).toEqual([]);
-  await h.stop();
-});
 
 describe("connecting", () => {
   test("connects with the explicit client id and reports version and accounts", async () => {

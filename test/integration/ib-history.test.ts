@@ -1,9 +1,9 @@
 // Historical bars through the Broker port: the IB adapter with the real @stoqey/ib client
 // against the fake TWS.
-import { afterEach, describe, expect, test } from "bun:test";
+import { describe, expect, test } from "bun:test";
 import { BrokerError } from "../../src/broker/port.ts";
 import type { FakeBar } from "../fake-tws/index.ts";
-import { IbHarness } from "../fake-tws/ib-harness.ts";
+import { harnessPerTest } from "../fake-tws/ib-harness.ts";
 
 /** 2024-03-26 09:30 New York (13:30 UTC). */
 const OPEN_MS = Date.UTC(2024, 2, 26, 13, 30);
@@ -16,21 +16,7 @@ function fiveMinuteBars(fromMs: number, count: number): FakeBar[] {
   });
 }
 
-let harness: IbHarness | null = null;
-
-async function connected(): Promise<IbHarness> {
-  harness = await IbHarness.start();
-  await harness.broker.connect();
-  return harness;
-}
-
-afterEach(async () => {
-  const h = harness;
-  harness = null;
-  if (!h) return;
-  expect(h.decodeErrors()).toEqual([]);
-  await h.stop();
-});
+const { start, connected } = harnessPerTest();
 
 describe("historicalBars", () => {
   test("returns the window's trade bars in time order, labelled at their start", async () => {
@@ -80,7 +66,7 @@ describe("historicalBars", () => {
   });
 
   test("not connected: not_connected, nothing queued", async () => {
-    harness = await IbHarness.start();
-    await expect(harness.broker.historicalBars({ symbol: "SPY", barSeconds: 300, startMs: OPEN_MS, endMs: OPEN_MS + FIVE_MIN_MS, regularHoursOnly: true })).rejects.toMatchObject({ kind: "not_connected" });
+    const h = await start();
+    await expect(h.broker.historicalBars({ symbol: "SPY", barSeconds: 300, startMs: OPEN_MS, endMs: OPEN_MS + FIVE_MIN_MS, regularHoursOnly: true })).rejects.toMatchObject({ kind: "not_connected" });
   });
 });
