@@ -70,8 +70,6 @@ export interface OrderContext {
   readonly spot: number;
   readonly bid: number;
   readonly ask: number;
-  /** Strategy PnL today before this order (trading, excluding option roll trades). */
-  readonly dailyPnlUsd: number;
 }
 
 const MAX_LISTED_VIOLATIONS = 1000;

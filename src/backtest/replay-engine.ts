@@ -121,22 +121,25 @@ class ReplayEngine {
       }
       if (!dailyIv) vol = ivAt(iv, nowMs);
       // Mark the held legs and attribute the bar's PnL with the previous bar's greeks.
+      let optionValue = 0;
       if (this.straddle !== null) {
         this.mark(spot, vol, nowMs, rate, dividendYield);
-        const value = this.units * (this.call.price + this.put.price);
-        this.ledger.accrue(value - prevValue, prevTheta, prevVega, (nowMs - prevNowMs) / YEAR_MS, vol - prevVol, spot - prevSpot);
+        optionValue = this.units * (this.call.price + this.put.price);
+        this.ledger.accrue(optionValue - prevValue, prevTheta, prevVega, (nowMs - prevNowMs) / YEAR_MS, vol - prevVol, spot - prevSpot);
       }
-      const beforeTradeValue = this.straddle === null ? 0 : this.units * (this.call.price + this.put.price);
       if (this.dayFirstBar) {
-        this.dayBaseEquity = this.ledger.equityUsd(spot, beforeTradeValue);
+        this.dayBaseEquity = this.ledger.equityUsd(spot, optionValue);
         this.dayBaseCosts = this.ledger.rollCostsUsd + this.ledger.optionCommissionsUsd;
         this.dayFirstBar = false;
       }
       const roll = this.straddle === null ? "open" : this.dueRoll(spot, nowMs);
-      if (roll !== null) this.roll(roll, spot, vol, nowMs, rate, dividendYield);
-      const optionValue = this.units * (this.call.price + this.put.price);
-      const dailyPnl = this.ledger.equityUsd(spot, optionValue) - this.dayBaseEquity + (this.ledger.rollCostsUsd + this.ledger.optionCommissionsUsd - this.dayBaseCosts);
-      this.audit.onDailyPnl(this.dayNumber, dailyPnl);
+      if (roll !== null) {
+        this.roll(roll, spot, vol, nowMs, rate, dividendYield);
+        optionValue = this.units * (this.call.price + this.put.price);
+      }
+      let equity = this.ledger.equityUsd(spot, optionValue);
+      // Today's trading PnL (option trades at rolls are position changes, not PnL).
+      this.audit.onDailyPnl(this.dayNumber, equity - this.dayBaseEquity + (this.ledger.rollCostsUsd + this.ledger.optionCommissionsUsd - this.dayBaseCosts));
       // This bar's broker events in the order the daemon gets them from the sim broker
       // (stock subscribed first): the quote, on which it decides, then the option greeks.
       const decision = this.venue.onQuote(touch, spot, nowMs);
@@ -155,14 +158,13 @@ class ReplayEngine {
           spot: fill.decision.spot,
           bid: touch.bid,
           ask: touch.ask,
-          dailyPnlUsd: dailyPnl,
         });
         this.ledger.stockFill(signed, fill.price, spot, fill.commissionUsd);
         this.audit.onPosition(nowMs, this.ledger.stockShares);
         this.recorder.hedge(nowMs, fill.order.side, fill.order.quantityShares, fill.price, decision.deltaShares ?? 0);
+        equity = this.ledger.equityUsd(spot, optionValue);
       }
       if (log !== null) this.writeLog(log, nowMs, spot, touch.bid, touch.ask, decision, fill);
-      const equity = this.ledger.equityUsd(spot, optionValue);
       this.recorder.bar(i, nowMs, spot, equity, decision.deltaShares, this.ledger.stockShares, vol);
       prevValue = optionValue;
       prevTheta = this.units * (this.call.theta + this.put.theta);

@@ -10,7 +10,7 @@ const OPEN = Date.parse("2024-03-18T13:30:00Z");
 const MINUTE = 60_000;
 
 function order(overrides: Partial<OrderContext> = {}): OrderContext {
-  return { nowMs: OPEN + 30 * MINUTE, dayNumber: DAY, side: "BUY", quantityShares: 50, forced: false, spot: 500, bid: 499.99, ask: 500.01, dailyPnlUsd: 0, ...overrides };
+  return { nowMs: OPEN + 30 * MINUTE, dayNumber: DAY, side: "BUY", quantityShares: 50, forced: false, spot: 500, bid: 499.99, ask: 500.01, ...overrides };
 }
 
 function auditWith(guards: Partial<typeof PARAMS.guards> = {}): GuardAudit {
