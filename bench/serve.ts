@@ -1,11 +1,12 @@
 // GET /status throughput and p99 latency of `gs serve` while a writer process keeps writing
 // status rows, next to a bare Elysia route served the same way in the same run.
 //
-//   bun bench/serve.ts [--seconds 5] [--connections 32] [--rounds 2]
+//   bun bench/serve.ts [--sink sqlite|postgres] [--seconds 5] [--connections 32] [--rounds 2]
 //
 // Three processes: this driver (load generator), a target process serving both the gs app
-// (real SQLite sink) and a bare Elysia app on two ports, and a writer process writing a
-// status row (current + history) every 20 ms and an operation every 50 ms to the same file.
+// (real sink) and a bare Elysia app on two ports, and a writer process writing a status row
+// (current + history) every 20 ms and an operation every 50 ms to the same database (a
+// SQLite file, or a fresh database on the throwaway PostgreSQL cluster of the tests).
 // Rounds alternate bare/status so drift hits both; the report gives medians and the ratio.
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -16,29 +17,42 @@ const STATUS_EVERY_MS = 20;
 const OPERATION_EVERY_MS = 50;
 const WARMUP_MS = 1000;
 
+type BenchSinkKind = "sqlite" | "postgres";
+
 const mode = process.argv[2];
-if (mode === "--target") await runTarget(process.argv[3] ?? "", Number(process.argv[4]), Number(process.argv[5]));
-else if (mode === "--writer") await runWriter(process.argv[3] ?? "");
+if (mode === "--target") await runTarget(process.argv[3] as BenchSinkKind, process.argv[4] ?? "", Number(process.argv[5]), Number(process.argv[6]));
+else if (mode === "--writer") await runWriter(process.argv[3] as BenchSinkKind, process.argv[4] ?? "");
 else await runDriver();
 
-async function runTarget(databasePath: string, gsPort: number, barePort: number): Promise<void> {
-  const { Elysia } = await import("elysia");
+/** The real sink on a SQLite file or a PostgreSQL URL, migrated; each process spools to its own file. */
+async function openBenchSink(kind: BenchSinkKind, location: string) {
+  const spoolPath = join(tmpdir(), `gs-bench-serve-${process.pid}.spool.jsonl`);
+  if (kind === "postgres") {
+    const { PostgresSink } = await import("../src/sink/postgres/postgres-sink.ts");
+    const sink = PostgresSink.open({ url: location, spoolPath });
+    await sink.migrate();
+    return sink;
+  }
   const { SqliteSink } = await import("../src/sink/sqlite/sqlite-sink.ts");
+  const sink = SqliteSink.open({ path: location, spoolPath });
+  await sink.migrate();
+  return sink;
+}
+
+async function runTarget(kind: BenchSinkKind, location: string, gsPort: number, barePort: number): Promise<void> {
+  const { Elysia } = await import("elysia");
   const { loadConfig } = await import("../src/config/load.ts");
   const { startServer } = await import("../src/server/start-server.ts");
   const { consoleServerLog } = await import("../src/server/server-log.ts");
-  const sink = SqliteSink.open({ path: databasePath });
-  await sink.migrate();
+  const sink = await openBenchSink(kind, location);
   const loaded = loadConfig({ env: {}, overrides: [`server.port=${gsPort}`, "status.daemon_id=bench"] });
   await startServer({ config: loaded.config, log: consoleServerLog([], "text", () => {}), version: "bench", sink });
   new Elysia().get("/bare", () => ({ ok: true })).listen({ hostname: "127.0.0.1", port: barePort });
   process.stdout.write("ready\n");
 }
 
-async function runWriter(databasePath: string): Promise<void> {
-  const { SqliteSink } = await import("../src/sink/sqlite/sqlite-sink.ts");
-  const sink = SqliteSink.open({ path: databasePath });
-  await sink.migrate();
+async function runWriter(kind: BenchSinkKind, location: string): Promise<void> {
+  const sink = await openBenchSink(kind, location);
   let sequence = 0;
   const startMs = Date.now();
   setInterval(() => {
@@ -129,19 +143,22 @@ async function waitReady(child: Bun.Subprocess<"ignore", "pipe", "inherit">): Pr
 }
 
 async function runDriver(): Promise<void> {
-  const { values } = parseArgs({ options: { seconds: { type: "string", default: "5" }, connections: { type: "string", default: "32" }, rounds: { type: "string", default: "2" } } });
+  const { values } = parseArgs({ options: { sink: { type: "string", default: "sqlite" }, seconds: { type: "string", default: "5" }, connections: { type: "string", default: "32" }, rounds: { type: "string", default: "2" } } });
   const seconds = Number(values.seconds);
   const connections = Number(values.connections);
   const rounds = Number(values.rounds);
+  if (values.sink !== "sqlite" && values.sink !== "postgres") throw new Error(`--sink was ${values.sink}, expected sqlite or postgres`);
+  const kind: BenchSinkKind = values.sink;
   const directory = mkdtempSync(join(tmpdir(), "gs-bench-serve-"));
-  const databasePath = join(directory, "gs.db");
-  const { freeLoopbackPort } = await import("../test/support/postgres.ts");
+  const { createTestDatabase, freeLoopbackPort } = await import("../test/support/postgres.ts");
+  const database = kind === "postgres" ? await createTestDatabase() : null;
+  const location = database?.url ?? join(directory, "gs.db");
   const gsPort = await freeLoopbackPort();
   const barePort = await freeLoopbackPort();
   const spawn = (args: string[]) => Bun.spawn([process.execPath, import.meta.path, ...args], { stdout: "pipe", stderr: "inherit", stdin: "ignore" });
-  const writer = spawn(["--writer", databasePath]);
+  const writer = spawn(["--writer", kind, location]);
   await waitReady(writer);
-  const target = spawn(["--target", databasePath, String(gsPort), String(barePort)]);
+  const target = spawn(["--target", kind, location, String(gsPort), String(barePort)]);
   try {
     await waitReady(target);
     const bare: LoadResult[] = [];
@@ -153,7 +170,7 @@ async function runDriver(): Promise<void> {
     const summary = (name: string, results: LoadResult[]) =>
       `${name.padEnd(16)} ${median(results.map((result) => result.perSecond)).toFixed(0).padStart(7)} req/s   p50 ${median(results.map((result) => result.p50Ms)).toFixed(2)} ms   p99 ${median(results.map((result) => result.p99Ms)).toFixed(2)} ms   errors ${results.reduce((sum, result) => sum + result.errors, 0)}`;
     const ratio = median(status.map((result) => result.perSecond)) / median(bare.map((result) => result.perSecond));
-    console.log(`gs serve bench: ${connections} connections, ${rounds} x ${seconds} s per route (after ${WARMUP_MS} ms warm-up), writer: status row every ${STATUS_EVERY_MS} ms + operation every ${OPERATION_EVERY_MS} ms`);
+    console.log(`gs serve bench (${kind}): ${connections} connections, ${rounds} x ${seconds} s per route (after ${WARMUP_MS} ms warm-up), writer: status row every ${STATUS_EVERY_MS} ms + operation every ${OPERATION_EVERY_MS} ms`);
     console.log(summary("bare Elysia", bare));
     console.log(summary("GET /status", status));
     console.log(`GET /status throughput = ${(ratio * 100).toFixed(1)}% of the bare route (target >= 50%)`);
@@ -161,6 +178,7 @@ async function runDriver(): Promise<void> {
     target.kill();
     writer.kill();
     await Promise.all([target.exited, writer.exited]);
+    await database?.drop();
     rmSync(directory, { recursive: true, force: true });
   }
 }
