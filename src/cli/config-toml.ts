@@ -27,7 +27,10 @@ export function renderConfigToml(options: TomlRenderOptions): string {
       if (KindGuard.IsObject(schema)) continue;
       const leaf = findLeaf([...prefix, key].join("."));
       if (leaf === undefined) throw new Error(`config schema: leaf ${key} missing`);
-      out.push(...options.docLines(leaf));
+      const docLines = options.docLines(leaf);
+      // Documented keys read better as separate paragraphs.
+      if (docLines.length > 0) out.push("");
+      out.push(...docLines);
       const trailer = options.trailer(leaf);
       out.push(`${key} = ${tomlValue(options.valueOf(leaf))}${trailer === "" ? "" : `  ${trailer}`}`);
     }

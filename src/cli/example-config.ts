@@ -21,5 +21,5 @@ export function renderExampleConfig(): string {
     trailer: () => "",
     sectionDoc: true,
   });
-  return `${header}\n\n${body}`;
+  return `${header}\n${body}`;
 }
