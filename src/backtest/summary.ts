@@ -3,6 +3,7 @@
 // verification. Plain data, so it serialises as `--json`, into the sink and into HTML.
 import { formatDay } from "../core/civil-date.ts";
 import { newYorkDayNumber } from "../core/new-york-time.ts";
+import type { SessionReport } from "../market-data/index.ts";
 import type { GuardReport } from "./guard-audit.ts";
 import type { PnlTotals } from "./pnl-ledger.ts";
 import type { ReplayResult } from "./replay-engine.ts";
@@ -25,17 +26,13 @@ export interface MonthRow extends PnlBreakdown {
 }
 
 /** What the data reader and the regular-session cut removed or found missing (whole source). */
-export interface DataQuality {
-  readonly droppedExtendedHours: number;
-  readonly droppedClosingAuction: number;
-  readonly droppedAfterEarlyClose: number;
-  readonly droppedClosedDays: number;
+export type DataQuality = Pick<
+  SessionReport,
+  "droppedExtendedHours" | "droppedClosingAuction" | "droppedAfterEarlyClose" | "droppedClosedDays" | "missingBars" | "partialDays" | "missingDays"
+> & {
   readonly duplicatesDropped: number;
-  readonly missingBars: number;
   readonly daysWithGaps: number;
-  readonly partialDays: readonly string[];
-  readonly missingDays: readonly string[];
-}
+};
 
 export interface RunIdentity {
   readonly runId: string;
