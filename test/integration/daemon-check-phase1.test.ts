@@ -22,3 +22,18 @@ test("gs check phase1 passes every case and exits 0", async () => {
     rmSync(cwd, { recursive: true, force: true });
   }
 }, 60_000);
+
+test("gs check phase1 fails with exit 1 and says why when the sink is unusable", async () => {
+  const cwd = mkdtempSync(join(tmpdir(), "gs-check-phase1-test-"));
+  try {
+    const args = ["check", "phase1", "--set", "status.sink=postgres", "--set", "status.postgres.url=postgres://gs:secret@127.0.0.1:1/gs"];
+    const child = Bun.spawn(["bun", MAIN, ...args], { cwd, env: { ...process.env, GS_CONFIG: "" }, stdout: "pipe", stderr: "pipe" });
+    const [exitCode, stdout] = await Promise.all([child.exited, new Response(child.stdout).text()]);
+    expect(stdout).toContain("FAIL");
+    expect(stdout).toContain("127.0.0.1:1");
+    expect(stdout).not.toContain("secret");
+    expect(exitCode).toBe(1);
+  } finally {
+    rmSync(cwd, { recursive: true, force: true });
+  }
+}, 60_000);
