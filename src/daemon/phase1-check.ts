@@ -49,10 +49,17 @@ export async function runPhase1Check(inputs: Phase1CheckInputs): Promise<Phase1C
   let sink: Sink | null = null;
   let child: ReturnType<typeof Bun.spawn> | null = null;
   try {
-    const opened = await openSink(config);
+    const sinkCase = "sink writable (status row written and read back)";
+    let opened: Sink;
+    try {
+      opened = await openSink(config);
+    } catch (error) {
+      record(sinkCase, false, error instanceof Error ? error.message : String(error));
+      return results;
+    }
     sink = opened;
     const probe = await probeSink(opened);
-    if (!record("sink writable (status row written and read back)", probe === null, probe ?? where)) return results;
+    if (!record(sinkCase, probe === null, probe ?? where)) return results;
 
     const args = [...inputs.selfCommand, "daemon", ...(inputs.configPath ? ["--config", inputs.configPath] : [])];
     for (const setting of [...inputs.overrides, ...checkSettings]) args.push("--set", setting);
