@@ -57,10 +57,16 @@ function fullReplay(params: HedgerParams): () => void {
   };
 }
 
-function timeMs(run: () => void): number {
+/** Wall time of a run; its CPU time (this process) is added to cpuMs[key]. */
+const cpuMs: Record<string, number[]> = { bare: [], full: [], holdOnly: [] };
+function timeMs(key: string, run: () => void): number {
+  const cpu = process.cpuUsage();
   const start = Bun.nanoseconds();
   run();
-  return (Bun.nanoseconds() - start) / 1e6;
+  const wall = (Bun.nanoseconds() - start) / 1e6;
+  const used = process.cpuUsage(cpu);
+  cpuMs[key]?.push((used.user + used.system) / 1000);
+  return wall;
 }
 
 const median = (values: readonly number[]): number => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] as number;
@@ -69,23 +75,29 @@ for (const run of Object.values(cases)) run(); // JIT warm-up
 const rates: Record<keyof typeof cases, number[]> = { bare: [], full: [], holdOnly: [] };
 const ratios: { full: number[]; holdOnly: number[] } = { full: [], holdOnly: [] };
 for (let round = 0; round < ROUNDS; round++) {
-  const ms = { bare: timeMs(cases.bare), full: timeMs(cases.full), holdOnly: timeMs(cases.holdOnly) };
+  const ms = { bare: timeMs("bare", cases.bare), full: timeMs("full", cases.full), holdOnly: timeMs("holdOnly", cases.holdOnly) };
   for (const key of Object.keys(ms) as (keyof typeof ms)[]) rates[key].push(series.length / ms[key] / 1000);
   ratios.full.push(ms.full / ms.bare);
   ratios.holdOnly.push(ms.holdOnly / ms.bare);
 }
+const perCpu = (key: string): string => `${(series.length / median(cpuMs[key] ?? []) / 1000).toFixed(2)} M per CPU-s`;
 const mps = (values: number[]): string => `${median(values).toFixed(2)} M bar-steps/s`;
 console.log(`bars: ${series.length} (1-minute GBM, 252 sessions), rounds: ${ROUNDS}, hedges per default run: ${hedgesPerRun}`);
-console.log(`bare loop (2 legs delta+gamma):            ${mps(rates.bare)}`);
-console.log(`full backtest, default config (log off):   ${mps(rates.full)}   median ratio ${median(ratios.full).toFixed(2)}x bare`);
-console.log(`full backtest, hedging out of reach:       ${mps(rates.holdOnly)}   median ratio ${median(ratios.holdOnly).toFixed(2)}x bare`);
+console.log(`bare loop (2 legs delta+gamma):            ${mps(rates.bare)} (${perCpu("bare")})`);
+console.log(`full backtest, default config (log off):   ${mps(rates.full)} (${perCpu("full")})   median ratio ${median(ratios.full).toFixed(2)}x bare`);
+console.log(`full backtest, hedging out of reach:       ${mps(rates.holdOnly)} (${perCpu("holdOnly")})   median ratio ${median(ratios.holdOnly).toFixed(2)}x bare`);
 
 if (!process.argv.includes("--no-sweep")) {
   const axes = parseSweepAxes(["hedge.threshold_shares=25,50", "hedge.cooldown_s=0,60"]);
-  const request = { configPath: null, assignments: [], sweepAssignments: [], data: "gbm:seed=1,vol=0.2,bar=1m,days=126", dataTz: null, dataBar: null, iv: null, fromDay: null, toDay: null };
+  const request = { configPath: null, assignments: [], sweepAssignments: [], data: "gbm:seed=1,vol=0.2,bar=1m,days=252", dataTz: null, dataBar: null, iv: null, fromDay: null, toDay: null };
   const cores = availableParallelism();
+  const cpuBefore = process.cpuUsage();
   const one = await runSweep(request, axes, { workers: 1 });
+  const cpuOne = process.cpuUsage(cpuBefore);
   const all = await runSweep(request, axes, { workers: cores });
+  const cpuAll = process.cpuUsage(cpuBefore);
+  const cpuS = (u: { user: number; system: number }): number => (u.user + u.system) / 1e6;
+  console.log(`sweep CPU time: 1 worker ${cpuS(cpuOne).toFixed(2)} s, ${cores} workers ${(cpuS(cpuAll) - cpuS(cpuOne)).toFixed(2)} s (process total, incl. worker start-up)`);
   const rate = (o: { barSteps: number; wallMs: number }): number => o.barSteps / o.wallMs / 1000;
   console.log(`sweep, 4 runs x ${one.barSteps / 4} bars: 1 worker ${rate(one).toFixed(2)} M bar-steps/s (${(one.wallMs / 1000).toFixed(2)} s), ${all.workers} workers ${rate(all).toFixed(2)} M bar-steps/s (${(all.wallMs / 1000).toFixed(2)} s): ${(rate(all) / rate(one)).toFixed(2)}x`);
 }
