@@ -51,10 +51,12 @@ export function createServerApp(options: ServerAppOptions) {
     .onRequest(({ request }) => {
       startedAt.set(request, performance.now());
     })
-    .onAfterResponse(({ request, route, set }) => {
+    .onAfterResponse(({ request, route, set, responseValue }) => {
       const start = startedAt.get(request);
       if (start === undefined || route === "/events") return;
-      latency.observe({ method: request.method, route: route ?? "unmatched", code: String(set.status ?? 200) }, (performance.now() - start) / 1000);
+      // Handlers and hooks answer with a Response (whose status is authoritative) or a value (set.status).
+      const status = responseValue instanceof Response ? responseValue.status : (set.status ?? 200);
+      latency.observe({ method: request.method, route: route ?? "unmatched", code: String(status) }, (performance.now() - start) / 1000);
     })
     .onError(({ code, error, request }) => {
       if (error instanceof InputError) return errorResponse(error.status, errorCode(error.status), error.message, error.field);
