@@ -105,7 +105,10 @@ export async function createTestDatabase(): Promise<TestDatabase> {
  */
 function stopWhenProcessEnds(asRoot: boolean, pgCtl: string, dataDir: string, root: string): void {
   const stop = `${asRoot ? "runuser -u postgres -- " : ""}${pgCtl} -D '${dataDir}' -m immediate -w stop`;
-  const script = `while kill -0 ${process.pid} 2>/dev/null; do sleep 0.5; done; ${stop} >/dev/null 2>&1; rm -rf '${root}'`;
+  // A finished test process can linger as a zombie (nothing reaps it here), which `kill -0`
+  // still finds: the state letter in /proc/<pid>/stat tells.
+  const alive = `[ "$(sed 's/.*) //' /proc/${process.pid}/stat 2>/dev/null | cut -d' ' -f1)" ] && [ "$(sed 's/.*) //' /proc/${process.pid}/stat 2>/dev/null | cut -d' ' -f1)" != Z ]`;
+  const script = `while ${alive}; do sleep 0.5; done; ${stop} >/dev/null 2>&1; rm -rf '${root}'`;
   spawn("sh", ["-c", script], { detached: true, stdio: "ignore" }).unref();
 }
 
