@@ -24,6 +24,7 @@ export interface ControlLoopDeps {
 
 export class ControlLoop {
   private inFlight: Promise<void> | null = null;
+  private queueDown = false;
 
   constructor(private readonly deps: ControlLoopDeps) {}
 
@@ -75,9 +76,13 @@ export class ControlLoop {
     try {
       rows = await sink.claimControl(daemonId, wallClock.nowMs());
     } catch (error) {
-      this.deps.log.log("warn", this.deps.stateName(), `control queue unreadable: ${String(error)}`);
+      // Said once per outage, not on every poll; the control file keeps working meanwhile.
+      if (!this.queueDown) this.deps.log.log("warn", this.deps.stateName(), `control queue unreadable (the control file still works): ${String(error)}`);
+      this.queueDown = true;
       return;
     }
+    if (this.queueDown) this.deps.log.log("info", this.deps.stateName(), "control queue readable again");
+    this.queueDown = false;
     for (const row of rows) {
       // Rows come from outside (another host may write them): check the command again.
       const command = CONTROL_COMMANDS.find((candidate) => candidate === row.command);
