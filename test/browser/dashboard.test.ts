@@ -151,6 +151,35 @@ suite(`dashboard in headless Chromium${skipReason === null ? "" : ` (skipped: ${
     expect(claimed.map((row) => [row.command, row.args])).toEqual([["flatten", { confirm: true }]]);
   });
 
+  test("when reads need the token (non-loopback bind), the page asks for it once, then shows the lamp", async () => {
+    const { createServerApp } = await import("../../src/server/app.ts");
+    const { BearerAuth } = await import("../../src/server/bearer-auth.ts");
+    const { EventHub } = await import("../../src/server/event-stream.ts");
+    const { StatusService } = await import("../../src/server/status-service.ts");
+    const clock = { nowMs: () => Date.now() };
+    const service = new StatusService({ sink, clock, rules: { staleDataMs: 5_000 }, defaultDaemonId: "gs-1" });
+    const events = new EventHub(service);
+    // The app of a non-loopback server, listening on loopback so the test exposes nothing.
+    const guarded = createServerApp({ service, clock, auth: new BearerAuth(TOKEN), readsNeedToken: true, events, log: memoryServerLog([], [TOKEN]), version: "browser-test" });
+    const port = await freeLoopbackPort();
+    guarded.listen({ hostname: "127.0.0.1", port });
+    const fresh = await context.newPage();
+    try {
+      await fresh.goto(`http://127.0.0.1:${port}/`);
+      await fresh.waitForSelector("#control-dialog[open]");
+      expect(await fresh.textContent("#dialog-title")).toBe("Token needed");
+      await fresh.fill("#token-input", TOKEN);
+      await fresh.click("#dialog-send");
+      await fresh.waitForSelector('#lamp[data-lamp="yellow"]');
+      await fresh.waitForSelector('#stream-state[data-state="live"]');
+      await fresh.screenshot({ path: join(ARTIFACTS, "dashboard-token-needed.png") });
+    } finally {
+      await fresh.close();
+      events.close();
+      await guarded.stop(true);
+    }
+  });
+
   test("a wrong token is refused and nothing is queued", async () => {
     await page.click('button[data-command="stop"]');
     await page.fill("#token-input", "not-the-token-at-all");
