@@ -113,7 +113,10 @@ export class EventHub {
 
   private unsubscribe(subscriber: Subscriber): void {
     this.subscribers.delete(subscriber);
-    if (this.subscribers.size === 0) this.stopTimers();
+    if (this.subscribers.size > 0) return;
+    this.stopTimers();
+    // The next listener starts from the newest operation, not from where the last one left.
+    this.lastOperationId = null;
   }
 
   private startTimers(): void {
