@@ -8,6 +8,7 @@ import type { ControlPath } from "./control-view.ts";
 import { DASHBOARD_ASSETS } from "./dashboard/dashboard-assets.ts";
 import type { EventHub } from "./event-stream.ts";
 import { InputError, parseQuery, readJsonBody, validate } from "./http-input.ts";
+import { isLoopbackHost } from "./loopback.ts";
 import { buildOpenApiDocument, renderApiDocsPage } from "./openapi-document.ts";
 import { operationsToCsv } from "./operations-view.ts";
 import { Histogram } from "./prometheus-text.ts";
@@ -21,6 +22,11 @@ export interface ServerAppOptions {
   readonly auth: BearerAuth;
   /** True when bound to a non-loopback address: read routes need the token too. */
   readonly readsNeedToken: boolean;
+  /**
+   * On a loopback bind, refuse requests whose Host is not a loopback name: a web page on
+   * another site cannot use DNS rebinding to read the open loopback routes.
+   */
+  readonly loopbackHostOnly?: boolean;
   readonly events: EventHub;
   readonly log: ServerLog;
   readonly version: string;
@@ -50,6 +56,9 @@ export function createServerApp(options: ServerAppOptions) {
     .headers(SECURITY_HEADERS)
     .onRequest(({ request }) => {
       startedAt.set(request, performance.now());
+      if (options.loopbackHostOnly === true && !isLoopbackHost(hostnameOf(request.headers.get("host")))) {
+        return errorResponse(403, "forbidden_host", "This server only answers requests addressed to 127.0.0.1, ::1 or localhost.");
+      }
     })
     .onAfterResponse(({ request, route, set, responseValue }) => {
       const start = startedAt.get(request);
@@ -122,6 +131,13 @@ export function createServerApp(options: ServerAppOptions) {
 }
 
 export type ServerApp = ReturnType<typeof createServerApp>;
+
+/** "127.0.0.1:8765" -> "127.0.0.1", "[::1]:8765" -> "::1"; a missing Host is "". */
+function hostnameOf(host: string | null): string {
+  if (host === null) return "";
+  const bracketed = /^\[([^\]]+)\]/.exec(host);
+  return bracketed?.[1] ?? host.replace(/:\d+$/, "");
+}
 
 function errorCode(status: number): string {
   return status === 413 ? "payload_too_large" : status === 415 ? "unsupported_media_type" : "invalid_request";

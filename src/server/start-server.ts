@@ -8,6 +8,7 @@ import { openSink } from "../sink/open-sink.ts";
 import type { Sink } from "../sink/port.ts";
 import { createServerApp, DEFAULT_MAX_BODY_BYTES } from "./app.ts";
 import { BearerAuth } from "./bearer-auth.ts";
+import { isLoopbackHost } from "./loopback.ts";
 import { DEFAULT_EVENT_STREAM_OPTIONS, EventHub } from "./event-stream.ts";
 import type { ServerLog } from "./server-log.ts";
 import { DEFAULT_STATUS_CACHE_MS, StatusService } from "./status-service.ts";
@@ -29,12 +30,6 @@ export interface StartServerOptions {
   readonly version: string;
   /** Tests pass their own sink; otherwise the configured one is opened and migrated. */
   readonly sink?: Sink;
-}
-
-/** True for addresses only this machine can reach. */
-export function isLoopbackHost(host: string): boolean {
-  const bare = host.replace(/^\[|\]$/g, "").toLowerCase();
-  return bare === "localhost" || bare === "::1" || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(bare);
 }
 
 /**
@@ -79,7 +74,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
   const sink = options.sink ?? (await openSink(config));
   const service = new StatusService({ sink, clock: SYSTEM_CLOCK, rules: { staleDataMs: config.guards.stale_data_ms }, defaultDaemonId: config.status.daemon_id, statusCacheMs: DEFAULT_STATUS_CACHE_MS });
   const events = new EventHub(service, { ...DEFAULT_EVENT_STREAM_OPTIONS, pollMs: Math.max(250, Math.min(2000, config.status.heartbeat_s * 500)) });
-  const app = createServerApp({ service, clock: SYSTEM_CLOCK, auth: new BearerAuth(token), readsNeedToken: !loopback, events, log, version: options.version });
+  const app = createServerApp({ service, clock: SYSTEM_CLOCK, auth: new BearerAuth(token), readsNeedToken: !loopback, loopbackHostOnly: loopback, events, log, version: options.version });
   try {
     app.listen({ hostname: host, port, maxRequestBodySize: 4 * DEFAULT_MAX_BODY_BYTES });
   } catch (error) {

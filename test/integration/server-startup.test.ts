@@ -8,7 +8,8 @@ import { loadConfig } from "../../src/config/load.ts";
 import type { GsConfig } from "../../src/config/schema.ts";
 import { UserError } from "../../src/config/user-error.ts";
 import { memoryServerLog, redactSecrets } from "../../src/server/server-log.ts";
-import { isLoopbackHost, resolveServerToken, startServer } from "../../src/server/start-server.ts";
+import { isLoopbackHost } from "../../src/server/loopback.ts";
+import { resolveServerToken, startServer } from "../../src/server/start-server.ts";
 import { renderStatusTable } from "../../src/server/status-table.ts";
 import { deriveStatusView } from "../../src/server/status-view.ts";
 import { SqliteSink } from "../../src/sink/sqlite/sqlite-sink.ts";
@@ -96,6 +97,11 @@ describe("server bind", () => {
       expect(server.url).toBe(`http://127.0.0.1:${port}`);
       expect((await fetch(`${server.url}/healthz`)).status).toBe(200);
       expect((await fetch(`${server.url}/control/stop`, { method: "POST", headers: { authorization: "Bearer nope-nope-nope-nope" } })).status).toBe(401);
+      // DNS rebinding: a page on evil.example resolving to 127.0.0.1 sends Host: evil.example
+      const rebound = await fetch(`${server.url}/status`, { headers: { host: `evil.example:${port}` } });
+      expect(rebound.status).toBe(403);
+      expect(await rebound.json()).toMatchObject({ error: "forbidden_host" });
+      for (const host of [`localhost:${port}`, `127.0.0.1:${port}`]) expect((await fetch(`${server.url}/status`, { headers: { host } })).status).toBe(200);
     } finally {
       await server.stop();
       await sink.close();
