@@ -8,9 +8,16 @@ import { PostgresSink } from "./postgres/postgres-sink.ts";
 import type { WritePathOptions } from "./queued-sink.ts";
 import { SqliteSink } from "./sqlite/sqlite-sink.ts";
 
-/** The sink could not be opened or migrated; the message says which and where. */
+/**
+ * The sink could not be opened or migrated; the message says which and where. `stage`
+ * tells a caller what retrying can fix: "config" never, "open"/"migrate" perhaps (the
+ * database may be down or still starting).
+ */
 export class SinkOpenError extends UserError {
-  constructor(message: string) {
+  constructor(
+    message: string,
+    readonly stage: "config" | "open" | "migrate",
+  ) {
     super(message);
     this.name = "SinkOpenError";
   }
@@ -39,22 +46,22 @@ export async function openSink(config: GsConfig): Promise<Sink> {
     }
     default: {
       const unreachable: never = status.sink;
-      throw new SinkOpenError(`status.sink was ${JSON.stringify(unreachable)}, expected "sqlite" or "postgres"`);
+      throw new SinkOpenError(`status.sink was ${JSON.stringify(unreachable)}, expected "sqlite" or "postgres"`, "config");
     }
   }
 }
 
 function checkPostgresUrl(url: string): void {
   const expected = "expected a URL like postgres://user:password@host:5432/database (GS_STATUS_POSTGRES_URL also sets it)";
-  if (url === "") throw new SinkOpenError(`status.postgres.url was empty with status.sink = "postgres", ${expected}`);
+  if (url === "") throw new SinkOpenError(`status.postgres.url was empty with status.sink = "postgres", ${expected}`, "config");
   let protocol = "";
   try {
     protocol = new URL(url).protocol;
   } catch {
-    throw new SinkOpenError(`status.postgres.url was not a URL (${maskSecret(url)}), ${expected}`);
+    throw new SinkOpenError(`status.postgres.url was not a URL (${maskSecret(url)}), ${expected}`, "config");
   }
   if (protocol !== "postgres:" && protocol !== "postgresql:") {
-    throw new SinkOpenError(`status.postgres.url had scheme ${protocol}, ${expected}`);
+    throw new SinkOpenError(`status.postgres.url had scheme ${protocol}, ${expected}`, "config");
   }
 }
 
@@ -63,14 +70,14 @@ async function openAndMigrate(target: string, open: () => Sink, secretUrl?: stri
   try {
     sink = open();
   } catch (error) {
-    throw new SinkOpenError(`cannot open ${target}: ${describe(error, secretUrl)}`);
+    throw new SinkOpenError(`cannot open ${target}: ${describe(error, secretUrl)}`, "open");
   }
   try {
     await sink.migrate();
     return sink;
   } catch (error) {
     await sink.close().catch(() => {});
-    throw new SinkOpenError(`cannot migrate ${target}: ${describe(error, secretUrl)}`);
+    throw new SinkOpenError(`cannot migrate ${target}: ${describe(error, secretUrl)}`, "migrate");
   }
 }
 

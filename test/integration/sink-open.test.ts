@@ -38,6 +38,7 @@ describe("openSink", () => {
     const withUrl = (url: string) => ({ ...base, status: { ...base.status, sink: "postgres" as const, postgres: { ...base.status.postgres, url } } });
     const empty = await openSink(withUrl("")).catch((caught: unknown) => caught);
     expect((empty as Error).message).toContain("status.postgres.url was empty");
+    expect((empty as SinkOpenError).stage).toBe("config");
     const wrong = await openSink(withUrl("mysql://u:pw@h/db")).catch((caught: unknown) => caught);
     expect((wrong as Error).message).toContain("status.postgres.url had scheme mysql:");
     expect((wrong as Error).message).not.toContain("pw");
@@ -52,6 +53,7 @@ describe("openSink", () => {
     expect(message).toContain(`cannot migrate PostgreSQL at postgres://gs:****@127.0.0.1:${port}/gs (status.postgres.url)`);
     expect(message).toContain("ECONNREFUSED");
     expect(message).not.toContain("s3cret-pw");
+    expect((error as SinkOpenError).stage).toBe("migrate");
   }, 20_000);
 
   const postgres = postgresAvailability();
