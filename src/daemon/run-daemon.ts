@@ -7,13 +7,13 @@ import type { LoadedConfig } from "../config/load.ts";
 import type { GsConfig } from "../config/schema.ts";
 import { UserError } from "../config/user-error.ts";
 import { Hedger } from "../core/hedger.ts";
-import { openSink } from "../sink/open-sink.ts";
 import type { Clock } from "./clock.ts";
 import { SYSTEM_CLOCK } from "./clock.ts";
 import { Daemon } from "./daemon.ts";
 import type { DaemonLog, LogLevel } from "./daemon-log.ts";
 import { consoleDaemonLog } from "./daemon-log.ts";
 import { hedgerParamsFromConfig } from "./hedger-params-from-config.ts";
+import { openSinkPatiently } from "./open-sink-patiently.ts";
 import { onStopSignals } from "./stop-signals.ts";
 
 /** Bound on waiting for own working orders to be cancelled at stop (the whole stop stays < 10 s). */
@@ -41,7 +41,14 @@ export async function runDaemon(options: RunDaemonOptions): Promise<number> {
   const wallClock = SYSTEM_CLOCK;
   let current: Daemon | null = null;
   const daemonState = (): string => current?.state ?? "IDLE";
-  const sink = await openSink(config);
+  let stopWhileOpening: () => void = () => {};
+  const stopRequested = new Promise<void>((resolve) => (stopWhileOpening = resolve));
+  const removeEarlySignals = onStopSignals({ graceful: () => stopWhileOpening(), immediate: async () => {} });
+  const sink = await openSinkPatiently(config, wallClock, log, stopRequested).finally(removeEarlySignals);
+  if (sink === null) {
+    log.log("info", "STOPPED", "stopped before the status database was reachable");
+    return 0;
+  }
   let runtime: BrokerRuntime;
   try {
     runtime = await createBrokerRuntime(config, wallClock, (level, message) => log.log(level, daemonState(), message));

@@ -83,3 +83,18 @@ describeSinks("gs daemon process and signals", (_makeSink, context) => {
     expect(stops.some((operation) => operation.payload?.to === "STOPPING")).toBe(true);
   }, SPAWN_TEST_TIMEOUT_MS);
 });
+
+test("an unreachable status database is waited for, and SIGTERM still stops the daemon with exit 0", async () => {
+  const child = spawnDaemon(["status.sink=postgres", "status.postgres.url=postgres://gs:secret@127.0.0.1:1/gs"]);
+  const reader = child.stderr.getReader();
+  let stderr = "";
+  while (!stderr.includes("status database unreachable, retrying")) {
+    const { value, done } = await reader.read();
+    if (done) break;
+    stderr += new TextDecoder().decode(value);
+  }
+  expect(stderr).toContain("127.0.0.1:1");
+  expect(stderr).not.toContain("secret");
+  child.kill("SIGTERM");
+  expect(await child.exited).toBe(0);
+}, SPAWN_TEST_TIMEOUT_MS);

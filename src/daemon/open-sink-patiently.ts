@@ -1,0 +1,34 @@
+// At boot the status database may not be up yet (another host, a slow start). A daemon must
+// not trade before it has read its persisted counters, and must not give up either: it retries
+// an unreachable PostgreSQL until it answers or the daemon is told to stop. Configuration
+// mistakes (a malformed URL, an unusable SQLite path) still fail at once.
+import type { GsConfig } from "../config/schema.ts";
+import { openSink, SinkOpenError } from "../sink/open-sink.ts";
+import type { Sink } from "../sink/port.ts";
+import type { Clock } from "./clock.ts";
+import type { DaemonLog } from "./daemon-log.ts";
+
+export const SINK_RETRY_MS = 5_000;
+
+/** Resolves with the open sink, or null when `stopRequested` was signalled while waiting. */
+export async function openSinkPatiently(config: GsConfig, clock: Clock, log: DaemonLog, stopRequested: Promise<void>): Promise<Sink | null> {
+  let stopped = false;
+  void stopRequested.then(() => {
+    stopped = true;
+  });
+  for (;;) {
+    try {
+      return await openSink(config);
+    } catch (error) {
+      if (!isTransient(config, error)) throw error;
+      log.log("warn", "IDLE", `status database unreachable, retrying in ${SINK_RETRY_MS / 1000} s: ${error.message}`);
+    }
+    await Promise.race([stopRequested, new Promise<void>((resolve) => clock.setTimer(SINK_RETRY_MS, resolve))]);
+    if (stopped) return null;
+  }
+}
+
+/** Only a PostgreSQL that cannot be reached or migrated right now is worth waiting for. */
+function isTransient(config: GsConfig, error: unknown): error is SinkOpenError {
+  return config.status.sink === "postgres" && error instanceof SinkOpenError && /^cannot (open|migrate) /.test(error.message);
+}
