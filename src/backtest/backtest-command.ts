@@ -1,6 +1,8 @@
 // What `gs backtest` does with its parsed flags: one run or a sweep, then the report
 // (text, --json, --html), the decision log, and the runs recorded in the sink.
 // Returns the exit code: 0, or 1 when the guard verification found a violation.
+import { existsSync, statSync } from "node:fs";
+import { dirname, resolve } from "node:path";
 import { UserError } from "../config/user-error.ts";
 import { progressBar } from "./progress-bar.ts";
 import { renderTextReport, table, usd } from "./report-text.ts";
@@ -28,7 +30,23 @@ function out(text: string): void {
   process.stdout.write(text);
 }
 
+/** An output file's directory must exist and the path must not be a directory: checked before the run. */
+function checkOutputPath(path: string | null, flag: string): void {
+  if (path === null) return;
+  const directory = dirname(resolve(path));
+  let directoryOk = false;
+  try {
+    directoryOk = statSync(directory).isDirectory();
+  } catch {
+    directoryOk = false;
+  }
+  if (!directoryOk) throw new UserError(`${flag} was '${path}', but the directory ${directory} does not exist; expected a file in an existing directory`);
+  if (existsSync(path) && statSync(path).isDirectory()) throw new UserError(`${flag} was '${path}', which is a directory; expected a file path`);
+}
+
 export async function runBacktestCommand(command: BacktestCommand): Promise<number> {
+  checkOutputPath(command.logPath, "--log");
+  checkOutputPath(command.htmlPath, "--html");
   // Config problems surface before any data is read.
   const { loaded } = loadRequestConfig(command.request);
   for (const warning of loaded.warnings) process.stderr.write(`gs: warning: ${warning}\n`);

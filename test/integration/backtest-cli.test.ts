@@ -127,6 +127,8 @@ describe("gs backtest with bad input exits 2 with a clear message", () => {
     [["--sweep", "hedge.threshold_shares"], "--sweep was 'hedge.threshold_shares', expected key=v1,v2"],
     [["--from", "2024-13-01"], "--from was '2024-13-01', expected a date YYYY-MM-DD"],
     [["--data", "cache:1m"], "no 1m bars of SPY cached for this range; fetch them with gs data fetch SPY"],
+    [["--log", "/nonexistent-gs-dir/decisions.jsonl"], "--log was '/nonexistent-gs-dir/decisions.jsonl', but the directory /nonexistent-gs-dir does not exist"],
+    [["--html", "/tmp"], "--html was '/tmp', which is a directory"],
   ])("%p", (args, message) => {
     const run = gs([...args, "--no-save"]);
     expect(run.exitCode).toBe(2);
