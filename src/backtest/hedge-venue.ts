@@ -11,7 +11,7 @@ import type { SimExecutionCosts, SimTouch } from "../broker/sim/sim-fills.ts";
 import type { HedgeDecision } from "../core/hedge-decision.ts";
 import { HedgeBook } from "../core/hedge-book.ts";
 import type { Hedger } from "../core/hedger.ts";
-import type { Position } from "../core/instrument.ts";
+import type { Position, StockContract } from "../core/instrument.ts";
 import { contractKey } from "../core/instrument.ts";
 import type { HedgeOrder } from "../core/order.ts";
 
@@ -32,12 +32,18 @@ export class HedgeVenue {
   private nextBrokerOrderId = 1;
   private orderSeq = 0;
 
+  private readonly stockContract: StockContract;
+  private readonly stockKey: string;
+
   constructor(
     private readonly hedger: Hedger,
     private readonly costs: SimExecutionCosts,
     private readonly orderRefPrefix: string,
     private readonly account: string,
-  ) {}
+  ) {
+    this.stockContract = { secType: "STK", symbol: hedger.params.strategy.symbol };
+    this.stockKey = contractKey(this.stockContract);
+  }
 
   /**
    * Reports option positions (start, rolls) the way the broker's position events do. A
@@ -85,8 +91,8 @@ export class HedgeVenue {
     const execId = `bt.${brokerOrderId}.${shares}`;
     const commission = commissionUsd(shares, this.costs);
     this.stockBook.applyFill(signed, price);
-    const stock: Position = { contract: { secType: "STK", symbol: order.symbol }, quantity: this.stockBook.shares, avgCost: this.stockBook.avgCostUsd, account: this.account };
-    this.positions.set(contractKey(stock.contract), stock);
+    const stock: Position = { contract: this.stockContract, quantity: this.stockBook.shares, avgCost: this.stockBook.avgCostUsd, account: this.account };
+    this.positions.set(this.stockKey, stock);
     hedger.setPositions([...this.positions.values()], nowMs);
     hedger.onExecution({ execId, orderRef: order.orderRef, brokerOrderId, symbol: order.symbol, side: order.side, shares, price, cumulativeShares: shares, tsEventMs: nowMs });
     hedger.onCommission({ execId, commissionUsd: commission, tsEventMs: nowMs });
