@@ -57,7 +57,7 @@ describe("openSink", () => {
   }, 20_000);
 
   const postgres = postgresAvailability();
-  test.skipIf(!postgres.available)(`postgres: opens and migrates a real database${postgres.available ? "" : ` (skipped: ${postgres.reason})`}`, async () => {
+  test.skipIf(!postgres.available)(`postgres: opens and migrates a real database${postgres.available ? "" : ` (${postgres.reason})`}`, async () => {
     const database = await createTestDatabase();
     try {
       const sink = await openSink(configWith(["status.sink=postgres", `status.postgres.url=${database.url}`, spool]));

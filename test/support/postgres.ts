@@ -5,7 +5,7 @@
 //    once per test process (initdb + pg_ctl on a free loopback port with its own socket
 //    dir; as the `postgres` user when running as root, since initdb refuses root), stopped
 //    and deleted by a watchdog once the test process is gone (even if it was killed).
-// 3. Else: unavailable, with the reason — suites must report themselves skipped with it.
+// 3. Else (or with GS_TEST_NO_PG=1): unavailable, with the reason — suites must report themselves skipped with it.
 //
 // Each caller of `createTestDatabase()` gets its own fresh database, so suites never share rows.
 import { spawn, spawnSync } from "node:child_process";
@@ -21,6 +21,9 @@ export type PostgresAvailability =
 
 /** Synchronous, so that suites can decide to skip at registration time. */
 export function postgresAvailability(): PostgresAvailability {
+  if (process.env.GS_TEST_NO_PG === "1") {
+    return { available: false, reason: "PostgreSQL tests skipped: GS_TEST_NO_PG=1 is set" };
+  }
   if (process.env.GS_TEST_PG_URL) return { available: true, source: "GS_TEST_PG_URL", binDir: null };
   const binDir = findPostgresBinDir();
   if (binDir !== null) return { available: true, source: "throwaway cluster", binDir };

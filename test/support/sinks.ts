@@ -70,7 +70,7 @@ export function describeSinks(name: string, body: (makeSink: MakeSink, context: 
       const availability = postgresAvailability();
       if (!availability.available) {
         console.warn(`${name} [postgres]: ${availability.reason}`);
-        describe.skip(`${name} [postgres] (skipped: ${availability.reason})`, () => body(unavailable, { kind, makeDatabase: unavailable }));
+        describe.skip(`${name} [postgres] (${availability.reason})`, () => body(unavailable, { kind, makeDatabase: unavailable }));
         continue;
       }
     }
