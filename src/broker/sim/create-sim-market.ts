@@ -23,6 +23,8 @@ const SIM_ACCOUNT = "SIM0001";
 const ACCOUNT_SAVE_EVERY_MS = 5_000;
 /** Cancels are confirmed quickly even when fills are simulated as slow. */
 const CANCEL_LATENCY_MAX_MS = 50;
+/** Fastest quote rate (200 a second); keeps quotes fresh in market time up to ~250x speed at the default staleness limit. */
+const MIN_TICK_WALL_MS = 5;
 
 export interface SimMarket {
   readonly broker: SimBroker;
@@ -64,7 +66,7 @@ export async function createSimMarket(config: GsConfig, options: SimMarketOption
     speed: sim.speed,
     maxGapMs: MAX_REPLAYED_GAP_MS,
     // Ticks close enough in market time that a quote is never stale between two of them.
-    tickWallMs: Math.min(250, Math.max(20, config.guards.stale_data_ms / sim.speed / 4)),
+    tickWallMs: Math.min(250, Math.max(MIN_TICK_WALL_MS, config.guards.stale_data_ms / sim.speed / 4)),
     wallClock: options.wallClock,
     onPrice: (price, marketTsMs) => broker?.pushPrice(price, marketTsMs),
     onEnd: () => options.onEnd?.(),
