@@ -183,6 +183,27 @@ describeSinks("sink contract", (makeSink, { makeDatabase }) => {
     expect((await second.claimControl("d2", T0_MS + 50)).map((row) => row.command)).toEqual(["flatten"]);
   });
 
+  test("many claimants racing over many commands: every command claimed exactly once", async () => {
+    const target = await makeDatabase();
+    const claimants = [target.open(), target.open(), target.open(), target.open()];
+    for (const claimant of claimants) await claimant.migrate();
+    const issued: number[] = [];
+    const claimed: number[] = [];
+    const claimLoop = async (sink: Sink, round: number) => {
+      for (let pass = 0; pass < 10; pass += 1) {
+        for (const row of await sink.claimControl("d1", T0_MS + round * 100 + pass)) claimed.push(row.id);
+      }
+    };
+    const issuing = (async () => {
+      for (let index = 0; index < 30; index += 1) {
+        issued.push(await claimants[0]!.issueControl({ daemonId: "d1", command: "pause", args: { index }, issuedBy: "race", tsMs: T0_MS }));
+      }
+    })();
+    await Promise.all([issuing, ...claimants.map((sink, round) => claimLoop(sink, round))]);
+    await claimLoop(claimants[1]!, 9); // whatever was issued after the racing loops ended
+    expect([...claimed].sort((a, b) => a - b)).toEqual(issued);
+  }, 30_000);
+
   test("backtest runs and bars round-trip", async () => {
     const sink = await makeSink();
     const run = { runId: "r1", startedAtMs: T0_MS, finishedAtMs: T0_MS + 9, configHash: "c", dataFingerprint: "f", fromDay: "2024-01-02", toDay: "2024-03-28", summary: { pnlUsd: 12.5, hedges: 40 } };
