@@ -20,13 +20,13 @@ const WARMUP_MS = 1000;
 type BenchSinkKind = "sqlite" | "postgres";
 
 const mode = process.argv[2];
-if (mode === "--target") await runTarget(process.argv[3] as BenchSinkKind, process.argv[4] ?? "", Number(process.argv[5]), Number(process.argv[6]));
-else if (mode === "--writer") await runWriter(process.argv[3] as BenchSinkKind, process.argv[4] ?? "");
+if (mode === "--target") await runTarget(process.argv[3] as BenchSinkKind, process.argv[4] ?? "", process.argv[5] ?? "", Number(process.argv[6]), Number(process.argv[7]));
+else if (mode === "--writer") await runWriter(process.argv[3] as BenchSinkKind, process.argv[4] ?? "", process.argv[5] ?? "");
 else await runDriver();
 
-/** The real sink on a SQLite file or a PostgreSQL URL, migrated; each process spools to its own file. */
-async function openBenchSink(kind: BenchSinkKind, location: string) {
-  const spoolPath = join(tmpdir(), `gs-bench-serve-${process.pid}.spool.jsonl`);
+/** The real sink on a SQLite file or a PostgreSQL URL, migrated; spool files stay in the run's directory. */
+async function openBenchSink(kind: BenchSinkKind, location: string, directory: string) {
+  const spoolPath = join(directory, `spool-${process.pid}.jsonl`);
   if (kind === "postgres") {
     const { PostgresSink } = await import("../src/sink/postgres/postgres-sink.ts");
     const sink = PostgresSink.open({ url: location, spoolPath });
@@ -39,20 +39,20 @@ async function openBenchSink(kind: BenchSinkKind, location: string) {
   return sink;
 }
 
-async function runTarget(kind: BenchSinkKind, location: string, gsPort: number, barePort: number): Promise<void> {
+async function runTarget(kind: BenchSinkKind, location: string, directory: string, gsPort: number, barePort: number): Promise<void> {
   const { Elysia } = await import("elysia");
   const { loadConfig } = await import("../src/config/load.ts");
   const { startServer } = await import("../src/server/start-server.ts");
   const { consoleServerLog } = await import("../src/server/server-log.ts");
-  const sink = await openBenchSink(kind, location);
+  const sink = await openBenchSink(kind, location, directory);
   const loaded = loadConfig({ env: {}, overrides: [`server.port=${gsPort}`, "status.daemon_id=bench"] });
   await startServer({ config: loaded.config, log: consoleServerLog([], "text", () => {}), version: "bench", sink });
   new Elysia().get("/bare", () => ({ ok: true })).listen({ hostname: "127.0.0.1", port: barePort });
   process.stdout.write("ready\n");
 }
 
-async function runWriter(kind: BenchSinkKind, location: string): Promise<void> {
-  const sink = await openBenchSink(kind, location);
+async function runWriter(kind: BenchSinkKind, location: string, directory: string): Promise<void> {
+  const sink = await openBenchSink(kind, location, directory);
   let sequence = 0;
   const startMs = Date.now();
   setInterval(() => {
@@ -156,9 +156,9 @@ async function runDriver(): Promise<void> {
   const gsPort = await freeLoopbackPort();
   const barePort = await freeLoopbackPort();
   const spawn = (args: string[]) => Bun.spawn([process.execPath, import.meta.path, ...args], { stdout: "pipe", stderr: "inherit", stdin: "ignore" });
-  const writer = spawn(["--writer", kind, location]);
+  const writer = spawn(["--writer", kind, location, directory]);
   await waitReady(writer);
-  const target = spawn(["--target", kind, location, String(gsPort), String(barePort)]);
+  const target = spawn(["--target", kind, location, directory, String(gsPort), String(barePort)]);
   try {
     await waitReady(target);
     const bare: LoadResult[] = [];
