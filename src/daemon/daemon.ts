@@ -154,8 +154,9 @@ export class Daemon {
     let snapshot = null;
     try {
       snapshot = deps.hedger.snapshot(deps.marketClock.nowMs());
-    } catch {
-      snapshot = null;
+    } catch (error) {
+      // The row is still written (minimal) so the status never goes dark; the cause is logged.
+      deps.log.log("error", this.current, `status snapshot failed: ${error instanceof Error ? error.message : String(error)}`);
     }
     return statusRow(
       {
