@@ -1,7 +1,7 @@
 // The simulated option market of a backtest: Black-Scholes-Merton marks at the implied
 // vol in force, reported to the Hedger the way a broker reports them (IB units: theta per
 // calendar day, vega per vol point), and bid/ask around the mark from the spread model.
-import { computeGreeks, GreeksScratch } from "../core/greeks.ts";
+import { BsTerms, computeGreeks, computeTerms, GreeksScratch, termsGamma, termsPrice } from "../core/greeks.ts";
 import type { OptionGreeksInput } from "../core/hedger-inputs.ts";
 import type { BacktestParams } from "./backtest-params.ts";
 
@@ -14,17 +14,29 @@ export class LegMark extends GreeksScratch {
   tsMs = 0;
 }
 
+const terms = new BsTerms();
+
 /**
- * Marks both legs of a straddle (one strike, one expiry): the call by Black-Scholes-Merton,
- * the put from it by put-call parity, which is exact for European options and halves the
- * per-bar pricing work.
+ * Marks both legs of a straddle (one strike, one expiry) from one set of core's BSM terms:
+ * the call directly, the put by put-call parity (exact for European options), so a bar costs
+ * one log, one sqrt and four exps. Degenerate inputs (expiry, zero vol) use computeGreeks.
  */
 export function markStraddle(strike: number, expiryMs: number, spot: number, vol: number, nowMs: number, rate: number, dividendYield: number, call: LegMark, put: LegMark): void {
   const years = (expiryMs - nowMs) / YEAR_MS;
-  computeGreeks("C", spot, strike, years, rate, dividendYield, vol, call);
+  computeTerms(spot, strike, years, rate, dividendYield, vol, terms);
+  if (terms.valid) {
+    call.price = termsPrice("C", terms);
+    const { dq, dr, cdfD1, cdfD2, pdfD1, volSqrtT } = terms;
+    call.delta = dq * cdfD1;
+    call.gamma = termsGamma(terms);
+    call.vega = spot * dq * pdfD1 * (volSqrtT / vol);
+    call.theta = (-spot * dq * pdfD1 * volSqrtT) / (2 * years) - rate * strike * dr * cdfD2 + dividendYield * spot * dq * cdfD1;
+  } else {
+    computeGreeks("C", spot, strike, years, rate, dividendYield, vol, call);
+  }
   const t = years > 0 ? years : 0;
-  const dq = Math.exp(-dividendYield * t);
-  const dr = Math.exp(-rate * t);
+  const dq = terms.valid ? terms.dq : Math.exp(-dividendYield * t);
+  const dr = terms.valid ? terms.dr : Math.exp(-rate * t);
   put.price = Math.max(0, call.price - spot * dq + strike * dr);
   put.delta = call.delta - dq;
   put.gamma = call.gamma;

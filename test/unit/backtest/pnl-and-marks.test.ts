@@ -12,11 +12,14 @@ describe("option marks", () => {
     [480, 500, 10],
     [530, 500, 60],
     [500, 500, 0.01],
-  ])("the put from put-call parity equals Black-Scholes (spot %d, strike %d, %d days)", (spot, strike, days) => {
+    [500, 500, 0],
+  ])("both legs equal Black-Scholes; the put comes from put-call parity (spot %d, strike %d, %d days)", (spot, strike, days) => {
     const call = new LegMark();
     const put = new LegMark();
     const nowMs = 0;
     markStraddle(strike, days * 86_400_000, spot, 0.2, nowMs, 0.05, 0.013, call, put);
+    const callReference = blackScholes("C", spot, strike, (days * 86_400_000) / YEAR_MS, 0.05, 0.013, 0.2);
+    for (const field of ["price", "delta", "gamma", "vega", "theta"] as const) expect(call[field]).toBeCloseTo(callReference[field], 8);
     const reference = blackScholes("P", spot, strike, (days * 86_400_000) / YEAR_MS, 0.05, 0.013, 0.2);
     expect(put.price).toBeCloseTo(reference.price, 9);
     expect(put.delta).toBeCloseTo(reference.delta, 12);
