@@ -232,6 +232,8 @@ export class Hedger {
     if (signed === 0) return;
     this.book.applyFill(signed, execution.price);
     this.lastExecTsMs = execution.tsEventMs;
+    // A report that ran ahead of its executions is explained now.
+    if (this.brokerHedgeShares === this.book.shares) this.mismatchSinceMs = null;
   }
 
   onCommission(commission: CommissionReport): void {
