@@ -121,7 +121,9 @@ export class SimBroker implements Broker {
     this.touch = touch;
     this.mid = (touch.bid + touch.ask) / 2;
     if (!this.connected) return;
-    for (const contract of this.subscribed.values()) this.emitMarketData(contract, tsMs);
+    // Option greeks first: the quote that triggers a decision then meets greeks at this price.
+    for (const contract of this.subscribed.values()) if (contract.secType === "OPT") this.emitMarketData(contract, tsMs);
+    for (const contract of this.subscribed.values()) if (contract.secType === "STK") this.emitMarketData(contract, tsMs);
   }
 
   currentTouch(): SimTouch | null {
