@@ -132,6 +132,15 @@ describe("regular session boundaries", () => {
     expect(isRegularSession(Date.parse(iso))).toBe(open);
   });
 
+  test.each([
+    ["2025-03-09", 23],
+    ["2025-11-02", 25],
+    ["2025-06-02", 24],
+  ])("New York day %s lasts %p hours", (text, hours) => {
+    const d = exchangeDayOf(day(text));
+    expect((d.endMs - d.startMs) / 3_600_000).toBe(hours);
+  });
+
   test("exchangeDayAt caches one day and still answers correctly across day changes", () => {
     const a = exchangeDayAt(Date.parse("2025-06-02T14:00:00Z"));
     expect(exchangeDayAt(Date.parse("2025-06-02T20:00:00Z"))).toBe(a);
