@@ -87,4 +87,21 @@ describeSinks("daemon and an unreachable broker", (makeSink) => {
     expect(running.daemon.state).toBe("STOPPED");
     expect(market.broker.isConnected()).toBe(false);
   });
+
+  test("a pause given while the broker is down takes effect when it is back", async () => {
+    const sink = await makeSink();
+    const market = createMarket();
+    market.broker.refuseConnections(true);
+    const running = createDaemon(market, sink);
+    await startDaemon(running, market);
+    await sink.issueControl({ daemonId: DAEMON_ID, command: "pause", args: {}, issuedBy: "test", tsMs: Date.now() });
+    await running.daemon.pollControl();
+    expect(running.daemon.state).toBe("WAITING_BROKER");
+    market.broker.refuseConnections(false);
+    await market.clock.advance(SETTINGS.retryIntervalMs);
+    expect(running.daemon.state).toBe("PAUSED");
+    await quoteAndSettle(market);
+    expect(await operations(sink, ["order_sent"])).toEqual([]);
+    expect(await stopDaemon(running, market)).toBe(0);
+  });
 });

@@ -140,4 +140,16 @@ describeSinks("daemon control", (makeSink) => {
     ]);
     expect(running.log.some((line) => line.includes("level=warn") && line.includes("fly-to-the-moon"))).toBe(true);
   });
+
+  test("an unknown command in the queue is rejected with its reason and consumed", async () => {
+    const sink = await makeSink();
+    const { running } = await setUp(sink);
+    // Another host may run a newer gs: the row is data from outside, checked again here.
+    const id = await sink.issueControl({ daemonId: DAEMON_ID, command: "refresh_accounts" as ControlCommand, args: {}, issuedBy: "test", tsMs: Date.now() });
+    await running.daemon.pollControl();
+    await sink.flush();
+    const row = await sink.getControl(id);
+    expect(row?.result).toStartWith('rejected: control command was "refresh_accounts"');
+    expect(running.daemon.state).toBe("RUNNING");
+  });
 });
