@@ -109,7 +109,14 @@ export class LegBook {
   optionDeltaShares = 0;
   gammaShares = 0;
 
-  constructor(private readonly params: StrategyParams) {}
+  /** Hot-path copies of two params. */
+  private readonly useBrokerGreeks: boolean;
+  private readonly brokerMaxAgeMs: number;
+
+  constructor(private readonly params: StrategyParams) {
+    this.useBrokerGreeks = params.greeksSource === "broker";
+    this.brokerMaxAgeMs = params.brokerGreeksMaxAgeMs;
+  }
 
   get count(): number {
     return this.runtimes.length;
@@ -165,13 +172,21 @@ export class LegBook {
 
   /** Called per option per bar in a backtest: one map lookup for a leg. */
   onGreeks(contractKey: string, greeks: OptionGreeksInput): void {
-    const r = this.runtimeByKey.get(contractKey);
+    const r = this.runtimeOf(contractKey);
     if (r === undefined) {
       this.greeksByKey.set(contractKey, { ...greeks });
       return;
     }
     const fromPrice = greeks.impliedVol === null || !(greeks.impliedVol > 0) ? this.volFromPrice(r, greeks) : null;
     r.setBroker(greeks, this.params.fallbackVol, fromPrice);
+  }
+
+  /** A straddle has two legs: a scan beats hashing the key; the map serves bigger books. */
+  private runtimeOf(contractKey: string): LegRuntime | undefined {
+    const runtimes = this.runtimes;
+    if (runtimes.length > 4) return this.runtimeByKey.get(contractKey);
+    for (let i = 0; i < runtimes.length; i++) if (runtimes[i]!.leg.contractKey === contractKey) return runtimes[i];
+    return undefined;
   }
 
   /** A broker that sends a price but no IV (e.g. IB outside its model hours) still gives the model a vol. */
@@ -307,13 +322,13 @@ export class LegBook {
 
   private freshBroker(r: LegRuntime, nowMs: number): OptionGreeksInput | null {
     const b = r.broker;
-    if (b === null || this.params.greeksSource !== "broker" || b.delta === null || b.gamma === null) return null;
-    return nowMs - b.tsEventMs <= this.params.brokerGreeksMaxAgeMs ? b : null;
+    if (b === null || !this.useBrokerGreeks || b.delta === null || b.gamma === null) return null;
+    return nowMs - b.tsEventMs <= this.brokerMaxAgeMs ? b : null;
   }
 
   private freshBrokerPrice(r: LegRuntime, nowMs: number): number | null {
     const b = r.broker;
     if (b === null || b.optionPrice === null || !(b.optionPrice >= 0)) return null;
-    return nowMs - b.tsEventMs <= this.params.brokerGreeksMaxAgeMs ? b.optionPrice : null;
+    return nowMs - b.tsEventMs <= this.brokerMaxAgeMs ? b.optionPrice : null;
   }
 }

@@ -130,6 +130,11 @@ export class OrderTracker {
 
   /** Forget finished orders of earlier days (commissions arrive within seconds of their execution). */
   startNewDay(): void {
+    if (this.orders.size === 0) {
+      this.ownExecs.clear();
+      this.knownRefs.clear();
+      return;
+    }
     for (const [execId, ref] of this.ownExecs) if (!this.orders.has(ref)) this.ownExecs.delete(execId);
     for (const ref of this.knownRefs) if (!this.orders.has(ref)) this.knownRefs.delete(ref);
   }
