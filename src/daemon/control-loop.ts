@@ -9,6 +9,14 @@ import { takeControlFile } from "./control-file.ts";
 import type { DaemonLog } from "./daemon-log.ts";
 import type { OperationRecorder } from "./operation-recorder.ts";
 
+/**
+ * A queued command older than this (the daemon was down when it was issued) is not acted on
+ * blindly: resuming or trading days later could surprise the operator. Stop and pause only
+ * make things safer, so they are always carried out, however old (SPEC §10 defect 15).
+ */
+export const STALE_COMMAND_MS = 10 * 60_000;
+const ALWAYS_SAFE: ReadonlySet<ControlCommand> = new Set(["stop", "pause"]);
+
 export interface ControlLoopDeps {
   readonly controlFile: string | null;
   readonly sink: Sink;
@@ -87,9 +95,12 @@ export class ControlLoop {
       // Rows come from outside (another host may write them): check the command again.
       const command = CONTROL_COMMANDS.find((candidate) => candidate === row.command);
       const source = { controlId: row.id, issuedBy: row.issuedBy, issuedAtMs: row.tsMs };
-      const result = command
-        ? await this.run(command, "queue", source)
-        : this.reject(`control command was ${JSON.stringify(row.command)}, expected one of ${CONTROL_COMMANDS.join(", ")}`, "queue", source);
+      const ageMs = wallClock.nowMs() - row.tsMs;
+      const result = !command
+        ? this.reject(`control command was ${JSON.stringify(row.command)}, expected one of ${CONTROL_COMMANDS.join(", ")}`, "queue", source)
+        : ageMs > STALE_COMMAND_MS && !ALWAYS_SAFE.has(command)
+          ? this.reject(`${command} was issued ${Math.round(ageMs / 1000)} s ago, expected within ${STALE_COMMAND_MS / 1000} s; issue it again if it still applies`, "queue", source)
+          : await this.run(command, "queue", source);
       sink.completeControl(row.id, result, wallClock.nowMs());
     }
   }

@@ -152,4 +152,18 @@ describeSinks("daemon control", (makeSink) => {
     expect(row?.result).toStartWith('rejected: control command was "refresh_accounts"');
     expect(running.daemon.state).toBe("RUNNING");
   });
+
+  test("an old queued flatten is not carried out blindly, an old stop is", async () => {
+    const sink = await makeSink();
+    const { market, running } = await setUp(sink);
+    const hourAgoMs = market.clock.nowMs() - 3_600_000;
+    const flatten = await sink.issueControl({ daemonId: DAEMON_ID, command: "flatten", args: {}, issuedBy: "test", tsMs: hourAgoMs });
+    await running.daemon.pollControl();
+    await sink.flush();
+    expect((await sink.getControl(flatten))?.result).toBe("rejected: flatten was issued 3600 s ago, expected within 600 s; issue it again if it still applies");
+    expect(running.daemon.state).toBe("RUNNING");
+    await sink.issueControl({ daemonId: DAEMON_ID, command: "stop", args: {}, issuedBy: "test", tsMs: hourAgoMs });
+    await running.daemon.pollControl();
+    expect(await running.daemon.stopped).toBe(0);
+  });
 });
