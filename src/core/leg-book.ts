@@ -21,7 +21,9 @@ class LegRuntime {
   readonly expiryMs: number;
   /** The leg's own copy of the latest broker greeks (callers may reuse their event objects). */
   broker: BrokerGreeks | null = null;
-  /** Model vol: the broker's implied vol when known, else the fallback. */
+  /** The leg's implied vol: the broker's, else implied by the broker's price; null when unknown. */
+  impliedVol: number | null = null;
+  /** Model vol: the implied vol when known, else the fallback. */
   vol: number;
   constructor(
     readonly leg: SelectedLeg,
@@ -38,6 +40,7 @@ class LegRuntime {
   setBroker(greeks: OptionGreeksInput | null, fallbackVol: number, impliedFromPrice: number | null = null): void {
     if (greeks === null) {
       this.broker = null;
+      this.impliedVol = null;
       this.vol = fallbackVol;
       return;
     }
@@ -45,7 +48,8 @@ class LegRuntime {
     own.copyFrom(greeks);
     this.broker = own;
     const iv = greeks.impliedVol;
-    this.vol = iv !== null && iv > 0 ? iv : (impliedFromPrice ?? fallbackVol);
+    this.impliedVol = iv !== null && iv > 0 ? iv : impliedFromPrice;
+    this.vol = this.impliedVol ?? fallbackVol;
   }
 }
 
@@ -298,7 +302,7 @@ export class LegBook {
         expiryYmd: c.expiryYmd,
         quantity: r.leg.quantity,
         multiplier: c.multiplier,
-        impliedVol: r.broker?.impliedVol ?? null,
+        impliedVol: r.impliedVol,
         delta: b !== null ? brokerDeltaAt(b, spot) : g.delta,
         gamma: b !== null ? b.gamma : g.gamma,
         theta: b?.theta ?? g.theta / 365,
@@ -310,8 +314,8 @@ export class LegBook {
       theta += r.units * (leg.theta ?? 0);
       vega += r.units * (leg.vega ?? 0);
       value += r.units * (leg.price ?? 0);
-      const iv = r.broker?.impliedVol;
-      if (iv != null && iv > 0) {
+      const iv = r.impliedVol;
+      if (iv !== null) {
         volWeighted += Math.abs(r.units) * iv;
         weight += Math.abs(r.units);
       }

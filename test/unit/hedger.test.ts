@@ -269,7 +269,11 @@ describe("legs and greeks", () => {
     const noIv = (price: number) => ({ impliedVol: null, delta: null, gamma: null, vega: null, theta: null, optionPrice: price, underlyingPrice: 590, tsEventMs: t.nowMs });
     t.hedger.onOptionGreeks("SPY|OPT|20250404|590|C", noIv(model("C", 0.31).price));
     t.hedger.onOptionGreeks("SPY|OPT|20250404|590|P", noIv(-1)); // unusable price: the fallback vol stays
-    expect(t.hedger.snapshot(t.nowMs).optionDeltaShares).toBeCloseTo(500 * (model("C", 0.31).delta + model("P", STRATEGY.fallbackVol).delta), 6);
+    const s = t.hedger.snapshot(t.nowMs);
+    expect(s.optionDeltaShares).toBeCloseTo(500 * (model("C", 0.31).delta + model("P", STRATEGY.fallbackVol).delta), 6);
+    expect(s.legs[0]!.impliedVol!).toBeCloseTo(0.31, 8);
+    expect(s.legs[1]!.impliedVol).toBeNull();
+    expect(s.impliedVol!).toBeCloseTo(0.31, 8); // only legs with a known IV are averaged
   });
 
   test("greeks that arrive before the legs are selected (no spot yet) are used once they are", () => {
