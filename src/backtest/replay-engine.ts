@@ -132,20 +132,20 @@ class ReplayEngine {
         this.dayBaseCosts = this.ledger.rollCostsUsd + this.ledger.optionCommissionsUsd;
         this.dayFirstBar = false;
       }
-      const roll = this.straddle === null ? "open" : this.dueRoll(spot, nowMs);
-      if (roll !== null) {
-        this.roll(roll, spot, vol, nowMs, rate, dividendYield);
+      // The account holds the straddle before the first quote, as the daemon's does at start.
+      if (this.straddle === null) {
+        this.roll("open", spot, vol, nowMs, rate, dividendYield);
         optionValue = this.units * (this.call.price + this.put.price);
       }
       let equity = this.ledger.equityUsd(spot, optionValue);
       // Today's trading PnL (option trades at rolls are position changes, not PnL).
       this.audit.onDailyPnl(this.dayNumber, equity - this.dayBaseEquity + (this.ledger.rollCostsUsd + this.ledger.optionCommissionsUsd - this.dayBaseCosts));
-      // This bar's broker events in the order the daemon gets them from the sim broker
-      // (stock subscribed first): the quote, on which it decides, then the option greeks.
-      const decision = this.venue.onQuote(touch, spot, nowMs);
-      const fill = this.venue.lastFill;
+      // This bar's broker events in the order the daemon gets them from the sim broker: the
+      // option greeks at this price, then the quote, on which it decides.
       this.hedger.onOptionGreeks(this.callKey, this.callEvent.refresh(this.call));
       this.hedger.onOptionGreeks(this.putKey, this.putEvent.refresh(this.put));
+      const decision = this.venue.onQuote(touch, spot, nowMs);
+      const fill = this.venue.lastFill;
       this.audit.onDecision(decision, this.dayNumber);
       if (fill !== null) {
         const signed = fill.order.side === "BUY" ? fill.order.quantityShares : -fill.order.quantityShares;
@@ -162,8 +162,15 @@ class ReplayEngine {
         this.ledger.stockFill(signed, fill.price, spot, fill.commissionUsd);
         this.audit.onPosition(nowMs, this.ledger.stockShares);
         this.recorder.hedge(nowMs, fill.order.side, fill.order.quantityShares, fill.price, decision.deltaShares ?? 0);
-        equity = this.ledger.equityUsd(spot, optionValue);
       }
+      // A roll trades at this bar's close, after the decision on it: the position reports
+      // then find the Hedger with this bar's quote, so it selects the new legs at this spot.
+      const roll = this.dueRoll(spot, nowMs);
+      if (roll !== null) {
+        this.roll(roll, spot, vol, nowMs, rate, dividendYield);
+        optionValue = this.units * (this.call.price + this.put.price);
+      }
+      if (fill !== null || roll !== null) equity = this.ledger.equityUsd(spot, optionValue);
       if (log !== null) this.writeLog(log, nowMs, spot, touch.bid, touch.ask, decision, fill);
       this.recorder.bar(i, nowMs, spot, equity, decision.deltaShares, this.ledger.stockShares, vol);
       prevValue = optionValue;
@@ -227,8 +234,8 @@ class ReplayEngine {
       this.ledger.optionTrade(this.units, price, mark.price, optionCommissionUsd(contracts, this.params));
       opened.push({ contract: leg, quantity: contracts, avgCost: price * leg.multiplier, account: BACKTEST_ACCOUNT });
     }
-    // A broker streams greeks for newly subscribed legs at once; at the very start the daemon
-    // subscribes the stock first, so its first decision comes before any option greeks.
+    // A broker streams greeks for newly subscribed legs at once (at the start, the bar's own
+    // greeks follow right after the opening).
     if (previous !== null) {
       this.hedger.onOptionGreeks(this.callKey, this.callEvent.refresh(this.call));
       this.hedger.onOptionGreeks(this.putKey, this.putEvent.refresh(this.put));

@@ -147,7 +147,7 @@ async function runDaemonLoop(series: BarSeries, iv: IvSeries, params: BacktestPa
   await broker.connect();
   hedger.setBrokerConnected(true, t0);
   loop.resetPositions(await broker.positions());
-  // As the daemon does after reconciling: the stock first, then the legs.
+  // As the daemon does after reconciling (the sim streams option greeks before each quote).
   broker.subscribeMarketData([{ secType: "STK", symbol: "SPY" }, straddle.call, straddle.put]);
   for (let i = 0; i < series.length; i++) {
     const nowMs = (series.tsMs[i] as number) + barMs - CLOSE_BEFORE_BAR_END_MS;
@@ -178,7 +178,7 @@ async function expectParity(series: BarSeries, iv: IvSeries): Promise<DriverRun>
 
 describe("backtest and daemon decide alike", () => {
   test("real SPY 5-minute bars with VIX as implied vol (4 sessions)", async () => {
-    const loaded = await loadBars(parseDataSource("bundled", { symbol: "SPY", zone: null, barSeconds: null }), { fromDay: "2024-08-05", toDay: "2024-08-08" });
+    const loaded = await loadBars(parseDataSource("bundled", { symbol: "SPY", zone: null, barSeconds: null }), { fromDay: "2024-07-15", toDay: "2024-07-18" });
     expect(bundledBars().series.symbol).toBe("SPY");
     const run = await expectParity(loaded.series, bundledVix());
     // The window must exercise hedges and guard denials, or parity proves little.
