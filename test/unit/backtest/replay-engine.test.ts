@@ -9,7 +9,7 @@ import { defaultConfig } from "../../../src/config/defaults.ts";
 import { Hedger } from "../../../src/core/hedger.ts";
 import { hedgerParamsFromConfig } from "../../../src/daemon/hedger-params-from-config.ts";
 import type { BarSeries } from "../../../src/market-data/index.ts";
-import { constantIv, gbmBars, parseGbmSpec } from "../../../src/market-data/index.ts";
+import { bundledVix, constantIv, gbmBars, loadBars, parseDataSource, parseGbmSpec } from "../../../src/market-data/index.ts";
 
 function run(series: BarSeries, rollBand = 0.03): ReplayResult {
   return replay({ hedger: new Hedger(hedgerParamsFromConfig(defaultConfig())), series, iv: constantIv(0.25), params: defaultBacktestParams(rollBand), runId: "t", log: null, onProgress: null });
@@ -50,5 +50,14 @@ describe("replay engine", () => {
     expect(result.days.reduce((sum, day) => sum + day.bars, 0)).toBe(series.length);
     expect(result.days.at(-1)?.endEquityUsd).toBeCloseTo(result.totals.totalUsd, 9);
     expect(result.days.length).toBe(30);
+  });
+});
+
+describe("rolls on a gap day", () => {
+  test("after the 2024-08-05 gap the Hedger holds the new legs at once (never 'no_legs')", async () => {
+    const loaded = await loadBars(parseDataSource("bundled", { symbol: "SPY", zone: null, barSeconds: null }), { fromDay: "2024-07-29", toDay: "2024-08-09" });
+    const result = replay({ hedger: new Hedger(hedgerParamsFromConfig(defaultConfig())), series: loaded.series, iv: bundledVix(), params: defaultBacktestParams(0.03), runId: "gap", log: null, onProgress: null });
+    expect(result.rolls.some((roll) => new Date(roll.tsMs).toISOString().startsWith("2024-08-05"))).toBe(true);
+    expect(result.guards.holds.no_legs).toBeUndefined();
   });
 });
