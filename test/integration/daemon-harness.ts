@@ -1,6 +1,6 @@
 // An in-process daemon on the sim broker and a real sink, driven by a fake clock: the
 // market (prices) and time move only when a test says so.
-import type { SimBroker } from "../../src/broker/sim/sim-broker.ts";
+import type { SimBroker, SimBrokerOptions } from "../../src/broker/sim/sim-broker.ts";
 import { openingAccount, optionMarker } from "../../src/broker/sim/create-sim-market.ts";
 import type { SimAccountState } from "../../src/broker/sim/sim-broker.ts";
 import type { GsConfig } from "../../src/config/schema.ts";
@@ -39,10 +39,10 @@ export interface Market {
 }
 
 /** The sim venue with a 10-lot ATM straddle, quoting SPOT; survives daemon restarts. */
-export function createMarket(config: GsConfig = testConfig(), clock = new FakeClock(SESSION_START_MS)): Market {
+export function createMarket(config: GsConfig = testConfig(), clock = new FakeClock(SESSION_START_MS), venue: Partial<SimBrokerOptions> = {}): Market {
   const markOption = optionMarker(constantIv(0.15), config.strategy.rate, config.strategy.dividend_yield);
   const account: SimAccountState = openingAccount("SPY", SPOT, SESSION_START_MS, 10, markOption);
-  const broker = testSimBroker(clock, { ackLatencyMs: 10, cancelLatencyMs: 10, markOption, initialAccount: account });
+  const broker = testSimBroker(clock, { ackLatencyMs: 10, cancelLatencyMs: 10, markOption, initialAccount: account, ...venue });
   broker.pushPrice(SPOT, clock.nowMs());
   return { clock, broker };
 }

@@ -6,7 +6,7 @@ import { consoleDaemonLog } from "../../src/daemon/daemon-log.ts";
 import { FakeClock } from "../support/fake-clock.ts";
 import { testSimBroker } from "../support/sim-broker.ts";
 import { describeSinks } from "../support/sinks.ts";
-import { createDaemon, DAEMON_ID, operations, quoteAndSettle, runningDaemon, SESSION_START_MS, SETTINGS, SPOT, startDaemon, stopDaemon } from "./daemon-harness.ts";
+import { createDaemon, createMarket, DAEMON_ID, operations, quoteAndSettle, runningDaemon, SESSION_START_MS, SETTINGS, SPOT, startDaemon, stopDaemon } from "./daemon-harness.ts";
 
 // PostgreSQL round trips make some cases take seconds; nothing here asserts on time.
 setDefaultTimeout(30_000);
@@ -78,6 +78,27 @@ describeSinks("daemon hedging", (makeSink) => {
     expect(status?.hedgeShares).toBe(-soldShares);
     expect(fills.length).toBe(2);
     expect(Math.abs(status?.portfolioDeltaShares ?? 99)).toBeLessThan(10);
+    expect(await stopDaemon(running, market)).toBe(0);
+  });
+
+  test("a commission report that comes late: the fill is recorded without it, then the commission on its own", async () => {
+    const sink = await makeSink();
+    const clock = new FakeClock(SESSION_START_MS);
+    const market = createMarket(undefined, clock, { commissionLatencyMs: 12_000 });
+    const running = createDaemon(market, sink);
+    await startDaemon(running, market);
+    await quoteAndSettle(market);
+    await market.clock.advance(SETTINGS.heartbeatMs * 2); // past the 5 s grace: recorded without commission
+    const [fill] = await operations(sink, ["fill"]);
+    expect(fill?.commissionUsd).toBeNull();
+    expect(fill?.reason).toBe("commission_not_reported");
+    await market.clock.advance(SETTINGS.heartbeatMs);
+    const [late] = await operations(sink, ["commission"]);
+    expect(late?.commissionUsd).toBe(1);
+    expect(late?.reason).toBe(`late commission for ${fill?.execId}`);
+    await sink.flush();
+    const [status] = await sink.readStatusCurrent(DAEMON_ID);
+    expect(status?.details.dailyCommissionsUsd).toBe(1);
     expect(await stopDaemon(running, market)).toBe(0);
   });
 

@@ -39,6 +39,8 @@ export interface SimBrokerOptions {
   readonly fillLatencyMs: number;
   /** Delay from cancelOrder to the "cancelled" report. */
   readonly cancelLatencyMs: number;
+  /** Delay of the commission report after its execution (IB sends it separately); 0 = at once. */
+  readonly commissionLatencyMs?: number;
   readonly markOption: OptionMarker;
   readonly initialAccount: SimAccountState;
 }
@@ -277,7 +279,9 @@ export class SimBroker implements Broker {
     this.executions.push({ execution, commission });
     this.bookStock(order.symbol, order.side === "BUY" ? shares : -shares, price);
     this.emit({ type: "execution", execution });
-    this.emit({ type: "commission", commission });
+    const commissionLatencyMs = this.options.commissionLatencyMs ?? 0;
+    if (commissionLatencyMs > 0) this.options.clock.setTimer(commissionLatencyMs, () => this.emit({ type: "commission", commission }));
+    else this.emit({ type: "commission", commission });
     this.emitStatus(working, null);
   }
 
