@@ -9,7 +9,12 @@ export interface ProgressBar {
   done(): void;
 }
 
-export function progressBar(label: string, enabled: boolean, nowMs: () => number = () => performance.now()): ProgressBar {
+export function progressBar(
+  label: string,
+  enabled: boolean,
+  nowMs: () => number = () => performance.now(),
+  write: (text: string) => void = (text) => process.stderr.write(text),
+): ProgressBar {
   const startMs = nowMs();
   let shown = false;
   let lastPercent = -1;
@@ -22,10 +27,10 @@ export function progressBar(label: string, enabled: boolean, nowMs: () => number
       shown = true;
       lastPercent = percent;
       const filled = Math.round((percent / 100) * WIDTH);
-      process.stderr.write(`\r${label} [${"#".repeat(filled)}${".".repeat(WIDTH - filled)}] ${String(percent).padStart(3)}%`);
+      write(`\r${label} [${"#".repeat(filled)}${".".repeat(WIDTH - filled)}] ${String(percent).padStart(3)}%`);
     },
     done() {
-      if (shown) process.stderr.write("\n");
+      if (shown) write("\n");
     },
   };
 }
