@@ -372,10 +372,12 @@ export class Daemon {
     this.hedgeLoop.drain();
     for (const stop of this.stopTimers) stop();
     if (this.reconciledOnce) this.persistDailyState();
+    // Disconnect first, so the final row says what is true after the stop.
+    await withTimeout(broker.disconnect(), 2_000, wallClock, "broker disconnect").catch(() => undefined);
+    this.deps.hedger.setBrokerConnected(false, this.deps.marketClock.nowMs());
     this.transition("stopped", { exitCode: this.exitCode });
     this.deps.sink.writeStatus(this.statusNow(), { history: true });
     await sink.flush();
-    await withTimeout(broker.disconnect(), 2_000, wallClock, "broker disconnect").catch(() => undefined);
     this.resolveStopped(this.exitCode);
   }
 

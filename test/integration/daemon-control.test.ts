@@ -108,6 +108,7 @@ describeSinks("daemon control", (makeSink) => {
       expect(await running.daemon.stopped).toBe(0);
       const [status] = await sink.readStatusCurrent(DAEMON_ID);
       expect(status?.state).toBe("STOPPED");
+      expect(status?.brokerConnected).toBe(false);
       expect((await operations(sink, ["control"])).map((operation) => operation.reason)).toEqual(["stopping"]);
     });
   }
