@@ -108,6 +108,11 @@ export interface HistoricalBarsRequest {
   readonly endMs: number;
   /** Regular trading hours only (IB useRTH=1). */
   readonly regularHoursOnly: boolean;
+  /**
+   * What the bars measure: trades of the underlying (default), or the implied volatility of its
+   * options (IB whatToShow OPTION_IMPLIED_VOLATILITY; values as fractions, 0.15 = 15 %).
+   */
+  readonly what?: "trades" | "implied_volatility";
 }
 
 /** A historical bar of the underlying, labelled at its start (epoch ms UTC). */
