@@ -8,7 +8,7 @@
 // (current + history) every 20 ms and an operation every 50 ms to the same database (a
 // SQLite file, or a fresh database on the throwaway PostgreSQL cluster of the tests).
 // Rounds alternate bare/status so drift hits both; the report gives medians and the ratio.
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
@@ -94,7 +94,16 @@ function benchStatusRow(tsMs: number, sequence: number) {
   };
 }
 
+/** CPU seconds (user + system) a process has used so far, from /proc (Linux). */
+function processCpuS(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]?.split(" ") ?? [];
+  const ticksPerSecond = 100; // USER_HZ on Linux
+  return (Number(fields[11]) + Number(fields[12])) / ticksPerSecond;
+}
+
 interface LoadResult {
+  /** Server CPU per request in the target process: independent of how busy the machine is. */
+  readonly serverCpuUsPerRequest: number;
   readonly requests: number;
   readonly perSecond: number;
   readonly p50Ms: number;
@@ -102,8 +111,9 @@ interface LoadResult {
   readonly errors: number;
 }
 
-async function load(url: string, seconds: number, connections: number): Promise<LoadResult> {
+async function load(url: string, seconds: number, connections: number, serverPid: number): Promise<LoadResult> {
   const latencies: number[] = [];
+  let cpuAtStartS = 0;
   let errors = 0;
   const warmupEnd = performance.now() + WARMUP_MS;
   const end = warmupEnd + seconds * 1000;
@@ -121,12 +131,16 @@ async function load(url: string, seconds: number, connections: number): Promise<
       if (start >= warmupEnd) latencies.push(performance.now() - start);
     }
   };
-  setTimeout(() => (measuredStart = performance.now()), WARMUP_MS);
+  setTimeout(() => {
+    measuredStart = performance.now();
+    cpuAtStartS = processCpuS(serverPid);
+  }, WARMUP_MS);
   await Promise.all(Array.from({ length: connections }, worker));
+  const serverCpuS = processCpuS(serverPid) - cpuAtStartS;
   const elapsedS = (performance.now() - (measuredStart || warmupEnd)) / 1000;
   latencies.sort((a, b) => a - b);
   const at = (fraction: number): number => latencies[Math.min(latencies.length - 1, Math.floor(latencies.length * fraction))] ?? Number.NaN;
-  return { requests: latencies.length, perSecond: latencies.length / elapsedS, p50Ms: at(0.5), p99Ms: at(0.99), errors };
+  return { serverCpuUsPerRequest: (serverCpuS * 1e6) / latencies.length, requests: latencies.length, perSecond: latencies.length / elapsedS, p50Ms: at(0.5), p99Ms: at(0.99), errors };
 }
 
 function median(values: readonly number[]): number {
@@ -164,16 +178,17 @@ async function runDriver(): Promise<void> {
     const bare: LoadResult[] = [];
     const status: LoadResult[] = [];
     for (let round = 0; round < rounds; round += 1) {
-      bare.push(await load(`http://127.0.0.1:${barePort}/bare`, seconds, connections));
-      status.push(await load(`http://127.0.0.1:${gsPort}/status`, seconds, connections));
+      bare.push(await load(`http://127.0.0.1:${barePort}/bare`, seconds, connections, target.pid));
+      status.push(await load(`http://127.0.0.1:${gsPort}/status`, seconds, connections, target.pid));
     }
     const summary = (name: string, results: LoadResult[]) =>
-      `${name.padEnd(16)} ${median(results.map((result) => result.perSecond)).toFixed(0).padStart(7)} req/s   p50 ${median(results.map((result) => result.p50Ms)).toFixed(2)} ms   p99 ${median(results.map((result) => result.p99Ms)).toFixed(2)} ms   errors ${results.reduce((sum, result) => sum + result.errors, 0)}`;
+      `${name.padEnd(16)} ${median(results.map((result) => result.perSecond)).toFixed(0).padStart(7)} req/s   p50 ${median(results.map((result) => result.p50Ms)).toFixed(2)} ms   p99 ${median(results.map((result) => result.p99Ms)).toFixed(2)} ms   server CPU ${median(results.map((result) => result.serverCpuUsPerRequest)).toFixed(1)} µs/request   errors ${results.reduce((sum, result) => sum + result.errors, 0)}`;
     const ratio = median(status.map((result) => result.perSecond)) / median(bare.map((result) => result.perSecond));
     console.log(`gs serve bench (${kind}): ${connections} connections, ${rounds} x ${seconds} s per route (after ${WARMUP_MS} ms warm-up), writer: status row every ${STATUS_EVERY_MS} ms + operation every ${OPERATION_EVERY_MS} ms`);
     console.log(summary("bare Elysia", bare));
     console.log(summary("GET /status", status));
-    console.log(`GET /status throughput = ${(ratio * 100).toFixed(1)}% of the bare route (target >= 50%)`);
+    const cpuRatio = median(status.map((result) => result.serverCpuUsPerRequest)) / median(bare.map((result) => result.serverCpuUsPerRequest));
+    console.log(`GET /status throughput = ${(ratio * 100).toFixed(1)}% of the bare route (target >= 50%); server CPU per request = ${cpuRatio.toFixed(2)} x the bare route's`);
   } finally {
     target.kill();
     writer.kill();

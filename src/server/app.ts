@@ -49,6 +49,7 @@ export function createServerApp(options: ServerAppOptions) {
   const latency = new Histogram("gs_http_request_duration_seconds", "Time to handle an HTTP request, by route and status code.");
   const startedAt = new WeakMap<Request, number>();
   const openApi = buildOpenApiDocument(options.version);
+  const openApiJson = JSON.stringify(openApi); // built once: the routes never change at run time
   const docsPage = renderApiDocsPage(openApi);
 
   return new Elysia()
@@ -91,7 +92,7 @@ export function createServerApp(options: ServerAppOptions) {
     .get(ROUTES.dashboardChart.path, () => asset(DASHBOARD_ASSETS.chartScript(), "text/javascript; charset=utf-8"))
     .get(ROUTES.dashboardStyle.path, () => asset(DASHBOARD_ASSETS.style, "text/css; charset=utf-8"))
     .get(ROUTES.docs.path, () => asset(docsPage, "text/html; charset=utf-8"))
-    .get(ROUTES.openapi.path, () => openApi)
+    .get(ROUTES.openapi.path, () => jsonResponse(openApiJson))
     .get(ROUTES.healthz.path, () => ({ ok: true }))
     .get(ROUTES.readyz.path, async ({ service, set }) => {
       const ok = await service.ready();
