@@ -1,5 +1,5 @@
 // Applies a write batch to SQLite in one IMMEDIATE transaction with prepared statements.
-import type { Database, Statement } from "bun:sqlite";
+import type { Database, SQLQueryBindings, Statement } from "bun:sqlite";
 import type { BatchPlan, BatchWriter } from "../queued-write.ts";
 import {
   DAILY_STATE_COLUMNS,
@@ -10,7 +10,6 @@ import {
   type SqliteValue,
   statusValues,
 } from "./sqlite-rows.ts";
-import type { OperationRow } from "../records.ts";
 
 /**
  * SQLite result codes that mean "these rows are wrong". Every other SQLite error (busy,
@@ -19,14 +18,10 @@ import type { OperationRow } from "../records.ts";
  */
 const REFUSAL_CODES = ["SQLITE_CONSTRAINT", "SQLITE_MISMATCH", "SQLITE_TOOBIG", "SQLITE_RANGE"];
 
-/** Operations per multi-row INSERT: fewer statement steps per row (~15% faster than one per row). */
-const OPERATIONS_PER_STATEMENT = 50;
-
 interface Statements {
   readonly upsertStatus: Statement;
   readonly insertHistory: Statement;
   readonly insertOperation: Statement;
-  readonly insertOperations: Statement;
   readonly upsertDailyState: Statement;
   readonly completeControl: Statement;
 }
@@ -49,23 +44,14 @@ export class SqliteBatchWriter implements BatchWriter {
     return typeof code === "string" && code.startsWith("SQLITE_") && !REFUSAL_CODES.some((prefix) => code.startsWith(prefix));
   }
 
+  // Values are bound as one array (bun:sqlite accepts it): measured faster than spreading
+  // them, and faster than 50-row multi-VALUES statements.
   private apply(plan: BatchPlan): void {
     const statements = this.prepared();
-    for (const row of plan.statusCurrent) statements.upsertStatus.run(...statusValues(row));
-    for (const row of plan.statusHistory) statements.insertHistory.run(...statusValues(row));
-    const { operations } = plan;
-    let next = 0;
-    for (; next + OPERATIONS_PER_STATEMENT <= operations.length; next += OPERATIONS_PER_STATEMENT) {
-      const values: SqliteValue[] = [];
-      for (let index = next; index < next + OPERATIONS_PER_STATEMENT; index += 1) {
-        values.push(...operationValues(operations[index] as OperationRow));
-      }
-      statements.insertOperations.run(...values);
-    }
-    for (; next < operations.length; next += 1) {
-      statements.insertOperation.run(...operationValues(operations[next] as OperationRow));
-    }
-    for (const state of plan.dailyStates) statements.upsertDailyState.run(...dailyStateValues(state));
+    for (const row of plan.statusCurrent) statements.upsertStatus.run(bindings(statusValues(row)));
+    for (const row of plan.statusHistory) statements.insertHistory.run(bindings(statusValues(row)));
+    for (const row of plan.operations) statements.insertOperation.run(bindings(operationValues(row)));
+    for (const state of plan.dailyStates) statements.upsertDailyState.run(bindings(dailyStateValues(state)));
     for (const done of plan.controlResults) statements.completeControl.run(done.result, done.consumedAtMs, done.id);
   }
 
@@ -79,9 +65,6 @@ export class SqliteBatchWriter implements BatchWriter {
         `${insertSql("status_history", STATUS_COLUMNS)} ON CONFLICT (daemon_id, ts_ms) DO UPDATE SET ${updateSet(STATUS_COLUMNS)}`,
       ),
       insertOperation: this.db.prepare(`${insertSql("operations", OPERATION_COLUMNS)} ON CONFLICT DO NOTHING`),
-      insertOperations: this.db.prepare(
-        `${insertSql("operations", OPERATION_COLUMNS, OPERATIONS_PER_STATEMENT)} ON CONFLICT DO NOTHING`,
-      ),
       upsertDailyState: this.db.prepare(
         `${insertSql("daily_state", DAILY_STATE_COLUMNS)} ON CONFLICT (daemon_id, trading_day) DO UPDATE SET ${updateSet(DAILY_STATE_COLUMNS)} WHERE excluded.updated_at_ms >= daily_state.updated_at_ms`,
       ),
@@ -91,9 +74,13 @@ export class SqliteBatchWriter implements BatchWriter {
   }
 }
 
-export function insertSql(table: string, columns: readonly string[], rows = 1): string {
-  const tuple = `(${columns.map(() => "?").join(", ")})`;
-  return `INSERT INTO ${table} (${columns.join(", ")}) VALUES ${Array.from({ length: rows }, () => tuple).join(", ")}`;
+export function insertSql(table: string, columns: readonly string[]): string {
+  return `INSERT INTO ${table} (${columns.join(", ")}) VALUES (${columns.map(() => "?").join(", ")})`;
+}
+
+/** Positional values as the single array argument bun:sqlite binds by index. */
+function bindings(values: SqliteValue[]): SQLQueryBindings {
+  return values as unknown as SQLQueryBindings;
 }
 
 function updateSet(columns: readonly string[]): string {
