@@ -6,7 +6,7 @@ import type { OptionGreeksInput } from "./hedger-inputs.ts";
 import { impliedVol } from "./implied-vol.ts";
 import type { StrategyParams } from "./hedger-params.ts";
 import type { LegSnapshot } from "./hedger-snapshot.ts";
-import type { OptionRight, Position } from "./instrument.ts";
+import { contractKey, type OptionRight, type Position } from "./instrument.ts";
 import { legRejection, selectLegs, type SelectedLeg } from "./legs.ts";
 
 /** Time to expiry in years = calendar milliseconds / (365 days): ACT/365 to the expiry close. */
@@ -37,13 +37,7 @@ class LegRuntime {
   }
 
   /** `impliedFromPrice`: vol implied by the broker's option price, used when it sent no IV. */
-  setBroker(greeks: OptionGreeksInput | null, fallbackVol: number, impliedFromPrice: number | null = null): void {
-    if (greeks === null) {
-      this.broker = null;
-      this.impliedVol = null;
-      this.vol = fallbackVol;
-      return;
-    }
+  setBroker(greeks: OptionGreeksInput, fallbackVol: number, impliedFromPrice: number | null): void {
     const own = this.broker ?? new BrokerGreeks();
     own.copyFrom(greeks);
     this.broker = own;
@@ -131,7 +125,7 @@ export class LegBook {
     if (this.sameOptionPositions(positions)) return;
     const options = positions.filter((p) => p.contract.secType === "OPT" && p.contract.symbol === this.params.symbol);
     const signature = options
-      .map((p) => `${p.contract.secType === "OPT" ? `${p.contract.expiryYmd}|${p.contract.strike}|${p.contract.right}` : ""}=${p.quantity}`)
+      .map((p) => `${contractKey(p.contract)}=${p.quantity}`)
       .sort()
       .join(",");
     this.optionPositions = options;
@@ -167,7 +161,7 @@ export class LegBook {
       .map((leg) => {
         const r = new LegRuntime(leg, this.params.fallbackVol);
         const greeks = this.runtimeByKey.get(leg.contractKey)?.broker ?? this.greeksByKey.get(leg.contractKey) ?? null;
-        r.setBroker(greeks, this.params.fallbackVol);
+        if (greeks !== null) this.applyGreeks(r, greeks);
         return r;
       });
     this.runtimeByKey = new Map(this.runtimes.map((r) => [r.leg.contractKey, r]));
@@ -177,10 +171,11 @@ export class LegBook {
   /** Called per option per bar in a backtest: one map lookup for a leg. */
   onGreeks(contractKey: string, greeks: OptionGreeksInput): void {
     const r = this.runtimeOf(contractKey);
-    if (r === undefined) {
-      this.greeksByKey.set(contractKey, { ...greeks });
-      return;
-    }
+    if (r === undefined) this.greeksByKey.set(contractKey, { ...greeks });
+    else this.applyGreeks(r, greeks);
+  }
+
+  private applyGreeks(r: LegRuntime, greeks: OptionGreeksInput): void {
     const fromPrice = greeks.impliedVol === null || !(greeks.impliedVol > 0) ? this.volFromPrice(r, greeks) : null;
     r.setBroker(greeks, this.params.fallbackVol, fromPrice);
   }
