@@ -216,7 +216,16 @@ export class Daemon {
     try {
       const expected = this.reconciledOnce ? hedger.snapshot(this.deps.marketClock.nowMs()).hedgeShares : this.expectedHedgeShares;
       const result = await reconcile(
-        { broker, sink: this.deps.sink, ids: this.ids, recorder: this.recorder, wallClock, marketNowMs: () => this.deps.marketClock.nowMs(), cancelWaitMs: settings.stopCancelWaitMs },
+        {
+          broker,
+          sink: this.deps.sink,
+          ids: this.ids,
+          recorder: this.recorder,
+          wallClock,
+          marketNowMs: () => this.deps.marketClock.nowMs(),
+          cancelWaitMs: settings.stopCancelWaitMs,
+          seenExecution: (execId) => this.hedgeLoop.hasSeenExecution(execId),
+        },
         symbol,
         expected,
       );

@@ -98,9 +98,9 @@ export class HedgeLoop {
     this.deps.hedger.setPositions(positions, this.deps.marketNowMs());
   }
 
-  /** Orders of a previous run adopted at reconciliation, so their reports are recorded. */
-  trackForeignRunOrder(order: HedgeOrder, brokerOrderId: number): void {
-    this.orders.set(order.orderRef, { order, brokerOrderId, acknowledged: true, cancelRequested: false });
+  /** True once an execution reached this process (recorded, or waiting for its commission). */
+  hasSeenExecution(execId: string): boolean {
+    return this.recordedExecIds.has(execId) || this.pendingExecutions.has(execId);
   }
 
   markExecutionRecorded(execId: string): void {

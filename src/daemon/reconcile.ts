@@ -22,6 +22,8 @@ export interface ReconcileDeps {
   readonly marketNowMs: () => number;
   /** How long to wait for a previous run's orders to be cancelled. */
   readonly cancelWaitMs: number;
+  /** Executions this process already saw (their rows may still be on the way to the sink). */
+  readonly seenExecution: (execId: string) => boolean;
 }
 
 export interface ReconcileResult {
@@ -93,10 +95,10 @@ async function cancelPreviousRunOrders(deps: ReconcileDeps): Promise<string[]> {
 async function recordMissingExecutions(deps: ReconcileDeps) {
   const { broker, sink, ids, recorder } = deps;
   const executions = (await broker.executionsSince(deps.marketNowMs() - LOOKBACK_MS)).filter((entry) => ids.ownsOrderRef(entry.execution.orderRef));
-  if (executions.length === 0) return [];
+  if (executions.every((entry) => deps.seenExecution(entry.execution.execId))) return [];
   const recorded = await sink.queryOperations({ daemonId: ids.daemonId, types: ["fill", "partial_fill"], limit: 10_000 });
   const known = new Set(recorded.map((operation) => operation.execId));
-  const missing = executions.filter((entry) => !known.has(entry.execution.execId));
+  const missing = executions.filter((entry) => !known.has(entry.execution.execId) && !deps.seenExecution(entry.execution.execId));
   for (const { execution, commission } of missing) {
     recorder.record("fill", executionFields(execution, commission, "reconcile: execution found at the broker, missing from the records", {}));
   }

@@ -104,4 +104,17 @@ describeSinks("daemon and an unreachable broker", (makeSink) => {
     expect(await operations(sink, ["order_sent"])).toEqual([]);
     expect(await stopDaemon(running, market)).toBe(0);
   });
+
+  test("after a reconnect, fills already seen are neither recorded twice nor taken for a mismatch", async () => {
+    const sink = await makeSink();
+    const { market, running } = await runningDaemon(sink);
+    await quoteAndSettle(market);
+    market.broker.dropConnection();
+    await market.clock.advance(SETTINGS.retryIntervalMs);
+    expect(running.daemon.state).toBe("RUNNING");
+    const reconciles = await operations(sink, ["reconcile"]);
+    expect(reconciles.map((operation) => operation.reason)).toEqual(["ok", "ok"]);
+    expect(await operations(sink, ["fill"])).toHaveLength(1);
+    expect(await stopDaemon(running, market)).toBe(0);
+  });
 });
