@@ -90,6 +90,7 @@ export async function runDaemon(options: RunDaemonOptions): Promise<number> {
     broker: runtime.broker.name,
     market: runtime.description,
     sink: config.status.sink === "sqlite" ? `sqlite ${config.status.sqlite.path}` : "postgres",
+    controlFile: config.control.file === "" ? null : config.control.file,
     configHash: configHash.slice(0, 12),
   });
   runtime.start();
