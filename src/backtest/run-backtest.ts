@@ -94,8 +94,10 @@ export async function prepareInputs(request: BacktestRequest, config: GsConfig):
   if (source.type === "gbm" && source.params.symbol !== symbol) {
     throw new DataInputError(`gbm symbol was ${source.params.symbol}, expected the strategy symbol ${symbol} (set symbol=${symbol} in the spec)`);
   }
-  const bars = await loadBars(source, { fromDay: request.fromDay, toDay: request.toDay }, source.type === "cache" ? sinkBarsReader(config) : null);
-  const iv = await resolveIv(request.iv, source, fallbackVol, zone);
+  const reader = sinkBarsReader(config);
+  const bars = await loadBars(source, { fromDay: request.fromDay, toDay: request.toDay }, source.type === "cache" ? reader : null);
+  const { tsMs } = bars.series;
+  const iv = await resolveIv(request.iv, source, fallbackVol, zone, { read: reader, symbol, sinceMs: tsMs[0] as number, untilMs: (tsMs[tsMs.length - 1] as number) + bars.series.barSeconds * 1000 });
   const coverage = ivCoverageStartMs(iv);
   if (coverage !== null && coverage > (bars.series.tsMs[0] as number)) {
     throw new DataInputError(`the implied vol series (${iv.source}) starts after the first bar (${bars.fromDay}); expected it to cover the run: pass --from later or another --iv`);

@@ -69,11 +69,20 @@ export function planWindows(fromDay: number, toDay: number, barSeconds: number):
   return windows;
 }
 
+export type HistoryKind = "trades" | "implied_volatility";
+
 export interface FetchRequest {
   readonly symbol: string;
   readonly barSeconds: number;
   readonly fromDay: number;
   readonly toDay: number;
+  /** Trades of the underlying (default) or its options' implied volatility. */
+  readonly what?: HistoryKind;
+}
+
+/** The `bars` table key an implied-vol history is cached under (close = vol as a fraction). */
+export function ivCacheSymbol(symbol: string): string {
+  return `${symbol}:IV`;
 }
 
 export interface FetchReport {
@@ -104,7 +113,7 @@ async function requestWithRetry(deps: FetchDeps, request: FetchRequest, window: 
   for (let attempt = 0; ; attempt++) {
     await deps.pacer.wait();
     try {
-      return await fetch({ symbol: request.symbol, barSeconds: request.barSeconds, startMs: window.startMs, endMs: window.endMs, regularHoursOnly: true });
+      return await fetch({ symbol: request.symbol, barSeconds: request.barSeconds, startMs: window.startMs, endMs: window.endMs, regularHoursOnly: true, what: request.what ?? "trades" });
     } catch (error) {
       if (!(error instanceof BrokerError) || error.kind !== "temporary" || attempt >= RETRIES_AFTER_PACING_ERROR) throw error;
       deps.onProgress(-1, -1, window, `broker asked to slow down (${error.message}); waiting ${PACING_BACKOFF_MS / 1000} s`);
@@ -119,13 +128,14 @@ export async function fetchHistory(deps: FetchDeps, request: FetchRequest): Prom
     throw new DataInputError(`the ${deps.broker.name} broker in this build cannot fetch historical bars (capability historicalBars is off)`);
   }
   const windows = planWindows(request.fromDay, request.toDay, request.barSeconds);
+  const cacheSymbol = request.what === "implied_volatility" ? ivCacheSymbol(request.symbol) : request.symbol;
   if (windows.length === 0) throw new DataInputError(`no trading session between ${formatDay(request.fromDay)} and ${formatDay(request.toDay)}`);
   let fetched = 0;
   let skipped = 0;
   let saved = 0;
   let dropped = 0;
   for (const [index, window] of windows.entries()) {
-    const cached = await deps.sink.loadBars(request.symbol, request.barSeconds, window.startMs, window.endMs);
+    const cached = await deps.sink.loadBars(cacheSymbol, request.barSeconds, window.startMs, window.endMs);
     if (cached.length >= window.expectedBars) {
       skipped++;
       deps.onProgress(index + 1, windows.length, window, "cached");
@@ -144,7 +154,7 @@ export async function fetchHistory(deps: FetchDeps, request: FetchRequest): Prom
         dropped++;
         continue;
       }
-      rows.push({ symbol: request.symbol, barSeconds: request.barSeconds, ...bar });
+      rows.push({ symbol: cacheSymbol, barSeconds: request.barSeconds, ...bar });
     }
     await deps.sink.saveBars(rows);
     fetched++;

@@ -20,7 +20,7 @@ export { isTradingDay, nextTradingDay, sessionOf, sessionsBetween } from "./exch
 export type { GbmParams } from "./gbm-path.ts";
 export { describeGbm, GBM_DEFAULTS, gbmBars, parseGbmSpec, SeededRandom, TRADING_SECONDS_PER_YEAR } from "./gbm-path.ts";
 export type { IvSeries, IvUnit } from "./iv-series.ts";
-export { constantIv, ivAt, ivCoverageStartMs, parseIvCsv } from "./iv-series.ts";
+export { constantIv, ivAt, ivCoverageStartMs, ivFromBars, parseIvCsv } from "./iv-series.ts";
 export type { CachedBarsReader, DataSource, DataSourceOptions, DayRange, LoadedBars } from "./load-bars.ts";
 export { loadBars, parseDataSource } from "./load-bars.ts";
 export { formatDay, nyDayOf, nyMinuteOfDay, parseDay } from "./ny-time.ts";

@@ -157,3 +157,19 @@ export function parseIvCsv(text: string, options: IvCsvOptions): IvSeries {
   });
   return { type: "daily", days: Int32Array.from(keptDays), vols: Float64Array.from(keptVols), source: options.source, droppedClosedDays: dropped };
 }
+
+/**
+ * Implied vol from cached bars (`gs data fetch SYMBOL --what iv`): each bar's close is the vol
+ * known at the bar's end, so it applies from then on (no look-ahead).
+ */
+export function ivFromBars(bars: readonly { readonly tsMs: number; readonly close: number }[], barSeconds: number, source: string): IvSeries {
+  if (bars.length === 0) throw new DataInputError(`${source}: no implied-vol bars cached for this range`);
+  const bad = bars.find((bar) => !(bar.close > 0) || bar.close > MAX_VOL);
+  if (bad !== undefined) throw new DataInputError(`${source}: implied vol ${bad.close} at ${new Date(bad.tsMs).toISOString()}, expected a fraction in (0, ${MAX_VOL}]`);
+  return {
+    type: "intraday",
+    tsMs: Float64Array.from(bars, (bar) => bar.tsMs + barSeconds * 1000),
+    vols: Float64Array.from(bars, (bar) => bar.close),
+    source,
+  };
+}

@@ -11,7 +11,7 @@ const BACKTEST_ARGS = {
   data: { type: "string", valueHint: "SPEC", description: "bundled (default: real SPY 5m 2024-03..2025-04), gbm:seed=1,vol=0.2[,bar=1m,days=252,...], cache[:1m] (bars from gs data fetch), or a CSV path" },
   "data-tz": { type: "string", valueHint: "ZONE", description: "Zone of naive CSV timestamps: America/New_York or UTC" },
   bar: { type: "string", valueHint: "SIZE", description: "Bar size of a CSV (default: inferred and checked) or of cached bars (default: 5m)" },
-  iv: { type: "string", valueHint: "VOL|vix|PATH", description: "Implied vol: 0.18 or 18%, vix (bundled), or a CSV (default: VIX for bundled, the path's vol for gbm)" },
+  iv: { type: "string", valueHint: "VOL|vix|PATH|cache", description: "Implied vol: 0.18 or 18%, vix (bundled), a CSV, or cache[:1h] (IB option IV from gs data fetch --what iv); default: VIX for bundled, the path's vol for gbm" },
   json: { type: "boolean", description: "Print the summary as JSON (no progress bar)" },
   html: { type: "string", valueHint: "PATH", description: "Write a self-contained HTML report with charts" },
   log: { type: "string", valueHint: "PATH", description: "Write the per-decision log (.jsonl, or .csv)" },

@@ -19,11 +19,14 @@ const fetch = defineCommand({
     symbol: { type: "positional", required: true, description: "Underlying, e.g. SPY" },
     from: { type: "string", required: true, valueHint: "YYYY-MM-DD", description: "First trading day" },
     to: { type: "string", valueHint: "YYYY-MM-DD", description: "Last trading day (default: today)" },
-    bar: { type: "string", default: "5m", valueHint: "1m|5m", description: "Bar size" },
+    bar: { type: "string", default: "5m", valueHint: "1m|5m|1h", description: "Bar size" },
+    what: { type: "string", default: "trades", valueHint: "trades|iv", description: "trades of the underlying, or iv: its options' implied volatility (for gs backtest --iv cache)" },
   },
   async run(context) {
     const { args } = context;
     const { parseBarSize, parseDay, DataInputError } = await import("../../market-data/index.ts");
+    if (args.what !== "trades" && args.what !== "iv") throw new UserError(`--what was '${args.what}', expected trades or iv`);
+    const what = args.what === "iv" ? "implied_volatility" : "trades";
     const { fetchHistory, RequestPacer } = await import("../../market-data/history-fetch.ts");
     const symbol = checkSymbol(args.symbol);
     const barSeconds = parseBarSize(args.bar);
@@ -52,11 +55,11 @@ const fetch = defineCommand({
             process.stderr.write(`${done < 0 ? "" : `[${done}/${total}] `}${first === undefined ? "" : new Date(first.openUtcMs).toISOString().slice(0, 10)}: ${note}\n`);
           },
         },
-        { symbol, barSeconds, fromDay, toDay },
+        { symbol, barSeconds, fromDay, toDay, what },
       );
       await sink.flush();
       process.stdout.write(
-        `cached ${report.savedBars} ${args.bar} bars of ${symbol} in ${report.fetchedWindows} request(s); ${report.skippedWindows} window(s) were already cached` +
+        `cached ${report.savedBars} ${args.bar} ${what === "trades" ? "" : "implied-vol "}bars of ${symbol} in ${report.fetchedWindows} request(s); ${report.skippedWindows} window(s) were already cached` +
           `${report.droppedBars > 0 ? `; ${report.droppedBars} bar(s) outside the regular session dropped` : ""}\n`,
       );
     } finally {

@@ -8,7 +8,8 @@ import type { Broker, HistoricalBar, HistoricalBarsRequest } from "../../../src/
 import { BrokerError } from "../../../src/broker/port.ts";
 import { fetchHistory, planWindows, RequestPacer } from "../../../src/market-data/history-fetch.ts";
 import type { FetchClock } from "../../../src/market-data/history-fetch.ts";
-import { loadBars, parseDataSource, parseDay, sessionOf } from "../../../src/market-data/index.ts";
+import { resolveIv } from "../../../src/backtest/iv-source.ts";
+import { ivAt, loadBars, parseDataSource, parseDay, sessionOf } from "../../../src/market-data/index.ts";
 import { SqliteSink } from "../../../src/sink/sqlite/sqlite-sink.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "gs-fetch-"));
@@ -43,7 +44,8 @@ class HistoryBroker implements Pick<Broker, "name" | "capabilities" | "historica
     const bars: HistoricalBar[] = [{ tsMs: request.startMs - 3_600_000, open: 1, high: 1, low: 1, close: 1, volume: 1 }];
     for (let ts = request.startMs; ts < request.endMs; ts += request.barSeconds * 1000) {
       const day = sessionOf(Math.floor((ts - 4 * 3_600_000) / 86_400_000));
-      if (day !== null && ts >= day.openUtcMs && ts < day.closeUtcMs) bars.push({ tsMs: ts, open: 500, high: 501, low: 499, close: 500.5, volume: 1000 });
+      const iv = request.what === "implied_volatility";
+      if (day !== null && ts >= day.openUtcMs && ts < day.closeUtcMs) bars.push(iv ? { tsMs: ts, open: 0.15, high: 0.16, low: 0.14, close: 0.15, volume: 0 } : { tsMs: ts, open: 500, high: 501, low: 499, close: 500.5, volume: 1000 });
     }
     return bars;
   }
@@ -89,6 +91,29 @@ describe("fetching history", () => {
       const loaded = await loadBars(parseDataSource("cache:1m", { symbol: "SPY", zone: null, barSeconds: null }), { fromDay: "2024-07-01", toDay: "2024-07-12" }, (s, b, from, to) => sink.loadBars(s, b, from, to));
       expect(loaded.series.length).toBe(390 * 8 + 210);
       expect(loaded.description).toContain("cached 1m bars of SPY");
+    } finally {
+      await sink.close();
+    }
+  });
+
+  test("implied vol history is cached under SYMBOL:IV and prices a backtest with --iv cache", async () => {
+    const sink = SqliteSink.open({ path: join(dir, "iv.db") });
+    await sink.migrate();
+    try {
+      const broker = new HistoryBroker();
+      const clock = new SleepClock();
+      const report = await fetchHistory({ broker, sink, clock, pacer: new RequestPacer(clock), onProgress: () => {} }, { symbol: "SPY", barSeconds: 3600, fromDay: JULY_1, toDay: JULY_12, what: "implied_volatility" });
+      expect(broker.requests.every((request) => request.what === "implied_volatility")).toBe(true);
+      expect(report.savedBars).toBeGreaterThan(0);
+      expect((await sink.loadBars("SPY", 3600, 0, Number.MAX_SAFE_INTEGER)).length).toBe(0);
+      const read = (s: string, b: number, from: number, to: number) => sink.loadBars(s, b, from, to);
+      const bundled = parseDataSource("bundled", { symbol: "SPY", zone: null, barSeconds: null });
+      const iv = await resolveIv("cache:1h", bundled, 0.2, null, { read, symbol: "SPY", sinceMs: Date.parse("2024-07-02T13:30:00Z"), untilMs: Date.parse("2024-07-12T20:00:00Z") });
+      if (iv.type !== "intraday") throw new Error(`expected an intraday series, was ${iv.type}`);
+      // A bar's vol is known at its end: the 13:30 bar applies from 14:30.
+      expect(iv.tsMs[0]).toBe(Date.parse("2024-07-01T14:30:00Z"));
+      expect(ivAt(iv, Date.parse("2024-07-08T15:00:00Z"))).toBe(0.15);
+      await expect(resolveIv("cache:5m", bundled, 0.2, null, { read, symbol: "SPY", sinceMs: 0, untilMs: Number.MAX_SAFE_INTEGER })).rejects.toThrow("fetch them with gs data fetch SPY --what iv --bar 5m");
     } finally {
       await sink.close();
     }
