@@ -13,6 +13,8 @@ const CHECK_DAEMON_ID = "phase1-check";
 const HEARTBEAT_S = 0.25;
 const STOP_BOUND_MS = 10_000;
 const READY_BOUND_MS = 20_000;
+/** A status row older than this means the heartbeat stalled (generous: the machine may be busy). */
+const MAX_HEARTBEAT_AGE_MS = 3_000;
 
 export interface Phase1CaseResult {
   readonly name: string;
@@ -72,7 +74,7 @@ export async function runPhase1Check(inputs: Phase1CheckInputs): Promise<Phase1C
     const first = await readStatus(opened);
     await Bun.sleep(HEARTBEAT_S * 4 * 1000);
     const second = await readStatus(opened);
-    const advanced = first !== null && second !== null && second.tsMs > first.tsMs && Date.now() - second.tsMs <= HEARTBEAT_S * 4 * 1000;
+    const advanced = first !== null && second !== null && second.tsMs > first.tsMs && Date.now() - second.tsMs <= MAX_HEARTBEAT_AGE_MS;
     record("heartbeat advancing", advanced, second ? `age ${Date.now() - second.tsMs} ms, heartbeat ${HEARTBEAT_S * 1000} ms` : "no status row");
 
     const fill = await waitFor(() => firstOperation(opened, "fill"), (row) => row !== null, READY_BOUND_MS);
