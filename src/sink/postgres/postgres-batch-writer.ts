@@ -4,6 +4,7 @@ import type { BatchPlan, BatchWriter } from "../queued-write.ts";
 import {
   DAILY_STATE_COLUMNS,
   OPERATION_COLUMNS,
+  type PgValue,
   STATUS_COLUMNS,
   columnArrays,
   unnestInsertSql,
@@ -37,28 +38,39 @@ export class PostgresBatchWriter implements BatchWriter {
   constructor(private readonly sql: Sql) {}
 
   async write(plan: BatchPlan): Promise<void> {
-    await this.sql.begin(async (tx) => {
-      if (plan.statusCurrent.length > 0) {
-        await tx.unsafe(UPSERT_STATUS, columnArrays(plan.statusCurrent, STATUS_COLUMNS));
-      }
-      if (plan.statusHistory.length > 0) {
-        await tx.unsafe(INSERT_HISTORY, columnArrays(plan.statusHistory, STATUS_COLUMNS));
-      }
-      if (plan.operations.length > 0) {
-        await tx.unsafe(INSERT_OPERATIONS, columnArrays(plan.operations, OPERATION_COLUMNS));
-      }
-      if (plan.dailyStates.length > 0) {
-        await tx.unsafe(UPSERT_DAILY_STATE, columnArrays(plan.dailyStates, DAILY_STATE_COLUMNS));
-      }
-      if (plan.controlResults.length > 0) {
-        const done = plan.controlResults;
-        await tx.unsafe(COMPLETE_CONTROL, [
-          done.map((row) => row.id),
-          done.map((row) => row.result),
-          done.map((row) => row.consumedAtMs),
-        ]);
-      }
-    });
+    const statements = this.statements(plan);
+    const [only] = statements;
+    // One statement is its own transaction: skip BEGIN/COMMIT (two round trips per batch).
+    if (statements.length === 1 && only !== undefined) {
+      await this.sql.unsafe(only.text, only.params);
+      return;
+    }
+    // Several: one transaction, statements pipelined on its connection.
+    await this.sql.begin((tx) => statements.map((statement) => tx.unsafe(statement.text, statement.params)));
+  }
+
+  private statements(plan: BatchPlan): { readonly text: string; readonly params: PgValue[][] }[] {
+    const statements: { readonly text: string; readonly params: PgValue[][] }[] = [];
+    if (plan.statusCurrent.length > 0) {
+      statements.push({ text: UPSERT_STATUS, params: columnArrays(plan.statusCurrent, STATUS_COLUMNS) });
+    }
+    if (plan.statusHistory.length > 0) {
+      statements.push({ text: INSERT_HISTORY, params: columnArrays(plan.statusHistory, STATUS_COLUMNS) });
+    }
+    if (plan.operations.length > 0) {
+      statements.push({ text: INSERT_OPERATIONS, params: columnArrays(plan.operations, OPERATION_COLUMNS) });
+    }
+    if (plan.dailyStates.length > 0) {
+      statements.push({ text: UPSERT_DAILY_STATE, params: columnArrays(plan.dailyStates, DAILY_STATE_COLUMNS) });
+    }
+    if (plan.controlResults.length > 0) {
+      const done = plan.controlResults;
+      statements.push({
+        text: COMPLETE_CONTROL,
+        params: [done.map((row) => row.id), done.map((row) => row.result), done.map((row) => row.consumedAtMs)],
+      });
+    }
+    return statements;
   }
 
   /**
