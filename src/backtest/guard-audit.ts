@@ -129,6 +129,7 @@ export class GuardAudit {
 
   onOrder(order: OrderContext): void {
     const { guards, hedge } = this;
+    const ts = order.nowMs;
     this.orders++;
     if (order.forced) this.forced++;
     if (order.dayNumber !== this.orderDay) {
@@ -136,38 +137,48 @@ export class GuardAudit {
       this.ordersToday = 0;
     }
     this.ordersToday++;
-    this.check("max_daily_hedges", this.ordersToday <= guards.maxDailyHedges, order.nowMs, () => `order ${this.ordersToday} of the day, limit ${guards.maxDailyHedges}`);
+    this.checked("max_daily_hedges");
+    if (this.ordersToday > guards.maxDailyHedges) this.violate("max_daily_hedges", ts, `order ${this.ordersToday} of the day, limit ${guards.maxDailyHedges}`);
     if (guards.tradingHoursOnly) {
-      this.check("trading_hours", isRegularSession(order.nowMs), order.nowMs, () => `order at ${new Date(order.nowMs).toISOString()} outside the regular session`);
+      this.checked("trading_hours");
+      if (!isRegularSession(ts)) this.violate("trading_hours", ts, `order at ${new Date(ts).toISOString()} outside the regular session`);
     }
     if (this.blackoutDays.size > 0) {
-      this.check("earnings_blackout", !this.blackoutDays.has(newYorkDayNumber(order.nowMs)), order.nowMs, () => "order inside an earnings blackout");
+      this.checked("earnings_blackout");
+      if (this.blackoutDays.has(newYorkDayNumber(ts))) this.violate("earnings_blackout", ts, "order inside an earnings blackout");
     }
     if (guards.maxDailyLossUsd !== null) {
-      this.check("circuit_breaker", this.breakerDay !== order.dayNumber, order.nowMs, () => `order after the day's loss reached ${-(guards.maxDailyLossUsd as number)} USD`);
-    }
-    if (!order.forced && this.lastOrderMs !== null && guards.cooldownMs > 0) {
-      const sinceMs = order.nowMs - this.lastOrderMs;
-      this.check("cooldown", sinceMs >= guards.cooldownMs, order.nowMs, () => `ordinary hedge ${sinceMs / 1000}s after the last, cooldown ${guards.cooldownMs / 1000}s`);
+      this.checked("circuit_breaker");
+      if (this.breakerDay === order.dayNumber) this.violate("circuit_breaker", ts, `order after the day's loss reached ${-guards.maxDailyLossUsd} USD`);
     }
     // Forced hedges skip the "trade less often" guards (cooldown, min price move) by design.
+    if (!order.forced && this.lastOrderMs !== null && guards.cooldownMs > 0) {
+      const sinceMs = ts - this.lastOrderMs;
+      this.checked("cooldown");
+      if (sinceMs < guards.cooldownMs) this.violate("cooldown", ts, `ordinary hedge ${sinceMs / 1000}s after the last, cooldown ${guards.cooldownMs / 1000}s`);
+    }
     if (!order.forced && this.lastOrderPrice !== null && guards.minPriceMoveFraction > 0) {
       const move = Math.abs(order.spot - this.lastOrderPrice) / this.lastOrderPrice;
-      this.check("min_price_move", move >= guards.minPriceMoveFraction * (1 - 1e-9), order.nowMs, () => `moved ${(move * 100).toFixed(4)}% since the last hedge, minimum ${guards.minPriceMoveFraction * 100}%`);
+      this.checked("min_price_move");
+      if (move < guards.minPriceMoveFraction * (1 - 1e-9)) this.violate("min_price_move", ts, `moved ${(move * 100).toFixed(4)}% since the last hedge, minimum ${guards.minPriceMoveFraction * 100}%`);
     }
     if (guards.maxSpreadFraction !== null) {
       const spread = (order.ask - order.bid) / ((order.ask + order.bid) / 2);
-      this.check("max_spread", spread <= guards.maxSpreadFraction * (1 + 1e-9), order.nowMs, () => `spread ${(spread * 100).toFixed(4)}% of mid, limit ${(guards.maxSpreadFraction ?? 0) * 100}%`);
+      this.checked("max_spread");
+      if (spread > guards.maxSpreadFraction * (1 + 1e-9)) this.violate("max_spread", ts, `spread ${(spread * 100).toFixed(4)}% of mid, limit ${guards.maxSpreadFraction * 100}%`);
     }
-    this.check("max_shares_per_order", order.quantityShares <= hedge.maxSharesPerOrder, order.nowMs, () => `order of ${order.quantityShares} shares, cap ${hedge.maxSharesPerOrder}`);
-    this.check("min_shares", order.quantityShares >= hedge.minShares, order.nowMs, () => `order of ${order.quantityShares} shares, minimum ${hedge.minShares}`);
-    this.lastOrderMs = order.nowMs;
+    this.checked("max_shares_per_order");
+    if (order.quantityShares > hedge.maxSharesPerOrder) this.violate("max_shares_per_order", ts, `order of ${order.quantityShares} shares, cap ${hedge.maxSharesPerOrder}`);
+    this.checked("min_shares");
+    if (order.quantityShares < hedge.minShares) this.violate("min_shares", ts, `order of ${order.quantityShares} shares, minimum ${hedge.minShares}`);
+    this.lastOrderMs = ts;
     this.lastOrderPrice = order.spot;
   }
 
   /** After every fill: the hedge position must stay inside the limit. */
   onPosition(nowMs: number, hedgeShares: number): void {
-    this.check("max_position", Math.abs(hedgeShares) <= this.guards.maxPositionShares, nowMs, () => `hedge position ${hedgeShares} shares, limit ${this.guards.maxPositionShares}`);
+    this.checked("max_position");
+    if (Math.abs(hedgeShares) > this.guards.maxPositionShares) this.violate("max_position", nowMs, `hedge position ${hedgeShares} shares, limit ${this.guards.maxPositionShares}`);
   }
 
   report(): GuardReport {
@@ -181,10 +192,13 @@ export class GuardAudit {
     return this.violationCount;
   }
 
-  private check(name: InvariantName, ok: boolean, tsMs: number, describe: () => string): void {
+  private checked(name: InvariantName): void {
     this.checks[name]++;
-    if (ok) return;
+  }
+
+  /** Messages are built only for a violation: the check itself allocates nothing. */
+  private violate(name: InvariantName, tsMs: number, message: string): void {
     this.violationCount++;
-    if (this.violations.length < MAX_LISTED_VIOLATIONS) this.violations.push({ invariant: name, tsMs, message: describe() });
+    if (this.violations.length < MAX_LISTED_VIOLATIONS) this.violations.push({ invariant: name, tsMs, message });
   }
 }
