@@ -125,10 +125,13 @@ export class HedgeLoop {
     let sendError: string | null = null;
     try {
       tracked.brokerOrderId = broker.placeOrder(order);
-      hedger.onOrderAccepted(order.orderRef, tracked.brokerOrderId, nowMs);
     } catch (error) {
       sendError = error instanceof Error ? error.message : String(error);
-      hedger.onOrderSendFailed(order.orderRef, sendError, nowMs);
+    }
+    // Only the send is guarded: a failure in core after a successful send is a bug, not a reject.
+    if (tracked.brokerOrderId !== null) hedger.onOrderAccepted(order.orderRef, tracked.brokerOrderId, nowMs);
+    else {
+      hedger.onOrderSendFailed(order.orderRef, sendError ?? "no broker order id", nowMs);
       this.orders.delete(order.orderRef);
     }
     // Recorded after the order is out: the audit trail never delays the market.

@@ -102,6 +102,21 @@ describeSinks("daemon hedging", (makeSink) => {
     expect(await stopDaemon(running, market)).toBe(0);
   });
 
+  test("an order the broker refuses to take is recorded as a reject; the delta is hedged after the cooldown", async () => {
+    const sink = await makeSink();
+    const { market, running } = await runningDaemon(sink);
+    market.broker.scriptNextOrder({ type: "refuse_send", reason: "rate limit exceeded" });
+    await quoteAndSettle(market);
+    const [reject] = await operations(sink, ["reject"]);
+    expect(reject?.reason).toBe("send_failed: rate limit exceeded");
+    expect(await operations(sink, ["order_sent"])).toEqual([]);
+    // The attempt counts for the cooldown and minimum move (a refusing broker is not hammered).
+    await market.clock.advance(61_000);
+    await quoteAndSettle(market, SPOT * 1.003);
+    expect(await operations(sink, ["fill"])).toHaveLength(1);
+    expect(await stopDaemon(running, market)).toBe(0);
+  });
+
   test("a rejected order is recorded with the broker's reason and nothing is filled", async () => {
     const sink = await makeSink();
     const { market, running } = await runningDaemon(sink);

@@ -57,6 +57,8 @@ export type SimOrderScript =
   | { readonly type: "fill" }
   | { readonly type: "partial"; readonly fillShares: number }
   | { readonly type: "reject"; readonly reason: string }
+  /** placeOrder itself throws (the order never reaches the venue). */
+  | { readonly type: "refuse_send"; readonly reason: string }
   | { readonly type: "hold" };
 
 interface WorkingOrder {
@@ -195,10 +197,11 @@ export class SimBroker implements Broker {
     if (this.working.has(order.orderRef)) {
       throw new BrokerError("operational", `orderRef was ${order.orderRef}, expected one not already working`);
     }
+    const script = this.scripts.shift() ?? this.defaultScript;
+    if (script.type === "refuse_send") throw new BrokerError("temporary", script.reason);
     const brokerOrderId = this.nextOrderId++;
     const working: WorkingOrder = { order, brokerOrderId, filledShares: 0, status: "pending_submit", cancelTimers: [] };
     this.working.set(order.orderRef, working);
-    const script = this.scripts.shift() ?? this.defaultScript;
     const { clock } = this.options;
     working.cancelTimers.push(clock.setTimer(this.options.ackLatencyMs, () => this.acknowledge(working, script)));
     working.cancelTimers.push(clock.setTimer(Math.max(this.options.ackLatencyMs, this.options.fillLatencyMs), () => this.execute(working, script)));
@@ -235,6 +238,7 @@ export class SimBroker implements Broker {
     switch (script.type) {
       case "reject":
       case "hold":
+      case "refuse_send":
         return;
       case "partial":
         this.fillShares(working, Math.min(script.fillShares, working.order.quantityShares - 1));
