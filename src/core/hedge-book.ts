@@ -20,14 +20,14 @@ export class HedgeBook {
     const before = this.shares;
     const after = before + signedShares;
     let realized = 0;
-    if (before === 0 || Math.sign(before) === Math.sign(signedShares)) {
+    if (before === 0 || before > 0 === signedShares > 0) {
       // Adding to the position (or opening it): blend the average cost.
       this.avgCostUsd = (this.avgCostUsd * Math.abs(before) + priceUsd * Math.abs(signedShares)) / Math.abs(after);
     } else {
       const closed = Math.min(Math.abs(signedShares), Math.abs(before));
-      realized = closed * (priceUsd - this.avgCostUsd) * Math.sign(before);
+      realized = closed * (before > 0 ? priceUsd - this.avgCostUsd : this.avgCostUsd - priceUsd);
       if (after === 0) this.avgCostUsd = 0;
-      else if (Math.sign(after) !== Math.sign(before)) this.avgCostUsd = priceUsd; // flipped: the rest opens at this price
+      else if (after > 0 !== before > 0) this.avgCostUsd = priceUsd; // flipped: the rest opens at this price
     }
     this.shares = after;
     this.realizedPnlTodayUsd += realized;

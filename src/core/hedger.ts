@@ -192,15 +192,15 @@ export class Hedger {
     this.rollDay(nowMs);
     const { side, quantityShares } = decision;
     const hedge = this.params.hedge;
-    const base = { orderRef, symbol: this.params.strategy.symbol, side, quantityShares };
+    const symbol = this.params.strategy.symbol;
     let order: HedgeOrder;
     if (hedge.orderType === "limit") {
       const offset = hedge.limitOffsetBps / 10_000;
       const far = side === "BUY" ? (this.ask ?? decision.spot) * (1 + offset) : (this.bid ?? decision.spot) * (1 - offset);
       const limitPrice = side === "BUY" ? Math.ceil(far * 100 - 1e-9) / 100 : Math.floor(far * 100 + 1e-9) / 100;
-      order = { ...base, orderType: "limit", limitPrice };
+      order = { orderRef, symbol, side, quantityShares, orderType: "limit", limitPrice };
     } else {
-      order = { ...base, orderType: "market" };
+      order = { orderRef, symbol, side, quantityShares, orderType: "market" };
     }
     this.orders.add(order, nowMs);
     this.dailyHedgeCount++;
