@@ -99,7 +99,11 @@ export function createServerApp(options: ServerAppOptions) {
       set.status = ok ? 200 : 503;
       return { ok, sink: service.sinkKind };
     })
-    .get(ROUTES.status.path, async ({ service, request }) => jsonResponse(await service.statusJson(parseQuery(ROUTES.status.query, request.url).daemon_id ?? null)))
+    .get(ROUTES.status.path, ({ service, request }) => {
+      const daemonId = parseQuery(ROUTES.status.query, request.url).daemon_id ?? null;
+      const memoised = service.memoisedStatusJson(daemonId);
+      return memoised === null ? service.statusJson(daemonId).then(jsonResponse) : jsonResponse(memoised);
+    })
     .get(ROUTES.operations.path, async ({ service, request }) => {
       const page = await service.operations(parseQuery(ROUTES.operations.query, request.url));
       if (!wantsCsv(request)) return page;

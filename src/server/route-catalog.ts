@@ -127,6 +127,7 @@ export const ROUTE_LIST: readonly RouteSpec[] = Object.values(ROUTES);
  * it gets GET's level; anything not in the catalog fails closed (control: token required).
  */
 export function accessOf(method: string, path: string): RouteAccess {
-  const asMethod = method === "HEAD" ? "GET" : method;
-  return ROUTE_LIST.find((route) => route.method === asMethod && route.path === path)?.access ?? "control";
+  return ACCESS_BY_ROUTE.get(`${method === "HEAD" ? "GET" : method} ${path}`) ?? "control";
 }
+
+const ACCESS_BY_ROUTE: ReadonlyMap<string, RouteAccess> = new Map(ROUTE_LIST.map((route) => [`${route.method} ${route.path}`, route.access]));

@@ -87,10 +87,24 @@ export class StatusService {
     return json;
   }
 
+  /**
+   * statusJson's answer when it is already known for this clock millisecond, without
+   * awaiting anything (the hot path of a busy /status); null when it must be derived.
+   */
+  memoisedStatusJson(daemonId: string | null = null): string | null {
+    const memo = this.lastJson;
+    if (memo === null || memo.daemonId !== daemonId || memo.snapshot !== this.snapshot) return null;
+    const nowMs = this.options.clock.nowMs();
+    return memo.nowMs === nowMs && this.isFresh(memo.snapshot, nowMs) ? memo.json : null;
+  }
+
+  private isFresh(snapshot: StatusSnapshot, nowMs: number): boolean {
+    return nowMs - snapshot.readAtMs < (this.options.statusCacheMs ?? 0) && nowMs >= snapshot.readAtMs;
+  }
+
   private async freshSnapshot(nowMs: number): Promise<StatusSnapshot> {
-    const maxAgeMs = this.options.statusCacheMs ?? 0;
     const cached = this.snapshot;
-    if (cached !== null && nowMs - cached.readAtMs < maxAgeMs && nowMs >= cached.readAtMs) return cached;
+    if (cached !== null && this.isFresh(cached, nowMs)) return cached;
     const snapshot = { readAtMs: nowMs, rows: await this.options.sink.readStatusCurrent(), lastOperations: new Map<string, StoredOperation | null>() };
     this.snapshot = snapshot;
     return snapshot;

@@ -206,8 +206,12 @@ describeSinks("server status cache", (makeSink) => {
     nowMs += 249;
     const cached = await service.status();
     expect([cached.state, cached.heartbeat?.age_ms]).toEqual(["RUNNING", 1_249]);
-    expect(await service.statusJson()).toBe(JSON.stringify(cached));
+    const json = await service.statusJson();
+    expect(json).toBe(JSON.stringify(cached));
+    expect(service.memoisedStatusJson()).toBe(json);
+    expect(service.memoisedStatusJson("other-daemon")).toBeNull();
     nowMs += 1;
+    expect(service.memoisedStatusJson()).toBeNull();
     expect((await service.status()).state).toBe("PAUSED");
   });
 });
