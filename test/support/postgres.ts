@@ -9,7 +9,7 @@
 //
 // Each caller of `createTestDatabase()` gets its own fresh database, so suites never share rows.
 import { spawn, spawnSync } from "node:child_process";
-import { chownSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
+import { chownSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -63,6 +63,7 @@ export function testServerUrl(): Promise<string> {
     const availability = postgresAvailability();
     if (!availability.available) throw new Error(availability.reason);
     if (availability.source === "GS_TEST_PG_URL") return String(process.env.GS_TEST_PG_URL);
+    sweepOrphanedClusters(availability.binDir ?? "");
     const cluster = await startThrowawayCluster(availability.binDir ?? "", { durable: false });
     return cluster.adminUrl;
   })();
@@ -102,6 +103,42 @@ export async function createTestDatabase(): Promise<TestDatabase> {
   };
 }
 
+const CLUSTER_DIR_PREFIX = "gs-pg-";
+/** Pid of the process that started a cluster: once it is gone, the cluster is garbage. */
+const OWNER_FILE = "owner.pid";
+
+function isRunning(pid: number): boolean {
+  try {
+    const state = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]?.split(" ")[0];
+    return state !== undefined && state !== "Z";
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Stops clusters whose starting process is gone but whose watchdog did not get to clean up
+ * (it was killed too). Clusters without an owner file are left alone.
+ */
+function sweepOrphanedClusters(binDir: string): void {
+  for (const name of readdirSync(tmpdir())) {
+    if (!name.startsWith(CLUSTER_DIR_PREFIX)) continue;
+    const root = join(tmpdir(), name);
+    let owner: number;
+    try {
+      owner = Number.parseInt(readFileSync(join(root, OWNER_FILE), "utf8"), 10);
+    } catch {
+      continue;
+    }
+    if (!Number.isFinite(owner) || isRunning(owner)) continue;
+    const asRoot = process.getuid?.() === 0;
+    const pgCtl = join(binDir, "pg_ctl");
+    const stop = asRoot ? ["runuser", "-u", "postgres", "--", pgCtl] : [pgCtl];
+    spawnSync(stop[0] ?? pgCtl, [...stop.slice(1), "-D", join(root, "data"), "-m", "immediate", "-w", "stop"], { stdio: "ignore" });
+    rmSync(root, { recursive: true, force: true });
+  }
+}
+
 /**
  * `bun test` fires no "exit" event and a test run may be killed, so a detached watchdog
  * shell stops the cluster and deletes its files once this process is gone.
@@ -136,7 +173,8 @@ export async function startThrowawayCluster(
   binDir: string,
   options: { readonly durable: boolean },
 ): Promise<ThrowawayCluster> {
-  const root = mkdtempSync(join(tmpdir(), "gs-pg-"));
+  const root = mkdtempSync(join(tmpdir(), CLUSTER_DIR_PREFIX));
+  writeFileSync(join(root, OWNER_FILE), String(process.pid));
   const dataDir = join(root, "data");
   const socketDir = join(root, "socket");
   mkdirSync(socketDir);
