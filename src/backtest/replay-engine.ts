@@ -1,13 +1,14 @@
 // The backtest loop: one step per bar, at the bar's close. Each step marks the straddle
-// (the simulated option market), rolls it when due, hands the Hedger the same broker
-// events the daemon would see, executes its decision on the simulated venue, and books
-// PnL with its attribution. No per-bar allocation beyond the events the Hedger receives.
+// (the simulated option market) and attributes the bar's PnL, hands the Hedger the broker
+// events the daemon would see, executes its decision on the simulated venue, then rolls
+// the straddle when due. Per bar it allocates only the quote's touch and the decision.
 import type { HedgeDecision } from "../core/hedge-decision.ts";
 import type { Hedger } from "../core/hedger.ts";
 import type { Position } from "../core/instrument.ts";
 import { contractKey } from "../core/instrument.ts";
 import { exchangeDayAt, expiryCloseUtcMs } from "../core/nyse-calendar.ts";
 import { commissionUsd, quoteAround } from "../broker/sim/sim-fills.ts";
+import type { SimExecutionCosts } from "../broker/sim/sim-fills.ts";
 import type { BarSeries, IvSeries } from "../market-data/index.ts";
 import { ivAt } from "../market-data/index.ts";
 import type { BacktestParams } from "./backtest-params.ts";
@@ -53,6 +54,7 @@ class ReplayEngine {
   private readonly audit: GuardAudit;
   private readonly venue: HedgeVenue;
   private readonly recorder: RunRecorder;
+  private readonly costs: SimExecutionCosts;
   private readonly call = new LegMark();
   private readonly put = new LegMark();
   private readonly callEvent = new BrokerGreeksEvent();
@@ -82,18 +84,14 @@ class ReplayEngine {
       multiplier: 100,
     };
     this.audit = new GuardAudit(inputs.hedger.params.guards, inputs.hedger.params.hedge);
-    this.venue = new HedgeVenue(
-      inputs.hedger,
-      { slippageBps: inputs.params.stockSlippageBps, commissionPerShareUsd: inputs.params.stockCommissionPerShareUsd, minCommissionUsd: inputs.params.stockCommissionMinUsd },
-      `gs:backtest:${strategy.symbol}:${inputs.runId}.`,
-      BACKTEST_ACCOUNT,
-    );
+    this.costs = { slippageBps: inputs.params.stockSlippageBps, commissionPerShareUsd: inputs.params.stockCommissionPerShareUsd, minCommissionUsd: inputs.params.stockCommissionMinUsd };
+    this.venue = new HedgeVenue(inputs.hedger, this.costs, `gs:backtest:${strategy.symbol}:${inputs.runId}.`, BACKTEST_ACCOUNT);
     this.recorder = new RunRecorder(inputs.series.length);
   }
 
   run(): ReplayResult {
     const { series, iv, onProgress, log } = this.inputs;
-    const { rate, dividendYield } = { rate: this.hedger.params.strategy.riskFreeRate, dividendYield: this.hedger.params.strategy.dividendYield };
+    const { riskFreeRate: rate, dividendYield } = this.hedger.params.strategy;
     const barMs = series.barSeconds * 1000;
     const closes = series.close;
     const starts = series.tsMs;
@@ -254,8 +252,7 @@ class ReplayEngine {
       const touch = quoteAround(spot, this.params.stockHalfSpreadBps);
       const shares = this.ledger.stockShares;
       const price = shares > 0 ? touch.bid : touch.ask;
-      const costs = { slippageBps: this.params.stockSlippageBps, commissionPerShareUsd: this.params.stockCommissionPerShareUsd, minCommissionUsd: this.params.stockCommissionMinUsd };
-      this.ledger.stockFill(-shares, price, spot, commissionUsd(shares, costs));
+      this.ledger.stockFill(-shares, price, spot, commissionUsd(shares, this.costs));
     }
     this.units = 0;
     this.recorder.closeOut(nowMs, this.ledger.equityUsd(spot, 0));
