@@ -211,14 +211,12 @@ class ReplayEngine {
 
   private roll(reason: RollReason | "open", spot: number, vol: number, nowMs: number, rate: number, dividendYield: number): void {
     const contracts = this.params.contracts;
-    const closed: Position[] = [];
-    if (this.straddle !== null) {
-      for (const [leg, mark] of [[this.straddle.call, this.call], [this.straddle.put, this.put]] as const) {
-        this.ledger.optionTrade(-this.units, mark.price - optionHalfSpreadUsd(mark.price, this.params), mark.price, optionCommissionUsd(contracts, this.params));
-        closed.push({ contract: leg, quantity: 0, avgCost: 0, account: BACKTEST_ACCOUNT });
-      }
-    }
     const previous = this.straddle;
+    const closed: Position[] = [];
+    if (previous !== null) {
+      this.sellLegsAtBid();
+      for (const leg of [previous.call, previous.put]) closed.push({ contract: leg, quantity: 0, avgCost: 0, account: BACKTEST_ACCOUNT });
+    }
     const next = chooseStraddle(spot, nowMs, this.rules);
     this.straddle = next;
     this.callKey = contractKey(next.call);
@@ -242,12 +240,17 @@ class ReplayEngine {
     this.recorder.roll(nowMs, reason, previous, next, spot);
   }
 
-  /** The run ends flat in options at their bid, so the total is what could be realised. */
-  private finish(spot: number, nowMs: number): void {
-    if (this.straddle === null) return;
+  /** Closes the held legs at their bid (one order per leg, with its commission). */
+  private sellLegsAtBid(): void {
     for (const mark of [this.call, this.put]) {
       this.ledger.optionTrade(-this.units, mark.price - optionHalfSpreadUsd(mark.price, this.params), mark.price, optionCommissionUsd(this.params.contracts, this.params));
     }
+  }
+
+  /** The run ends flat in options at their bid, so the total is what could be realised. */
+  private finish(spot: number, nowMs: number): void {
+    if (this.straddle === null) return;
+    this.sellLegsAtBid();
     if (this.ledger.stockShares !== 0) {
       const touch = quoteAround(spot, this.params.stockHalfSpreadBps);
       const shares = this.ledger.stockShares;
