@@ -63,6 +63,7 @@ function minimalStatus(tsMs: number): StatusRow {
   return statusRow(
     {
       daemonId: "parity",
+      host: "parity-host",
       wallNowMs: tsMs,
       state: "RUNNING",
       configHash: "parity",
