@@ -1,12 +1,14 @@
 // Public surface of market-data: history and synthetic paths as regular-session bars,
 // plus implied-vol series. The backtest and the simulated broker use only what is here.
 //
-//   loadBars(parseDataSource(spec, opts), { fromDay, toDay }) -> LoadedBars (bars + report + fingerprint)
+//   loadBars(parseDataSource(spec, opts), { fromDay, toDay }[, readCache]) -> LoadedBars (bars + report + fingerprint)
+//     spec: "bundled" | "gbm:seed=1,vol=0.2,..." | "cache[:1m]" (sink bars, via readCache) | a CSV path
 //   bundledBars()   the shipped SPY 5m sample, regular session only
 //   bundledVix()    the shipped VIX daily closes as an IvSeries (fractions)
 //   gbmBars(params) seeded GBM bars on real sessions; parseGbmSpec("seed=1,vol=0.2")
 //   ivAt(series, tsMs) implied vol in force at an instant (no look-ahead for daily series)
-//   parseBarsCsv / parseIvCsv for text already in memory; DataInputError for bad input.
+//   parseBarsCsv / parseIvCsv for text already in memory; ivFromBars for cached IV bars;
+//   DataInputError (a UserError: exit 2) for bad input. history-fetch.ts fills the cache.
 export type { BarSeries } from "./bar-series.ts";
 export { barsToSeries, fingerprintSeries, lowerBound, seriesToBars, sliceSeries } from "./bar-series.ts";
 export { formatBarSize, parseBarSize } from "./bar-size.ts";
