@@ -35,6 +35,10 @@ export interface ServerAppOptions {
 
 export const DEFAULT_MAX_BODY_BYTES = 16 * 1024;
 
+// Handlers return text plus a content type (typed()), not a Response: Elysia then builds one
+// Response with the security headers, where a returned Response would be rebuilt to add them.
+const JSON_CONTENT_TYPE = "application/json; charset=utf-8";
+
 const SECURITY_HEADERS = {
   "cache-control": "no-store",
   "x-content-type-options": "nosniff",
@@ -87,22 +91,21 @@ export function createServerApp(options: ServerAppOptions) {
       }
       return errorResponse(401, "unauthorized", "Authentication required.", undefined, { "www-authenticate": 'Bearer realm="gs"' });
     })
-    .get(ROUTES.dashboard.path, () => asset(DASHBOARD_ASSETS.html, "text/html; charset=utf-8"))
-    .get(ROUTES.dashboardScript.path, () => asset(DASHBOARD_ASSETS.script(), "text/javascript; charset=utf-8"))
-    .get(ROUTES.dashboardChart.path, () => asset(DASHBOARD_ASSETS.chartScript(), "text/javascript; charset=utf-8"))
-    .get(ROUTES.dashboardStyle.path, () => asset(DASHBOARD_ASSETS.style, "text/css; charset=utf-8"))
-    .get(ROUTES.docs.path, () => asset(docsPage, "text/html; charset=utf-8"))
-    .get(ROUTES.openapi.path, () => jsonResponse(openApiJson))
+    .get(ROUTES.dashboard.path, ({ set }) => typed(set, "text/html; charset=utf-8", DASHBOARD_ASSETS.html))
+    .get(ROUTES.dashboardScript.path, ({ set }) => typed(set, "text/javascript; charset=utf-8", DASHBOARD_ASSETS.script()))
+    .get(ROUTES.dashboardChart.path, ({ set }) => typed(set, "text/javascript; charset=utf-8", DASHBOARD_ASSETS.chartScript()))
+    .get(ROUTES.dashboardStyle.path, ({ set }) => typed(set, "text/css; charset=utf-8", DASHBOARD_ASSETS.style))
+    .get(ROUTES.docs.path, ({ set }) => typed(set, "text/html; charset=utf-8", docsPage))
+    .get(ROUTES.openapi.path, ({ set }) => typed(set, JSON_CONTENT_TYPE, openApiJson))
     .get(ROUTES.healthz.path, () => ({ ok: true }))
     .get(ROUTES.readyz.path, async ({ service, set }) => {
       const ok = await service.ready();
       set.status = ok ? 200 : 503;
       return { ok, sink: service.sinkKind };
     })
-    .get(ROUTES.status.path, ({ service, request }) => {
+    .get(ROUTES.status.path, ({ service, request, set }) => {
       const daemonId = parseQuery(ROUTES.status.query, request.url).daemon_id ?? null;
-      const memoised = service.memoisedStatusJson(daemonId);
-      return memoised === null ? service.statusJson(daemonId).then(jsonResponse) : jsonResponse(memoised);
+      return typed(set, JSON_CONTENT_TYPE, service.memoisedStatusJson(daemonId) ?? service.statusJson(daemonId));
     })
     .get(ROUTES.operations.path, async ({ service, request }) => {
       const page = await service.operations(parseQuery(ROUTES.operations.query, request.url));
@@ -113,7 +116,7 @@ export function createServerApp(options: ServerAppOptions) {
     })
     .get(ROUTES.history.path, ({ service, request }) => service.history(parseQuery(ROUTES.history.query, request.url)))
     .get(ROUTES.events.path, ({ request }) => options.events.open(parseQuery(ROUTES.events.query, request.url).daemon_id ?? null, request.headers.get("last-event-id")))
-    .get(ROUTES.metrics.path, async ({ service }) => new Response(await service.metrics(latency), { headers: { "content-type": "text/plain; version=0.0.4; charset=utf-8" } }))
+    .get(ROUTES.metrics.path, ({ service, set }) => typed(set, "text/plain; version=0.0.4; charset=utf-8", service.metrics(latency)))
     .post(
       ROUTES.controlIssue.path,
       async ({ service, request, params, server, set }) => {
@@ -155,12 +158,10 @@ function errorResponse(status: number, error: string, message: string, field?: s
   });
 }
 
-function jsonResponse(json: string): Response {
-  return new Response(json, { headers: { "content-type": "application/json; charset=utf-8" } });
-}
-
-function asset(body: string, contentType: string): Response {
-  return new Response(body, { headers: { "content-type": contentType } });
+/** Text (or its promise) with its content type; Elysia adds the security headers in the one Response it builds. */
+function typed<T extends string | Promise<string>>(set: { headers: Record<string, unknown> }, contentType: string, body: T): T {
+  set.headers["content-type"] = contentType;
+  return body;
 }
 
 function wantsCsv(request: Request): boolean {
