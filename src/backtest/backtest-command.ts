@@ -13,11 +13,13 @@ import { saveRuns } from "./save-runs.ts";
 import type { FinishedRun } from "./save-runs.ts";
 import { parseSweepAxes } from "./sweep/sweep-grid.ts";
 import { rankRuns, runSweep } from "./sweep/sweep-runner.ts";
+import type { SweepRanking } from "./sweep/sweep-runner.ts";
 
 export interface BacktestCommand {
   readonly request: BacktestRequest;
   readonly sweeps: readonly string[];
   readonly workers: number | undefined;
+  readonly rank: SweepRanking;
   readonly json: boolean;
   readonly htmlPath: string | null;
   readonly logPath: string | null;
@@ -83,7 +85,7 @@ async function sweepCommand(command: BacktestCommand, config: Parameters<typeof 
   const bar = progressBar("sweep", showProgress);
   const outcome = await runSweep(command.request, axes, { ...(command.workers === undefined ? {} : { workers: command.workers }), onRunDone: (done, total) => bar.update(done / total) });
   bar.done();
-  const ranked = rankRuns(outcome.runs);
+  const ranked = rankRuns(outcome.runs, command.rank);
   const finished: FinishedRun[] = outcome.runs.map((run) => ({ summary: run.summary, startedAtMs: run.startedAtMs, finishedAtMs: run.finishedAtMs }));
   const saveProblem = command.save ? await saveRuns(config, finished) : null;
   const violations = outcome.runs.reduce((sum, run) => sum + run.summary.guards.violations.length, 0);
@@ -103,7 +105,7 @@ async function sweepCommand(command: BacktestCommand, config: Parameters<typeof 
       String(run.summary.guards.violations.length),
     ]);
     const first = ranked[0]?.summary;
-    if (first !== undefined) out(`gs backtest sweep: ${ranked.length} runs on ${outcome.workers} worker(s) in ${(outcome.wallMs / 1000).toFixed(2)} s; data ${first.data}, ${first.fromDay} to ${first.toDay}\n`);
+    if (first !== undefined) out(`gs backtest sweep: ${ranked.length} runs on ${outcome.workers} worker(s) in ${(outcome.wallMs / 1000).toFixed(2)} s, ranked by ${command.rank}; data ${first.data}, ${first.fromDay} to ${first.toDay}\n`);
     if (first?.clampNote) out(`note: ${first.clampNote}\n`);
     out(`${table(["rank", ...keys, "total", "scalping", "hedge costs", "hedges", "max DD", "Sharpe", "violations"], rows).join("\n")}\n`);
     for (const skip of outcome.skipped) out(`skipped ${skip.assignments.join(" ")}: ${skip.reason.replaceAll("\n", " ")}\n`);

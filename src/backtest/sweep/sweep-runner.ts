@@ -96,7 +96,26 @@ export async function runSweep(base: BacktestRequest, axes: readonly SweepAxis[]
   return { runs, skipped, workers: workerCount, wallMs: performance.now() - startMs, barSteps };
 }
 
-/** Best first: total PnL, then Sharpe. */
-export function rankRuns(runs: readonly SweepRun[]): SweepRun[] {
-  return [...runs].sort((a, b) => b.summary.pnl.totalUsd - a.summary.pnl.totalUsd || (b.summary.dailySharpe ?? -Infinity) - (a.summary.dailySharpe ?? -Infinity));
+export type SweepRanking = "total" | "sharpe" | "drawdown";
+
+export const SWEEP_RANKINGS: readonly SweepRanking[] = ["total", "sharpe", "drawdown"];
+
+/** Best first by the chosen measure (total PnL, daily Sharpe, or smallest max drawdown); ties by total PnL. */
+export function rankRuns(runs: readonly SweepRun[], by: SweepRanking = "total"): SweepRun[] {
+  const score = (run: SweepRun): number => {
+    const s = run.summary;
+    switch (by) {
+      case "total":
+        return s.pnl.totalUsd;
+      case "sharpe":
+        return s.dailySharpe ?? Number.NEGATIVE_INFINITY;
+      case "drawdown":
+        return -s.maxDrawdownUsd;
+      default: {
+        const unreachable: never = by;
+        throw new Error(`unknown ranking ${String(unreachable)}`);
+      }
+    }
+  };
+  return [...runs].sort((a, b) => score(b) - score(a) || b.summary.pnl.totalUsd - a.summary.pnl.totalUsd);
 }

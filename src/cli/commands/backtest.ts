@@ -17,6 +17,7 @@ const BACKTEST_ARGS = {
   log: { type: "string", valueHint: "PATH", description: "Write the per-decision log (.jsonl, or .csv)" },
   sweep: { type: "string", valueHint: "KEY=V1,V2", description: "Sweep a key over values (repeatable); runs the grid on all cores" },
   workers: { type: "string", valueHint: "N", description: "Sweep workers (default: number of cores)" },
+  rank: { type: "string", default: "total", valueHint: "total|sharpe|drawdown", description: "Sweep ranking: total PnL, daily Sharpe, or smallest max drawdown" },
   save: { type: "boolean", default: true, description: "Record runs in the sink's backtest_runs (--no-save to skip)" },
   "sweep-worker": { type: "boolean", description: "(internal) serve sweep jobs as a worker" },
 } as const;
@@ -49,6 +50,9 @@ export default defineCommand({
       return serveSweepJobs();
     }
     const { runBacktestCommand } = await import("../../backtest/backtest-command.ts");
+    const { SWEEP_RANKINGS } = await import("../../backtest/sweep/sweep-runner.ts");
+    const rank = SWEEP_RANKINGS.find((ranking) => ranking === args.rank);
+    if (rank === undefined) throw new UserError(`--rank was '${args.rank}', expected one of ${SWEEP_RANKINGS.join(", ")}`);
     process.exitCode = await runBacktestCommand({
       request: {
         configPath: args.config ?? null,
@@ -63,6 +67,7 @@ export default defineCommand({
       },
       sweeps: repeated(rawArgs, "--sweep"),
       workers: positiveInteger(args.workers, "--workers"),
+      rank,
       json: args.json === true,
       htmlPath: args.html ?? null,
       logPath: args.log ?? null,

@@ -1,6 +1,8 @@
 import { describe, expect, test } from "bun:test";
 import { applyBacktestAssignments, backtestParamsView, defaultBacktestParams } from "../../../src/backtest/backtest-params.ts";
 import { parseSweepAxes, sweepCombinations } from "../../../src/backtest/sweep/sweep-grid.ts";
+import { rankRuns } from "../../../src/backtest/sweep/sweep-runner.ts";
+import type { SweepRun } from "../../../src/backtest/sweep/sweep-runner.ts";
 import { UserError } from "../../../src/config/user-error.ts";
 
 describe("backtest keys", () => {
@@ -49,5 +51,18 @@ describe("sweep grid", () => {
     [["a=1,2,3,4,5,6,7,8,9,10", "b=1,2,3,4,5,6,7,8,9,10", "c=1,2,3,4,5,6,7,8,9,10", "d=1,2,3,4,5,6,7,8,9,10", "e=1,2"], "20000 combinations"],
   ])("%p is a UserError", (specs, message) => {
     expect(() => parseSweepAxes(specs)).toThrow(message);
+  });
+});
+
+describe("sweep ranking", () => {
+  const run = (total: number, sharpe: number | null, drawdown: number) =>
+    ({ assignments: [], startedAtMs: 0, finishedAtMs: 0, summary: { pnl: { totalUsd: total }, dailySharpe: sharpe, maxDrawdownUsd: drawdown } }) as unknown as SweepRun;
+  const runs = [run(100, 0.5, 900), run(300, -0.2, 400), run(200, 1.5, 100), run(50, null, 50)];
+  test.each([
+    ["total", [300, 200, 100, 50]],
+    ["sharpe", [200, 100, 300, 50]],
+    ["drawdown", [50, 200, 300, 100]],
+  ] as const)("by %s", (by, totals) => {
+    expect(rankRuns(runs, by).map((r) => r.summary.pnl.totalUsd)).toEqual([...totals]);
   });
 });
