@@ -14,6 +14,9 @@ import { ControlLoop } from "./control-loop.ts";
 import type { DaemonLog } from "./daemon-log.ts";
 import { dailyStateRow, hedgerDailyState } from "./daily-state-row.ts";
 import { HedgeLoop } from "./hedge-loop.ts";
+import type { InstanceIdentity } from "./instance-guard.ts";
+import { thisInstance, waitForNoOtherInstance } from "./instance-guard.ts";
+import { executeCommand } from "./operator-commands.ts";
 import { OperationRecorder } from "./operation-recorder.ts";
 import { DaemonIds } from "./order-ref.ts";
 import { reconcile } from "./reconcile.ts";
@@ -51,6 +54,7 @@ export interface DaemonDeps {
 export class Daemon {
   private current: DaemonLifecycleState = "IDLE";
   private readonly ids: DaemonIds;
+  private readonly identity: InstanceIdentity;
   private readonly recorder: OperationRecorder;
   private readonly hedgeLoop: HedgeLoop;
   private readonly controlLoop: ControlLoop;
@@ -76,6 +80,7 @@ export class Daemon {
   constructor(private readonly deps: DaemonDeps) {
     const symbol = deps.hedger.params.strategy.symbol;
     this.ids = new DaemonIds(deps.daemonId, symbol, deps.wallClock.nowMs());
+    this.identity = thisInstance(deps.pid);
     this.recorder = new OperationRecorder(deps.sink, this.ids, deps.wallClock, () => this.statusNow());
     this.stopped = new Promise((resolve) => (this.resolveStopped = resolve));
     this.hedgeLoop = new HedgeLoop({
@@ -99,7 +104,7 @@ export class Daemon {
       log: deps.log,
       recorder: this.recorder,
       stateName: () => this.current,
-      execute: (command) => this.execute(command),
+      execute: async (command) => this.execute(command),
       claimSuffix: `${deps.pid}`,
     });
     deps.broker.onEvent((event) => this.guard(() => this.onBrokerEvent(event)));
@@ -122,7 +127,15 @@ export class Daemon {
     const tradingDay = hedger.dailyState(marketNowMs).tradingDay;
     const saved = await sink.loadDailyState(daemonId, tradingDay);
     if (saved) hedger.restoreDailyState(hedgerDailyState(saved), marketNowMs);
-    const last = (await sink.readStatusCurrent(daemonId))[0];
+    const last = await waitForNoOtherInstance({
+      sink,
+      daemonId,
+      clock: wallClock,
+      log: this.deps.log,
+      self: this.identity,
+      pollMs: settings.heartbeatMs,
+      stopRequested: () => this.stopRequested,
+    });
     this.expectedHedgeShares = last ? last.hedgeShares : null;
     if (this.stopRequested) return; // stopped while reading the sink: shutdown already runs
     this.stopTimers.push(every(wallClock, settings.heartbeatMs, () => this.guard(() => this.heartbeat())));
@@ -166,6 +179,7 @@ export class Daemon {
         configHash: deps.configHash,
         heartbeatIntervalS: deps.settings.heartbeatMs / 1000,
         pid: deps.pid,
+        host: this.identity.host,
         version: deps.version,
         brokerName: deps.broker.name,
         brokerClientId: this.brokerInfo.clientId,
@@ -319,43 +333,18 @@ export class Daemon {
   }
 
   // --- commands ---------------------------------------------------------------------------
-  private async execute(command: ControlCommand): Promise<string> {
-    const { hedger } = this.deps;
-    if (this.current === "STOPPING" || this.current === "STOPPED") return `ignored: daemon is ${this.current}`;
-    switch (command) {
-      case "stop":
-        this.requestStop("control command");
-        return "stopping";
-      case "pause":
-        this.operatorPaused = true;
-        hedger.setPaused(true);
-        if (this.current === "PAUSED") return "already paused";
-        if (this.current !== "RUNNING") return `paused (takes effect when the broker is back; state ${this.current})`;
-        this.transition("pause");
-        return "paused";
-      case "resume":
-        this.operatorPaused = false;
-        hedger.setPaused(false);
-        if (this.current === "RUNNING") return "already running";
-        if (this.current !== "PAUSED") return `resumed (takes effect when the broker is back; state ${this.current})`;
-        this.transition("resume");
-        return "resumed";
-      case "flatten": {
-        if (this.current !== "RUNNING" && this.current !== "PAUSED") return `rejected: flatten needs a connected broker, state was ${this.current}`;
-        this.operatorPaused = true;
-        hedger.setPaused(true);
-        if (this.current === "RUNNING") this.transition("pause", { reason: "flatten" });
-        return `${this.hedgeLoop.requestFlatten()}; paused`;
-      }
-      case "retry_broker":
-        if (this.current !== "WAITING_BROKER") return `ignored: broker not down (state ${this.current})`;
-        this.retryNow();
-        return "retrying now";
-      default: {
-        const unreachable: never = command;
-        return `rejected: unknown command ${String(unreachable)}`;
-      }
-    }
+  private execute(command: ControlCommand): string {
+    return executeCommand(command, {
+      state: this.current,
+      setOperatorPaused: (paused) => {
+        this.operatorPaused = paused;
+        this.deps.hedger.setPaused(paused);
+      },
+      transition: (event, payload) => this.transition(event, payload),
+      requestStop: (reason) => this.requestStop(reason),
+      requestFlatten: () => this.hedgeLoop.requestFlatten(),
+      retryBrokerNow: () => this.retryNow(),
+    });
   }
 
   // --- stop -------------------------------------------------------------------------------

@@ -111,7 +111,7 @@ async function probeSink(sink: Sink): Promise<string | null> {
   const row: StatusRow = {
     daemonId: CHECK_DAEMON_ID,
     tsMs: Date.now(),
-    state: "IDLE",
+    state: "STOPPED",
     hedgeState: "idle",
     symbol: "-",
     spot: null,

@@ -10,6 +10,7 @@ export interface DaemonStatusContext {
   readonly configHash: string;
   readonly heartbeatIntervalS: number;
   readonly pid: number;
+  readonly host: string;
   readonly version: string;
   readonly brokerName: "sim" | "ib";
   readonly brokerClientId: number | null;
@@ -50,6 +51,7 @@ export function statusRow(context: DaemonStatusContext, snapshot: HedgerSnapshot
     heartbeatIntervalS: context.heartbeatIntervalS,
     details: {
       pid: context.pid,
+      host: context.host,
       version: context.version,
       brokerName: context.brokerName,
       brokerClientId: context.brokerClientId,

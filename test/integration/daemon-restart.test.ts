@@ -1,11 +1,12 @@
 // A restart is not a reset: daily hedge counts and the cooldown survive it (daily_state),
 // order refs stay unique, and a stock position nobody can explain blocks trading (red lamp).
 import { expect, setDefaultTimeout, test } from "bun:test";
+import { statusRow } from "../../src/daemon/status-row.ts";
 import { describeSinks } from "../support/sinks.ts";
 import type { GsConfig } from "../../src/config/schema.ts";
 import type { Sink } from "../../src/sink/port.ts";
 import type { Market } from "./daemon-harness.ts";
-import { advanceUntil, createDaemon, DAEMON_ID, operations, quoteAndSettle, runningDaemon, SETTINGS, SPOT, stopDaemon, testConfig } from "./daemon-harness.ts";
+import { advanceUntil, createDaemon, createMarket, DAEMON_ID, operations, quoteAndSettle, runningDaemon, SETTINGS, SPOT, stopDaemon, testConfig } from "./daemon-harness.ts";
 
 // PostgreSQL round trips make some cases take seconds; nothing here asserts on time.
 setDefaultTimeout(30_000);
@@ -108,6 +109,30 @@ describeSinks("daemon restart", (makeSink) => {
     // The missed fill explains the position: no hard block.
     const [reconcile] = (await operations(sink, ["reconcile"])).slice(-1);
     expect(reconcile?.reason).toBe("ok");
+    expect(await stopDaemon(second, market)).toBe(0);
+  });
+
+  test("a second daemon with the same id waits while the first one is alive", async () => {
+    const sink = await makeSink();
+    const market = createMarket();
+    // Another process holds the id: it heartbeated just now (every 5 s) and is RUNNING.
+    const context = {
+      daemonId: DAEMON_ID, wallNowMs: market.clock.nowMs(), state: "RUNNING" as const, configHash: "other", heartbeatIntervalS: 5,
+      pid: 999_999, host: "other-host", version: "other", brokerName: "sim" as const, brokerClientId: null, brokerServerVersion: null,
+      nextRetryTsMs: null, marketDataKind: null, extraBlockReasons: [], marketNowMs: market.clock.nowMs(),
+    };
+    sink.writeStatus(statusRow(context, null, "SPY"), { history: false });
+    await sink.flush();
+
+    const second = createDaemon(market, sink);
+    const started = second.daemon.start();
+    for (let attempt = 0; attempt < 400 && !second.log.some((line) => line.includes("pid 999999 on other-host")); attempt++) await Bun.sleep(5);
+    expect(second.log.some((line) => line.includes("pid 999999 on other-host"))).toBe(true);
+    await market.clock.advance(SETTINGS.heartbeatMs);
+    expect(second.daemon.state).toBe("IDLE");
+    // Its heartbeat has stopped: after three intervals the id is free.
+    await advanceUntil(market, started, 1_000);
+    expect(second.daemon.state).toBe("RUNNING");
     expect(await stopDaemon(second, market)).toBe(0);
   });
 });

@@ -1,0 +1,50 @@
+// What each operator command does to the daemon, in one place. The daemon hands in the few
+// levers a command may pull; the result text is what the operator sees in the control row.
+import type { DaemonEvent, DaemonLifecycleState } from "../core/daemon-fsm.ts";
+import type { ControlCommand } from "../sink/records.ts";
+
+export interface CommandTarget {
+  readonly state: DaemonLifecycleState;
+  /** Operator pause flag: kept across broker outages and applied to the Hedger at once. */
+  setOperatorPaused(paused: boolean): void;
+  transition(event: DaemonEvent, payload?: Readonly<Record<string, unknown>>): void;
+  requestStop(reason: string): void;
+  /** Cancels own working orders and closes the hedge shares; returns what it is doing. */
+  requestFlatten(): string;
+  retryBrokerNow(): void;
+}
+
+export function executeCommand(command: ControlCommand, target: CommandTarget): string {
+  const { state } = target;
+  if (state === "STOPPING" || state === "STOPPED") return `ignored: daemon is ${state}`;
+  switch (command) {
+    case "stop":
+      target.requestStop("control command");
+      return "stopping";
+    case "pause":
+      target.setOperatorPaused(true);
+      if (state === "PAUSED") return "already paused";
+      if (state !== "RUNNING") return `paused (takes effect when the broker is back; state ${state})`;
+      target.transition("pause");
+      return "paused";
+    case "resume":
+      target.setOperatorPaused(false);
+      if (state === "RUNNING") return "already running";
+      if (state !== "PAUSED") return `resumed (takes effect when the broker is back; state ${state})`;
+      target.transition("resume");
+      return "resumed";
+    case "flatten":
+      if (state !== "RUNNING" && state !== "PAUSED") return `rejected: flatten needs a connected broker, state was ${state}`;
+      target.setOperatorPaused(true);
+      if (state === "RUNNING") target.transition("pause", { reason: "flatten" });
+      return `${target.requestFlatten()}; paused`;
+    case "retry_broker":
+      if (state !== "WAITING_BROKER") return `ignored: broker not down (state ${state})`;
+      target.retryBrokerNow();
+      return "retrying now";
+    default: {
+      const unreachable: never = command;
+      return `rejected: unknown command ${String(unreachable)}`;
+    }
+  }
+}
