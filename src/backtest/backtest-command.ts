@@ -3,13 +3,13 @@
 // Returns the exit code: 0, or 1 when the guard verification found a violation.
 import { existsSync, statSync } from "node:fs";
 import { dirname, resolve } from "node:path";
+import type { GsConfig } from "../config/schema.ts";
 import { UserError } from "../config/user-error.ts";
 import { progressBar } from "./progress-bar.ts";
 import { renderTextReport, table, usd } from "./report-text.ts";
 import { runBacktest } from "./run-backtest.ts";
 import type { BacktestRequest } from "./run-backtest.ts";
 import { loadRequestConfig } from "./run-backtest.ts";
-import { saveRuns } from "./save-runs.ts";
 import type { FinishedRun } from "./save-runs.ts";
 import { parseSweepAxes } from "./sweep/sweep-grid.ts";
 import { rankRuns, runSweep } from "./sweep/sweep-runner.ts";
@@ -62,7 +62,7 @@ export async function runBacktestCommand(command: BacktestCommand): Promise<numb
     const { writeHtmlReport } = await import("./report-html.ts");
     await writeHtmlReport(command.htmlPath, summary, outcome.result);
   }
-  const saveProblem = command.save ? await saveRuns(loaded.config, [outcome]) : null;
+  const saveProblem = command.save ? await saveFinished(loaded.config, [outcome]) : null;
   if (command.json) out(`${JSON.stringify(summary, null, 2)}\n`);
   else {
     out(renderTextReport(summary));
@@ -78,7 +78,13 @@ export async function runBacktestCommand(command: BacktestCommand): Promise<numb
   return 0;
 }
 
-async function sweepCommand(command: BacktestCommand, config: Parameters<typeof saveRuns>[0]): Promise<number> {
+/** The sink (and its drivers) load only when a run is to be recorded. */
+async function saveFinished(config: GsConfig, runs: readonly FinishedRun[]): Promise<string | null> {
+  const { saveRuns } = await import("./save-runs.ts");
+  return saveRuns(config, runs);
+}
+
+async function sweepCommand(command: BacktestCommand, config: GsConfig): Promise<number> {
   if (command.logPath !== null || command.htmlPath !== null) throw new UserError("--log and --html describe one run, expected them without --sweep");
   const axes = parseSweepAxes(command.sweeps);
   const showProgress = !command.json && process.stderr.isTTY === true;
@@ -87,7 +93,7 @@ async function sweepCommand(command: BacktestCommand, config: Parameters<typeof 
   bar.done();
   const ranked = rankRuns(outcome.runs, command.rank);
   const finished: FinishedRun[] = outcome.runs.map((run) => ({ summary: run.summary, startedAtMs: run.startedAtMs, finishedAtMs: run.finishedAtMs }));
-  const saveProblem = command.save ? await saveRuns(config, finished) : null;
+  const saveProblem = command.save ? await saveFinished(config, finished) : null;
   const violations = outcome.runs.reduce((sum, run) => sum + run.summary.guards.violations.length, 0);
   if (command.json) {
     out(`${JSON.stringify({ workers: outcome.workers, wallMs: outcome.wallMs, barSteps: outcome.barSteps, ranked: ranked.map((run) => run.summary), skipped: outcome.skipped }, null, 2)}\n`);

@@ -10,7 +10,6 @@ import { Hedger } from "../core/hedger.ts";
 import { hedgerParamsFromConfig } from "../daemon/hedger-params-from-config.ts";
 import type { GsConfig } from "../config/schema.ts";
 import type { CachedBarsReader, IvSeries, LoadedBars, TimeZoneName } from "../market-data/index.ts";
-import { openSink } from "../sink/open-sink.ts";
 import { BUNDLED_SYMBOL, DataInputError, ivCoverageStartMs, loadBars, parseBarSize, parseDataSource, parseTimeZone, TIME_ZONES } from "../market-data/index.ts";
 import { applyBacktestAssignments, BACKTEST_KEY_PREFIX, backtestParamsView, defaultBacktestParams } from "./backtest-params.ts";
 import type { BacktestParams } from "./backtest-params.ts";
@@ -69,9 +68,10 @@ function parseZone(text: string | null): TimeZoneName | null {
   return zone;
 }
 
-/** Bars cached by `gs data fetch`, read from the configured sink. */
+/** Bars cached by `gs data fetch`, read from the configured sink (opened only when asked). */
 function sinkBarsReader(config: GsConfig): CachedBarsReader {
   return async (symbol, barSeconds, sinceMs, untilMs) => {
+    const { openSink } = await import("../sink/open-sink.ts");
     const sink = await openSink(config);
     try {
       return await sink.loadBars(symbol, barSeconds, sinceMs, untilMs);
