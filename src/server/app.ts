@@ -8,7 +8,7 @@ import type { ControlPath } from "./control-view.ts";
 import { DASHBOARD_ASSETS } from "./dashboard/dashboard-assets.ts";
 import type { EventHub } from "./event-stream.ts";
 import { InputError, parseQuery, readJsonBody, validate } from "./http-input.ts";
-import { isLoopbackHost } from "./loopback.ts";
+import { LoopbackHostCheck } from "./loopback.ts";
 import { buildOpenApiDocument, renderApiDocsPage } from "./openapi-document.ts";
 import { operationsToCsv } from "./operations-view.ts";
 import { Histogram } from "./prometheus-text.ts";
@@ -52,6 +52,7 @@ export function createServerApp(options: ServerAppOptions) {
   const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
   const latency = new Histogram("gs_http_request_duration_seconds", "Time to handle an HTTP request, by route and status code.");
   const startedAt = new WeakMap<Request, number>();
+  const loopbackHosts = new LoopbackHostCheck();
   const openApi = buildOpenApiDocument(options.version);
   const openApiJson = JSON.stringify(openApi); // built once: the routes never change at run time
   const docsPage = renderApiDocsPage(openApi);
@@ -61,7 +62,7 @@ export function createServerApp(options: ServerAppOptions) {
     .headers(SECURITY_HEADERS)
     .onRequest(({ request }) => {
       startedAt.set(request, performance.now());
-      if (options.loopbackHostOnly === true && !isLoopbackHost(hostnameOf(request.headers.get("host")))) {
+      if (options.loopbackHostOnly === true && !loopbackHosts.allows(request.headers.get("host"))) {
         return errorResponse(403, "forbidden_host", "This server only answers requests addressed to 127.0.0.1, ::1 or localhost.");
       }
     })
@@ -140,12 +141,6 @@ export function createServerApp(options: ServerAppOptions) {
 
 export type ServerApp = ReturnType<typeof createServerApp>;
 
-/** "127.0.0.1:8765" -> "127.0.0.1", "[::1]:8765" -> "::1"; a missing Host is "". */
-function hostnameOf(host: string | null): string {
-  if (host === null) return "";
-  const bracketed = /^\[([^\]]+)\]/.exec(host);
-  return bracketed?.[1] ?? host.replace(/:\d+$/, "");
-}
 
 function errorCode(status: number): string {
   return status === 413 ? "payload_too_large" : status === 415 ? "unsupported_media_type" : "invalid_request";

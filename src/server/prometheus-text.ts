@@ -67,7 +67,8 @@ export class Histogram {
   ) {}
 
   observe(labels: Labels, valueS: number): void {
-    const key = Object.values(labels).join("\u0000");
+    let key = "";
+    for (const name in labels) key += `${labels[name]}\u0000`;
     let series = this.series.get(key);
     if (series === undefined) {
       series = { labels, bucketCounts: this.bucketsS.map(() => 0), count: 0, sum: 0 };
