@@ -12,9 +12,4 @@ export class DataInputError extends UserError {
     super([headline, ...details.map((line) => `  ${line}`)].join("\n"));
     this.name = "DataInputError";
   }
-
-  /** Headline plus details, one per line (the same text as `message`). */
-  describe(): string {
-    return this.message;
-  }
 }

@@ -34,8 +34,8 @@ describe("parseBarsCsv", () => {
 
   test("naive timestamps without a declared zone are an error naming the flag", () => {
     const error = failure(csv("2025-10-08 09:30:00,1,1,1,1,1"));
-    expect(error.describe()).toContain("line 2");
-    expect(error.describe()).toContain("--data-tz");
+    expect(error.message).toContain("line 2");
+    expect(error.message).toContain("--data-tz");
   });
 
   test("naive timestamps in a declared zone convert with DST", () => {
@@ -66,7 +66,7 @@ describe("parseBarsCsv", () => {
         "2024-03-26 13:55:00+00:00,-1,2,0.5,1.5,10",
       ),
     );
-    const text = error.describe();
+    const text = error.message;
     expect(error.message).toContain("5 bad row(s)");
     for (const line of [3, 4, 5, 6, 7]) expect(text).toContain(`line ${line}:`);
     expect(text).toContain("open was not a number");
@@ -76,7 +76,7 @@ describe("parseBarsCsv", () => {
 
   test("out-of-order rows are fatal and name both times", () => {
     const error = failure(csv("2024-03-26 13:35:00+00:00,1,1,1,1,1", "2024-03-26 13:30:00+00:00,1,1,1,1,1"));
-    expect(error.describe()).toContain("line 3: out of order");
+    expect(error.message).toContain("line 3: out of order");
   });
 
   test("an exact duplicate is dropped with a warning; a conflicting one is fatal", () => {
@@ -84,7 +84,7 @@ describe("parseBarsCsv", () => {
     const { series, report } = parseBarsCsv(csv(row, row, "2024-03-26 13:35:00+00:00,1,1,1,1,1"), OPTIONS);
     expect(series.length).toBe(2);
     expect(report.warnings).toEqual([{ type: "duplicate", line: 3, tsMs: Date.parse("2024-03-26T13:30:00Z") }]);
-    expect(failure(csv(row, "2024-03-26 13:30:00+00:00,1,2,1,1,1")).describe()).toContain("line 3: a different bar");
+    expect(failure(csv(row, "2024-03-26 13:30:00+00:00,1,2,1,1,1")).message).toContain("line 3: a different bar");
   });
 
   test("a declared bar size that the data contradicts is an error", () => {
@@ -96,8 +96,8 @@ describe("parseBarsCsv", () => {
     const error = failure(
       csv("2024-03-26 13:30:00+00:00,1,1,1,1,1", "2024-03-26 13:35:00+00:00,1,1,1,1,1", "2024-03-26 13:40:00+00:00,1,1,1,1,1", "2024-03-26 13:42:00+00:00,1,1,1,1,1"),
     );
-    expect(error.describe()).toContain("line 5");
-    expect(error.describe()).toContain("300s bar grid");
+    expect(error.message).toContain("line 5");
+    expect(error.message).toContain("300s bar grid");
   });
 
   test("missing columns and empty files are clear errors", () => {
