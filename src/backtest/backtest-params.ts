@@ -69,14 +69,6 @@ export function defaultBacktestParams(atmBandFraction: number): BacktestParams {
 
 export const BACKTEST_KEY_PREFIX = "backtest.";
 
-export function backtestKeys(): readonly string[] {
-  return KEYS.map((entry) => entry.key);
-}
-
-export function describeBacktestKeys(): string[] {
-  return KEYS.map((entry) => `${entry.key}: ${entry.description}`);
-}
-
 /** Applies `backtest.key=value` assignments; an unknown key or bad value is a UserError. */
 export function applyBacktestAssignments(base: BacktestParams, assignments: readonly string[]): BacktestParams {
   const next: Record<string, number> = { ...base };

@@ -61,7 +61,7 @@ export function describeIssue(issue: BarIssue): string {
   }
 }
 
-export function listIssues(issues: readonly BarIssue[]): string[] {
+function listIssues(issues: readonly BarIssue[]): string[] {
   const lines = issues.slice(0, MAX_LISTED_ISSUES).map(describeIssue);
   if (issues.length > MAX_LISTED_ISSUES) lines.push(`... and ${issues.length - MAX_LISTED_ISSUES} more`);
   return lines;

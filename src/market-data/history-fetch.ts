@@ -12,7 +12,7 @@ import type { TradingSession } from "./exchange-calendar.ts";
 import { formatDay } from "./ny-time.ts";
 
 /** IB: at most 60 historical requests in any 10 minutes; we also keep 2 s between two. */
-export const IB_PACING = { maxRequests: 60, windowMs: 600_000, minSpacingMs: 2_000 } as const;
+const IB_PACING = { maxRequests: 60, windowMs: 600_000, minSpacingMs: 2_000 } as const;
 const RETRIES_AFTER_PACING_ERROR = 3;
 const PACING_BACKOFF_MS = 60_000;
 

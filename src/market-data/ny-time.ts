@@ -3,7 +3,6 @@
 import { DAY_MS, daysFromCivil, formatDay, parseDay } from "../core/civil-date.ts";
 import { newYorkDayNumber, newYorkOffsetMs, newYorkWallToUtcMs } from "../core/new-york-time.ts";
 
-export const MS_PER_DAY = DAY_MS;
 export { formatDay, parseDay };
 
 /** Days since 1970-01-01 of a civil date. */
