@@ -80,6 +80,10 @@ export async function runPhase1Check(inputs: Phase1CheckInputs): Promise<Phase1C
     const fill = await waitFor(() => firstOperation(opened, "fill"), (row) => row !== null, READY_BOUND_MS);
     record("operations written for a hedge (intent, sent, ack, fill)", ...(await describeHedgeTrail(opened, fill)));
 
+    const history = await opened.queryHistory({ daemonId: CHECK_DAEMON_ID, limit: 1_000 });
+    const historyStates = new Set(history.map((row) => row.state));
+    record("status_history appended (one row per operation)", history.length >= 4 && historyStates.has("RUNNING"), `${history.length} rows, states ${[...historyStates].join(", ")}`);
+
     writeFileSync(config.control.file, "pause\n");
     const paused = await waitFor(() => readStatus(opened), (row) => row?.state === "PAUSED", READY_BOUND_MS);
     record("control file command consumed (pause)", paused !== null, paused ? "state PAUSED, control operation recorded" : "daemon did not pause");

@@ -12,9 +12,9 @@ test("gs check phase1 passes every case and exits 0", async () => {
   try {
     const child = Bun.spawn(["bun", MAIN, "check", "phase1"], { cwd, env: { ...process.env, GS_CONFIG: "" }, stdout: "pipe", stderr: "pipe" });
     const [exitCode, stdout] = await Promise.all([child.exited, new Response(child.stdout).text()]);
-    expect(stdout).toContain("all 6 phase-1 cases passed");
+    expect(stdout).toContain("all 7 phase-1 cases passed");
     expect(stdout).not.toContain("FAIL");
-    for (const name of ["sink writable", "status_current written on entering RUNNING", "heartbeat advancing", "operations written for a hedge", "control file command consumed", "SIGTERM"]) {
+    for (const name of ["sink writable", "status_current written on entering RUNNING", "heartbeat advancing", "operations written for a hedge", "status_history appended", "control file command consumed", "SIGTERM"]) {
       expect(stdout).toContain(name);
     }
     expect(exitCode).toBe(0);
