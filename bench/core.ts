@@ -1,6 +1,7 @@
 // Core hot-path throughput: greeks, Hedger.evaluate on the hold path, the guard path and the
 // hedge path, each next to a bare loop computing two legs' BS delta+gamma per bar in the same
-// run (the backtest's floor). Run: `bun bench/core.ts [bars]`. Figures -> docs/BENCHMARKS.md.
+// run (the backtest's floor). Run: `bun bench/core.ts [bars] [rounds]` (default 2,000,000 bars, 5 rounds).
+// Figures -> docs/BENCHMARKS.md.
 import { computeGreeks, GreeksScratch } from "../src/core/greeks.ts";
 import { Hedger } from "../src/core/hedger.ts";
 import type { HedgerParams } from "../src/core/hedger-params.ts";
