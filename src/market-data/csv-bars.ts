@@ -113,7 +113,8 @@ function inferBarSeconds(tsMs: Float64Array, length: number): number {
 }
 
 export function parseBarsCsv(text: string, options: CsvReadOptions): { series: BarSeries; report: CsvReadReport } {
-  const lines = text.split("\n");
+  // A UTF-8 byte-order mark (spreadsheet exports) is not part of the first column's name.
+  const lines = (text.charCodeAt(0) === 0xfeff ? text.slice(1) : text).split("\n");
   const headerIndex = lines.findIndex((line) => line.trim() !== "");
   if (headerIndex === -1) throw new DataInputError(`${options.source}: the file is empty, expected a header and bar rows`);
   const columns = columnIndexes(lines[headerIndex] as string, options.source);
@@ -142,7 +143,7 @@ export function parseBarsCsv(text: string, options: CsvReadOptions): { series: B
     }
     naive ||= parsed.naive;
     for (let f = 0; f < 5; f++) {
-      const cell = (cells[columns.fields[f] as number] as string).trim();
+      const cell = (cells[columns.fields[f] as number] as string).trim().replace(/^"(.*)"$/, "$1");
       values[f] = cell === "" ? Number.NaN : Number(cell);
     }
     const problem = checkPrices(values, (cells[columns.fields[4] as number] as string).trim());

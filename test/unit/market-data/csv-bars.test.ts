@@ -49,6 +49,14 @@ describe("parseBarsCsv", () => {
     expect(new Date(series.tsMs[1] as number).toISOString()).toBe("2025-12-08T14:30:00.000Z");
   });
 
+  test("a byte-order mark, CRLF line ends and quoted cells are read like plain CSV", () => {
+    const text = `\uFEFF${HEADER}\r\n"2024-03-26 13:30:00+00:00","1","2","0.5","1.5","10"\r\n2024-03-26 13:35:00+00:00,1.5,2,1,1.2,20\r\n`;
+    const { series } = parseBarsCsv(text, OPTIONS);
+    expect(series.length).toBe(2);
+    expect(series.high[0]).toBe(2);
+    expect(series.volume[1]).toBe(20);
+  });
+
   test("epoch seconds and milliseconds are absolute", () => {
     const { series } = parseBarsCsv(csv("1711459800,1,1,1,1,1", "1711460100000,1,1,1,1,1"), OPTIONS);
     expect(series.tsMs[0]).toBe(1711459800000);
