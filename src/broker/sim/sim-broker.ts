@@ -78,8 +78,8 @@ export class SimBroker implements Broker {
   private readonly working = new Map<string, WorkingOrder>();
   private readonly scripts: SimOrderScript[] = [];
   private defaultScript: SimOrderScript = { type: "fill" };
-  private positionBook = new Map<string, Position>();
-  private executions: { execution: ExecutionReport; commission: CommissionReport }[];
+  private readonly positionBook = new Map<string, Position>();
+  private readonly executions: { execution: ExecutionReport; commission: CommissionReport }[];
   private nextOrderId: number;
   private connected = false;
   private refusing = false;
@@ -128,10 +128,6 @@ export class SimBroker implements Broker {
     // Option greeks first: the quote that triggers a decision then meets greeks at this price.
     for (const contract of this.subscribed.values()) if (contract.secType === "OPT") this.emitMarketData(contract, tsMs);
     for (const contract of this.subscribed.values()) if (contract.secType === "STK") this.emitMarketData(contract, tsMs);
-  }
-
-  currentTouch(): SimTouch | null {
-    return this.touch;
   }
 
   accountState(): SimAccountState {
