@@ -14,7 +14,7 @@ import type { OperationRecorder } from "./operation-recorder.ts";
  * blindly: resuming or trading days later could surprise the operator. Stop and pause only
  * make things safer, so they are always carried out, however old (SPEC §10 defect 15).
  */
-export const STALE_COMMAND_MS = 10 * 60_000;
+const STALE_COMMAND_MS = 10 * 60_000;
 const ALWAYS_SAFE: ReadonlySet<ControlCommand> = new Set(["stop", "pause"]);
 
 export interface ControlLoopDeps {

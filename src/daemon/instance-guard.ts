@@ -21,7 +21,7 @@ export function thisInstance(pid: number): InstanceIdentity {
 }
 
 /** Why `row` looks like another live daemon, or null when it does not. */
-export function otherLiveInstance(row: StatusRow | undefined, wallNowMs: number, self: InstanceIdentity): string | null {
+function otherLiveInstance(row: StatusRow | undefined, wallNowMs: number, self: InstanceIdentity): string | null {
   if (!row || row.state === "STOPPED") return null;
   const ageMs = wallNowMs - row.tsMs;
   const staleAfterMs = STALE_HEARTBEATS * row.heartbeatIntervalS * 1000;

@@ -8,7 +8,7 @@ import type { Sink } from "../sink/port.ts";
 import type { Clock } from "./clock.ts";
 import type { DaemonLog } from "./daemon-log.ts";
 
-export const SINK_RETRY_MS = 5_000;
+const SINK_RETRY_MS = 5_000;
 
 /** Resolves with the open sink, or null when `stopRequested` was signalled while waiting. */
 export async function openSinkPatiently(config: GsConfig, clock: Clock, log: DaemonLog, stopRequested: Promise<void>): Promise<Sink | null> {

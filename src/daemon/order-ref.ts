@@ -2,7 +2,7 @@
 // the broker, `gs:<daemonId>:<symbol>:<run>.<seq>`) and opId for every operation row. The run
 // part is the daemon's start time in base 36, so ids stay unique across restarts.
 
-export const ORDER_REF_PREFIX = "gs:";
+const ORDER_REF_PREFIX = "gs:";
 
 export class DaemonIds {
   private orderSeq = 0;
