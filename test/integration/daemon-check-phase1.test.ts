@@ -10,7 +10,7 @@ const MAIN = resolve(import.meta.dir, "../../src/cli/main.ts");
 test("gs check phase1 passes every case and exits 0", async () => {
   const cwd = mkdtempSync(join(tmpdir(), "gs-check-phase1-test-"));
   try {
-    const child = Bun.spawn(["bun", MAIN, "check", "phase1"], { cwd, env: { ...process.env, GS_CONFIG: "" }, stdout: "pipe", stderr: "pipe" });
+    const child = Bun.spawn([process.execPath, MAIN, "check", "phase1"], { cwd, env: { ...process.env, GS_CONFIG: "" }, stdout: "pipe", stderr: "pipe" });
     const [exitCode, stdout] = await Promise.all([child.exited, new Response(child.stdout).text()]);
     expect(stdout).toContain("all 7 phase-1 cases passed");
     expect(stdout).not.toContain("FAIL");
@@ -27,7 +27,7 @@ test("gs check phase1 fails with exit 1 and says why when the sink is unusable",
   const cwd = mkdtempSync(join(tmpdir(), "gs-check-phase1-test-"));
   try {
     const args = ["check", "phase1", "--set", "status.sink=postgres", "--set", "status.postgres.url=postgres://gs:secret@127.0.0.1:1/gs"];
-    const child = Bun.spawn(["bun", MAIN, ...args], { cwd, env: { ...process.env, GS_CONFIG: "" }, stdout: "pipe", stderr: "pipe" });
+    const child = Bun.spawn([process.execPath, MAIN, ...args], { cwd, env: { ...process.env, GS_CONFIG: "" }, stdout: "pipe", stderr: "pipe" });
     const [exitCode, stdout] = await Promise.all([child.exited, new Response(child.stdout).text()]);
     expect(stdout).toContain("FAIL");
     expect(stdout).toContain("127.0.0.1:1");

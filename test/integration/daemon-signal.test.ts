@@ -24,7 +24,7 @@ function spawnDaemon(sinkSettings: readonly string[]) {
     // Fills take a minute: the first hedge order is still working when the signal comes.
     "sim.latency_ms=60000",
   ];
-  return Bun.spawn(["bun", MAIN, "daemon", ...settings.flatMap((setting) => ["--set", setting])], {
+  return Bun.spawn([process.execPath, MAIN, "daemon", ...settings.flatMap((setting) => ["--set", setting])], {
     cwd,
     env: { ...process.env, GS_CONFIG: "" },
     stdout: "pipe",
