@@ -40,7 +40,8 @@ export const DEFAULT_STATUS_CACHE_MS = 250;
 interface StatusSnapshot {
   readonly readAtMs: number;
   readonly rows: StatusRow[];
-  readonly lastOperations: Map<string, StoredOperation | null>;
+  /** Per daemon, the newest operation (a promise, so concurrent requests share one query). */
+  readonly lastOperations: Map<string, Promise<StoredOperation | null>>;
 }
 
 /** Pages of order operations read for the daily order counts, at most (1000 rows each). */
@@ -49,6 +50,7 @@ const ORDER_COUNT_PAGE_ROWS = 1000;
 
 export class StatusService {
   private snapshot: StatusSnapshot | null = null;
+  private refreshing: Promise<StatusSnapshot> | null = null;
   private lastJson: { readonly snapshot: StatusSnapshot; readonly daemonId: string | null; readonly nowMs: number; readonly json: string } | null = null;
 
   constructor(private readonly options: StatusServiceOptions) {}
@@ -102,20 +104,30 @@ export class StatusService {
     return nowMs - snapshot.readAtMs < (this.options.statusCacheMs ?? 0) && nowMs >= snapshot.readAtMs;
   }
 
-  private async freshSnapshot(nowMs: number): Promise<StatusSnapshot> {
+  private freshSnapshot(nowMs: number): Promise<StatusSnapshot> {
     const cached = this.snapshot;
-    if (cached !== null && this.isFresh(cached, nowMs)) return cached;
-    const snapshot = { readAtMs: nowMs, rows: await this.options.sink.readStatusCurrent(), lastOperations: new Map<string, StoredOperation | null>() };
-    this.snapshot = snapshot;
-    return snapshot;
+    if (cached !== null && this.isFresh(cached, nowMs)) return Promise.resolve(cached);
+    // One read at a time: requests arriving while it is in flight share it (no stampede on a slow database).
+    this.refreshing ??= this.options.sink
+      .readStatusCurrent()
+      .then((rows) => {
+        const snapshot: StatusSnapshot = { readAtMs: nowMs, rows, lastOperations: new Map() };
+        this.snapshot = snapshot;
+        return snapshot;
+      })
+      .finally(() => {
+        this.refreshing = null;
+      });
+    return this.refreshing;
   }
 
   private async lastOperationOf(snapshot: StatusSnapshot, daemonId: string): Promise<StoredOperation | null> {
-    const known = snapshot.lastOperations.get(daemonId);
-    if (known !== undefined) return known;
-    const [newest] = await this.options.sink.queryOperations({ daemonId, limit: 1 });
-    snapshot.lastOperations.set(daemonId, newest ?? null);
-    return newest ?? null;
+    let pending = snapshot.lastOperations.get(daemonId);
+    if (pending === undefined) {
+      pending = this.options.sink.queryOperations({ daemonId, limit: 1 }).then(([newest]) => newest ?? null);
+      snapshot.lastOperations.set(daemonId, pending);
+    }
+    return pending;
   }
 
   async operations(input: OperationsQueryInput): Promise<OperationsPage> {
