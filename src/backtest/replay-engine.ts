@@ -23,7 +23,7 @@ import type { RunRecord } from "./run-recorder.ts";
 import { chooseStraddle, rollReason } from "./straddle-schedule.ts";
 import type { RollReason, Straddle, StraddleRules } from "./straddle-schedule.ts";
 
-/** The close is the bar's last trade: the step happens just before the bar ends. */
+/** The close is the bar's last trade: the step happens just before the bar (or the session) ends. */
 const CLOSE_BEFORE_BAR_END_MS = 1000;
 const BACKTEST_ACCOUNT = "BACKTEST";
 
@@ -65,6 +65,7 @@ class ReplayEngine {
   private expiryMs = 0;
   private units = 0;
   private dayEndMs = Number.NEGATIVE_INFINITY;
+  private dayCloseMs = 0;
   private dayNumber = 0;
   private rollCheckDue = true;
   private dayBaseEquity = 0;
@@ -98,7 +99,7 @@ class ReplayEngine {
     const dailyIv = iv.type !== "intraday";
     const progressEvery = 1 << 16;
     // The daemon arms the Hedger once the broker is connected; the simulated venue always is.
-    if (series.length > 0) this.hedger.setBrokerConnected(true, (starts[0] as number) + barMs - CLOSE_BEFORE_BAR_END_MS);
+    if (series.length > 0) this.hedger.setBrokerConnected(true, starts[0] as number);
     let vol = 0;
     let prevVol = 0;
     let prevSpot = 0;
@@ -112,11 +113,13 @@ class ReplayEngine {
       // The venue quotes in cents around the bar's close; its mid is the price of record.
       const touch = quoteAround(closes[i] as number, this.params.stockHalfSpreadBps);
       spot = (touch.bid + touch.ask) / 2;
-      nowMs = (starts[i] as number) + barMs - CLOSE_BEFORE_BAR_END_MS;
-      if (nowMs >= this.dayEndMs) {
-        this.startDay(nowMs);
-        if (dailyIv) vol = ivAt(iv, nowMs);
+      const startMs = starts[i] as number;
+      if (startMs >= this.dayEndMs) {
+        this.startDay(startMs);
+        if (dailyIv) vol = ivAt(iv, startMs);
       }
+      // A daily bar's close is the session's close, not the next morning.
+      nowMs = Math.min(startMs + barMs, this.dayCloseMs) - CLOSE_BEFORE_BAR_END_MS;
       if (!dailyIv) vol = ivAt(iv, nowMs);
       // Mark the held legs and attribute the bar's PnL with the previous bar's greeks.
       let optionValue = 0;
@@ -184,10 +187,11 @@ class ReplayEngine {
     return { ...this.recorder.result(this.ledger), guards: this.audit.report() };
   }
 
-  private startDay(nowMs: number): void {
-    const day = exchangeDayAt(nowMs);
+  private startDay(atMs: number): void {
+    const day = exchangeDayAt(atMs);
     if (this.dayEndMs !== Number.NEGATIVE_INFINITY) this.recorder.endDay(this.ledger);
     this.dayEndMs = day.endMs;
+    this.dayCloseMs = day.closeMs ?? day.endMs;
     this.dayNumber = day.dayNumber;
     this.rollCheckDue = true;
     this.dayFirstBar = true;

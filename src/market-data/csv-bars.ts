@@ -191,11 +191,11 @@ export function parseBarsCsv(text: string, options: CsvReadOptions): { series: B
 
 }
 
-/** Bars must start on multiples of the bar size (clock-aligned, as exchanges label them). */
+/** Intraday bars must start on multiples of the bar size (clock-aligned, as exchanges label them). */
 function offGridIssues(tsMs: Float64Array, lineOf: readonly number[], barSeconds: number): BarIssue[] {
   const issues: BarIssue[] = [];
   const barMs = barSeconds * 1000;
-  if (86_400_000 % barMs !== 0) return issues;
+  if (barMs >= 86_400_000 || 86_400_000 % barMs !== 0) return issues;
   for (let i = 0; i < tsMs.length; i++) {
     const ts = tsMs[i] as number;
     if (ts % barMs !== 0) issues.push({ type: "off_grid", line: lineOf[i] as number, tsMs: ts, barSeconds });

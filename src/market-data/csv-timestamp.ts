@@ -4,6 +4,9 @@
 // shifts every bar by hours.
 import { civilToDays, nyWallToUtcMs } from "./ny-time.ts";
 
+/** 09:30, minutes after New York midnight. */
+const OPEN_MINUTE = 9 * 60 + 30;
+
 export type TimeZoneName = "UTC" | "America/New_York";
 
 export const TIME_ZONES: readonly TimeZoneName[] = ["UTC", "America/New_York"];
@@ -17,14 +20,25 @@ export function parseTimeZone(text: string): TimeZoneName | null {
 
 const TEXT_PATTERN = /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?\s*(Z|[+-]\d{2}:?\d{2})?$/;
 const EPOCH_PATTERN = /^\d{9,13}$/;
+const DATE_ONLY_PATTERN = /^(\d{4})-(\d{2})-(\d{2})$/;
 
 export type TimestampParse =
   | { readonly type: "ok"; readonly tsMs: number; readonly naive: boolean }
   | { readonly type: "error"; readonly problem: string }
   | { readonly type: "naive_without_zone"; readonly problem: string };
 
-/** Parses one timestamp; `zone` applies to naive text only (offsets and epochs are absolute). */
+/**
+ * Parses one timestamp; `zone` applies to naive text only (offsets and epochs are absolute).
+ * A plain date labels a daily bar: it starts at that day's 09:30 New York open.
+ */
 export function parseTimestamp(text: string, zone: TimeZoneName | null): TimestampParse {
+  const dateOnly = DATE_ONLY_PATTERN.exec(text);
+  if (dateOnly !== null) {
+    const month = Number(dateOnly[2]);
+    const day = Number(dateOnly[3]);
+    if (month < 1 || month > 12 || day < 1 || day > 31) return { type: "error", problem: `date was '${text}', which is not a valid date` };
+    return { type: "ok", tsMs: nyWallToUtcMs(civilToDays(Number(dateOnly[1]), month, day), OPEN_MINUTE), naive: false };
+  }
   if (EPOCH_PATTERN.test(text)) {
     const value = Number(text);
     return { type: "ok", tsMs: text.length <= 10 ? value * 1000 : value, naive: false };

@@ -8,6 +8,7 @@ import type { ReplayResult } from "../../../src/backtest/replay-engine.ts";
 import { defaultConfig } from "../../../src/config/defaults.ts";
 import { Hedger } from "../../../src/core/hedger.ts";
 import { hedgerParamsFromConfig } from "../../../src/daemon/hedger-params-from-config.ts";
+import { BarSeriesBuilder } from "../../../src/market-data/bar-series.ts";
 import type { BarSeries } from "../../../src/market-data/index.ts";
 import { bundledVix, constantIv, gbmBars, loadBars, parseDataSource, parseGbmSpec } from "../../../src/market-data/index.ts";
 
@@ -61,3 +62,37 @@ describe("rolls on a gap day", () => {
     expect(result.guards.holds.no_legs).toBeUndefined();
   });
 });
+
+describe("daily bars", () => {
+  test("each daily bar is decided at its session's close, inside trading hours", () => {
+    const series = resampleToDaily(gbmBars(parseGbmSpec("seed=9,vol=0.3,bar=5m,days=60,start=2024-06-03")));
+    const result = run(series, 0.5);
+    expect(result.hedges.length).toBeGreaterThan(5);
+    expect(result.guards.violations).toEqual([]);
+    // 2024-07-03 closes at 13:00 New York: its step is at 12:59:59.
+    const july3 = Array.from(result.bars.tsMs).find((ts) => new Date(ts).toISOString().startsWith("2024-07-03"));
+    expect(new Date(july3 as number).toISOString()).toBe("2024-07-03T16:59:59.000Z");
+  });
+});
+
+/** One bar per session from intraday bars: labelled at the open, closing at the session's last close. */
+function resampleToDaily(series: BarSeries): BarSeries {
+  const builder = new BarSeriesBuilder(64);
+  let dayStart = -1;
+  let open = 0;
+  let close = 0;
+  const flush = (): void => {
+    if (dayStart >= 0) builder.push(dayStart, open, Math.max(open, close), Math.min(open, close), close, 0);
+  };
+  for (let i = 0; i < series.length; i++) {
+    const ts = series.tsMs[i] as number;
+    if (dayStart < 0 || ts - dayStart >= 12 * 3_600_000) {
+      flush();
+      dayStart = ts;
+      open = series.open[i] as number;
+    }
+    close = series.close[i] as number;
+  }
+  flush();
+  return builder.build(series.symbol, 86_400);
+}

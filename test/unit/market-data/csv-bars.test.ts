@@ -57,6 +57,15 @@ describe("parseBarsCsv", () => {
     expect(series.volume[1]).toBe(20);
   });
 
+  test("plain dates are daily bars starting at the 09:30 New York open", () => {
+    const { series, report } = parseBarsCsv("Date,Open,High,Low,Close,Volume\n2024-07-02,1,2,0.5,1.5,10\n2024-07-03,1,2,0.5,1.5,10\n2024-07-05,1,2,0.5,1.5,10\n", OPTIONS);
+    expect(report.barSeconds).toBe(86_400);
+    expect(new Date(series.tsMs[0] as number).toISOString()).toBe("2024-07-02T13:30:00.000Z");
+    const regular = toRegularSession(series);
+    expect(regular.report.keptBars).toBe(3);
+    expect(regular.report.partialDays).toEqual([]);
+  });
+
   test("epoch seconds and milliseconds are absolute", () => {
     const { series } = parseBarsCsv(csv("1711459800,1,1,1,1,1", "1711460100000,1,1,1,1,1"), OPTIONS);
     expect(series.tsMs[0]).toBe(1711459800000);
