@@ -144,7 +144,8 @@ export interface Broker {
   placeOrder(order: HedgeOrder): number;
   cancelOrder(orderRef: string): void;
   /**
-   * Trade bars of the underlying for one window; present when capabilities.historicalBars.
+   * Historical bars of the underlying (trades, or its options' implied vol) for one window;
+   * present when capabilities.historicalBars.
    * Rejects with BrokerError (timeout, pacing violation as "temporary", no permission).
    */
   historicalBars?(request: HistoricalBarsRequest): Promise<HistoricalBar[]>;
