@@ -61,17 +61,7 @@ export class StatusService {
 
   /** Never throws for a database failure: that is a red lamp (sink_unreachable), not an error. */
   async status(daemonId: string | null = null): Promise<StatusView> {
-    const { clock, rules } = this.options;
-    const nowMs = clock.nowMs();
-    try {
-      const snapshot = await this.freshSnapshot(nowMs);
-      const target = selectStatusRow(snapshot.rows, daemonId)?.daemonId ?? null;
-      const lastOperation = target === null ? null : await this.lastOperationOf(snapshot, target);
-      return deriveStatusView({ rows: snapshot.rows, daemonId, lastOperation, nowMs, rules });
-    } catch {
-      this.snapshot = null;
-      return unreachableStatusView(nowMs, daemonId);
-    }
+    return (await this.viewAt(this.options.clock.nowMs(), daemonId)).view;
   }
 
   /**
@@ -79,14 +69,26 @@ export class StatusService {
    * now), so under load the requests of one clock millisecond share one serialisation.
    */
   async statusJson(daemonId: string | null = null): Promise<string> {
+    const memoised = this.memoisedStatusJson(daemonId);
+    if (memoised !== null) return memoised;
     const nowMs = this.options.clock.nowMs();
-    const snapshot = await this.freshSnapshot(nowMs).catch(() => null);
-    if (snapshot === null) return JSON.stringify(await this.status(daemonId));
-    const memo = this.lastJson;
-    if (memo !== null && memo.snapshot === snapshot && memo.daemonId === daemonId && memo.nowMs === nowMs) return memo.json;
-    const json = JSON.stringify(await this.status(daemonId));
-    this.lastJson = { snapshot, daemonId, nowMs, json };
+    const { view, snapshot } = await this.viewAt(nowMs, daemonId);
+    const json = JSON.stringify(view);
+    if (snapshot !== null) this.lastJson = { snapshot, daemonId, nowMs, json };
     return json;
+  }
+
+  /** The view at nowMs and the snapshot it came from (null when the database failed). */
+  private async viewAt(nowMs: number, daemonId: string | null): Promise<{ view: StatusView; snapshot: StatusSnapshot | null }> {
+    try {
+      const snapshot = await this.freshSnapshot(nowMs);
+      const target = selectStatusRow(snapshot.rows, daemonId)?.daemonId ?? null;
+      const lastOperation = target === null ? null : await this.lastOperationOf(snapshot, target);
+      return { view: deriveStatusView({ rows: snapshot.rows, daemonId, lastOperation, nowMs, rules: this.options.rules }), snapshot };
+    } catch {
+      this.snapshot = null;
+      return { view: unreachableStatusView(nowMs, daemonId), snapshot: null };
+    }
   }
 
   /**
