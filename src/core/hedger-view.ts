@@ -64,7 +64,10 @@ export function buildSnapshot(h: Hedger, nowMs: number, day: ExchangeDay): Hedge
     }
   }
   const mismatch = h.brokerHedgeShares === null ? 0 : h.brokerHedgeShares - h.book.shares;
-  if (mismatch !== 0) {
+  const mismatchSince = h.positionMismatchSinceMs;
+  // Report lag (executions and position reports crossing) is not worth a status line; a
+  // disagreement that outlived half the settle time is.
+  if (mismatch !== 0 && mismatchSince !== null && nowMs - mismatchSince >= h.params.positionSettleMs / 2) {
     blockReasons.push({ code: "position_mismatch", message: `broker reports ${h.brokerHedgeShares} hedge shares, book has ${h.book.shares}` });
   }
 

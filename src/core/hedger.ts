@@ -72,6 +72,7 @@ export class Hedger {
   private day: ExchangeDay | null = null;
   private haveStockBaseline = false;
   private mismatchSinceMs: number | null = null;
+  private brokerAvgCost = 0;
   private lastExecTsMs: number | null = null;
   private volDayEndMs = Number.NEGATIVE_INFINITY;
   private readonly guardState = new MutableGuardState();
@@ -91,9 +92,9 @@ export class Hedger {
    * All positions of the traded account (the Hedger picks its own: the symbol's stock and
    * option legs; pass one account's positions). The stock position becomes the book's
    * baseline on the first call; later reports are compared with the book (baseline + own
-   * fills by execId) and adopted only when a report still disagrees `positionSettleMs` after
-   * the disagreement began, with no order in flight and no own fill in that time (a manual
-   * trade); shorter disagreements are report lag and change nothing.
+   * fills by execId) and adopted only when the disagreement lasts `positionSettleMs`, with no
+   * order in flight and no own fill in that time (a manual trade); shorter disagreements are
+   * report lag and change nothing.
    * Legs are latched (see legs.ts): a held leg stays a leg while held, even out of the band.
    */
   setPositions(positions: readonly Position[], nowMs: number): void {
@@ -159,6 +160,7 @@ export class Hedger {
    */
   evaluate(nowMs: number): HedgeDecision {
     this.rollDay(nowMs);
+    if (this.mismatchSinceMs !== null) this.adoptSettledReport(nowMs);
     const spot = this.spot;
     if (spot === null) return this.decided(HOLD_NO_SPOT, nowMs);
     if (this.legs.dirty) this.legs.reselect(spot, nowMs);
@@ -358,6 +360,7 @@ export class Hedger {
 
   private reconcileStock(reportedShares: number, avgCost: number, nowMs: number): void {
     this.brokerHedgeShares = reportedShares;
+    this.brokerAvgCost = avgCost;
     if (!this.haveStockBaseline) {
       this.book.setPosition(reportedShares, avgCost);
       this.haveStockBaseline = true;
@@ -367,16 +370,30 @@ export class Hedger {
       this.mismatchSinceMs = null;
       return;
     }
-    if (this.mismatchSinceMs === null) {
-      this.mismatchSinceMs = nowMs;
-      return;
-    }
+    if (this.mismatchSinceMs === null) this.mismatchSinceMs = nowMs;
+    else this.adoptSettledReport(nowMs);
+  }
+
+  /**
+   * A broker report that still disagrees with the book `positionSettleMs` after the
+   * disagreement began, with nothing in flight and no own fill in that time, is a change
+   * made outside gs: adopt it. Checked on later reports and on every evaluation (a broker
+   * may report a manual trade once and then stay silent).
+   */
+  private adoptSettledReport(nowMs: number): void {
+    const since = this.mismatchSinceMs;
+    const reported = this.brokerHedgeShares;
+    if (since === null || reported === null) return;
     const settle = this.params.positionSettleMs;
-    const quiet = this.orders.liveCount === 0 && this.orders.pendingShares === 0 && (this.lastExecTsMs === null || nowMs - this.lastExecTsMs >= settle);
-    if (nowMs - this.mismatchSinceMs >= settle && quiet) {
-      this.book.setPosition(reportedShares, avgCost);
-      this.positionRebaseCount++;
-      this.mismatchSinceMs = null;
-    }
+    if (nowMs - since < settle || this.orders.liveCount !== 0 || this.orders.pendingShares !== 0) return;
+    if (this.lastExecTsMs !== null && nowMs - this.lastExecTsMs < settle) return;
+    this.book.setPosition(reported, this.brokerAvgCost);
+    this.positionRebaseCount++;
+    this.mismatchSinceMs = null;
+  }
+
+  /** Since when the broker's last report has disagreed with the book (null: it agrees, or no report yet). */
+  get positionMismatchSinceMs(): number | null {
+    return this.mismatchSinceMs;
   }
 }

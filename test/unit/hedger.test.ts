@@ -89,16 +89,38 @@ describe("hedging and in-flight accounting", () => {
     expect(t.hedger.book.shares).toBe(-order.quantityShares);
   });
 
-  test("a manual stock trade is adopted only after the settle time, on a later report", () => {
+  test("a manual stock trade is adopted once the disagreement outlives the settle time (on a report or the clock)", () => {
     const t = new HedgerHarness(hedgerParams({ positionSettleMs: 10_000 }));
     t.quote(590);
-    t.hedger.setPositions([...straddle(), stockPosition(-200)], t.nowMs);
+    const reportedAt = t.nowMs;
+    t.hedger.setPositions([...straddle(), stockPosition(-200)], reportedAt);
     expect(t.hedger.book.shares).toBe(0);
-    t.hedger.setPositions([...straddle(), stockPosition(-200)], t.nowMs + 9_999);
+    expect(t.hedger.snapshot(reportedAt + 4_999).blockReasons.map((r) => r.code)).not.toContain("position_mismatch");
+    expect(t.hedger.snapshot(reportedAt + 5_000).blockReasons.map((r) => r.code)).toContain("position_mismatch");
+    t.hedger.setPositions([...straddle(), stockPosition(-200)], reportedAt + 9_999);
     expect(t.hedger.book.shares).toBe(0);
-    t.hedger.setPositions([...straddle(), stockPosition(-200)], t.nowMs + 10_000);
+    t.hedger.setPositions([...straddle(), stockPosition(-200)], reportedAt + 10_000);
     expect(t.hedger.book.shares).toBe(-200);
     expect(t.hedger.positionRebaseCount).toBe(1);
+
+    // The broker reports a second manual trade once and then stays silent: the clock settles it.
+    t.hedger.setPositions([...straddle(), stockPosition(-300)], reportedAt + 20_000);
+    t.hedger.evaluate(reportedAt + 29_999);
+    expect(t.hedger.book.shares).toBe(-200);
+    t.hedger.evaluate(reportedAt + 30_000);
+    expect(t.hedger.book.shares).toBe(-300);
+    expect(t.hedger.snapshot(reportedAt + 30_000).blockReasons.map((r) => r.code)).not.toContain("position_mismatch");
+  });
+
+  test("a disagreement is never adopted while an order is in flight", () => {
+    const t = new HedgerHarness(hedgerParams({ positionSettleMs: 10_000 }));
+    const order = t.quote(594).hedgeIfWanted()!;
+    t.hedger.setPositions([...straddle(), stockPosition(-order.quantityShares)], t.nowMs); // report ahead of the execution
+    t.hedger.evaluate(t.nowMs + 60_000);
+    expect(t.hedger.book.shares).toBe(0);
+    expect(t.hedger.positionRebaseCount).toBe(0);
+    t.fill(order);
+    expect(t.hedger.book.shares).toBe(-order.quantityShares);
   });
 
   test("limit orders are priced marketable at the far side plus the offset, in cents", () => {
