@@ -146,3 +146,40 @@ describe("gs status table", () => {
     expect(renderStatusTable(view, true)).toContain("\u001b[33m● YELLOW (degraded)\u001b[0m");
   });
 });
+
+describe("gs ctl straight to the sink", () => {
+  const main = join(import.meta.dir, "../../src/cli/main.ts");
+  const run = async (args: string[]) => {
+    const child = Bun.spawn([process.execPath, main, "ctl", ...args, "--set", `status.sqlite.path=${join(directory, "ctl.db")}`, "--set", `status.spool_path=${join(directory, "ctl.spool")}`], {
+      cwd: directory,
+      env: { PATH: process.env.PATH ?? "", NO_COLOR: "1" },
+      stdout: "pipe",
+      stderr: "pipe",
+    });
+    const [stdout, stderr, code] = await Promise.all([new Response(child.stdout).text(), new Response(child.stderr).text(), child.exited]);
+    return { stdout, stderr, code };
+  };
+
+  test("a command nobody consumes stays queued; gs ctl says so and exits 1", async () => {
+    const result = await run(["pause", "--timeout", "0.5", "--reason", "maintenance"]);
+    expect(result.code).toBe(1);
+    expect(result.stdout).toMatch(/^pause queued as #(\d+) for daemon gs-1 via sqlite /);
+    expect(result.stderr).toContain("was not consumed within 0.5 s; it stays queued. Is daemon gs-1 running (gs status)?");
+    const sink = SqliteSink.open({ path: join(directory, "ctl.db"), spoolPath: join(directory, "check.spool") });
+    try {
+      const queued = await sink.claimControl("gs-1", Date.now());
+      expect(queued.map((row) => [row.command, row.args, row.issuedBy.startsWith("gs ctl ")])).toEqual([["pause", { reason: "maintenance" }, true]]);
+    } finally {
+      await sink.close();
+    }
+  });
+
+  test("flatten without --confirm and unknown commands are user errors (exit 2) that queue nothing", async () => {
+    const flatten = await run(["flatten"]);
+    expect([flatten.code, flatten.stderr.trim()]).toEqual([2, "gs: flatten closes the whole position: add --confirm to send it"]);
+    const unknown = await run(["explode"]);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toContain('command was "explode", expected one of: stop, pause, resume, flatten, retry-broker');
+  });
+});
+
