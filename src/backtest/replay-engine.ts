@@ -173,7 +173,8 @@ class ReplayEngine {
       }
       if (fill !== null || roll !== null) equity = this.ledger.equityUsd(spot, optionValue);
       if (log !== null) this.writeLog(log, nowMs, spot, touch.bid, touch.ask, decision, fill);
-      this.recorder.bar(i, nowMs, spot, equity, decision.deltaShares, this.ledger.stockShares, vol);
+      const deltaShares = decision.deltaShares;
+      this.recorder.bar(i, nowMs, spot, equity, deltaShares === null ? Number.NaN : deltaShares, this.ledger.stockShares, vol);
       prevValue = optionValue;
       prevTheta = this.units * (this.call.theta + this.put.theta);
       prevVega = this.units * (this.call.vega + this.put.vega);

@@ -56,7 +56,11 @@ function describeLeg(contract: OptionContract): string {
 }
 
 export class RunRecorder {
-  private readonly bars: BarSeriesRecord;
+  // Columns as direct fields: the per-bar store is the hottest thing the recorder does.
+  private readonly tsMs: Float64Array;
+  private readonly equityUsd: Float64Array;
+  private readonly deltaShares: Float64Array;
+  private readonly hedgeShares: Float64Array;
   private readonly days: DayRecord[] = [];
   private readonly hedges: HedgeRecord[] = [];
   private readonly rolls: RollRecord[] = [];
@@ -66,17 +70,15 @@ export class RunRecorder {
   private daySquares = 0;
   private dayVolSum = 0;
   private daySharesStart = 0;
-  private lastSpot = Number.NaN;
+  private lastSpot = 0;
   private lastEquity = 0;
   private lastTotals: PnlTotals | null = null;
 
   constructor(length: number) {
-    this.bars = {
-      tsMs: new Float64Array(length),
-      equityUsd: new Float64Array(length),
-      deltaShares: new Float64Array(length),
-      hedgeShares: new Float64Array(length),
-    };
+    this.tsMs = new Float64Array(length);
+    this.equityUsd = new Float64Array(length);
+    this.deltaShares = new Float64Array(length);
+    this.hedgeShares = new Float64Array(length);
   }
 
   startDay(day: string): void {
@@ -87,15 +89,16 @@ export class RunRecorder {
     this.dayVolSum = 0;
   }
 
-  bar(index: number, tsMs: number, spot: number, equityUsd: number, deltaShares: number | null, hedgeShares: number, vol: number): void {
-    const bars = this.bars;
-    bars.tsMs[index] = tsMs;
-    bars.equityUsd[index] = equityUsd;
-    bars.deltaShares[index] = deltaShares ?? Number.NaN;
-    bars.hedgeShares[index] = hedgeShares;
-    if (this.lastSpot > 0) {
+  /** One bar; deltaShares is NaN when the decision carried no delta. */
+  bar(index: number, tsMs: number, spot: number, equityUsd: number, deltaShares: number, hedgeShares: number, vol: number): void {
+    this.tsMs[index] = tsMs;
+    this.equityUsd[index] = equityUsd;
+    this.deltaShares[index] = deltaShares;
+    this.hedgeShares[index] = hedgeShares;
+    const last = this.lastSpot;
+    if (last > 0) {
       // Simple returns: over one bar they equal log returns to well below estimation noise.
-      const r = (spot - this.lastSpot) / this.lastSpot;
+      const r = (spot - last) / last;
       this.daySquares += r * r;
     }
     this.lastSpot = spot;
@@ -139,7 +142,7 @@ export class RunRecorder {
 
   result(ledger: PnlLedger): RunRecord {
     return {
-      bars: this.bars,
+      bars: { tsMs: this.tsMs, equityUsd: this.equityUsd, deltaShares: this.deltaShares, hedgeShares: this.hedgeShares },
       days: this.days,
       hedges: this.hedges,
       rolls: this.rolls,
