@@ -1,5 +1,6 @@
 // `gs check phase1` end to end: it starts a real daemon on the sim market and must pass
 // every acceptance case on a clean machine (temp SQLite, no config file).
+import type { Subprocess } from "bun";
 import { expect, test } from "bun:test";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -9,8 +10,10 @@ const MAIN = resolve(import.meta.dir, "../../src/cli/main.ts");
 
 test("gs check phase1 passes every case and exits 0", async () => {
   const cwd = mkdtempSync(join(tmpdir(), "gs-check-phase1-test-"));
+  let spawned: Subprocess | null = null;
   try {
     const child = Bun.spawn([process.execPath, MAIN, "check", "phase1"], { cwd, env: { ...process.env, GS_CONFIG: "" }, stdout: "pipe", stderr: "pipe" });
+    spawned = child;
     const [exitCode, stdout] = await Promise.all([child.exited, new Response(child.stdout).text()]);
     expect(stdout).toContain("all 7 phase-1 cases passed");
     expect(stdout).not.toContain("FAIL");
@@ -19,21 +22,25 @@ test("gs check phase1 passes every case and exits 0", async () => {
     }
     expect(exitCode).toBe(0);
   } finally {
+    if (spawned !== null && spawned.exitCode === null) spawned.kill("SIGKILL"); // a timed-out case leaves nothing running
     rmSync(cwd, { recursive: true, force: true });
   }
 }, 60_000);
 
 test("gs check phase1 fails with exit 1 and says why when the sink is unusable", async () => {
   const cwd = mkdtempSync(join(tmpdir(), "gs-check-phase1-test-"));
+  let spawned: Subprocess | null = null;
   try {
     const args = ["check", "phase1", "--set", "status.sink=postgres", "--set", "status.postgres.url=postgres://gs:secret@127.0.0.1:1/gs"];
     const child = Bun.spawn([process.execPath, MAIN, ...args], { cwd, env: { ...process.env, GS_CONFIG: "" }, stdout: "pipe", stderr: "pipe" });
+    spawned = child;
     const [exitCode, stdout] = await Promise.all([child.exited, new Response(child.stdout).text()]);
     expect(stdout).toContain("FAIL");
     expect(stdout).toContain("127.0.0.1:1");
     expect(stdout).not.toContain("secret");
     expect(exitCode).toBe(1);
   } finally {
+    if (spawned !== null && spawned.exitCode === null) spawned.kill("SIGKILL"); // a timed-out case leaves nothing running
     rmSync(cwd, { recursive: true, force: true });
   }
 }, 60_000);

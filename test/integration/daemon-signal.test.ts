@@ -11,7 +11,12 @@ import { describeSinks } from "../support/sinks.ts";
 
 const MAIN = resolve(import.meta.dir, "../../src/cli/main.ts");
 const directory = mkdtempSync(join(tmpdir(), "gs-daemon-signal-"));
-afterAll(() => rmSync(directory, { recursive: true, force: true }));
+const children: ReturnType<typeof Bun.spawn>[] = [];
+afterAll(() => {
+  // A failed or timed-out case must not leave a daemon running.
+  for (const child of children) if (child.exitCode === null) child.kill("SIGKILL");
+  rmSync(directory, { recursive: true, force: true });
+});
 let runs = 0;
 const SPAWN_TEST_TIMEOUT_MS = 60_000;
 
@@ -24,12 +29,14 @@ function spawnDaemon(sinkSettings: readonly string[]) {
     // Fills take a minute: the first hedge order is still working when the signal comes.
     "sim.latency_ms=60000",
   ];
-  return Bun.spawn([process.execPath, MAIN, "daemon", ...settings.flatMap((setting) => ["--set", setting])], {
+  const child = Bun.spawn([process.execPath, MAIN, "daemon", ...settings.flatMap((setting) => ["--set", setting])], {
     cwd,
     env: { ...process.env, GS_CONFIG: "" },
     stdout: "pipe",
     stderr: "pipe",
   });
+  children.push(child);
+  return child;
 }
 
 /** Waits (bounded) until the daemon has recorded an operation of this type. */
