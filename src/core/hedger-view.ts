@@ -63,12 +63,13 @@ export function buildSnapshot(h: Hedger, nowMs: number, day: ExchangeDay): Hedge
       blockReasons.push({ code: "leg_outside_selection", message: `${leg.contractKey} is now outside the DTE window or ATM band (still hedged; roll due)` });
     }
   }
-  const mismatch = h.brokerHedgeShares === null ? 0 : h.brokerHedgeShares - h.book.shares;
-  const mismatchSince = h.positionMismatchSinceMs;
+  const reported = h.positions.reportedShares;
+  const mismatch = reported === null ? 0 : reported - h.book.shares;
+  const mismatchSince = h.positions.mismatchSinceMs;
   // Report lag (executions and position reports crossing) is not worth a status line; a
   // disagreement that outlived half the settle time is.
   if (mismatch !== 0 && mismatchSince !== null && nowMs - mismatchSince >= h.params.positionSettleMs / 2) {
-    blockReasons.push({ code: "position_mismatch", message: `broker reports ${h.brokerHedgeShares} hedge shares, book has ${h.book.shares}` });
+    blockReasons.push({ code: "position_mismatch", message: `broker reports ${reported} hedge shares, book has ${h.book.shares}` });
   }
 
   const theta = portfolio?.thetaUsdPerDay ?? null;
@@ -91,7 +92,7 @@ export function buildSnapshot(h: Hedger, nowMs: number, day: ExchangeDay): Hedge
     vegaUsd: portfolio?.vegaUsd ?? null,
     hedgeShares: h.book.shares,
     pendingShares: h.orders.pendingShares,
-    brokerHedgeShares: h.brokerHedgeShares,
+    brokerHedgeShares: reported,
     positionMismatchShares: mismatch,
     hedgeState: h.orders.hedgeState(),
     dailyHedgeCount: h.dailyHedgeCount,

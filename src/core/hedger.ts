@@ -31,6 +31,7 @@ import { LegBook } from "./leg-book.ts";
 import { exchangeDayAt, type ExchangeDay } from "./nyse-calendar.ts";
 import type { CommissionReport, ExecutionReport, HedgeOrder } from "./order.ts";
 import { OrderTracker } from "./order-tracker.ts";
+import { PositionReconciler } from "./position-reconciler.ts";
 import { RealizedVolEstimator } from "./realized-vol.ts";
 
 export type { HardBlock, OptionGreeksInput, OrderStatusInput, QuoteInput } from "./hedger-inputs.ts";
@@ -51,6 +52,7 @@ export class Hedger {
   readonly orders = new OrderTracker();
   readonly realizedVol = new RealizedVolEstimator();
   readonly pnl = new DayPnl();
+  readonly positions: PositionReconciler;
 
   bid: number | null = null;
   ask: number | null = null;
@@ -60,8 +62,6 @@ export class Hedger {
   brokerConnected = false;
   paused = false;
   hardBlock: HardBlock | null = null;
-  brokerHedgeShares: number | null = null;
-  positionRebaseCount = 0;
   dailyHedgeCount = 0;
   lastHedgeTsMs: number | null = null;
   lastHedgePrice: number | null = null;
@@ -70,10 +70,6 @@ export class Hedger {
   readonly lastDecision: { type: HedgeDecision["type"]; code: GuardCode | HoldReason | null; tsMs: number } = { type: "hold", code: null, tsMs: Number.NaN };
 
   private day: ExchangeDay | null = null;
-  private haveStockBaseline = false;
-  private mismatchSinceMs: number | null = null;
-  private brokerAvgCost = 0;
-  private lastExecTsMs: number | null = null;
   private volDayEndMs = Number.NEGATIVE_INFINITY;
   private readonly guardState = new MutableGuardState();
 
@@ -84,6 +80,7 @@ export class Hedger {
     this.policy = createHedgePolicy(params.hedge);
     this.guards = buildGuardChain(params.guards);
     this.legs = new LegBook(params.strategy);
+    this.positions = new PositionReconciler(params.positionSettleMs, this.book, this.orders);
   }
 
   // ---- inputs -------------------------------------------------------------------------
@@ -103,7 +100,7 @@ export class Hedger {
     for (const p of positions) {
       if (p.contract.secType === "STK" && p.contract.symbol === this.params.strategy.symbol) stock = p;
     }
-    this.reconcileStock(stock === null ? 0 : stock.quantity, stock === null ? 0 : stock.avgCost, nowMs);
+    this.positions.onReport(stock === null ? 0 : stock.quantity, stock === null ? 0 : stock.avgCost, nowMs);
     this.legs.setPositions(positions);
     if (this.legs.dirty && this.spot !== null) {
       // The legs are still the old ones until reselect.
@@ -160,7 +157,7 @@ export class Hedger {
    */
   evaluate(nowMs: number): HedgeDecision {
     this.rollDay(nowMs);
-    if (this.mismatchSinceMs !== null) this.adoptSettledReport(nowMs);
+    if (this.positions.mismatchSinceMs !== null) this.positions.settle(nowMs);
     const spot = this.spot;
     if (spot === null) return this.decided(HOLD_NO_SPOT, nowMs);
     if (this.legs.dirty) this.legs.reselect(spot, nowMs);
@@ -233,9 +230,7 @@ export class Hedger {
     const signed = this.orders.execution(execution);
     if (signed === 0) return;
     this.book.applyFill(signed, execution.price);
-    this.lastExecTsMs = execution.tsEventMs;
-    // A report that ran ahead of its executions is explained now.
-    if (this.brokerHedgeShares === this.book.shares) this.mismatchSinceMs = null;
+    this.positions.onExecutionApplied(execution.tsEventMs);
   }
 
   onCommission(commission: CommissionReport): void {
@@ -356,44 +351,5 @@ export class Hedger {
     this.book.startNewDay();
     this.orders.startNewDay();
     this.pnl.startNewDay();
-  }
-
-  private reconcileStock(reportedShares: number, avgCost: number, nowMs: number): void {
-    this.brokerHedgeShares = reportedShares;
-    this.brokerAvgCost = avgCost;
-    if (!this.haveStockBaseline) {
-      this.book.setPosition(reportedShares, avgCost);
-      this.haveStockBaseline = true;
-      return;
-    }
-    if (reportedShares === this.book.shares) {
-      this.mismatchSinceMs = null;
-      return;
-    }
-    if (this.mismatchSinceMs === null) this.mismatchSinceMs = nowMs;
-    else this.adoptSettledReport(nowMs);
-  }
-
-  /**
-   * A broker report that still disagrees with the book `positionSettleMs` after the
-   * disagreement began, with nothing in flight and no own fill in that time, is a change
-   * made outside gs: adopt it. Checked on later reports and on every evaluation (a broker
-   * may report a manual trade once and then stay silent).
-   */
-  private adoptSettledReport(nowMs: number): void {
-    const since = this.mismatchSinceMs;
-    const reported = this.brokerHedgeShares;
-    if (since === null || reported === null) return;
-    const settle = this.params.positionSettleMs;
-    if (nowMs - since < settle || this.orders.liveCount !== 0 || this.orders.pendingShares !== 0) return;
-    if (this.lastExecTsMs !== null && nowMs - this.lastExecTsMs < settle) return;
-    this.book.setPosition(reported, this.brokerAvgCost);
-    this.positionRebaseCount++;
-    this.mismatchSinceMs = null;
-  }
-
-  /** Since when the broker's last report has disagreed with the book (null: it agrees, or no report yet). */
-  get positionMismatchSinceMs(): number | null {
-    return this.mismatchSinceMs;
   }
 }

@@ -73,7 +73,7 @@ function runScenario(seed: number): void {
       expect(h.book.shares + h.orders.pendingShares).toBe(cancelled && !finalStatusSeen ? intendedShares : finalShares);
     }
     expect([h.book.shares, h.orders.pendingShares, h.orders.liveCount]).toEqual([brokerShares, 0, 0]);
-    expect(h.positionRebaseCount).toBe(0);
+    expect(h.positions.adoptedCount).toBe(0);
   }
 }
 

@@ -77,7 +77,7 @@ describe("hedging and in-flight accounting", () => {
     // The next position report agrees with the book: no mismatch, no rebase.
     t.hedger.setPositions([...straddle(), stockPosition(-order.quantityShares)], t.nowMs + 20_000);
     expect(t.hedger.snapshot(t.nowMs + 20_000)).toMatchObject({ positionMismatchShares: 0 });
-    expect(t.hedger.positionRebaseCount).toBe(0);
+    expect(t.hedger.positions.adoptedCount).toBe(0);
   });
 
   test("a duplicated execution report is applied once", () => {
@@ -101,7 +101,7 @@ describe("hedging and in-flight accounting", () => {
     expect(t.hedger.book.shares).toBe(0);
     t.hedger.setPositions([...straddle(), stockPosition(-200)], reportedAt + 10_000);
     expect(t.hedger.book.shares).toBe(-200);
-    expect(t.hedger.positionRebaseCount).toBe(1);
+    expect(t.hedger.positions.adoptedCount).toBe(1);
 
     // The broker reports a second manual trade once and then stays silent: the clock settles it.
     t.hedger.setPositions([...straddle(), stockPosition(-300)], reportedAt + 20_000);
@@ -118,7 +118,7 @@ describe("hedging and in-flight accounting", () => {
     t.hedger.setPositions([...straddle(), stockPosition(-order.quantityShares)], t.nowMs); // report ahead of the execution
     t.hedger.evaluate(t.nowMs + 60_000);
     expect(t.hedger.book.shares).toBe(0);
-    expect(t.hedger.positionRebaseCount).toBe(0);
+    expect(t.hedger.positions.adoptedCount).toBe(0);
     t.fill(order);
     expect(t.hedger.book.shares).toBe(-order.quantityShares);
   });

@@ -1,0 +1,60 @@
+// Keeps the hedge book honest against the broker's stock position reports without double
+// counting. The book (broker baseline + own fills by execId) is what delta uses; a report is
+// only compared with it. Executions and reports cross in both orders, so a disagreement is
+// report lag until it outlives `settleMs` with no order in flight and no own fill in that
+// time; then it is a change made outside gs (a manual trade) and the report is adopted.
+import type { HedgeBook } from "./hedge-book.ts";
+import type { OrderTracker } from "./order-tracker.ts";
+
+export class PositionReconciler {
+  /** Last reported stock position, null before the first report. */
+  reportedShares: number | null = null;
+  /** Since when the last report has disagreed with the book (null: agrees, or no report). */
+  mismatchSinceMs: number | null = null;
+  /** Reports adopted as outside changes. */
+  adoptedCount = 0;
+  private reportedAvgCost = 0;
+  private lastExecTsMs: number | null = null;
+
+  constructor(
+    private readonly settleMs: number,
+    private readonly book: HedgeBook,
+    private readonly orders: OrderTracker,
+  ) {}
+
+  /** A broker report; the first one becomes the book's baseline. */
+  onReport(shares: number, avgCost: number, nowMs: number): void {
+    const first = this.reportedShares === null;
+    this.reportedShares = shares;
+    this.reportedAvgCost = avgCost;
+    if (first) {
+      this.book.setPosition(shares, avgCost);
+      return;
+    }
+    if (shares === this.book.shares) this.mismatchSinceMs = null;
+    else if (this.mismatchSinceMs === null) this.mismatchSinceMs = nowMs;
+    else this.settle(nowMs);
+  }
+
+  /** An own execution reached the book: a report that ran ahead of it is explained now. */
+  onExecutionApplied(tsEventMs: number): void {
+    this.lastExecTsMs = tsEventMs;
+    if (this.reportedShares === this.book.shares) this.mismatchSinceMs = null;
+  }
+
+  /**
+   * Adopts the report once the disagreement outlived the settle time with nothing in flight.
+   * Called on reports and on every evaluation (a broker may report a manual trade once and
+   * then stay silent).
+   */
+  settle(nowMs: number): void {
+    const since = this.mismatchSinceMs;
+    const reported = this.reportedShares;
+    if (since === null || reported === null || nowMs - since < this.settleMs) return;
+    if (this.orders.liveCount !== 0 || this.orders.pendingShares !== 0) return;
+    if (this.lastExecTsMs !== null && nowMs - this.lastExecTsMs < this.settleMs) return;
+    this.book.setPosition(reported, this.reportedAvgCost);
+    this.adoptedCount++;
+    this.mismatchSinceMs = null;
+  }
+}
