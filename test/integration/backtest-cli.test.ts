@@ -152,17 +152,19 @@ describe("gs data", () => {
 });
 
 describe("the compiled binary", () => {
-  const build = makeTempDir("gs-backtest-binary-");
-  afterAll(() => build.remove());
-
   test("runs a sweep on workers (the binary is its own worker entry)", () => {
-    const binary = join(build.dir, "gs");
-    const root = resolve(import.meta.dir, "../..");
-    const compile = Bun.spawnSync(["bun", "build", "src/cli/main.ts", "--compile", "--outfile", binary], { cwd: root, stdout: "pipe", stderr: "pipe" });
-    expect(compile.exitCode).toBe(0);
-    const run = runGs([binary], ["backtest", ...JULY, "--no-save", "--sweep", "hedge.threshold_shares=25,50", "--workers", "2"], { cwd: build.dir });
-    expect(run.stderr).toBe("");
-    expect(run.exitCode).toBe(0);
-    expect(run.stdout).toContain("2 runs on 2 worker(s)");
+    const build = makeTempDir("gs-backtest-binary-");
+    try {
+      const binary = join(build.dir, "gs");
+      const root = resolve(import.meta.dir, "../..");
+      const compile = Bun.spawnSync(["bun", "build", "src/cli/main.ts", "--compile", "--outfile", binary], { cwd: root, stdout: "pipe", stderr: "pipe" });
+      expect(compile.exitCode).toBe(0);
+      const run = runGs([binary], ["backtest", ...JULY, "--no-save", "--sweep", "hedge.threshold_shares=25,50", "--workers", "2"], { cwd: build.dir });
+      expect(run.stderr).toBe("");
+      expect(run.exitCode).toBe(0);
+      expect(run.stdout).toContain("2 runs on 2 worker(s)");
+    } finally {
+      build.remove();
+    }
   }, 120_000);
 });
