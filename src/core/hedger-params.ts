@@ -93,9 +93,9 @@ export interface HedgerParams {
   readonly hedge: HedgeParams;
   readonly guards: GuardParams;
   /**
-   * A broker position that disagrees with the book (own fills applied by execId) is adopted
-   * only when a later report still disagrees this long after the disagreement began and no
-   * order is in flight (a manual trade); shorter disagreements are report lag.
+   * A broker stock position that disagrees with the book (own fills applied by execId) is
+   * adopted only after the disagreement has lasted this long with no order in flight and no
+   * own fill in that time (a manual trade); shorter disagreements are report lag.
    */
   readonly positionSettleMs: number;
 }

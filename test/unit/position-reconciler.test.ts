@@ -1,0 +1,57 @@
+import { describe, expect, test } from "bun:test";
+import { HedgeBook } from "../../src/core/hedge-book.ts";
+import { OrderTracker } from "../../src/core/order-tracker.ts";
+import { PositionReconciler } from "../../src/core/position-reconciler.ts";
+
+function setup(settleMs = 10_000) {
+  const book = new HedgeBook();
+  const orders = new OrderTracker();
+  return { book, orders, reconciler: new PositionReconciler(settleMs, book, orders) };
+}
+
+describe("position reconciler", () => {
+  test("the first report is the baseline, with its average cost", () => {
+    const { book, reconciler } = setup();
+    reconciler.onReport(-150, 590.5, 0);
+    expect([book.shares, book.avgCostUsd, reconciler.mismatchSinceMs]).toEqual([-150, 590.5, null]);
+  });
+
+  test.each([
+    // [report delay after the disagreement began, adopted?]
+    [9_999, false],
+    [10_000, true],
+  ])("a disagreement reported again after %p ms: adopted=%p", (laterMs, adopted) => {
+    const { book, reconciler } = setup();
+    reconciler.onReport(0, 0, 0);
+    reconciler.onReport(100, 500, 1_000);
+    reconciler.onReport(100, 500, 1_000 + laterMs);
+    expect(book.shares).toBe(adopted ? 100 : 0);
+    expect(reconciler.adoptedCount).toBe(adopted ? 1 : 0);
+  });
+
+  test("a report ahead of its execution is explained by the execution, never adopted", () => {
+    const { book, reconciler } = setup();
+    reconciler.onReport(0, 0, 0);
+    reconciler.onReport(-50, 600, 1_000);
+    book.applyFill(-50, 600);
+    reconciler.onExecutionApplied(1_001);
+    expect(reconciler.mismatchSinceMs).toBeNull();
+    reconciler.settle(100_000);
+    expect([book.shares, reconciler.adoptedCount]).toEqual([-50, 0]);
+  });
+
+  test("no adoption while an order is in flight or within the settle time of an own fill", () => {
+    const { book, orders, reconciler } = setup();
+    reconciler.onReport(0, 0, 0);
+    orders.add({ orderRef: "a", symbol: "SPY", side: "BUY", quantityShares: 10, orderType: "market" }, 0);
+    reconciler.onReport(70, 500, 1_000);
+    reconciler.settle(50_000);
+    expect(book.shares).toBe(0);
+    orders.sendFailed("a");
+    reconciler.onExecutionApplied(45_000); // an own fill (of some other order) 5 s ago
+    reconciler.settle(50_000);
+    expect(book.shares).toBe(0);
+    reconciler.settle(55_000);
+    expect([book.shares, reconciler.adoptedCount]).toEqual([70, 1]);
+  });
+});
