@@ -7,7 +7,7 @@ import { nextDaemonState } from "../core/daemon-fsm.ts";
 import type { Hedger } from "../core/hedger.ts";
 import type { Contract } from "../core/instrument.ts";
 import type { Sink } from "../sink/port.ts";
-import type { BlockReason, ControlCommand, StatusRow } from "../sink/records.ts";
+import type { ControlCommand, StatusRow } from "../sink/records.ts";
 import type { Clock } from "./clock.ts";
 import { every, withTimeout } from "./clock.ts";
 import { ControlLoop } from "./control-loop.ts";
@@ -20,7 +20,7 @@ import { executeCommand } from "./operator-commands.ts";
 import { OperationRecorder } from "./operation-recorder.ts";
 import { DaemonIds } from "./order-ref.ts";
 import { reconcile } from "./reconcile.ts";
-import { statusRow } from "./status-row.ts";
+import { daemonBlockReasons, statusRow } from "./status-row.ts";
 
 /** A one-line status on the console this often (the sink gets every heartbeat). */
 const CONSOLE_STATUS_EVERY_MS = 15_000;
@@ -63,6 +63,8 @@ export class Daemon {
   private cancelRetry: (() => void) | null = null;
   private nextRetryTsMs: number | null = null;
   private lastBrokerError: string | null = null;
+  /** Connection attempts that failed since the broker was last connected. */
+  private failedAttempts = 0;
   private brokerInfo: { clientId: number | null; serverVersion: number | null } = { clientId: null, serverVersion: null };
   private marketDataKind: "live" | "delayed" | "frozen" | null = null;
   private operatorPaused = false;
@@ -186,7 +188,7 @@ export class Daemon {
         brokerServerVersion: this.brokerInfo.serverVersion,
         nextRetryTsMs: this.nextRetryTsMs,
         marketDataKind: this.marketDataKind,
-        extraBlockReasons: this.daemonBlockReasons(snapshot?.blockReasons.map((reason) => reason.code) ?? []),
+        extraBlockReasons: daemonBlockReasons(this.current, this.lastBrokerError, snapshot?.blockReasons.map((reason) => reason.code) ?? []),
         marketNowMs: deps.marketClock.nowMs(),
       },
       snapshot,
@@ -195,11 +197,12 @@ export class Daemon {
   }
 
   // --- life cycle ------------------------------------------------------------------------
-  private transition(event: DaemonEvent, payload: Readonly<Record<string, unknown>> = {}): void {
+  /** `quiet`: a repeat of the same broker retry cycle, logged at debug and not recorded again. */
+  private transition(event: DaemonEvent, payload: Readonly<Record<string, unknown>> = {}, quiet = false): void {
     const from = this.current;
     this.current = nextDaemonState(from, event);
-    this.deps.log.log("info", this.current, `${from} -> ${this.current} (${event})`);
-    this.recorder.record("state_change", { reason: event, payload: { from, to: this.current, ...payload } });
+    this.deps.log.log(quiet ? "debug" : "info", this.current, `${from} -> ${this.current} (${event})`);
+    if (!quiet) this.recorder.record("state_change", { reason: event, payload: { from, to: this.current, ...payload } });
     if (this.current === "RUNNING") this.deps.sink.writeStatus(this.statusNow(), { history: false });
     for (const waiter of this.stateWaiters.filter((candidate) => candidate.state === this.current)) {
       this.stateWaiters.splice(this.stateWaiters.indexOf(waiter), 1);
@@ -215,7 +218,8 @@ export class Daemon {
       this.brokerInfo = { clientId: info.clientId, serverVersion: info.serverVersion };
       this.lastBrokerError = null;
       hedger.setBrokerConnected(true, this.deps.marketClock.nowMs());
-      this.transition("connected", { clientId: info.clientId, accounts: info.accounts });
+      this.transition("connected", { clientId: info.clientId, accounts: info.accounts, failedAttempts: this.failedAttempts });
+      this.failedAttempts = 0;
     } catch (error) {
       if (this.current !== "CONNECTING") return;
       this.waitForBroker("connect_failed", error);
@@ -264,12 +268,16 @@ export class Daemon {
 
   private waitForBroker(event: "connect_failed" | "reconcile_failed" | "broker_lost", error: unknown): void {
     const { wallClock, settings } = this.deps;
-    this.lastBrokerError = error instanceof Error ? error.message : String(error);
+    const message = error instanceof Error ? error.message : String(error);
+    // The same failure again (an outage lasting hours): heartbeats go on, the trail is not flooded.
+    const repeat = event === "connect_failed" && this.failedAttempts > 0 && message === this.lastBrokerError;
+    this.failedAttempts += 1;
+    this.lastBrokerError = message;
     this.deps.hedger.setBrokerConnected(false, this.deps.marketClock.nowMs());
     this.nextRetryTsMs = wallClock.nowMs() + settings.retryIntervalMs;
-    this.transition(event, { error: this.lastBrokerError, nextRetryTsMs: this.nextRetryTsMs });
-    this.deps.log.log("warn", this.current, `broker unreachable: ${this.lastBrokerError}`, { nextRetryInS: settings.retryIntervalMs / 1000 });
-    this.deps.sink.writeStatus(this.statusNow(), { history: true });
+    this.transition(event, { error: message, nextRetryTsMs: this.nextRetryTsMs, failedAttempts: this.failedAttempts }, repeat);
+    this.deps.log.log(repeat ? "debug" : "warn", this.current, `broker unreachable: ${message}`, { nextRetryInS: settings.retryIntervalMs / 1000, attempts: this.failedAttempts });
+    this.deps.sink.writeStatus(this.statusNow(), { history: !repeat });
     this.cancelRetry?.();
     this.cancelRetry = wallClock.setTimer(settings.retryIntervalMs, () => this.retryNow());
   }
@@ -279,7 +287,7 @@ export class Daemon {
     this.cancelRetry?.();
     this.cancelRetry = null;
     this.nextRetryTsMs = null;
-    this.transition("retry");
+    this.transition("retry", { failedAttempts: this.failedAttempts }, this.failedAttempts > 1);
     void this.connect();
   }
 
@@ -377,15 +385,6 @@ export class Daemon {
     this.deps.sink.writeStatus(this.statusNow(), { history: true });
     await sink.flush();
     this.resolveStopped(this.exitCode);
-  }
-
-  private daemonBlockReasons(coreCodes: readonly string[]): BlockReason[] {
-    const reasons: BlockReason[] = [];
-    if (this.current === "WAITING_BROKER" && !coreCodes.includes("broker_not_connected")) {
-      reasons.push({ code: "broker_not_connected", message: `broker unreachable: ${this.lastBrokerError ?? "unknown"}; retrying` });
-    }
-    if (this.current === "STOPPING" || this.current === "STOPPED") reasons.push({ code: "stopped", message: `daemon is ${this.current}` });
-    return reasons;
   }
 
   /** A thrown error in event handling is a broken invariant: stop (exit 1) and let systemd restart. */

@@ -95,3 +95,13 @@ export function statusRow(context: DaemonStatusContext, snapshot: HedgerSnapshot
     },
   };
 }
+
+/** Reasons only the daemon knows (the broker is down, the daemon is stopping), shown with core's. */
+export function daemonBlockReasons(state: DaemonState, lastBrokerError: string | null, coreCodes: readonly string[]): BlockReason[] {
+  const reasons: BlockReason[] = [];
+  if (state === "WAITING_BROKER" && !coreCodes.includes("broker_not_connected")) {
+    reasons.push({ code: "broker_not_connected", message: `broker unreachable: ${lastBrokerError ?? "unknown"}; retrying` });
+  }
+  if (state === "STOPPING" || state === "STOPPED") reasons.push({ code: "stopped", message: `daemon is ${state}` });
+  return reasons;
+}

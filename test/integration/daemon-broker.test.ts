@@ -117,4 +117,22 @@ describeSinks("daemon and an unreachable broker", (makeSink) => {
     expect(await operations(sink, ["fill"])).toHaveLength(1);
     expect(await stopDaemon(running, market)).toBe(0);
   });
+
+  test("a long outage does not flood the operations trail: one failure recorded, the attempts counted", async () => {
+    const sink = await makeSink();
+    const market = createMarket();
+    market.broker.refuseConnections(true);
+    const running = createDaemon(market, sink);
+    await startDaemon(running, market);
+    await market.clock.advance(SETTINGS.retryIntervalMs * 5);
+    market.broker.refuseConnections(false);
+    await market.clock.advance(SETTINGS.retryIntervalMs);
+    expect(running.daemon.state).toBe("RUNNING");
+    const changes = await operations(sink, ["state_change"]);
+    expect(changes.filter((operation) => operation.reason === "connect_failed")).toHaveLength(1);
+    expect(changes.find((operation) => operation.reason === "connected")?.payload?.failedAttempts).toBe(6);
+    const [status] = await sink.readStatusCurrent(DAEMON_ID);
+    expect(status?.state).toBe("RUNNING");
+    expect(await stopDaemon(running, market)).toBe(0);
+  });
 });
