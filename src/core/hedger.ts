@@ -149,6 +149,16 @@ export class Hedger {
     this.hardBlock = block;
   }
 
+  /**
+   * Time passes: the day rolls and a position disagreement that outlived the settle time is
+   * adopted. `evaluate` does this itself; call it also when not evaluating (paused, no quotes),
+   * because a broker reports a manual trade once and then stays silent.
+   */
+  tick(nowMs: number): void {
+    this.rollDay(nowMs);
+    if (this.positions.mismatchSinceMs !== null) this.positions.settle(nowMs);
+  }
+
   // ---- decision ------------------------------------------------------------------------
 
   /**
@@ -156,8 +166,7 @@ export class Hedger {
    * not even that without spot or legs); guards run only when the policy wants a hedge.
    */
   evaluate(nowMs: number): HedgeDecision {
-    this.rollDay(nowMs);
-    if (this.positions.mismatchSinceMs !== null) this.positions.settle(nowMs);
+    this.tick(nowMs);
     const spot = this.spot;
     if (spot === null) return this.decided(HOLD_NO_SPOT, nowMs);
     if (this.legs.dirty) this.legs.reselect(spot, nowMs);

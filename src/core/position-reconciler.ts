@@ -52,7 +52,9 @@ export class PositionReconciler {
     const reported = this.reportedShares;
     if (since === null || reported === null || nowMs - since < this.settleMs) return;
     if (this.orders.liveCount !== 0 || this.orders.pendingShares !== 0) return;
-    if (this.lastExecTsMs !== null && nowMs - this.lastExecTsMs < this.settleMs) return;
+    // Execution times are the broker's clock: one stamped "in the future" (skew, a replayed
+    // clock) must not hold adoption off until that moment, so the distance counts both ways.
+    if (this.lastExecTsMs !== null && Math.abs(nowMs - this.lastExecTsMs) < this.settleMs) return;
     this.book.setPosition(reported, this.reportedAvgCost);
     this.adoptedCount++;
     this.mismatchSinceMs = null;

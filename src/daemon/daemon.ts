@@ -317,7 +317,11 @@ export class Daemon {
   private heartbeat(): void {
     const wallNowMs = this.deps.wallClock.nowMs();
     this.hedgeLoop.recordExecutionsMissingCommission();
-    if (this.current === "RUNNING" || this.current === "PAUSED") this.hedgeLoop.cancelTimedOutOrders(this.deps.marketClock.nowMs());
+    if (this.current === "RUNNING" || this.current === "PAUSED") {
+      const marketNowMs = this.deps.marketClock.nowMs();
+      this.hedgeLoop.cancelTimedOutOrders(marketNowMs);
+      this.hedgeLoop.tick(marketNowMs);
+    }
     const history = wallNowMs - this.lastHistoryWallMs >= this.deps.settings.historyEveryMs;
     const row = this.statusNow();
     this.deps.sink.writeStatus(row, { history });

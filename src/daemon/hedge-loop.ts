@@ -53,6 +53,8 @@ export class HedgeLoop {
   private readonly earlyCommissions = new Map<string, CommissionReport>();
   private readonly recordedExecIds = new Set<string>();
   private flattenPending = false;
+  /** Core's count of adopted outside position changes already recorded. */
+  private adoptionsRecorded = 0;
 
   constructor(private readonly deps: HedgeLoopDeps) {}
 
@@ -110,11 +112,38 @@ export class HedgeLoop {
   // --- decisions and orders ------------------------------------------------------------
   /** The hot path: decide on the latest quote and send at once; nothing here awaits. */
   evaluate(): void {
-    if (!this.deps.tradingAllowed()) return;
     const nowMs = this.deps.marketNowMs();
+    if (!this.deps.tradingAllowed()) {
+      this.tick(nowMs);
+      return;
+    }
     this.cancelTimedOutOrders(nowMs);
     const decision = this.deps.hedger.evaluate(nowMs);
+    this.recordAdoptions(nowMs);
     if (decision.type === "hedge") this.submit(decision, nowMs, "hedge");
+  }
+
+  /**
+   * Time passed without a decision (heartbeat, paused): core may adopt a position change made
+   * outside gs now, since TWS reports a manual trade once and then stays silent.
+   */
+  tick(nowMs: number): void {
+    this.deps.hedger.tick(nowMs);
+    this.recordAdoptions(nowMs);
+  }
+
+  /** A manual trade core adopted leaves a `reconcile` row and a warning: the book moved without an order of ours. */
+  private recordAdoptions(nowMs: number): void {
+    const { hedger } = this.deps;
+    if (hedger.positions.adoptedCount === this.adoptionsRecorded) return;
+    this.adoptionsRecorded = hedger.positions.adoptedCount;
+    const hedgeShares = hedger.book.shares;
+    this.deps.recorder.record("reconcile", {
+      reason: "position_adopted",
+      quantityShares: hedgeShares,
+      payload: { brokerStockShares: hedgeShares, marketTsMs: nowMs, cause: "stock position changed outside gs (manual trade) and stayed changed past the settle time" },
+    });
+    this.deps.log.log("warn", this.deps.stateName(), `adopted a stock position changed outside gs: now ${hedgeShares} shares`, { symbol: hedger.params.strategy.symbol });
   }
 
   private submit(decision: HedgeDecisionOf<"hedge">, nowMs: number, purpose: "hedge" | "flatten"): void {

@@ -112,6 +112,18 @@ describe("hedging and in-flight accounting", () => {
     expect(t.hedger.snapshot(reportedAt + 30_000).blockReasons.map((r) => r.code)).not.toContain("position_mismatch");
   });
 
+  test("tick adopts a manual trade with no quote and no evaluation (paused, market silent)", () => {
+    const t = new HedgerHarness(hedgerParams({ positionSettleMs: 10_000 }));
+    t.quote(590);
+    t.hedger.setPaused(true);
+    const reportedAt = t.nowMs;
+    t.hedger.setPositions([...straddle(), stockPosition(150)], reportedAt);
+    t.hedger.tick(reportedAt + 9_999);
+    expect(t.hedger.book.shares).toBe(0);
+    t.hedger.tick(reportedAt + 10_000);
+    expect([t.hedger.book.shares, t.hedger.positions.adoptedCount]).toEqual([150, 1]);
+  });
+
   test("a disagreement is never adopted while an order is in flight", () => {
     const t = new HedgerHarness(hedgerParams({ positionSettleMs: 10_000 }));
     const order = t.quote(594).hedgeIfWanted()!;

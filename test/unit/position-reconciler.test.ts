@@ -54,4 +54,19 @@ describe("position reconciler", () => {
     reconciler.settle(55_000);
     expect([book.shares, reconciler.adoptedCount]).toEqual([70, 1]);
   });
+
+  test("an own fill stamped by a broker clock far ahead of ours holds adoption off only within the settle time", () => {
+    const { book, reconciler } = setup();
+    reconciler.onReport(0, 0, 0);
+    reconciler.onExecutionApplied(15_000); // broker clock 5 s ahead of ours
+    reconciler.onReport(70, 500, 1_000);
+    reconciler.settle(11_000);
+    expect(book.shares).toBe(0);
+    reconciler.settle(25_000);
+    expect(book.shares).toBe(70);
+    reconciler.onExecutionApplied(86_400_000 * 365); // a year ahead: skew, not a recent fill
+    reconciler.onReport(90, 500, 30_000);
+    reconciler.settle(40_000);
+    expect([book.shares, reconciler.adoptedCount]).toEqual([90, 2]);
+  });
 });

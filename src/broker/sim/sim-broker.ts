@@ -130,6 +130,12 @@ export class SimBroker implements Broker {
     for (const contract of this.subscribed.values()) if (contract.secType === "STK") this.emitMarketData(contract, tsMs);
   }
 
+  /** A trade made outside gs (by hand at the venue): the position changes and is reported once. */
+  setPosition(position: Position): void {
+    this.positionBook.set(contractKey(position.contract), position);
+    if (this.connected) this.emit({ type: "position", position, tsEventMs: this.nowMs() });
+  }
+
   accountState(): SimAccountState {
     return { positions: [...this.positionBook.values()], executions: [...this.executions], nextOrderId: this.nextOrderId };
   }
