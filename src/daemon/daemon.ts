@@ -5,7 +5,6 @@ import type { Broker, BrokerEvent } from "../broker/port.ts";
 import type { DaemonEvent, DaemonLifecycleState } from "../core/daemon-fsm.ts";
 import { nextDaemonState } from "../core/daemon-fsm.ts";
 import type { Hedger } from "../core/hedger.ts";
-import type { Contract } from "../core/instrument.ts";
 import type { Sink } from "../sink/port.ts";
 import type { ControlCommand, StatusRow } from "../sink/records.ts";
 import type { Clock } from "./clock.ts";
@@ -253,9 +252,6 @@ export class Daemon {
       hedger.setHardBlock(result.hardBlock);
       if (result.hardBlock) this.deps.log.log("error", this.current, `hard block: ${result.hardBlock.message}`);
       this.reconciledOnce = true;
-      const contracts: Contract[] = [{ secType: "STK", symbol }];
-      for (const position of result.positions) if (position.contract.secType === "OPT" && position.contract.symbol === symbol) contracts.push(position.contract);
-      broker.subscribeMarketData(contracts);
       hedger.setPaused(this.operatorPaused);
       this.transition("reconciled", { positions: result.positions.length, hardBlock: result.hardBlock?.code ?? null });
       if (this.operatorPaused) this.transition("pause", { reason: "paused by operator before the broker was back" });

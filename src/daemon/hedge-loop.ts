@@ -3,7 +3,7 @@
 // recorded from execution reports joined with their commission reports, never on send.
 import type { HedgeDecision } from "../core/hedge-decision.ts";
 import type { Hedger } from "../core/hedger.ts";
-import type { Position } from "../core/instrument.ts";
+import type { Contract, Position } from "../core/instrument.ts";
 import { contractKey } from "../core/instrument.ts";
 import type { CommissionReport, ExecutionReport, HedgeOrder } from "../core/order.ts";
 import type { Broker, BrokerEvent } from "../broker/port.ts";
@@ -71,8 +71,7 @@ export class HedgeLoop {
         hedger.onOptionGreeks(event.contractKey, event);
         return;
       case "position":
-        this.positions.set(contractKey(event.position.contract), event.position);
-        hedger.setPositions([...this.positions.values()], this.deps.marketNowMs());
+        this.onPosition(event.position);
         return;
       case "order_status":
         this.onOrderStatus(event);
@@ -93,11 +92,34 @@ export class HedgeLoop {
     }
   }
 
-  /** Positions from reconciliation replace the book's view of the account. */
+  /** Positions from reconciliation replace the book's view of the account; their market data is requested. */
   resetPositions(positions: readonly Position[]): void {
     this.positions.clear();
-    for (const position of positions) this.positions.set(contractKey(position.contract), position);
-    this.deps.hedger.setPositions(positions, this.deps.marketNowMs());
+    for (const position of positions) if (position.quantity !== 0) this.positions.set(contractKey(position.contract), position);
+    const symbol = this.deps.hedger.params.strategy.symbol;
+    const contracts: Contract[] = [{ secType: "STK", symbol }];
+    for (const position of this.positions.values()) if (this.isOptionOfStrategy(position)) contracts.push(position.contract);
+    this.deps.broker.subscribeMarketData(contracts);
+    this.deps.hedger.setPositions([...this.positions.values()], this.deps.marketNowMs());
+  }
+
+  /**
+   * A position report at runtime (a fill, or a trade made outside gs): a closed position
+   * (quantity 0) leaves the managed set, and an option leg opened since reconciliation gets
+   * its market data now (brokers ignore a repeat subscription).
+   */
+  private onPosition(position: Position): void {
+    const key = contractKey(position.contract);
+    if (position.quantity === 0) this.positions.delete(key);
+    else {
+      if (!this.positions.has(key) && this.isOptionOfStrategy(position)) this.deps.broker.subscribeMarketData([position.contract]);
+      this.positions.set(key, position);
+    }
+    this.deps.hedger.setPositions([...this.positions.values()], this.deps.marketNowMs());
+  }
+
+  private isOptionOfStrategy(position: Position): boolean {
+    return position.contract.secType === "OPT" && position.contract.symbol === this.deps.hedger.params.strategy.symbol;
   }
 
   /** True once an execution reached this process (recorded, or waiting for its commission). */

@@ -1,8 +1,11 @@
 // Positions changed outside gs while the daemon runs (sim broker, both sinks): a manual stock
-// trade reported once is adopted after the settle time even when no report follows.
+// trade reported once is adopted after the settle time even when no report follows; an option
+// leg opened after reconciliation gets market data, a closed one leaves the managed set.
 import { expect, setDefaultTimeout, test } from "bun:test";
+import { atmStraddle } from "../../src/broker/sim/sim-straddle.ts";
+import { contractKey } from "../../src/core/instrument.ts";
 import { describeSinks } from "../support/sinks.ts";
-import { DAEMON_ID, operations, quoteAndSettle, runningDaemon, SETTINGS, SPOT, stopDaemon } from "./daemon-harness.ts";
+import { DAEMON_ID, operations, quoteAndSettle, runningDaemon, SESSION_START_MS, SETTINGS, SPOT, stopDaemon } from "./daemon-harness.ts";
 
 // PostgreSQL round trips make some cases take seconds; nothing here asserts on time.
 setDefaultTimeout(30_000);
@@ -43,6 +46,33 @@ describeSinks("daemon and positions changed outside gs", (makeSink) => {
     const intents = await operations(sink, ["hedge_intent"]);
     expect(intents).toHaveLength(2);
     expect(intents[1]?.side).toBe("SELL");
+    expect(await stopDaemon(running, market)).toBe(0);
+  });
+
+  test("an option leg opened at runtime gets market data and is hedged; a closed leg is dropped", async () => {
+    const sink = await makeSink();
+    const { market, running } = await runningDaemon(sink);
+    const [call, put] = atmStraddle("SPY", SPOT, SESSION_START_MS);
+    const newCall = { ...call, strike: call.strike + 2 };
+    market.broker.setPosition({ contract: newCall, quantity: 5, avgCost: 900, account: "SIM" });
+    market.broker.pushPrice(SPOT);
+    await market.clock.advance(100);
+    const opened = running.daemon.statusNow();
+    expect(opened.legsCount).toBe(3);
+    const added = opened.details.legs?.find((leg) => leg.contractKey === contractKey(newCall));
+    // Greeks and a price from the broker's market data, not the model's fallback.
+    expect(added).toMatchObject({ quantity: 5, greeksSource: "broker" });
+    expect(added?.price).toBeGreaterThan(0);
+
+    market.broker.setPosition({ contract: put, quantity: 0, avgCost: 0, account: "SIM" });
+    market.broker.pushPrice(SPOT);
+    await market.clock.advance(100);
+    const closed = running.daemon.statusNow();
+    expect(closed.legsCount).toBe(2);
+    expect(closed.details.legs?.map((leg) => leg.contractKey).sort()).toEqual([contractKey(call), contractKey(newCall)].sort());
+    // Two calls and no put: the book is long delta, and the hedge sells.
+    const [intent] = (await operations(sink, ["hedge_intent"])).slice(-1);
+    expect(intent?.side).toBe("SELL");
     expect(await stopDaemon(running, market)).toBe(0);
   });
 });
