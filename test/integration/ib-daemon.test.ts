@@ -101,7 +101,9 @@ describeSinks("daemon with broker = ib against the fake TWS", (makeSink) => {
     await until(clock, inState(running, "WAITING_BROKER"), "WAITING_BROKER after 1100");
     const ordersBefore = tws.requestsOf("place_order").length;
     const requestsBefore = tws.requests.length;
-    setStraddleDelta(tws, call, put, SPOT + 2, 600); // the market moves while TWS is cut off
+    // The market moves while TWS is cut off: net delta 800 - 240 hedged is past forced_delta
+    // (500), so the fresh hedge goes out inside the cooldown of the first one.
+    setStraddleDelta(tws, call, put, SPOT + 2, 800);
     quote(tws, SPOT + 2);
     await clock.advance(SETTINGS.retryIntervalMs); // a scheduled retry while TWS is still cut off
     await Bun.sleep(50);
