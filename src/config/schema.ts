@@ -93,6 +93,7 @@ export const GS_CONFIG_SCHEMA = section(
         max_dte: int(35, 0, 3650, "Option legs count only with at most this many days to expiry."),
         atm_band_pct: num(0.03, 0, 1, "Legs count only when |strike - spot| / spot is within this FRACTION (0.03 = 3%)."),
         greeks_source: oneOf(["broker", "model"], "broker", "broker: use greeks the broker computes, falling back to the model when missing; model: always Black-Scholes."),
+        broker_greeks_grace_s: num(5, 0, 300, "With greeks_source = broker: seconds a leg without broker greeks yet (they arrive after the underlying's quote) holds hedging as awaiting_broker_greeks; after that the model is used and the status says so."),
         fallback_vol: num(0.2, 0.01, 5, "Annualised implied vol the model uses when no implied vol is available (0.2 = 20%)."),
         rate: num(0.05, -0.1, 1, "Annual risk-free rate for the model, continuously compounded (0.05 = 5%)."),
         dividend_yield: num(0.013, 0, 1, "Annual continuous dividend yield of the underlying for the model (0.013 = 1.3%)."),

@@ -12,6 +12,11 @@ export type HoldReason =
   | "leg_expired"
   /** A hedge order is still in flight; one order at a time. */
   | "order_in_flight"
+  /**
+   * greeks_source = broker and a leg has no fresh broker greeks yet (after subscribing, the
+   * underlying's quote comes first): wait up to the grace period, then use the model.
+   */
+  | "awaiting_broker_greeks"
   /** |delta| <= epsilon band. */
   | "in_band"
   /** epsilon band < |delta| < threshold (or inside the band policy's width). */
@@ -24,6 +29,7 @@ export const HOLD_REASONS: readonly HoldReason[] = [
   "no_legs",
   "leg_expired",
   "order_in_flight",
+  "awaiting_broker_greeks",
   "in_band",
   "below_threshold",
   "below_min_shares",

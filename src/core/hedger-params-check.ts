@@ -17,6 +17,7 @@ export function hedgerParamsProblems(p: HedgerParams): string[] {
   need(Number.isFinite(s.riskFreeRate), "strategy.riskFreeRate", s.riskFreeRate, "a finite rate");
   need(Number.isFinite(s.dividendYield), "strategy.dividendYield", s.dividendYield, "a finite yield");
   need(s.brokerGreeksMaxAgeMs >= 0, "strategy.brokerGreeksMaxAgeMs", s.brokerGreeksMaxAgeMs, ">= 0");
+  need(s.brokerGreeksGraceMs >= 0 && Number.isFinite(s.brokerGreeksGraceMs), "strategy.brokerGreeksGraceMs", s.brokerGreeksGraceMs, ">= 0 and finite");
   need(h.epsilonBandShares >= 0, "hedge.epsilonBandShares", h.epsilonBandShares, ">= 0");
   need(h.thresholdShares > 0, "hedge.thresholdShares", h.thresholdShares, "> 0");
   need(h.minShares >= 1, "hedge.minShares", h.minShares, ">= 1");

@@ -15,6 +15,11 @@ export interface StrategyParams {
   readonly greeksSource: "broker" | "model";
   /** Broker greeks older than this are ignored in favour of the model. */
   readonly brokerGreeksMaxAgeMs: number;
+  /**
+   * greeksSource "broker": how long a leg without fresh broker greeks holds hedging
+   * (`awaiting_broker_greeks`) before the model is used for it (and the status says so).
+   */
+  readonly brokerGreeksGraceMs: number;
   /** Annualised vol for the model when no implied vol is known for a leg (0.2 = 20%). */
   readonly fallbackVol: number;
   /** Continuously compounded annual risk-free rate (0.05 = 5%). */

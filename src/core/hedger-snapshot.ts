@@ -28,7 +28,7 @@ export interface LegSnapshot {
 
 /** Why a hedge would be refused right now; code is a GuardCode or a core warning code. */
 export interface CoreBlockReason {
-  readonly code: GuardCode | "leg_outside_selection" | "position_mismatch";
+  readonly code: GuardCode | "leg_outside_selection" | "position_mismatch" | "model_greeks_fallback";
   readonly message: string;
 }
 

@@ -63,6 +63,13 @@ export function buildSnapshot(h: Hedger, nowMs: number, day: ExchangeDay): Hedge
       blockReasons.push({ code: "leg_outside_selection", message: `${leg.contractKey} is now outside the DTE window or ATM band (still hedged; roll due)` });
     }
   }
+  const modelSince = h.modelGreeksSinceMs;
+  if (modelSince !== null && nowMs - modelSince >= h.params.strategy.brokerGreeksGraceMs) {
+    const legs = (portfolio?.legs ?? []).filter((leg) => leg.greeksSource === "model").map((leg) => leg.contractKey);
+    if (legs.length > 0) {
+      blockReasons.push({ code: "model_greeks_fallback", message: `no fresh broker greeks for ${legs.join(", ")} after ${h.params.strategy.brokerGreeksGraceMs / 1000} s; hedging on model greeks` });
+    }
+  }
   const reported = h.positions.reportedShares;
   const mismatch = reported === null ? 0 : reported - h.book.shares;
   const mismatchSince = h.positions.mismatchSinceMs;

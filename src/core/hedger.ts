@@ -69,6 +69,9 @@ export class Hedger {
   /** Updated in place on every evaluation (tsMs NaN: none yet); snapshot copies it. */
   readonly lastDecision: { type: HedgeDecision["type"]; code: GuardCode | HoldReason | null; tsMs: number } = { type: "hold", code: null, tsMs: Number.NaN };
 
+  /** Since when a leg has been on the model for lack of fresh broker greeks (null: none is). */
+  modelGreeksSinceMs: number | null = null;
+
   private day: ExchangeDay | null = null;
   private volDayEndMs = Number.NEGATIVE_INFINITY;
   private readonly guardState = new MutableGuardState();
@@ -175,6 +178,7 @@ export class Hedger {
     if (this.pnl.optionOpenValueUsd === null) this.pnl.setBaselines(this.legs.optionValueUsd(spot, nowMs), this.book.unrealizedPnlUsd(spot));
     const deltaShares = this.legs.optionDeltaShares + this.book.shares + this.orders.pendingShares;
     if (this.orders.liveCount > 0) return this.hold("order_in_flight", deltaShares, nowMs);
+    if (this.awaitingBrokerGreeks(nowMs)) return this.hold("awaiting_broker_greeks", deltaShares, nowMs);
     const wanted = this.policy.wantedShares(deltaShares, this.legs.gammaShares, spot);
     if (typeof wanted === "string") return this.hold(wanted, deltaShares, nowMs);
     const forced = Math.abs(deltaShares) >= this.params.hedge.forcedDeltaShares;
@@ -331,6 +335,16 @@ export class Hedger {
   }
 
   // ---- internals -----------------------------------------------------------------------
+
+  /** After computeDeltaGamma: true while a leg waits for broker greeks within the grace period. */
+  private awaitingBrokerGreeks(nowMs: number): boolean {
+    if (this.legs.modelLegCount === 0) {
+      this.modelGreeksSinceMs = null;
+      return false;
+    }
+    this.modelGreeksSinceMs ??= nowMs;
+    return nowMs - this.modelGreeksSinceMs < this.params.strategy.brokerGreeksGraceMs;
+  }
 
   private hold(reason: HoldReason, deltaShares: number | null, nowMs: number): HedgeDecision {
     const last = this.lastDecision;

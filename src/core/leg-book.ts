@@ -106,6 +106,8 @@ export class LegBook {
   /** Outputs of computeDeltaGamma. */
   optionDeltaShares = 0;
   gammaShares = 0;
+  /** Legs computeDeltaGamma priced by the model although greeks_source is broker (no fresh broker greeks). */
+  modelLegCount = 0;
 
   /** Hot-path copies of two params. */
   private readonly useBrokerGreeks: boolean;
@@ -214,6 +216,7 @@ export class LegBook {
     let delta = 0;
     let gamma = 0;
     let alive = true;
+    let modelLegs = 0;
     for (let i = 0; i < this.runtimes.length; i++) {
       const r = this.runtimes[i]!;
       if (nowMs >= r.expiryMs) alive = false;
@@ -223,6 +226,7 @@ export class LegBook {
         gamma += r.units * b.gamma!;
         continue;
       }
+      if (this.useBrokerGreeks) modelLegs++;
       this.modelTerms(r, spot, nowMs);
       const t = this.terms;
       if (t.valid) {
@@ -236,6 +240,7 @@ export class LegBook {
     }
     this.optionDeltaShares = delta;
     this.gammaShares = gamma;
+    this.modelLegCount = modelLegs;
     return alive;
   }
 

@@ -21,6 +21,7 @@ export function hedgerParamsFromConfig(config: GsConfig): HedgerParams {
       atmBandFraction: strategy.atm_band_pct,
       greeksSource: strategy.greeks_source,
       brokerGreeksMaxAgeMs: BROKER_GREEKS_MAX_AGE_MS,
+      brokerGreeksGraceMs: strategy.broker_greeks_grace_s * 1000,
       fallbackVol: strategy.fallback_vol,
       riskFreeRate: strategy.rate,
       dividendYield: strategy.dividend_yield,

@@ -10,6 +10,7 @@ export const STRATEGY: StrategyParams = {
   atmBandFraction: 0.03,
   greeksSource: "broker",
   brokerGreeksMaxAgeMs: 10_000,
+  brokerGreeksGraceMs: 0,
   fallbackVol: 0.2,
   riskFreeRate: 0.05,
   dividendYield: 0.013,

@@ -394,7 +394,8 @@ describe("pluggable policy and status reasons", () => {
   });
 
   test("status shows standing blocks always, and the trading rhythm only while a hedge is wanted", () => {
-    const t = new HedgerHarness();
+    // Model greeks: with greeks_source = broker and none sent, the status would also warn of the fallback.
+    const t = new HedgerHarness(hedgerParams({ strategy: { greeksSource: "model" } }));
     t.fill(t.quote(594).hedgeIfWanted()!);
     t.quote(594, 1000);
     t.hedger.setPaused(true);
