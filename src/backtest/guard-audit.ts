@@ -72,14 +72,27 @@ export interface OrderContext {
   readonly ask: number;
 }
 
+interface DenialCount {
+  evaluations: number;
+  episodes: number;
+  days: number;
+  /** The last day counted in `days` (days arrive in order). */
+  lastDay: number;
+}
+
 const MAX_LISTED_VIOLATIONS = 1000;
 const PNL_TOLERANCE_USD = 0.01;
 
 export class GuardAudit {
   private readonly violations: Violation[] = [];
   private readonly checks = Object.fromEntries(INVARIANTS.map((name) => [name, 0])) as Record<InvariantName, number>;
-  private readonly denied = new Map<GuardCode, { evaluations: number; episodes: number; days: Set<number> }>();
+  private readonly denied = new Map<GuardCode, DenialCount>();
   private readonly holds = new Map<string, number>();
+  /** Consecutive holds of one reason, added to `holds` when the run ends (no map work per bar). */
+  private holdRunReason: string | null = null;
+  private holdRunLength = 0;
+  /** The entry of previousDenyCode (consecutive denials by one guard are the common case). */
+  private previousDenyEntry: DenialCount | null = null;
   private readonly blackoutDays = new Set<number>();
   private previousDenyCode: GuardCode | null = null;
   private ordersToday = 0;
@@ -104,21 +117,39 @@ export class GuardAudit {
     }
   }
 
+  /** Called once per bar, with day numbers that never decrease. */
   onDecision(decision: HedgeDecision, dayNumber: number): void {
+    if (decision.type === "hold") {
+      this.previousDenyCode = null;
+      if (decision.reason === this.holdRunReason) {
+        this.holdRunLength++;
+      } else {
+        this.flushHoldRun();
+        this.holdRunReason = decision.reason;
+        this.holdRunLength = 1;
+      }
+      return;
+    }
     if (decision.type === "deny") {
-      let entry = this.denied.get(decision.code);
-      if (entry === undefined) {
-        entry = { evaluations: 0, episodes: 0, days: new Set() };
-        this.denied.set(decision.code, entry);
+      let entry = this.previousDenyCode === decision.code ? this.previousDenyEntry : null;
+      if (entry === null) {
+        entry = this.denied.get(decision.code) ?? null;
+        if (entry === null) {
+          entry = { evaluations: 0, episodes: 0, days: 0, lastDay: Number.NaN };
+          this.denied.set(decision.code, entry);
+        }
+        entry.episodes++;
       }
       entry.evaluations++;
-      entry.days.add(dayNumber);
-      if (this.previousDenyCode !== decision.code) entry.episodes++;
+      if (entry.lastDay !== dayNumber) {
+        entry.days++;
+        entry.lastDay = dayNumber;
+      }
       this.previousDenyCode = decision.code;
+      this.previousDenyEntry = entry;
       return;
     }
     this.previousDenyCode = null;
-    if (decision.type === "hold") this.holds.set(decision.reason, (this.holds.get(decision.reason) ?? 0) + 1);
   }
 
   /** Marks the day's circuit breaker as due when the day's PnL is at or past the limit. */
@@ -182,14 +213,22 @@ export class GuardAudit {
   }
 
   report(): GuardReport {
+    this.flushHoldRun();
     const binding: GuardBinding[] = [...this.denied.entries()]
-      .map(([code, entry]) => ({ code, deniedEvaluations: entry.evaluations, episodes: entry.episodes, days: entry.days.size }))
+      .map(([code, entry]) => ({ code, deniedEvaluations: entry.evaluations, episodes: entry.episodes, days: entry.days }))
       .sort((a, b) => b.deniedEvaluations - a.deniedEvaluations);
     return { checkedOrders: this.orders, violations: [...this.violations], checks: { ...this.checks }, binding, holds: Object.fromEntries(this.holds), forcedHedges: this.forced };
   }
 
   get violationTotal(): number {
     return this.violationCount;
+  }
+
+  private flushHoldRun(): void {
+    const reason = this.holdRunReason;
+    if (reason !== null) this.holds.set(reason, (this.holds.get(reason) ?? 0) + this.holdRunLength);
+    this.holdRunReason = null;
+    this.holdRunLength = 0;
   }
 
   private checked(name: InvariantName): void {

@@ -149,11 +149,12 @@ export class OrderTracker {
   private recount(): void {
     let pending = 0;
     let live = 0;
-    for (const [ref, o] of this.orders) {
+    // values(), not entries(): no [key, value] pair per order on every event.
+    for (const o of this.orders.values()) {
       const final = isFinalExecState(o.state);
       const owed = (final ? o.statusFilledShares : o.order.quantityShares) - o.execShares;
       if (final && owed <= 0) {
-        this.orders.delete(ref);
+        this.orders.delete(o.order.orderRef);
         continue;
       }
       if (!final) live++;
