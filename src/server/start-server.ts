@@ -76,7 +76,9 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
   const events = new EventHub(service, { ...DEFAULT_EVENT_STREAM_OPTIONS, pollMs: Math.max(250, Math.min(2000, config.status.heartbeat_s * 500)) });
   const app = createServerApp({ service, clock: SYSTEM_CLOCK, auth: new BearerAuth(token), readsNeedToken: !loopback, loopbackHostOnly: loopback, events, log, version: options.version });
   try {
-    app.listen({ hostname: host, port, maxRequestBodySize: 4 * DEFAULT_MAX_BODY_BYTES });
+    // Elysia turns SO_REUSEPORT on by default: a second gs serve (or a stale one) would then
+    // silently share the port. Off, it fails with EADDRINUSE instead.
+    app.listen({ hostname: host, port, maxRequestBodySize: 4 * DEFAULT_MAX_BODY_BYTES, reusePort: false });
   } catch (error) {
     events.close();
     if (options.sink === undefined) await sink.close();

@@ -102,6 +102,10 @@ describe("server bind", () => {
       expect(rebound.status).toBe(403);
       expect(await rebound.json()).toMatchObject({ error: "forbidden_host" });
       for (const host of [`localhost:${port}`, `127.0.0.1:${port}`]) expect((await fetch(`${server.url}/status`, { headers: { host } })).status).toBe(200);
+      // a second server on the same port is refused, never silently sharing it
+      const second = await startServer({ config: loaded.config, log: memoryServerLog([], [token]), version: "test", sink }).catch((caught: unknown) => caught);
+      expect(second).toBeInstanceOf(UserError);
+      expect((second as Error).message).toContain(`cannot listen on 127.0.0.1:${port} (server.host/server.port)`);
     } finally {
       await server.stop();
       await sink.close();
