@@ -73,6 +73,8 @@ export class Hedger {
   modelGreeksSinceMs: number | null = null;
 
   private day: ExchangeDay | null = null;
+  /** Legs were selected at least once in this process (the day's baseline then refers to them). */
+  private legsSelected = false;
   private volDayEndMs = Number.NEGATIVE_INFINITY;
   private readonly guardState = new MutableGuardState();
 
@@ -106,9 +108,10 @@ export class Hedger {
     this.positions.onReport(stock === null ? 0 : stock.quantity, stock === null ? 0 : stock.avgCost, nowMs);
     this.legs.setPositions(positions);
     if (this.legs.dirty && this.spot !== null) {
-      // The legs are still the old ones until reselect.
-      const valueBefore = this.pnl.optionOpenValueUsd !== null ? this.legs.optionValueUsd(this.spot, nowMs) : null;
-      this.legs.reselect(this.spot, nowMs);
+      // The legs are still the old ones until reselect. Before this process first selected
+      // legs, a baseline can only be a restored one, taken on the legs held now: no trade.
+      const valueBefore = this.pnl.optionOpenValueUsd !== null && this.legsSelected ? this.legs.optionValueUsd(this.spot, nowMs) : null;
+      this.reselectLegs(this.spot, nowMs);
       // An intraday trade in the options is not PnL: move the day's baseline by its value at the mark.
       if (valueBefore !== null) this.pnl.shiftOptionBaseline(this.legs.optionValueUsd(this.spot, nowMs) - valueBefore);
     }
@@ -172,7 +175,7 @@ export class Hedger {
     this.tick(nowMs);
     const spot = this.spot;
     if (spot === null) return this.decided(HOLD_NO_SPOT, nowMs);
-    if (this.legs.dirty) this.legs.reselect(spot, nowMs);
+    if (this.legs.dirty) this.reselectLegs(spot, nowMs);
     if (this.legs.count === 0) return this.decided(HOLD_NO_LEGS, nowMs);
     if (!this.legs.computeDeltaGamma(spot, nowMs)) return this.hold("leg_expired", null, nowMs);
     if (this.pnl.optionOpenValueUsd === null) this.pnl.setBaselines(this.legs.optionValueUsd(spot, nowMs), this.book.unrealizedPnlUsd(spot));
@@ -264,7 +267,7 @@ export class Hedger {
   /** Everything the status row shows. Not for the hot path (allocates). */
   snapshot(nowMs: number): HedgerSnapshot {
     this.rollDay(nowMs);
-    if (this.spot !== null && this.legs.dirty) this.legs.reselect(this.spot, nowMs);
+    if (this.spot !== null && this.legs.dirty) this.reselectLegs(this.spot, nowMs);
     return buildSnapshot(this, nowMs, this.day!);
   }
 
@@ -335,6 +338,11 @@ export class Hedger {
   }
 
   // ---- internals -----------------------------------------------------------------------
+
+  private reselectLegs(spot: number, nowMs: number): void {
+    this.legs.reselect(spot, nowMs);
+    this.legsSelected = true;
+  }
 
   /** After computeDeltaGamma: true while a leg waits for broker greeks within the grace period. */
   private awaitingBrokerGreeks(nowMs: number): boolean {

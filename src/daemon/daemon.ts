@@ -11,7 +11,7 @@ import type { Clock } from "./clock.ts";
 import { every, withTimeout } from "./clock.ts";
 import { ControlLoop } from "./control-loop.ts";
 import type { DaemonLog } from "./daemon-log.ts";
-import { dailyStateRow, hedgerDailyState } from "./daily-state-row.ts";
+import { dailyStateRow } from "./daily-state-row.ts";
 import { HedgeLoop } from "./hedge-loop.ts";
 import type { InstanceIdentity } from "./instance-guard.ts";
 import { thisInstance, waitForNoOtherInstance } from "./instance-guard.ts";
@@ -127,7 +127,7 @@ export class Daemon {
     const marketNowMs = this.deps.marketClock.nowMs();
     const tradingDay = hedger.dailyState(marketNowMs).tradingDay;
     const saved = await sink.loadDailyState(daemonId, tradingDay);
-    if (saved) hedger.restoreDailyState(hedgerDailyState(saved), marketNowMs);
+    if (saved) hedger.restoreDailyState(saved, marketNowMs);
     const last = await waitForNoOtherInstance({
       sink,
       daemonId,

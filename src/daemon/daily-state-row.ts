@@ -4,26 +4,10 @@ import type { DailyState } from "../sink/records.ts";
 
 export function dailyStateRow(daemonId: string, state: HedgerDailyState, wallNowMs: number): DailyState {
   return {
+    ...state,
     daemonId,
-    tradingDay: state.tradingDay,
-    hedgeCount: state.hedgeCount,
-    realizedPnlUsd: state.realizedPnlUsd,
-    commissionsUsd: state.commissionsUsd,
-    lastHedgeTsMs: state.lastHedgeTsMs,
-    lastHedgePrice: state.lastHedgePrice,
-    circuitBreakerTripped: state.circuitBreakerTripped,
+    optionOpenValueUsd: state.optionOpenValueUsd ?? null,
+    hedgeOpenUnrealizedUsd: state.hedgeOpenUnrealizedUsd ?? null,
     updatedAtMs: wallNowMs,
-  };
-}
-
-export function hedgerDailyState(row: DailyState): HedgerDailyState {
-  return {
-    tradingDay: row.tradingDay,
-    hedgeCount: row.hedgeCount,
-    realizedPnlUsd: row.realizedPnlUsd,
-    commissionsUsd: row.commissionsUsd,
-    lastHedgeTsMs: row.lastHedgeTsMs,
-    lastHedgePrice: row.lastHedgePrice,
-    circuitBreakerTripped: row.circuitBreakerTripped,
   };
 }

@@ -1,15 +1,11 @@
 // Rows that cross the Sink port. All timestamps are UTC epoch milliseconds.
-// Quantities are whole shares/contracts; money is USD.
+// Quantities are whole shares/contracts; money is USD. Where a row is a core value plus
+// bookkeeping, it extends core's type instead of mirroring it.
+import type { DaemonLifecycleState } from "../core/daemon-fsm.ts";
+import type { HedgerDailyState } from "../core/daily-state.ts";
 
-export type DaemonState =
-  | "IDLE"
-  | "CONNECTING"
-  | "WAITING_BROKER"
-  | "RECONCILING"
-  | "RUNNING"
-  | "PAUSED"
-  | "STOPPING"
-  | "STOPPED";
+/** The daemon's life-cycle state, as core's transition table names it. */
+export type DaemonState = DaemonLifecycleState;
 
 export interface BlockReason {
   /** Stable machine code, e.g. `circuit_breaker`, `stale_data`, `broker_not_connected`. */
@@ -158,17 +154,15 @@ export interface ControlRow extends ControlRequest {
   readonly result: string | null;
 }
 
-/** Per-day counters that must survive restarts (limits, cooldown, circuit breaker). */
-export interface DailyState {
+/**
+ * Per-day counters that must survive restarts (limits, cooldown, circuit breaker and its PnL
+ * baselines): core's HedgerDailyState plus who wrote it and when. The baselines are null on
+ * rows written before they were stored (migration 002).
+ */
+export interface DailyState extends HedgerDailyState {
   readonly daemonId: string;
-  /** Exchange trading day, `YYYY-MM-DD` (America/New_York). */
-  readonly tradingDay: string;
-  readonly hedgeCount: number;
-  readonly realizedPnlUsd: number;
-  readonly commissionsUsd: number;
-  readonly lastHedgeTsMs: number | null;
-  readonly lastHedgePrice: number | null;
-  readonly circuitBreakerTripped: boolean;
+  readonly optionOpenValueUsd: number | null;
+  readonly hedgeOpenUnrealizedUsd: number | null;
   readonly updatedAtMs: number;
 }
 

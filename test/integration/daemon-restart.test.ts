@@ -46,6 +46,27 @@ describeSinks("daemon restart", (makeSink) => {
     expect(await stopDaemon(second, market)).toBe(0);
   });
 
+  test("keeps the day's PnL baselines: after a mid-day restart the breaker sees the whole day's option loss", async () => {
+    const sink = await makeSink();
+    const market = await hedgeOnceAndStop(sink);
+    const tradingDay = "2024-03-26";
+    const saved = await sink.loadDailyState(DAEMON_ID, tradingDay);
+    expect(saved?.optionOpenValueUsd).toBeGreaterThan(0);
+    expect(saved?.hedgeOpenUnrealizedUsd).not.toBeNull();
+
+    market.broker.pushPrice(SPOT * 0.995); // the straddle loses value while gs is down
+    const { running: second } = await runningDaemon(sink, { market });
+    await quoteAndSettle(market, SPOT * 0.995);
+    await market.clock.advance(SETTINGS.heartbeatMs);
+    await sink.flush();
+    const [status] = await sink.readStatusCurrent(DAEMON_ID);
+    // Measured from the first run's opening marks, not from the restart's first mark (0).
+    const optionValueNow = (second.daemon.statusNow().details.legs ?? []).reduce((sum, leg) => sum + (leg.price ?? 0) * leg.quantity * leg.multiplier, 0);
+    expect(status?.details.optionMtmPnlUsd).toBeCloseTo(optionValueNow - (saved?.optionOpenValueUsd ?? 0), 0);
+    expect(Math.abs(status?.details.optionMtmPnlUsd ?? 0)).toBeGreaterThan(1);
+    expect(await stopDaemon(second, market)).toBe(0);
+  });
+
   test("keeps max hedges per day across a restart", async () => {
     const sink = await makeSink();
     const base = testConfig();

@@ -61,6 +61,8 @@ export function dailyState(overrides: Partial<DailyState> = {}): DailyState {
     lastHedgeTsMs: T0_MS,
     lastHedgePrice: 581.37,
     circuitBreakerTripped: false,
+    optionOpenValueUsd: 23_450.125,
+    hedgeOpenUnrealizedUsd: -37.5,
     updatedAtMs: T0_MS,
     ...overrides,
   };

@@ -255,6 +255,22 @@ describe("daily state survives restarts", () => {
   });
 });
 
+describe("PnL baselines survive restarts", () => {
+  test("a restored baseline is not moved when the restarted process first selects the legs it holds", () => {
+    const t = new HedgerHarness();
+    t.quote(594).evaluate();
+    const saved = t.hedger.dailyState(t.nowMs);
+    expect(saved.optionOpenValueUsd).toBeGreaterThan(0);
+
+    const restarted = new Hedger(hedgerParams());
+    restarted.restoreDailyState(saved, t.nowMs);
+    restarted.onQuote({ bid: 593.99, ask: 594.01, last: 594, tsEventMs: t.nowMs }); // quote before the positions
+    restarted.setPositions(straddle(), t.nowMs);
+    expect(restarted.dailyState(t.nowMs).optionOpenValueUsd).toBe(saved.optionOpenValueUsd!);
+    expect(restarted.snapshot(t.nowMs).optionMtmPnlUsd).toBeCloseTo(0, 6);
+  });
+});
+
 describe("legs and greeks", () => {
   test("a leg drifting out of the band keeps being hedged and is flagged (no hedge toward zero)", () => {
     const t = new HedgerHarness(hedgerParams({ hedge: { maxSharesPerOrder: 5000 }, guards: { maxPositionShares: 10_000 } }));

@@ -99,6 +99,8 @@ export const DAILY_STATE_COLUMNS: readonly PgColumn<DailyState>[] = [
   { name: "last_hedge_price", arrayCast: NUMERIC, value: (row) => decimal(row.lastHedgePrice) },
   { name: "circuit_breaker_tripped", arrayCast: BOOL, value: (row) => flag(row.circuitBreakerTripped) },
   { name: "updated_at_ms", arrayCast: BIGINT, value: (row) => row.updatedAtMs },
+  { name: "option_open_value_usd", arrayCast: NUMERIC, value: (row) => decimal(row.optionOpenValueUsd) },
+  { name: "hedge_open_unrealized_usd", arrayCast: NUMERIC, value: (row) => decimal(row.hedgeOpenUnrealizedUsd) },
 ];
 
 export const BAR_COLUMNS: readonly PgColumn<Bar>[] = [
@@ -198,6 +200,8 @@ export function dailyStateFromRecord(record: PgRecord): DailyState {
     lastHedgePrice: numOrNull(record.last_hedge_price),
     circuitBreakerTripped: record.circuit_breaker_tripped === true,
     updatedAtMs: num(record.updated_at_ms),
+    optionOpenValueUsd: numOrNull(record.option_open_value_usd),
+    hedgeOpenUnrealizedUsd: numOrNull(record.hedge_open_unrealized_usd),
   };
 }
 

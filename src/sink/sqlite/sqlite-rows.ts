@@ -188,6 +188,8 @@ export const DAILY_STATE_COLUMNS = [
   "last_hedge_price_micros",
   "circuit_breaker_tripped",
   "updated_at_ms",
+  "option_open_value_micros",
+  "hedge_open_unrealized_micros",
 ] as const;
 
 export function dailyStateValues(state: DailyState): SqliteValue[] {
@@ -201,6 +203,8 @@ export function dailyStateValues(state: DailyState): SqliteValue[] {
     toMicrosOrNull(state.lastHedgePrice),
     state.circuitBreakerTripped ? 1 : 0,
     state.updatedAtMs,
+    toMicrosOrNull(state.optionOpenValueUsd),
+    toMicrosOrNull(state.hedgeOpenUnrealizedUsd),
   ];
 }
 
@@ -215,6 +219,8 @@ export function dailyStateFromRecord(record: SqliteRecord): DailyState {
     lastHedgePrice: fromMicrosOrNull(record.last_hedge_price_micros ?? null),
     circuitBreakerTripped: record.circuit_breaker_tripped === 1,
     updatedAtMs: Number(record.updated_at_ms),
+    optionOpenValueUsd: fromMicrosOrNull(record.option_open_value_micros ?? null),
+    hedgeOpenUnrealizedUsd: fromMicrosOrNull(record.hedge_open_unrealized_micros ?? null),
   };
 }
 
