@@ -30,5 +30,5 @@ export async function openSinkPatiently(config: GsConfig, clock: Clock, log: Dae
 
 /** Only a PostgreSQL that cannot be reached or migrated right now is worth waiting for. */
 function isTransient(config: GsConfig, error: unknown): error is SinkOpenError {
-  return config.status.sink === "postgres" && error instanceof SinkOpenError && /^cannot (open|migrate) /.test(error.message);
+  return config.status.sink === "postgres" && error instanceof SinkOpenError && error.stage !== "config";
 }
