@@ -17,7 +17,7 @@ import { defaultConfig } from "../src/config/defaults.ts";
 import { computeDeltaGamma, GreeksScratch } from "../src/core/greeks.ts";
 import type { HedgerParams } from "../src/core/hedger-params.ts";
 import { Hedger } from "../src/core/hedger.ts";
-import { hedgerParamsFromConfig } from "../src/daemon/hedger-params-from-config.ts";
+import { hedgerParamsFromConfig } from "../src/config/hedger-params.ts";
 import { constantIv, gbmBars, parseGbmSpec } from "../src/market-data/index.ts";
 
 const flag = (name: string): string | undefined => {

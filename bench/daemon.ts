@@ -12,7 +12,7 @@ import type { GsConfig } from "../src/config/schema.ts";
 import { Hedger } from "../src/core/hedger.ts";
 import { Daemon } from "../src/daemon/daemon.ts";
 import { consoleDaemonLog } from "../src/daemon/daemon-log.ts";
-import { hedgerParamsFromConfig } from "../src/daemon/hedger-params-from-config.ts";
+import { hedgerParamsFromConfig } from "../src/config/hedger-params.ts";
 import { constantIv } from "../src/market-data/index.ts";
 import type { Sink } from "../src/sink/port.ts";
 import { SqliteSink } from "../src/sink/sqlite/sqlite-sink.ts";

@@ -7,7 +7,7 @@ import { loadConfig } from "../config/load.ts";
 import type { LoadedConfig } from "../config/load.ts";
 import { UserError } from "../config/user-error.ts";
 import { Hedger } from "../core/hedger.ts";
-import { hedgerParamsFromConfig } from "../daemon/hedger-params-from-config.ts";
+import { hedgerParamsFromConfig } from "../config/hedger-params.ts";
 import type { GsConfig } from "../config/schema.ts";
 import type { CachedBarsReader, IvSeries, LoadedBars, TimeZoneName } from "../market-data/index.ts";
 import { BUNDLED_SYMBOL, DataInputError, ivCoverageStartMs, loadBars, parseBarSize, parseDataSource, parseTimeZone, TIME_ZONES } from "../market-data/index.ts";

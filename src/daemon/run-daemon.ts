@@ -12,7 +12,7 @@ import { SYSTEM_CLOCK } from "./clock.ts";
 import { Daemon } from "./daemon.ts";
 import type { DaemonLog, LogLevel } from "./daemon-log.ts";
 import { consoleDaemonLog } from "./daemon-log.ts";
-import { hedgerParamsFromConfig } from "./hedger-params-from-config.ts";
+import { hedgerParamsFromConfig } from "../config/hedger-params.ts";
 import { openSinkPatiently } from "./open-sink-patiently.ts";
 import { onStopSignals } from "./stop-signals.ts";
 

@@ -21,7 +21,7 @@ import type { Position } from "../../src/core/instrument.ts";
 import { expiryCloseUtcMs } from "../../src/core/nyse-calendar.ts";
 import { memoryDaemonLog } from "../../src/daemon/daemon-log.ts";
 import { HedgeLoop } from "../../src/daemon/hedge-loop.ts";
-import { hedgerParamsFromConfig } from "../../src/daemon/hedger-params-from-config.ts";
+import { hedgerParamsFromConfig } from "../../src/config/hedger-params.ts";
 import { OperationRecorder } from "../../src/daemon/operation-recorder.ts";
 import { DaemonIds } from "../../src/daemon/order-ref.ts";
 import { statusRow } from "../../src/daemon/status-row.ts";

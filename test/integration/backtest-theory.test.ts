@@ -10,7 +10,7 @@ import { replay } from "../../src/backtest/replay-engine.ts";
 import { defaultConfig } from "../../src/config/defaults.ts";
 import type { HedgerParams } from "../../src/core/hedger-params.ts";
 import { Hedger } from "../../src/core/hedger.ts";
-import { hedgerParamsFromConfig } from "../../src/daemon/hedger-params-from-config.ts";
+import { hedgerParamsFromConfig } from "../../src/config/hedger-params.ts";
 import type { BarSeries } from "../../src/market-data/index.ts";
 import { BarSeriesBuilder } from "../../src/market-data/bar-series.ts";
 import { constantIv, GBM_DEFAULTS, gbmBars, parseDay, TRADING_SECONDS_PER_YEAR } from "../../src/market-data/index.ts";

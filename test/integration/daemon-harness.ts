@@ -8,7 +8,7 @@ import { defaultConfig } from "../../src/config/defaults.ts";
 import { Hedger } from "../../src/core/hedger.ts";
 import { Daemon } from "../../src/daemon/daemon.ts";
 import { memoryDaemonLog } from "../../src/daemon/daemon-log.ts";
-import { hedgerParamsFromConfig } from "../../src/daemon/hedger-params-from-config.ts";
+import { hedgerParamsFromConfig } from "../../src/config/hedger-params.ts";
 import { constantIv } from "../../src/market-data/index.ts";
 import type { Sink } from "../../src/sink/port.ts";
 import type { OperationType, StoredOperation } from "../../src/sink/records.ts";

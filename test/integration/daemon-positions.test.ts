@@ -10,7 +10,7 @@ import { DAEMON_ID, operations, quoteAndSettle, runningDaemon, SESSION_START_MS,
 // PostgreSQL round trips make some cases take seconds; nothing here asserts on time.
 setDefaultTimeout(30_000);
 
-/** hedger-params-from-config: a disagreement lasting this long is a manual trade. */
+/** src/config/hedger-params.ts: a disagreement lasting this long is a manual trade. */
 const POSITION_SETTLE_MS = 30_000;
 
 describeSinks("daemon and positions changed outside gs", (makeSink) => {

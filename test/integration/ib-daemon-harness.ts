@@ -8,7 +8,7 @@ import { Hedger } from "../../src/core/hedger.ts";
 import { Daemon } from "../../src/daemon/daemon.ts";
 import type { DaemonLifecycleState } from "../../src/core/daemon-fsm.ts";
 import { memoryDaemonLog } from "../../src/daemon/daemon-log.ts";
-import { hedgerParamsFromConfig } from "../../src/daemon/hedger-params-from-config.ts";
+import { hedgerParamsFromConfig } from "../../src/config/hedger-params.ts";
 import type { Sink } from "../../src/sink/port.ts";
 import { FakeTws } from "../fake-tws/index.ts";
 import type { FakeContract, FakeOrderView } from "../fake-tws/index.ts";

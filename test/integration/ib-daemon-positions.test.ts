@@ -7,7 +7,7 @@ import { closeScenes, hedgingScene, stopAndWait, TEST_TIMEOUT_MS, until } from "
 
 afterEach(closeScenes);
 
-/** hedger-params-from-config: a disagreement lasting this long is a manual trade. */
+/** src/config/hedger-params.ts: a disagreement lasting this long is a manual trade. */
 const POSITION_SETTLE_MS = 30_000;
 
 describeSinks("daemon with broker = ib: positions changed outside gs", (makeSink) => {

@@ -2,7 +2,7 @@ import { describe, expect, test } from "bun:test";
 import { GuardAudit } from "../../../src/backtest/guard-audit.ts";
 import type { OrderContext } from "../../../src/backtest/guard-audit.ts";
 import { defaultConfig } from "../../../src/config/defaults.ts";
-import { hedgerParamsFromConfig } from "../../../src/daemon/hedger-params-from-config.ts";
+import { hedgerParamsFromConfig } from "../../../src/config/hedger-params.ts";
 
 const PARAMS = hedgerParamsFromConfig(defaultConfig());
 const DAY = 19_800; // 2024-03-18, a Monday

@@ -7,7 +7,7 @@ import { replay } from "../../../src/backtest/replay-engine.ts";
 import type { ReplayResult } from "../../../src/backtest/replay-engine.ts";
 import { defaultConfig } from "../../../src/config/defaults.ts";
 import { Hedger } from "../../../src/core/hedger.ts";
-import { hedgerParamsFromConfig } from "../../../src/daemon/hedger-params-from-config.ts";
+import { hedgerParamsFromConfig } from "../../../src/config/hedger-params.ts";
 import { BarSeriesBuilder } from "../../../src/market-data/bar-series.ts";
 import type { BarSeries } from "../../../src/market-data/index.ts";
 import { bundledVix, constantIv, gbmBars, loadBars, parseDataSource, parseGbmSpec } from "../../../src/market-data/index.ts";

@@ -1,6 +1,6 @@
 // GsConfig (TOML names and units) -> core's HedgerParams (camelCase, fractions, ms). The one
 // mapping used wherever a Hedger is built from config, so live and replay run the same params.
-import type { GsConfig } from "../config/schema.ts";
+import type { GsConfig } from "./schema.ts";
 import type { HedgerParams } from "../core/hedger-params.ts";
 
 /** Broker greeks older than this fall back to the model. */
