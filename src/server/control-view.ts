@@ -58,7 +58,7 @@ export type ControlView = Static<typeof CONTROL_VIEW_SCHEMA>;
 export function toControlRequest(path: ControlPath, body: ControlBody, defaultDaemonId: string, issuedBy: string, nowMs: number): ControlRequest {
   const command = CONTROL_COMMANDS[path];
   if (command === "flatten" && body.confirm !== true) {
-    throw new InputError("confirm", `confirm was ${body.confirm === undefined ? "missing" : String(body.confirm)}, expected true: flatten closes the whole position`);
+    throw new InputError("confirm", `confirm was ${body.confirm === undefined ? "missing" : String(body.confirm)}, expected true: flatten closes all hedge stock at market and leaves hedging paused`);
   }
   return {
     daemonId: body.daemon_id ?? defaultDaemonId,

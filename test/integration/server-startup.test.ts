@@ -180,7 +180,7 @@ describe("gs ctl straight to the sink", () => {
 
   test("flatten without --confirm and unknown commands are user errors (exit 2) that queue nothing", async () => {
     const flatten = await run(["flatten"]);
-    expect([flatten.code, flatten.stderr.trim()]).toEqual([2, "gs: flatten closes the whole position: add --confirm to send it"]);
+    expect([flatten.code, flatten.stderr.trim()]).toEqual([2, "gs: flatten closes all hedge stock at market and leaves hedging paused: add --confirm to send it"]);
     const unknown = await run(["explode"]);
     expect(unknown.code).toBe(2);
     expect(unknown.stderr).toContain('command was "explode", expected one of: stop, pause, resume, flatten, retry-broker');

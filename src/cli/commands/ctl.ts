@@ -10,7 +10,7 @@ export default defineCommand({
   args: {
     ...CONFIG_ARGS,
     command: { type: "positional", required: true, valueHint: "stop|pause|resume|flatten|retry-broker", description: "What the daemon should do" },
-    confirm: { type: "boolean", description: "Required for flatten: it closes the whole position" },
+    confirm: { type: "boolean", description: "Required for flatten: it closes all hedge stock at market and leaves hedging paused" },
     server: { type: "string", valueHint: "URL", description: "Send through a running gs serve (e.g. http://127.0.0.1:8765) instead of writing to the sink" },
     token: { type: "string", valueHint: "TOKEN", description: "Bearer token for --server (visible in ps; prefer GS_SERVER_TOKEN or server.token_file)" },
     "daemon-id": { type: "string", valueHint: "ID", description: "Target daemon (default: status.daemon_id)" },
@@ -22,7 +22,7 @@ export default defineCommand({
     const { CONTROL_PATHS } = await import("../../server/control-view.ts");
     const path = CONTROL_PATHS.find((candidate) => candidate === context.args.command);
     if (path === undefined) throw new UserError(`command was ${JSON.stringify(context.args.command)}, expected one of: ${CONTROL_PATHS.join(", ")}`);
-    if (path === "flatten" && context.args.confirm !== true) throw new UserError("flatten closes the whole position: add --confirm to send it");
+    if (path === "flatten" && context.args.confirm !== true) throw new UserError("flatten closes all hedge stock at market and leaves hedging paused: add --confirm to send it");
     const timeoutS = Number(context.args.timeout);
     if (!Number.isFinite(timeoutS) || timeoutS <= 0) throw new UserError(`--timeout was ${JSON.stringify(context.args.timeout)}, expected a positive number of seconds`);
     const body = {

@@ -315,34 +315,50 @@ function handleEvent(block: string): string | null {
 
 // --- control -----------------------------------------------------------------------------
 
+/** Asks, sends, then follows the command in the background; buttons are off only until it is queued. */
 async function sendControl(command: string): Promise<void> {
+  const buttons = [...document.querySelectorAll<HTMLButtonElement>("button[data-command]")];
+  for (const button of buttons) button.disabled = true;
+  try {
+    const id = await confirmAndQueue(command);
+    if (id !== null) void followControl(command, id);
+  } finally {
+    for (const button of buttons) button.disabled = false;
+  }
+}
+
+async function confirmAndQueue(command: string): Promise<number | null> {
   const target = view?.daemon_id ?? "the daemon";
   const flatten = command === "flatten";
   const confirmed = await openDialog({
     title: `${command} ${target}?`,
-    text: flatten ? "Flatten sells or buys back the whole position at market." : `Send ${command} to ${target}.`,
+    text: flatten ? "Flatten cancels working hedge orders, closes all hedge stock at market and leaves hedging paused. The options stay." : `Send ${command} to ${target}.`,
     flatten,
     sendLabel: `Send ${command}`,
   });
-  if (!confirmed) return;
+  if (!confirmed) return null;
   const body = { ...(flatten ? { confirm: true } : {}), ...(view?.daemon_id ? { daemon_id: view.daemon_id } : {}) };
   const response = await fetch(`/control/${command}`, { method: "POST", headers: { ...authHeaders(), "content-type": "application/json" }, body: JSON.stringify(body) });
   const answer = (await response.json()) as { id?: number; message?: string };
   if (response.status !== 202 || answer.id === undefined) {
     setText("control-result", `${command} refused (${response.status}): ${answer.message ?? ""}`);
     if (response.status === 401) sessionStorage.removeItem(TOKEN_KEY);
-    return;
+    return null;
   }
   setText("control-result", `${command} queued as #${answer.id}; waiting for the daemon…`);
+  return answer.id;
+}
+
+async function followControl(command: string, id: number): Promise<void> {
   for (let attempt = 0; attempt < CONTROL_POLL_TRIES; attempt += 1) {
     await new Promise((resolve) => setTimeout(resolve, CONTROL_POLL_MS));
-    const control = await getJson<{ consumed: boolean; result: string | null }>(`/control/${answer.id}`);
+    const control = await getJson<{ consumed: boolean; result: string | null }>(`/control/${id}`);
     if (control.consumed && control.result !== null) {
-      setText("control-result", `${command} #${answer.id} done: ${control.result}`);
+      setText("control-result", `${command} #${id} done: ${control.result}`);
       return;
     }
   }
-  setText("control-result", `${command} #${answer.id} not consumed yet: is the daemon running?`);
+  setText("control-result", `${command} #${id} not consumed yet: is the daemon running?`);
 }
 
 // --- start -------------------------------------------------------------------------------

@@ -116,7 +116,7 @@ export const DASHBOARD_PAGE_HTML = `<!doctype html>
     <h2 id="dialog-title">Confirm</h2>
     <p id="dialog-text"></p>
     <label>Token <input id="token-input" type="password" autocomplete="off" required></label>
-    <label id="flatten-confirm-label" class="hidden"><input id="flatten-confirm" type="checkbox"> I understand flatten closes the whole position</label>
+    <label id="flatten-confirm-label" class="hidden"><input id="flatten-confirm" type="checkbox"> I understand flatten closes all hedge stock at market</label>
     <div class="buttons">
       <button value="cancel" formnovalidate>Cancel</button>
       <button id="dialog-send" value="send" class="danger">Send</button>
