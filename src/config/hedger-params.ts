@@ -7,12 +7,9 @@ import type { HedgerParams } from "../core/hedger-params.ts";
 const BROKER_GREEKS_MAX_AGE_MS = 60_000;
 /** A broker stock position that keeps disagreeing with the book this long is adopted (manual trade). */
 const POSITION_SETTLE_MS = 30_000;
-/** Band policy risk aversion per USD (Whalley-Wilmott lambda) when the band policy is chosen. */
-const BAND_RISK_AVERSION = 0.0001;
 
 export function hedgerParamsFromConfig(config: GsConfig): HedgerParams {
-  const { strategy, hedge, guards, sim } = config;
-  const costFraction = (sim.spread_bps / 2 + 1) / 10_000;
+  const { strategy, hedge, guards } = config;
   return {
     strategy: {
       symbol: strategy.symbol,
@@ -27,7 +24,7 @@ export function hedgerParamsFromConfig(config: GsConfig): HedgerParams {
       dividendYield: strategy.dividend_yield,
     },
     hedge: {
-      policy: hedge.policy === "band" ? { type: "band", costFraction, riskAversion: BAND_RISK_AVERSION } : { type: "threshold" },
+      policy: hedge.policy === "band" ? { type: "band", costFraction: hedge.band_cost_bps / 10_000, riskAversion: hedge.band_risk_aversion } : { type: "threshold" },
       epsilonBandShares: hedge.epsilon_band,
       thresholdShares: hedge.threshold_shares,
       minShares: hedge.min_shares,

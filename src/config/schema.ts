@@ -102,7 +102,9 @@ export const GS_CONFIG_SCHEMA = section(
     ),
     hedge: section(
       {
-        policy: oneOf(["threshold", "band"], "threshold", "threshold: once |delta| >= threshold_shares hedge back to 0; band: hedge only back to the edge of epsilon_band."),
+        policy: oneOf(["threshold", "band"], "threshold", "threshold: once |delta| >= threshold_shares hedge back to 0; band: Whalley-Wilmott no-trade band from gamma, band_cost_bps and band_risk_aversion (never narrower than epsilon_band), hedging back to its edge."),
+        band_cost_bps: num(2, 0, 1000, "Band policy: one-way cost of a hedge trade in basis points of price (half the spread plus commission), widening the band."),
+        band_risk_aversion: num(0.0001, 1e-9, 1, "Band policy: risk aversion per USD; smaller = wider band, fewer hedges."),
         threshold_shares: int(25, 1, 1_000_000, "Hedge when |portfolio delta| reaches this many shares."),
         epsilon_band: int(10, 0, 1_000_000, "No-trade band: |portfolio delta| at or below this many shares is left alone."),
         min_shares: int(10, 1, 1_000_000, "Never send a hedge order smaller than this many shares."),
@@ -120,7 +122,7 @@ export const GS_CONFIG_SCHEMA = section(
       {
         max_daily_hedges: int(50, 0, 100_000, "Stop hedging for the day after this many hedge orders (0 = no hedging)."),
         max_position_shares: int(2000, 0, 10_000_000, "Never hold more than this many shares of the underlying, long or short."),
-        max_daily_loss_usd: num(5000, 0, 1e9, "Trip the circuit breaker (no more hedges today) when today's realised loss exceeds this many USD; 0 = no limit."),
+        max_daily_loss_usd: num(5000, 0, 1e9, "Trip the circuit breaker (no more hedges today) when today's strategy PnL (hedge realised + change in hedge unrealised + option mark-to-market since the day's first marks, minus commissions) falls to -this many USD; 0 = no limit."),
         max_spread_pct: num(0.5, 0, 100, "Do not hedge while the bid/ask spread exceeds this PERCENT of mid (0.5 = 0.5%); 0 = no limit."),
         stale_data_ms: int(5000, 100, 3_600_000, "Do not hedge on a quote older than this many milliseconds."),
         trading_hours_only: bool(true, "Hedge only during regular NYSE hours (weekends, holidays and early closes respected)."),
@@ -183,11 +185,12 @@ export const GS_CONFIG_SCHEMA = section(
       {
         source: oneOf(["bundled", "gbm", "csv"], "bundled", "Price path: bundled (real SPY minutes shipped in gs), gbm (random walk), csv (csv_path)."),
         csv_path: str("", "For source = \"csv\": file with columns ts,open,high,low,close,volume (ts epoch ms or ISO-8601)."),
-        speed: num(60, 0.01, 1_000_000, "Market seconds simulated per wall-clock second (60 = one minute per second)."),
+        speed: num(600, 0.01, 1_000_000, "Market seconds simulated per wall-clock second (600 = ten market minutes per second: a few hedges a minute on the bundled data)."),
         seed: int(42, 0, MAX_INT32, "Random seed; the same seed gives the same run."),
         gbm_start_price: num(500, 0.01, 1_000_000, "For source = \"gbm\": starting price."),
         gbm_vol: num(0.18, 0.001, 5, "For source = \"gbm\": annualised volatility of the random walk (0.18 = 18%)."),
         spread_bps: num(2, 0, 10_000, "Simulated bid/ask spread of the underlying, basis points of mid."),
+        slippage_bps: num(0.5, 0, 1000, "Simulated adverse slippage of hedge fills beyond the quote, basis points of price."),
         latency_ms: int(50, 0, 60_000, "Simulated delay between sending an order and its fill."),
         commission_per_share_usd: num(0.005, 0, 10, "Simulated commission per share."),
         commission_min_usd: num(1, 0, 1000, "Simulated minimum commission per order."),

@@ -18,7 +18,6 @@ import { atmStraddle } from "./sim-straddle.ts";
 const YEAR_MS = 365 * 86_400_000;
 /** Gaps between bars longer than this (nights, weekends, holidays) are skipped. */
 const MAX_REPLAYED_GAP_MS = 30 * 60_000;
-const SLIPPAGE_BPS = 0.5;
 const SIM_ACCOUNT = "SIM0001";
 const ACCOUNT_SAVE_EVERY_MS = 5_000;
 /** Cancels are confirmed quickly even when fills are simulated as slow. */
@@ -77,7 +76,7 @@ export async function createSimMarket(config: GsConfig, options: SimMarketOption
     symbol: strategy.symbol,
     account: SIM_ACCOUNT,
     clock: feed.marketClock,
-    costs: { slippageBps: SLIPPAGE_BPS, commissionPerShareUsd: sim.commission_per_share_usd, minCommissionUsd: sim.commission_min_usd },
+    costs: { slippageBps: sim.slippage_bps, commissionPerShareUsd: sim.commission_per_share_usd, minCommissionUsd: sim.commission_min_usd },
     halfSpreadBps: sim.spread_bps / 2,
     ackLatencyMs: Math.floor(sim.latency_ms / 2),
     fillLatencyMs: sim.latency_ms,
