@@ -8,7 +8,7 @@ import type { Position } from "../core/instrument.ts";
 import { contractKey } from "../core/instrument.ts";
 import { exchangeDayAt, expiryCloseUtcMs } from "../core/nyse-calendar.ts";
 import { commissionUsd, quoteAround } from "../broker/sim/sim-fills.ts";
-import type { SimExecutionCosts } from "../broker/sim/sim-fills.ts";
+import type { SimExecutionCosts, SimTouch } from "../broker/sim/sim-fills.ts";
 import type { BarSeries, IvSeries } from "../market-data/index.ts";
 import { ivAt } from "../market-data/index.ts";
 import type { BacktestParams } from "./backtest-params.ts";
@@ -26,6 +26,7 @@ import type { RollReason, Straddle, StraddleRules } from "./straddle-schedule.ts
 /** The close is the bar's last trade: the step happens just before the bar (or the session) ends. */
 const CLOSE_BEFORE_BAR_END_MS = 1000;
 const BACKTEST_ACCOUNT = "BACKTEST";
+const PROGRESS_EVERY = 1 << 16;
 
 export interface ReplayInputs {
   readonly hedger: Hedger;
@@ -71,6 +72,21 @@ class ReplayEngine {
   private dayBaseEquity = 0;
   private dayBaseCosts = 0;
   private dayFirstBar = true;
+  // Loop state: the bar's inputs, and the previous bar's spot, time and position greeks
+  // (spot and nowMs are the previous bar's until step() ends).
+  private readonly closes: Float64Array;
+  private readonly starts: Float64Array;
+  private readonly barMs: number;
+  private readonly dailyIv: boolean;
+  private readonly rate: number;
+  private readonly dividendYield: number;
+  private vol = 0;
+  private prevVol = 0;
+  private prevValue = 0;
+  private prevTheta = 0;
+  private prevVega = 0;
+  private spot = 0;
+  private nowMs = 0;
 
   constructor(private readonly inputs: ReplayInputs) {
     this.hedger = inputs.hedger;
@@ -88,104 +104,108 @@ class ReplayEngine {
     this.costs = { slippageBps: inputs.params.stockSlippageBps, commissionPerShareUsd: inputs.params.stockCommissionPerShareUsd, minCommissionUsd: inputs.params.stockCommissionMinUsd };
     this.venue = new HedgeVenue(inputs.hedger, this.costs, `gs:backtest:${strategy.symbol}:${inputs.runId}.`, BACKTEST_ACCOUNT);
     this.recorder = new RunRecorder(inputs.series.length);
+    this.closes = inputs.series.close;
+    this.starts = inputs.series.tsMs;
+    this.barMs = inputs.series.barSeconds * 1000;
+    this.dailyIv = inputs.iv.type !== "intraday";
+    this.rate = strategy.riskFreeRate;
+    this.dividendYield = strategy.dividendYield;
   }
 
   run(): ReplayResult {
-    const { series, iv, onProgress, log } = this.inputs;
-    const { riskFreeRate: rate, dividendYield } = this.hedger.params.strategy;
-    const barMs = series.barSeconds * 1000;
-    const closes = series.close;
-    const starts = series.tsMs;
-    const dailyIv = iv.type !== "intraday";
-    const progressEvery = 1 << 16;
+    const { series, onProgress } = this.inputs;
+    const length = series.length;
     // The daemon arms the Hedger once the broker is connected; the simulated venue always is.
-    if (series.length > 0) this.hedger.setBrokerConnected(true, starts[0] as number);
-    let vol = 0;
-    let prevVol = 0;
-    let prevSpot = 0;
-    let prevNowMs = 0;
-    let prevValue = 0;
-    let prevTheta = 0;
-    let prevVega = 0;
-    let spot = 0;
-    let nowMs = 0;
-    for (let i = 0; i < series.length; i++) {
-      // The venue quotes in cents around the bar's close; its mid is the price of record.
-      const touch = quoteAround(closes[i] as number, this.params.stockHalfSpreadBps);
-      spot = (touch.bid + touch.ask) / 2;
-      const startMs = starts[i] as number;
-      if (startMs >= this.dayEndMs) {
-        this.startDay(startMs);
-        if (dailyIv) vol = ivAt(iv, startMs);
-      }
-      // A daily bar's close is the session's close, not the next morning.
-      nowMs = Math.min(startMs + barMs, this.dayCloseMs) - CLOSE_BEFORE_BAR_END_MS;
-      if (!dailyIv) vol = ivAt(iv, nowMs);
-      // Mark the held legs and attribute the bar's PnL with the previous bar's greeks.
-      let optionValue = 0;
-      if (this.straddle !== null) {
-        this.mark(spot, vol, nowMs, rate, dividendYield);
-        optionValue = this.units * (this.call.price + this.put.price);
-        this.ledger.accrue(optionValue - prevValue, prevTheta, prevVega, (nowMs - prevNowMs) / YEAR_MS, vol - prevVol, spot - prevSpot);
-      }
-      if (this.dayFirstBar) {
-        this.dayBaseEquity = this.ledger.equityUsd(spot, optionValue);
-        this.dayBaseCosts = this.ledger.rollCostsUsd + this.ledger.optionCommissionsUsd;
-        this.dayFirstBar = false;
-      }
-      // The account holds the straddle before the first quote, as the daemon's does at start.
-      if (this.straddle === null) {
-        this.roll("open", spot, vol, nowMs, rate, dividendYield);
-        optionValue = this.units * (this.call.price + this.put.price);
-      }
-      let equity = this.ledger.equityUsd(spot, optionValue);
-      // Today's trading PnL (option trades at rolls are position changes, not PnL).
-      this.audit.onDailyPnl(this.dayNumber, equity - this.dayBaseEquity + (this.ledger.rollCostsUsd + this.ledger.optionCommissionsUsd - this.dayBaseCosts));
-      // This bar's broker events in the order the daemon gets them from the sim broker: the
-      // option greeks at this price, then the quote, on which it decides.
-      this.hedger.onOptionGreeks(this.callKey, this.callEvent.refresh(this.call));
-      this.hedger.onOptionGreeks(this.putKey, this.putEvent.refresh(this.put));
-      const decision = this.venue.onQuote(touch, spot, nowMs);
-      const fill = this.venue.lastFill;
-      this.audit.onDecision(decision, this.dayNumber);
-      if (fill !== null) {
-        const signed = fill.order.side === "BUY" ? fill.order.quantityShares : -fill.order.quantityShares;
-        this.audit.onOrder({
-          nowMs,
-          dayNumber: this.dayNumber,
-          side: fill.order.side,
-          quantityShares: fill.order.quantityShares,
-          forced: fill.decision.forced,
-          spot: fill.decision.spot,
-          bid: touch.bid,
-          ask: touch.ask,
-        });
-        this.ledger.stockFill(signed, fill.price, spot, fill.commissionUsd);
-        this.audit.onPosition(nowMs, this.ledger.stockShares);
-        this.recorder.hedge(nowMs, fill.order.side, fill.order.quantityShares, fill.price, decision.deltaShares ?? 0);
-      }
-      // A roll trades at this bar's close, after the decision on it: the position reports
-      // then find the Hedger with this bar's quote, so it selects the new legs at this spot.
-      const roll = this.dueRoll(spot, nowMs);
-      if (roll !== null) {
-        this.roll(roll, spot, vol, nowMs, rate, dividendYield);
-        optionValue = this.units * (this.call.price + this.put.price);
-      }
-      if (fill !== null || roll !== null) equity = this.ledger.equityUsd(spot, optionValue);
-      if (log !== null) this.writeLog(log, nowMs, spot, touch.bid, touch.ask, decision, fill);
-      const deltaShares = decision.deltaShares;
-      this.recorder.bar(i, nowMs, spot, equity, deltaShares === null ? Number.NaN : deltaShares, this.ledger.stockShares, vol);
-      prevValue = optionValue;
-      prevTheta = this.units * (this.call.theta + this.put.theta);
-      prevVega = this.units * (this.call.vega + this.put.vega);
-      prevVol = vol;
-      prevSpot = spot;
-      prevNowMs = nowMs;
-      if (onProgress !== null && (i & (progressEvery - 1)) === 0) onProgress(i / series.length);
+    if (length > 0) this.hedger.setBrokerConnected(true, series.tsMs[0] as number);
+    for (let i = 0; i < length; i++) {
+      this.step(i);
+      if (onProgress !== null && (i & (PROGRESS_EVERY - 1)) === 0) onProgress(i / length);
     }
-    this.finish(spot, nowMs);
+    this.finish(this.spot, this.nowMs);
     onProgress?.(1);
     return { ...this.recorder.result(this.ledger), guards: this.audit.report() };
+  }
+
+  /** One bar, at its close. A method of its own, so the JIT compiles the loop body as one small unit. */
+  private step(i: number): void {
+    const rate = this.rate;
+    const dividendYield = this.dividendYield;
+    // The venue quotes in cents around the bar's close; its mid is the price of record.
+    const touch = quoteAround(this.closes[i] as number, this.params.stockHalfSpreadBps);
+    const spot = (touch.bid + touch.ask) / 2;
+    const startMs = this.starts[i] as number;
+    if (startMs >= this.dayEndMs) {
+      this.startDay(startMs);
+      if (this.dailyIv) this.vol = ivAt(this.inputs.iv, startMs);
+    }
+    // A daily bar's close is the session's close, not the next morning.
+    const nowMs = Math.min(startMs + this.barMs, this.dayCloseMs) - CLOSE_BEFORE_BAR_END_MS;
+    if (!this.dailyIv) this.vol = ivAt(this.inputs.iv, nowMs);
+    const vol = this.vol;
+    // Mark the held legs and attribute the bar's PnL with the previous bar's greeks.
+    let optionValue = 0;
+    if (this.straddle !== null) {
+      this.mark(spot, vol, nowMs, rate, dividendYield);
+      optionValue = this.units * (this.call.price + this.put.price);
+      this.ledger.accrue(optionValue - this.prevValue, this.prevTheta, this.prevVega, (nowMs - this.nowMs) / YEAR_MS, vol - this.prevVol, spot - this.spot);
+    }
+    if (this.dayFirstBar) {
+      this.dayBaseEquity = this.ledger.equityUsd(spot, optionValue);
+      this.dayBaseCosts = this.ledger.rollCostsUsd + this.ledger.optionCommissionsUsd;
+      this.dayFirstBar = false;
+    }
+    // The account holds the straddle before the first quote, as the daemon's does at start.
+    if (this.straddle === null) {
+      this.roll("open", spot, vol, nowMs, rate, dividendYield);
+      optionValue = this.units * (this.call.price + this.put.price);
+    }
+    let equity = this.ledger.equityUsd(spot, optionValue);
+    // Today's trading PnL (option trades at rolls are position changes, not PnL).
+    this.audit.onDailyPnl(this.dayNumber, equity - this.dayBaseEquity + (this.ledger.rollCostsUsd + this.ledger.optionCommissionsUsd - this.dayBaseCosts));
+    // This bar's broker events in the order the daemon gets them from the sim broker: the
+    // option greeks at this price, then the quote, on which it decides.
+    this.hedger.onOptionGreeks(this.callKey, this.callEvent.refresh(this.call));
+    this.hedger.onOptionGreeks(this.putKey, this.putEvent.refresh(this.put));
+    const decision = this.venue.onQuote(touch, spot, nowMs);
+    const fill = this.venue.lastFill;
+    this.audit.onDecision(decision, this.dayNumber);
+    if (fill !== null) this.recordFill(fill, decision, touch, spot, nowMs);
+    // A roll trades at this bar's close, after the decision on it: the position reports
+    // then find the Hedger with this bar's quote, so it selects the new legs at this spot.
+    const roll = this.dueRoll(spot, nowMs);
+    if (roll !== null) {
+      this.roll(roll, spot, vol, nowMs, rate, dividendYield);
+      optionValue = this.units * (this.call.price + this.put.price);
+    }
+    if (fill !== null || roll !== null) equity = this.ledger.equityUsd(spot, optionValue);
+    const log = this.inputs.log;
+    if (log !== null) this.writeLog(log, nowMs, spot, touch.bid, touch.ask, decision, fill);
+    const deltaShares = decision.deltaShares;
+    this.recorder.bar(i, nowMs, spot, equity, deltaShares === null ? Number.NaN : deltaShares, this.ledger.stockShares, vol);
+    this.prevValue = optionValue;
+    this.prevTheta = this.units * (this.call.theta + this.put.theta);
+    this.prevVega = this.units * (this.call.vega + this.put.vega);
+    this.prevVol = vol;
+    this.spot = spot;
+    this.nowMs = nowMs;
+  }
+
+  /** The hedge filled on this bar: audit it against the limits, book it, record it. */
+  private recordFill(fill: VenueFill, decision: HedgeDecision, touch: SimTouch, spot: number, nowMs: number): void {
+    const { order } = fill;
+    this.audit.onOrder({
+      nowMs,
+      dayNumber: this.dayNumber,
+      side: order.side,
+      quantityShares: order.quantityShares,
+      forced: fill.decision.forced,
+      spot: fill.decision.spot,
+      bid: touch.bid,
+      ask: touch.ask,
+    });
+    this.ledger.stockFill(order.side === "BUY" ? order.quantityShares : -order.quantityShares, fill.price, spot, fill.commissionUsd);
+    this.audit.onPosition(nowMs, this.ledger.stockShares);
+    this.recorder.hedge(nowMs, order.side, order.quantityShares, fill.price, decision.deltaShares ?? 0);
   }
 
   private startDay(atMs: number): void {
