@@ -46,6 +46,8 @@ export function hedgerParamsFromConfig(config: GsConfig): HedgerParams {
       maxSpreadFraction: guards.max_spread_pct > 0 ? guards.max_spread_pct / 100 : null,
       minPriceMoveFraction: hedge.min_price_move_pct / 100,
       staleDataMs: guards.stale_data_ms,
+      // Only IB delivers delayed data; the sim and replayed history are always live.
+      acceptDelayedData: config.ib.accept_delayed,
     },
     positionSettleMs: POSITION_SETTLE_MS,
   };

@@ -77,7 +77,7 @@ export const GS_CONFIG_SCHEMA = section(
         retry_interval_s: num(15, 1, 3600, "Seconds between reconnect attempts while TWS is unreachable."),
         account: str("", "Account to trade and reconcile (e.g. DU1234567); empty = the only account the login manages."),
         market_data_type: oneOf(["live", "delayed"], "live", "Market data to request: live (needs a subscription) or delayed."),
-        accept_delayed: bool(false, "Allow hedging on delayed data when live data is not available (never for real money)."),
+        accept_delayed: bool(false, "Hedge on delayed or frozen market data too; when false such quotes block hedging with the reason delayed_data (never true for real money)."),
       },
       "Interactive Brokers connection (used when broker = \"ib\").",
     ),

@@ -11,6 +11,8 @@ export interface GuardState {
   readonly paused: boolean;
   readonly brokerConnected: boolean;
   readonly quoteTsMs: number | null;
+  /** Quality of the last quote; only live is hedged on unless delayed data is accepted. */
+  readonly quoteKind: "live" | "delayed" | "frozen";
   readonly bid: number | null;
   readonly ask: number | null;
   readonly spot: number;

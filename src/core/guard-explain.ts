@@ -19,6 +19,8 @@ export function explainDenial(code: GuardCode, c: DecisionContext): string {
       return "broker not connected";
     case "stale_data":
       return c.ageMs === null ? "no quote yet" : `quote age was ${text(c.ageMs)} ms, limit ${text(c.limitMs)} ms`;
+    case "delayed_data":
+      return `market data is ${text(c.quoteKind)}, expected live (set ib.accept_delayed = true to hedge on delayed data)`;
     case "circuit_breaker":
       return `circuit breaker tripped: daily PnL was ${fixed(c.dailyPnlUsd, 2)} USD, loss limit ${text(c.maxDailyLossUsd)} USD`;
     case "outside_trading_hours":

@@ -25,6 +25,9 @@ export function staleDataGuard(staleDataMs: number): Guard {
   });
 }
 
+/** Delayed or frozen quotes are not hedged on unless the operator accepted them (never for real money). */
+export const delayedDataGuard = guard("delayed_data", (s) => (s.quoteKind === "live" ? null : { quoteKind: s.quoteKind }));
+
 /** Trips when today's PnL <= -limit; the Hedger latches the trip for the rest of the day. */
 export function circuitBreakerGuard(maxDailyLossUsd: number): Guard {
   return guard("circuit_breaker", (s) => {
@@ -107,6 +110,7 @@ export function minPriceMoveGuard(minPriceMoveFraction: number): Guard {
 /** The chain in order: operator and connectivity first, then risk limits, then cost rules. */
 export function buildGuardChain(params: GuardParams): Guard[] {
   const chain: Guard[] = [hardBlockGuard, pausedGuard, brokerConnectedGuard, staleDataGuard(params.staleDataMs)];
+  if (!params.acceptDelayedData) chain.push(delayedDataGuard);
   if (params.maxDailyLossUsd !== null) chain.push(circuitBreakerGuard(params.maxDailyLossUsd));
   if (params.tradingHoursOnly) chain.push(tradingHoursGuard);
   if (params.earningsDates.length > 0) {

@@ -41,6 +41,7 @@ export type GuardCode =
   | "paused"
   | "broker_not_connected"
   | "stale_data"
+  | "delayed_data"
   | "circuit_breaker"
   | "outside_trading_hours"
   | "earnings_blackout"

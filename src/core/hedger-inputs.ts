@@ -1,10 +1,15 @@
 // Inputs the Hedger accepts besides positions and execution reports.
 import type { BrokerOrderStatus } from "./order.ts";
 
+/** Quality of a quote: live, delayed (e.g. 15 min, no subscription) or frozen (last of the session). */
+export type QuoteKind = "live" | "delayed" | "frozen";
+
 export interface QuoteInput {
   readonly bid: number | null;
   readonly ask: number | null;
   readonly last: number | null;
+  /** Absent: live (replayed history is what happened, at its time). */
+  readonly kind?: QuoteKind;
   readonly tsEventMs: number;
 }
 

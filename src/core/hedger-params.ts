@@ -91,6 +91,8 @@ export interface GuardParams {
   readonly minPriceMoveFraction: number;
   /** A quote older than this blocks. */
   readonly staleDataMs: number;
+  /** Hedge on delayed or frozen quotes too (otherwise they block with `delayed_data`). */
+  readonly acceptDelayedData: boolean;
 }
 
 export interface HedgerParams {

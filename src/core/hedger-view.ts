@@ -13,6 +13,7 @@ export class MutableGuardState implements GuardState {
   paused = false;
   brokerConnected = false;
   quoteTsMs: number | null = null;
+  quoteKind: "live" | "delayed" | "frozen" = "live";
   bid: number | null = null;
   ask: number | null = null;
   spot = 0;

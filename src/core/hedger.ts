@@ -21,7 +21,7 @@ import { buildGuardChain } from "./guards.ts";
 import type { GuardCode, HedgeDecision, HoldReason } from "./hedge-decision.ts";
 import { HedgeBook } from "./hedge-book.ts";
 import { createHedgePolicy, type HedgePolicy } from "./hedge-policy.ts";
-import type { HardBlock, OptionGreeksInput, OrderStatusInput, QuoteInput } from "./hedger-inputs.ts";
+import type { HardBlock, OptionGreeksInput, OrderStatusInput, QuoteInput, QuoteKind } from "./hedger-inputs.ts";
 import type { HedgerParams } from "./hedger-params.ts";
 import { HedgerParamsError, hedgerParamsProblems } from "./hedger-params-check.ts";
 import type { HedgerSnapshot } from "./hedger-snapshot.ts";
@@ -59,6 +59,7 @@ export class Hedger {
   last: number | null = null;
   spot: number | null = null;
   quoteTsMs: number | null = null;
+  quoteKind: QuoteKind = "live";
   brokerConnected = false;
   paused = false;
   hardBlock: HardBlock | null = null;
@@ -129,6 +130,7 @@ export class Hedger {
     this.last = last ?? this.last;
     this.spot = spot;
     this.quoteTsMs = quote.tsEventMs;
+    this.quoteKind = quote.kind ?? "live";
     if (quote.tsEventMs >= this.volDayEndMs) {
       this.realizedVol.reset();
       this.volDayEndMs = exchangeDayAt(quote.tsEventMs).endMs;
@@ -322,6 +324,7 @@ export class Hedger {
     s.paused = this.paused;
     s.brokerConnected = this.brokerConnected;
     s.quoteTsMs = this.quoteTsMs;
+    s.quoteKind = this.quoteKind;
     s.bid = this.bid;
     s.ask = this.ask;
     s.spot = spot;

@@ -104,7 +104,12 @@ export interface Scene {
 }
 
 /** TWS up with the straddle net long 240 delta and SPY quoted; a daemon started on it. */
-export async function hedgingScene(makeSink: () => Promise<Sink>, orderPolicy: FakeTws["orderPolicy"], prepare: (tws: FakeTws) => void = () => undefined): Promise<Scene> {
+export async function hedgingScene(
+  makeSink: () => Promise<Sink>,
+  orderPolicy: FakeTws["orderPolicy"],
+  prepare: (tws: FakeTws) => void = () => undefined,
+  config: GsConfig = testConfig(),
+): Promise<Scene> {
   const sink = await makeSink();
   const { tws, call, put } = await startTws();
   tws.orderPolicy = orderPolicy;
@@ -112,7 +117,7 @@ export async function hedgingScene(makeSink: () => Promise<Sink>, orderPolicy: F
   quote(tws, SPOT);
   setStraddleDelta(tws, call, put, SPOT, 240);
   const clock = new FakeClock(SESSION_START_MS);
-  const running = createIbDaemon(tws, clock, sink);
+  const running = createIbDaemon(tws, clock, sink, config);
   await running.daemon.start();
   return { sink, tws, call, put, clock, running };
 }

@@ -40,6 +40,7 @@ export const GUARDS: GuardParams = {
   maxSpreadFraction: 0.005,
   minPriceMoveFraction: 0.002,
   staleDataMs: 5000,
+  acceptDelayedData: false,
 };
 
 export function hedgerParams(overrides: {
@@ -84,6 +85,7 @@ export function allowingGuardState(overrides: Partial<GuardState> = {}): GuardSt
     paused: false,
     brokerConnected: true,
     quoteTsMs: MONDAY_10AM,
+    quoteKind: "live",
     bid: 589.99,
     ask: 590.01,
     spot: 590,

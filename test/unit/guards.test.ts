@@ -14,6 +14,7 @@ import {
   pausedGuard,
   spreadGuard,
   staleDataGuard,
+  delayedDataGuard,
   tradingHoursGuard,
 } from "../../src/core/guards.ts";
 import { formatDay, parseDay } from "../../src/core/civil-date.ts";
@@ -31,6 +32,8 @@ describe("each guard, on both sides of its boundary", () => {
     ["broker_not_connected", brokerConnectedGuard, { brokerConnected: true }, { brokerConnected: false }],
     ["stale_data at the limit / 1 ms past", staleDataGuard(5000), { quoteTsMs: MONDAY_10AM - 5000 }, { quoteTsMs: MONDAY_10AM - 5001 }],
     ["stale_data without any quote", staleDataGuard(5000), { quoteTsMs: MONDAY_10AM }, { quoteTsMs: null }],
+    ["delayed_data on a delayed quote", delayedDataGuard, { quoteKind: "live" }, { quoteKind: "delayed" }],
+    ["delayed_data on a frozen quote", delayedDataGuard, { quoteKind: "live" }, { quoteKind: "frozen" }],
     ["circuit_breaker above / at the loss limit", circuitBreakerGuard(5000), { dailyPnlUsd: -4999.99 }, { dailyPnlUsd: -5000 }],
     ["circuit_breaker latched even after recovery", circuitBreakerGuard(5000), { dailyPnlUsd: 100 }, { dailyPnlUsd: 100, circuitBreakerTripped: true }],
     ["outside_trading_hours open / 16:00", tradingHoursGuard, { nowMs: Date.parse("2025-03-03T20:59:59.999Z") }, { nowMs: Date.parse("2025-03-03T21:00:00Z") }],
@@ -77,6 +80,7 @@ describe("explainDenial", () => {
   test.each([
     [staleDataGuard(5000), { quoteTsMs: MONDAY_10AM - 6000 }, "quote age was 6000 ms, limit 5000 ms"],
     [staleDataGuard(5000), { quoteTsMs: null }, "no quote yet"],
+    [delayedDataGuard, { quoteKind: "delayed" }, "market data is delayed, expected live (set ib.accept_delayed = true to hedge on delayed data)"],
     [circuitBreakerGuard(5000), { dailyPnlUsd: -5123.456 }, "circuit breaker tripped: daily PnL was -5123.46 USD, loss limit 5000 USD"],
     [tradingHoursGuard, { nowMs: Date.parse("2025-01-09T15:00:00Z") }, "market closed (2025-01-09 National Day of Mourning (Jimmy Carter))"],
     [tradingHoursGuard, { nowMs: Date.parse("2025-03-08T15:00:00Z") }, "market closed (2025-03-08 weekend)"],
@@ -117,6 +121,7 @@ describe("the chain", () => {
       "paused",
       "broker_not_connected",
       "stale_data",
+      "delayed_data",
       "circuit_breaker",
       "outside_trading_hours",
       "max_daily_hedges",
@@ -125,7 +130,7 @@ describe("the chain", () => {
       "cooldown",
       "min_price_move",
     ]);
-    const minimal = buildGuardChain({ ...GUARDS, maxDailyLossUsd: null, tradingHoursOnly: false, maxSpreadFraction: null, minPriceMoveFraction: 0, earningsDates: ["2025-03-05"] });
+    const minimal = buildGuardChain({ ...GUARDS, maxDailyLossUsd: null, tradingHoursOnly: false, maxSpreadFraction: null, minPriceMoveFraction: 0, earningsDates: ["2025-03-05"], acceptDelayedData: true });
     expect(minimal.map((g) => g.code)).toEqual(["hard_block", "paused", "broker_not_connected", "stale_data", "earnings_blackout", "max_daily_hedges", "max_position", "cooldown"]);
   });
 
