@@ -6,7 +6,7 @@
 //    hedges a year) and once with hedging out of reach (the per-bar cost alone);
 // each round runs all cases back to back and divides by the bare loop of the same round; the
 // medians over the rounds are reported (the machine is shared, so absolute rates swing).
-// Then sweep throughput: the same 4-run grid on 1 worker and on all cores.
+// Then sweep throughput: the same 16-run grid on 1 worker and on all cores.
 // Run: bun bench/backtest.ts [--rounds 7] [--no-sweep]
 import { availableParallelism } from "node:os";
 import { defaultBacktestParams } from "../src/backtest/backtest-params.ts";
@@ -88,17 +88,24 @@ console.log(`full backtest, default config (log off):   ${mps(rates.full)} (${pe
 console.log(`full backtest, hedging out of reach:       ${mps(rates.holdOnly)} (${perCpu("holdOnly")})   median ratio ${median(ratios.holdOnly).toFixed(2)}x bare`);
 
 if (!process.argv.includes("--no-sweep")) {
-  const axes = parseSweepAxes(["hedge.threshold_shares=25,50", "hedge.cooldown_s=0,60"]);
+  // 16 grid points, so each worker runs several and its start-up (modules, bars, JIT warm-up) is amortised.
+  const axes = parseSweepAxes(["hedge.threshold_shares=15,25,35,50", "hedge.cooldown_s=0,30,60,120"]);
   const request = { configPath: null, assignments: [], sweepAssignments: [], data: "gbm:seed=1,vol=0.2,bar=1m,days=252", dataTz: null, dataBar: null, iv: null, fromDay: null, toDay: null };
   const cores = availableParallelism();
-  const cpuBefore = process.cpuUsage();
-  const one = await runSweep(request, axes, { workers: 1 });
-  const cpuOne = process.cpuUsage(cpuBefore);
-  const all = await runSweep(request, axes, { workers: cores });
-  const cpuAll = process.cpuUsage(cpuBefore);
   const cpuS = (u: { user: number; system: number }): number => (u.user + u.system) / 1e6;
-  console.log(`sweep CPU time: 1 worker ${cpuS(cpuOne).toFixed(2)} s, ${cores} workers ${(cpuS(cpuAll) - cpuS(cpuOne)).toFixed(2)} s (process total, incl. worker start-up)`);
   const rate = (o: { barSteps: number; wallMs: number }): number => o.barSteps / o.wallMs / 1000;
-  console.log(`sweep, 4 runs x ${one.barSteps / 4} bars: 1 worker ${rate(one).toFixed(2)} M bar-steps/s (${(one.wallMs / 1000).toFixed(2)} s), ${all.workers} workers ${rate(all).toFixed(2)} M bar-steps/s (${(all.wallMs / 1000).toFixed(2)} s): ${(rate(all) / rate(one)).toFixed(2)}x`);
+  // 1 worker and all workers alternately, twice: the ratio of each pair is measured under the same load.
+  for (let pair = 1; pair <= 2; pair++) {
+    const cpuBefore = process.cpuUsage();
+    const one = await runSweep(request, axes, { workers: 1 });
+    const cpuOne = process.cpuUsage(cpuBefore);
+    const all = await runSweep(request, axes, { workers: cores });
+    const cpuAll = process.cpuUsage(cpuBefore);
+    const runs = one.runs.length;
+    console.log(
+      `sweep ${pair}, ${runs} runs x ${one.barSteps / runs} bars: 1 worker ${rate(one).toFixed(2)} M bar-steps/s (${(one.wallMs / 1000).toFixed(2)} s, CPU ${cpuS(cpuOne).toFixed(2)} s), ` +
+        `${all.workers} workers ${rate(all).toFixed(2)} M bar-steps/s (${(all.wallMs / 1000).toFixed(2)} s, CPU ${(cpuS(cpuAll) - cpuS(cpuOne)).toFixed(2)} s): ${(rate(all) / rate(one)).toFixed(2)}x`,
+    );
+  }
 }
 if (sink === 42) console.log("");
