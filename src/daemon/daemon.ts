@@ -241,13 +241,13 @@ export class Daemon {
           wallClock,
           marketNowMs: () => this.deps.marketClock.nowMs(),
           cancelWaitMs: settings.stopCancelWaitMs,
-          seenExecution: (execId) => this.hedgeLoop.hasSeenExecution(execId),
+          seenExecution: (execId) => this.hedgeLoop.fills.hasSeen(execId),
         },
         symbol,
         expected,
       );
       if (this.current !== "RECONCILING") return;
-      for (const execId of result.recordedExecIds) this.hedgeLoop.markExecutionRecorded(execId);
+      for (const execId of result.recordedExecIds) this.hedgeLoop.fills.markRecorded(execId);
       this.hedgeLoop.resetPositions(result.positions);
       hedger.setHardBlock(result.hardBlock);
       if (result.hardBlock) this.deps.log.log("error", this.current, `hard block: ${result.hardBlock.message}`);
@@ -312,7 +312,7 @@ export class Daemon {
 
   private heartbeat(): void {
     const wallNowMs = this.deps.wallClock.nowMs();
-    this.hedgeLoop.recordExecutionsMissingCommission();
+    this.hedgeLoop.fills.recordMissingCommissions();
     if (this.current === "RUNNING" || this.current === "PAUSED") {
       const marketNowMs = this.deps.marketClock.nowMs();
       this.hedgeLoop.cancelTimedOutOrders(marketNowMs);
@@ -375,7 +375,7 @@ export class Daemon {
       const left = this.hedgeLoop.workingOrderRefs();
       if (left.length > 0) this.deps.log.log("warn", this.current, `stopping with ${left.length} order(s) not confirmed cancelled`, { orderRefs: left.join(",") });
     }
-    this.hedgeLoop.drain();
+    this.hedgeLoop.fills.drain();
     for (const stop of this.stopTimers) stop();
     if (this.reconciledOnce) this.persistDailyState();
     // Disconnect first, so the final row says what is true after the stop.

@@ -1,32 +1,25 @@
 // The trading path: broker events in, Hedger decisions, orders out, operations recorded.
 // A quote reaches placeOrder synchronously; the sink is only ever enqueued to. Fills are
-// recorded from execution reports joined with their commission reports, never on send.
+// recorded from execution reports joined with their commission reports (fill-recorder.ts),
+// never on send.
 import type { HedgeDecision } from "../core/hedge-decision.ts";
 import type { Hedger } from "../core/hedger.ts";
 import type { Contract, Position } from "../core/instrument.ts";
 import { contractKey } from "../core/instrument.ts";
-import type { CommissionReport, ExecutionReport, HedgeOrder } from "../core/order.ts";
+import type { HedgeOrder } from "../core/order.ts";
 import type { Broker, BrokerEvent } from "../broker/port.ts";
 import type { DaemonLog } from "./daemon-log.ts";
+import { FillRecorder } from "./fill-recorder.ts";
 import type { OperationRecorder } from "./operation-recorder.ts";
-import { executionFields } from "./operation-recorder.ts";
 import type { DaemonIds } from "./order-ref.ts";
 
 type HedgeDecisionOf<T extends HedgeDecision["type"]> = Extract<HedgeDecision, { type: T }>;
-
-/** A commission that has not shown up this long after its execution is recorded as missing. */
-const COMMISSION_WAIT_MS = 5_000;
 
 interface TrackedOrder {
   readonly order: HedgeOrder;
   brokerOrderId: number | null;
   acknowledged: boolean;
   cancelRequested: boolean;
-}
-
-interface PendingExecution {
-  readonly execution: ExecutionReport;
-  readonly seenAtWallMs: number;
 }
 
 export interface HedgeLoopDeps {
@@ -49,14 +42,15 @@ export interface HedgeLoopDeps {
 export class HedgeLoop {
   private readonly orders = new Map<string, TrackedOrder>();
   private readonly positions = new Map<string, Position>();
-  private readonly pendingExecutions = new Map<string, PendingExecution>();
-  private readonly earlyCommissions = new Map<string, CommissionReport>();
-  private readonly recordedExecIds = new Set<string>();
+  /** Executions joined with their commissions, each recorded once. */
+  readonly fills: FillRecorder;
   private flattenPending = false;
   /** Core's count of adopted outside position changes already recorded. */
   private adoptionsRecorded = 0;
 
-  constructor(private readonly deps: HedgeLoopDeps) {}
+  constructor(private readonly deps: HedgeLoopDeps) {
+    this.fills = new FillRecorder({ ...deps, orderShares: (orderRef) => this.orders.get(orderRef)?.order.quantityShares ?? null });
+  }
 
   // --- broker events ----------------------------------------------------------------
   onBrokerEvent(event: BrokerEvent): void {
@@ -77,10 +71,10 @@ export class HedgeLoop {
         this.onOrderStatus(event);
         return;
       case "execution":
-        this.onExecution(event.execution);
+        this.fills.onExecution(event.execution);
         return;
       case "commission":
-        this.onCommission(event.commission);
+        this.fills.onCommission(event.commission);
         return;
       case "connection":
       case "market_data_health":
@@ -120,15 +114,6 @@ export class HedgeLoop {
 
   private isOptionOfStrategy(position: Position): boolean {
     return position.contract.secType === "OPT" && position.contract.symbol === this.deps.hedger.params.strategy.symbol;
-  }
-
-  /** True once an execution reached this process (recorded, or waiting for its commission). */
-  hasSeenExecution(execId: string): boolean {
-    return this.recordedExecIds.has(execId) || this.pendingExecutions.has(execId);
-  }
-
-  markExecutionRecorded(execId: string): void {
-    this.recordedExecIds.add(execId);
   }
 
   // --- decisions and orders ------------------------------------------------------------
@@ -334,66 +319,5 @@ export class HedgeLoop {
     this.orders.delete(orderRef);
     this.deps.onOrderFinal();
     this.progressFlatten();
-  }
-
-  private onExecution(execution: ExecutionReport): void {
-    if (!this.deps.ids.ownsOrderRef(execution.orderRef) || this.recordedExecIds.has(execution.execId)) return;
-    this.deps.hedger.onExecution(execution);
-    const commission = this.earlyCommissions.get(execution.execId);
-    if (commission) {
-      this.earlyCommissions.delete(execution.execId);
-      this.recordFill(execution, commission);
-      return;
-    }
-    this.pendingExecutions.set(execution.execId, { execution, seenAtWallMs: this.deps.wallNowMs() });
-  }
-
-  private onCommission(commission: CommissionReport): void {
-    const pending = this.pendingExecutions.get(commission.execId);
-    if (pending) {
-      this.pendingExecutions.delete(commission.execId);
-      this.recordFill(pending.execution, commission);
-      return;
-    }
-    if (this.recordedExecIds.has(commission.execId)) {
-      // The fill was recorded without it (commission came late): record it on its own.
-      this.deps.hedger.onCommission(commission);
-      this.deps.recorder.record("commission", { execId: null, commissionUsd: commission.commissionUsd, reason: `late commission for ${commission.execId}` });
-      this.deps.onDailyStateChanged();
-      return;
-    }
-    this.earlyCommissions.set(commission.execId, commission);
-  }
-
-  /** Executions whose commission never came are recorded without it after a grace period. */
-  recordExecutionsMissingCommission(): void {
-    const wallNowMs = this.deps.wallNowMs();
-    for (const [execId, pending] of this.pendingExecutions) {
-      if (wallNowMs - pending.seenAtWallMs < COMMISSION_WAIT_MS) continue;
-      this.pendingExecutions.delete(execId);
-      this.recordFill(pending.execution, null);
-    }
-  }
-
-  private recordFill(execution: ExecutionReport, commission: CommissionReport | null): void {
-    if (commission) this.deps.hedger.onCommission(commission);
-    this.recordedExecIds.add(execution.execId);
-    const tracked = this.orders.get(execution.orderRef);
-    const orderShares = tracked?.order.quantityShares ?? execution.cumulativeShares;
-    const complete = execution.cumulativeShares >= orderShares;
-    this.deps.recorder.record(complete ? "fill" : "partial_fill", executionFields(execution, commission, commission ? null : "commission_not_reported", { orderShares }));
-    this.deps.log.log("info", this.deps.stateName(), `${complete ? "fill" : "partial fill"} ${execution.side} ${execution.shares} @ ${execution.price}`, {
-      orderRef: execution.orderRef,
-      commissionUsd: commission?.commissionUsd ?? null,
-    });
-    this.deps.onDailyStateChanged();
-  }
-
-  /** Records everything still waiting (used on stop so no fill is lost). */
-  drain(): void {
-    for (const [execId, pending] of this.pendingExecutions) {
-      this.pendingExecutions.delete(execId);
-      this.recordFill(pending.execution, null);
-    }
   }
 }

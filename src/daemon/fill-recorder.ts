@@ -1,0 +1,108 @@
+// Joins execution reports with their commission reports (IB sends them separately, in either
+// order) and records each fill once: into the Hedger's book at once, into the operations trail
+// when its commission is known or has not come within COMMISSION_WAIT_MS.
+import type { Hedger } from "../core/hedger.ts";
+import type { CommissionReport, ExecutionReport } from "../core/order.ts";
+import type { DaemonLog } from "./daemon-log.ts";
+import type { OperationRecorder } from "./operation-recorder.ts";
+import { executionFields } from "./operation-recorder.ts";
+import type { DaemonIds } from "./order-ref.ts";
+
+/** A commission that has not shown up this long after its execution is recorded as missing. */
+const COMMISSION_WAIT_MS = 5_000;
+
+interface PendingExecution {
+  readonly execution: ExecutionReport;
+  readonly seenAtWallMs: number;
+}
+
+export interface FillRecorderDeps {
+  readonly hedger: Hedger;
+  readonly ids: DaemonIds;
+  readonly recorder: OperationRecorder;
+  readonly log: DaemonLog;
+  readonly wallNowMs: () => number;
+  readonly stateName: () => string;
+  /** Shares of the own order an execution belongs to, null once the order is forgotten. */
+  readonly orderShares: (orderRef: string) => number | null;
+  /** A fill or commission changed the daily counters: persist them. */
+  readonly onDailyStateChanged: () => void;
+}
+
+export class FillRecorder {
+  private readonly pendingExecutions = new Map<string, PendingExecution>();
+  private readonly earlyCommissions = new Map<string, CommissionReport>();
+  private readonly recordedExecIds = new Set<string>();
+
+  constructor(private readonly deps: FillRecorderDeps) {}
+
+  /** True once an execution reached this process (recorded, or waiting for its commission). */
+  hasSeen(execId: string): boolean {
+    return this.recordedExecIds.has(execId) || this.pendingExecutions.has(execId);
+  }
+
+  /** Recorded elsewhere (reconciliation found it at the broker). */
+  markRecorded(execId: string): void {
+    this.recordedExecIds.add(execId);
+  }
+
+  onExecution(execution: ExecutionReport): void {
+    if (!this.deps.ids.ownsOrderRef(execution.orderRef) || this.recordedExecIds.has(execution.execId)) return;
+    this.deps.hedger.onExecution(execution);
+    const commission = this.earlyCommissions.get(execution.execId);
+    if (commission) {
+      this.earlyCommissions.delete(execution.execId);
+      this.record(execution, commission);
+      return;
+    }
+    this.pendingExecutions.set(execution.execId, { execution, seenAtWallMs: this.deps.wallNowMs() });
+  }
+
+  onCommission(commission: CommissionReport): void {
+    const pending = this.pendingExecutions.get(commission.execId);
+    if (pending) {
+      this.pendingExecutions.delete(commission.execId);
+      this.record(pending.execution, commission);
+      return;
+    }
+    if (this.recordedExecIds.has(commission.execId)) {
+      // The fill was recorded without it (commission came late): record it on its own.
+      this.deps.hedger.onCommission(commission);
+      this.deps.recorder.record("commission", { execId: null, commissionUsd: commission.commissionUsd, reason: `late commission for ${commission.execId}` });
+      this.deps.onDailyStateChanged();
+      return;
+    }
+    this.earlyCommissions.set(commission.execId, commission);
+  }
+
+  /** Executions whose commission never came are recorded without it after a grace period. */
+  recordMissingCommissions(): void {
+    const wallNowMs = this.deps.wallNowMs();
+    for (const [execId, pending] of this.pendingExecutions) {
+      if (wallNowMs - pending.seenAtWallMs < COMMISSION_WAIT_MS) continue;
+      this.pendingExecutions.delete(execId);
+      this.record(pending.execution, null);
+    }
+  }
+
+  /** Records everything still waiting (used on stop so no fill is lost). */
+  drain(): void {
+    for (const [execId, pending] of this.pendingExecutions) {
+      this.pendingExecutions.delete(execId);
+      this.record(pending.execution, null);
+    }
+  }
+
+  private record(execution: ExecutionReport, commission: CommissionReport | null): void {
+    if (commission) this.deps.hedger.onCommission(commission);
+    this.recordedExecIds.add(execution.execId);
+    const orderShares = this.deps.orderShares(execution.orderRef) ?? execution.cumulativeShares;
+    const complete = execution.cumulativeShares >= orderShares;
+    this.deps.recorder.record(complete ? "fill" : "partial_fill", executionFields(execution, commission, commission ? null : "commission_not_reported", { orderShares }));
+    this.deps.log.log("info", this.deps.stateName(), `${complete ? "fill" : "partial fill"} ${execution.side} ${execution.shares} @ ${execution.price}`, {
+      orderRef: execution.orderRef,
+      commissionUsd: commission?.commissionUsd ?? null,
+    });
+    this.deps.onDailyStateChanged();
+  }
+}
