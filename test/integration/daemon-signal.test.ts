@@ -26,8 +26,10 @@ function spawnDaemon(sinkSettings: readonly string[]) {
     ...sinkSettings,
     "status.daemon_id=signal-test",
     "status.heartbeat_s=0.2",
-    // Fills take a minute: the first hedge order is still working when the signal comes.
+    // Fills take a market minute, a wall second at speed 60: the first hedge order is still
+    // working when the signal comes (at the default speed 600 it could fill first).
     "sim.latency_ms=60000",
+    "sim.speed=60",
   ];
   const child = Bun.spawn([process.execPath, MAIN, "daemon", ...settings.flatMap((setting) => ["--set", setting])], {
     cwd,
