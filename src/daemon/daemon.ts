@@ -189,6 +189,7 @@ export class Daemon {
         marketDataKind: this.marketDataKind,
         extraBlockReasons: daemonBlockReasons(this.current, this.lastBrokerError, snapshot?.blockReasons.map((reason) => reason.code) ?? []),
         marketNowMs: deps.marketClock.nowMs(),
+        sinkHealth: deps.sink.health(),
       },
       snapshot,
       deps.hedger.params.strategy.symbol,

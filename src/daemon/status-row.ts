@@ -1,6 +1,7 @@
 // Maps the Hedger's snapshot plus the daemon's own state into the sink's StatusRow. Pure:
 // the same inputs always give the same row, so the mapping is tested without a daemon.
 import type { HedgerSnapshot } from "../core/hedger-snapshot.ts";
+import type { SinkHealth } from "../sink/port.ts";
 import type { BlockReason, DaemonState, StatusRow } from "../sink/records.ts";
 
 export interface DaemonStatusContext {
@@ -21,6 +22,8 @@ export interface DaemonStatusContext {
   readonly extraBlockReasons: readonly BlockReason[];
   /** Market time of the sim replay (equal to wall time on IB). */
   readonly marketNowMs: number;
+  /** The daemon's own view of its sink: a slow or unreachable database shows here first. */
+  readonly sinkHealth: Pick<SinkHealth, "queueDepth" | "spooledRows" | "failedWrites">;
 }
 
 /** A full row from the Hedger snapshot; `snapshot` null gives the minimal row (no market yet). */
@@ -59,6 +62,9 @@ export function statusRow(context: DaemonStatusContext, snapshot: HedgerSnapshot
       nextRetryTsMs: context.nextRetryTsMs,
       marketDataKind: context.marketDataKind,
       marketTsMs: context.marketNowMs,
+      sinkQueueDepth: context.sinkHealth.queueDepth,
+      sinkSpooledRows: context.sinkHealth.spooledRows,
+      sinkFailedWrites: context.sinkHealth.failedWrites,
       hardBlock: snapshot?.hardBlock ?? false,
       legs: (snapshot?.legs ?? []).map((leg) => ({
         contractKey: leg.contractKey,

@@ -69,7 +69,9 @@ const ROW_GAUGES: readonly RowGauge[] = [
   ["gs_option_mtm_pnl_today_usd", "Today's option mark-to-market PnL.", (row) => row.details.optionMtmPnlUsd],
   ["gs_realized_vol_today_ratio", "Annualised realised vol of the underlying today (0.2 = 20%).", (row) => row.details.realizedVolToday],
   ["gs_implied_vol_ratio", "Position-weighted implied vol of the legs (0.2 = 20%).", (row) => row.details.impliedVol],
-  ["gs_daemon_sink_queue_depth", "Status writes queued in the daemon's memory (when the daemon reports it).", (row) => numberOrNull(row.details["sinkQueueDepth"])],
+  ["gs_daemon_sink_queue_depth", "Sink rows queued in the daemon's memory.", (row) => numberOrNull(row.details.sinkQueueDepth)],
+  ["gs_daemon_sink_spooled_rows", "Sink rows the daemon spooled to disk while its database was unreachable.", (row) => numberOrNull(row.details.sinkSpooledRows)],
+  ["gs_daemon_sink_failed_writes", "Sink batches that failed to write (each went to the spool).", (row) => numberOrNull(row.details.sinkFailedWrites)],
 ];
 
 export function gsMetricFamilies(inputs: MetricsInputs): MetricFamily[] {

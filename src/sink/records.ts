@@ -96,6 +96,10 @@ export interface StatusDetails {
   readonly scalpingPnlUsd?: number | null;
   readonly optionMtmPnlUsd?: number | null;
   readonly dailyHedgeLimit?: number;
+  /** The daemon's sink: rows queued in memory, rows spooled while the database was down, failed batches. */
+  readonly sinkQueueDepth?: number;
+  readonly sinkSpooledRows?: number;
+  readonly sinkFailedWrites?: number;
   readonly lastDecision?: { readonly type: string; readonly code: string | null; readonly tsMs: number } | null;
   readonly [extra: string]: unknown;
 }

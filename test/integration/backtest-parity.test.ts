@@ -77,6 +77,7 @@ function minimalStatus(tsMs: number): StatusRow {
       marketDataKind: "live",
       extraBlockReasons: [],
       marketNowMs: tsMs,
+      sinkHealth: { queueDepth: 0, spooledRows: 0, failedWrites: 0 },
     },
     null,
     "SPY",

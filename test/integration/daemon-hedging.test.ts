@@ -99,6 +99,8 @@ describeSinks("daemon hedging", (makeSink) => {
     await sink.flush();
     const [status] = await sink.readStatusCurrent(DAEMON_ID);
     expect(status?.details.dailyCommissionsUsd).toBe(1);
+    expect(status?.details.sinkFailedWrites).toBe(0);
+    expect(typeof status?.details.sinkQueueDepth).toBe("number");
     expect(await stopDaemon(running, market)).toBe(0);
   });
 

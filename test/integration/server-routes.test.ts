@@ -67,7 +67,7 @@ describeSinks("server routes", (makeSink) => {
 
   test("GET /metrics: gs_ families with the lamp, heartbeat, delta, hedges, PnL, orders by outcome, sink and HTTP latency", async () => {
     const sink = await makeSink();
-    sink.writeStatus(statusRow({ blockReasons: [], details: { dailyHedgeLimit: 50, scalpingPnlUsd: 12.5 } }), { history: false });
+    sink.writeStatus(statusRow({ blockReasons: [], details: { dailyHedgeLimit: 50, scalpingPnlUsd: 12.5, sinkQueueDepth: 4, sinkSpooledRows: 120, sinkFailedWrites: 2 } }), { history: false });
     const orders = [
       ["order_sent", "gs:a"],
       ["fill", "gs:a"],
@@ -101,6 +101,9 @@ describeSinks("server routes", (makeSink) => {
     expect(value('gs_orders_today{daemon_id="gs-test",outcome="filled"}')).toBe(1);
     expect(value('gs_orders_today{daemon_id="gs-test",outcome="rejected"}')).toBe(1);
     expect(value(`gs_server_sink_reachable{kind="${sink.kind}"}`)).toBe(1);
+    expect(value('gs_daemon_sink_queue_depth{daemon_id="gs-test"}')).toBe(4);
+    expect(value('gs_daemon_sink_spooled_rows{daemon_id="gs-test"}')).toBe(120);
+    expect(value('gs_daemon_sink_failed_writes{daemon_id="gs-test"}')).toBe(2);
     expect(value('gs_http_request_duration_seconds_count{method="GET",route="/status",code="200"}')).toBe(1);
     expect(text).toContain('gs_http_request_duration_seconds_bucket{method="GET",route="/status",code="200",le="+Inf"} 1');
     expect(value('gs_http_request_duration_seconds_count{method="POST",route="/control/:command",code="401"}')).toBe(1);
