@@ -176,8 +176,8 @@ export const GS_CONFIG_SCHEMA = section(
       {
         host: str("127.0.0.1", "Address `gs serve` listens on; a non-loopback address requires a token."),
         port: int(8765, 1, MAX_PORT, "Port `gs serve` listens on."),
-        token: str("", "Bearer token required for control routes (secret: never printed); empty = control only from loopback.", { secret: true }),
-        token_file: str("", "File holding the token (first line); use instead of token to keep it out of the config."),
+        token: str("", "Bearer token for the status server (secret: never printed): control routes always require it, read routes too on a non-loopback address; empty = control disabled.", { secret: true }),
+        token_file: str("", "File holding the token (first line, mode 0600); use instead of token to keep it out of the config."),
       },
       "Status and control server (`gs serve`).",
     ),
