@@ -1,5 +1,7 @@
 // The one Broker interface. `sim/` and `ib/` implement it; the daemon and backtest
 // only ever talk to this. Nothing outside `broker/ib` imports @stoqey/ib.
+import type { OhlcvBar } from "../core/bar.ts";
+import type { OptionGreeksInput, QuoteKind } from "../core/hedger-inputs.ts";
 import type { Contract, Position } from "../core/instrument.ts";
 import type {
   BrokerOrderStatus,
@@ -25,7 +27,7 @@ export interface BrokerConnectionInfo {
 }
 
 /** Market data quality the adapter reports; delayed data is only usable when configured. */
-export type MarketDataKind = "live" | "delayed" | "frozen";
+export type MarketDataKind = QuoteKind;
 
 export type BrokerEvent =
   | {
@@ -54,20 +56,12 @@ export type BrokerEvent =
       readonly kind: MarketDataKind;
       readonly tsEventMs: number;
     }
-  | {
+  | ({
       readonly type: "option_greeks";
-      /** contractKey() of the option. */
+      /** contractKey() of the option. Any greek the broker did not compute is null (IB's -1/-2 sentinels). */
       readonly contractKey: string;
-      /** Any field the broker did not compute is null (IB's -1/-2 sentinels). */
-      readonly impliedVol: number | null;
-      readonly delta: number | null;
-      readonly gamma: number | null;
-      readonly vega: number | null;
-      readonly theta: number | null;
-      readonly optionPrice: number | null;
       readonly underlyingPrice: number | null;
-      readonly tsEventMs: number;
-    }
+    } & OptionGreeksInput)
   | { readonly type: "position"; readonly position: Position; readonly tsEventMs: number }
   | {
       readonly type: "order_status";
@@ -116,14 +110,7 @@ export interface HistoricalBarsRequest {
 }
 
 /** A historical bar of the underlying, labelled at its start (epoch ms UTC). */
-export interface HistoricalBar {
-  readonly tsMs: number;
-  readonly open: number;
-  readonly high: number;
-  readonly low: number;
-  readonly close: number;
-  readonly volume: number;
-}
+export type HistoricalBar = OhlcvBar;
 
 export interface Broker {
   readonly name: "sim" | "ib";

@@ -1,6 +1,7 @@
 // Rows that cross the Sink port. All timestamps are UTC epoch milliseconds.
 // Quantities are whole shares/contracts; money is USD. Where a row is a core value plus
 // bookkeeping, it extends core's type instead of mirroring it.
+import type { OhlcvBar } from "../core/bar.ts";
 import type { DaemonLifecycleState } from "../core/daemon-fsm.ts";
 import type { HedgerDailyState } from "../core/daily-state.ts";
 
@@ -170,17 +171,10 @@ export interface DailyState extends HedgerDailyState {
   readonly updatedAtMs: number;
 }
 
-export interface Bar {
+export interface Bar extends OhlcvBar {
   readonly symbol: string;
   /** Bar size in seconds (60, 300, ...). */
   readonly barSeconds: number;
-  /** Bar start, epoch ms UTC. */
-  readonly tsMs: number;
-  readonly open: number;
-  readonly high: number;
-  readonly low: number;
-  readonly close: number;
-  readonly volume: number;
 }
 
 export interface BacktestRunRow {
