@@ -4,6 +4,7 @@
 import type { OhlcvBar } from "../core/bar.ts";
 import type { DaemonLifecycleState } from "../core/daemon-fsm.ts";
 import type { HedgerDailyState } from "../core/daily-state.ts";
+import type { LegSnapshot } from "../core/hedger-snapshot.ts";
 
 /** The daemon's life-cycle state, as core's transition table names it. */
 export type DaemonState = DaemonLifecycleState;
@@ -48,23 +49,11 @@ export interface StatusRow {
   readonly details: StatusDetails;
 }
 
-/** One option leg as shown in status (greeks per contract, sign not applied). */
-export interface StatusLeg {
-  readonly contractKey: string;
-  readonly right: "C" | "P";
-  readonly strike: number;
-  readonly expiryYmd: string;
-  readonly quantity: number;
-  readonly multiplier: number;
-  readonly impliedVol: number | null;
-  readonly delta: number | null;
-  readonly gamma: number | null;
-  readonly theta: number | null;
-  readonly vega: number | null;
-  readonly price: number | null;
-  /** "broker" when the broker computed the greeks, "model" when gs computed them. */
-  readonly greeksSource: "broker" | "model";
-}
+/**
+ * One option leg as shown in status: core's leg snapshot (greeks per contract, sign not
+ * applied). `outsideSelection` is optional because rows written before it existed lack it.
+ */
+export type StatusLeg = Omit<LegSnapshot, "outsideSelection"> & { readonly outsideSelection?: boolean };
 
 /**
  * The known keys of StatusRow.details. Every key is optional so that old history rows
