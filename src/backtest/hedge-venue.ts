@@ -25,9 +25,6 @@ export interface VenueFill {
 export class HedgeVenue {
   /** Account positions as the broker would report them (options by key, and the stock). */
   readonly positions = new Map<string, Position>();
-  /** The same positions as the report list, kept in step with the map (a fill replaces one slot). */
-  private positionList: Position[] = [];
-  private stockSlot = -1;
   /** The venue's own stock book (what the broker reports after each fill). */
   private readonly stockBook = new HedgeBook();
   /** The quote event, refreshed in place each bar (the Hedger copies what it keeps). */
@@ -55,15 +52,8 @@ export class HedgeVenue {
    */
   setOptionPositions(positions: readonly Position[], nowMs: number): void {
     for (const position of positions) this.positions.set(contractKey(position.contract), position);
-    this.hedger.setPositions(this.listPositions(), nowMs);
+    this.hedger.setPositions([...this.positions.values()], nowMs);
     for (const position of positions) if (position.quantity === 0) this.positions.delete(contractKey(position.contract));
-    this.listPositions();
-  }
-
-  private listPositions(): Position[] {
-    this.positionList = [...this.positions.values()];
-    this.stockSlot = this.positionList.findIndex((p) => p.contract === this.stockContract);
-    return this.positionList;
   }
 
   /** The fill of the last onQuote's hedge, or null (marketable orders fill in full at once). */
@@ -103,9 +93,7 @@ export class HedgeVenue {
     this.stockBook.applyFill(signed, price);
     const stock: Position = { contract: this.stockContract, quantity: this.stockBook.shares, avgCost: this.stockBook.avgCostUsd, account: this.account };
     this.positions.set(this.stockKey, stock);
-    if (this.stockSlot >= 0) this.positionList[this.stockSlot] = stock;
-    else this.listPositions();
-    hedger.setPositions(this.positionList, nowMs);
+    hedger.setPositions([...this.positions.values()], nowMs);
     hedger.onExecution({ execId, orderRef: order.orderRef, brokerOrderId, symbol: order.symbol, side: order.side, shares, price, cumulativeShares: shares, tsEventMs: nowMs });
     hedger.onCommission({ execId, commissionUsd: commission, tsEventMs: nowMs });
     hedger.onOrderStatus({ orderRef: order.orderRef, status: "filled", filledShares: shares, tsEventMs: nowMs });
