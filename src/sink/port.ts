@@ -55,7 +55,9 @@ export interface Sink {
   claimControl(daemonId: string, claimedAtMs: number): Promise<ControlRow[]>;
   getControl(id: number): Promise<ControlRow | null>;
   saveBacktestRun(run: BacktestRunRow): Promise<void>;
+  /** Newest first (started_at_ms). */
   listBacktestRuns(limit: number): Promise<BacktestRunRow[]>;
+  getBacktestRun(runId: string): Promise<BacktestRunRow | null>;
   saveBars(bars: readonly Bar[]): Promise<void>;
   loadBars(symbol: string, barSeconds: number, sinceMs: number, untilMs: number): Promise<Bar[]>;
 

@@ -102,6 +102,7 @@ export abstract class QueuedSink implements Sink {
   abstract getControl(id: number): Promise<ControlRow | null>;
   abstract saveBacktestRun(run: BacktestRunRow): Promise<void>;
   abstract listBacktestRuns(limit: number): Promise<BacktestRunRow[]>;
+  abstract getBacktestRun(runId: string): Promise<BacktestRunRow | null>;
   abstract saveBars(bars: readonly Bar[]): Promise<void>;
   abstract loadBars(symbol: string, barSeconds: number, sinceMs: number, untilMs: number): Promise<Bar[]>;
   abstract ping(): Promise<boolean>;

@@ -214,6 +214,9 @@ describeSinks("sink contract", (makeSink, { makeDatabase }) => {
     expect((await sink.listBacktestRuns(10)).map((row) => row.runId)).toEqual(["r2", "r1"]);
     expect((await sink.listBacktestRuns(1))[0]?.runId).toBe("r2");
     expect((await sink.listBacktestRuns(10))[1]?.summary).toEqual({ pnlUsd: 13 });
+    expect(await sink.getBacktestRun("r1")).toEqual({ ...run, summary: { pnlUsd: 13 } });
+    expect((await sink.getBacktestRun("r2"))?.startedAtMs).toBe(T0_MS + 100);
+    expect(await sink.getBacktestRun("r3")).toBeNull();
 
     const bars = Array.from({ length: 5 }, (_, index) => ({
       symbol: "SPY", barSeconds: 300, tsMs: T0_MS + index * 300_000, open: 580.5, high: 581.25, low: 580.01, close: 581 + index / 4, volume: 120_000 + index,

@@ -165,6 +165,11 @@ export class PostgresSink extends QueuedSink {
     return rows.map(backtestRunFromRecord);
   }
 
+  async getBacktestRun(runId: string): Promise<BacktestRunRow | null> {
+    const [row] = await this.sql<PgRecord[]>`SELECT * FROM backtest_runs WHERE run_id = ${runId}`;
+    return row === undefined ? null : backtestRunFromRecord(row);
+  }
+
   async saveBars(bars: readonly Bar[]): Promise<void> {
     const chunkRows = 5_000;
     await this.sql.begin(async (tx) => {

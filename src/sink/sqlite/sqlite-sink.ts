@@ -189,6 +189,11 @@ export class SqliteSink extends QueuedSink {
     );
   }
 
+  async getBacktestRun(runId: string): Promise<BacktestRunRow | null> {
+    const rows = this.all("SELECT * FROM backtest_runs WHERE run_id = ?", [runId]);
+    return rows[0] === undefined ? null : backtestRunFromRecord(rows[0]);
+  }
+
   async saveBars(bars: readonly Bar[]): Promise<void> {
     const columns = ["symbol", "bar_seconds", "ts_ms", "open_micros", "high_micros", "low_micros", "close_micros", "volume"];
     const statement = this.db.prepare(`${insertSql("bars", columns).replace("INSERT", "INSERT OR REPLACE")}`);
