@@ -117,6 +117,11 @@ export function createServerApp(options: ServerAppOptions) {
     })
     .get(ROUTES.history.path, ({ service, request }) => service.history(parseQuery(ROUTES.history.query, request.url)))
     .get(ROUTES.events.path, ({ request }) => options.events.open(parseQuery(ROUTES.events.query, request.url).daemon_id ?? null, request.headers.get("last-event-id")))
+    .get(ROUTES.backtests.path, ({ service, request }) => service.backtests(parseQuery(ROUTES.backtests.query, request.url)))
+    .get(ROUTES.backtestShow.path, async ({ service, params }) => {
+      const runId = validate(ROUTES.backtestShow.params, params, "runId").runId;
+      return (await service.backtest(runId)) ?? errorResponse(404, "not_found", `No backtest run with id ${JSON.stringify(runId)}.`);
+    })
     .get(ROUTES.metrics.path, ({ service, set }) => typed(set, "text/plain; version=0.0.4; charset=utf-8", service.metrics(latency)))
     .post(
       ROUTES.controlIssue.path,

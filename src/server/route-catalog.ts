@@ -2,6 +2,7 @@
 // (a test checks), the auth hook reads `access` from here, and /openapi.json is built from it.
 import { Type } from "@sinclair/typebox";
 import type { TObject, TSchema } from "@sinclair/typebox";
+import { BACKTEST_RUN_PARAMS_SCHEMA, BACKTEST_RUN_VIEW_SCHEMA, BACKTEST_RUNS_PAGE_SCHEMA, BACKTESTS_QUERY_SCHEMA } from "./backtest-runs-view.ts";
 import { CONTROL_BODY_SCHEMA, CONTROL_ID_PARAMS_SCHEMA, CONTROL_PATHS, CONTROL_RECEIPT_SCHEMA, CONTROL_VIEW_SCHEMA } from "./control-view.ts";
 import { HISTORY_PAGE_SCHEMA, HISTORY_QUERY_SCHEMA } from "./history-view.ts";
 import { OPERATIONS_PAGE_SCHEMA, OPERATIONS_QUERY_SCHEMA } from "./operations-view.ts";
@@ -94,6 +95,22 @@ export const ROUTES = {
     access: "read",
     query: EVENTS_QUERY_SCHEMA,
     responses: { 200: { description: "text/event-stream.", contentType: "text/event-stream" }, 401: UNAUTHORIZED },
+  },
+  backtests: {
+    method: "GET",
+    path: "/backtests",
+    summary: "Backtest runs recorded by `gs backtest` (the sink's backtest_runs), most recently started first, with a headline each.",
+    access: "read",
+    query: BACKTESTS_QUERY_SCHEMA,
+    responses: { 200: { description: "The runs.", schema: BACKTEST_RUNS_PAGE_SCHEMA }, 400: BAD_REQUEST, 401: UNAUTHORIZED },
+  },
+  backtestShow: {
+    method: "GET",
+    path: "/backtests/:runId",
+    summary: "One recorded backtest run with its whole summary (PnL attribution, months, guard verification, settings).",
+    access: "read",
+    params: BACKTEST_RUN_PARAMS_SCHEMA,
+    responses: { 200: { description: "The run.", schema: BACKTEST_RUN_VIEW_SCHEMA }, 400: BAD_REQUEST, 401: UNAUTHORIZED, 404: { description: "No such run.", schema: ERROR_SCHEMA } },
   },
   metrics: { method: "GET", path: "/metrics", summary: "Prometheus metrics (gs_ prefix).", access: "read", responses: { 200: { description: "Text exposition format 0.0.4.", contentType: "text/plain; version=0.0.4" }, 401: UNAUTHORIZED } },
   controlIssue: {

@@ -3,6 +3,8 @@
 import { nyDayOf, nyWallToUtcMs } from "../market-data/ny-time.ts";
 import type { Sink } from "../sink/port.ts";
 import type { StatusRow, StoredOperation } from "../sink/records.ts";
+import { DEFAULT_BACKTESTS_LIMIT, toBacktestRunItem, toBacktestRunView } from "./backtest-runs-view.ts";
+import type { BacktestRunsPage, BacktestRunView, BacktestsQueryInput } from "./backtest-runs-view.ts";
 import { toControlRequest, toControlView } from "./control-view.ts";
 import type { ControlBody, ControlPath, ControlReceipt, ControlView } from "./control-view.ts";
 import { countOrderOutcomes, gsMetricFamilies, ORDER_OUTCOME_TYPES } from "./gs-metrics.ts";
@@ -166,6 +168,16 @@ export class StatusService {
   async control(id: number): Promise<ControlView | null> {
     const row = await this.options.sink.getControl(id);
     return row === null ? null : toControlView(row);
+  }
+
+  async backtests(input: BacktestsQueryInput): Promise<BacktestRunsPage> {
+    const rows = await this.options.sink.listBacktestRuns(input.limit ?? DEFAULT_BACKTESTS_LIMIT);
+    return { runs: rows.map(toBacktestRunItem) };
+  }
+
+  async backtest(runId: string): Promise<BacktestRunView | null> {
+    const row = await this.options.sink.getBacktestRun(runId);
+    return row === null ? null : toBacktestRunView(row);
   }
 
   async ready(): Promise<boolean> {
