@@ -7,6 +7,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import type { ControlReceipt, ControlView } from "../../src/server/control-view.ts";
+import type { OperationsPage } from "../../src/server/operations-view.ts";
 import type { StatusView } from "../../src/server/status-view-schema.ts";
 import { freeLoopbackPort } from "../support/postgres.ts";
 import { describeSinks } from "../support/sinks.ts";
@@ -99,10 +100,25 @@ describeSinks("gs daemon + gs serve end to end", (_makeSink, context) => {
       expect(retry.result).not.toMatch(/^failed/);
       expect((await status()).broker?.connected).toBe(true);
 
+      // Flatten must have something to close, or "flat" below would prove nothing: wait until
+      // the daemon holds hedge stock from a filled hedge (at sim speed it hedges within seconds).
+      const hedged = await until(status, (view) => (view.position?.hedge_shares ?? 0) !== 0 && view.position?.pending_shares === 0, "a filled hedge position");
+      expect(hedged.state).toBe("RUNNING");
+      const operations = async (query: string): Promise<OperationsPage["operations"]> =>
+        ((await (await fetch(`${base}/operations?daemon_id=e2e&limit=1000&${query}`)).json()) as OperationsPage).operations;
+      expect((await operations("type=fill,partial_fill")).length).toBeGreaterThan(0);
+
       const flatten = await send("flatten", { confirm: true });
-      expect(flatten.result).not.toMatch(/^(rejected|failed)/);
+      expect(flatten.result).toMatch(/^flatten: (cancelling \d+ working order\(s\), then )?closing -?\d+ hedge shares; paused$/);
       const flat = await until(status, (view) => view.paused && view.position?.hedge_shares === 0 && view.position.pending_shares === 0, "flat and paused");
       expect(flat.state).toBe("PAUSED");
+      // ...and it got there by a closing order of its own that filled, not by never having traded.
+      const flattenIntents = (await operations("type=hedge_intent")).filter((operation) => operation.reason === "flatten");
+      expect(flattenIntents).toHaveLength(1);
+      const closingRef = flattenIntents[0]?.order_ref ?? null;
+      expect(closingRef).not.toBeNull();
+      const closingFills = (await operations("type=fill,partial_fill")).filter((operation) => operation.order_ref === closingRef);
+      expect(closingFills.reduce((shares, fill) => shares + (fill.quantity_shares ?? 0), 0)).toBeGreaterThan(0);
 
       // stop through the operator CLI, the way an operator on SSH would
       const ctl = gs(["ctl", "stop", "--server", base, "--timeout", "60"], directory);
