@@ -248,8 +248,7 @@ export class Daemon {
         expected,
       );
       if (this.current !== "RECONCILING") return;
-      for (const execId of result.recordedExecIds) this.hedgeLoop.fills.markRecorded(execId);
-      this.hedgeLoop.resetPositions(result.positions);
+      this.hedgeLoop.applyReconciliation(result);
       hedger.setHardBlock(result.hardBlock);
       if (result.hardBlock) this.deps.log.log("error", this.current, `hard block: ${result.hardBlock.message}`);
       this.reconciledOnce = true;

@@ -12,6 +12,7 @@ import type { DaemonLog } from "./daemon-log.ts";
 import { FillRecorder } from "./fill-recorder.ts";
 import type { OperationRecorder } from "./operation-recorder.ts";
 import type { DaemonIds } from "./order-ref.ts";
+import type { ReconcileResult } from "./reconcile.ts";
 
 type HedgeDecisionOf<T extends HedgeDecision["type"]> = Extract<HedgeDecision, { type: T }>;
 
@@ -84,6 +85,43 @@ export class HedgeLoop {
         throw new Error(`unknown broker event ${JSON.stringify(unreachable)}`);
       }
     }
+  }
+
+  /**
+   * After a (re)connect reconciliation: executions that happened while the broker was out of
+   * reach reach the Hedger exactly as live ones do (core dedups by execId), and an own order no
+   * longer working at the broker is final with what the broker executed: no status for it will
+   * ever come (a cancel would be refused), so waiting would hold hedging forever. Then the
+   * broker's positions replace the book's view.
+   */
+  applyReconciliation(result: ReconcileResult): void {
+    const { hedger } = this.deps;
+    for (const { execution, commission } of result.missingExecutions) {
+      this.fills.markRecorded(execution.execId);
+      hedger.onExecution(execution);
+      if (commission) hedger.onCommission(commission);
+    }
+    const nowMs = this.deps.marketNowMs();
+    for (const [orderRef, tracked] of [...this.orders]) {
+      if (result.openOrderRefs.has(orderRef)) continue;
+      const filledShares = Math.min(result.filledSharesByOrderRef.get(orderRef) ?? 0, tracked.order.quantityShares);
+      const status = filledShares >= tracked.order.quantityShares ? "filled" : "cancelled";
+      hedger.onOrderStatus({ orderRef, status, filledShares, tsEventMs: nowMs });
+      if (status === "cancelled") {
+        this.deps.recorder.record("cancel", {
+          orderRef,
+          brokerOrderId: tracked.brokerOrderId,
+          side: tracked.order.side,
+          quantityShares: tracked.order.quantityShares,
+          reason: "reconcile: order no longer working at the broker",
+          payload: { filledShares, marketTsMs: nowMs },
+        });
+      }
+      // Not finish(): a pending flatten is sized after the positions below, by the daemon.
+      this.orders.delete(orderRef);
+      this.deps.onOrderFinal();
+    }
+    this.resetPositions(result.positions);
   }
 
   /** Positions from reconciliation replace the book's view of the account; their market data is requested. */

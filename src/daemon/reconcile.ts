@@ -4,6 +4,7 @@
 // becomes a hard block (lamp red) instead of a guess.
 import type { Broker } from "../broker/port.ts";
 import type { Position } from "../core/instrument.ts";
+import type { CommissionReport, ExecutionReport } from "../core/order.ts";
 import type { Sink } from "../sink/port.ts";
 import type { Clock } from "./clock.ts";
 import type { OperationRecorder } from "./operation-recorder.ts";
@@ -26,10 +27,19 @@ export interface ReconcileDeps {
   readonly seenExecution: (execId: string) => boolean;
 }
 
+export interface BrokerExecution {
+  readonly execution: ExecutionReport;
+  readonly commission: CommissionReport | null;
+}
+
 export interface ReconcileResult {
   readonly positions: readonly Position[];
-  /** Executions of own orders the sink had not recorded (now recorded). */
-  readonly recordedExecIds: readonly string[];
+  /** Executions of own orders neither the sink nor this process had seen (now recorded as fills). */
+  readonly missingExecutions: readonly BrokerExecution[];
+  /** Own orders still working at the broker after reconciliation (none unless a cancel is pending). */
+  readonly openOrderRefs: ReadonlySet<string>;
+  /** Shares the broker executed per own orderRef, from its executions. */
+  readonly filledSharesByOrderRef: ReadonlyMap<string, number>;
   readonly hardBlock: { readonly code: "reconcile_mismatch"; readonly message: string } | null;
 }
 
@@ -39,13 +49,14 @@ export interface ReconcileResult {
  */
 export async function reconcile(deps: ReconcileDeps, symbol: string, expectedHedgeShares: number | null): Promise<ReconcileResult> {
   const { broker, recorder } = deps;
-  const cancelled = await cancelPreviousRunOrders(deps);
-  const missing = await recordMissingExecutions(deps);
+  const { cancelled, openOrderRefs } = await cancelPreviousRunOrders(deps);
+  const executions = await ownExecutions(deps);
+  const missing = recordMissingExecutions(deps, executions, await recordedExecIds(deps, executions));
   const positions = await broker.positions();
   const brokerShares = positions
     .filter((position) => position.contract.secType === "STK" && position.contract.symbol === symbol)
     .reduce((sum, position) => sum + position.quantity, 0);
-  const missingShares = missing.reduce((sum, execution) => sum + (execution.side === "BUY" ? execution.shares : -execution.shares), 0);
+  const missingShares = missing.reduce((sum, { execution }) => sum + (execution.side === "BUY" ? execution.shares : -execution.shares), 0);
   const expected = expectedHedgeShares === null ? null : expectedHedgeShares + missingShares;
   const hardBlock =
     expected !== null && expected !== brokerShares
@@ -62,13 +73,15 @@ export async function reconcile(deps: ReconcileDeps, symbol: string, expectedHed
       expectedStockShares: expected,
       positions: positions.map((position) => ({ contract: position.contract, quantity: position.quantity })),
       cancelledOrderRefs: cancelled,
-      recordedMissingExecIds: missing.map((execution) => execution.execId),
+      recordedMissingExecIds: missing.map(({ execution }) => execution.execId),
     },
   });
-  return { positions, recordedExecIds: missing.map((execution) => execution.execId), hardBlock };
+  const filledSharesByOrderRef = new Map<string, number>();
+  for (const { execution } of executions) filledSharesByOrderRef.set(execution.orderRef, (filledSharesByOrderRef.get(execution.orderRef) ?? 0) + execution.shares);
+  return { positions, missingExecutions: missing, openOrderRefs, filledSharesByOrderRef, hardBlock };
 }
 
-async function cancelPreviousRunOrders(deps: ReconcileDeps): Promise<string[]> {
+async function cancelPreviousRunOrders(deps: ReconcileDeps): Promise<{ cancelled: string[]; openOrderRefs: ReadonlySet<string> }> {
   const { broker, ids, recorder, wallClock } = deps;
   const own = (await broker.openOrders()).filter((order) => ids.ownsOrderRef(order.orderRef));
   for (const order of own) {
@@ -89,18 +102,25 @@ async function cancelPreviousRunOrders(deps: ReconcileDeps): Promise<string[]> {
     remaining = remaining.filter((orderRef) => open.has(orderRef));
   }
   if (remaining.length > 0) throw new Error(`orders of a previous run were still working after ${deps.cancelWaitMs} ms: ${remaining.join(", ")}`);
-  return own.map((order) => order.orderRef);
+  return { cancelled: own.map((order) => order.orderRef), openOrderRefs: new Set(remaining) };
 }
 
-async function recordMissingExecutions(deps: ReconcileDeps) {
-  const { broker, sink, ids, recorder } = deps;
-  const executions = (await broker.executionsSince(deps.marketNowMs() - LOOKBACK_MS)).filter((entry) => ids.ownsOrderRef(entry.execution.orderRef));
-  if (executions.every((entry) => deps.seenExecution(entry.execution.execId))) return [];
-  const recorded = await sink.queryOperations({ daemonId: ids.daemonId, types: ["fill", "partial_fill"], limit: 10_000 });
-  const known = new Set(recorded.map((operation) => operation.execId));
+async function ownExecutions(deps: ReconcileDeps): Promise<BrokerExecution[]> {
+  const executions = await deps.broker.executionsSince(deps.marketNowMs() - LOOKBACK_MS);
+  return executions.filter((entry) => deps.ids.ownsOrderRef(entry.execution.orderRef));
+}
+
+/** Exec ids of fills the sink has; not asked when this process saw every execution. */
+async function recordedExecIds(deps: ReconcileDeps, executions: readonly BrokerExecution[]): Promise<ReadonlySet<string | null>> {
+  if (executions.every((entry) => deps.seenExecution(entry.execution.execId))) return new Set();
+  const recorded = await deps.sink.queryOperations({ daemonId: deps.ids.daemonId, types: ["fill", "partial_fill"], limit: 10_000 });
+  return new Set(recorded.map((operation) => operation.execId));
+}
+
+function recordMissingExecutions(deps: ReconcileDeps, executions: readonly BrokerExecution[], known: ReadonlySet<string | null>): BrokerExecution[] {
   const missing = executions.filter((entry) => !known.has(entry.execution.execId) && !deps.seenExecution(entry.execution.execId));
   for (const { execution, commission } of missing) {
-    recorder.record("fill", executionFields(execution, commission, "reconcile: execution found at the broker, missing from the records", {}));
+    deps.recorder.record("fill", executionFields(execution, commission, "reconcile: execution found at the broker, missing from the records", {}));
   }
-  return missing.map((entry) => entry.execution);
+  return missing;
 }

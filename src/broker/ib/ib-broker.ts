@@ -100,8 +100,17 @@ export class IbBroker implements Broker {
     return this.requests.openOrders(this.sessionClient("openOrders"));
   }
 
+  /**
+   * The executions are now known to this process like live ones: a later live resend of one is
+   * a repeat, and a commission that arrives after the answer is still reported once.
+   */
   async executionsSince(sinceMs: number): Promise<ExecutionWithCommission[]> {
-    return this.requests.executionsSince(this.sessionClient("executionsSince"), this.nextRequestId++, sinceMs);
+    const executions = await this.requests.executionsSince(this.sessionClient("executionsSince"), this.nextRequestId++, sinceMs);
+    for (const { execution, commission } of executions) {
+      this.orders.classifyExecution(execution.execId);
+      if (commission !== null) this.orders.firstCommissionReport(execution.execId);
+    }
+    return executions;
   }
 
   async historicalBars(request: HistoricalBarsRequest): Promise<HistoricalBar[]> {

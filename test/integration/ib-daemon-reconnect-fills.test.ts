@@ -1,0 +1,75 @@
+// An own order that TWS finished while gs was disconnected: no orderStatus for it ever reaches
+// gs, only the executions that the reconnect's reqExecutions returns. The daemon must hand them to
+// core like live executions and treat the order as final, or core keeps it in flight and never
+// hedges again (real adapter and @stoqey/ib client against the fake TWS, on both sinks).
+import { afterEach, expect, test } from "bun:test";
+import type { StatusRow } from "../../src/sink/records.ts";
+import { describeSinks } from "../support/sinks.ts";
+import { operations, SETTINGS, SPOT } from "./daemon-harness.ts";
+import type { Scene } from "./ib-daemon-harness.ts";
+import { closeScenes, hedgingScene, inState, quote, setStraddleDelta, stopAndWait, TEST_TIMEOUT_MS, until, workingHedge } from "./ib-daemon-harness.ts";
+
+afterEach(closeScenes);
+
+/** Drops the socket with a hedge working, lets TWS act on the order while gs is away, reconnects. */
+async function actWhileDisconnected(scene: Scene, act: (orderId: number, shares: number) => void): Promise<{ orderRef: string; shares: number }> {
+  const { tws, clock, running } = scene;
+  const working = await workingHedge(scene);
+  tws.dropConnections();
+  await until(clock, inState(running, "WAITING_BROKER"), "WAITING_BROKER after the drop");
+  act(working.orderId, working.totalQuantity);
+  await clock.advance(SETTINGS.retryIntervalMs);
+  await until(clock, inState(running, "RUNNING"), "RUNNING after reconnecting", 200);
+  return { orderRef: working.orderRef, shares: working.totalQuantity };
+}
+
+/** The market moves well past the hedge band: a working hedger must send a fresh order. */
+async function expectFreshHedge(scene: Scene): Promise<void> {
+  const { tws, call, put, clock } = scene;
+  const before = tws.requestsOf("place_order").length;
+  setStraddleDelta(tws, call, put, SPOT + 3, 900);
+  quote(tws, SPOT + 3);
+  await until(clock, () => tws.requestsOf("place_order").length > before, "a fresh hedge after the reconnect", 100);
+}
+
+const hedgingStatus = (row: StatusRow) => ({
+  hedgeState: row.hedgeState,
+  hedgeShares: row.hedgeShares,
+  pendingShares: row.pendingShares,
+  positionMismatch: row.blockReasons.some((reason) => reason.code === "position_mismatch"),
+});
+
+describeSinks("daemon with broker = ib: an order TWS finished while gs was disconnected", (makeSink) => {
+  test("filled while the socket was down: core books the fill at reconnect, nothing stays in flight, hedging goes on", async () => {
+    const scene = await hedgingScene(makeSink, { type: "work" });
+    const { sink, tws, clock, running } = scene;
+    const { orderRef, shares } = await actWhileDisconnected(scene, (orderId, quantity) => tws.fillOrder(orderId, quantity, SPOT - 0.02, 1.2));
+    expect(hedgingStatus(running.daemon.statusNow())).toEqual({ hedgeState: "idle", hedgeShares: -shares, pendingShares: 0, positionMismatch: false });
+    // Past the position settle time and the order timeout: no mismatch, no cancel of a filled order.
+    await clock.advance(60_000);
+    expect(hedgingStatus(running.daemon.statusNow())).toEqual({ hedgeState: "idle", hedgeShares: -shares, pendingShares: 0, positionMismatch: false });
+    expect((await operations(sink, ["cancel_request"])).map((o) => o.orderRef)).not.toContain(orderRef);
+    const fills = await operations(sink, ["fill", "partial_fill"]);
+    expect(fills.map((f) => [f.type, f.orderRef, f.quantityShares, f.price, f.commissionUsd])).toEqual([["fill", orderRef, shares, SPOT - 0.02, 1.2]]);
+    await expectFreshHedge(scene);
+    expect(await stopAndWait(running, clock)).toBe(0);
+  }, TEST_TIMEOUT_MS);
+
+  test("part-filled then cancelled at TWS while down: final with the executed shares, the rest no longer pending", async () => {
+    const scene = await hedgingScene(makeSink, { type: "work" });
+    const { sink, tws, clock, running } = scene;
+    let partShares = 0;
+    const { orderRef } = await actWhileDisconnected(scene, (orderId, quantity) => {
+      partShares = Math.floor(quantity / 3);
+      tws.fillOrder(orderId, partShares, SPOT - 0.01, 0.7);
+      tws.cancelOrderFromTws(orderId);
+    });
+    expect(hedgingStatus(running.daemon.statusNow())).toEqual({ hedgeState: "idle", hedgeShares: -partShares, pendingShares: 0, positionMismatch: false });
+    await clock.advance(60_000);
+    expect(hedgingStatus(running.daemon.statusNow())).toEqual({ hedgeState: "idle", hedgeShares: -partShares, pendingShares: 0, positionMismatch: false });
+    const cancels = await operations(sink, ["cancel"]);
+    expect(cancels.map((o) => [o.orderRef, o.reason])).toEqual([[orderRef, "reconcile: order no longer working at the broker"]]);
+    await expectFreshHedge(scene);
+    expect(await stopAndWait(running, clock)).toBe(0);
+  }, TEST_TIMEOUT_MS);
+});
