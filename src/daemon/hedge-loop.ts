@@ -73,6 +73,7 @@ export class HedgeLoop {
         return;
       case "execution":
         this.fills.onExecution(event.execution);
+        this.progressFlatten(); // a flatten may be waiting for this execution to size its order
         return;
       case "commission":
         this.fills.onCommission(event.commission);
@@ -290,11 +291,16 @@ export class HedgeLoop {
       : `flatten: closing ${hedgeShares} hedge shares`;
   }
 
-  /** Sends the closing order once nothing is in flight and the broker and a quote are there. */
+  /**
+   * Sends the closing order once nothing is in flight, every fill is in the book (a broker may
+   * report an order final before its executions: core then still counts them as pending), and
+   * the broker and a quote are there.
+   */
   progressFlatten(): void {
     if (!this.flattenPending || this.orders.size > 0 || !this.deps.broker.isConnected()) return;
     const nowMs = this.deps.marketNowMs();
     const snapshot = this.deps.hedger.snapshot(nowMs);
+    if (snapshot.pendingShares !== 0) return;
     if (snapshot.hedgeShares === 0) {
       this.flattenPending = false;
       this.deps.log.log("info", this.deps.stateName(), "flatten: no hedge shares left");

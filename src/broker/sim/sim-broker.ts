@@ -41,6 +41,11 @@ export interface SimBrokerOptions {
   readonly cancelLatencyMs: number;
   /** Delay of the commission report after its execution (IB sends it separately); 0 = at once. */
   readonly commissionLatencyMs?: number;
+  /**
+   * Delay of the execution report after the order's status (IB may report "Filled" before its
+   * execDetails); 0 = the execution first, then the status.
+   */
+  readonly executionReportLatencyMs?: number;
   readonly markOption: OptionMarker;
   readonly initialAccount: SimAccountState;
 }
@@ -284,11 +289,21 @@ export class SimBroker implements Broker {
     const commission: CommissionReport = { execId, commissionUsd: commissionUsd(shares, this.options.costs), tsEventMs };
     this.executions.push({ execution, commission });
     this.bookStock(order.symbol, order.side === "BUY" ? shares : -shares, price);
+    const executionLatencyMs = this.options.executionReportLatencyMs ?? 0;
+    if (executionLatencyMs > 0) {
+      this.emitStatus(working, null);
+      this.options.clock.setTimer(executionLatencyMs, () => this.reportExecution(execution, commission));
+      return;
+    }
+    this.reportExecution(execution, commission);
+    this.emitStatus(working, null);
+  }
+
+  private reportExecution(execution: ExecutionReport, commission: CommissionReport): void {
     this.emit({ type: "execution", execution });
     const commissionLatencyMs = this.options.commissionLatencyMs ?? 0;
     if (commissionLatencyMs > 0) this.options.clock.setTimer(commissionLatencyMs, () => this.emit({ type: "commission", commission }));
     else this.emit({ type: "commission", commission });
-    this.emitStatus(working, null);
   }
 
   private bookStock(symbol: string, signedShares: number, price: number): void {
