@@ -7,7 +7,9 @@
 //   receives writes in enqueue order; the spool is replayed before anything newer.
 // - A batch the database refuses as data (not as "unavailable") is retried row by row;
 //   rows it still refuses go to `<spool stem>.rejected<ext>` with the error, never silently dropped.
-// - A full queue spills to the spool instead of dropping rows or blocking the caller.
+// - A full queue spills to the spool instead of dropping rows or blocking the caller: the
+//   full queue becomes an overflow that is written to the spool after the caller's task
+//   (setImmediate), before the drain's next database write, and first thing in flush().
 import { appendFileSync } from "node:fs";
 import type { BatchWriter, QueuedWrite, SequencedWrite } from "./queued-write.ts";
 import { planBatch } from "./queued-write.ts";
@@ -43,6 +45,10 @@ const MAX_RETRY_INTERVAL_MS = 30_000;
 
 export class WriteQueue {
   private queue: SequencedWrite[] = [];
+  /** Full queues waiting for the spool, oldest first (in memory until spillOverflow()). */
+  private overflow: SequencedWrite[][] = [];
+  private overflowRows = 0;
+  private spillTimer: ReturnType<typeof setImmediate> | null = null;
   private nextSeq: number;
   private inFlightRows = 0;
   private started = false;
@@ -68,7 +74,7 @@ export class WriteQueue {
     if (this.closed) throw new Error("sink write after close(): expected writes only while the sink is open");
     this.queue.push({ seq: ++this.nextSeq, write });
     if (this.queue.length >= this.options.capacityRows) {
-      this.spillQueue();
+      this.moveQueueToOverflow();
     } else if (this.started && this.queue.length >= this.options.batchRows) {
       void this.kick();
     } else if (this.started && this.flushTimer === null) {
@@ -86,19 +92,25 @@ export class WriteQueue {
   async flush(): Promise<void> {
     if (!this.started) {
       // Not migrated yet: the database cannot take rows, the spool can.
-      this.spillQueue();
+      this.moveQueueToOverflow();
+      this.spillOverflow();
       return;
     }
+    // Before any await: the overflow is on disk even if the database then hangs (the daemon's
+    // second-signal exit waits for flush() only briefly).
+    this.spillOverflow();
     this.clearFlushTimer();
     this.nextReplayAtMs = 0;
     await this.kick();
-    if (this.queue.length > 0) await this.kick();
+    if (this.queue.length > 0 || this.overflowRows > 0) await this.kick();
   }
 
   async close(): Promise<void> {
     await this.flush();
     this.closed = true;
     this.clearFlushTimer();
+    if (this.spillTimer !== null) clearImmediate(this.spillTimer);
+    this.spillTimer = null;
     if (this.retryTimer !== null) clearTimeout(this.retryTimer);
     this.retryTimer = null;
     this.options.spool.close();
@@ -106,7 +118,7 @@ export class WriteQueue {
 
   health(): WriteQueueHealth {
     return {
-      queueDepth: this.queue.length + this.inFlightRows,
+      queueDepth: this.queue.length + this.overflowRows + this.inFlightRows,
       spooledRows: this.options.spool.rows,
       failedWrites: this.failedWrites,
       writtenRows: this.writtenRows,
@@ -125,7 +137,7 @@ export class WriteQueue {
     if (this.running === null) {
       this.running = this.drain().finally(() => {
         this.running = null;
-        if (this.queue.length > 0 && this.flushTimer === null && !this.closed) {
+        if ((this.queue.length > 0 || this.overflowRows > 0) && this.flushTimer === null && !this.closed) {
           this.flushTimer = setTimeout(this.onFlushTimer, this.options.flushIntervalMs);
         }
       });
@@ -138,6 +150,8 @@ export class WriteQueue {
     await Promise.resolve();
     const { spool, batchRows } = this.options;
     for (;;) {
+      // Older than anything queued: to the spool before the queue can reach the database.
+      if (!this.spillOverflow() || !this.started) return;
       if (spool.rows > 0 && Date.now() >= this.nextReplayAtMs) await this.replaySpool();
       if (this.queue.length === 0) return;
       const batch = this.queue.length <= batchRows ? this.queue : this.queue.slice(0, batchRows);
@@ -221,14 +235,34 @@ export class WriteQueue {
     this.rejectedRows += batch.length;
   }
 
-  private spillQueue(): void {
+  /** O(1) on the caller's path: the disk write happens in spillOverflow(), after the caller's task. */
+  private moveQueueToOverflow(): void {
     if (this.queue.length === 0) return;
-    const spilled = this.queue;
+    this.overflow.push(this.queue);
+    this.overflowRows += this.queue.length;
     this.queue = [];
-    // If even the spool fails, the rows stay in memory past capacity: kept, not dropped.
-    if (!this.appendToSpool(spilled)) return;
+    this.spillTimer ??= setImmediate(this.onSpillTimer);
+  }
+
+  private readonly onSpillTimer = (): void => {
+    this.spillTimer = null;
+    this.spillOverflow();
+  };
+
+  /**
+   * Appends the overflow to the spool; false when the spool failed (the rows are then back in
+   * memory, in order, past capacity: kept, not dropped). Synchronous, so it never lands
+   * between a replay's read and its discard.
+   */
+  private spillOverflow(): boolean {
+    if (this.overflowRows === 0) return true;
+    const spilled = this.overflow.length === 1 ? (this.overflow[0] ?? []) : this.overflow.flat();
+    this.overflow = [];
+    this.overflowRows = 0;
+    if (!this.appendToSpool(spilled)) return false;
     this.nextReplayAtMs = 0;
     if (this.started) void this.kick();
+    return true;
   }
 
   /** After a failure: no replay attempt before retryIntervalMs (flush() may force one). */

@@ -137,9 +137,45 @@ describeSinks("sink spool", (_makeSink, { makeDatabase }) => {
     const sink = target.open({ ...MANUAL_RETRY, capacityRows: 10, batchRows: 5 });
     // Not migrated yet: nothing can be written, so the queue fills and spills.
     const ids = writeOperations(sink, 0, 35);
+    await new Promise((resolve) => setImmediate(resolve)); // the spill runs after the caller's task, by itself
     expect(sink.health().spooledRows).toBe(30);
     expect(sink.health().queueDepth).toBe(5);
     await sink.migrate();
+    await sink.flush();
+    expect(await storedOpIds(sink)).toEqual(ids);
+  }, 30_000);
+
+  test("a write to a full queue does no file I/O; the rows are in the spool after flush()", async () => {
+    const target = await makeDatabase();
+    const spoolPath = target.spoolPath("full.jsonl");
+    const sink = target.open({ ...MANUAL_RETRY, spoolPath, capacityRows: 10, batchRows: 5 });
+    const ids = writeOperations(sink, 0, 35); // capacity reached three times, no migrate(): nowhere to write
+    expect(existsSync(spoolPath) ? readFileSync(spoolPath, "utf8") : "").toBe("");
+    expect(sink.health()).toMatchObject({ spooledRows: 0, queueDepth: 35 });
+    await sink.flush();
+    expect(spoolLines(spoolPath)).toBe(35);
+    expect(sink.health()).toMatchObject({ spooledRows: 35, queueDepth: 0 });
+    await sink.migrate();
+    await sink.flush();
+    expect(await storedOpIds(sink)).toEqual(ids);
+    expect(sink.health().spooledRows).toBe(0);
+  }, 30_000);
+
+  test("flush() puts a full queue's overflow in the spool before it awaits the database", async () => {
+    const target = await makeDatabase();
+    const spoolPath = target.spoolPath("overflow.jsonl");
+    const sink = target.open({ ...MANUAL_RETRY, spoolPath, capacityRows: 10, batchRows: 5 });
+    await sink.migrate();
+    await target.interrupt();
+    const ids = writeOperations(sink, 0, 35);
+    expect(spoolLines(spoolPath)).toBe(0);
+    // A second SIGTERM exits after a short wait for flush(): the overflow must be on disk by
+    // the time flush() first yields, whatever the database does next.
+    const flushing = sink.flush();
+    expect(spoolLines(spoolPath)).toBe(30);
+    await flushing;
+    expect(sink.health()).toMatchObject({ spooledRows: 35, queueDepth: 0, reachable: false });
+    await target.restore();
     await sink.flush();
     expect(await storedOpIds(sink)).toEqual(ids);
   }, 30_000);
