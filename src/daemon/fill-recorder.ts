@@ -23,13 +23,25 @@ export interface FillRecorderDeps {
   readonly log: DaemonLog;
   readonly wallNowMs: () => number;
   readonly stateName: () => string;
-  /** Shares of the own order an execution belongs to, null once the order is forgotten. */
-  readonly orderShares: (orderRef: string) => number | null;
   /** A fill or commission changed the daily counters: persist them. */
   readonly onDailyStateChanged: () => void;
 }
 
+/** An own order sent by this process, kept until its executions are recorded. */
+interface ExpectedOrder {
+  readonly quantityShares: number;
+  recordedShares: number;
+  /** Shares the broker will execute in all: the order size, or what its final status says. */
+  finalShares: number;
+}
+
 export class FillRecorder {
+  /**
+   * Kept apart from the loop's working orders: a final status may come before the executions
+   * (and commissions decide when a fill is recorded), yet each row needs the order's size to
+   * say whether it completed the order.
+   */
+  private readonly expectedOrders = new Map<string, ExpectedOrder>();
   private readonly pendingExecutions = new Map<string, PendingExecution>();
   private readonly earlyCommissions = new Map<string, CommissionReport>();
   private readonly recordedExecIds = new Set<string>();
@@ -44,6 +56,24 @@ export class FillRecorder {
   /** Recorded elsewhere (reconciliation found it at the broker). */
   markRecorded(execId: string): void {
     this.recordedExecIds.add(execId);
+  }
+
+  /** An own order went out: its executions are recorded against its size. */
+  expectOrder(orderRef: string, quantityShares: number): void {
+    this.expectedOrders.set(orderRef, { quantityShares, recordedShares: 0, finalShares: quantityShares });
+  }
+
+  /** Reconciliation recorded what was left of the order: nothing more is recorded here. */
+  forgetOrder(orderRef: string): void {
+    this.expectedOrders.delete(orderRef);
+  }
+
+  /** The order is final with `filledShares` executed: kept only until those are recorded. */
+  orderFinal(orderRef: string, filledShares: number): void {
+    const expected = this.expectedOrders.get(orderRef);
+    if (!expected) return;
+    expected.finalShares = Math.min(expected.quantityShares, filledShares);
+    if (expected.recordedShares >= expected.finalShares) this.expectedOrders.delete(orderRef);
   }
 
   onExecution(execution: ExecutionReport): void {
@@ -96,8 +126,14 @@ export class FillRecorder {
   private record(execution: ExecutionReport, commission: CommissionReport | null): void {
     if (commission) this.deps.hedger.onCommission(commission);
     this.recordedExecIds.add(execution.execId);
-    const orderShares = this.deps.orderShares(execution.orderRef) ?? execution.cumulativeShares;
+    const expected = this.expectedOrders.get(execution.orderRef);
+    // An order of a previous run (its size unknown here) is complete as far as it is known.
+    const orderShares = expected?.quantityShares ?? execution.cumulativeShares;
     const complete = execution.cumulativeShares >= orderShares;
+    if (expected) {
+      expected.recordedShares += execution.shares;
+      if (expected.recordedShares >= expected.finalShares) this.expectedOrders.delete(execution.orderRef);
+    }
     this.deps.recorder.record(complete ? "fill" : "partial_fill", executionFields(execution, commission, commission ? null : "commission_not_reported", { orderShares }));
     this.deps.log.log("info", this.deps.stateName(), `${complete ? "fill" : "partial fill"} ${execution.side} ${execution.shares} @ ${execution.price}`, {
       orderRef: execution.orderRef,

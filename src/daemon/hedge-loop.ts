@@ -50,7 +50,7 @@ export class HedgeLoop {
   private adoptionsRecorded = 0;
 
   constructor(private readonly deps: HedgeLoopDeps) {
-    this.fills = new FillRecorder({ ...deps, orderShares: (orderRef) => this.orders.get(orderRef)?.order.quantityShares ?? null });
+    this.fills = new FillRecorder(deps);
   }
 
   // --- broker events ----------------------------------------------------------------
@@ -120,6 +120,7 @@ export class HedgeLoop {
       }
       // Not finish(): a pending flatten is sized after the positions below, by the daemon.
       this.orders.delete(orderRef);
+      this.fills.forgetOrder(orderRef);
       this.deps.onOrderFinal();
     }
     this.resetPositions(result.positions);
@@ -197,6 +198,7 @@ export class HedgeLoop {
     const order = hedger.createOrder(decision, nowMs, this.deps.ids.nextOrderRef());
     const tracked: TrackedOrder = { order, brokerOrderId: null, acknowledged: false, cancelRequested: false };
     this.orders.set(order.orderRef, tracked);
+    this.fills.expectOrder(order.orderRef, order.quantityShares);
     let sendError: string | null = null;
     try {
       tracked.brokerOrderId = broker.placeOrder(order);
@@ -208,6 +210,7 @@ export class HedgeLoop {
     else {
       hedger.onOrderSendFailed(order.orderRef, sendError ?? "no broker order id", nowMs);
       this.orders.delete(order.orderRef);
+      this.fills.orderFinal(order.orderRef, 0);
     }
     // Recorded after the order is out: the audit trail never delays the market.
     const snapshot = hedger.snapshot(nowMs);
@@ -341,16 +344,16 @@ export class HedgeLoop {
       case "partially_filled":
         return;
       case "filled":
-        this.finish(event.orderRef);
+        this.finish(event.orderRef, event.filledShares);
         return;
       case "cancelled":
         this.deps.recorder.record("cancel", { ...fields, reason: event.reason ?? (tracked.cancelRequested ? "cancel_confirmed" : "cancelled_by_broker"), payload: { filledShares: event.filledShares } });
-        this.finish(event.orderRef);
+        this.finish(event.orderRef, event.filledShares);
         return;
       case "rejected":
         this.deps.recorder.record("reject", { ...fields, reason: event.reason ?? "rejected" });
         this.deps.log.log("warn", this.deps.stateName(), `order rejected: ${event.reason ?? "no reason given"}`, { orderRef: event.orderRef });
-        this.finish(event.orderRef);
+        this.finish(event.orderRef, event.filledShares);
         return;
       default: {
         const unreachable: never = event.status;
@@ -359,8 +362,9 @@ export class HedgeLoop {
     }
   }
 
-  private finish(orderRef: string): void {
+  private finish(orderRef: string, filledShares: number): void {
     this.orders.delete(orderRef);
+    this.fills.orderFinal(orderRef, filledShares);
     this.deps.onOrderFinal();
     this.progressFlatten();
   }

@@ -61,6 +61,8 @@ export interface SimAccountState {
 export type SimOrderScript =
   | { readonly type: "fill" }
   | { readonly type: "partial"; readonly fillShares: number }
+  /** Filled in full, in two executions: `firstShares`, then the rest. */
+  | { readonly type: "split"; readonly firstShares: number }
   | { readonly type: "reject"; readonly reason: string }
   /** placeOrder itself throws (the order never reaches the venue). */
   | { readonly type: "refuse_send"; readonly reason: string }
@@ -249,6 +251,10 @@ export class SimBroker implements Broker {
         return;
       case "partial":
         this.fillShares(working, Math.min(script.fillShares, working.order.quantityShares - 1));
+        return;
+      case "split":
+        this.fillShares(working, Math.min(script.firstShares, working.order.quantityShares - 1));
+        this.fillShares(working, working.order.quantityShares - working.filledShares);
         return;
       case "fill":
         this.fillShares(working, working.order.quantityShares - working.filledShares);
