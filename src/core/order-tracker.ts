@@ -36,7 +36,13 @@ const STATUS_EVENT: Readonly<Record<BrokerOrderStatus, HedgeExecEvent>> = {
 const NONE: readonly string[] = Object.freeze([]);
 
 export class OrderTracker {
-  private readonly orders = new Map<string, TrackedOrder>();
+  /**
+   * Orders live or still owed executions, oldest first. Hedges go one at a time, so this
+   * holds zero or one order nearly always: a scan comparing orderRefs (the very string the
+   * order was created with, in the backtest and the daemon's own calls) costs less than
+   * hashing each freshly built orderRef, which was most of an order's cost in a backtest.
+   */
+  private readonly orders: TrackedOrder[] = [];
   /** execId -> orderRef of own executions (dedup, and to attribute commissions). */
   private readonly ownExecs = new Map<string, string>();
   /** Every orderRef created (live or finished): refs are unique, and late calls for finished orders are no-ops. */
@@ -48,10 +54,13 @@ export class OrderTracker {
   private latestRef: string | null = null;
 
   add(order: HedgeOrder, nowMs: number): void {
-    if (this.knownRefs.has(order.orderRef)) {
+    // One hash of the new ref instead of two (has, then add): the set only grows when it is new.
+    const knownBefore = this.knownRefs.size;
+    this.knownRefs.add(order.orderRef);
+    if (this.knownRefs.size === knownBefore) {
       throw new Error(`orderRef ${order.orderRef} was already used, expected a unique orderRef per order`);
     }
-    this.orders.set(order.orderRef, {
+    this.orders.push({
       order,
       sign: order.side === "BUY" ? 1 : -1,
       createdMs: nowMs,
@@ -61,7 +70,6 @@ export class OrderTracker {
       statusFilledShares: 0,
       cancelRequested: false,
     });
-    this.knownRefs.add(order.orderRef);
     this.latestRef = order.orderRef;
     this.recount();
   }
@@ -80,7 +88,7 @@ export class OrderTracker {
 
   /** Orders this tracker never created (e.g. adopted from a previous run) are not its business: no-op. */
   cancelRequested(orderRef: string): void {
-    const o = this.orders.get(orderRef);
+    const o = this.tracked(orderRef);
     if (o === undefined || o.cancelRequested || isFinalExecState(o.state)) return;
     o.cancelRequested = true;
     this.apply(o, "timeout");
@@ -88,7 +96,7 @@ export class OrderTracker {
 
   /** Statuses of orders that are not ours (or long finished) are ignored. */
   status(orderRef: string, status: BrokerOrderStatus, filledShares: number): void {
-    const o = this.orders.get(orderRef);
+    const o = this.tracked(orderRef);
     if (o === undefined) return;
     if (filledShares > o.statusFilledShares) o.statusFilledShares = filledShares;
     this.apply(o, STATUS_EVENT[status]);
@@ -96,7 +104,7 @@ export class OrderTracker {
 
   /** Signed shares to apply to the book, or 0 when the execution is not ours or already applied. */
   execution(e: ExecutionReport): number {
-    const o = this.orders.get(e.orderRef);
+    const o = this.tracked(e.orderRef);
     if (o === undefined || this.ownExecs.has(e.execId) || !(e.shares > 0)) return 0;
     this.ownExecs.set(e.execId, e.orderRef);
     o.execShares += e.shares;
@@ -112,8 +120,8 @@ export class OrderTracker {
   timedOut(nowMs: number, timeoutMs: number): readonly string[] {
     if (this.liveCount === 0) return NONE;
     const out: string[] = [];
-    for (const [ref, o] of this.orders) {
-      if (!isFinalExecState(o.state) && !o.cancelRequested && nowMs - o.createdMs >= timeoutMs) out.push(ref);
+    for (const o of this.orders) {
+      if (!isFinalExecState(o.state) && !o.cancelRequested && nowMs - o.createdMs >= timeoutMs) out.push(o.order.orderRef);
     }
     return out;
   }
@@ -121,22 +129,22 @@ export class OrderTracker {
   /** State of the newest live order, "idle" when none is live. */
   hedgeState(): HedgeExecState {
     if (this.liveCount === 0 || this.latestRef === null) return "idle";
-    return this.orders.get(this.latestRef)?.state ?? "idle";
+    return this.tracked(this.latestRef)?.state ?? "idle";
   }
 
   stateOf(orderRef: string): HedgeExecState | null {
-    return this.orders.get(orderRef)?.state ?? null;
+    return this.tracked(orderRef)?.state ?? null;
   }
 
   /** Forget finished orders of earlier days (commissions arrive within seconds of their execution). */
   startNewDay(): void {
-    if (this.orders.size === 0) {
+    if (this.orders.length === 0) {
       this.ownExecs.clear();
       this.knownRefs.clear();
       return;
     }
-    for (const [execId, ref] of this.ownExecs) if (!this.orders.has(ref)) this.ownExecs.delete(execId);
-    for (const ref of this.knownRefs) if (!this.orders.has(ref)) this.knownRefs.delete(ref);
+    for (const [execId, ref] of this.ownExecs) if (this.tracked(ref) === undefined) this.ownExecs.delete(execId);
+    for (const ref of this.knownRefs) if (this.tracked(ref) === undefined) this.knownRefs.delete(ref);
   }
 
   private apply(o: TrackedOrder, event: HedgeExecEvent): void {
@@ -146,27 +154,35 @@ export class OrderTracker {
     this.recount();
   }
 
+  /** Recomputes pending shares and the live count; drops orders that are final and owe nothing (order kept). */
   private recount(): void {
+    const orders = this.orders;
     let pending = 0;
     let live = 0;
-    // values(), not entries(): no [key, value] pair per order on every event.
-    for (const o of this.orders.values()) {
+    let kept = 0;
+    for (let i = 0; i < orders.length; i++) {
+      const o = orders[i]!;
       const final = isFinalExecState(o.state);
       const owed = (final ? o.statusFilledShares : o.order.quantityShares) - o.execShares;
-      if (final && owed <= 0) {
-        this.orders.delete(o.order.orderRef);
-        continue;
-      }
+      if (final && owed <= 0) continue;
       if (!final) live++;
       if (owed > 0) pending += o.sign * owed;
+      orders[kept++] = o;
     }
+    orders.length = kept;
     this.pendingShares = pending;
     this.liveCount = live;
   }
 
+  private tracked(orderRef: string): TrackedOrder | undefined {
+    const orders = this.orders;
+    for (let i = 0; i < orders.length; i++) if (orders[i]!.order.orderRef === orderRef) return orders[i];
+    return undefined;
+  }
+
   /** The tracked order, null when it already finished; an orderRef never created is a caller bug. */
   private live(orderRef: string): TrackedOrder | null {
-    const o = this.orders.get(orderRef);
+    const o = this.tracked(orderRef);
     if (o !== undefined) return o;
     if (this.knownRefs.has(orderRef)) return null;
     throw new Error(`orderRef ${orderRef} was never created by createOrder, expected a hedge order of this Hedger`);
