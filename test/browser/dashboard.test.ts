@@ -72,6 +72,16 @@ suite(`dashboard in headless Chromium${skipReason === null ? "" : ` (skipped: ${
     );
     for (let index = 0; index < 6; index += 1) sink.writeOperation(operationRow(index, { daemonId: "gs-1", tsMs: now - (6 - index) * 10_000, type: index % 2 === 0 ? "order_sent" : "fill" }));
     await sink.flush();
+    await sink.saveBacktestRun({
+      runId: "bt-browser-c0ffee-fa11ed",
+      startedAtMs: now - 3_600_000,
+      finishedAtMs: now - 3_590_000,
+      configHash: "c0ffee",
+      dataFingerprint: "fa11ed",
+      fromDay: "2024-03-01",
+      toDay: "2024-06-28",
+      summary: { pnl: { totalUsd: 1234.5, scalpingUsd: 2100.25 }, hedges: 412, maxDrawdownUsd: 350, dailySharpe: 1.37 },
+    });
 
     const port = await freeLoopbackPort();
     const loaded = loadConfig({ env: {}, cwd: directory, overrides: [`server.port=${port}`, `server.token=${TOKEN}`, "status.daemon_id=gs-1", `status.sqlite.path=${join(directory, "gs.db")}`] });
@@ -113,6 +123,12 @@ suite(`dashboard in headless Chromium${skipReason === null ? "" : ` (skipped: ${
     await page.screenshot({ path: join(ARTIFACTS, "dashboard-green.png"), fullPage: true });
     expect(externalRequests).toEqual([]);
     expect(pageErrors).toEqual([]);
+  });
+
+  test("the backtest runs panel lists the runs recorded in the sink", async () => {
+    await page.waitForFunction(() => document.querySelectorAll("#backtests tbody tr").length === 1);
+    const cells = await page.locator("#backtests tbody tr td").allTextContents();
+    expect(cells.slice(1)).toEqual(["bt-browser-c0ffee-fa11ed", "2024-03-01 – 2024-06-28", "$1,234.50", "$2,100.25", "412", "$350.00", "1.37"]);
   });
 
   test("the lamp turns yellow live (SSE) when the daemon pauses, with the reason", async () => {

@@ -2,6 +2,7 @@
 // (Bun.Transpiler, no bundling): its only runtime import is ./dashboard-chart.ts, which the
 // server serves at that same URL; every other import is type-only.
 // All data is written with textContent (never innerHTML): reasons and refs are untrusted.
+import type { BacktestRunsPage } from "../backtest-runs-view.ts";
 import type { HistoryPage } from "../history-view.ts";
 import type { OperationsPage, OperationView } from "../operations-view.ts";
 import type { StatusView } from "../status-view-schema.ts";
@@ -10,6 +11,7 @@ import type { ChartPoint } from "./dashboard-chart.ts";
 
 const TOKEN_KEY = "gs-token";
 const OPERATION_ROWS = 30;
+const BACKTEST_ROWS = 10;
 const CONTROL_POLL_MS = 1000;
 const CONTROL_POLL_TRIES = 120;
 
@@ -260,6 +262,28 @@ function renderOperations(): void {
     );
 }
 
+// --- backtest runs (recorded by `gs backtest`; not live: read once per page load) ---------
+
+/** Never throws: a failure here must not keep the live stream from starting. */
+async function loadBacktests(): Promise<void> {
+  const body = byId("backtests").querySelector("tbody");
+  try {
+    const { runs } = await getJson<BacktestRunsPage>(`/backtests?limit=${BACKTEST_ROWS}`);
+    const rows = runs.map(({ started_at_ms, run_id, from_day, to_day, headline }) =>
+      row([new Date(started_at_ms).toLocaleString(), run_id, `${from_day} – ${to_day}`, usd(headline.total_pnl_usd), usd(headline.scalping_pnl_usd), number(headline.hedges), usd(headline.max_drawdown_usd), number(headline.daily_sharpe, 2)]),
+    );
+    body?.replaceChildren(...(rows.length > 0 ? rows : [spanningRow("No runs recorded yet: gs backtest records each run here.")]));
+  } catch (error) {
+    body?.replaceChildren(spanningRow(`Backtest runs unavailable: ${error instanceof Error ? error.message : String(error)}`));
+  }
+}
+
+function spanningRow(text: string): HTMLTableRowElement {
+  const tr = row([text]);
+  tr.firstElementChild?.setAttribute("colspan", "8");
+  return tr;
+}
+
 // --- live events (fetch streaming, so the token travels in a header, never in the URL) ---
 
 async function streamEvents(): Promise<void> {
@@ -377,6 +401,7 @@ function start(): void {
   void (async () => {
     renderStatus(await getJson<StatusView>("/status"));
     daemonId = view?.daemon_id ?? null;
+    void loadBacktests();
     await Promise.all([loadHistory(), loadOperations()]);
     await streamEvents();
   })();

@@ -109,6 +109,10 @@ export const DASHBOARD_PAGE_HTML = `<!doctype html>
     </h2>
     <table id="operations"><thead><tr><th>time</th><th>type</th><th>order ref</th><th>side</th><th>shares</th><th>price</th><th>reason</th></tr></thead><tbody></tbody></table>
   </section>
+  <section class="card wide">
+    <h2>Backtest runs</h2>
+    <table id="backtests"><thead><tr><th>started</th><th>run</th><th>days replayed</th><th>total PnL</th><th>scalping</th><th>hedges</th><th>max drawdown</th><th>Sharpe</th></tr></thead><tbody></tbody></table>
+  </section>
 </main>
 
 <dialog id="control-dialog">
