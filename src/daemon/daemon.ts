@@ -187,7 +187,7 @@ export class Daemon {
         brokerServerVersion: this.brokerInfo.serverVersion,
         nextRetryTsMs: this.nextRetryTsMs,
         marketDataKind: this.marketDataKind,
-        extraBlockReasons: daemonBlockReasons(this.current, this.lastBrokerError, snapshot?.blockReasons.map((reason) => reason.code) ?? []),
+        extraBlockReasons: daemonBlockReasons(this.current, this.lastBrokerError),
         marketNowMs: deps.marketClock.nowMs(),
         sinkHealth: deps.sink.health(),
       },
@@ -272,7 +272,7 @@ export class Daemon {
     this.deps.hedger.setBrokerConnected(false, this.deps.marketClock.nowMs());
     this.nextRetryTsMs = wallClock.nowMs() + settings.retryIntervalMs;
     this.transition(event, { error: message, nextRetryTsMs: this.nextRetryTsMs, failedAttempts: this.failedAttempts }, repeat);
-    this.deps.log.log(repeat ? "debug" : "warn", this.current, `broker unreachable: ${message}`, { nextRetryInS: settings.retryIntervalMs / 1000, attempts: this.failedAttempts });
+    this.deps.log.log(repeat ? "debug" : "warn", this.current, `broker not connected: ${message}`, { nextRetryInS: settings.retryIntervalMs / 1000, attempts: this.failedAttempts });
     this.deps.sink.writeStatus(this.statusNow(), { history: !repeat });
     this.cancelRetry?.();
     this.cancelRetry = wallClock.setTimer(settings.retryIntervalMs, () => this.retryNow());

@@ -28,7 +28,10 @@ export interface DaemonStatusContext {
 
 /** A full row from the Hedger snapshot; `snapshot` null gives the minimal row (no market yet). */
 export function statusRow(context: DaemonStatusContext, snapshot: HedgerSnapshot | null, symbol: string): StatusRow {
-  const blockReasons = [...context.extraBlockReasons, ...(snapshot?.blockReasons ?? []).map((reason) => ({ code: reason.code, message: reason.message }))];
+  // The daemon's reason replaces core's of the same code: it knows the cause (e.g. why the broker is not connected).
+  const daemonCodes = new Set(context.extraBlockReasons.map((reason) => reason.code));
+  const coreReasons = (snapshot?.blockReasons ?? []).filter((reason) => !daemonCodes.has(reason.code)).map((reason) => ({ code: reason.code, message: reason.message }));
+  const blockReasons = [...context.extraBlockReasons, ...coreReasons];
   return {
     daemonId: context.daemonId,
     tsMs: context.wallNowMs,
@@ -88,11 +91,11 @@ export function statusRow(context: DaemonStatusContext, snapshot: HedgerSnapshot
   };
 }
 
-/** Reasons only the daemon knows (the broker is down, the daemon is stopping), shown with core's. */
-export function daemonBlockReasons(state: DaemonState, lastBrokerError: string | null, coreCodes: readonly string[]): BlockReason[] {
+/** Reasons only the daemon knows (why the broker is not connected, the daemon is stopping), shown with core's. */
+export function daemonBlockReasons(state: DaemonState, lastBrokerError: string | null): BlockReason[] {
   const reasons: BlockReason[] = [];
-  if (state === "WAITING_BROKER" && !coreCodes.includes("broker_not_connected")) {
-    reasons.push({ code: "broker_not_connected", message: `broker unreachable: ${lastBrokerError ?? "unknown"}; retrying` });
+  if (state === "WAITING_BROKER") {
+    reasons.push({ code: "broker_not_connected", message: `broker not connected: ${lastBrokerError ?? "unknown"}; retrying` });
   }
   if (state === "STOPPING" || state === "STOPPED") reasons.push({ code: "stopped", message: `daemon is ${state}` });
   return reasons;

@@ -11,7 +11,7 @@ import { memoryDaemonLog } from "../../src/daemon/daemon-log.ts";
 import { hedgerParamsFromConfig } from "../../src/config/hedger-params.ts";
 import type { Sink } from "../../src/sink/port.ts";
 import { FakeTws } from "../fake-tws/index.ts";
-import type { FakeContract, FakeOrderView } from "../fake-tws/index.ts";
+import type { FakeContract, FakeOrderView, FakeTwsOptions } from "../fake-tws/index.ts";
 import { FakeClock } from "../support/fake-clock.ts";
 import { DAEMON_ID, SESSION_START_MS, SETTINGS, SPOT, testConfig } from "./daemon-harness.ts";
 
@@ -35,8 +35,8 @@ export async function closeScenes(): Promise<void> {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 }
 
-export async function startTws(): Promise<{ tws: FakeTws; call: FakeContract; put: FakeContract }> {
-  const tws = new FakeTws();
+export async function startTws(twsOptions: FakeTwsOptions = {}): Promise<{ tws: FakeTws; call: FakeContract; put: FakeContract }> {
+  const tws = new FakeTws(twsOptions);
   await tws.start(0);
   cleanups.push(async () => {
     await tws.stop();
@@ -62,11 +62,12 @@ export function quote(tws: FakeTws, spot: number): void {
   tws.setQuote("SPY", { bid: spot - 0.01, ask: spot + 0.01, last: spot });
 }
 
-export function createIbDaemon(tws: FakeTws, clock: FakeClock, sink: Sink, config: GsConfig = testConfig()): IbDaemon {
+/** `account`: ib.account ("" = the only managed account). */
+export function createIbDaemon(tws: FakeTws, clock: FakeClock, sink: Sink, config: GsConfig = testConfig(), account = ""): IbDaemon {
   const log: string[] = [];
   const broker = new IbBroker({
     host: "127.0.0.1", port: tws.port, clientId: 11, clientIdMaxTries: 3, connectTimeoutMs: 2_000, requestTimeoutMs: 2_000,
-    account: "", marketDataType: "live", exchange: "SMART", currency: "USD", maxRequestsPerSecond: 1_000,
+    account, marketDataType: "live", exchange: "SMART", currency: "USD", maxRequestsPerSecond: 1_000,
     log: (level, message) => void log.push(`${level} ib: ${message}`), now: () => clock.nowMs(),
   });
   const daemon = new Daemon({

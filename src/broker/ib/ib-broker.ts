@@ -49,7 +49,7 @@ export class IbBroker implements Broker {
   private lastHealth: { ok: boolean; message: string } | null = null;
 
   constructor(private readonly options: IbBrokerOptions) {
-    this.requests = new ReconciliationRequests(options.requestTimeoutMs, this.orders, options.account, options.log);
+    this.requests = new ReconciliationRequests(options.requestTimeoutMs, this.orders, () => this.link.tradingAccount(), options.log);
     this.history = new HistoricalRequests(options.requestTimeoutMs, options);
     this.link = new SessionLink(options, {
       onClient: (api) => this.registerListeners(api),
@@ -274,7 +274,8 @@ export class IbBroker implements Broker {
   }
 
   private onPosition(account: string, contract: IbContract, quantity: number, avgCost: number | undefined): void {
-    if (this.options.account !== "" && account !== this.options.account) return;
+    // Only the trading account's holdings are gs's: another account's stock is not the hedge.
+    if (account !== this.link.tradingAccountOrNull()) return;
     const translated = toPosition(account, contract, quantity, avgCost);
     if (!translated.ok) return this.options.log("debug", translated.reason);
     const position = translated.value;

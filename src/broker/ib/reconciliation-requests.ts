@@ -39,7 +39,8 @@ export class ReconciliationRequests {
   constructor(
     timeoutMs: number,
     private readonly orders: OrderBook,
-    private readonly account: string,
+    /** The session's trading account (executions are asked for that account only). */
+    private readonly account: () => string,
     private readonly log: BrokerLog,
   ) {
     this.pending = new PendingRequests(timeoutMs);
@@ -84,7 +85,7 @@ export class ReconciliationRequests {
           fail(error);
         },
       });
-      api.reqExecutions(reqId, { time: formatExecutionFilterTime(sinceMs), acctCode: this.account === "" ? undefined : this.account });
+      api.reqExecutions(reqId, { time: formatExecutionFilterTime(sinceMs), acctCode: this.account() });
     });
   }
 

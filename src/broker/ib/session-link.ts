@@ -9,6 +9,7 @@ import { EventName, IBApi } from "@stoqey/ib";
 import { BrokerError } from "../port.ts";
 import type { BrokerConnectionInfo } from "../port.ts";
 import type { IbBrokerOptions } from "./ib-options.ts";
+import { resolveTradingAccount } from "./trading-account.ts";
 
 interface Attempt {
   readonly clientId: number;
@@ -34,6 +35,7 @@ export class SessionLink {
   private closingOnRequest = false;
   private serverVersion: number | null = null;
   private accounts: string[] = [];
+  private account: string | null = null;
   private clientIdInUse: number;
   private nextOrderId = 0;
   /** IB contract ids learnt from positions, keyed by contractKey(); used for exact market data requests. */
@@ -100,11 +102,15 @@ export class SessionLink {
     return this.nextOrderId++;
   }
 
-  /** The account orders go to; refuses to guess between several. */
+  /** The account this session trades and reconciles, resolved when the session became ready. */
   tradingAccount(): string {
-    if (this.options.account !== "") return this.options.account;
-    if (this.accounts.length === 1) return this.accounts[0] ?? "";
-    throw new BrokerError("operational", `ib.account is empty but the login manages ${this.accounts.length} accounts (${this.accounts.join(", ")}); expected ib.account to name one`);
+    if (this.account === null) throw new BrokerError("not_connected", "no trading account: not connected to TWS");
+    return this.account;
+  }
+
+  /** The trading account of the current (or last) session; null before the first one. */
+  tradingAccountOrNull(): string | null {
+    return this.account;
   }
 
   connect(): Promise<BrokerConnectionInfo> {
@@ -179,6 +185,14 @@ export class SessionLink {
     this.nextOrderId = Math.max(this.nextOrderId, orderId);
     const attempt = this.attempt;
     if (attempt === null || this.ready) return;
+    // TWS sends managedAccounts before nextValidId: the account is known now, before any request.
+    const resolved = resolveTradingAccount(this.options.account, this.accounts);
+    if (resolved.type === "refused") {
+      this.detach();
+      attempt.fail(new BrokerError("operational", resolved.message));
+      return;
+    }
+    this.account = resolved.account;
     this.ready = true;
     attempt.settle("ready");
   }
