@@ -3,7 +3,7 @@
 // after a lost connection, and still stops cleanly while waiting.
 import { expect, setDefaultTimeout, test } from "bun:test";
 import { describeSinks } from "../support/sinks.ts";
-import { createDaemon, createMarket, DAEMON_ID, operations, quoteAndSettle, runningDaemon, SETTINGS, startDaemon, stopDaemon } from "./daemon-harness.ts";
+import { advanceUntil, createDaemon, createMarket, DAEMON_ID, operations, quoteAndSettle, runningDaemon, SETTINGS, startDaemon, stopDaemon } from "./daemon-harness.ts";
 
 // PostgreSQL round trips make some cases take seconds; nothing here asserts on time.
 setDefaultTimeout(30_000);
@@ -115,6 +115,29 @@ describeSinks("daemon and an unreachable broker", (makeSink) => {
     const reconciles = await operations(sink, ["reconcile"]);
     expect(reconciles.map((operation) => operation.reason)).toEqual(["ok", "ok"]);
     expect(await operations(sink, ["fill"])).toHaveLength(1);
+    expect(await stopDaemon(running, market)).toBe(0);
+  });
+
+  test("a hedge filled while the broker was unreachable reaches the book at reconnect: nothing left in flight or pending", async () => {
+    const sink = await makeSink();
+    const market = createMarket(undefined, undefined, { fillLatencyMs: 1_000 });
+    const { running } = await runningDaemon(sink, { market });
+    await quoteAndSettle(market); // the hedge is working at the venue
+    const [sent] = await operations(sink, ["order_sent"]);
+    if (!sent?.quantityShares) throw new Error("no hedge order was sent");
+    market.broker.dropConnection();
+    await market.clock.advance(1_000); // the venue fills it; gs hears nothing
+    expect(running.daemon.state).toBe("WAITING_BROKER");
+    await market.clock.advance(SETTINGS.retryIntervalMs);
+    await advanceUntil(market, running.daemon.whenState("RUNNING"), 0); // reconciliation reads the sink
+    const hedged = { hedgeState: "idle", hedgeShares: sent.side === "SELL" ? -sent.quantityShares : sent.quantityShares, pendingShares: 0 };
+    expect(running.daemon.statusNow()).toMatchObject(hedged);
+    await market.clock.advance(60_000); // past the order timeout and the position settle time
+    const status = running.daemon.statusNow();
+    expect(status).toMatchObject(hedged);
+    expect(status.blockReasons.map((reason) => reason.code)).not.toContain("position_mismatch");
+    expect((await operations(sink, ["fill"])).map((row) => [row.orderRef, row.quantityShares])).toEqual([[sent.orderRef, sent.quantityShares]]);
+    expect(await operations(sink, ["cancel_request"])).toEqual([]);
     expect(await stopDaemon(running, market)).toBe(0);
   });
 
