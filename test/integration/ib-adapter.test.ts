@@ -184,6 +184,20 @@ describe("orders and fills", () => {
     expect(h.eventsOf("commission").length).toBe(1);
   });
 
+  test("an execution first found by executionsSince (filled while disconnected) is not reported again when TWS resends it", async () => {
+    const h = await connected();
+    const orderId = h.broker.placeOrder(hedge(3, "BUY", 5));
+    await h.waitFor("order_status", (e) => e.status === "submitted");
+    h.tws.dropConnections();
+    await h.waitFor("connection", (e) => e.state === "disconnected");
+    h.tws.fillOrder(orderId, 5, 600.3, 0.2);
+    await h.broker.connect();
+    const [found] = await h.broker.executionsSince(Date.now() - 60_000);
+    h.tws.resendExecution(found?.execution.execId ?? "missing");
+    await h.broker.positions(); // round trip after the resend
+    expect([h.eventsOf("execution").length, h.eventsOf("commission").length]).toEqual([0, 0]);
+  });
+
   test("a corrected execution is not counted twice; the correction is logged", async () => {
     const h = await connected();
     const orderId = h.broker.placeOrder(hedge(8, "BUY", 5));
