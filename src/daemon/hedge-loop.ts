@@ -287,11 +287,11 @@ export class HedgeLoop {
       this.deps.hedger.onCancelRequested(orderRef, this.deps.marketNowMs());
       this.requestCancel(orderRef, "flatten");
     }
-    const hedgeShares = this.deps.hedger.snapshot(this.deps.marketNowMs()).hedgeShares;
+    const { hedgeShares, pendingShares } = this.deps.hedger.snapshot(this.deps.marketNowMs());
     this.progressFlatten();
-    return working.length > 0
-      ? `flatten: cancelling ${working.length} working order(s), then closing ${hedgeShares} hedge shares`
-      : `flatten: closing ${hedgeShares} hedge shares`;
+    if (working.length > 0) return `flatten: cancelling ${working.length} working order(s), then closing the hedge shares (${hedgeShares} now)`;
+    if (pendingShares !== 0) return `flatten: waiting for the executions of ${Math.abs(pendingShares)} shares reported filled, then closing the hedge shares (${hedgeShares} now)`;
+    return `flatten: closing ${hedgeShares} hedge shares`;
   }
 
   /**

@@ -23,6 +23,8 @@ describeSinks("daemon flatten", (makeSink) => {
     await sink.issueControl({ daemonId: DAEMON_ID, command: "flatten", args: {}, issuedBy: "test", tsMs: Date.now() });
     await running.daemon.pollControl();
     await market.clock.advance(0);
+    const [control] = await operations(sink, ["control"]);
+    expect(control?.reason).toBe(`flatten: waiting for the executions of ${sent.quantityShares} shares reported filled, then closing the hedge shares (0 now); paused`);
     // Nothing is sized from the incomplete book.
     expect((await operations(sink, ["hedge_intent"])).map((intent) => intent.reason)).toEqual(["delta_threshold"]);
 
