@@ -6,6 +6,9 @@
 //    hedges a year) and once with hedging out of reach (the per-bar cost alone);
 // each round runs all cases back to back and divides by the bare loop of the same round; the
 // medians over the rounds are reported (the machine is shared, so absolute rates swing).
+// Then the order life cycle's cost per hedge: a run hedging on almost every bar (threshold 1
+// share, no cooldown or minimum move) against the hold path, in rounds of their own after the
+// main ones (its type profile would otherwise shape the JIT's code for the cases above).
 // Then sweep throughput: the same 16-run grid on 1 worker and on all cores.
 // Run: bun bench/backtest.ts [--rounds 7] [--no-sweep]
 import { existsSync, readFileSync } from "node:fs";
@@ -32,6 +35,11 @@ const series = gbmBars(parseGbmSpec("seed=1,vol=0.2,bar=1m,days=252"));
 const config = defaultConfig();
 const defaults = hedgerParamsFromConfig(config);
 const holdOnly: HedgerParams = { ...defaults, hedge: { ...defaults.hedge, epsilonBandShares: 1e6, thresholdShares: 2e6, forcedDeltaShares: 1e7 } };
+const everyBar: HedgerParams = {
+  ...defaults,
+  hedge: { ...defaults.hedge, epsilonBandShares: 0, thresholdShares: 1, minShares: 1 },
+  guards: { ...defaults.guards, cooldownMs: 0, minPriceMoveFraction: 0, maxDailyHedges: 1e9 },
+};
 const strike = Math.round(series.close[0] as number);
 const expiryMs = (series.tsMs[0] as number) + 400 * 86_400_000;
 let sink = 0;
@@ -49,11 +57,11 @@ function bareLoop(): void {
   }
 }
 
-let hedgesPerRun = 0;
+const hedgesPerRun = new Map<HedgerParams, number>();
 function fullReplay(params: HedgerParams): () => void {
   return () => {
     const result = replay({ hedger: new Hedger(params), series, iv: constantIv(0.2), params: defaultBacktestParams(config.strategy.atm_band_pct), runId: "bench", log: null, onProgress: null });
-    if (params === defaults) hedgesPerRun = result.hedges.length;
+    hedgesPerRun.set(params, result.hedges.length);
     sink += result.totals.totalUsd;
   };
 }
@@ -71,7 +79,7 @@ const threadCpuMs: () => number = existsSync("/proc/thread-self/schedstat")
     };
 
 /** Wall time of a run; this thread's CPU time for it is added to cpuMs[key]. */
-const cpuMs: Record<string, number[]> = { bare: [], full: [], holdOnly: [] };
+const cpuMs: Record<string, number[]> = { bare: [], full: [], holdOnly: [], holdOnly2: [], everyBar: [] };
 function timeMs(key: string, run: () => void): number {
   const cpu = threadCpuMs();
   const start = Bun.nanoseconds();
@@ -96,10 +104,21 @@ const perCpu = (key: string): string => `${(series.length / median(cpuMs[key] ??
 const mps = (values: number[]): string => `${median(values).toFixed(2)} M bar-steps/s (best ${Math.max(...values).toFixed(2)})`;
 /** Best against best: noise on a shared machine only ever slows a round down. */
 const bestRatio = (key: "full" | "holdOnly"): string => `${(Math.max(...rates.bare) / Math.max(...rates[key])).toFixed(2)}x`;
-console.log(`bars: ${series.length} (1-minute GBM, 252 sessions), rounds: ${ROUNDS}, hedges per default run: ${hedgesPerRun}`);
+console.log(`bars: ${series.length} (1-minute GBM, 252 sessions), rounds: ${ROUNDS}, hedges per default run: ${hedgesPerRun.get(defaults)}`);
 console.log(`bare loop (2 legs delta+gamma):            ${mps(rates.bare)}, ${perCpu("bare")}`);
 console.log(`full backtest, default config (log off):   ${mps(rates.full)}, ${perCpu("full")}; median ratio ${median(ratios.full).toFixed(2)}x bare, best/best ${bestRatio("full")}`);
 console.log(`full backtest, hedging out of reach:       ${mps(rates.holdOnly)}, ${perCpu("holdOnly")}; median ratio ${median(ratios.holdOnly).toFixed(2)}x bare, best/best ${bestRatio("holdOnly")}`);
+
+const everyBarRun = fullReplay(everyBar);
+everyBarRun(); // JIT warm-up
+for (let round = 0; round < ROUNDS; round++) {
+  timeMs("everyBar", everyBarRun);
+  timeMs("holdOnly2", cases.holdOnly);
+}
+const everyBarHedges = hedgesPerRun.get(everyBar) ?? 0;
+/** Best against best, thread CPU: the guard chain, order, fill and bookkeeping of one hedge. */
+const usPerHedge = ((Math.min(...(cpuMs.everyBar ?? [])) - Math.min(...(cpuMs.holdOnly2 ?? []))) * 1000) / everyBarHedges;
+console.log(`order life cycle: ${usPerHedge.toFixed(2)} us thread CPU per hedge over the hold path (${everyBarHedges} hedges on ${series.length} bars, best of ${ROUNDS})`);
 
 if (!process.argv.includes("--no-sweep")) {
   // 16 grid points, so each worker runs several and its start-up (modules, bars, JIT warm-up) is amortised.
