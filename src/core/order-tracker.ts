@@ -47,6 +47,12 @@ export class OrderTracker {
   private readonly ownExecs = new Map<string, string>();
   /** Every orderRef created (live or finished): refs are unique, and late calls for finished orders are no-ops. */
   private readonly knownRefs = new Set<string>();
+  /**
+   * Side (+1/-1) of today's orders that finished owing nothing by their final status. A final
+   * status can under-report the fills (IB's "Cancelled, filled 40" with a last execution of 20
+   * still on its way): such an execution is still the broker's trade and must reach the book.
+   */
+  private readonly finishedSigns = new Map<string, number>();
   /** Signed shares in flight (BUY > 0). */
   pendingShares = 0;
   /** Orders not yet in a final state. */
@@ -102,11 +108,18 @@ export class OrderTracker {
     this.apply(o, STATUS_EVENT[status]);
   }
 
-  /** Signed shares to apply to the book, or 0 when the execution is not ours or already applied. */
+  /**
+   * Signed shares to apply to the book, or 0 when the execution is not ours or already applied.
+   * An execution of an order that already finished today goes to the book as it is (nothing was
+   * pending for it).
+   */
   execution(e: ExecutionReport): number {
+    if (!(e.shares > 0)) return 0;
     const o = this.tracked(e.orderRef);
-    if (o === undefined || this.ownExecs.has(e.execId) || !(e.shares > 0)) return 0;
+    const sign = o !== undefined ? o.sign : this.finishedSigns.get(e.orderRef);
+    if (sign === undefined || this.ownExecs.has(e.execId)) return 0;
     this.ownExecs.set(e.execId, e.orderRef);
+    if (o === undefined) return sign * e.shares;
     o.execShares += e.shares;
     if (e.cumulativeShares > o.statusFilledShares) o.statusFilledShares = e.cumulativeShares;
     this.apply(o, o.execShares >= o.order.quantityShares ? "fill" : "partial_fill");
@@ -138,6 +151,7 @@ export class OrderTracker {
 
   /** Forget finished orders of earlier days (commissions arrive within seconds of their execution). */
   startNewDay(): void {
+    this.finishedSigns.clear();
     if (this.orders.length === 0) {
       this.ownExecs.clear();
       this.knownRefs.clear();
@@ -154,7 +168,7 @@ export class OrderTracker {
     this.recount();
   }
 
-  /** Recomputes pending shares and the live count; drops orders that are final and owe nothing (order kept). */
+  /** Recomputes pending shares and the live count; drops orders that are final and owe nothing (the rest keep their order). */
   private recount(): void {
     const orders = this.orders;
     let pending = 0;
@@ -164,7 +178,10 @@ export class OrderTracker {
       const o = orders[i]!;
       const final = isFinalExecState(o.state);
       const owed = (final ? o.statusFilledShares : o.order.quantityShares) - o.execShares;
-      if (final && owed <= 0) continue;
+      if (final && owed <= 0) {
+        this.finishedSigns.set(o.order.orderRef, o.sign);
+        continue;
+      }
       if (!final) live++;
       if (owed > 0) pending += o.sign * owed;
       orders[kept++] = o;
