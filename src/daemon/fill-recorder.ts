@@ -27,12 +27,17 @@ export interface FillRecorderDeps {
   readonly onDailyStateChanged: () => void;
 }
 
+/**
+ * Orders whose size is remembered at most. A filled order leaves at its last execution; one that
+ * ended part-filled stays (its final status may under-report a last execution) until this many
+ * newer orders pushed it out, long after its executions came.
+ */
+const MAX_EXPECTED_ORDERS = 500;
+
 /** An own order sent by this process, kept until its executions are recorded. */
 interface ExpectedOrder {
   readonly quantityShares: number;
   recordedShares: number;
-  /** Shares the broker will execute in all: the order size, or what its final status says. */
-  finalShares: number;
 }
 
 export class FillRecorder {
@@ -60,20 +65,16 @@ export class FillRecorder {
 
   /** An own order went out: its executions are recorded against its size. */
   expectOrder(orderRef: string, quantityShares: number): void {
-    this.expectedOrders.set(orderRef, { quantityShares, recordedShares: 0, finalShares: quantityShares });
+    this.expectedOrders.set(orderRef, { quantityShares, recordedShares: 0 });
+    if (this.expectedOrders.size > MAX_EXPECTED_ORDERS) {
+      const oldest = this.expectedOrders.keys().next().value;
+      if (oldest !== undefined) this.expectedOrders.delete(oldest);
+    }
   }
 
-  /** Reconciliation recorded what was left of the order: nothing more is recorded here. */
+  /** The order never reached the broker, or reconciliation recorded what was left of it. */
   forgetOrder(orderRef: string): void {
     this.expectedOrders.delete(orderRef);
-  }
-
-  /** The order is final with `filledShares` executed: kept only until those are recorded. */
-  orderFinal(orderRef: string, filledShares: number): void {
-    const expected = this.expectedOrders.get(orderRef);
-    if (!expected) return;
-    expected.finalShares = Math.min(expected.quantityShares, filledShares);
-    if (expected.recordedShares >= expected.finalShares) this.expectedOrders.delete(orderRef);
   }
 
   onExecution(execution: ExecutionReport): void {
@@ -132,7 +133,7 @@ export class FillRecorder {
     const complete = execution.cumulativeShares >= orderShares;
     if (expected) {
       expected.recordedShares += execution.shares;
-      if (expected.recordedShares >= expected.finalShares) this.expectedOrders.delete(execution.orderRef);
+      if (expected.recordedShares >= expected.quantityShares) this.expectedOrders.delete(execution.orderRef);
     }
     this.deps.recorder.record(complete ? "fill" : "partial_fill", executionFields(execution, commission, commission ? null : "commission_not_reported", { orderShares }));
     this.deps.log.log("info", this.deps.stateName(), `${complete ? "fill" : "partial fill"} ${execution.side} ${execution.shares} @ ${execution.price}`, {

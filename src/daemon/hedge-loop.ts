@@ -210,7 +210,7 @@ export class HedgeLoop {
     else {
       hedger.onOrderSendFailed(order.orderRef, sendError ?? "no broker order id", nowMs);
       this.orders.delete(order.orderRef);
-      this.fills.orderFinal(order.orderRef, 0);
+      this.fills.forgetOrder(order.orderRef);
     }
     // Recorded after the order is out: the audit trail never delays the market.
     const snapshot = hedger.snapshot(nowMs);
@@ -344,16 +344,16 @@ export class HedgeLoop {
       case "partially_filled":
         return;
       case "filled":
-        this.finish(event.orderRef, event.filledShares);
+        this.finish(event.orderRef);
         return;
       case "cancelled":
         this.deps.recorder.record("cancel", { ...fields, reason: event.reason ?? (tracked.cancelRequested ? "cancel_confirmed" : "cancelled_by_broker"), payload: { filledShares: event.filledShares } });
-        this.finish(event.orderRef, event.filledShares);
+        this.finish(event.orderRef);
         return;
       case "rejected":
         this.deps.recorder.record("reject", { ...fields, reason: event.reason ?? "rejected" });
         this.deps.log.log("warn", this.deps.stateName(), `order rejected: ${event.reason ?? "no reason given"}`, { orderRef: event.orderRef });
-        this.finish(event.orderRef, event.filledShares);
+        this.finish(event.orderRef);
         return;
       default: {
         const unreachable: never = event.status;
@@ -362,9 +362,8 @@ export class HedgeLoop {
     }
   }
 
-  private finish(orderRef: string, filledShares: number): void {
+  private finish(orderRef: string): void {
     this.orders.delete(orderRef);
-    this.fills.orderFinal(orderRef, filledShares);
     this.deps.onOrderFinal();
     this.progressFlatten();
   }
