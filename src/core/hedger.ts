@@ -252,7 +252,7 @@ export class Hedger {
   }
 
   onCommission(commission: CommissionReport): void {
-    if (this.orders.isOwnExecution(commission)) this.book.addCommission(commission.commissionUsd);
+    if (this.orders.claimCommission(commission)) this.book.addCommission(commission.commissionUsd);
   }
 
   /** Live orders older than the order timeout that have not been asked to cancel yet. */

@@ -47,6 +47,8 @@ export class OrderTracker {
   private readonly ownExecs = new Map<string, string>();
   /** Every orderRef created (live or finished): refs are unique, and late calls for finished orders are no-ops. */
   private readonly knownRefs = new Set<string>();
+  /** execIds whose commission is already booked. */
+  private readonly commissionedExecs = new Set<string>();
   /**
    * Side (+1/-1) of today's orders that finished owing nothing by their final status. A final
    * status can under-report the fills (IB's "Cancelled, filled 40" with a last execution of 20
@@ -126,8 +128,14 @@ export class OrderTracker {
     return o.sign * e.shares;
   }
 
-  isOwnExecution(c: CommissionReport): boolean {
-    return this.ownExecs.has(c.execId);
+  /**
+   * True the first time a commission for one of our executions arrives: TWS resends
+   * commission reports with their executions after a reconnect, and each must count once.
+   */
+  claimCommission(c: CommissionReport): boolean {
+    if (!this.ownExecs.has(c.execId) || this.commissionedExecs.has(c.execId)) return false;
+    this.commissionedExecs.add(c.execId);
+    return true;
   }
 
   timedOut(nowMs: number, timeoutMs: number): readonly string[] {
@@ -155,9 +163,14 @@ export class OrderTracker {
     if (this.orders.length === 0) {
       this.ownExecs.clear();
       this.knownRefs.clear();
+      this.commissionedExecs.clear();
       return;
     }
-    for (const [execId, ref] of this.ownExecs) if (this.tracked(ref) === undefined) this.ownExecs.delete(execId);
+    for (const [execId, ref] of this.ownExecs) {
+      if (this.tracked(ref) !== undefined) continue;
+      this.ownExecs.delete(execId);
+      this.commissionedExecs.delete(execId);
+    }
     for (const ref of this.knownRefs) if (this.tracked(ref) === undefined) this.knownRefs.delete(ref);
   }
 

@@ -31,5 +31,8 @@ describe("an execution after a final status that under-reported the filled share
     t.hedger.onExecution(lateExecution);
     expect(t.hedger.snapshot(t.nowMs + 600)).toMatchObject({ hedgeShares: sign * (reported + late), pendingShares: 0 });
     expect(t.hedger.book.commissionsTodayUsd).toBeCloseTo(0.5, 9);
+    // A resent commission report (TWS resends them with executions after a reconnect) counts once.
+    t.hedger.onCommission({ execId: "e2", commissionUsd: 0.5, tsEventMs: t.nowMs + 700 });
+    expect(t.hedger.book.commissionsTodayUsd).toBeCloseTo(0.5, 9);
   });
 });

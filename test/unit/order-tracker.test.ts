@@ -82,11 +82,13 @@ describe("order tracker: pending shares count each fill exactly once", () => {
     expect(() => t.add(order("a", "BUY", 10), 0)).toThrow("orderRef a was already used");
   });
 
-  test("commissions are attributed only to own executions", () => {
+  test("commissions are attributed only to own executions, once each", () => {
     const t = new OrderTracker();
     t.add(order("a", "SELL", 10), 0);
     t.execution(exec("a", "x1", 10, 10));
-    expect(t.isOwnExecution({ execId: "x1", commissionUsd: 1, tsEventMs: 0 })).toBe(true);
-    expect(t.isOwnExecution({ execId: "other", commissionUsd: 1, tsEventMs: 0 })).toBe(false);
+    expect(t.claimCommission({ execId: "other", commissionUsd: 1, tsEventMs: 0 })).toBe(false);
+    expect(t.claimCommission({ execId: "x1", commissionUsd: 1, tsEventMs: 0 })).toBe(true);
+    // TWS resends the report with its execution after a reconnect: it must not count twice.
+    expect(t.claimCommission({ execId: "x1", commissionUsd: 1, tsEventMs: 5 })).toBe(false);
   });
 });
