@@ -95,6 +95,7 @@ export function createServerApp(options: ServerAppOptions) {
     .get(ROUTES.dashboard.path, ({ set }) => typed(set, "text/html; charset=utf-8", DASHBOARD_ASSETS.html))
     .get(ROUTES.dashboardScript.path, ({ set }) => typed(set, "text/javascript; charset=utf-8", DASHBOARD_ASSETS.script()))
     .get(ROUTES.dashboardChart.path, ({ set }) => typed(set, "text/javascript; charset=utf-8", DASHBOARD_ASSETS.chartScript()))
+    .get(ROUTES.dashboardFormat.path, ({ set }) => typed(set, "text/javascript; charset=utf-8", DASHBOARD_ASSETS.formatScript()))
     .get(ROUTES.dashboardStyle.path, ({ set }) => typed(set, "text/css; charset=utf-8", DASHBOARD_ASSETS.style))
     .get(ROUTES.docs.path, ({ set }) => typed(set, "text/html; charset=utf-8", docsPage))
     .get(ROUTES.openapi.path, ({ set }) => typed(set, JSON_CONTENT_TYPE, openApiJson))

@@ -53,6 +53,7 @@ export const ROUTES = {
   dashboard: { method: "GET", path: "/", summary: "The live dashboard (HTML; data is fetched from the read routes).", access: "public", responses: { 200: { description: "HTML page.", contentType: "text/html" } } },
   dashboardScript: { method: "GET", path: "/dashboard.js", summary: "Dashboard script.", access: "public", responses: { 200: { description: "JavaScript.", contentType: "text/javascript" } } },
   dashboardChart: { method: "GET", path: "/dashboard-chart.ts", summary: "Dashboard chart module (JavaScript, named after its source).", access: "public", responses: { 200: { description: "JavaScript.", contentType: "text/javascript" } } },
+  dashboardFormat: { method: "GET", path: "/dashboard-format.ts", summary: "Dashboard number formatting module (JavaScript, named after its source).", access: "public", responses: { 200: { description: "JavaScript.", contentType: "text/javascript" } } },
   dashboardStyle: { method: "GET", path: "/dashboard.css", summary: "Dashboard styles.", access: "public", responses: { 200: { description: "CSS.", contentType: "text/css" } } },
   docs: { method: "GET", path: "/docs", summary: "Browsable API reference built from /openapi.json.", access: "public", responses: { 200: { description: "HTML page.", contentType: "text/html" } } },
   openapi: { method: "GET", path: "/openapi.json", summary: "OpenAPI 3.1 document of this API.", access: "public", responses: { 200: { description: "OpenAPI document." } } },

@@ -3,6 +3,7 @@
 import style from "./dashboard.css" with { type: "text" };
 import chartSource from "./dashboard-chart.ts" with { type: "text" };
 import clientSource from "./dashboard-client.ts" with { type: "text" };
+import formatSource from "./dashboard-format.ts" with { type: "text" };
 import { DASHBOARD_PAGE_HTML } from "./dashboard-page.ts";
 
 const transpiled = new Map<string, string>();
@@ -22,4 +23,6 @@ export const DASHBOARD_ASSETS = {
   script: (): string => toJavaScript(clientSource),
   /** Served at /dashboard-chart.ts: the URL the transpiled client imports it by. */
   chartScript: (): string => toJavaScript(chartSource),
+  /** Served at /dashboard-format.ts, likewise. */
+  formatScript: (): string => toJavaScript(formatSource),
 } as const;

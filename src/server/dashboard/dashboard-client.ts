@@ -1,6 +1,6 @@
 // The dashboard's browser code. The server embeds this file's source and transpiles it once
-// (Bun.Transpiler, no bundling): its only runtime import is ./dashboard-chart.ts, which the
-// server serves at that same URL; every other import is type-only.
+// (Bun.Transpiler, no bundling): its only runtime imports are ./dashboard-chart.ts and
+// ./dashboard-format.ts, which the server serves at those same URLs; every other import is type-only.
 // All data is written with textContent (never innerHTML): reasons and refs are untrusted.
 import type { BacktestRunsPage } from "../backtest-runs-view.ts";
 import type { HistoryPage } from "../history-view.ts";
@@ -8,6 +8,7 @@ import type { OperationsPage, OperationView } from "../operations-view.ts";
 import type { StatusView } from "../status-view-schema.ts";
 import { newYorkDayStartMs, renderChart } from "./dashboard-chart.ts";
 import type { ChartPoint } from "./dashboard-chart.ts";
+import { age, number, percent, signed, usd } from "./dashboard-format.ts";
 
 const TOKEN_KEY = "gs-token";
 const OPERATION_ROWS = 30;
@@ -32,20 +33,6 @@ function byId<T extends HTMLElement = HTMLElement>(id: string): T {
 
 function setText(id: string, text: string): void {
   byId(id).textContent = text;
-}
-
-const number = (value: number | null | undefined, digits = 0): string =>
-  value === null || value === undefined ? "–" : value.toLocaleString("en-US", { minimumFractionDigits: digits, maximumFractionDigits: digits });
-const usd = (value: number | null | undefined): string => (value === null || value === undefined ? "–" : `${value < 0 ? "−" : ""}$${number(Math.abs(value), 2)}`);
-const percent = (ratio: number | null | undefined): string => (ratio === null || ratio === undefined ? "–" : `${number(ratio * 100, 1)}%`);
-const signed = (value: number | null | undefined): string => (value === null || value === undefined ? "–" : `${value > 0 ? "+" : ""}${number(value)}`);
-
-function age(ms: number | null | undefined): string {
-  if (ms === null || ms === undefined) return "–";
-  const seconds = Math.max(0, ms) / 1000;
-  if (seconds < 60) return `${seconds.toFixed(seconds < 10 ? 1 : 0)} s`;
-  if (seconds < 3600) return `${Math.floor(seconds / 60)} min ${Math.round(seconds % 60)} s`;
-  return `${(seconds / 3600).toFixed(1)} h`;
 }
 
 function authHeaders(): Record<string, string> {
