@@ -22,6 +22,13 @@ interface TrackedOrder {
   /** Cumulative filled shares the broker's last status claimed. */
   statusFilledShares: number;
   cancelRequested: boolean;
+  /** This order's executions applied to the book (one or a few): dedup and commission claims. */
+  readonly execs: OwnExecution[];
+}
+
+interface OwnExecution {
+  readonly execId: string;
+  commissionBooked: boolean;
 }
 
 const STATUS_EVENT: Readonly<Record<BrokerOrderStatus, HedgeExecEvent>> = {
@@ -43,18 +50,16 @@ export class OrderTracker {
    * hashing each freshly built orderRef, which was most of an order's cost in a backtest.
    */
   private readonly orders: TrackedOrder[] = [];
-  /** execId -> orderRef of own executions (dedup, and to attribute commissions). */
-  private readonly ownExecs = new Map<string, string>();
-  /** Every orderRef created (live or finished): refs are unique, and late calls for finished orders are no-ops. */
+  /** Every orderRef created today or still tracked: refs are unique, and late calls for finished orders are no-ops. */
   private readonly knownRefs = new Set<string>();
-  /** execIds whose commission is already booked. */
-  private readonly commissionedExecs = new Set<string>();
   /**
-   * Side (+1/-1) of today's orders that finished owing nothing by their final status. A final
+   * Today's orders that finished owing nothing by their final status, oldest first. A final
    * status can under-report the fills (IB's "Cancelled, filled 40" with a last execution of 20
-   * still on its way): such an execution is still the broker's trade and must reach the book.
+   * still on its way): such an execution is still the broker's trade and must reach the book,
+   * once. Executions and commissions find their order by scanning (newest first) instead of
+   * hashing each fresh execId into maps, which was most of an order's cost in a backtest.
    */
-  private readonly finishedSigns = new Map<string, number>();
+  private readonly finishedToday: TrackedOrder[] = [];
   /** Signed shares in flight (BUY > 0). */
   pendingShares = 0;
   /** Orders not yet in a final state. */
@@ -77,6 +82,7 @@ export class OrderTracker {
       execShares: 0,
       statusFilledShares: 0,
       cancelRequested: false,
+      execs: [],
     });
     this.latestRef = order.orderRef;
     this.recount();
@@ -117,11 +123,11 @@ export class OrderTracker {
    */
   execution(e: ExecutionReport): number {
     if (!(e.shares > 0)) return 0;
-    const o = this.tracked(e.orderRef);
-    const sign = o !== undefined ? o.sign : this.finishedSigns.get(e.orderRef);
-    if (sign === undefined || this.ownExecs.has(e.execId)) return 0;
-    this.ownExecs.set(e.execId, e.orderRef);
-    if (o === undefined) return sign * e.shares;
+    const tracked = this.tracked(e.orderRef);
+    const o = tracked ?? this.finished(e.orderRef);
+    if (o === undefined || hasExec(o, e.execId)) return 0;
+    o.execs.push({ execId: e.execId, commissionBooked: false });
+    if (tracked === undefined) return o.sign * e.shares;
     o.execShares += e.shares;
     if (e.cumulativeShares > o.statusFilledShares) o.statusFilledShares = e.cumulativeShares;
     this.apply(o, o.execShares >= o.order.quantityShares ? "fill" : "partial_fill");
@@ -133,8 +139,9 @@ export class OrderTracker {
    * commission reports with their executions after a reconnect, and each must count once.
    */
   claimCommission(c: CommissionReport): boolean {
-    if (!this.ownExecs.has(c.execId) || this.commissionedExecs.has(c.execId)) return false;
-    this.commissionedExecs.add(c.execId);
+    const exec = findExec(this.finishedToday, c.execId) ?? findExec(this.orders, c.execId);
+    if (exec === undefined || exec.commissionBooked) return false;
+    exec.commissionBooked = true;
     return true;
   }
 
@@ -159,19 +166,9 @@ export class OrderTracker {
 
   /** Forget finished orders of earlier days (commissions arrive within seconds of their execution). */
   startNewDay(): void {
-    this.finishedSigns.clear();
-    if (this.orders.length === 0) {
-      this.ownExecs.clear();
-      this.knownRefs.clear();
-      this.commissionedExecs.clear();
-      return;
-    }
-    for (const [execId, ref] of this.ownExecs) {
-      if (this.tracked(ref) !== undefined) continue;
-      this.ownExecs.delete(execId);
-      this.commissionedExecs.delete(execId);
-    }
-    for (const ref of this.knownRefs) if (this.tracked(ref) === undefined) this.knownRefs.delete(ref);
+    this.finishedToday.length = 0;
+    this.knownRefs.clear();
+    for (const o of this.orders) this.knownRefs.add(o.order.orderRef);
   }
 
   private apply(o: TrackedOrder, event: HedgeExecEvent): void {
@@ -192,7 +189,7 @@ export class OrderTracker {
       const final = isFinalExecState(o.state);
       const owed = (final ? o.statusFilledShares : o.order.quantityShares) - o.execShares;
       if (final && owed <= 0) {
-        this.finishedSigns.set(o.order.orderRef, o.sign);
+        this.finishedToday.push(o);
         continue;
       }
       if (!final) live++;
@@ -210,6 +207,13 @@ export class OrderTracker {
     return undefined;
   }
 
+  /** Today's finished order with this ref, newest first (the one a late report is likeliest for). */
+  private finished(orderRef: string): TrackedOrder | undefined {
+    const orders = this.finishedToday;
+    for (let i = orders.length - 1; i >= 0; i--) if (orders[i]!.order.orderRef === orderRef) return orders[i];
+    return undefined;
+  }
+
   /** The tracked order, null when it already finished; an orderRef never created is a caller bug. */
   private live(orderRef: string): TrackedOrder | null {
     const o = this.tracked(orderRef);
@@ -217,4 +221,19 @@ export class OrderTracker {
     if (this.knownRefs.has(orderRef)) return null;
     throw new Error(`orderRef ${orderRef} was never created by createOrder, expected a hedge order of this Hedger`);
   }
+}
+
+function hasExec(o: TrackedOrder, execId: string): boolean {
+  const execs = o.execs;
+  for (let i = 0; i < execs.length; i++) if (execs[i]!.execId === execId) return true;
+  return false;
+}
+
+/** The execution with this id among the orders' own, newest order first. */
+function findExec(orders: readonly TrackedOrder[], execId: string): OwnExecution | undefined {
+  for (let i = orders.length - 1; i >= 0; i--) {
+    const execs = orders[i]!.execs;
+    for (let k = 0; k < execs.length; k++) if (execs[k]!.execId === execId) return execs[k];
+  }
+  return undefined;
 }

@@ -91,4 +91,26 @@ describe("order tracker: pending shares count each fill exactly once", () => {
     // TWS resends the report with its execution after a reconnect: it must not count twice.
     expect(t.claimCommission({ execId: "x1", commissionUsd: 1, tsEventMs: 5 })).toBe(false);
   });
+
+  test("a finished order's resent execution and commission are recognised after later orders; a new day forgets them", () => {
+    const t = new OrderTracker();
+    t.add(order("a", "SELL", 10), 0);
+    expect(t.execution(exec("a", "xa", 10, 10))).toBe(-10);
+    t.add(order("b", "BUY", 20), 1);
+    expect(t.execution(exec("b", "xb1", 5, 5, "BUY"))).toBe(5);
+    // A commission for the live order's execution, and for the finished one's, each once.
+    expect(t.claimCommission({ execId: "xb1", commissionUsd: 1, tsEventMs: 2 })).toBe(true);
+    expect(t.claimCommission({ execId: "xa", commissionUsd: 1, tsEventMs: 2 })).toBe(true);
+    expect(t.claimCommission({ execId: "xa", commissionUsd: 1, tsEventMs: 3 })).toBe(false);
+    // After a reconnect TWS resends the day's executions: the finished order's is not booked again.
+    expect(t.execution(exec("a", "xa", 10, 10))).toBe(0);
+    expect(t.execution(exec("b", "xb1", 5, 5, "BUY"))).toBe(0);
+    expect(t.pendingShares).toBe(15);
+    t.startNewDay();
+    // The live order keeps its executions across the day; the finished one is forgotten (not ours any more).
+    expect(t.execution(exec("b", "xb1", 5, 5, "BUY"))).toBe(0);
+    expect(t.claimCommission({ execId: "xb1", commissionUsd: 1, tsEventMs: 4 })).toBe(false);
+    expect(t.execution(exec("a", "xa", 10, 10))).toBe(0);
+    expect(() => t.add(order("b", "BUY", 1), 5)).toThrow("orderRef b was already used");
+  });
 });
