@@ -1,6 +1,8 @@
 // Backtest throughput. One process, a year of 1-minute GBM bars (252 sessions on the NYSE
 // calendar) for one 10-lot straddle:
 //  - baseline, bare loop: per bar, the same two legs' BS delta and gamma (core's computeDeltaGamma);
+//  - reference loop: the same numbers written out inline, one d1 for both legs (the issue's
+//    "bare Bun loop", ~26 M/s on this machine): the floor a per-bar backtest cannot go under;
 //  - full backtest, decision log off: replay() with the real Hedger, guards, venue, ledger,
 //    attribution and guard audit; once with the default config (threshold 25 shares: ~7k
 //    hedges a year) and once with hedging out of reach (the per-bar cost alone);
@@ -9,7 +11,8 @@
 // Then the order life cycle's cost per hedge: a run hedging on almost every bar (threshold 1
 // share, no cooldown or minimum move) against the hold path, in rounds of their own after the
 // main ones (its type profile would otherwise shape the JIT's code for the cases above).
-// Then sweep throughput: the same 16-run grid on 1 worker and on all cores.
+// Then sweep throughput: the same 36-run grid on 1 worker and on all cores (CPU / wall shows
+// how many cores each keeps busy: one worker already has the JIT's compiler threads beside it).
 // Run: bun bench/backtest.ts [--rounds 7] [--no-sweep]
 import { existsSync, readFileSync } from "node:fs";
 import { availableParallelism } from "node:os";
@@ -19,6 +22,7 @@ import { parseSweepAxes } from "../src/backtest/sweep/sweep-grid.ts";
 import { runSweep } from "../src/backtest/sweep/sweep-runner.ts";
 import { defaultConfig } from "../src/config/defaults.ts";
 import { computeDeltaGamma, GreeksScratch } from "../src/core/greeks.ts";
+import { INV_SQRT_2PI, normalCdfWithGauss } from "../src/core/normal.ts";
 import type { HedgerParams } from "../src/core/hedger-params.ts";
 import { Hedger } from "../src/core/hedger.ts";
 import { hedgerParamsFromConfig } from "../src/config/hedger-params.ts";
@@ -57,6 +61,23 @@ function bareLoop(): void {
   }
 }
 
+/** Both legs from one d1: call delta e^{-qT}N(d1), put delta the call's minus e^{-qT}, one gamma. */
+function referenceLoop(): void {
+  const { riskFreeRate: rate, dividendYield } = defaults.strategy;
+  const vol = 0.2;
+  for (let i = 0; i < series.length; i++) {
+    const spot = series.close[i] as number;
+    const years = (expiryMs - (series.tsMs[i] as number)) / YEAR_MS;
+    const volSqrtT = vol * Math.sqrt(years);
+    const d1 = (Math.log(spot / strike) + (rate - dividendYield) * years) / volSqrtT + 0.5 * volSqrtT;
+    const gauss = Math.exp(-0.5 * d1 * d1);
+    const dq = Math.exp(-dividendYield * years);
+    const callDelta = dq * normalCdfWithGauss(d1, gauss);
+    const gamma = (dq * INV_SQRT_2PI * gauss) / (spot * volSqrtT);
+    sink += callDelta + gamma + (callDelta - dq) + gamma;
+  }
+}
+
 const hedgesPerRun = new Map<HedgerParams, number>();
 function fullReplay(params: HedgerParams): () => void {
   return () => {
@@ -79,7 +100,7 @@ const threadCpuMs: () => number = existsSync("/proc/thread-self/schedstat")
     };
 
 /** Wall time of a run; this thread's CPU time for it is added to cpuMs[key]. */
-const cpuMs: Record<string, number[]> = { bare: [], full: [], holdOnly: [], holdOnly2: [], everyBar: [] };
+const cpuMs: Record<string, number[]> = { bare: [], reference: [], full: [], holdOnly: [], holdOnly2: [], everyBar: [] };
 function timeMs(key: string, run: () => void): number {
   const cpu = threadCpuMs();
   const start = Bun.nanoseconds();
@@ -90,15 +111,16 @@ function timeMs(key: string, run: () => void): number {
 }
 
 const median = (values: readonly number[]): number => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] as number;
-const cases = { bare: bareLoop, full: fullReplay(defaults), holdOnly: fullReplay(holdOnly) };
+const cases = { bare: bareLoop, reference: referenceLoop, full: fullReplay(defaults), holdOnly: fullReplay(holdOnly) };
 for (const run of Object.values(cases)) run(); // JIT warm-up
-const rates: Record<keyof typeof cases, number[]> = { bare: [], full: [], holdOnly: [] };
-const ratios: { full: number[]; holdOnly: number[] } = { full: [], holdOnly: [] };
+const rates: Record<keyof typeof cases, number[]> = { bare: [], reference: [], full: [], holdOnly: [] };
+const ratios: { full: number[]; holdOnly: number[]; fullToReference: number[] } = { full: [], holdOnly: [], fullToReference: [] };
 for (let round = 0; round < ROUNDS; round++) {
-  const ms = { bare: timeMs("bare", cases.bare), full: timeMs("full", cases.full), holdOnly: timeMs("holdOnly", cases.holdOnly) };
+  const ms = { bare: timeMs("bare", cases.bare), reference: timeMs("reference", cases.reference), full: timeMs("full", cases.full), holdOnly: timeMs("holdOnly", cases.holdOnly) };
   for (const key of Object.keys(ms) as (keyof typeof ms)[]) rates[key].push(series.length / ms[key] / 1000);
   ratios.full.push(ms.full / ms.bare);
   ratios.holdOnly.push(ms.holdOnly / ms.bare);
+  ratios.fullToReference.push(ms.full / ms.reference);
 }
 const perCpu = (key: string): string => `${(series.length / median(cpuMs[key] ?? []) / 1000).toFixed(2)} M per thread CPU-s`;
 const mps = (values: number[]): string => `${median(values).toFixed(2)} M bar-steps/s (best ${Math.max(...values).toFixed(2)})`;
@@ -106,7 +128,9 @@ const mps = (values: number[]): string => `${median(values).toFixed(2)} M bar-st
 const bestRatio = (key: "full" | "holdOnly"): string => `${(Math.max(...rates.bare) / Math.max(...rates[key])).toFixed(2)}x`;
 console.log(`bars: ${series.length} (1-minute GBM, 252 sessions), rounds: ${ROUNDS}, hedges per default run: ${hedgesPerRun.get(defaults)}`);
 console.log(`bare loop (2 legs delta+gamma):            ${mps(rates.bare)}, ${perCpu("bare")}`);
+console.log(`reference loop (inline, one d1 per bar):    ${mps(rates.reference)}, ${perCpu("reference")}`);
 console.log(`full backtest, default config (log off):   ${mps(rates.full)}, ${perCpu("full")}; median ratio ${median(ratios.full).toFixed(2)}x bare, best/best ${bestRatio("full")}`);
+console.log(`full backtest, default config vs reference loop: median ratio ${median(ratios.fullToReference).toFixed(2)}x`);
 console.log(`full backtest, hedging out of reach:       ${mps(rates.holdOnly)}, ${perCpu("holdOnly")}; median ratio ${median(ratios.holdOnly).toFixed(2)}x bare, best/best ${bestRatio("holdOnly")}`);
 
 const everyBarRun = fullReplay(everyBar);
@@ -121,8 +145,8 @@ const usPerHedge = ((Math.min(...(cpuMs.everyBar ?? [])) - Math.min(...(cpuMs.ho
 console.log(`order life cycle: ${usPerHedge.toFixed(2)} us thread CPU per hedge over the hold path (${everyBarHedges} hedges on ${series.length} bars, best of ${ROUNDS})`);
 
 if (!process.argv.includes("--no-sweep")) {
-  // 16 grid points, so each worker runs several and its start-up (modules, bars, JIT warm-up) is amortised.
-  const axes = parseSweepAxes(["hedge.threshold_shares=15,25,35,50", "hedge.cooldown_s=0,30,60,120"]);
+  // 36 grid points, so each worker runs many and its start-up (modules, bars, JIT warm-up) is amortised.
+  const axes = parseSweepAxes(["hedge.threshold_shares=15,25,35,50,60,70", "hedge.cooldown_s=0,30,60,120,180,240"]);
   const request = { configPath: null, assignments: [], sweepAssignments: [], data: "gbm:seed=1,vol=0.2,bar=1m,days=252", dataTz: null, dataBar: null, iv: null, fromDay: null, toDay: null };
   const cores = availableParallelism();
   const cpuS = (u: { user: number; system: number }): number => (u.user + u.system) / 1e6;
