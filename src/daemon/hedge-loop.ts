@@ -23,6 +23,9 @@ interface TrackedOrder {
   cancelRequested: boolean;
 }
 
+/** How long a flatten waits for the executions of shares the broker already reported filled (market time). */
+export const FLATTEN_EXECUTIONS_WAIT_MS = 120_000;
+
 export interface HedgeLoopDeps {
   readonly hedger: Hedger;
   readonly broker: Broker;
@@ -46,6 +49,8 @@ export class HedgeLoop {
   /** Executions joined with their commissions, each recorded once. */
   readonly fills: FillRecorder;
   private flattenPending = false;
+  /** Since when (market time) a pending flatten has waited for executions of shares reported filled. */
+  private flattenWaitSinceMs: number | null = null;
   /** Core's count of adopted outside position changes already recorded. */
   private adoptionsRecorded = 0;
 
@@ -177,6 +182,7 @@ export class HedgeLoop {
   tick(nowMs: number): void {
     this.deps.hedger.tick(nowMs);
     this.recordAdoptions(nowMs);
+    this.progressFlatten(); // a flatten waiting for executions must not wait forever
   }
 
   /** A manual trade core adopted leaves a `reconcile` row and a warning: the book moved without an order of ours. */
@@ -282,6 +288,7 @@ export class HedgeLoop {
   /** Close this strategy's hedge shares (never options, never other symbols), after working orders are gone. */
   requestFlatten(): string {
     this.flattenPending = true;
+    this.flattenWaitSinceMs = null;
     const working = this.workingOrderRefs();
     for (const orderRef of working) {
       this.deps.hedger.onCancelRequested(orderRef, this.deps.marketNowMs());
@@ -297,13 +304,20 @@ export class HedgeLoop {
   /**
    * Sends the closing order once nothing is in flight, every fill is in the book (a broker may
    * report an order final before its executions: core then still counts them as pending), and
-   * the broker and a quote are there.
+   * the broker and a quote are there. Executions that do not come within
+   * FLATTEN_EXECUTIONS_WAIT_MS (a broker that reported more filled than it executed) end the
+   * flatten with an error instead of leaving it pending forever: an order sized from that book
+   * would be wrong.
    */
   progressFlatten(): void {
     if (!this.flattenPending || this.orders.size > 0 || !this.deps.broker.isConnected()) return;
     const nowMs = this.deps.marketNowMs();
     const snapshot = this.deps.hedger.snapshot(nowMs);
-    if (snapshot.pendingShares !== 0) return;
+    if (snapshot.pendingShares !== 0) {
+      this.flattenWaitSinceMs ??= nowMs;
+      if (nowMs - this.flattenWaitSinceMs >= FLATTEN_EXECUTIONS_WAIT_MS) this.abandonFlatten(snapshot.pendingShares, snapshot.hedgeShares);
+      return;
+    }
     if (snapshot.hedgeShares === 0) {
       this.flattenPending = false;
       this.deps.log.log("info", this.deps.stateName(), "flatten: no hedge shares left");
@@ -320,6 +334,16 @@ export class HedgeLoop {
       spot: snapshot.spot,
     };
     this.submit(decision, nowMs, "flatten");
+  }
+
+  private abandonFlatten(pendingShares: number, hedgeShares: number): void {
+    this.flattenPending = false;
+    this.flattenWaitSinceMs = null;
+    const message =
+      `flatten abandoned: the broker reported ${Math.abs(pendingShares)} shares filled whose executions did not arrive within ${FLATTEN_EXECUTIONS_WAIT_MS / 1000} s, ` +
+      `so the hedge book (${hedgeShares} shares) cannot size the closing order; nothing was sent. Check the account in TWS, then flatten again`;
+    this.deps.log.log("error", this.deps.stateName(), message);
+    this.deps.recorder.record("reconcile", { reason: "flatten_abandoned", quantityShares: pendingShares, payload: { message, pendingShares, hedgeShares } });
   }
 
   // --- order reports -----------------------------------------------------------------------
