@@ -58,7 +58,8 @@ describeSinks("daemon flatten", (makeSink) => {
 
     await market.clock.advance(20_000); // heartbeats every 5 s see the wait run out
     const reconciles = await abandoned();
-    expect(reconciles.map((row) => [row.reason, row.quantityShares])).toEqual([["flatten_abandoned", sent.side === "BUY" ? sent.quantityShares : -sent.quantityShares]]);
+    const sentShares = sent.quantityShares ?? 0;
+    expect(reconciles.map((row) => [row.reason, row.quantityShares])).toEqual([["flatten_abandoned", sent.side === "BUY" ? sentShares : -sentShares]]);
     expect(String((reconciles[0]?.payload as { message?: string } | null)?.message)).toContain(
       `flatten abandoned: the broker reported ${sent.quantityShares} shares filled whose executions did not arrive within ${FLATTEN_EXECUTIONS_WAIT_MS / 1000} s`,
     );
