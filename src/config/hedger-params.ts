@@ -3,11 +3,6 @@
 import type { GsConfig } from "./schema.ts";
 import type { HedgerParams } from "../core/hedger-params.ts";
 
-/** Broker greeks older than this fall back to the model. */
-const BROKER_GREEKS_MAX_AGE_MS = 60_000;
-/** A broker stock position that keeps disagreeing with the book this long is adopted (manual trade). */
-const POSITION_SETTLE_MS = 30_000;
-
 export function hedgerParamsFromConfig(config: GsConfig): HedgerParams {
   const { strategy, hedge, guards } = config;
   return {
@@ -17,7 +12,7 @@ export function hedgerParamsFromConfig(config: GsConfig): HedgerParams {
       maxDte: strategy.max_dte,
       atmBandFraction: strategy.atm_band_pct,
       greeksSource: strategy.greeks_source,
-      brokerGreeksMaxAgeMs: BROKER_GREEKS_MAX_AGE_MS,
+      brokerGreeksMaxAgeMs: strategy.broker_greeks_max_age_s * 1000,
       brokerGreeksGraceMs: strategy.broker_greeks_grace_s * 1000,
       fallbackVol: strategy.fallback_vol,
       riskFreeRate: strategy.rate,
@@ -49,6 +44,6 @@ export function hedgerParamsFromConfig(config: GsConfig): HedgerParams {
       // Only IB delivers delayed data; the sim and replayed history are always live.
       acceptDelayedData: config.ib.accept_delayed,
     },
-    positionSettleMs: POSITION_SETTLE_MS,
+    positionSettleMs: strategy.position_settle_s * 1000,
   };
 }

@@ -94,6 +94,8 @@ export const GS_CONFIG_SCHEMA = section(
         atm_band_pct: num(0.03, 0, 1, "Legs count only when |strike - spot| / spot is within this FRACTION (0.03 = 3%)."),
         greeks_source: oneOf(["broker", "model"], "broker", "broker: use greeks the broker computes, falling back to the model when missing; model: always Black-Scholes."),
         broker_greeks_grace_s: num(5, 0, 300, "With greeks_source = broker: seconds a leg without broker greeks yet (they arrive after the underlying's quote) holds hedging as awaiting_broker_greeks; after that the model is used and the status says so."),
+        broker_greeks_max_age_s: num(60, 1, 3600, "With greeks_source = broker: broker greeks older than this many seconds are stale and the leg falls back to the model (IB streams them on every change; a quiet option can go minutes without one)."),
+        position_settle_s: num(30, 1, 3600, "Seconds a stock position the broker reports must keep disagreeing with gs's hedge book (no order in flight, no fill meanwhile) before it is adopted as a manual trade; shorter disagreements are report lag."),
         fallback_vol: num(0.2, 0.01, 5, "Annualised implied vol the model uses when no implied vol is available (0.2 = 20%)."),
         rate: num(0.05, -0.1, 1, "Annual risk-free rate for the model, continuously compounded (0.05 = 5%)."),
         dividend_yield: num(0.013, 0, 1, "Annual continuous dividend yield of the underlying for the model (0.013 = 1.3%)."),

@@ -16,3 +16,11 @@ test("the threshold policy carries no band parameters; the broker-greeks grace i
   expect(params.hedge.policy).toEqual({ type: "threshold" });
   expect(params.strategy.brokerGreeksGraceMs).toBe(2_500);
 });
+
+test("broker greeks age and the position settle time are config keys, in milliseconds in core", () => {
+  const defaults = hedgerParamsFromConfig(configWith([]));
+  expect([defaults.strategy.brokerGreeksMaxAgeMs, defaults.positionSettleMs]).toEqual([60_000, 30_000]);
+  const params = hedgerParamsFromConfig(configWith(["strategy.broker_greeks_max_age_s=20", "strategy.position_settle_s=90"]));
+  expect([params.strategy.brokerGreeksMaxAgeMs, params.positionSettleMs]).toEqual([20_000, 90_000]);
+  expect(() => configWith(["strategy.position_settle_s=0"])).toThrow("strategy.position_settle_s");
+});
