@@ -125,7 +125,7 @@ export class OrderTracker {
     if (!(e.shares > 0)) return 0;
     const tracked = this.tracked(e.orderRef);
     const o = tracked ?? this.finished(e.orderRef);
-    if (o === undefined || hasExec(o, e.execId)) return 0;
+    if (o === undefined || execOf(o, e.execId) !== undefined) return 0;
     o.execs.push({ execId: e.execId, commissionBooked: false });
     if (tracked === undefined) return o.sign * e.shares;
     o.execShares += e.shares;
@@ -223,17 +223,17 @@ export class OrderTracker {
   }
 }
 
-function hasExec(o: TrackedOrder, execId: string): boolean {
+function execOf(o: TrackedOrder, execId: string): OwnExecution | undefined {
   const execs = o.execs;
-  for (let i = 0; i < execs.length; i++) if (execs[i]!.execId === execId) return true;
-  return false;
+  for (let i = 0; i < execs.length; i++) if (execs[i]!.execId === execId) return execs[i];
+  return undefined;
 }
 
 /** The execution with this id among the orders' own, newest order first. */
 function findExec(orders: readonly TrackedOrder[], execId: string): OwnExecution | undefined {
   for (let i = orders.length - 1; i >= 0; i--) {
-    const execs = orders[i]!.execs;
-    for (let k = 0; k < execs.length; k++) if (execs[k]!.execId === execId) return execs[k];
+    const exec = execOf(orders[i]!, execId);
+    if (exec !== undefined) return exec;
   }
   return undefined;
 }
