@@ -64,8 +64,9 @@ export class SqliteSink extends QueuedSink {
   static open(options: SqliteSinkOptions): SqliteSink {
     if (options.path !== ":memory:") mkdirSync(dirname(options.path), { recursive: true });
     const db = new Database(options.path, { create: true, readwrite: true });
-    db.run(`PRAGMA busy_timeout = ${Math.trunc(options.busyTimeoutMs ?? DEFAULT_BUSY_TIMEOUT_MS)}`);
-    db.run("PRAGMA journal_mode = WAL");
+    const busyTimeoutMs = Math.trunc(options.busyTimeoutMs ?? DEFAULT_BUSY_TIMEOUT_MS);
+    db.run(`PRAGMA busy_timeout = ${busyTimeoutMs}`);
+    switchToWal(db, busyTimeoutMs);
     // NORMAL in WAL mode survives process crashes; a power cut can lose the last batches,
     // which the daemon re-derives from the broker on restart (executions are reconciled).
     db.run("PRAGMA synchronous = NORMAL");
@@ -220,5 +221,23 @@ export class SqliteSink extends QueuedSink {
 
   private all(sql: string, params: readonly SqliteValue[] = []): SqliteRecord[] {
     return this.db.query<SqliteRecord, SqliteValue[]>(sql).all(...params);
+  }
+}
+
+/**
+ * Two processes opening a new database at once (daemon and status server) both switch it to
+ * WAL; SQLite answers the loser SQLITE_BUSY at once, without its busy handler, so the switch
+ * is retried here within the same busy timeout.
+ */
+function switchToWal(db: Database, busyTimeoutMs: number): void {
+  const deadlineMs = Date.now() + busyTimeoutMs;
+  for (;;) {
+    try {
+      db.run("PRAGMA journal_mode = WAL");
+      return;
+    } catch (error) {
+      if ((error as { code?: string }).code !== "SQLITE_BUSY" || Date.now() >= deadlineMs) throw error;
+      Bun.sleepSync(5);
+    }
   }
 }
