@@ -3,7 +3,7 @@
 // one that blocked a wanted hedge. Any violation means the guard chain let something
 // through that it must not: the run reports it and the CLI exits non-zero.
 import { parseDay } from "../core/civil-date.ts";
-import type { GuardCode, HedgeDecision } from "../core/hedge-decision.ts";
+import type { GuardCode, HedgeDecision, HoldReason } from "../core/hedge-decision.ts";
 import type { GuardParams, HedgeParams } from "../core/hedger-params.ts";
 import { newYorkDayNumber } from "../core/new-york-time.ts";
 import { isRegularSession, shiftTradingDays } from "../core/nyse-calendar.ts";
@@ -120,14 +120,7 @@ export class GuardAudit {
   /** Called once per bar, with day numbers that never decrease. */
   onDecision(decision: HedgeDecision, dayNumber: number): void {
     if (decision.type === "hold") {
-      this.previousDenyCode = null;
-      if (decision.reason === this.holdRunReason) {
-        this.holdRunLength++;
-      } else {
-        this.flushHoldRun();
-        this.holdRunReason = decision.reason;
-        this.holdRunLength = 1;
-      }
+      this.onHold(decision.reason);
       return;
     }
     if (decision.type === "deny") {
@@ -150,6 +143,18 @@ export class GuardAudit {
       return;
     }
     this.previousDenyCode = null;
+  }
+
+  /** A hold (the decision of a bar the replay did not need the Hedger's calls for, or of one it did). */
+  onHold(reason: HoldReason): void {
+    this.previousDenyCode = null;
+    if (reason === this.holdRunReason) {
+      this.holdRunLength++;
+    } else {
+      this.flushHoldRun();
+      this.holdRunReason = reason;
+      this.holdRunLength = 1;
+    }
   }
 
   /** Marks the day's circuit breaker as due when the day's PnL is at or past the limit. */

@@ -1,8 +1,12 @@
 // The backtest loop: one step per bar, at the bar's close. Each step marks the straddle
 // (the simulated option market) and attributes the bar's PnL, hands the Hedger the broker
 // events the daemon would see, executes its decision on the simulated venue, then rolls
-// the straddle when due. Per bar it allocates only the quote's touch and the decision.
+// the straddle when due. On a quiet bar (Hedger.quietUntilMs: nothing in flight, and its
+// policy holds at this bar's greeks) the Hedger's calls would change nothing and return that
+// hold, so the step takes the hold without them: most bars of a run. Per bar it allocates
+// only the quote's touch, and on the Hedger's bars its decision.
 import type { HedgeDecision } from "../core/hedge-decision.ts";
+import type { SizingHold } from "../core/hedge-policy.ts";
 import type { Hedger } from "../core/hedger.ts";
 import type { Position } from "../core/instrument.ts";
 import { contractKey } from "../core/instrument.ts";
@@ -87,6 +91,8 @@ class ReplayEngine {
   private prevVega = 0;
   private spot = 0;
   private nowMs = 0;
+  /** The Hedger's quietUntilMs() after its last calls. */
+  private quietUntilMs = Number.NEGATIVE_INFINITY;
 
   constructor(private readonly inputs: ReplayInputs) {
     this.hedger = inputs.hedger;
@@ -162,25 +168,36 @@ class ReplayEngine {
     let equity = this.ledger.equityUsd(spot, optionValue);
     // Today's trading PnL (option trades at rolls are position changes, not PnL).
     this.audit.onDailyPnl(this.dayNumber, equity - this.dayBaseEquity + (this.ledger.rollCostsUsd + this.ledger.optionCommissionsUsd - this.dayBaseCosts));
-    // This bar's broker events in the order the daemon gets them from the sim broker: the
-    // option greeks at this price, then the quote, on which it decides.
-    this.hedger.onOptionGreeks(this.callKey, this.callEvent.refresh(this.call));
-    this.hedger.onOptionGreeks(this.putKey, this.putEvent.refresh(this.put));
-    const decision = this.venue.onQuote(touch, spot, nowMs);
-    const fill = this.venue.lastFill;
-    this.audit.onDecision(decision, this.dayNumber);
-    if (fill !== null) this.recordFill(fill, decision, touch, spot, nowMs);
+    // A roll is due on this bar's spot and time alone; it trades after the decision.
+    const roll = this.dueRoll(spot, nowMs);
+    // While the Hedger is quiet and its policy holds at this bar's greeks, its calls would
+    // change nothing and return that hold: the bar is decided without them (see quietUntilMs).
+    const hold = roll === null && nowMs < this.quietUntilMs ? this.quietHold(spot) : null;
+    let decision: HedgeDecision | null = null;
+    let fill: VenueFill | null = null;
+    if (hold !== null) {
+      this.audit.onHold(hold);
+    } else {
+      // This bar's broker events in the order the daemon gets them from the sim broker: the
+      // option greeks at this price, then the quote, on which it decides.
+      this.hedger.onOptionGreeks(this.callKey, this.callEvent.refresh(this.call));
+      this.hedger.onOptionGreeks(this.putKey, this.putEvent.refresh(this.put));
+      decision = this.venue.onQuote(touch, spot, nowMs);
+      fill = this.venue.lastFill;
+      this.audit.onDecision(decision, this.dayNumber);
+      if (fill !== null) this.recordFill(fill, decision, touch, spot, nowMs);
+    }
     // A roll trades at this bar's close, after the decision on it: the position reports
     // then find the Hedger with this bar's quote, so it selects the new legs at this spot.
-    const roll = this.dueRoll(spot, nowMs);
     if (roll !== null) {
       this.roll(roll, spot, vol, nowMs, rate, dividendYield);
       optionValue = this.units * (this.call.price + this.put.price);
     }
+    if (hold === null) this.quietUntilMs = this.hedger.quietUntilMs();
     if (fill !== null || roll !== null) equity = this.ledger.equityUsd(spot, optionValue);
     const log = this.inputs.log;
-    if (log !== null) this.writeLog(log, nowMs, spot, touch.bid, touch.ask, decision, fill);
-    const deltaShares = decision.deltaShares;
+    const deltaShares = decision === null ? this.hedger.quietDeltaShares : decision.deltaShares;
+    if (log !== null) this.writeLog(log, nowMs, spot, touch.bid, touch.ask, decision ?? { type: "hold", reason: hold as SizingHold, deltaShares }, fill);
     this.recorder.bar(i, nowMs, spot, equity, deltaShares === null ? Number.NaN : deltaShares, this.ledger.stockShares, vol);
     this.prevValue = optionValue;
     this.prevTheta = this.units * (this.call.theta + this.put.theta);
@@ -188,6 +205,14 @@ class ReplayEngine {
     this.prevVol = vol;
     this.spot = spot;
     this.nowMs = nowMs;
+  }
+
+  /** The Hedger's hold at this bar's marks, as its broker greeks would report them (null: it must decide). */
+  private quietHold(spot: number): SizingHold | null {
+    const units = this.units;
+    const call = this.call;
+    const put = this.put;
+    return this.hedger.quietHold(units * call.delta + units * put.delta, units * call.gamma + units * put.gamma, spot);
   }
 
   /** The hedge filled on this bar: audit it against the limits, book it, record it. */

@@ -20,7 +20,7 @@ import { firstDenial, type Guard } from "./guard-chain.ts";
 import { buildGuardChain } from "./guards.ts";
 import type { GuardCode, HedgeDecision, HoldReason } from "./hedge-decision.ts";
 import { HedgeBook } from "./hedge-book.ts";
-import { createHedgePolicy, type HedgePolicy } from "./hedge-policy.ts";
+import { createHedgePolicy, type HedgePolicy, type SizingHold } from "./hedge-policy.ts";
 import type { HardBlock, OptionGreeksInput, OrderStatusInput, QuoteInput, QuoteKind } from "./hedger-inputs.ts";
 import type { HedgerParams } from "./hedger-params.ts";
 import { HedgerParamsError, hedgerParamsProblems } from "./hedger-params-check.ts";
@@ -196,6 +196,42 @@ export class Hedger {
       { type: "hedge", side: wanted > 0 ? "BUY" : "SELL", quantityShares: Math.abs(wanted), forced, deltaShares, spot },
       nowMs,
     );
+  }
+
+  /**
+   * Until when (ms, exclusive) the Hedger is quiet; -Infinity when it is not. Quiet: legs
+   * selected and, at the last evaluation, all priced from fresh broker greeks; the day's
+   * baselines taken; no order in flight or owed; no position disagreement settling. Until the
+   * day ends or a leg expires, a quote that comes with every leg's fresh broker greeks at its
+   * spot then changes nothing a later decision reads (quote and greeks are overwritten by the
+   * next ones, realised vol is for status), and evaluate() on it returns quietHold()'s hold
+   * whenever that finds one. A replay may skip those calls on such quotes: it saves the
+   * per-bar protocol on the bars where nothing can happen.
+   */
+  quietUntilMs(): number {
+    const day = this.day;
+    if (day === null || this.spot === null || this.legs.dirty || this.legs.count === 0 || !this.legs.allOnBrokerGreeks) return Number.NEGATIVE_INFINITY;
+    if (this.pnl.optionOpenValueUsd === null || this.orders.liveCount !== 0 || this.orders.pendingShares !== 0 || this.positions.mismatchSinceMs !== null) {
+      return Number.NEGATIVE_INFINITY;
+    }
+    const expiryMs = this.legs.firstExpiryMs;
+    return expiryMs < day.endMs ? expiryMs : day.endMs;
+  }
+
+  /** Portfolio delta of the last quietHold() call, shares (what its hold carries). */
+  quietDeltaShares = 0;
+
+  /**
+   * While quiet: the hold evaluate() would return for legs whose fresh broker greeks sum to
+   * these shares (Σ quantity × multiplier × delta, and × gamma, legs in book order), or null
+   * when the policy wants a trade (then evaluate() decides: the guards run). Its delta is left
+   * in quietDeltaShares; nothing else changes.
+   */
+  quietHold(legDeltaShares: number, gammaShares: number, spot: number): SizingHold | null {
+    const deltaShares = legDeltaShares + this.book.shares + this.orders.pendingShares;
+    this.quietDeltaShares = deltaShares;
+    const wanted = this.policy.wantedShares(deltaShares, gammaShares, spot);
+    return typeof wanted === "string" ? wanted : null;
   }
 
   /**

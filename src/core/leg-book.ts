@@ -108,6 +108,8 @@ export class LegBook {
   gammaShares = 0;
   /** Legs computeDeltaGamma priced by the model although greeks_source is broker (no fresh broker greeks). */
   modelLegCount = 0;
+  /** The last computeDeltaGamma since the last selection priced every leg from fresh broker greeks. */
+  allOnBrokerGreeks = false;
 
   /** Hot-path copies of two params. */
   private readonly useBrokerGreeks: boolean;
@@ -120,6 +122,13 @@ export class LegBook {
 
   get count(): number {
     return this.runtimes.length;
+  }
+
+  /** The earliest expiry close of the legs (+Infinity without legs). */
+  get firstExpiryMs(): number {
+    let first = Number.POSITIVE_INFINITY;
+    for (const r of this.runtimes) if (r.expiryMs < first) first = r.expiryMs;
+    return first;
   }
 
   /** Keeps the symbol's option positions; marks the selection dirty when they changed. */
@@ -168,6 +177,7 @@ export class LegBook {
       });
     this.runtimeByKey = new Map(this.runtimes.map((r) => [r.leg.contractKey, r]));
     this.dirty = false;
+    this.allOnBrokerGreeks = false;
   }
 
   /** Called per option per bar in a backtest: one map lookup for a leg. */
@@ -217,6 +227,7 @@ export class LegBook {
     let gamma = 0;
     let alive = true;
     let modelLegs = 0;
+    let brokerLegs = 0;
     for (let i = 0; i < this.runtimes.length; i++) {
       const r = this.runtimes[i]!;
       if (nowMs >= r.expiryMs) alive = false;
@@ -224,6 +235,7 @@ export class LegBook {
       if (b !== null) {
         delta += r.units * brokerDeltaAt(b, spot);
         gamma += r.units * b.gamma!;
+        brokerLegs++;
         continue;
       }
       if (this.useBrokerGreeks) modelLegs++;
@@ -241,6 +253,7 @@ export class LegBook {
     this.optionDeltaShares = delta;
     this.gammaShares = gamma;
     this.modelLegCount = modelLegs;
+    this.allOnBrokerGreeks = brokerLegs === this.runtimes.length;
     return alive;
   }
 

@@ -1,7 +1,9 @@
 // Parity: the same bars fed (a) to the backtest and (b) to the daemon's HedgeLoop on the
 // real sim broker (zero latency, same spread, costs and option marks, a real SQLite sink
 // for the audit trail) give the same Hedger decisions, the same orders at the same prices
-// and the same end-of-run Hedger state.
+// and the same end-of-run Hedger state: with the replay calling the Hedger on every bar, one
+// decision for one; as gs runs it (quiet bars decided without the calls), the same
+// non-hold decisions, per-bar delta and hold counts.
 import { afterAll, describe, expect, test } from "bun:test";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -84,20 +86,34 @@ function minimalStatus(tsMs: number): StatusRow {
   );
 }
 
+/** The same, never quiet: the replay then calls it on every bar, as the daemon's loop does. */
+class NeverQuietRecordingHedger extends RecordingHedger {
+  override quietUntilMs(): number {
+    return Number.NEGATIVE_INFINITY;
+  }
+}
+
 interface DriverRun {
   readonly decisions: RecordingHedger["decisions"];
   readonly fills: { tsMs: number; side: string; shares: number; price: number }[];
   readonly dailyState: ReturnType<Hedger["dailyState"]>;
 }
 
-function runBacktest(series: BarSeries, iv: IvSeries, params: BacktestParams): DriverRun {
-  const hedger = new RecordingHedger(hedgerParamsFromConfig(defaultConfig()));
+interface BacktestRun extends DriverRun {
+  /** Per bar: the portfolio delta the decision was made on (NaN: none), and the hold reasons' counts. */
+  readonly deltaShares: Float64Array;
+  readonly holds: Readonly<Record<string, number>>;
+}
+
+function runBacktest(series: BarSeries, iv: IvSeries, params: BacktestParams, hedger: RecordingHedger): BacktestRun {
   const result = replay({ hedger, series, iv, params, runId: "parity", log: null, onProgress: null });
   const lastMs = (series.tsMs[series.length - 1] as number) + series.barSeconds * 1000 - CLOSE_BEFORE_BAR_END_MS;
   return {
     decisions: hedger.decisions,
     fills: result.hedges.map((h) => ({ tsMs: h.tsMs, side: h.side, shares: h.shares, price: h.price })),
     dailyState: hedger.dailyState(lastMs),
+    deltaShares: result.bars.deltaShares,
+    holds: result.guards.holds,
   };
 }
 
@@ -163,18 +179,36 @@ async function runDaemonLoop(series: BarSeries, iv: IvSeries, params: BacktestPa
   return { decisions: hedger.decisions, fills, dailyState };
 }
 
-async function expectParity(series: BarSeries, iv: IvSeries): Promise<DriverRun> {
-  // A window without rolls: the daemon's sim account never rolls its straddle.
-  const params = { ...defaultBacktestParams(0.5) };
-  const backtest = runBacktest(series, iv, params);
-  const daemon = await runDaemonLoop(series, iv, params);
-  expect(backtest.decisions.length).toBe(series.length);
-  expect(daemon.decisions).toEqual(backtest.decisions);
+function expectSameDay(daemon: DriverRun, backtest: DriverRun): void {
   expect(daemon.fills).toEqual(backtest.fills);
   expect(daemon.dailyState.hedgeCount).toBe(backtest.dailyState.hedgeCount);
   expect(daemon.dailyState.realizedPnlUsd).toBeCloseTo(backtest.dailyState.realizedPnlUsd, 9);
   expect(daemon.dailyState.commissionsUsd).toBeCloseTo(backtest.dailyState.commissionsUsd, 9);
   expect(daemon.dailyState.circuitBreakerTripped).toBe(backtest.dailyState.circuitBreakerTripped);
+}
+
+async function expectParity(series: BarSeries, iv: IvSeries): Promise<BacktestRun> {
+  // A window without rolls: the daemon's sim account never rolls its straddle.
+  const params = { ...defaultBacktestParams(0.5) };
+  const hedgerParams = hedgerParamsFromConfig(defaultConfig());
+  const daemon = await runDaemonLoop(series, iv, params);
+  // The replay driving the Hedger on every bar makes the daemon's decisions, one for one.
+  const everyBar = runBacktest(series, iv, params, new NeverQuietRecordingHedger(hedgerParams));
+  expect(everyBar.decisions.length).toBe(series.length);
+  expect(daemon.decisions).toEqual(everyBar.decisions);
+  expectSameDay(daemon, everyBar);
+  // The replay as gs runs it decides quiet bars without the Hedger's calls: every decision
+  // other than a hold still comes from evaluate() at the same time, each bar's delta and the
+  // hold reasons' counts are the daemon's.
+  const backtest = runBacktest(series, iv, params, new RecordingHedger(hedgerParams));
+  expect(backtest.decisions.length).toBeLessThan(series.length / 2);
+  const acted = (run: DriverRun) => run.decisions.filter((d) => d.type !== "hold");
+  expect(acted(backtest)).toEqual(acted(daemon));
+  expect(Array.from(backtest.deltaShares)).toEqual(daemon.decisions.map((d) => d.deltaShares ?? Number.NaN));
+  const holdCounts: Record<string, number> = {};
+  for (const d of daemon.decisions) if (d.type === "hold") holdCounts[d.reason] = (holdCounts[d.reason] ?? 0) + 1;
+  expect(backtest.holds).toEqual(holdCounts);
+  expectSameDay(daemon, backtest);
   return backtest;
 }
 
