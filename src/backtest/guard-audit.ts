@@ -3,7 +3,7 @@
 // one that blocked a wanted hedge. Any violation means the guard chain let something
 // through that it must not: the run reports it and the CLI exits non-zero.
 import { parseDay } from "../core/civil-date.ts";
-import type { GuardCode, HedgeDecision, HoldReason } from "../core/hedge-decision.ts";
+import { type GuardCode, type HedgeDecision, HOLD_REASONS, type HoldReason } from "../core/hedge-decision.ts";
 import type { GuardParams, HedgeParams } from "../core/hedger-params.ts";
 import { newYorkDayNumber } from "../core/new-york-time.ts";
 import { isRegularSession, shiftTradingDays } from "../core/nyse-calendar.ts";
@@ -87,10 +87,8 @@ export class GuardAudit {
   private readonly violations: Violation[] = [];
   private readonly checks = Object.fromEntries(INVARIANTS.map((name) => [name, 0])) as Record<InvariantName, number>;
   private readonly denied = new Map<GuardCode, DenialCount>();
-  private readonly holds = new Map<string, number>();
-  /** Consecutive holds of one reason, added to `holds` when the run ends (no map work per bar). */
-  private holdRunReason: string | null = null;
-  private holdRunLength = 0;
+  /** Holds by reason: a counter per reason, bumped in place (no map work per bar). */
+  private readonly holds = Object.fromEntries(HOLD_REASONS.map((reason) => [reason, 0])) as Record<HoldReason, number>;
   /** The entry of previousDenyCode (consecutive denials by one guard are the common case). */
   private previousDenyEntry: DenialCount | null = null;
   private readonly blackoutDays = new Set<number>();
@@ -148,13 +146,7 @@ export class GuardAudit {
   /** A hold (the decision of a bar the replay did not need the Hedger's calls for, or of one it did). */
   onHold(reason: HoldReason): void {
     this.previousDenyCode = null;
-    if (reason === this.holdRunReason) {
-      this.holdRunLength++;
-    } else {
-      this.flushHoldRun();
-      this.holdRunReason = reason;
-      this.holdRunLength = 1;
-    }
+    this.holds[reason]++;
   }
 
   /** Marks the day's circuit breaker as due when the day's PnL is at or past the limit. */
@@ -218,22 +210,14 @@ export class GuardAudit {
   }
 
   report(): GuardReport {
-    this.flushHoldRun();
     const binding: GuardBinding[] = [...this.denied.entries()]
       .map(([code, entry]) => ({ code, deniedEvaluations: entry.evaluations, episodes: entry.episodes, days: entry.days }))
       .sort((a, b) => b.deniedEvaluations - a.deniedEvaluations);
-    return { checkedOrders: this.orders, violations: [...this.violations], checks: { ...this.checks }, binding, holds: Object.fromEntries(this.holds), forcedHedges: this.forced };
+    return { checkedOrders: this.orders, violations: [...this.violations], checks: { ...this.checks }, binding, holds: Object.fromEntries(HOLD_REASONS.filter((reason) => this.holds[reason] > 0).map((reason) => [reason, this.holds[reason]])), forcedHedges: this.forced };
   }
 
   get violationTotal(): number {
     return this.violationCount;
-  }
-
-  private flushHoldRun(): void {
-    const reason = this.holdRunReason;
-    if (reason !== null) this.holds.set(reason, (this.holds.get(reason) ?? 0) + this.holdRunLength);
-    this.holdRunReason = null;
-    this.holdRunLength = 0;
   }
 
   private checked(name: InvariantName): void {
