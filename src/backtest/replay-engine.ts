@@ -10,25 +10,22 @@ import type { SizingHold } from "../core/hedge-policy.ts";
 import type { Hedger } from "../core/hedger.ts";
 import type { Position } from "../core/instrument.ts";
 import { contractKey } from "../core/instrument.ts";
-import { exchangeDayAt, expiryCloseUtcMs } from "../core/nyse-calendar.ts";
 import { commissionUsd, quoteAround } from "../broker/sim/sim-fills.ts";
 import type { SimExecutionCosts, SimTouch } from "../broker/sim/sim-fills.ts";
 import type { BarSeries, IvSeries } from "../market-data/index.ts";
-import { ivAt } from "../market-data/index.ts";
 import type { BacktestParams } from "./backtest-params.ts";
 import type { DecisionLog } from "./decision-log.ts";
 import { GuardAudit } from "./guard-audit.ts";
 import { HedgeVenue } from "./hedge-venue.ts";
 import type { VenueFill } from "./hedge-venue.ts";
+import { recordMarketTape } from "./market-tape.ts";
+import type { MarketTape, TapeDay, TapeRoll } from "./market-tape.ts";
 import { BrokerGreeksEvent, LegMark, markStraddle, optionCommissionUsd, optionHalfSpreadUsd, YEAR_MS } from "./option-marks.ts";
 import { PnlLedger } from "./pnl-ledger.ts";
 import { RunRecorder } from "./run-recorder.ts";
 import type { RunRecord } from "./run-recorder.ts";
-import { chooseStraddle, rollReason } from "./straddle-schedule.ts";
-import type { RollReason, Straddle, StraddleRules } from "./straddle-schedule.ts";
+import type { Straddle } from "./straddle-schedule.ts";
 
-/** The close is the bar's last trade: the step happens just before the bar (or the session) ends. */
-const CLOSE_BEFORE_BAR_END_MS = 1000;
 const BACKTEST_ACCOUNT = "BACKTEST";
 const PROGRESS_EVERY = 1 << 16;
 
@@ -41,6 +38,11 @@ export interface ReplayInputs {
   readonly log: DecisionLog | null;
   /** Called now and then with the fraction done (0..1). */
   readonly onProgress: ((fraction: number) => void) | null;
+  /**
+   * The market of these bars, vol and params under the Hedger's strategy, when already
+   * recorded (a sweep's runs share one); recorded here otherwise.
+   */
+  readonly tape?: MarketTape;
 }
 
 export interface ReplayResult extends RunRecord {
@@ -54,12 +56,13 @@ export function replay(inputs: ReplayInputs): ReplayResult {
 class ReplayEngine {
   private readonly hedger: Hedger;
   private readonly params: BacktestParams;
-  private readonly rules: StraddleRules;
+  private readonly tape: MarketTape;
   private readonly ledger = new PnlLedger();
   private readonly audit: GuardAudit;
   private readonly venue: HedgeVenue;
   private readonly recorder: RunRecorder;
   private readonly costs: SimExecutionCosts;
+  /** The held legs' marks, priced on the bars the Hedger is called on (and at the end). */
   private readonly call = new LegMark();
   private readonly put = new LegMark();
   private readonly callEvent = new BrokerGreeksEvent();
@@ -69,22 +72,15 @@ class ReplayEngine {
   private putKey = "";
   private expiryMs = 0;
   private units = 0;
-  private dayEndMs = Number.NEGATIVE_INFINITY;
-  private dayCloseMs = 0;
+  /** The next of the tape's rolls to trade. */
+  private rollCursor = 0;
   private dayNumber = 0;
-  private rollCheckDue = true;
+  private dayStarted = false;
   private dayBaseEquity = 0;
   private dayBaseCosts = 0;
   private dayFirstBar = true;
-  // Loop state: the bar's inputs, and the previous bar's spot, time and position greeks
-  // (spot and nowMs are the previous bar's until step() ends).
-  private readonly closes: Float64Array;
-  private readonly starts: Float64Array;
-  private readonly barMs: number;
-  private readonly dailyIv: boolean;
-  private readonly rate: number;
-  private readonly dividendYield: number;
-  private vol = 0;
+  // The previous bar's spot, time, vol and position greeks (spot and nowMs are the previous
+  // bar's until step() ends).
   private prevVol = 0;
   private prevValue = 0;
   private prevTheta = 0;
@@ -98,61 +94,40 @@ class ReplayEngine {
     this.hedger = inputs.hedger;
     this.params = inputs.params;
     const strategy = inputs.hedger.params.strategy;
-    this.rules = {
-      symbol: strategy.symbol,
-      minDte: strategy.minDte,
-      maxDte: strategy.maxDte,
-      strikeStep: inputs.params.strikeStep,
-      rollBandFraction: inputs.params.rollBandFraction,
-      multiplier: 100,
-    };
+    this.tape = inputs.tape ?? recordMarketTape(inputs.series, inputs.iv, inputs.params, strategy);
     this.audit = new GuardAudit(inputs.hedger.params.guards, inputs.hedger.params.hedge);
     this.costs = { slippageBps: inputs.params.stockSlippageBps, commissionPerShareUsd: inputs.params.stockCommissionPerShareUsd, minCommissionUsd: inputs.params.stockCommissionMinUsd };
     this.venue = new HedgeVenue(inputs.hedger, this.costs, `gs:backtest:${strategy.symbol}:${inputs.runId}.`, BACKTEST_ACCOUNT);
-    this.recorder = new RunRecorder(inputs.series.length);
-    this.closes = inputs.series.close;
-    this.starts = inputs.series.tsMs;
-    this.barMs = inputs.series.barSeconds * 1000;
-    this.dailyIv = inputs.iv.type !== "intraday";
-    this.rate = strategy.riskFreeRate;
-    this.dividendYield = strategy.dividendYield;
+    this.recorder = new RunRecorder(this.tape.length);
   }
 
   run(): ReplayResult {
     const { series, onProgress } = this.inputs;
-    const length = series.length;
+    const tape = this.tape;
     // The daemon arms the Hedger once the broker is connected; the simulated venue always is.
-    if (length > 0) this.hedger.setBrokerConnected(true, series.tsMs[0] as number);
-    for (let i = 0; i < length; i++) {
-      this.step(i);
-      if (onProgress !== null && (i & (PROGRESS_EVERY - 1)) === 0) onProgress(i / length);
+    if (tape.length > 0) this.hedger.setBrokerConnected(true, series.tsMs[0] as number);
+    for (const day of tape.days) {
+      this.startDay(day);
+      for (let i = day.firstIndex; i < day.endIndex; i++) {
+        this.step(i);
+        if (onProgress !== null && (i & (PROGRESS_EVERY - 1)) === 0) onProgress(i / tape.length);
+      }
     }
-    this.finish(this.spot, this.nowMs);
+    this.finish();
     onProgress?.(1);
     return { ...this.recorder.result(this.ledger), guards: this.audit.report() };
   }
 
   /** One bar, at its close. A method of its own, so the JIT compiles the loop body as one small unit. */
   private step(i: number): void {
-    const rate = this.rate;
-    const dividendYield = this.dividendYield;
-    // The venue quotes in cents around the bar's close; its mid is the price of record.
-    const touch = quoteAround(this.closes[i] as number, this.params.stockHalfSpreadBps);
-    const spot = (touch.bid + touch.ask) / 2;
-    const startMs = this.starts[i] as number;
-    if (startMs >= this.dayEndMs) {
-      this.startDay(startMs);
-      if (this.dailyIv) this.vol = ivAt(this.inputs.iv, startMs);
-    }
-    // A daily bar's close is the session's close, not the next morning.
-    const nowMs = Math.min(startMs + this.barMs, this.dayCloseMs) - CLOSE_BEFORE_BAR_END_MS;
-    if (!this.dailyIv) this.vol = ivAt(this.inputs.iv, nowMs);
-    const vol = this.vol;
-    // Mark the held legs and attribute the bar's PnL with the previous bar's greeks.
+    const tape = this.tape;
+    const spot = tape.spot[i] as number;
+    const nowMs = tape.nowMs[i] as number;
+    const vol = tape.vol[i] as number;
+    // Attribute the bar's PnL with the previous bar's greeks.
     let optionValue = 0;
     if (this.straddle !== null) {
-      this.mark(spot, vol, nowMs, rate, dividendYield);
-      optionValue = this.units * (this.call.price + this.put.price);
+      optionValue = this.units * (tape.value[i] as number);
       this.ledger.accrue(optionValue - this.prevValue, this.prevTheta, this.prevVega, (nowMs - this.nowMs) / YEAR_MS, vol - this.prevVol, spot - this.spot);
     }
     if (this.dayFirstBar) {
@@ -162,22 +137,26 @@ class ReplayEngine {
     }
     // The account holds the straddle before the first quote, as the daemon's does at start.
     if (this.straddle === null) {
-      this.roll("open", spot, vol, nowMs, rate, dividendYield);
-      optionValue = this.units * (this.call.price + this.put.price);
+      const open = this.tape.rolls[this.rollCursor++] as TapeRoll;
+      this.trade(open, spot, nowMs);
+      optionValue = this.units * (open.call.price + open.put.price);
     }
     let equity = this.ledger.equityUsd(spot, optionValue);
     // Today's trading PnL (option trades at rolls are position changes, not PnL).
     this.audit.onDailyPnl(this.dayNumber, equity - this.dayBaseEquity + (this.ledger.rollCostsUsd + this.ledger.optionCommissionsUsd - this.dayBaseCosts));
-    // A roll is due on this bar's spot and time alone; it trades after the decision.
-    const roll = this.dueRoll(spot, nowMs);
+    const next = tape.rolls[this.rollCursor];
+    const roll = next !== undefined && next.index === i ? next : null;
     // While the Hedger is quiet and its policy holds at this bar's greeks, its calls would
     // change nothing and return that hold: the bar is decided without them (see quietUntilMs).
-    const hold = roll === null && nowMs < this.quietUntilMs ? this.quietHold(spot) : null;
+    const hold = roll === null && nowMs < this.quietUntilMs ? this.quietHold(i, spot) : null;
     let decision: HedgeDecision | null = null;
     let fill: VenueFill | null = null;
+    let touch: SimTouch | null = null;
     if (hold !== null) {
       this.audit.onHold(hold);
     } else {
+      this.markHeld(spot, vol, nowMs);
+      touch = { bid: tape.bid[i] as number, ask: tape.ask[i] as number };
       // This bar's broker events in the order the daemon gets them from the sim broker: the
       // option greeks at this price, then the quote, on which it decides.
       this.hedger.onOptionGreeks(this.callKey, this.callEvent.refresh(this.call));
@@ -189,30 +168,42 @@ class ReplayEngine {
     }
     // A roll trades at this bar's close, after the decision on it: the position reports
     // then find the Hedger with this bar's quote, so it selects the new legs at this spot.
+    let theta = this.units * (tape.theta[i] as number);
+    let vega = this.units * (tape.vega[i] as number);
     if (roll !== null) {
-      this.roll(roll, spot, vol, nowMs, rate, dividendYield);
-      optionValue = this.units * (this.call.price + this.put.price);
+      this.rollCursor++;
+      this.trade(roll, spot, nowMs);
+      optionValue = this.units * (roll.call.price + roll.put.price);
+      theta = this.units * (roll.call.theta + roll.put.theta);
+      vega = this.units * (roll.call.vega + roll.put.vega);
     }
     if (hold === null) this.quietUntilMs = this.hedger.quietUntilMs();
     if (fill !== null || roll !== null) equity = this.ledger.equityUsd(spot, optionValue);
     const log = this.inputs.log;
     const deltaShares = decision === null ? this.hedger.quietDeltaShares : decision.deltaShares;
-    if (log !== null) this.writeLog(log, nowMs, spot, touch.bid, touch.ask, decision ?? { type: "hold", reason: hold as SizingHold, deltaShares }, fill);
+    if (log !== null) {
+      this.writeLog(log, nowMs, spot, tape.bid[i] as number, tape.ask[i] as number, decision ?? { type: "hold", reason: hold as SizingHold, deltaShares }, fill);
+    }
     this.recorder.bar(i, nowMs, spot, equity, deltaShares === null ? Number.NaN : deltaShares, this.ledger.stockShares, vol);
     this.prevValue = optionValue;
-    this.prevTheta = this.units * (this.call.theta + this.put.theta);
-    this.prevVega = this.units * (this.call.vega + this.put.vega);
+    this.prevTheta = theta;
+    this.prevVega = vega;
     this.prevVol = vol;
     this.spot = spot;
     this.nowMs = nowMs;
   }
 
   /** The Hedger's hold at this bar's marks, as its broker greeks would report them (null: it must decide). */
-  private quietHold(spot: number): SizingHold | null {
+  private quietHold(i: number, spot: number): SizingHold | null {
+    const tape = this.tape;
     const units = this.units;
-    const call = this.call;
-    const put = this.put;
-    return this.hedger.quietHold(units * call.delta + units * put.delta, units * call.gamma + units * put.gamma, spot);
+    const gamma = tape.gamma[i] as number;
+    return this.hedger.quietHold(units * (tape.callDelta[i] as number) + units * (tape.putDelta[i] as number), units * gamma + units * gamma, spot);
+  }
+
+  /** The held legs' marks at this bar: the very numbers the tape holds, in full. */
+  private markHeld(spot: number, vol: number, nowMs: number): void {
+    markStraddle((this.straddle as Straddle).call.strike, this.expiryMs, spot, vol, nowMs, this.tape.rate, this.tape.dividendYield, this.call, this.put);
   }
 
   /** The hedge filled on this bar: audit it against the limits, book it, record it. */
@@ -233,33 +224,19 @@ class ReplayEngine {
     this.recorder.hedge(nowMs, order.side, order.quantityShares, fill.price, decision.deltaShares ?? 0);
   }
 
-  private startDay(atMs: number): void {
-    const day = exchangeDayAt(atMs);
-    if (this.dayEndMs !== Number.NEGATIVE_INFINITY) this.recorder.endDay(this.ledger);
-    this.dayEndMs = day.endMs;
-    this.dayCloseMs = day.closeMs ?? day.endMs;
+  private startDay(day: TapeDay): void {
+    if (this.dayStarted) this.recorder.endDay(this.ledger);
+    this.dayStarted = true;
     this.dayNumber = day.dayNumber;
-    this.rollCheckDue = true;
     this.dayFirstBar = true;
     this.recorder.startDay(day.day);
   }
 
-  private mark(spot: number, vol: number, nowMs: number, rate: number, dividendYield: number): void {
-    markStraddle((this.straddle as Straddle).call.strike, this.expiryMs, spot, vol, nowMs, rate, dividendYield, this.call, this.put);
-  }
-
-  /** DTE moves once a day; the strike band is checked on every bar. */
-  private dueRoll(spot: number, nowMs: number): RollReason | null {
-    const straddle = this.straddle as Straddle;
-    if (this.rollCheckDue) {
-      this.rollCheckDue = false;
-      const reason = rollReason(straddle, spot, nowMs, this.rules);
-      if (reason !== null) return reason;
-    }
-    return Math.abs(straddle.call.strike - spot) / spot > this.rules.rollBandFraction ? "strike_outside_band" : null;
-  }
-
-  private roll(reason: RollReason | "open", spot: number, vol: number, nowMs: number, rate: number, dividendYield: number): void {
+  /**
+   * Trades the tape's open or roll: the held legs (marked at this bar) sold at their bid, the
+   * new ones bought at their ask; the broker's position reports and the new legs' greeks.
+   */
+  private trade(roll: TapeRoll, spot: number, nowMs: number): void {
     const contracts = this.params.contracts;
     const previous = this.straddle;
     const closed: Position[] = [];
@@ -267,15 +244,14 @@ class ReplayEngine {
       this.sellLegsAtBid();
       for (const leg of [previous.call, previous.put]) closed.push({ contract: leg, quantity: 0, avgCost: 0, account: BACKTEST_ACCOUNT });
     }
-    const next = chooseStraddle(spot, nowMs, this.rules);
+    const next = roll.next;
     this.straddle = next;
     this.callKey = contractKey(next.call);
     this.putKey = contractKey(next.put);
-    this.expiryMs = expiryCloseUtcMs(next.expiryDayNumber);
+    this.expiryMs = roll.nextExpiryMs;
     this.units = contracts * next.call.multiplier;
-    this.mark(spot, vol, nowMs, rate, dividendYield);
     const opened: Position[] = [];
-    for (const [leg, mark] of [[next.call, this.call], [next.put, this.put]] as const) {
+    for (const [leg, mark] of [[next.call, roll.call], [next.put, roll.put]] as const) {
       const price = mark.price + optionHalfSpreadUsd(mark.price, this.params);
       this.ledger.optionTrade(this.units, price, mark.price, optionCommissionUsd(contracts, this.params));
       opened.push({ contract: leg, quantity: contracts, avgCost: price * leg.multiplier, account: BACKTEST_ACCOUNT });
@@ -283,11 +259,11 @@ class ReplayEngine {
     // A broker streams greeks for newly subscribed legs at once (at the start, the bar's own
     // greeks follow right after the opening).
     if (previous !== null) {
-      this.hedger.onOptionGreeks(this.callKey, this.callEvent.refresh(this.call));
-      this.hedger.onOptionGreeks(this.putKey, this.putEvent.refresh(this.put));
+      this.hedger.onOptionGreeks(this.callKey, this.callEvent.refresh(roll.call));
+      this.hedger.onOptionGreeks(this.putKey, this.putEvent.refresh(roll.put));
     }
     this.venue.setOptionPositions([...closed, ...opened], nowMs);
-    this.recorder.roll(nowMs, reason, previous, next, spot);
+    this.recorder.roll(nowMs, roll.reason, previous, next, spot);
   }
 
   /** Closes the held legs at their bid (one order per leg, with its commission). */
@@ -298,8 +274,11 @@ class ReplayEngine {
   }
 
   /** The run ends flat in options at their bid, so the total is what could be realised. */
-  private finish(spot: number, nowMs: number): void {
+  private finish(): void {
     if (this.straddle === null) return;
+    const spot = this.spot;
+    const nowMs = this.nowMs;
+    this.markHeld(spot, this.prevVol, nowMs);
     this.sellLegsAtBid();
     if (this.ledger.stockShares !== 0) {
       const touch = quoteAround(spot, this.params.stockHalfSpreadBps);

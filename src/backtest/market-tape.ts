@@ -1,0 +1,184 @@
+// The replay's market, bar by bar, recorded before any hedging: the venue's quote, the
+// decision time, the implied vol, the straddle held and its marks, the trading days and the
+// rolls. None of it depends on how the position is hedged (a roll follows spot and time
+// alone), so the replay's per-bar loop reads it instead of pricing options, and a sweep
+// records it once for all its runs.
+import { quoteAround } from "../broker/sim/sim-fills.ts";
+import type { StrategyParams } from "../core/hedger-params.ts";
+import { exchangeDayAt, expiryCloseUtcMs } from "../core/nyse-calendar.ts";
+import type { BarSeries, IvSeries } from "../market-data/index.ts";
+import { ivAt } from "../market-data/index.ts";
+import type { BacktestParams } from "./backtest-params.ts";
+import { LegMark, markStraddle } from "./option-marks.ts";
+import { chooseStraddle, rollReason } from "./straddle-schedule.ts";
+import type { RollReason, Straddle, StraddleRules } from "./straddle-schedule.ts";
+
+/** The close is the bar's last trade: the step happens just before the bar (or the session) ends. */
+const CLOSE_BEFORE_BAR_END_MS = 1000;
+
+export type TapeStrategy = Pick<StrategyParams, "symbol" | "minDte" | "maxDte" | "riskFreeRate" | "dividendYield">;
+
+/** A straddle traded at a bar: the open before the first decision, a roll after its bar's decision. */
+export interface TapeRoll {
+  readonly index: number;
+  readonly reason: RollReason | "open";
+  readonly previous: Straddle | null;
+  readonly next: Straddle;
+  readonly nextExpiryMs: number;
+  /** The new legs' marks at this bar (read only: a sweep's runs share them). */
+  readonly call: LegMark;
+  readonly put: LegMark;
+}
+
+export interface TapeDay {
+  readonly firstIndex: number;
+  /** One past the day's last bar. */
+  readonly endIndex: number;
+  readonly dayNumber: number;
+  readonly day: string;
+}
+
+export interface MarketTape {
+  readonly length: number;
+  /** The venue's quote in cents around the bar's close; spot is its mid, the price of record. */
+  readonly bid: Float64Array;
+  readonly ask: Float64Array;
+  readonly spot: Float64Array;
+  /** When the bar is decided: just before it (or its session) closes. */
+  readonly nowMs: Float64Array;
+  readonly vol: Float64Array;
+  /**
+   * Marks per share of the straddle held at the bar's decision (core's units: theta per year,
+   * vega per 1.00 of vol): each leg's delta, the legs' gamma (equal for a call and a put of one
+   * strike and expiry), and the call + put sums of price, theta and vega.
+   */
+  readonly callDelta: Float64Array;
+  readonly putDelta: Float64Array;
+  readonly gamma: Float64Array;
+  readonly value: Float64Array;
+  readonly theta: Float64Array;
+  readonly vega: Float64Array;
+  readonly days: readonly TapeDay[];
+  /** In bar order; the first is the open at bar 0. */
+  readonly rolls: readonly TapeRoll[];
+  readonly rate: number;
+  readonly dividendYield: number;
+}
+
+export function straddleRules(strategy: TapeStrategy, params: BacktestParams): StraddleRules {
+  return {
+    symbol: strategy.symbol,
+    minDte: strategy.minDte,
+    maxDte: strategy.maxDte,
+    strikeStep: params.strikeStep,
+    rollBandFraction: params.rollBandFraction,
+    multiplier: 100,
+  };
+}
+
+/** Prices the bars once: quotes, times, vols, the straddle schedule and its marks. */
+export function recordMarketTape(series: BarSeries, iv: IvSeries, params: BacktestParams, strategy: TapeStrategy): MarketTape {
+  const length = series.length;
+  const column = () => new Float64Array(length);
+  const tape = {
+    length,
+    bid: column(),
+    ask: column(),
+    spot: column(),
+    nowMs: column(),
+    vol: column(),
+    callDelta: column(),
+    putDelta: column(),
+    gamma: column(),
+    value: column(),
+    theta: column(),
+    vega: column(),
+    days: [] as TapeDay[],
+    rolls: [] as TapeRoll[],
+    rate: strategy.riskFreeRate,
+    dividendYield: strategy.dividendYield,
+  };
+  const rules = straddleRules(strategy, params);
+  const { rate, dividendYield } = tape;
+  const barMs = series.barSeconds * 1000;
+  const dailyIv = iv.type !== "intraday";
+  const call = new LegMark();
+  const put = new LegMark();
+  let straddle: Straddle | null = null;
+  let expiryMs = 0;
+  let dayEndMs = Number.NEGATIVE_INFINITY;
+  let dayCloseMs = 0;
+  let rollCheckDue = true;
+  let vol = 0;
+  for (let i = 0; i < length; i++) {
+    const touch = quoteAround(series.close[i] as number, params.stockHalfSpreadBps);
+    const spot = (touch.bid + touch.ask) / 2;
+    const startMs = series.tsMs[i] as number;
+    if (startMs >= dayEndMs) {
+      const day = exchangeDayAt(startMs);
+      const days = tape.days;
+      if (days.length > 0) days[days.length - 1] = { ...(days[days.length - 1] as TapeDay), endIndex: i };
+      days.push({ firstIndex: i, endIndex: length, dayNumber: day.dayNumber, day: day.day });
+      dayEndMs = day.endMs;
+      dayCloseMs = day.closeMs ?? day.endMs;
+      rollCheckDue = true;
+      if (dailyIv) vol = ivAt(iv, startMs);
+    }
+    // A daily bar's close is the session's close, not the next morning.
+    const nowMs = Math.min(startMs + barMs, dayCloseMs) - CLOSE_BEFORE_BAR_END_MS;
+    if (!dailyIv) vol = ivAt(iv, nowMs);
+    // The account holds the straddle before the first quote, as the daemon's does at start.
+    if (straddle === null) {
+      const open = tradeStraddle(i, "open", null, spot, nowMs, vol, rules, tape);
+      straddle = open.next;
+      expiryMs = open.nextExpiryMs;
+    }
+    const held = straddle;
+    markStraddle(held.call.strike, expiryMs, spot, vol, nowMs, rate, dividendYield, call, put);
+    tape.bid[i] = touch.bid;
+    tape.ask[i] = touch.ask;
+    tape.spot[i] = spot;
+    tape.nowMs[i] = nowMs;
+    tape.vol[i] = vol;
+    tape.callDelta[i] = call.delta;
+    tape.putDelta[i] = put.delta;
+    tape.gamma[i] = call.gamma;
+    tape.value[i] = call.price + put.price;
+    tape.theta[i] = call.theta + put.theta;
+    tape.vega[i] = call.vega + put.vega;
+    // DTE moves once a day; the strike band is checked on every bar.
+    let reason: RollReason | null = null;
+    if (rollCheckDue) {
+      rollCheckDue = false;
+      reason = rollReason(held, spot, nowMs, rules);
+    }
+    if (reason === null && Math.abs(held.call.strike - spot) / spot > rules.rollBandFraction) reason = "strike_outside_band";
+    if (reason !== null) {
+      const next = tradeStraddle(i, reason, held, spot, nowMs, vol, rules, tape);
+      straddle = next.next;
+      expiryMs = next.nextExpiryMs;
+    }
+  }
+  return tape;
+}
+
+/** Chooses the straddle to hold from this bar on, marks it, and adds the trade to the tape. */
+function tradeStraddle(
+  index: number,
+  reason: RollReason | "open",
+  previous: Straddle | null,
+  spot: number,
+  nowMs: number,
+  vol: number,
+  rules: StraddleRules,
+  tape: { readonly rolls: TapeRoll[]; readonly rate: number; readonly dividendYield: number },
+): TapeRoll {
+  const next = chooseStraddle(spot, nowMs, rules);
+  const nextExpiryMs = expiryCloseUtcMs(next.expiryDayNumber);
+  const call = new LegMark();
+  const put = new LegMark();
+  markStraddle(next.call.strike, nextExpiryMs, spot, vol, nowMs, tape.rate, tape.dividendYield, call, put);
+  const roll: TapeRoll = { index, reason, previous, next, nextExpiryMs, call, put };
+  tape.rolls.push(roll);
+  return roll;
+}

@@ -1,0 +1,77 @@
+// The market tape: what the replay reads per bar must be exactly what pricing that bar would
+// give (the same function, so the daemon's sim broker and the backtest agree to the bit),
+// the days must partition the bars, and a shared tape must not change a run.
+import { describe, expect, test } from "bun:test";
+import { defaultBacktestParams } from "../../../src/backtest/backtest-params.ts";
+import { recordMarketTape } from "../../../src/backtest/market-tape.ts";
+import { LegMark, markStraddle } from "../../../src/backtest/option-marks.ts";
+import { replay } from "../../../src/backtest/replay-engine.ts";
+import { quoteAround } from "../../../src/broker/sim/sim-fills.ts";
+import { defaultConfig } from "../../../src/config/defaults.ts";
+import { hedgerParamsFromConfig } from "../../../src/config/hedger-params.ts";
+import { Hedger } from "../../../src/core/hedger.ts";
+import { exchangeDayAt } from "../../../src/core/nyse-calendar.ts";
+import { bundledVix, constantIv, gbmBars, loadBars, parseDataSource, parseGbmSpec } from "../../../src/market-data/index.ts";
+
+const hedgerParams = hedgerParamsFromConfig(defaultConfig());
+const strategy = hedgerParams.strategy;
+
+describe("market tape", async () => {
+  const loaded = await loadBars(parseDataSource("bundled", { symbol: "SPY", zone: null, barSeconds: null }), { fromDay: "2024-07-01", toDay: "2024-08-30" });
+  const series = loaded.series;
+  const params = defaultBacktestParams(0.025);
+  const tape = recordMarketTape(series, bundledVix(), params, strategy);
+
+  test("each bar's quote, time and marks are the sim venue's quote and markStraddle's numbers", () => {
+    const call = new LegMark();
+    const put = new LegMark();
+    let roll = 0;
+    let held = tape.rolls[0]!;
+    for (let i = 0; i < tape.length; i++) {
+      const touch = quoteAround(series.close[i] as number, params.stockHalfSpreadBps);
+      expect([tape.bid[i], tape.ask[i], tape.spot[i]]).toEqual([touch.bid, touch.ask, (touch.bid + touch.ask) / 2]);
+      // The straddle held at the decision is the one traded last before this bar (or the open at it).
+      while (roll < tape.rolls.length && (tape.rolls[roll]!.index < i || tape.rolls[roll]!.reason === "open")) held = tape.rolls[roll++]!;
+      markStraddle(held.next.call.strike, held.nextExpiryMs, tape.spot[i]!, tape.vol[i]!, tape.nowMs[i]!, strategy.riskFreeRate, strategy.dividendYield, call, put);
+      expect([tape.callDelta[i], tape.putDelta[i], tape.gamma[i], tape.value[i], tape.theta[i], tape.vega[i]]).toEqual([
+        call.delta,
+        put.delta,
+        call.gamma,
+        call.price + put.price,
+        call.theta + put.theta,
+        call.vega + put.vega,
+      ]);
+    }
+    expect(tape.rolls.filter((r) => r.reason === "strike_outside_band").length).toBeGreaterThan(2);
+    expect(tape.rolls.filter((r) => r.reason === "dte_below_min").length).toBeGreaterThan(2);
+  });
+
+  test("the days partition the bars, each bar inside its day, decided before the day closes", () => {
+    let next = 0;
+    for (const day of tape.days) {
+      expect(day.firstIndex).toBe(next);
+      expect(day.endIndex).toBeGreaterThan(day.firstIndex);
+      for (let i = day.firstIndex; i < day.endIndex; i++) {
+        const exchangeDay = exchangeDayAt(series.tsMs[i] as number);
+        expect(exchangeDay.dayNumber).toBe(day.dayNumber);
+        expect(tape.nowMs[i]).toBeLessThan(exchangeDay.closeMs ?? exchangeDay.endMs);
+      }
+      next = day.endIndex;
+    }
+    expect(next).toBe(series.length);
+    expect(tape.days.length).toBe(44); // July 2024 (without the 4th) and August: 22 sessions each
+  });
+
+  test("a run on a tape recorded beforehand is the run that records its own", () => {
+    const gbm = gbmBars(parseGbmSpec("seed=4,vol=0.3,bar=1m,days=5,start=2024-05-06"));
+    const iv = constantIv(0.25);
+    const shared = recordMarketTape(gbm, iv, params, strategy);
+    const run = (withTape: boolean) =>
+      replay({ hedger: new Hedger(hedgerParams), series: gbm, iv, params, runId: "t", log: null, onProgress: null, ...(withTape ? { tape: shared } : {}) });
+    const own = run(false);
+    expect(own.hedges.length).toBeGreaterThan(20);
+    expect(run(true)).toEqual(own);
+    // The tape is only read: a second run on it is the same again.
+    expect(run(true)).toEqual(own);
+  });
+});
