@@ -6,6 +6,7 @@ import { computeGreeks, GreeksScratch } from "../src/core/greeks.ts";
 import { Hedger } from "../src/core/hedger.ts";
 import type { HedgerParams } from "../src/core/hedger-params.ts";
 import type { Position } from "../src/core/instrument.ts";
+import { OrderRefSequence } from "../src/core/order-ref-sequence.ts";
 import { normalCdf, normalPdf } from "../src/core/normal.ts";
 
 const BARS = Number(process.argv[2] ?? 2_000_000);
@@ -84,6 +85,7 @@ const greeksEvent = (delta: number): GreeksEvent => ({ impliedVol: 0.2, delta, g
  */
 function hedgerLoop(path: Float64Array, p: HedgerParams, brokerGreeks = false): { checksum: number; hedges: number; denies: number } {
   const h = new Hedger(p);
+  const refs = new OrderRefSequence("b");
   h.setBrokerConnected(true, START_MS);
   h.setPositions(STRADDLE, START_MS);
   const call = greeksEvent(0.55);
@@ -103,8 +105,8 @@ function hedgerLoop(path: Float64Array, p: HedgerParams, brokerGreeks = false): 
     }
     const d = h.evaluate(nowMs);
     if (d.type === "hedge") {
-      const ref = `b${i}`;
-      const order = h.createOrder(d, nowMs, ref);
+      const order = h.createOrder(d, nowMs, refs);
+      const ref = order.orderRef;
       h.onExecution({ execId: ref, orderRef: ref, brokerOrderId: i, symbol: "SPY", side: order.side, shares: order.quantityShares, price: spot, cumulativeShares: order.quantityShares, tsEventMs: nowMs });
       hedges++;
     } else if (d.type === "deny") {

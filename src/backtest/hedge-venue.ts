@@ -14,6 +14,7 @@ import type { Hedger } from "../core/hedger.ts";
 import type { Position, StockContract } from "../core/instrument.ts";
 import { contractKey } from "../core/instrument.ts";
 import type { HedgeOrder } from "../core/order.ts";
+import { OrderRefSequence } from "../core/order-ref-sequence.ts";
 
 export interface VenueFill {
   readonly order: HedgeOrder;
@@ -30,7 +31,7 @@ export class HedgeVenue {
   /** The quote event, refreshed in place each bar (the Hedger copies what it keeps). */
   private readonly quote = { bid: 0, ask: 0, last: 0, tsEventMs: 0 };
   private nextBrokerOrderId = 1;
-  private orderSeq = 0;
+  private readonly orderRefs: OrderRefSequence;
 
   private readonly stockContract: StockContract;
   private readonly stockKey: string;
@@ -38,9 +39,10 @@ export class HedgeVenue {
   constructor(
     private readonly hedger: Hedger,
     private readonly costs: SimExecutionCosts,
-    private readonly orderRefPrefix: string,
+    orderRefPrefix: string,
     private readonly account: string,
   ) {
+    this.orderRefs = new OrderRefSequence(orderRefPrefix);
     this.stockContract = { secType: "STK", symbol: hedger.params.strategy.symbol };
     this.stockKey = contractKey(this.stockContract);
   }
@@ -77,7 +79,7 @@ export class HedgeVenue {
 
   private submit(decision: Extract<HedgeDecision, { type: "hedge" }>, nowMs: number, touch: SimTouch): VenueFill | null {
     const hedger = this.hedger;
-    const order = hedger.createOrder(decision, nowMs, `${this.orderRefPrefix}${++this.orderSeq}`);
+    const order = hedger.createOrder(decision, nowMs, this.orderRefs);
     const brokerOrderId = this.nextBrokerOrderId++;
     hedger.onOrderAccepted(order.orderRef, brokerOrderId, nowMs);
     hedger.onOrderStatus({ orderRef: order.orderRef, status: "submitted", filledShares: 0, tsEventMs: nowMs });

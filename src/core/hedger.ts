@@ -8,7 +8,7 @@
 //   hedger.onOptionGreeks(key, greeks)             // broker greeks (or the backtest's IV)
 //   const d = hedger.evaluate(nowMs)               // hedge | hold(reason) | deny(code, context)
 //   if (d.type === "hedge") {
-//     const order = hedger.createOrder(d, nowMs, orderRef)   // in flight now: counts toward delta
+//     const order = hedger.createOrder(d, nowMs, refs)       // ref from the caller's sequence; in flight now
 //     try { hedger.onOrderAccepted(order.orderRef, broker.placeOrder(order), nowMs) }
 //     catch (e) { hedger.onOrderSendFailed(order.orderRef, String(e), nowMs) }
 //   }
@@ -31,6 +31,7 @@ import { LegBook } from "./leg-book.ts";
 import { exchangeDayAt, type ExchangeDay } from "./nyse-calendar.ts";
 import type { CommissionReport, ExecutionReport, HedgeOrder } from "./order.ts";
 import { OrderTracker } from "./order-tracker.ts";
+import type { OrderRefSequence } from "./order-ref-sequence.ts";
 import { PositionReconciler } from "./position-reconciler.ts";
 import { RealizedVolEstimator } from "./realized-vol.ts";
 
@@ -235,17 +236,18 @@ export class Hedger {
   }
 
   /**
-   * Turn a hedge decision into an order and put it in flight: its shares count toward delta
-   * at once; the daily count, cooldown clock and last hedge price move now (a send that
+   * Turn a hedge decision into an order with the next ref of `refs` (every order of a Hedger
+   * takes its ref from one sequence) and put it in flight: its shares count toward delta at once; the daily count, cooldown clock and last hedge price move now (a send that
    * fails still counts: limits err on the safe side).
    */
-  createOrder(decision: HedgeDecisionOf<"hedge">, nowMs: number, orderRef: string): HedgeOrder {
+  createOrder(decision: HedgeDecisionOf<"hedge">, nowMs: number, refs: OrderRefSequence): HedgeOrder {
     // The type already says so; this stops untyped callers from turning a denial into an order.
     if (decision.type !== "hedge") throw new Error(`createOrder needs a hedge decision, was ${JSON.stringify(decision)}`);
     this.rollDay(nowMs);
     const { side, quantityShares } = decision;
     const hedge = this.params.hedge;
     const symbol = this.params.strategy.symbol;
+    const orderRef = refs.next();
     let order: HedgeOrder;
     if (hedge.orderType === "limit") {
       const offset = hedge.limitOffsetBps / 10_000;
@@ -255,7 +257,7 @@ export class Hedger {
     } else {
       order = { orderRef, symbol, side, quantityShares, orderType: "market" };
     }
-    this.orders.add(order, nowMs);
+    this.orders.add(order, nowMs, refs);
     this.dailyHedgeCount++;
     this.lastHedgeTsMs = nowMs;
     this.lastHedgePrice = decision.spot;

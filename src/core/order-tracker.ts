@@ -9,6 +9,7 @@ import {
   nextHedgeExecState,
 } from "./hedge-exec-fsm.ts";
 import type { BrokerOrderStatus, CommissionReport, ExecutionReport, HedgeOrder } from "./order.ts";
+import type { OrderRefSequence } from "./order-ref-sequence.ts";
 
 interface TrackedOrder {
   readonly order: HedgeOrder;
@@ -50,8 +51,8 @@ export class OrderTracker {
    * hashing each freshly built orderRef, which was most of an order's cost in a backtest.
    */
   private readonly orders: TrackedOrder[] = [];
-  /** Every orderRef created today or still tracked: refs are unique, and late calls for finished orders are no-ops. */
-  private readonly knownRefs = new Set<string>();
+  /** Where this tracker's refs come from (the first add pins it): unique refs, and a late call for a finished order is told from a bug. */
+  private refs: OrderRefSequence | null = null;
   /**
    * Today's orders that finished owing nothing by their final status, oldest first. A final
    * status can under-report the fills (IB's "Cancelled, filled 40" with a last execution of 20
@@ -66,12 +67,12 @@ export class OrderTracker {
   liveCount = 0;
   private latestRef: string | null = null;
 
-  add(order: HedgeOrder, nowMs: number): void {
-    // One hash of the new ref instead of two (has, then add): the set only grows when it is new.
-    const knownBefore = this.knownRefs.size;
-    this.knownRefs.add(order.orderRef);
-    if (this.knownRefs.size === knownBefore) {
-      throw new Error(`orderRef ${order.orderRef} was already used, expected a unique orderRef per order`);
+  /** `order.orderRef` must be the ref `refs` issued last: then it is new, with no search. */
+  add(order: HedgeOrder, nowMs: number, refs: OrderRefSequence): void {
+    this.refs ??= refs;
+    if (refs !== this.refs) throw new Error(`orderRef ${order.orderRef} comes from a second ref sequence (${refs.prefix}), expected every order's ref from ${this.refs.prefix}`);
+    if (order.orderRef !== refs.latest || order.orderRef === this.latestRef) {
+      throw new Error(`orderRef ${order.orderRef} was already used or is not the ref ${refs.prefix} issued last (${refs.latest}), expected a fresh ref per order`);
     }
     this.orders.push({
       order,
@@ -167,8 +168,6 @@ export class OrderTracker {
   /** Forget finished orders of earlier days (commissions arrive within seconds of their execution). */
   startNewDay(): void {
     this.finishedToday.length = 0;
-    this.knownRefs.clear();
-    for (const o of this.orders) this.knownRefs.add(o.order.orderRef);
   }
 
   private apply(o: TrackedOrder, event: HedgeExecEvent): void {
@@ -218,7 +217,7 @@ export class OrderTracker {
   private live(orderRef: string): TrackedOrder | null {
     const o = this.tracked(orderRef);
     if (o !== undefined) return o;
-    if (this.knownRefs.has(orderRef)) return null;
+    if (this.refs?.issued(orderRef) === true) return null;
     throw new Error(`orderRef ${orderRef} was never created by createOrder, expected a hedge order of this Hedger`);
   }
 }

@@ -201,7 +201,7 @@ export class HedgeLoop {
 
   private submit(decision: HedgeDecisionOf<"hedge">, nowMs: number, purpose: "hedge" | "flatten"): void {
     const { hedger, broker, recorder } = this.deps;
-    const order = hedger.createOrder(decision, nowMs, this.deps.ids.nextOrderRef());
+    const order = hedger.createOrder(decision, nowMs, this.deps.ids.orderRefs);
     const tracked: TrackedOrder = { order, brokerOrderId: null, acknowledged: false, cancelRequested: false };
     this.orders.set(order.orderRef, tracked);
     this.fills.expectOrder(order.orderRef, order.quantityShares);

@@ -2,12 +2,15 @@
 // the broker, `gs:<daemonId>:<symbol>:<run>.<seq>`) and opId for every operation row. The run
 // part is the daemon's start time in base 36, so ids stay unique across restarts.
 
+import { OrderRefSequence } from "../core/order-ref-sequence.ts";
+
 const ORDER_REF_PREFIX = "gs:";
 
 export class DaemonIds {
-  private orderSeq = 0;
   private opSeq = 0;
   private readonly run: string;
+  /** This run's orderRefs. */
+  readonly orderRefs: OrderRefSequence;
 
   constructor(
     readonly daemonId: string,
@@ -15,11 +18,7 @@ export class DaemonIds {
     startMs: number,
   ) {
     this.run = startMs.toString(36);
-  }
-
-  nextOrderRef(): string {
-    this.orderSeq += 1;
-    return `${ORDER_REF_PREFIX}${this.daemonId}:${this.symbol}:${this.run}.${this.orderSeq}`;
+    this.orderRefs = new OrderRefSequence(`${ORDER_REF_PREFIX}${this.daemonId}:${this.symbol}:${this.run}.`);
   }
 
   nextOpId(): string {

@@ -5,11 +5,14 @@ import { Hedger } from "../../src/core/hedger.ts";
 import type { HedgerParams } from "../../src/core/hedger-params.ts";
 import type { Position } from "../../src/core/instrument.ts";
 import type { HedgeOrder } from "../../src/core/order.ts";
+import { OrderRefSequence } from "../../src/core/order-ref-sequence.ts";
 import { hedgerParams, MONDAY_10AM, stockPosition, straddle } from "./core-fixtures.ts";
 
 export class HedgerHarness {
   readonly hedger: Hedger;
   nowMs = MONDAY_10AM;
+  /** The harness's orderRefs, for tests that create orders themselves. */
+  readonly orderRefs = new OrderRefSequence("gs:test:SPY:");
   private seq = 0;
   private execSeq = 0;
 
@@ -39,8 +42,8 @@ export class HedgerHarness {
   hedgeIfWanted(): HedgeOrder | null {
     const d = this.evaluate();
     if (d.type !== "hedge") return null;
-    const order = this.hedger.createOrder(d, this.nowMs, `gs:test:SPY:${++this.seq}`);
-    this.hedger.onOrderAccepted(order.orderRef, this.seq, this.nowMs);
+    const order = this.hedger.createOrder(d, this.nowMs, this.orderRefs);
+    this.hedger.onOrderAccepted(order.orderRef, ++this.seq, this.nowMs);
     return order;
   }
 

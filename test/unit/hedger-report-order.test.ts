@@ -5,6 +5,7 @@
 import { describe, expect, test } from "bun:test";
 import { Hedger } from "../../src/core/hedger.ts";
 import type { HedgeOrder } from "../../src/core/order.ts";
+import { OrderRefSequence } from "../../src/core/order-ref-sequence.ts";
 import { hedgerParams, MONDAY_10AM, seededRandom, stockPosition, straddle } from "./core-fixtures.ts";
 
 type Report = () => void;
@@ -23,6 +24,7 @@ function runScenario(seed: number): void {
   let now = MONDAY_10AM;
   let brokerShares = 0; // the broker's true stock position
   let execSeq = 0;
+  const refs = new OrderRefSequence("o");
   h.setBrokerConnected(true, now);
   h.setPositions(straddle(), now);
   for (let step = 0; step < 60; step++) {
@@ -31,7 +33,7 @@ function runScenario(seed: number): void {
     h.onQuote({ bid: spot - 0.01, ask: spot + 0.01, last: spot, tsEventMs: now });
     const d = h.evaluate(now);
     if (d.type !== "hedge") continue;
-    const order: HedgeOrder = h.createOrder(d, now, `o${step}`);
+    const order: HedgeOrder = h.createOrder(d, now, refs);
     const sign = order.side === "BUY" ? 1 : -1;
     // How much the broker fills before (maybe) a cancel, split into 1-3 executions.
     const cancelled = random() < 0.3;

@@ -3,6 +3,7 @@ import { blackScholes } from "../../src/core/greeks.ts";
 import type { HedgeDecision } from "../../src/core/hedge-decision.ts";
 import { Hedger } from "../../src/core/hedger.ts";
 import { YEAR_MS } from "../../src/core/leg-book.ts";
+import { OrderRefSequence } from "../../src/core/order-ref-sequence.ts";
 import { hedgerParams, MONDAY_10AM, optionPosition, seededRandom, STRATEGY, stockPosition, straddle } from "./core-fixtures.ts";
 import { HedgerHarness } from "./hedger-harness.ts";
 
@@ -141,11 +142,14 @@ describe("hedging and in-flight accounting", () => {
     expect(order).toMatchObject({ side: "SELL", orderType: "limit", limitPrice: Math.floor(593.99 * 0.9995 * 100) / 100 });
   });
 
-  test("orderRefs are unique", () => {
+  test("orderRefs come from one sequence, so they are unique", () => {
     const t = new HedgerHarness();
     const d = t.quote(594).evaluate() as Extract<HedgeDecision, { type: "hedge" }>;
-    t.hedger.createOrder(d, t.nowMs, "same");
-    expect(() => t.hedger.createOrder(d, t.nowMs, "same")).toThrow("orderRef same was already used");
+    const first = t.hedger.createOrder(d, t.nowMs, t.orderRefs);
+    t.hedger.onOrderSendFailed(first.orderRef, "refused", t.nowMs);
+    const second = t.hedger.createOrder(d, t.nowMs, t.orderRefs);
+    expect([first.orderRef, second.orderRef]).toEqual(["gs:test:SPY:1", "gs:test:SPY:2"]);
+    expect(() => t.hedger.createOrder(d, t.nowMs, new OrderRefSequence("gs:other:"))).toThrow("comes from a second ref sequence (gs:other:)");
   });
 
   test("a timed-out order is cancelled once; its partial fill stays pending until reported", () => {
@@ -376,7 +380,7 @@ describe("properties over random paths", () => {
         // Property: the hedge always opposes the delta and never overshoots zero.
         expect(d.side === "BUY").toBe(d.deltaShares < 0);
         expect(d.quantityShares).toBeLessThanOrEqual(Math.round(Math.abs(d.deltaShares)));
-        const order = t.hedger.createOrder(d, t.nowMs, `r${i}`);
+        const order = t.hedger.createOrder(d, t.nowMs, t.orderRefs);
         if (random() < 0.1) t.hedger.onOrderSendFailed(order.orderRef, "refused", t.nowMs);
         else t.fill(order);
       }
@@ -437,7 +441,7 @@ describe("bad input", () => {
     t.hedger.setPaused(true);
     const denial = t.evaluate();
     expect(denial.type).toBe("deny");
-    expect(() => t.hedger.createOrder(denial as never, t.nowMs, "x")).toThrow("createOrder needs a hedge decision");
+    expect(() => t.hedger.createOrder(denial as never, t.nowMs, t.orderRefs)).toThrow("createOrder needs a hedge decision");
     expect(t.hedger.orders.pendingShares).toBe(0);
     expect(t.hedger.dailyHedgeCount).toBe(0);
   });

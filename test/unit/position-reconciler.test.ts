@@ -1,5 +1,6 @@
 import { describe, expect, test } from "bun:test";
 import { HedgeBook } from "../../src/core/hedge-book.ts";
+import { OrderRefSequence } from "../../src/core/order-ref-sequence.ts";
 import { OrderTracker } from "../../src/core/order-tracker.ts";
 import { PositionReconciler } from "../../src/core/position-reconciler.ts";
 
@@ -43,11 +44,13 @@ describe("position reconciler", () => {
   test("no adoption while an order is in flight or within the settle time of an own fill", () => {
     const { book, orders, reconciler } = setup();
     reconciler.onReport(0, 0, 0);
-    orders.add({ orderRef: "a", symbol: "SPY", side: "BUY", quantityShares: 10, orderType: "market" }, 0);
+    const refs = new OrderRefSequence("o");
+    const ref = refs.next();
+    orders.add({ orderRef: ref, symbol: "SPY", side: "BUY", quantityShares: 10, orderType: "market" }, 0, refs);
     reconciler.onReport(70, 500, 1_000);
     reconciler.settle(50_000);
     expect(book.shares).toBe(0);
-    orders.sendFailed("a");
+    orders.sendFailed(ref);
     reconciler.onExecutionApplied(45_000); // an own fill (of some other order) 5 s ago
     reconciler.settle(50_000);
     expect(book.shares).toBe(0);
