@@ -182,3 +182,32 @@ function tradeStraddle(
   tape.rolls.push(roll);
   return roll;
 }
+
+/**
+ * The tapes of one series and vol, by the params that shape them (a sweep's runs mostly
+ * share one). Keeps the few most recently used: a year of 1-minute bars is about 9 MB.
+ */
+export class MarketTapeCache {
+  private readonly tapes = new Map<string, MarketTape>();
+
+  constructor(
+    private readonly series: BarSeries,
+    private readonly iv: IvSeries,
+    private readonly capacity = 4,
+  ) {}
+
+  tape(params: BacktestParams, strategy: TapeStrategy): MarketTape {
+    const { strikeStep, rollBandFraction, stockHalfSpreadBps } = params;
+    const { symbol, minDte, maxDte, riskFreeRate, dividendYield } = strategy;
+    const key = JSON.stringify([strikeStep, rollBandFraction, stockHalfSpreadBps, symbol, minDte, maxDte, riskFreeRate, dividendYield]);
+    let tape = this.tapes.get(key);
+    if (tape === undefined) {
+      tape = recordMarketTape(this.series, this.iv, params, strategy);
+      if (this.tapes.size >= this.capacity) this.tapes.delete(this.tapes.keys().next().value as string);
+    } else {
+      this.tapes.delete(key);
+    }
+    this.tapes.set(key, tape);
+    return tape;
+  }
+}

@@ -14,6 +14,7 @@ import { BUNDLED_SYMBOL, DataInputError, ivCoverageStartMs, loadBars, parseBarSi
 import { applyBacktestAssignments, BACKTEST_KEY_PREFIX, backtestParamsView, defaultBacktestParams } from "./backtest-params.ts";
 import type { BacktestParams } from "./backtest-params.ts";
 import { DecisionLog } from "./decision-log.ts";
+import type { MarketTapeCache } from "./market-tape.ts";
 import { resolveIv } from "./iv-source.ts";
 import { replay } from "./replay-engine.ts";
 import type { ReplayResult } from "./replay-engine.ts";
@@ -37,6 +38,8 @@ export interface BacktestRequest {
 export interface PreparedInputs {
   readonly bars: LoadedBars;
   readonly iv: IvSeries;
+  /** Market tapes of these bars and vol, shared by the runs that reuse the inputs (sweeps). */
+  readonly tapes?: MarketTapeCache;
 }
 
 export interface BacktestOutcome {
@@ -149,7 +152,9 @@ export async function runBacktest(request: BacktestRequest, options: RunOptions)
       : DecisionLog.open(options.logPath, { configHash, dataFingerprint: bars.fingerprint, data: bars.description, fromDay: bars.fromDay, toDay: bars.toDay, gsVersion: packageJson.version });
   let result: ReplayResult;
   try {
-    result = replay({ hedger: new Hedger(hedgerParamsFromConfig(config)), series: bars.series, iv, params, runId, log, onProgress: options.onProgress });
+    const hedgerParams = hedgerParamsFromConfig(config);
+    const tape = inputs.tapes?.tape(params, hedgerParams.strategy);
+    result = replay({ hedger: new Hedger(hedgerParams), series: bars.series, iv, params, runId, log, onProgress: options.onProgress, ...(tape === undefined ? {} : { tape }) });
   } finally {
     await log?.close();
   }

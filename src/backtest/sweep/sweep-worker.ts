@@ -1,6 +1,8 @@
 // The worker side of a sweep: runs the backtests it is sent, one at a time, and replies
-// with their summaries. Bars and implied vol are loaded once per worker and reused.
+// with their summaries. Bars and implied vol are loaded once per worker and reused, and so is
+// the market tape (quotes, rolls, option marks) for runs whose params leave it unchanged.
 import { UserError } from "../../config/user-error.ts";
+import { MarketTapeCache } from "../market-tape.ts";
 import { loadRequestConfig, prepareInputs, runBacktest } from "../run-backtest.ts";
 import type { PreparedInputs } from "../run-backtest.ts";
 import type { SweepJob, SweepReply } from "./sweep-protocol.ts";
@@ -19,7 +21,8 @@ export function serveSweepJobs(): Promise<never> {
       const key = `${symbol}|${fallbackVol}`;
       let inputs = inputsByKey.get(key);
       if (inputs === undefined) {
-        inputs = prepareInputs(request, loaded.config);
+        // The runs of one worker share bars, vol and (per roll and spread params) the market tape.
+        inputs = prepareInputs(request, loaded.config).then((prepared) => ({ ...prepared, tapes: new MarketTapeCache(prepared.bars.series, prepared.iv) }));
         inputsByKey.set(key, inputs);
       }
       const outcome = await runBacktest(request, { logPath: null, onProgress: null, inputs: await inputs });
