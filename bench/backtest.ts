@@ -6,6 +6,9 @@
 //  - full backtest, decision log off: replay() with the real Hedger, guards, venue, ledger,
 //    attribution and guard audit; once with the default config (threshold 25 shares: ~7k
 //    hedges a year) and once with hedging out of reach (the per-bar cost alone);
+//  - its two parts: recording the market tape (quotes, rolls, option marks) alone, and the
+//    default config replayed on a tape recorded beforehand (what each run of a sweep after a
+//    worker's first costs);
 // each round runs all cases back to back and divides by the bare loop of the same round; the
 // medians over the rounds are reported (the machine is shared, so absolute rates swing).
 // Then the order life cycle's cost per hedge: a run hedging on almost every bar (threshold 1
@@ -17,6 +20,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import { defaultBacktestParams } from "../src/backtest/backtest-params.ts";
+import { recordMarketTape } from "../src/backtest/market-tape.ts";
 import { replay } from "../src/backtest/replay-engine.ts";
 import { parseSweepAxes } from "../src/backtest/sweep/sweep-grid.ts";
 import { runSweep } from "../src/backtest/sweep/sweep-runner.ts";
@@ -78,10 +82,17 @@ function referenceLoop(): void {
   }
 }
 
+const backtestParams = defaultBacktestParams(config.strategy.atm_band_pct);
+const iv = constantIv(0.2);
+const recordedTape = recordMarketTape(series, iv, backtestParams, defaults.strategy);
+function tapeAlone(): void {
+  sink += recordMarketTape(series, iv, backtestParams, defaults.strategy).value[1] as number;
+}
+
 const hedgesPerRun = new Map<HedgerParams, number>();
-function fullReplay(params: HedgerParams): () => void {
+function fullReplay(params: HedgerParams, tape?: typeof recordedTape): () => void {
   return () => {
-    const result = replay({ hedger: new Hedger(params), series, iv: constantIv(0.2), params: defaultBacktestParams(config.strategy.atm_band_pct), runId: "bench", log: null, onProgress: null });
+    const result = replay({ hedger: new Hedger(params), series, iv, params: backtestParams, runId: "bench", log: null, onProgress: null, ...(tape === undefined ? {} : { tape }) });
     hedgesPerRun.set(params, result.hedges.length);
     sink += result.totals.totalUsd;
   };
@@ -100,7 +111,7 @@ const threadCpuMs: () => number = existsSync("/proc/thread-self/schedstat")
     };
 
 /** Wall time of a run; this thread's CPU time for it is added to cpuMs[key]. */
-const cpuMs: Record<string, number[]> = { bare: [], reference: [], full: [], holdOnly: [], holdOnly2: [], everyBar: [] };
+const cpuMs: Record<string, number[]> = { bare: [], reference: [], full: [], holdOnly: [], tape: [], onTape: [], holdOnly2: [], everyBar: [] };
 function timeMs(key: string, run: () => void): number {
   const cpu = threadCpuMs();
   const start = Bun.nanoseconds();
@@ -111,12 +122,19 @@ function timeMs(key: string, run: () => void): number {
 }
 
 const median = (values: readonly number[]): number => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] as number;
-const cases = { bare: bareLoop, reference: referenceLoop, full: fullReplay(defaults), holdOnly: fullReplay(holdOnly) };
+const cases = { bare: bareLoop, reference: referenceLoop, full: fullReplay(defaults), holdOnly: fullReplay(holdOnly), tape: tapeAlone, onTape: fullReplay(defaults, recordedTape) };
 for (const run of Object.values(cases)) run(); // JIT warm-up
-const rates: Record<keyof typeof cases, number[]> = { bare: [], reference: [], full: [], holdOnly: [] };
+const rates: Record<keyof typeof cases, number[]> = { bare: [], reference: [], full: [], holdOnly: [], tape: [], onTape: [] };
 const ratios: { full: number[]; holdOnly: number[]; fullToReference: number[] } = { full: [], holdOnly: [], fullToReference: [] };
 for (let round = 0; round < ROUNDS; round++) {
-  const ms = { bare: timeMs("bare", cases.bare), reference: timeMs("reference", cases.reference), full: timeMs("full", cases.full), holdOnly: timeMs("holdOnly", cases.holdOnly) };
+  const ms = {
+    bare: timeMs("bare", cases.bare),
+    reference: timeMs("reference", cases.reference),
+    full: timeMs("full", cases.full),
+    holdOnly: timeMs("holdOnly", cases.holdOnly),
+    tape: timeMs("tape", cases.tape),
+    onTape: timeMs("onTape", cases.onTape),
+  };
   for (const key of Object.keys(ms) as (keyof typeof ms)[]) rates[key].push(series.length / ms[key] / 1000);
   ratios.full.push(ms.full / ms.bare);
   ratios.holdOnly.push(ms.holdOnly / ms.bare);
@@ -132,6 +150,8 @@ console.log(`reference loop (inline, one d1 per bar):    ${mps(rates.reference)}
 console.log(`full backtest, default config (log off):   ${mps(rates.full)}, ${perCpu("full")}; median ratio ${median(ratios.full).toFixed(2)}x bare, best/best ${bestRatio("full")}`);
 console.log(`full backtest, default config vs reference loop: median ratio ${median(ratios.fullToReference).toFixed(2)}x`);
 console.log(`full backtest, hedging out of reach:       ${mps(rates.holdOnly)}, ${perCpu("holdOnly")}; median ratio ${median(ratios.holdOnly).toFixed(2)}x bare, best/best ${bestRatio("holdOnly")}`);
+console.log(`  its parts: market tape alone              ${mps(rates.tape)}, ${perCpu("tape")}`);
+console.log(`             default config on a recorded tape ${mps(rates.onTape)}, ${perCpu("onTape")}`);
 
 const everyBarRun = fullReplay(everyBar);
 everyBarRun(); // JIT warm-up

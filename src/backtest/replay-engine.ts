@@ -106,11 +106,16 @@ class ReplayEngine {
     const tape = this.tape;
     // The daemon arms the Hedger once the broker is connected; the simulated venue always is.
     if (tape.length > 0) this.hedger.setBrokerConnected(true, series.tsMs[0] as number);
+    let nextProgress = 0;
     for (const day of tape.days) {
       this.startDay(day);
-      for (let i = day.firstIndex; i < day.endIndex; i++) {
+      for (let i = day.firstIndex; i < day.endIndex; ) {
         this.step(i);
-        if (onProgress !== null && (i & (PROGRESS_EVERY - 1)) === 0) onProgress(i / tape.length);
+        i = this.quietStretch(i + 1, day.endIndex);
+        if (onProgress !== null && i >= nextProgress) {
+          onProgress(i / tape.length);
+          nextProgress = i + PROGRESS_EVERY;
+        }
       }
     }
     this.finish();
@@ -118,7 +123,11 @@ class ReplayEngine {
     return { ...this.recorder.result(this.ledger), guards: this.audit.report() };
   }
 
-  /** One bar, at its close. A method of its own, so the JIT compiles the loop body as one small unit. */
+  /**
+   * One bar through the daemon's sequence, at its close: the bars where something can happen
+   * (a day's first, a roll, the Hedger not quiet or its policy wanting a trade); quietStretch()
+   * takes the others. A method of its own, so the JIT compiles it as one small unit.
+   */
   private step(i: number): void {
     const tape = this.tape;
     const spot = tape.spot[i] as number;
@@ -146,26 +155,16 @@ class ReplayEngine {
     this.audit.onDailyPnl(this.dayNumber, equity - this.dayBaseEquity + (this.ledger.rollCostsUsd + this.ledger.optionCommissionsUsd - this.dayBaseCosts));
     const next = tape.rolls[this.rollCursor];
     const roll = next !== undefined && next.index === i ? next : null;
-    // While the Hedger is quiet and its policy holds at this bar's greeks, its calls would
-    // change nothing and return that hold: the bar is decided without them (see quietUntilMs).
-    const hold = roll === null && nowMs < this.quietUntilMs ? this.quietHold(i, spot) : null;
-    let decision: HedgeDecision | null = null;
-    let fill: VenueFill | null = null;
-    let touch: SimTouch | null = null;
-    if (hold !== null) {
-      this.audit.onHold(hold);
-    } else {
-      this.markHeld(spot, vol, nowMs);
-      touch = { bid: tape.bid[i] as number, ask: tape.ask[i] as number };
-      // This bar's broker events in the order the daemon gets them from the sim broker: the
-      // option greeks at this price, then the quote, on which it decides.
-      this.hedger.onOptionGreeks(this.callKey, this.callEvent.refresh(this.call));
-      this.hedger.onOptionGreeks(this.putKey, this.putEvent.refresh(this.put));
-      decision = this.venue.onQuote(touch, spot, nowMs);
-      fill = this.venue.lastFill;
-      this.audit.onDecision(decision, this.dayNumber);
-      if (fill !== null) this.recordFill(fill, decision, touch, spot, nowMs);
-    }
+    this.markHeld(spot, vol, nowMs);
+    const touch: SimTouch = { bid: tape.bid[i] as number, ask: tape.ask[i] as number };
+    // This bar's broker events in the order the daemon gets them from the sim broker: the
+    // option greeks at this price, then the quote, on which it decides.
+    this.hedger.onOptionGreeks(this.callKey, this.callEvent.refresh(this.call));
+    this.hedger.onOptionGreeks(this.putKey, this.putEvent.refresh(this.put));
+    const decision = this.venue.onQuote(touch, spot, nowMs);
+    const fill = this.venue.lastFill;
+    this.audit.onDecision(decision, this.dayNumber);
+    if (fill !== null) this.recordFill(fill, decision, touch, spot, nowMs);
     // A roll trades at this bar's close, after the decision on it: the position reports
     // then find the Hedger with this bar's quote, so it selects the new legs at this spot.
     let theta = this.units * (tape.theta[i] as number);
@@ -177,13 +176,11 @@ class ReplayEngine {
       theta = this.units * (roll.call.theta + roll.put.theta);
       vega = this.units * (roll.call.vega + roll.put.vega);
     }
-    if (hold === null) this.quietUntilMs = this.hedger.quietUntilMs();
+    this.quietUntilMs = this.hedger.quietUntilMs();
     if (fill !== null || roll !== null) equity = this.ledger.equityUsd(spot, optionValue);
     const log = this.inputs.log;
-    const deltaShares = decision === null ? this.hedger.quietDeltaShares : decision.deltaShares;
-    if (log !== null) {
-      this.writeLog(log, nowMs, spot, tape.bid[i] as number, tape.ask[i] as number, decision ?? { type: "hold", reason: hold as SizingHold, deltaShares }, fill);
-    }
+    if (log !== null) this.writeLog(log, nowMs, spot, touch.bid, touch.ask, decision, fill);
+    const deltaShares = decision.deltaShares;
     this.recorder.bar(i, nowMs, spot, equity, deltaShares === null ? Number.NaN : deltaShares, this.ledger.stockShares, vol);
     this.prevValue = optionValue;
     this.prevTheta = theta;
@@ -191,6 +188,61 @@ class ReplayEngine {
     this.prevVol = vol;
     this.spot = spot;
     this.nowMs = nowMs;
+  }
+
+  /**
+   * Bars from i on that are quiet (see step) and trade nothing, in one tight loop: each only
+   * accrues, marks equity, counts its hold and is recorded, exactly as step() would. Returns the
+   * first bar that needs step(): the policy wants a trade, the Hedger's quiet time is over, a
+   * roll is due, or the day ends.
+   */
+  private quietStretch(i: number, end: number): number {
+    const next = this.tape.rolls[this.rollCursor];
+    const stop = Math.min(end, next === undefined ? end : next.index);
+    if (i >= stop) return i;
+    const { spot: spots, nowMs: times, vol: vols, value: values, theta: thetas, vega: vegas } = this.tape;
+    const log = this.inputs.log;
+    const { ledger, audit, recorder, hedger } = this;
+    const units = this.units;
+    const quietUntilMs = this.quietUntilMs;
+    const dayNumber = this.dayNumber;
+    const dayBaseEquity = this.dayBaseEquity;
+    const dayBaseCosts = this.dayBaseCosts;
+    let prevValue = this.prevValue;
+    let prevTheta = this.prevTheta;
+    let prevVega = this.prevVega;
+    let prevVol = this.prevVol;
+    let prevSpot = this.spot;
+    let prevNowMs = this.nowMs;
+    for (; i < stop; i++) {
+      const nowMs = times[i] as number;
+      if (nowMs >= quietUntilMs) break;
+      const spot = spots[i] as number;
+      const hold = this.quietHold(i, spot);
+      if (hold === null) break;
+      const vol = vols[i] as number;
+      const optionValue = units * (values[i] as number);
+      ledger.accrue(optionValue - prevValue, prevTheta, prevVega, (nowMs - prevNowMs) / YEAR_MS, vol - prevVol, spot - prevSpot);
+      const equity = ledger.equityUsd(spot, optionValue);
+      audit.onDailyPnl(dayNumber, equity - dayBaseEquity + (ledger.rollCostsUsd + ledger.optionCommissionsUsd - dayBaseCosts));
+      audit.onHold(hold);
+      const deltaShares = hedger.quietDeltaShares;
+      if (log !== null) this.writeLog(log, nowMs, spot, this.tape.bid[i] as number, this.tape.ask[i] as number, { type: "hold", reason: hold, deltaShares }, null);
+      recorder.bar(i, nowMs, spot, equity, deltaShares, ledger.stockShares, vol);
+      prevValue = optionValue;
+      prevTheta = units * (thetas[i] as number);
+      prevVega = units * (vegas[i] as number);
+      prevVol = vol;
+      prevSpot = spot;
+      prevNowMs = nowMs;
+    }
+    this.prevValue = prevValue;
+    this.prevTheta = prevTheta;
+    this.prevVega = prevVega;
+    this.prevVol = prevVol;
+    this.spot = prevSpot;
+    this.nowMs = prevNowMs;
+    return i;
   }
 
   /** The Hedger's hold at this bar's marks, as its broker greeks would report them (null: it must decide). */
