@@ -99,7 +99,6 @@ export function recordMarketTape(series: BarSeries, iv: IvSeries, params: Backte
     dividendYield: strategy.dividendYield,
   };
   const rules = straddleRules(strategy, params);
-  const { rate, dividendYield } = tape;
   const barMs = series.barSeconds * 1000;
   const dailyIv = iv.type !== "intraday";
   const call = new LegMark();
@@ -134,18 +133,11 @@ export function recordMarketTape(series: BarSeries, iv: IvSeries, params: Backte
       expiryMs = open.nextExpiryMs;
     }
     const held = straddle;
-    markStraddle(held.call.strike, expiryMs, spot, vol, nowMs, rate, dividendYield, call, put);
     tape.bid[i] = touch.bid;
     tape.ask[i] = touch.ask;
     tape.spot[i] = spot;
     tape.nowMs[i] = nowMs;
     tape.vol[i] = vol;
-    tape.callDelta[i] = call.delta;
-    tape.putDelta[i] = put.delta;
-    tape.gamma[i] = call.gamma;
-    tape.value[i] = call.price + put.price;
-    tape.theta[i] = call.theta + put.theta;
-    tape.vega[i] = call.vega + put.vega;
     // DTE moves once a day; the strike band is checked on every bar.
     let reason: RollReason | null = null;
     if (rollCheckDue) {
@@ -159,7 +151,31 @@ export function recordMarketTape(series: BarSeries, iv: IvSeries, params: Backte
       expiryMs = next.nextExpiryMs;
     }
   }
+  // The marks, one straddle at a time: a tight loop per leg pair (the schedule above is cheap
+  // and branchy; pricing is the bulk and runs faster on its own).
+  const rolls = tape.rolls;
+  for (let k = 0; k < rolls.length; k++) {
+    const held = rolls[k] as TapeRoll;
+    // A straddle is held at the decisions after the bar it was traded at (the open: at it too).
+    const first = held.reason === "open" ? held.index : held.index + 1;
+    const last = k + 1 < rolls.length ? (rolls[k + 1] as TapeRoll).index : length - 1;
+    markBars(tape, held.next.call.strike, held.nextExpiryMs, first, last, call, put);
+  }
   return tape;
+}
+
+/** Each bar's marks of one straddle, bars first..last. */
+function markBars(tape: MarketTape, strike: number, expiryMs: number, first: number, last: number, call: LegMark, put: LegMark): void {
+  const { spot, vol, nowMs, callDelta, putDelta, gamma, value, theta, vega, rate, dividendYield } = tape;
+  for (let i = first; i <= last; i++) {
+    markStraddle(strike, expiryMs, spot[i] as number, vol[i] as number, nowMs[i] as number, rate, dividendYield, call, put);
+    callDelta[i] = call.delta;
+    putDelta[i] = put.delta;
+    gamma[i] = call.gamma;
+    value[i] = call.price + put.price;
+    theta[i] = call.theta + put.theta;
+    vega[i] = call.vega + put.vega;
+  }
 }
 
 /** Chooses the straddle to hold from this bar on, marks it, and adds the trade to the tape. */
