@@ -17,6 +17,11 @@ export class OrderRefSequence {
     return this.latest;
   }
 
+  /** Refs issued so far: `latest` is the ref numbered so. */
+  get count(): number {
+    return this.issuedCount;
+  }
+
   /** True for a ref this sequence issued. */
   issued(orderRef: string): boolean {
     if (!orderRef.startsWith(this.prefix)) return false;

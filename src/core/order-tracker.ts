@@ -53,6 +53,8 @@ export class OrderTracker {
   private readonly orders: TrackedOrder[] = [];
   /** Where this tracker's refs come from (the first add pins it): unique refs, and a late call for a finished order is told from a bug. */
   private refs: OrderRefSequence | null = null;
+  /** refs.count at the last add: a number to compare, where comparing the fresh ref strings would flatten both. */
+  private addedCount = 0;
   /**
    * Today's orders that finished owing nothing by their final status, oldest first. A final
    * status can under-report the fills (IB's "Cancelled, filled 40" with a last execution of 20
@@ -71,9 +73,10 @@ export class OrderTracker {
   add(order: HedgeOrder, nowMs: number, refs: OrderRefSequence): void {
     this.refs ??= refs;
     if (refs !== this.refs) throw new Error(`orderRef ${order.orderRef} comes from a second ref sequence (${refs.prefix}), expected every order's ref from ${this.refs.prefix}`);
-    if (order.orderRef !== refs.latest || order.orderRef === this.latestRef) {
+    if (order.orderRef !== refs.latest || refs.count === this.addedCount) {
       throw new Error(`orderRef ${order.orderRef} was already used or is not the ref ${refs.prefix} issued last (${refs.latest}), expected a fresh ref per order`);
     }
+    this.addedCount = refs.count;
     this.orders.push({
       order,
       sign: order.side === "BUY" ? 1 : -1,
