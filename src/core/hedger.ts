@@ -71,6 +71,9 @@ export class Hedger {
   /** Updated in place on every evaluation (tsMs NaN: none yet); snapshot copies it. */
   readonly lastDecision: { type: HedgeDecision["type"]; code: GuardCode | HoldReason | null; tsMs: number } = { type: "hold", code: null, tsMs: Number.NaN };
 
+  /** Portfolio delta of the last quietHold() call, shares (what its hold carries). */
+  quietDeltaShares = 0;
+
   /** Since when a leg has been on the model for lack of fresh broker greeks (null: none is). */
   modelGreeksSinceMs: number | null = null;
 
@@ -219,9 +222,6 @@ export class Hedger {
     return expiryMs < day.endMs ? expiryMs : day.endMs;
   }
 
-  /** Portfolio delta of the last quietHold() call, shares (what its hold carries). */
-  quietDeltaShares = 0;
-
   /**
    * While quiet: the hold evaluate() would return for legs whose fresh broker greeks sum to
    * these shares (Σ quantity × multiplier × delta, and × gamma, legs in book order), or null
@@ -237,8 +237,9 @@ export class Hedger {
 
   /**
    * Turn a hedge decision into an order with the next ref of `refs` (every order of a Hedger
-   * takes its ref from one sequence) and put it in flight: its shares count toward delta at once; the daily count, cooldown clock and last hedge price move now (a send that
-   * fails still counts: limits err on the safe side).
+   * takes its ref from one sequence) and put it in flight: its shares count toward delta at
+   * once; the daily count, cooldown clock and last hedge price move now (a send that fails
+   * still counts: limits err on the safe side).
    */
   createOrder(decision: HedgeDecisionOf<"hedge">, nowMs: number, refs: OrderRefSequence): HedgeOrder {
     // The type already says so; this stops untyped callers from turning a denial into an order.
