@@ -1,10 +1,11 @@
-// The backtest loop: one step per bar, at the bar's close. Each step marks the straddle
-// (the simulated option market) and attributes the bar's PnL, hands the Hedger the broker
-// events the daemon would see, executes its decision on the simulated venue, then rolls
-// the straddle when due. On a quiet bar (Hedger.quietUntilMs: nothing in flight, and its
-// policy holds at this bar's greeks) the Hedger's calls would change nothing and return that
-// hold, so the step takes the hold without them: most bars of a run. Per bar it allocates
-// only the quote's touch, and on the Hedger's bars its decision.
+// The backtest loop over the market tape (quotes, times, vols, rolls and marks, recorded
+// first: see market-tape.ts). Each bar attributes its PnL with the previous bar's greeks,
+// hands the Hedger the broker events the daemon would see, executes its decision on the
+// simulated venue, then trades the tape's roll when one is due. On a quiet bar
+// (Hedger.quietUntilMs: nothing in flight, and its policy holds at this bar's greeks) the
+// Hedger's calls would change nothing and return that hold, so the bar takes the hold without
+// them: most bars of a run, in one tight loop that allocates nothing. The Hedger's bars
+// allocate the quote's touch and the decision.
 import type { HedgeDecision } from "../core/hedge-decision.ts";
 import type { SizingHold } from "../core/hedge-policy.ts";
 import type { Hedger } from "../core/hedger.ts";
@@ -146,7 +147,7 @@ class ReplayEngine {
     }
     // The account holds the straddle before the first quote, as the daemon's does at start.
     if (this.straddle === null) {
-      const open = this.tape.rolls[this.rollCursor++] as TapeRoll;
+      const open = tape.rolls[this.rollCursor++] as TapeRoll;
       this.trade(open, spot, nowMs);
       optionValue = this.units * (open.call.price + open.put.price);
     }
@@ -191,10 +192,10 @@ class ReplayEngine {
   }
 
   /**
-   * Bars from i on that are quiet (see step) and trade nothing, in one tight loop: each only
-   * accrues, marks equity, counts its hold and is recorded, exactly as step() would. Returns the
-   * first bar that needs step(): the policy wants a trade, the Hedger's quiet time is over, a
-   * roll is due, or the day ends.
+   * Bars from i on that are quiet and trade nothing, in one tight loop: each only accrues,
+   * marks equity, counts its hold and is recorded, with the numbers step() would give it.
+   * Returns the first bar that needs step(): the policy wants a trade, the Hedger's quiet time
+   * is over, a roll is due, or the day ends.
    */
   private quietStretch(i: number, end: number): number {
     const next = this.tape.rolls[this.rollCursor];
