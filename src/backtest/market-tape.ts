@@ -199,9 +199,15 @@ function tradeStraddle(
   return roll;
 }
 
+/** Bytes of a tape's per-bar columns (11 Float64Arrays). */
+export function tapeBytes(tape: MarketTape): number {
+  return tape.length * 11 * Float64Array.BYTES_PER_ELEMENT;
+}
+
 /**
  * The tapes of one series and vol, by the params that shape them (a sweep's runs mostly
- * share one). Keeps the few most recently used: a year of 1-minute bars is about 9 MB.
+ * share one). Keeps the most recently used within a memory budget, and always the newest: a
+ * year of 1-minute bars is about 9 MB, ten years about 86 MB.
  */
 export class MarketTapeCache {
   private readonly tapes = new Map<string, MarketTape>();
@@ -209,19 +215,23 @@ export class MarketTapeCache {
   constructor(
     private readonly series: BarSeries,
     private readonly iv: IvSeries,
-    private readonly capacity = 4,
+    private readonly budgetBytes = 256 * 1024 * 1024,
   ) {}
 
   tape(params: BacktestParams, strategy: TapeStrategy): MarketTape {
     const { strikeStep, rollBandFraction, stockHalfSpreadBps } = params;
     const { symbol, minDte, maxDte, riskFreeRate, dividendYield } = strategy;
     const key = JSON.stringify([strikeStep, rollBandFraction, stockHalfSpreadBps, symbol, minDte, maxDte, riskFreeRate, dividendYield]);
-    let tape = this.tapes.get(key);
-    if (tape === undefined) {
-      tape = recordMarketTape(this.series, this.iv, params, strategy);
-      if (this.tapes.size >= this.capacity) this.tapes.delete(this.tapes.keys().next().value as string);
-    } else {
-      this.tapes.delete(key);
+    const cached = this.tapes.get(key);
+    this.tapes.delete(key);
+    const tape = cached ?? recordMarketTape(this.series, this.iv, params, strategy);
+    let bytes = tapeBytes(tape);
+    for (const kept of this.tapes.values()) bytes += tapeBytes(kept);
+    // Least recently used first (a used tape moves to the end).
+    for (const [oldKey, old] of this.tapes) {
+      if (bytes <= this.budgetBytes) break;
+      this.tapes.delete(oldKey);
+      bytes -= tapeBytes(old);
     }
     this.tapes.set(key, tape);
     return tape;

@@ -3,7 +3,7 @@
 // the days must partition the bars, and a shared tape must not change a run.
 import { describe, expect, test } from "bun:test";
 import { defaultBacktestParams } from "../../../src/backtest/backtest-params.ts";
-import { MarketTapeCache, recordMarketTape } from "../../../src/backtest/market-tape.ts";
+import { MarketTapeCache, recordMarketTape, tapeBytes } from "../../../src/backtest/market-tape.ts";
 import { LegMark, markStraddle } from "../../../src/backtest/option-marks.ts";
 import { replay } from "../../../src/backtest/replay-engine.ts";
 import { quoteAround } from "../../../src/broker/sim/sim-fills.ts";
@@ -75,9 +75,10 @@ describe("market tape", async () => {
     expect(run(true)).toEqual(own);
   });
 
-  test("a tape cache gives a sweep's runs one tape per roll and spread params, and keeps the latest few", () => {
+  test("a tape cache gives a sweep's runs one tape per roll and spread params, and keeps what fits its budget", () => {
     const gbm = gbmBars(parseGbmSpec("seed=4,vol=0.3,bar=5m,days=3,start=2024-05-06"));
-    const cache = new MarketTapeCache(gbm, constantIv(0.25), 2);
+    const twoTapes = 2 * tapeBytes(recordMarketTape(gbm, constantIv(0.25), params, strategy));
+    const cache = new MarketTapeCache(gbm, constantIv(0.25), twoTapes);
     const first = cache.tape(params, strategy);
     // Contracts and costs do not shape the tape; the roll band and the stock spread do.
     expect(cache.tape({ ...params, contracts: 3, stockCommissionMinUsd: 5 }, strategy)).toBe(first);
@@ -85,10 +86,19 @@ describe("market tape", async () => {
     expect(wide).not.toBe(first);
     expect(cache.tape({ ...params, stockHalfSpreadBps: 3 }, strategy)).not.toBe(first);
     expect(cache.tape({ ...params, stockHalfSpreadBps: 3 }, { ...strategy, minDte: 14 })).not.toBe(first);
-    // Capacity 2: the first tape was evicted and is recorded again (the same numbers), then kept.
+    // Room for two: the first tape was evicted and is recorded again (the same numbers), then kept.
     const again = cache.tape(params, strategy);
     expect(again).not.toBe(first);
     expect(again).toEqual(first);
     expect(cache.tape(params, strategy)).toBe(again);
+  });
+
+  test("a tape larger than the budget is still kept, alone", () => {
+    const gbm = gbmBars(parseGbmSpec("seed=4,vol=0.3,bar=5m,days=3,start=2024-05-06"));
+    const cache = new MarketTapeCache(gbm, constantIv(0.25), 1);
+    const first = cache.tape(params, strategy);
+    expect(cache.tape(params, strategy)).toBe(first);
+    expect(cache.tape({ ...params, rollBandFraction: 0.5 }, strategy)).not.toBe(first);
+    expect(cache.tape(params, strategy)).not.toBe(first);
   });
 });
