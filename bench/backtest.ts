@@ -86,7 +86,7 @@ const backtestParams = defaultBacktestParams(config.strategy.atm_band_pct);
 const iv = constantIv(0.2);
 const recordedTape = recordMarketTape(series, iv, backtestParams, defaults.strategy);
 function tapeAlone(): void {
-  sink += recordMarketTape(series, iv, backtestParams, defaults.strategy).value[1] as number;
+  sink += recordMarketTape(series, iv, backtestParams, defaults.strategy).callPrice[1] as number;
 }
 
 const hedgesPerRun = new Map<HedgerParams, number>();

@@ -49,14 +49,16 @@ export interface MarketTape {
   readonly vol: Float64Array;
   /**
    * Marks per share of the straddle held at the bar's decision (core's units: theta per year,
-   * vega per 1.00 of vol): each leg's delta, the legs' gamma (equal for a call and a put of one
-   * strike and expiry), and the call + put sums of price, theta and vega.
+   * vega per 1.00 of vol): each leg's price, delta and theta, and the legs' gamma and vega
+   * (equal for a call and a put of one strike and expiry).
    */
+  readonly callPrice: Float64Array;
+  readonly putPrice: Float64Array;
   readonly callDelta: Float64Array;
   readonly putDelta: Float64Array;
+  readonly callTheta: Float64Array;
+  readonly putTheta: Float64Array;
   readonly gamma: Float64Array;
-  readonly value: Float64Array;
-  readonly theta: Float64Array;
   readonly vega: Float64Array;
   readonly days: readonly TapeDay[];
   /** In bar order; the first is the open at bar 0. */
@@ -87,11 +89,13 @@ export function recordMarketTape(series: BarSeries, iv: IvSeries, params: Backte
     spot: column(),
     nowMs: column(),
     vol: column(),
+    callPrice: column(),
+    putPrice: column(),
     callDelta: column(),
     putDelta: column(),
+    callTheta: column(),
+    putTheta: column(),
     gamma: column(),
-    value: column(),
-    theta: column(),
     vega: column(),
     days: [] as TapeDay[],
     rolls: [] as TapeRoll[],
@@ -166,16 +170,38 @@ export function recordMarketTape(series: BarSeries, iv: IvSeries, params: Backte
 
 /** Each bar's marks of one straddle, bars first..last. */
 function markBars(tape: MarketTape, strike: number, expiryMs: number, first: number, last: number, call: LegMark, put: LegMark): void {
-  const { spot, vol, nowMs, callDelta, putDelta, gamma, value, theta, vega, rate, dividendYield } = tape;
+  const { spot, vol, nowMs, callPrice, putPrice, callDelta, putDelta, callTheta, putTheta, gamma, vega, rate, dividendYield } = tape;
   for (let i = first; i <= last; i++) {
     markStraddle(strike, expiryMs, spot[i] as number, vol[i] as number, nowMs[i] as number, rate, dividendYield, call, put);
+    callPrice[i] = call.price;
+    putPrice[i] = put.price;
     callDelta[i] = call.delta;
     putDelta[i] = put.delta;
+    callTheta[i] = call.theta;
+    putTheta[i] = put.theta;
     gamma[i] = call.gamma;
-    value[i] = call.price + put.price;
-    theta[i] = call.theta + put.theta;
-    vega[i] = call.vega + put.vega;
+    vega[i] = call.vega;
   }
+}
+
+/** The held legs' marks at bar i, in full (what markStraddle gave the tape). */
+export function readMarks(tape: MarketTape, i: number, call: LegMark, put: LegMark): void {
+  const spot = tape.spot[i] as number;
+  const vol = tape.vol[i] as number;
+  const nowMs = tape.nowMs[i] as number;
+  const gamma = tape.gamma[i] as number;
+  const vega = tape.vega[i] as number;
+  call.price = tape.callPrice[i] as number;
+  call.delta = tape.callDelta[i] as number;
+  call.theta = tape.callTheta[i] as number;
+  put.price = tape.putPrice[i] as number;
+  put.delta = tape.putDelta[i] as number;
+  put.theta = tape.putTheta[i] as number;
+  call.gamma = put.gamma = gamma;
+  call.vega = put.vega = vega;
+  call.impliedVol = put.impliedVol = vol;
+  call.underlyingPrice = put.underlyingPrice = spot;
+  call.tsMs = put.tsMs = nowMs;
 }
 
 /** Chooses the straddle to hold from this bar on, marks it, and adds the trade to the tape. */
@@ -199,15 +225,15 @@ function tradeStraddle(
   return roll;
 }
 
-/** Bytes of a tape's per-bar columns (11 Float64Arrays). */
+/** Bytes of a tape's per-bar columns (13 Float64Arrays). */
 export function tapeBytes(tape: MarketTape): number {
-  return tape.length * 11 * Float64Array.BYTES_PER_ELEMENT;
+  return tape.length * 13 * Float64Array.BYTES_PER_ELEMENT;
 }
 
 /**
  * The tapes of one series and vol, by the params that shape them (a sweep's runs mostly
  * share one). Keeps the most recently used within a memory budget, and always the newest: a
- * year of 1-minute bars is about 9 MB, ten years about 86 MB.
+ * year of 1-minute bars is about 10 MB, ten years about 100 MB.
  */
 export class MarketTapeCache {
   private readonly tapes = new Map<string, MarketTape>();

@@ -19,7 +19,7 @@ import type { DecisionLog } from "./decision-log.ts";
 import { GuardAudit } from "./guard-audit.ts";
 import { HedgeVenue } from "./hedge-venue.ts";
 import type { VenueFill } from "./hedge-venue.ts";
-import { recordMarketTape } from "./market-tape.ts";
+import { readMarks, recordMarketTape } from "./market-tape.ts";
 import type { MarketTape, TapeDay, TapeRoll } from "./market-tape.ts";
 import { BrokerGreeksEvent, LegMark, markStraddle, optionCommissionUsd, optionHalfSpreadUsd, YEAR_MS } from "./option-marks.ts";
 import { PnlLedger } from "./pnl-ledger.ts";
@@ -137,7 +137,7 @@ class ReplayEngine {
     // Attribute the bar's PnL with the previous bar's greeks.
     let optionValue = 0;
     if (this.straddle !== null) {
-      optionValue = this.units * (tape.value[i] as number);
+      optionValue = this.units * ((tape.callPrice[i] as number) + (tape.putPrice[i] as number));
       this.ledger.accrue(optionValue - this.prevValue, this.prevTheta, this.prevVega, (nowMs - this.nowMs) / YEAR_MS, vol - this.prevVol, spot - this.spot);
     }
     if (this.dayFirstBar) {
@@ -156,7 +156,7 @@ class ReplayEngine {
     this.audit.onDailyPnl(this.dayNumber, equity - this.dayBaseEquity + (this.ledger.rollCostsUsd + this.ledger.optionCommissionsUsd - this.dayBaseCosts));
     const next = tape.rolls[this.rollCursor];
     const roll = next !== undefined && next.index === i ? next : null;
-    this.markHeld(spot, vol, nowMs);
+    readMarks(tape, i, this.call, this.put);
     const touch: SimTouch = { bid: tape.bid[i] as number, ask: tape.ask[i] as number };
     // This bar's broker events in the order the daemon gets them from the sim broker: the
     // option greeks at this price, then the quote, on which it decides.
@@ -168,8 +168,8 @@ class ReplayEngine {
     if (fill !== null) this.recordFill(fill, decision, touch, spot, nowMs);
     // A roll trades at this bar's close, after the decision on it: the position reports
     // then find the Hedger with this bar's quote, so it selects the new legs at this spot.
-    let theta = this.units * (tape.theta[i] as number);
-    let vega = this.units * (tape.vega[i] as number);
+    let theta = this.units * (this.call.theta + this.put.theta);
+    let vega = this.units * (this.call.vega + this.put.vega);
     if (roll !== null) {
       this.rollCursor++;
       this.trade(roll, spot, nowMs);
@@ -201,7 +201,7 @@ class ReplayEngine {
     const next = this.tape.rolls[this.rollCursor];
     const stop = Math.min(end, next === undefined ? end : next.index);
     if (i >= stop) return i;
-    const { spot: spots, nowMs: times, vol: vols, value: values, theta: thetas, vega: vegas } = this.tape;
+    const { spot: spots, nowMs: times, vol: vols, callPrice, putPrice, callTheta, putTheta, vega: vegas } = this.tape;
     const log = this.inputs.log;
     const { ledger, audit, recorder, hedger } = this;
     const units = this.units;
@@ -222,7 +222,7 @@ class ReplayEngine {
       const hold = this.quietHold(i, spot);
       if (hold === null) break;
       const vol = vols[i] as number;
-      const optionValue = units * (values[i] as number);
+      const optionValue = units * ((callPrice[i] as number) + (putPrice[i] as number));
       ledger.accrue(optionValue - prevValue, prevTheta, prevVega, (nowMs - prevNowMs) / YEAR_MS, vol - prevVol, spot - prevSpot);
       const equity = ledger.equityUsd(spot, optionValue);
       audit.onDailyPnl(dayNumber, equity - dayBaseEquity + (ledger.rollCostsUsd + ledger.optionCommissionsUsd - dayBaseCosts));
@@ -231,8 +231,9 @@ class ReplayEngine {
       if (log !== null) this.writeLog(log, nowMs, spot, this.tape.bid[i] as number, this.tape.ask[i] as number, { type: "hold", reason: hold, deltaShares }, null);
       recorder.bar(i, nowMs, spot, equity, deltaShares, ledger.stockShares, vol);
       prevValue = optionValue;
-      prevTheta = units * (thetas[i] as number);
-      prevVega = units * (vegas[i] as number);
+      prevTheta = units * ((callTheta[i] as number) + (putTheta[i] as number));
+      const vega = vegas[i] as number;
+      prevVega = units * (vega + vega);
       prevVol = vol;
       prevSpot = spot;
       prevNowMs = nowMs;
@@ -254,10 +255,6 @@ class ReplayEngine {
     return this.hedger.quietHold(units * (tape.callDelta[i] as number) + units * (tape.putDelta[i] as number), units * gamma + units * gamma, spot);
   }
 
-  /** The held legs' marks at this bar: the very numbers the tape holds, in full. */
-  private markHeld(spot: number, vol: number, nowMs: number): void {
-    markStraddle((this.straddle as Straddle).call.strike, this.expiryMs, spot, vol, nowMs, this.tape.rate, this.tape.dividendYield, this.call, this.put);
-  }
 
   /** The hedge filled on this bar: audit it against the limits, book it, record it. */
   private recordFill(fill: VenueFill, decision: HedgeDecision, touch: SimTouch, spot: number, nowMs: number): void {
@@ -331,7 +328,8 @@ class ReplayEngine {
     if (this.straddle === null) return;
     const spot = this.spot;
     const nowMs = this.nowMs;
-    this.markHeld(spot, this.prevVol, nowMs);
+    // The legs held now at the last bar (a roll there changed them after the tape's marks).
+    markStraddle((this.straddle as Straddle).call.strike, this.expiryMs, spot, this.prevVol, nowMs, this.tape.rate, this.tape.dividendYield, this.call, this.put);
     this.sellLegsAtBid();
     if (this.ledger.stockShares !== 0) {
       const touch = quoteAround(spot, this.params.stockHalfSpreadBps);

@@ -3,7 +3,7 @@
 // the days must partition the bars, and a shared tape must not change a run.
 import { describe, expect, test } from "bun:test";
 import { defaultBacktestParams } from "../../../src/backtest/backtest-params.ts";
-import { MarketTapeCache, recordMarketTape, tapeBytes } from "../../../src/backtest/market-tape.ts";
+import { MarketTapeCache, readMarks, recordMarketTape, tapeBytes } from "../../../src/backtest/market-tape.ts";
 import { LegMark, markStraddle } from "../../../src/backtest/option-marks.ts";
 import { replay } from "../../../src/backtest/replay-engine.ts";
 import { quoteAround } from "../../../src/broker/sim/sim-fills.ts";
@@ -22,9 +22,11 @@ describe("market tape", async () => {
   const params = defaultBacktestParams(0.025);
   const tape = recordMarketTape(series, bundledVix(), params, strategy);
 
-  test("each bar's quote, time and marks are the sim venue's quote and markStraddle's numbers", () => {
+  test("each bar's quote, time and marks (read back in full) are the sim venue's quote and markStraddle's numbers", () => {
     const call = new LegMark();
     const put = new LegMark();
+    const readCall = new LegMark();
+    const readPut = new LegMark();
     let roll = 0;
     let held = tape.rolls[0]!;
     for (let i = 0; i < tape.length; i++) {
@@ -33,14 +35,8 @@ describe("market tape", async () => {
       // The straddle held at the decision is the one traded last before this bar (or the open at it).
       while (roll < tape.rolls.length && (tape.rolls[roll]!.index < i || tape.rolls[roll]!.reason === "open")) held = tape.rolls[roll++]!;
       markStraddle(held.next.call.strike, held.nextExpiryMs, tape.spot[i]!, tape.vol[i]!, tape.nowMs[i]!, strategy.riskFreeRate, strategy.dividendYield, call, put);
-      expect([tape.callDelta[i], tape.putDelta[i], tape.gamma[i], tape.value[i], tape.theta[i], tape.vega[i]]).toEqual([
-        call.delta,
-        put.delta,
-        call.gamma,
-        call.price + put.price,
-        call.theta + put.theta,
-        call.vega + put.vega,
-      ]);
+      readMarks(tape, i, readCall, readPut);
+      expect([readCall, readPut]).toEqual([call, put]);
     }
     expect(tape.rolls.filter((r) => r.reason === "strike_outside_band").length).toBeGreaterThan(2);
     expect(tape.rolls.filter((r) => r.reason === "dte_below_min").length).toBeGreaterThan(2);
