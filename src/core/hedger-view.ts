@@ -26,6 +26,29 @@ export class MutableGuardState implements GuardState {
   pendingShares = 0;
   orderShares = 0;
   forced = false;
+
+  /** The Hedger's state now, for an order of `orderShares` (its daily PnL first: reading it may latch the breaker). */
+  fillFrom(h: Hedger, nowMs: number, spot: number, orderShares: number, forced: boolean): this {
+    this.nowMs = nowMs;
+    this.hardBlock = h.hardBlock;
+    this.paused = h.paused;
+    this.brokerConnected = h.brokerConnected;
+    this.quoteTsMs = h.quoteTsMs;
+    this.quoteKind = h.quoteKind;
+    this.bid = h.bid;
+    this.ask = h.ask;
+    this.spot = spot;
+    this.dailyPnlUsd = h.params.guards.maxDailyLossUsd === null ? null : h.dailyPnlUsd(nowMs);
+    this.circuitBreakerTripped = h.circuitBreakerTripped;
+    this.dailyHedgeCount = h.dailyHedgeCount;
+    this.lastHedgeTsMs = h.lastHedgeTsMs;
+    this.lastHedgePrice = h.lastHedgePrice;
+    this.hedgeShares = h.book.shares;
+    this.pendingShares = h.orders.pendingShares;
+    this.orderShares = orderShares;
+    this.forced = forced;
+    return this;
+  }
 }
 
 /** Guards that judge the trading rhythm, shown only while a hedge is actually wanted. */

@@ -20,6 +20,7 @@ import { firstDenial, type Guard } from "./guard-chain.ts";
 import { buildGuardChain } from "./guards.ts";
 import type { GuardCode, HedgeDecision, HoldReason } from "./hedge-decision.ts";
 import { HedgeBook } from "./hedge-book.ts";
+import { hedgeOrderFor } from "./hedge-order.ts";
 import { createHedgePolicy, type HedgePolicy, type SizingHold } from "./hedge-policy.ts";
 import type { HardBlock, OptionGreeksInput, OrderStatusInput, QuoteInput, QuoteKind } from "./hedger-inputs.ts";
 import type { HedgerParams } from "./hedger-params.ts";
@@ -245,19 +246,7 @@ export class Hedger {
     // The type already says so; this stops untyped callers from turning a denial into an order.
     if (decision.type !== "hedge") throw new Error(`createOrder needs a hedge decision, was ${JSON.stringify(decision)}`);
     this.rollDay(nowMs);
-    const { side, quantityShares } = decision;
-    const hedge = this.params.hedge;
-    const symbol = this.params.strategy.symbol;
-    const orderRef = refs.next();
-    let order: HedgeOrder;
-    if (hedge.orderType === "limit") {
-      const offset = hedge.limitOffsetBps / 10_000;
-      const far = side === "BUY" ? (this.ask ?? decision.spot) * (1 + offset) : (this.bid ?? decision.spot) * (1 - offset);
-      const limitPrice = side === "BUY" ? Math.ceil(far * 100 - 1e-9) / 100 : Math.floor(far * 100 + 1e-9) / 100;
-      order = { orderRef, symbol, side, quantityShares, orderType: "limit", limitPrice };
-    } else {
-      order = { orderRef, symbol, side, quantityShares, orderType: "market" };
-    }
+    const order = hedgeOrderFor(decision, this.params.hedge, this.params.strategy.symbol, refs.next(), this.bid, this.ask);
     this.orders.add(order, nowMs, refs);
     this.dailyHedgeCount++;
     this.lastHedgeTsMs = nowMs;
@@ -357,26 +346,7 @@ export class Hedger {
 
   /** Fills the reusable guard state (no allocation). */
   fillGuardState(nowMs: number, spot: number, orderShares: number, forced: boolean): MutableGuardState {
-    const s = this.guardState;
-    s.nowMs = nowMs;
-    s.hardBlock = this.hardBlock;
-    s.paused = this.paused;
-    s.brokerConnected = this.brokerConnected;
-    s.quoteTsMs = this.quoteTsMs;
-    s.quoteKind = this.quoteKind;
-    s.bid = this.bid;
-    s.ask = this.ask;
-    s.spot = spot;
-    s.dailyPnlUsd = this.params.guards.maxDailyLossUsd === null ? null : this.dailyPnlUsd(nowMs);
-    s.circuitBreakerTripped = this.circuitBreakerTripped;
-    s.dailyHedgeCount = this.dailyHedgeCount;
-    s.lastHedgeTsMs = this.lastHedgeTsMs;
-    s.lastHedgePrice = this.lastHedgePrice;
-    s.hedgeShares = this.book.shares;
-    s.pendingShares = this.orders.pendingShares;
-    s.orderShares = orderShares;
-    s.forced = forced;
-    return s;
+    return this.guardState.fillFrom(this, nowMs, spot, orderShares, forced);
   }
 
   // ---- internals -----------------------------------------------------------------------

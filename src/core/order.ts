@@ -4,7 +4,7 @@
 export type OrderSide = "BUY" | "SELL";
 export type OrderType = "market" | "limit";
 
-/** A hedge order as core asks for it. `orderRef` is unique per order: `gs:<daemonId>:<symbol>:<seq>`. */
+/** A hedge order as core asks for it. `orderRef` is unique per order (an OrderRefSequence's; the daemon's are `gs:<daemonId>:<symbol>:<run>.<seq>`). */
 export interface HedgeOrder {
   readonly orderRef: string;
   readonly symbol: string;
