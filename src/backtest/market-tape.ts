@@ -9,7 +9,8 @@ import { exchangeDayAt, expiryCloseUtcMs } from "../core/nyse-calendar.ts";
 import type { BarSeries, IvSeries } from "../market-data/index.ts";
 import { ivAt } from "../market-data/index.ts";
 import type { BacktestParams } from "./backtest-params.ts";
-import { LegMark, markStraddle } from "./option-marks.ts";
+import { LegMark, markStraddle, markStraddleBars } from "./option-marks.ts";
+import type { StraddleColumns } from "./option-marks.ts";
 import { chooseStraddle, rollReason } from "./straddle-schedule.ts";
 import type { RollReason, Straddle, StraddleRules } from "./straddle-schedule.ts";
 
@@ -38,28 +39,16 @@ export interface TapeDay {
   readonly day: string;
 }
 
-export interface MarketTape {
+/**
+ * The straddle columns: spot, vol and decision time per bar, and the marks of the straddle
+ * held at the bar's decision.
+ */
+export interface MarketTape extends StraddleColumns {
   readonly length: number;
   /** The venue's quote in cents around the bar's close; spot is its mid, the price of record. */
   readonly bid: Float64Array;
   readonly ask: Float64Array;
-  readonly spot: Float64Array;
-  /** When the bar is decided: just before it (or its session) closes. */
-  readonly nowMs: Float64Array;
-  readonly vol: Float64Array;
-  /**
-   * Marks per share of the straddle held at the bar's decision (core's units: theta per year,
-   * vega per 1.00 of vol): each leg's price, delta and theta, and the legs' gamma and vega
-   * (equal for a call and a put of one strike and expiry).
-   */
-  readonly callPrice: Float64Array;
-  readonly putPrice: Float64Array;
-  readonly callDelta: Float64Array;
-  readonly putDelta: Float64Array;
-  readonly callTheta: Float64Array;
-  readonly putTheta: Float64Array;
-  readonly gamma: Float64Array;
-  readonly vega: Float64Array;
+  /** When the bar is decided (nowMs): just before it (or its session) closes. */
   readonly days: readonly TapeDay[];
   /** In bar order; the first is the open at bar 0. */
   readonly rolls: readonly TapeRoll[];
@@ -105,10 +94,7 @@ export function recordMarketTape(series: BarSeries, iv: IvSeries, params: Backte
   const rules = straddleRules(strategy, params);
   const barMs = series.barSeconds * 1000;
   const dailyIv = iv.type !== "intraday";
-  const call = new LegMark();
-  const put = new LegMark();
   let straddle: Straddle | null = null;
-  let expiryMs = 0;
   let dayEndMs = Number.NEGATIVE_INFINITY;
   let dayCloseMs = 0;
   let rollCheckDue = true;
@@ -134,7 +120,6 @@ export function recordMarketTape(series: BarSeries, iv: IvSeries, params: Backte
     if (straddle === null) {
       const open = tradeStraddle(i, "open", null, spot, nowMs, vol, rules, tape);
       straddle = open.next;
-      expiryMs = open.nextExpiryMs;
     }
     const held = straddle;
     tape.bid[i] = touch.bid;
@@ -152,7 +137,6 @@ export function recordMarketTape(series: BarSeries, iv: IvSeries, params: Backte
     if (reason !== null) {
       const next = tradeStraddle(i, reason, held, spot, nowMs, vol, rules, tape);
       straddle = next.next;
-      expiryMs = next.nextExpiryMs;
     }
   }
   // The marks, one straddle at a time: a tight loop per leg pair (the schedule above is cheap
@@ -163,45 +147,9 @@ export function recordMarketTape(series: BarSeries, iv: IvSeries, params: Backte
     // A straddle is held at the decisions after the bar it was traded at (the open: at it too).
     const first = held.reason === "open" ? held.index : held.index + 1;
     const last = k + 1 < rolls.length ? (rolls[k + 1] as TapeRoll).index : length - 1;
-    markBars(tape, held.next.call.strike, held.nextExpiryMs, first, last, call, put);
+    markStraddleBars(tape, held.next.call.strike, held.nextExpiryMs, tape.rate, tape.dividendYield, first, last);
   }
   return tape;
-}
-
-/** Each bar's marks of one straddle, bars first..last. */
-function markBars(tape: MarketTape, strike: number, expiryMs: number, first: number, last: number, call: LegMark, put: LegMark): void {
-  const { spot, vol, nowMs, callPrice, putPrice, callDelta, putDelta, callTheta, putTheta, gamma, vega, rate, dividendYield } = tape;
-  for (let i = first; i <= last; i++) {
-    markStraddle(strike, expiryMs, spot[i] as number, vol[i] as number, nowMs[i] as number, rate, dividendYield, call, put);
-    callPrice[i] = call.price;
-    putPrice[i] = put.price;
-    callDelta[i] = call.delta;
-    putDelta[i] = put.delta;
-    callTheta[i] = call.theta;
-    putTheta[i] = put.theta;
-    gamma[i] = call.gamma;
-    vega[i] = call.vega;
-  }
-}
-
-/** The held legs' marks at bar i, in full (what markStraddle gave the tape). */
-export function readMarks(tape: MarketTape, i: number, call: LegMark, put: LegMark): void {
-  const spot = tape.spot[i] as number;
-  const vol = tape.vol[i] as number;
-  const nowMs = tape.nowMs[i] as number;
-  const gamma = tape.gamma[i] as number;
-  const vega = tape.vega[i] as number;
-  call.price = tape.callPrice[i] as number;
-  call.delta = tape.callDelta[i] as number;
-  call.theta = tape.callTheta[i] as number;
-  put.price = tape.putPrice[i] as number;
-  put.delta = tape.putDelta[i] as number;
-  put.theta = tape.putTheta[i] as number;
-  call.gamma = put.gamma = gamma;
-  call.vega = put.vega = vega;
-  call.impliedVol = put.impliedVol = vol;
-  call.underlyingPrice = put.underlyingPrice = spot;
-  call.tsMs = put.tsMs = nowMs;
 }
 
 /** Chooses the straddle to hold from this bar on, marks it, and adds the trade to the tape. */

@@ -19,9 +19,9 @@ import type { DecisionLog } from "./decision-log.ts";
 import { GuardAudit } from "./guard-audit.ts";
 import { HedgeVenue } from "./hedge-venue.ts";
 import type { VenueFill } from "./hedge-venue.ts";
-import { readMarks, recordMarketTape } from "./market-tape.ts";
+import { recordMarketTape } from "./market-tape.ts";
 import type { MarketTape, TapeDay, TapeRoll } from "./market-tape.ts";
-import { BrokerGreeksEvent, LegMark, markStraddle, optionCommissionUsd, optionHalfSpreadUsd, YEAR_MS } from "./option-marks.ts";
+import { BrokerGreeksEvent, LegMark, markStraddle, optionCommissionUsd, optionHalfSpreadUsd, readStraddleMarks, YEAR_MS } from "./option-marks.ts";
 import { PnlLedger } from "./pnl-ledger.ts";
 import { RunRecorder } from "./run-recorder.ts";
 import type { RunRecord } from "./run-recorder.ts";
@@ -156,7 +156,7 @@ class ReplayEngine {
     this.audit.onDailyPnl(this.dayNumber, equity - this.dayBaseEquity + (this.ledger.rollCostsUsd + this.ledger.optionCommissionsUsd - this.dayBaseCosts));
     const next = tape.rolls[this.rollCursor];
     const roll = next !== undefined && next.index === i ? next : null;
-    readMarks(tape, i, this.call, this.put);
+    readStraddleMarks(tape, i, this.call, this.put);
     const touch: SimTouch = { bid: tape.bid[i] as number, ask: tape.ask[i] as number };
     // This bar's broker events in the order the daemon gets them from the sim broker: the
     // option greeks at this price, then the quote, on which it decides.

@@ -3,8 +3,8 @@
 // the days must partition the bars, and a shared tape must not change a run.
 import { describe, expect, test } from "bun:test";
 import { defaultBacktestParams } from "../../../src/backtest/backtest-params.ts";
-import { MarketTapeCache, readMarks, recordMarketTape, tapeBytes } from "../../../src/backtest/market-tape.ts";
-import { LegMark, markStraddle } from "../../../src/backtest/option-marks.ts";
+import { MarketTapeCache, recordMarketTape, tapeBytes } from "../../../src/backtest/market-tape.ts";
+import { LegMark, markStraddle, readStraddleMarks } from "../../../src/backtest/option-marks.ts";
 import { replay } from "../../../src/backtest/replay-engine.ts";
 import { quoteAround } from "../../../src/broker/sim/sim-fills.ts";
 import { defaultConfig } from "../../../src/config/defaults.ts";
@@ -35,7 +35,7 @@ describe("market tape", async () => {
       // The straddle held at the decision is the one traded last before this bar (or the open at it).
       while (roll < tape.rolls.length && (tape.rolls[roll]!.index < i || tape.rolls[roll]!.reason === "open")) held = tape.rolls[roll++]!;
       markStraddle(held.next.call.strike, held.nextExpiryMs, tape.spot[i]!, tape.vol[i]!, tape.nowMs[i]!, strategy.riskFreeRate, strategy.dividendYield, call, put);
-      readMarks(tape, i, readCall, readPut);
+      readStraddleMarks(tape, i, readCall, readPut);
       expect([readCall, readPut]).toEqual([call, put]);
     }
     expect(tape.rolls.filter((r) => r.reason === "strike_outside_band").length).toBeGreaterThan(2);

@@ -1,6 +1,7 @@
 import { describe, expect, test } from "bun:test";
 import { defaultBacktestParams } from "../../../src/backtest/backtest-params.ts";
-import { BrokerGreeksEvent, LegMark, markStraddle, optionCommissionUsd, optionHalfSpreadUsd, YEAR_MS } from "../../../src/backtest/option-marks.ts";
+import { BrokerGreeksEvent, LegMark, markStraddle, markStraddleBars, optionCommissionUsd, optionHalfSpreadUsd, readStraddleMarks, YEAR_MS } from "../../../src/backtest/option-marks.ts";
+import type { StraddleColumns } from "../../../src/backtest/option-marks.ts";
 import { PnlLedger } from "../../../src/backtest/pnl-ledger.ts";
 import { blackScholes } from "../../../src/core/greeks.ts";
 
@@ -26,6 +27,35 @@ describe("option marks", () => {
     expect(put.gamma).toBeCloseTo(reference.gamma, 12);
     expect(put.vega).toBeCloseTo(reference.vega, 9);
     expect(put.theta).toBeCloseTo(reference.theta, 8);
+  });
+
+  test("a run of bars is marked bar by bar as Black-Scholes, degenerate bars (zero vol, expiry) at their limits, bars outside first..last untouched", () => {
+    const strike = 500;
+    const expiryMs = 20 * 86_400_000;
+    // spot, vol, days before expiry: in, at and out of the money, zero vol mid-run, expiry, after it.
+    const bars: [number, number, number][] = [[500, 0.2, 20], [470, 0.35, 12], [530, 0.1, 5], [520, 0, 4], [490, 0.25, 1], [505, 0.2, 0.001], [510, 0.2, 0], [480, 0.2, -1], [500, 0.2, 20]];
+    const column = () => new Float64Array(bars.length).fill(-7);
+    const columns: StraddleColumns = {
+      spot: Float64Array.from(bars, ([spot]) => spot),
+      vol: Float64Array.from(bars, ([, vol]) => vol),
+      nowMs: Float64Array.from(bars, ([, , days]) => expiryMs - days * 86_400_000),
+      callPrice: column(), putPrice: column(), callDelta: column(), putDelta: column(),
+      callTheta: column(), putTheta: column(), gamma: column(), vega: column(),
+    };
+    markStraddleBars(columns, strike, expiryMs, 0.05, 0.013, 1, bars.length - 2);
+    for (const edge of [0, bars.length - 1]) expect(columns.callPrice[edge]).toBe(-7);
+    const call = new LegMark();
+    const put = new LegMark();
+    for (let i = 1; i < bars.length - 1; i++) {
+      const [spot, vol, days] = bars[i]!;
+      readStraddleMarks(columns, i, call, put);
+      const years = (days * 86_400_000) / YEAR_MS;
+      for (const [leg, right] of [[call, "C"], [put, "P"]] as const) {
+        const reference = blackScholes(right, spot, strike, years, 0.05, 0.013, vol);
+        for (const field of ["price", "delta", "gamma", "vega", "theta"] as const) expect(leg[field]).toBeCloseTo(reference[field], 9);
+      }
+      expect(call).toMatchObject({ impliedVol: vol, underlyingPrice: spot, tsMs: expiryMs - days * 86_400_000 });
+    }
   });
 
   test("greeks reach the Hedger in IB units (theta per day, vega per vol point)", () => {
