@@ -3,6 +3,9 @@
 // and never act; they run only when the policy already wants a hedge. Human text is made
 // from the code and context on demand (guard-explain.ts), never on the hot path.
 import type { DecisionContext, GuardCode } from "./hedge-decision.ts";
+import { type Guard, guardDenies } from "./guards.ts";
+
+export type { Guard };
 
 /** What the guards look at, filled in by the Hedger just before the chain runs. */
 export interface GuardState {
@@ -35,17 +38,10 @@ export interface Denial {
   readonly context: DecisionContext;
 }
 
-export interface Guard {
-  readonly code: GuardCode;
-  /** null: allow; otherwise the judged values and the limit, for audit. */
-  check(state: GuardState): DecisionContext | null;
-}
-
 export function firstDenial(chain: readonly Guard[], state: GuardState): Denial | null {
   for (let i = 0; i < chain.length; i++) {
     const guard = chain[i]!;
-    const context = guard.check(state);
-    if (context !== null) return { code: guard.code, context };
+    if (guardDenies(guard, state)) return { code: guard.code, context: guard.check(state) as DecisionContext };
   }
   return null;
 }

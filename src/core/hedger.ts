@@ -16,8 +16,8 @@
 //   for (const ref of hedger.timedOutOrders(nowMs)) { hedger.onCancelRequested(ref, nowMs); broker.cancelOrder(ref) }
 import type { HedgerDailyState } from "./daily-state.ts";
 import { DayPnl } from "./day-pnl.ts";
-import { firstDenial, type Guard } from "./guard-chain.ts";
-import { buildGuardChain } from "./guards.ts";
+import { CompiledGuardChain } from "./compiled-guard-chain.ts";
+import { buildGuardChain, type Guard } from "./guards.ts";
 import type { GuardCode, HedgeDecision, HoldReason } from "./hedge-decision.ts";
 import { HedgeBook } from "./hedge-book.ts";
 import { hedgeOrderFor } from "./hedge-order.ts";
@@ -48,6 +48,7 @@ const validPrice = (x: number | null): x is number => x !== null && x > 0 && Num
 export class Hedger {
   readonly policy: HedgePolicy;
   readonly guards: readonly Guard[];
+  private readonly guardChain: CompiledGuardChain;
   /** Internal parts, read by the status view; not for callers to mutate. */
   readonly legs: LegBook;
   readonly book = new HedgeBook();
@@ -90,6 +91,7 @@ export class Hedger {
     if (problems.length > 0) throw new HedgerParamsError(problems);
     this.policy = createHedgePolicy(params.hedge);
     this.guards = buildGuardChain(params.guards);
+    this.guardChain = new CompiledGuardChain(this.guards);
     this.legs = new LegBook(params.strategy);
     this.positions = new PositionReconciler(params.positionSettleMs, this.book, this.orders);
   }
@@ -192,7 +194,7 @@ export class Hedger {
     const wanted = this.policy.wantedShares(deltaShares, this.legs.gammaShares, spot);
     if (typeof wanted === "string") return this.hold(wanted, deltaShares, nowMs);
     const forced = Math.abs(deltaShares) >= this.params.hedge.forcedDeltaShares;
-    const denial = firstDenial(this.guards, this.fillGuardState(nowMs, spot, wanted, forced));
+    const denial = this.guardChain.firstDenial(this.fillGuardState(nowMs, spot, wanted, forced));
     if (denial !== null) {
       if (denial.code === "circuit_breaker") this.circuitBreakerTripped = true;
       return this.decided({ type: "deny", code: denial.code, context: denial.context, deltaShares, wantedShares: wanted, forced }, nowMs);

@@ -18,6 +18,7 @@ import {
   tradingHoursGuard,
 } from "../../src/core/guards.ts";
 import { formatDay, parseDay } from "../../src/core/civil-date.ts";
+import { CompiledGuardChain } from "../../src/core/compiled-guard-chain.ts";
 import { explainDenial } from "../../src/core/guard-explain.ts";
 import type { Guard } from "../../src/core/guard-chain.ts";
 import { allowingGuardState, GUARDS, MONDAY_10AM, seededRandom } from "./core-fixtures.ts";
@@ -173,5 +174,55 @@ describe("the chain", () => {
         if (strict.check(state) === null) expect(lenient.check(state)).toBeNull();
       }
     }
+  });
+
+  test("property: the Hedger's compiled chain gives the list's first denial, context included, for every chain the params can build", () => {
+    const random = seededRandom(23);
+    const maybe = <T>(value: T): T | null => (random() < 0.3 ? null : value);
+    for (let c = 0; c < 40; c++) {
+      const params = {
+        ...GUARDS,
+        maxDailyLossUsd: maybe(2000 * random()),
+        tradingHoursOnly: random() < 0.7,
+        acceptDelayedData: random() < 0.3,
+        maxSpreadFraction: maybe(0.01 * random()),
+        minPriceMoveFraction: random() < 0.3 ? 0 : 0.004 * random(),
+        earningsDates: random() < 0.5 ? [] : ["2025-03-05"],
+        cooldownMs: 90_000 * random(),
+        maxDailyHedges: Math.floor(60 * random()),
+        maxPositionShares: 3000 * random(),
+      };
+      const list = buildGuardChain(params);
+      const compiled = new CompiledGuardChain(list);
+      for (let i = 0; i < 500; i++) {
+        const nowMs = MONDAY_10AM + Math.floor((random() - 0.5) * 4 * 86_400_000);
+        const state = allowingGuardState({
+          nowMs,
+          hardBlock: random() < 0.03 ? { code: "reconcile_mismatch", message: "book 100, broker 0" } : null,
+          paused: random() < 0.03,
+          brokerConnected: random() > 0.03,
+          quoteTsMs: random() < 0.05 ? null : nowMs - Math.floor(random() * 8000),
+          quoteKind: random() < 0.05 ? "delayed" : "live",
+          circuitBreakerTripped: random() < 0.03,
+          dailyPnlUsd: random() < 0.1 ? null : (random() - 0.7) * 5000,
+          dailyHedgeCount: Math.floor(random() * 70),
+          hedgeShares: Math.round((random() - 0.5) * 5000),
+          pendingShares: Math.round((random() - 0.5) * 500),
+          orderShares: Math.round((random() - 0.5) * 1000),
+          bid: random() < 0.05 ? null : 100 - random() * 0.5,
+          ask: 100 + random() * 0.5,
+          spot: 100 + (random() - 0.5) * 2,
+          lastHedgeTsMs: random() < 0.1 ? null : nowMs - Math.floor(random() * 120_000),
+          lastHedgePrice: random() < 0.1 ? null : 100 * (1 + (random() - 0.5) * 0.01),
+          forced: random() < 0.1,
+        });
+        expect(compiled.firstDenial(state)).toEqual(firstDenial(list, state));
+      }
+    }
+  });
+
+  test("the compiled chain refuses guards out of chain order", () => {
+    expect(() => new CompiledGuardChain([pausedGuard, hardBlockGuard])).toThrow("guard hard_block is out of chain order");
+    expect(() => new CompiledGuardChain([pausedGuard, pausedGuard])).toThrow("out of chain order");
   });
 });
