@@ -22,6 +22,7 @@ import { availableParallelism } from "node:os";
 import { defaultBacktestParams } from "../src/backtest/backtest-params.ts";
 import { recordMarketTape } from "../src/backtest/market-tape.ts";
 import { replay } from "../src/backtest/replay-engine.ts";
+import { CALL_PRICE } from "../src/backtest/tape-bar.ts";
 import { parseSweepAxes } from "../src/backtest/sweep/sweep-grid.ts";
 import { runSweep } from "../src/backtest/sweep/sweep-runner.ts";
 import { defaultConfig } from "../src/config/defaults.ts";
@@ -86,7 +87,7 @@ const backtestParams = defaultBacktestParams(config.strategy.atm_band_pct);
 const iv = constantIv(0.2);
 const recordedTape = recordMarketTape(series, iv, backtestParams, defaults.strategy);
 function tapeAlone(): void {
-  sink += recordMarketTape(series, iv, backtestParams, defaults.strategy).callPrice[1] as number;
+  sink += recordMarketTape(series, iv, backtestParams, defaults.strategy).bars[CALL_PRICE] as number;
 }
 
 const hedgesPerRun = new Map<HedgerParams, number>();

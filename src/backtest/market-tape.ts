@@ -10,7 +10,7 @@ import type { BarSeries, IvSeries } from "../market-data/index.ts";
 import { ivAt } from "../market-data/index.ts";
 import type { BacktestParams } from "./backtest-params.ts";
 import { LegMark, markStraddle, markStraddleBars } from "./option-marks.ts";
-import type { StraddleColumns } from "./option-marks.ts";
+import { ASK, BID, NOW_MS, SPOT, TAPE_BAR_FIELDS, VOL } from "./tape-bar.ts";
 import { chooseStraddle, rollReason } from "./straddle-schedule.ts";
 import type { RollReason, Straddle, StraddleRules } from "./straddle-schedule.ts";
 
@@ -39,16 +39,14 @@ export interface TapeDay {
   readonly day: string;
 }
 
-/**
- * The straddle columns: spot, vol and decision time per bar, and the marks of the straddle
- * held at the bar's decision.
- */
-export interface MarketTape extends StraddleColumns {
+export interface MarketTape {
   readonly length: number;
-  /** The venue's quote in cents around the bar's close; spot is its mid, the price of record. */
-  readonly bid: Float64Array;
-  readonly ask: Float64Array;
-  /** When the bar is decided (nowMs): just before it (or its session) closes. */
+  /**
+   * Each bar's numbers (see tape-bar.ts): the venue's quote in cents around the bar's close
+   * (spot is its mid), the decision time, the implied vol, and the marks of the straddle held
+   * at the bar's decision.
+   */
+  readonly bars: Float64Array;
   readonly days: readonly TapeDay[];
   /** In bar order; the first is the open at bar 0. */
   readonly rolls: readonly TapeRoll[];
@@ -70,27 +68,15 @@ export function straddleRules(strategy: TapeStrategy, params: BacktestParams): S
 /** Prices the bars once: quotes, times, vols, the straddle schedule and its marks. */
 export function recordMarketTape(series: BarSeries, iv: IvSeries, params: BacktestParams, strategy: TapeStrategy): MarketTape {
   const length = series.length;
-  const column = () => new Float64Array(length);
   const tape = {
     length,
-    bid: column(),
-    ask: column(),
-    spot: column(),
-    nowMs: column(),
-    vol: column(),
-    callPrice: column(),
-    putPrice: column(),
-    callDelta: column(),
-    putDelta: column(),
-    callTheta: column(),
-    putTheta: column(),
-    gamma: column(),
-    vega: column(),
+    bars: new Float64Array(length * TAPE_BAR_FIELDS),
     days: [] as TapeDay[],
     rolls: [] as TapeRoll[],
     rate: strategy.riskFreeRate,
     dividendYield: strategy.dividendYield,
   };
+  const bars = tape.bars;
   const rules = straddleRules(strategy, params);
   const barMs = series.barSeconds * 1000;
   const dailyIv = iv.type !== "intraday";
@@ -122,11 +108,12 @@ export function recordMarketTape(series: BarSeries, iv: IvSeries, params: Backte
       straddle = open.next;
     }
     const held = straddle;
-    tape.bid[i] = touch.bid;
-    tape.ask[i] = touch.ask;
-    tape.spot[i] = spot;
-    tape.nowMs[i] = nowMs;
-    tape.vol[i] = vol;
+    const p = i * TAPE_BAR_FIELDS;
+    bars[p + BID] = touch.bid;
+    bars[p + ASK] = touch.ask;
+    bars[p + SPOT] = spot;
+    bars[p + NOW_MS] = nowMs;
+    bars[p + VOL] = vol;
     // DTE moves once a day; the strike band is checked on every bar.
     let reason: RollReason | null = null;
     if (rollCheckDue) {
@@ -147,7 +134,7 @@ export function recordMarketTape(series: BarSeries, iv: IvSeries, params: Backte
     // A straddle is held at the decisions after the bar it was traded at (the open: at it too).
     const first = held.reason === "open" ? held.index : held.index + 1;
     const last = k + 1 < rolls.length ? (rolls[k + 1] as TapeRoll).index : length - 1;
-    markStraddleBars(tape, held.next.call.strike, held.nextExpiryMs, tape.rate, tape.dividendYield, first, last);
+    markStraddleBars(bars, held.next.call.strike, held.nextExpiryMs, tape.rate, tape.dividendYield, first, last);
   }
   return tape;
 }
@@ -173,9 +160,9 @@ function tradeStraddle(
   return roll;
 }
 
-/** Bytes of a tape's per-bar columns (13 Float64Arrays). */
+/** Bytes of a tape's bars. */
 export function tapeBytes(tape: MarketTape): number {
-  return tape.length * 13 * Float64Array.BYTES_PER_ELEMENT;
+  return tape.bars.byteLength;
 }
 
 /**

@@ -5,6 +5,7 @@ import { computeGreeks, GreeksScratch } from "../core/greeks.ts";
 import type { OptionGreeksInput } from "../core/hedger-inputs.ts";
 import { INV_SQRT_2PI, normalCdf, normalCdfWithGauss } from "../core/normal.ts";
 import type { BacktestParams } from "./backtest-params.ts";
+import { CALL_DELTA, CALL_PRICE, CALL_THETA, GAMMA, NOW_MS, PUT_DELTA, PUT_PRICE, PUT_THETA, SPOT, TAPE_BAR_FIELDS, VEGA, VOL } from "./tape-bar.ts";
 
 export const YEAR_MS = 365 * 86_400_000;
 
@@ -16,39 +17,21 @@ export class LegMark extends GreeksScratch {
 }
 
 /**
- * A straddle's bars, one array per field: the inputs (spot, vol, decision time) and each
- * leg's marks per share of the option in core's units, with the legs' common gamma and vega.
+ * Marks bars first..last of one straddle (one strike, one expiry) in a tape's bars (see
+ * tape-bar.ts), from each bar's spot, vol and time: core's BSM for the call (the same
+ * operations as computeTerms and termsPrice), the put by put-call parity (exact for European
+ * options), so a bar costs one log, one sqrt and four exps. Written out in one loop: calling
+ * per bar through objects took twice as long. Degenerate inputs (expiry, zero vol) take
+ * computeGreeks' limits.
  */
-export interface StraddleColumns {
-  readonly spot: Float64Array;
-  readonly vol: Float64Array;
-  readonly nowMs: Float64Array;
-  readonly callPrice: Float64Array;
-  readonly putPrice: Float64Array;
-  readonly callDelta: Float64Array;
-  readonly putDelta: Float64Array;
-  readonly callTheta: Float64Array;
-  readonly putTheta: Float64Array;
-  readonly gamma: Float64Array;
-  readonly vega: Float64Array;
-}
-
-/**
- * Marks bars first..last of one straddle (one strike, one expiry): core's BSM for the call
- * (the same operations as computeTerms and termsPrice), the put by put-call parity (exact for
- * European options), so a bar costs one log, one sqrt and four exps. Written out in one loop
- * over the columns: calling per bar through objects took twice as long. Degenerate inputs
- * (expiry, zero vol) take computeGreeks' limits.
- */
-export function markStraddleBars(columns: StraddleColumns, strike: number, expiryMs: number, rate: number, dividendYield: number, first: number, last: number): void {
-  const { spot: spots, vol: vols, nowMs: times, callPrice, putPrice, callDelta, putDelta, callTheta, putTheta, gamma, vega } = columns;
-  for (let i = first; i <= last; i++) {
-    const spot = spots[i] as number;
-    const vol = vols[i] as number;
-    const years = (expiryMs - (times[i] as number)) / YEAR_MS;
+export function markStraddleBars(bars: Float64Array, strike: number, expiryMs: number, rate: number, dividendYield: number, first: number, last: number): void {
+  for (let i = first, p = first * TAPE_BAR_FIELDS; i <= last; i++, p += TAPE_BAR_FIELDS) {
+    const spot = bars[p + SPOT] as number;
+    const vol = bars[p + VOL] as number;
+    const years = (expiryMs - (bars[p + NOW_MS] as number)) / YEAR_MS;
     const volSqrtT = years > 0 && vol > 0 ? vol * Math.sqrt(years) : 0;
     if (!(spot > 0) || !(strike > 0) || volSqrtT < 1e-12) {
-      markLimitBar(columns, i, strike, years, rate, dividendYield);
+      markLimitBar(bars, p, strike, years, rate, dividendYield);
       continue;
     }
     const dq = Math.exp(-dividendYield * years);
@@ -62,49 +45,50 @@ export function markStraddleBars(columns: StraddleColumns, strike: number, expir
     const price = call > 0 ? call : 0;
     const delta = dq * cdfD1;
     const theta = (-spot * dq * pdfD1 * volSqrtT) / (2 * years) - rate * strike * dr * cdfD2 + dividendYield * spot * dq * cdfD1;
-    callPrice[i] = price;
-    putPrice[i] = Math.max(0, price - spot * dq + strike * dr);
-    callDelta[i] = delta;
-    putDelta[i] = delta - dq;
-    callTheta[i] = theta;
-    putTheta[i] = theta - dividendYield * spot * dq + rate * strike * dr;
-    gamma[i] = (dq * pdfD1) / (spot * volSqrtT);
-    vega[i] = spot * dq * pdfD1 * (volSqrtT / vol);
+    bars[p + CALL_PRICE] = price;
+    bars[p + PUT_PRICE] = Math.max(0, price - spot * dq + strike * dr);
+    bars[p + CALL_DELTA] = delta;
+    bars[p + PUT_DELTA] = delta - dq;
+    bars[p + CALL_THETA] = theta;
+    bars[p + PUT_THETA] = theta - dividendYield * spot * dq + rate * strike * dr;
+    bars[p + GAMMA] = (dq * pdfD1) / (spot * volSqrtT);
+    bars[p + VEGA] = spot * dq * pdfD1 * (volSqrtT / vol);
   }
 }
 
 const limitCall = new GreeksScratch();
 
-/** At expiry or zero vol: the call's limit values (computeGreeks), the put by parity. */
-function markLimitBar(columns: StraddleColumns, i: number, strike: number, years: number, rate: number, dividendYield: number): void {
-  const spot = columns.spot[i] as number;
-  computeGreeks("C", spot, strike, years, rate, dividendYield, columns.vol[i] as number, limitCall);
+/** At expiry or zero vol (the bar at offset p): the call's limit values (computeGreeks), the put by parity. */
+function markLimitBar(bars: Float64Array, p: number, strike: number, years: number, rate: number, dividendYield: number): void {
+  const spot = bars[p + SPOT] as number;
+  computeGreeks("C", spot, strike, years, rate, dividendYield, bars[p + VOL] as number, limitCall);
   const t = years > 0 ? years : 0;
   const dq = Math.exp(-dividendYield * t);
   const dr = Math.exp(-rate * t);
-  columns.callPrice[i] = limitCall.price;
-  columns.putPrice[i] = Math.max(0, limitCall.price - spot * dq + strike * dr);
-  columns.callDelta[i] = limitCall.delta;
-  columns.putDelta[i] = limitCall.delta - dq;
-  columns.callTheta[i] = limitCall.theta;
-  columns.putTheta[i] = years > 0 ? limitCall.theta - dividendYield * spot * dq + rate * strike * dr : 0;
-  columns.gamma[i] = limitCall.gamma;
-  columns.vega[i] = limitCall.vega;
+  bars[p + CALL_PRICE] = limitCall.price;
+  bars[p + PUT_PRICE] = Math.max(0, limitCall.price - spot * dq + strike * dr);
+  bars[p + CALL_DELTA] = limitCall.delta;
+  bars[p + PUT_DELTA] = limitCall.delta - dq;
+  bars[p + CALL_THETA] = limitCall.theta;
+  bars[p + PUT_THETA] = years > 0 ? limitCall.theta - dividendYield * spot * dq + rate * strike * dr : 0;
+  bars[p + GAMMA] = limitCall.gamma;
+  bars[p + VEGA] = limitCall.vega;
 }
 
 /** Bar i's marks of both legs, in full. */
-export function readStraddleMarks(columns: StraddleColumns, i: number, call: LegMark, put: LegMark): void {
-  const spot = columns.spot[i] as number;
-  const vol = columns.vol[i] as number;
-  const nowMs = columns.nowMs[i] as number;
-  const gamma = columns.gamma[i] as number;
-  const vega = columns.vega[i] as number;
-  call.price = columns.callPrice[i] as number;
-  call.delta = columns.callDelta[i] as number;
-  call.theta = columns.callTheta[i] as number;
-  put.price = columns.putPrice[i] as number;
-  put.delta = columns.putDelta[i] as number;
-  put.theta = columns.putTheta[i] as number;
+export function readStraddleMarks(bars: Float64Array, i: number, call: LegMark, put: LegMark): void {
+  const p = i * TAPE_BAR_FIELDS;
+  const spot = bars[p + SPOT] as number;
+  const vol = bars[p + VOL] as number;
+  const nowMs = bars[p + NOW_MS] as number;
+  const gamma = bars[p + GAMMA] as number;
+  const vega = bars[p + VEGA] as number;
+  call.price = bars[p + CALL_PRICE] as number;
+  call.delta = bars[p + CALL_DELTA] as number;
+  call.theta = bars[p + CALL_THETA] as number;
+  put.price = bars[p + PUT_PRICE] as number;
+  put.delta = bars[p + PUT_DELTA] as number;
+  put.theta = bars[p + PUT_THETA] as number;
   call.gamma = put.gamma = gamma;
   call.vega = put.vega = vega;
   call.impliedVol = put.impliedVol = vol;
@@ -112,26 +96,13 @@ export function readStraddleMarks(columns: StraddleColumns, i: number, call: Leg
   call.tsMs = put.tsMs = nowMs;
 }
 
-const oneBar = (): Float64Array => new Float64Array(1);
-const singleBar: StraddleColumns = {
-  spot: oneBar(),
-  vol: oneBar(),
-  nowMs: oneBar(),
-  callPrice: oneBar(),
-  putPrice: oneBar(),
-  callDelta: oneBar(),
-  putDelta: oneBar(),
-  callTheta: oneBar(),
-  putTheta: oneBar(),
-  gamma: oneBar(),
-  vega: oneBar(),
-};
+const singleBar = new Float64Array(TAPE_BAR_FIELDS);
 
 /** Marks both legs of a straddle at one instant (markStraddleBars on a bar of its own). */
 export function markStraddle(strike: number, expiryMs: number, spot: number, vol: number, nowMs: number, rate: number, dividendYield: number, call: LegMark, put: LegMark): void {
-  singleBar.spot[0] = spot;
-  singleBar.vol[0] = vol;
-  singleBar.nowMs[0] = nowMs;
+  singleBar[SPOT] = spot;
+  singleBar[VOL] = vol;
+  singleBar[NOW_MS] = nowMs;
   markStraddleBars(singleBar, strike, expiryMs, rate, dividendYield, 0, 0);
   readStraddleMarks(singleBar, 0, call, put);
 }

@@ -24,6 +24,7 @@ import type { MarketTape, TapeDay, TapeRoll } from "./market-tape.ts";
 import { BrokerGreeksEvent, LegMark, markStraddle, optionCommissionUsd, optionHalfSpreadUsd, readStraddleMarks, YEAR_MS } from "./option-marks.ts";
 import { PnlLedger } from "./pnl-ledger.ts";
 import { RunRecorder } from "./run-recorder.ts";
+import { ASK, BID, CALL_DELTA, CALL_PRICE, CALL_THETA, GAMMA, NOW_MS, PUT_DELTA, PUT_PRICE, PUT_THETA, SPOT, TAPE_BAR_FIELDS, VEGA, VOL } from "./tape-bar.ts";
 import type { RunRecord } from "./run-recorder.ts";
 import type { Straddle } from "./straddle-schedule.ts";
 
@@ -131,13 +132,15 @@ class ReplayEngine {
    */
   private step(i: number): void {
     const tape = this.tape;
-    const spot = tape.spot[i] as number;
-    const nowMs = tape.nowMs[i] as number;
-    const vol = tape.vol[i] as number;
+    const bars = tape.bars;
+    const p = i * TAPE_BAR_FIELDS;
+    const spot = bars[p + SPOT] as number;
+    const nowMs = bars[p + NOW_MS] as number;
+    const vol = bars[p + VOL] as number;
     // Attribute the bar's PnL with the previous bar's greeks.
     let optionValue = 0;
     if (this.straddle !== null) {
-      optionValue = this.units * ((tape.callPrice[i] as number) + (tape.putPrice[i] as number));
+      optionValue = this.units * ((bars[p + CALL_PRICE] as number) + (bars[p + PUT_PRICE] as number));
       this.ledger.accrue(optionValue - this.prevValue, this.prevTheta, this.prevVega, (nowMs - this.nowMs) / YEAR_MS, vol - this.prevVol, spot - this.spot);
     }
     if (this.dayFirstBar) {
@@ -156,8 +159,8 @@ class ReplayEngine {
     this.audit.onDailyPnl(this.dayNumber, equity - this.dayBaseEquity + (this.ledger.rollCostsUsd + this.ledger.optionCommissionsUsd - this.dayBaseCosts));
     const next = tape.rolls[this.rollCursor];
     const roll = next !== undefined && next.index === i ? next : null;
-    readStraddleMarks(tape, i, this.call, this.put);
-    const touch: SimTouch = { bid: tape.bid[i] as number, ask: tape.ask[i] as number };
+    readStraddleMarks(bars, i, this.call, this.put);
+    const touch: SimTouch = { bid: bars[p + BID] as number, ask: bars[p + ASK] as number };
     // This bar's broker events in the order the daemon gets them from the sim broker: the
     // option greeks at this price, then the quote, on which it decides.
     this.hedger.onOptionGreeks(this.callKey, this.callEvent.refresh(this.call));
@@ -201,7 +204,7 @@ class ReplayEngine {
     const next = this.tape.rolls[this.rollCursor];
     const stop = Math.min(end, next === undefined ? end : next.index);
     if (i >= stop) return i;
-    const { spot: spots, nowMs: times, vol: vols, callPrice, putPrice, callTheta, putTheta, vega: vegas } = this.tape;
+    const bars = this.tape.bars;
     const log = this.inputs.log;
     const { ledger, audit, recorder, hedger } = this;
     const units = this.units;
@@ -215,24 +218,25 @@ class ReplayEngine {
     let prevVol = this.prevVol;
     let prevSpot = this.spot;
     let prevNowMs = this.nowMs;
-    for (; i < stop; i++) {
-      const nowMs = times[i] as number;
+    for (let p = i * TAPE_BAR_FIELDS; i < stop; i++, p += TAPE_BAR_FIELDS) {
+      const nowMs = bars[p + NOW_MS] as number;
       if (nowMs >= quietUntilMs) break;
-      const spot = spots[i] as number;
-      const hold = this.quietHold(i, spot);
+      const spot = bars[p + SPOT] as number;
+      const gamma = bars[p + GAMMA] as number;
+      const hold = hedger.quietHold(units * (bars[p + CALL_DELTA] as number) + units * (bars[p + PUT_DELTA] as number), units * gamma + units * gamma, spot);
       if (hold === null) break;
-      const vol = vols[i] as number;
-      const optionValue = units * ((callPrice[i] as number) + (putPrice[i] as number));
+      const vol = bars[p + VOL] as number;
+      const optionValue = units * ((bars[p + CALL_PRICE] as number) + (bars[p + PUT_PRICE] as number));
       ledger.accrue(optionValue - prevValue, prevTheta, prevVega, (nowMs - prevNowMs) / YEAR_MS, vol - prevVol, spot - prevSpot);
       const equity = ledger.equityUsd(spot, optionValue);
       audit.onDailyPnl(dayNumber, equity - dayBaseEquity + (ledger.rollCostsUsd + ledger.optionCommissionsUsd - dayBaseCosts));
       audit.onHold(hold);
       const deltaShares = hedger.quietDeltaShares;
-      if (log !== null) this.writeLog(log, nowMs, spot, this.tape.bid[i] as number, this.tape.ask[i] as number, { type: "hold", reason: hold, deltaShares }, null);
+      if (log !== null) this.writeLog(log, nowMs, spot, bars[p + BID] as number, bars[p + ASK] as number, { type: "hold", reason: hold, deltaShares }, null);
       recorder.bar(i, nowMs, spot, equity, deltaShares, ledger.stockShares, vol);
       prevValue = optionValue;
-      prevTheta = units * ((callTheta[i] as number) + (putTheta[i] as number));
-      const vega = vegas[i] as number;
+      prevTheta = units * ((bars[p + CALL_THETA] as number) + (bars[p + PUT_THETA] as number));
+      const vega = bars[p + VEGA] as number;
       prevVega = units * (vega + vega);
       prevVol = vol;
       prevSpot = spot;
@@ -246,15 +250,6 @@ class ReplayEngine {
     this.nowMs = prevNowMs;
     return i;
   }
-
-  /** The Hedger's hold at this bar's marks, as its broker greeks would report them (null: it must decide). */
-  private quietHold(i: number, spot: number): SizingHold | null {
-    const tape = this.tape;
-    const units = this.units;
-    const gamma = tape.gamma[i] as number;
-    return this.hedger.quietHold(units * (tape.callDelta[i] as number) + units * (tape.putDelta[i] as number), units * gamma + units * gamma, spot);
-  }
-
 
   /** The hedge filled on this bar: audit it against the limits, book it, record it. */
   private recordFill(fill: VenueFill, decision: HedgeDecision, touch: SimTouch, spot: number, nowMs: number): void {

@@ -6,6 +6,7 @@ import { defaultBacktestParams } from "../../../src/backtest/backtest-params.ts"
 import { MarketTapeCache, recordMarketTape, tapeBytes } from "../../../src/backtest/market-tape.ts";
 import { LegMark, markStraddle, readStraddleMarks } from "../../../src/backtest/option-marks.ts";
 import { replay } from "../../../src/backtest/replay-engine.ts";
+import { ASK, BID, NOW_MS, SPOT, TAPE_BAR_FIELDS, VOL } from "../../../src/backtest/tape-bar.ts";
 import { quoteAround } from "../../../src/broker/sim/sim-fills.ts";
 import { defaultConfig } from "../../../src/config/defaults.ts";
 import { hedgerParamsFromConfig } from "../../../src/config/hedger-params.ts";
@@ -31,11 +32,12 @@ describe("market tape", async () => {
     let held = tape.rolls[0]!;
     for (let i = 0; i < tape.length; i++) {
       const touch = quoteAround(series.close[i] as number, params.stockHalfSpreadBps);
-      expect([tape.bid[i], tape.ask[i], tape.spot[i]]).toEqual([touch.bid, touch.ask, (touch.bid + touch.ask) / 2]);
+      const p = i * TAPE_BAR_FIELDS;
+      expect([tape.bars[p + BID], tape.bars[p + ASK], tape.bars[p + SPOT]]).toEqual([touch.bid, touch.ask, (touch.bid + touch.ask) / 2]);
       // The straddle held at the decision is the one traded last before this bar (or the open at it).
       while (roll < tape.rolls.length && (tape.rolls[roll]!.index < i || tape.rolls[roll]!.reason === "open")) held = tape.rolls[roll++]!;
-      markStraddle(held.next.call.strike, held.nextExpiryMs, tape.spot[i]!, tape.vol[i]!, tape.nowMs[i]!, strategy.riskFreeRate, strategy.dividendYield, call, put);
-      readStraddleMarks(tape, i, readCall, readPut);
+      markStraddle(held.next.call.strike, held.nextExpiryMs, tape.bars[p + SPOT]!, tape.bars[p + VOL]!, tape.bars[p + NOW_MS]!, strategy.riskFreeRate, strategy.dividendYield, call, put);
+      readStraddleMarks(tape.bars, i, readCall, readPut);
       expect([readCall, readPut]).toEqual([call, put]);
     }
     expect(tape.rolls.filter((r) => r.reason === "strike_outside_band").length).toBeGreaterThan(2);
@@ -50,7 +52,7 @@ describe("market tape", async () => {
       for (let i = day.firstIndex; i < day.endIndex; i++) {
         const exchangeDay = exchangeDayAt(series.tsMs[i] as number);
         expect(exchangeDay.dayNumber).toBe(day.dayNumber);
-        expect(tape.nowMs[i]).toBeLessThan(exchangeDay.closeMs ?? exchangeDay.endMs);
+        expect(tape.bars[i * TAPE_BAR_FIELDS + NOW_MS]).toBeLessThan(exchangeDay.closeMs ?? exchangeDay.endMs);
       }
       next = day.endIndex;
     }

@@ -1,7 +1,7 @@
 import { describe, expect, test } from "bun:test";
 import { defaultBacktestParams } from "../../../src/backtest/backtest-params.ts";
 import { BrokerGreeksEvent, LegMark, markStraddle, markStraddleBars, optionCommissionUsd, optionHalfSpreadUsd, readStraddleMarks, YEAR_MS } from "../../../src/backtest/option-marks.ts";
-import type { StraddleColumns } from "../../../src/backtest/option-marks.ts";
+import { CALL_DELTA, CALL_PRICE, CALL_THETA, GAMMA, NOW_MS, PUT_DELTA, PUT_PRICE, PUT_THETA, SPOT, TAPE_BAR_FIELDS, VEGA, VOL } from "../../../src/backtest/tape-bar.ts";
 import { PnlLedger } from "../../../src/backtest/pnl-ledger.ts";
 import { blackScholes } from "../../../src/core/greeks.ts";
 
@@ -34,21 +34,20 @@ describe("option marks", () => {
     const expiryMs = 20 * 86_400_000;
     // spot, vol, days before expiry: in, at and out of the money, zero vol mid-run, expiry, after it.
     const bars: [number, number, number][] = [[500, 0.2, 20], [470, 0.35, 12], [530, 0.1, 5], [520, 0, 4], [490, 0.25, 1], [505, 0.2, 0.001], [510, 0.2, 0], [480, 0.2, -1], [500, 0.2, 20]];
-    const column = () => new Float64Array(bars.length).fill(-7);
-    const columns: StraddleColumns = {
-      spot: Float64Array.from(bars, ([spot]) => spot),
-      vol: Float64Array.from(bars, ([, vol]) => vol),
-      nowMs: Float64Array.from(bars, ([, , days]) => expiryMs - days * 86_400_000),
-      callPrice: column(), putPrice: column(), callDelta: column(), putDelta: column(),
-      callTheta: column(), putTheta: column(), gamma: column(), vega: column(),
-    };
-    markStraddleBars(columns, strike, expiryMs, 0.05, 0.013, 1, bars.length - 2);
-    for (const edge of [0, bars.length - 1]) expect(columns.callPrice[edge]).toBe(-7);
+    // Every field of a bar starts as -7: the marks must overwrite them, bars outside first..last keep them.
+    const tape = new Float64Array(bars.length * TAPE_BAR_FIELDS).fill(-7);
+    bars.forEach(([spot, vol, days], i) => {
+      tape[i * TAPE_BAR_FIELDS + SPOT] = spot;
+      tape[i * TAPE_BAR_FIELDS + VOL] = vol;
+      tape[i * TAPE_BAR_FIELDS + NOW_MS] = expiryMs - days * 86_400_000;
+    });
+    markStraddleBars(tape, strike, expiryMs, 0.05, 0.013, 1, bars.length - 2);
+    for (const edge of [0, bars.length - 1]) for (const field of [CALL_PRICE, PUT_PRICE, CALL_DELTA, PUT_DELTA, CALL_THETA, PUT_THETA, GAMMA, VEGA]) expect(tape[edge * TAPE_BAR_FIELDS + field]).toBe(-7);
     const call = new LegMark();
     const put = new LegMark();
     for (let i = 1; i < bars.length - 1; i++) {
       const [spot, vol, days] = bars[i]!;
-      readStraddleMarks(columns, i, call, put);
+      readStraddleMarks(tape, i, call, put);
       const years = (days * 86_400_000) / YEAR_MS;
       for (const [leg, right] of [[call, "C"], [put, "P"]] as const) {
         const reference = blackScholes(right, spot, strike, years, 0.05, 0.013, vol);
