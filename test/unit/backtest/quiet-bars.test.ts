@@ -4,7 +4,11 @@
 // every way out of quiet: hedges, denials, limit orders, the band
 // policy, the circuit breaker, blackouts, model greeks, intraday implied vol, rolls and days.
 import { describe, expect, test } from "bun:test";
+import { mkdtempSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { defaultBacktestParams } from "../../../src/backtest/backtest-params.ts";
+import { DecisionLog } from "../../../src/backtest/decision-log.ts";
 import { replay } from "../../../src/backtest/replay-engine.ts";
 import type { ReplayResult } from "../../../src/backtest/replay-engine.ts";
 import { defaultConfig } from "../../../src/config/defaults.ts";
@@ -84,5 +88,20 @@ describe("quiet bars change nothing", () => {
       const run = runWith(new Hedger(cases[name]!.params), constantIv(0.25), 0.03);
       expect(run.guards.binding.map((b) => b.code)).toContain(code);
     }
+  });
+
+  test("with a decision log the run is the same, one line per bar, denials with their numbers", async () => {
+    const path = join(mkdtempSync(join(tmpdir(), "gs-quiet-")), "decisions.jsonl");
+    const log = DecisionLog.open(path, { configHash: "c", dataFingerprint: "d", data: "gbm", fromDay: "2024-05-06", toDay: "2024-05-15", gsVersion: "test" });
+    const logged = replay({ hedger: new Hedger(defaults), series, iv: constantIv(0.25), params: defaultBacktestParams(0.03), runId: "quiet", log, onProgress: null });
+    await log.close();
+    expect(logged).toEqual(runWith(new Hedger(defaults), constantIv(0.25), 0.03));
+    const lines = readFileSync(path, "utf8").trim().split("\n").map((line) => JSON.parse(line));
+    expect(lines.length).toBe(series.length + 1);
+    const denials = lines.filter((line) => line.decision === "deny");
+    expect(denials.length).toBe(logged.guards.binding.reduce((sum, b) => sum + b.deniedEvaluations, 0));
+    expect(denials.length).toBeGreaterThan(0);
+    expect(denials.every((line) => typeof line.context === "object" && line.context !== null)).toBe(true);
+    expect(lines.filter((line) => line.decision === "hedge").length).toBe(logged.hedges.length);
   });
 });
