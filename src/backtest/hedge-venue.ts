@@ -54,8 +54,23 @@ export class HedgeVenue {
    */
   setOptionPositions(positions: readonly Position[], nowMs: number): void {
     for (const position of positions) this.positions.set(contractKey(position.contract), position);
-    this.hedger.setPositions([...this.positions.values()], nowMs);
+    this.hedger.setPositions(this.relist(), nowMs);
     for (const position of positions) if (position.quantity === 0) this.positions.delete(contractKey(position.contract));
+    this.relist();
+  }
+
+  /**
+   * The account's positions in the map's order, kept as a list the Hedger is given as is: a
+   * fill replaces the stock's entry in place (the Hedger keeps no report list), where spreading
+   * the map on every fill was a good part of a fill's cost.
+   */
+  private listed: Position[] = [];
+  private stockIndex = -1;
+
+  private relist(): Position[] {
+    this.listed = [...this.positions.values()];
+    this.stockIndex = this.listed.findIndex((position) => position.contract.secType === "STK");
+    return this.listed;
   }
 
   /** The fill of the last onQuote's hedge, or null (marketable orders fill in full at once). */
@@ -90,12 +105,15 @@ export class HedgeVenue {
     if (price === null) return null; // a limit away from the touch stays working until its timeout
     const shares = order.quantityShares;
     const signed = order.side === "BUY" ? shares : -shares;
-    const execId = `bt.${brokerOrderId}.${shares}`;
+    // One execution per order (it fills in full at once): the orderRef makes its id, with no number to format.
+    const execId = `${order.orderRef}.fill`;
     const commission = commissionUsd(shares, this.costs);
     this.stockBook.applyFill(signed, price);
     const stock: Position = { contract: this.stockContract, quantity: this.stockBook.shares, avgCost: this.stockBook.avgCostUsd, account: this.account };
     this.positions.set(this.stockKey, stock);
-    hedger.setPositions([...this.positions.values()], nowMs);
+    if (this.stockIndex < 0) this.relist();
+    else this.listed[this.stockIndex] = stock;
+    hedger.setPositions(this.listed, nowMs);
     hedger.onExecution({ execId, orderRef: order.orderRef, brokerOrderId, symbol: order.symbol, side: order.side, shares, price, cumulativeShares: shares, tsEventMs: nowMs });
     hedger.onCommission({ execId, commissionUsd: commission, tsEventMs: nowMs });
     hedger.onOrderStatus({ orderRef: order.orderRef, status: "filled", filledShares: shares, tsEventMs: nowMs });
