@@ -1,6 +1,7 @@
 // Pure pricing of simulated executions: which price a marketable order gets and what
 // it costs. Kept apart from the broker so the numbers can be tested on their own.
 import type { OrderSide } from "../../core/order.ts";
+import { roundHalfUp } from "../../core/round-half-up.ts";
 
 export interface SimExecutionCosts {
   /** Extra adverse price move beyond the touch, in basis points of the price. */
@@ -21,7 +22,7 @@ export function marketableFillPrice(side: OrderSide, touch: SimTouch, costs: Sim
   const base = side === "BUY" ? touch.ask : touch.bid;
   const slip = (base * costs.slippageBps) / 10_000;
   const price = side === "BUY" ? base + slip : base - slip;
-  return Math.round(price * 10_000) / 10_000;
+  return roundHalfUp(price * 10_000) / 10_000;
 }
 
 /** Limit orders fill only when marketable; returns null when the limit is not reached. */
@@ -38,12 +39,12 @@ export function limitFillPrice(
 
 export function commissionUsd(shares: number, costs: SimExecutionCosts): number {
   const raw = Math.max(costs.minCommissionUsd, Math.abs(shares) * costs.commissionPerShareUsd);
-  return Math.round(raw * 100) / 100;
+  return roundHalfUp(raw * 100) / 100;
 }
 
 /** Symmetric quote around a mid price; the half spread is at least one cent. */
 export function quoteAround(mid: number, halfSpreadBps: number): SimTouch {
-  const half = Math.max(0.01, Math.round(((mid * halfSpreadBps) / 10_000) * 100) / 100);
-  const bid = Math.round((mid - half) * 100) / 100;
-  return { bid, ask: Math.round((bid + 2 * half) * 100) / 100 };
+  const half = Math.max(0.01, roundHalfUp(((mid * halfSpreadBps) / 10_000) * 100) / 100);
+  const bid = roundHalfUp((mid - half) * 100) / 100;
+  return { bid, ask: roundHalfUp((bid + 2 * half) * 100) / 100 };
 }
