@@ -143,4 +143,15 @@ describe("order ref sequence", () => {
     for (const ref of ["gs:d:SPY:run.1", "gs:d:SPY:run.3"]) expect(refs.issued(ref)).toBe(true);
     for (const ref of ["gs:d:SPY:run.4", "gs:d:SPY:run.0", "gs:d:SPY:run.01", "gs:d:SPY:run.1.5", "gs:d:SPY:run.", "gs:e:SPY:run.1", "x"]) expect(refs.issued(ref)).toBe(false);
   });
+
+  test("the n-th ref is the prefix and n in decimal, across every thousand and ten-thousand boundary up to 1,002,000", () => {
+    const refs = new OrderRefSequence("p:");
+    for (let n = 1; n <= 1_002_000; n++) {
+      const ref = refs.next();
+      if (ref !== `p:${n}`) throw new Error(`ref ${n} was ${ref}, expected p:${n}`);
+    }
+    expect(refs.count).toBe(1_002_000);
+    expect(refs.issued("p:1002000")).toBe(true);
+    expect(refs.issued("p:1002001")).toBe(false);
+  });
 });
