@@ -1,9 +1,9 @@
-// Pre-trade checks in a fixed order (NautilusTrader risk-engine style): each guard returns
-// null (allow) or the numbers it judged (deny); the code is the guard's. Guards never throw
+// Pre-trade checks in a fixed order (NautilusTrader risk-engine style): each guard allows, or
+// denies with the numbers it judged; the code is the guard's. Guards never throw
 // and never act; they run only when the policy already wants a hedge. Human text is made
 // from the code and context on demand (guard-explain.ts), never on the hot path.
 import type { DecisionContext, GuardCode } from "./hedge-decision.ts";
-import { type Guard, guardDenies } from "./guards.ts";
+import { deniedContext, type Guard, guardDenies } from "./guards.ts";
 
 export type { Guard };
 
@@ -39,10 +39,7 @@ export interface Denial {
 }
 
 export function firstDenial(chain: readonly Guard[], state: GuardState): Denial | null {
-  for (let i = 0; i < chain.length; i++) {
-    const guard = chain[i]!;
-    if (guardDenies(guard, state)) return { code: guard.code, context: guard.check(state) as DecisionContext };
-  }
+  for (const guard of chain) if (guardDenies(guard, state)) return { code: guard.code, context: deniedContext(guard, state) };
   return null;
 }
 
