@@ -35,7 +35,6 @@ import {
 export class CompiledGuardChain {
   /** The chain's guard of each kind, null for kinds it leaves out. */
   private readonly byKind: (Guard | null)[] = new Array<Guard | null>(GUARD_KINDS).fill(null);
-  private readonly has: boolean[] = new Array<boolean>(GUARD_KINDS).fill(false);
   /** Each kind's limit (0 when absent). */
   private readonly limit: Float64Array = new Float64Array(GUARD_KINDS);
   private readonly blockedDays: ReadonlyMap<number, string>;
@@ -47,7 +46,6 @@ export class CompiledGuardChain {
       if (guard.kind <= previous) throw new Error(`guard ${guard.code} is out of chain order, expected the guards in buildGuardChain's order, each once`);
       previous = guard.kind;
       this.byKind[guard.kind] = guard;
-      this.has[guard.kind] = true;
       this.limit[guard.kind] = guard.limit;
     }
     this.blockedDays = this.byKind[EARNINGS_BLACKOUT]?.blockedDays ?? new Map();
@@ -61,21 +59,21 @@ export class CompiledGuardChain {
   }
 
   private firstDenyingKind(s: GuardState): number {
-    const has = this.has;
+    const on = this.byKind;
     const limit = this.limit;
-    if (has[HARD_BLOCK] && s.hardBlock !== null) return HARD_BLOCK;
-    if (has[PAUSED] && s.paused) return PAUSED;
-    if (has[BROKER_CONNECTED] && !s.brokerConnected) return BROKER_CONNECTED;
-    if (has[STALE_DATA] && staleData(s, limit[STALE_DATA] as number)) return STALE_DATA;
-    if (has[DELAYED_DATA] && delayedData(s)) return DELAYED_DATA;
-    if (has[CIRCUIT_BREAKER] && circuitBreaker(s, limit[CIRCUIT_BREAKER] as number)) return CIRCUIT_BREAKER;
-    if (has[TRADING_HOURS] && outsideTradingHours(s)) return TRADING_HOURS;
-    if (has[EARNINGS_BLACKOUT] && earningsBlackout(s, this.blockedDays)) return EARNINGS_BLACKOUT;
-    if (has[MAX_DAILY_HEDGES] && dailyHedgesReached(s, limit[MAX_DAILY_HEDGES] as number)) return MAX_DAILY_HEDGES;
-    if (has[MAX_POSITION] && maxPosition(s, limit[MAX_POSITION] as number)) return MAX_POSITION;
-    if (has[SPREAD] && spreadTooWide(s, limit[SPREAD] as number)) return SPREAD;
-    if (has[COOLDOWN] && inCooldown(s, limit[COOLDOWN] as number)) return COOLDOWN;
-    if (has[MIN_PRICE_MOVE] && belowMinPriceMove(s, limit[MIN_PRICE_MOVE] as number)) return MIN_PRICE_MOVE;
+    if (on[HARD_BLOCK] !== null && s.hardBlock !== null) return HARD_BLOCK;
+    if (on[PAUSED] !== null && s.paused) return PAUSED;
+    if (on[BROKER_CONNECTED] !== null && !s.brokerConnected) return BROKER_CONNECTED;
+    if (on[STALE_DATA] !== null && staleData(s, limit[STALE_DATA] as number)) return STALE_DATA;
+    if (on[DELAYED_DATA] !== null && delayedData(s)) return DELAYED_DATA;
+    if (on[CIRCUIT_BREAKER] !== null && circuitBreaker(s, limit[CIRCUIT_BREAKER] as number)) return CIRCUIT_BREAKER;
+    if (on[TRADING_HOURS] !== null && outsideTradingHours(s)) return TRADING_HOURS;
+    if (on[EARNINGS_BLACKOUT] !== null && earningsBlackout(s, this.blockedDays)) return EARNINGS_BLACKOUT;
+    if (on[MAX_DAILY_HEDGES] !== null && dailyHedgesReached(s, limit[MAX_DAILY_HEDGES] as number)) return MAX_DAILY_HEDGES;
+    if (on[MAX_POSITION] !== null && maxPosition(s, limit[MAX_POSITION] as number)) return MAX_POSITION;
+    if (on[SPREAD] !== null && spreadTooWide(s, limit[SPREAD] as number)) return SPREAD;
+    if (on[COOLDOWN] !== null && inCooldown(s, limit[COOLDOWN] as number)) return COOLDOWN;
+    if (on[MIN_PRICE_MOVE] !== null && belowMinPriceMove(s, limit[MIN_PRICE_MOVE] as number)) return MIN_PRICE_MOVE;
     return -1;
   }
 }
