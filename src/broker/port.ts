@@ -123,6 +123,12 @@ export interface Broker {
   onEvent(listener: BrokerEventListener): () => void;
   /** Stream quotes (stock) and greeks (options); renewed by the adapter after a reconnect. */
   subscribeMarketData(contracts: readonly Contract[]): void;
+  /**
+   * Stop streaming these contracts (legs no longer held: IB caps a session's market data
+   * lines, so a daemon that rolls for months must give them back); not renewed after a
+   * reconnect. Contracts not subscribed are ignored.
+   */
+  unsubscribeMarketData(contracts: readonly Contract[]): void;
   positions(): Promise<Position[]>;
   openOrders(): Promise<OpenOrder[]>;
   /** Executions since `sinceMs` (with their commissions when known), for reconciliation. */

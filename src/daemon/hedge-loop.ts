@@ -131,10 +131,16 @@ export class HedgeLoop {
     this.resetPositions(result.positions);
   }
 
-  /** Positions from reconciliation replace the book's view of the account; their market data is requested. */
+  /**
+   * Positions from reconciliation replace the book's view of the account; their market data is
+   * requested, and that of option legs no longer held is given back.
+   */
   resetPositions(positions: readonly Position[]): void {
+    const before = [...this.positions.values()];
     this.positions.clear();
     for (const position of positions) if (position.quantity !== 0) this.positions.set(contractKey(position.contract), position);
+    const gone = before.filter((position) => this.isOptionOfStrategy(position) && !this.positions.has(contractKey(position.contract)));
+    if (gone.length > 0) this.deps.broker.unsubscribeMarketData(gone.map((position) => position.contract));
     const symbol = this.deps.hedger.params.strategy.symbol;
     const contracts: Contract[] = [{ secType: "STK", symbol }];
     for (const position of this.positions.values()) if (this.isOptionOfStrategy(position)) contracts.push(position.contract);
@@ -144,13 +150,16 @@ export class HedgeLoop {
 
   /**
    * A position report at runtime (a fill, or a trade made outside gs): a closed position
-   * (quantity 0) leaves the managed set, and an option leg opened since reconciliation gets
-   * its market data now (brokers ignore a repeat subscription).
+   * (quantity 0) leaves the managed set and, an option leg, gives its market data line back
+   * (a rolled straddle's old legs would otherwise stream, and count against IB's line limit,
+   * for as long as the daemon runs); an option leg opened since reconciliation gets its market
+   * data now (brokers ignore a repeat subscription).
    */
   private onPosition(position: Position): void {
     const key = contractKey(position.contract);
-    if (position.quantity === 0) this.positions.delete(key);
-    else {
+    if (position.quantity === 0) {
+      if (this.positions.delete(key) && this.isOptionOfStrategy(position)) this.deps.broker.unsubscribeMarketData([position.contract]);
+    } else {
       if (!this.positions.has(key) && this.isOptionOfStrategy(position)) this.deps.broker.subscribeMarketData([position.contract]);
       this.positions.set(key, position);
     }

@@ -78,6 +78,23 @@ export function describeBrokerContract(name: string, createVenue: VenueFactory):
       expect(quote.symbol).toBe(v.symbol);
     });
 
+    test("an unsubscribed stock streams no more quotes until subscribed again; unsubscribing what is not streamed is ignored", async () => {
+      const v = await open();
+      const stock = { secType: "STK", symbol: v.symbol } as const;
+      v.broker.unsubscribeMarketData([{ secType: "STK", symbol: "NOT-STREAMED" }]);
+      v.broker.subscribeMarketData([stock]);
+      v.quote(100, 100.1);
+      await until(v, () => ofType("quote").find((q) => q.bid === 100), "quote 100");
+      v.broker.unsubscribeMarketData([stock]);
+      await v.settle();
+      v.quote(102, 102.1);
+      for (let i = 0; i < 20; i++) await v.settle();
+      expect(ofType("quote").filter((q) => q.bid === 102)).toEqual([]);
+      v.broker.subscribeMarketData([stock]);
+      v.quote(103, 103.1);
+      await until(v, () => ofType("quote").find((q) => q.bid === 103), "quote 103 after subscribing again");
+    });
+
     test("a market order is reported by its execution and commission, under its orderRef", async () => {
       const v = await open();
       v.quote(100, 100.1);

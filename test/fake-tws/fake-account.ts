@@ -41,6 +41,11 @@ export class FakeAccount {
     return position;
   }
 
+  /** The position is gone from the account's reports altogether (TWS lists a day's closed positions as 0, not the next day's). */
+  removePosition(account: string, conId: number): void {
+    this.positionsByKey.delete(`${account}|${conId}`);
+  }
+
   position(account: string, conId: number): FakePosition | undefined {
     return this.positionsByKey.get(`${account}|${conId}`);
   }

@@ -3,7 +3,7 @@
 import { afterEach, expect, test } from "bun:test";
 import { describeSinks } from "../support/sinks.ts";
 import { operations, SETTINGS } from "./daemon-harness.ts";
-import { closeScenes, hedgingScene, stopAndWait, TEST_TIMEOUT_MS, until } from "./ib-daemon-harness.ts";
+import { closeScenes, hedgingScene, inState, stopAndWait, TEST_TIMEOUT_MS, until } from "./ib-daemon-harness.ts";
 
 afterEach(closeScenes);
 
@@ -30,6 +30,51 @@ describeSinks("daemon with broker = ib: positions changed outside gs", (makeSink
     expect(adopted.details.positionMismatchShares).toBe(0);
     const rows = (await operations(sink, ["reconcile"])).filter((operation) => operation.reason === "position_adopted");
     expect(rows.map((row) => row.quantityShares)).toEqual([hedgeShares + 100]);
+    expect(await stopAndWait(running, clock)).toBe(0);
+  }, TEST_TIMEOUT_MS);
+
+  test("a straddle leg closed in TWS gives its market data line back; the other leg and the stock keep theirs, also after TWS reconnects", async () => {
+    const { tws, call, put, clock, running } = await hedgingScene(makeSink, { type: "fill", commissionPerShare: 0.005 });
+    const requestOf = (contract: { right: string }) => {
+      const found = tws.requestsOf("req_mkt_data").filter((r) => r.request.contract.secType === "OPT" && r.request.contract.right === contract.right).at(-1);
+      if (found === undefined) throw new Error(`no market data request for the ${contract.right} leg`);
+      return found.request.reqId;
+    };
+    await until(clock, () => tws.requestsOf("req_mkt_data").filter((r) => r.request.contract.secType === "OPT").length === 2, "both legs streaming");
+    const callReqId = requestOf(call);
+    const putReqId = requestOf(put);
+    expect(tws.requestsOf("cancel_mkt_data")).toEqual([]);
+
+    tws.setPosition(call, 0, 0);
+    await until(clock, () => tws.requestsOf("cancel_mkt_data").length === 1, "the closed leg's market data cancelled");
+    expect(tws.requestsOf("cancel_mkt_data").map((r) => r.request.reqId)).toEqual([callReqId]);
+
+    // After a reconnect only what is still held is requested again.
+    const before = tws.requestsOf("req_mkt_data").length;
+    tws.dropConnections();
+    await until(clock, inState(running, "WAITING_BROKER"), "WAITING_BROKER after the drop");
+    await clock.advance(SETTINGS.retryIntervalMs);
+    await until(clock, inState(running, "RUNNING"), "RUNNING after reconnecting", 200);
+    await until(clock, () => tws.requestsOf("req_mkt_data").length >= before + 2, "market data requested again after the reconnect");
+    const renewed = tws.requestsOf("req_mkt_data").slice(before).map((r) => `${r.request.contract.secType}${r.request.contract.right}`);
+    expect(renewed.sort()).toEqual(["OPTP", "STK"]);
+    expect(putReqId).not.toBe(callReqId);
+    expect(await stopAndWait(running, clock)).toBe(0);
+  }, TEST_TIMEOUT_MS);
+
+  test("a leg gone from the account while TWS was away is found by the reconciliation, which gives its market data line back", async () => {
+    const { tws, call, clock, running } = await hedgingScene(makeSink, { type: "fill", commissionPerShare: 0.005 });
+    await until(clock, () => tws.requestsOf("req_mkt_data").filter((r) => r.request.contract.secType === "OPT").length === 2, "both legs streaming");
+    tws.dropConnections();
+    await until(clock, inState(running, "WAITING_BROKER"), "WAITING_BROKER after the drop");
+    // Closed and gone from the reports altogether (TWS restarted overnight): no position event of 0 says so.
+    tws.account.removePosition(tws.account.defaultAccount, call.conId);
+    const before = tws.requestsOf("req_mkt_data").length;
+    await clock.advance(SETTINGS.retryIntervalMs);
+    await until(clock, inState(running, "RUNNING"), "RUNNING after reconnecting", 200);
+    const renewedCall = tws.requestsOf("req_mkt_data").slice(before).find((r) => r.request.contract.right === "C");
+    expect(renewedCall).toBeDefined(); // the new session renews what was wanted before reconciling
+    await until(clock, () => tws.requestsOf("cancel_mkt_data").some((r) => r.request.reqId === renewedCall?.request.reqId), "the closed leg's line given back");
     expect(await stopAndWait(running, clock)).toBe(0);
   }, TEST_TIMEOUT_MS);
 });

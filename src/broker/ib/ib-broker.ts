@@ -92,6 +92,13 @@ export class IbBroker implements Broker {
     }
   }
 
+  unsubscribeMarketData(contracts: readonly Contract[]): void {
+    for (const contract of contracts) {
+      const subscription = this.marketData.forget(contract);
+      if (subscription !== null && subscription.reqId !== null && this.link.isReady()) this.api.cancelMktData(subscription.reqId);
+    }
+  }
+
   async positions(): Promise<Position[]> {
     return this.requests.positions(this.sessionClient("positions"));
   }

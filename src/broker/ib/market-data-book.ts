@@ -31,6 +31,16 @@ export class MarketDataBook {
     return subscription;
   }
 
+  /** No longer wanted: returns the subscription it was (its reqId, if streaming, to cancel), or null. */
+  forget(contract: Contract): Subscription | null {
+    const key = contractKey(contract);
+    const subscription = this.byKey.get(key);
+    if (subscription === undefined) return null;
+    this.byKey.delete(key);
+    if (subscription.reqId !== null) this.byReqId.delete(subscription.reqId);
+    return subscription;
+  }
+
   wanted(): Subscription[] {
     return [...this.byKey.values()];
   }

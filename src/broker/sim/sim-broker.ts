@@ -175,6 +175,10 @@ export class SimBroker implements Broker {
     if (this.mid !== null && this.connected) for (const contract of contracts) this.emitMarketData(contract, this.nowMs());
   }
 
+  unsubscribeMarketData(contracts: readonly Contract[]): void {
+    for (const contract of contracts) this.subscribed.delete(contractKey(contract));
+  }
+
   async positions(): Promise<Position[]> {
     this.requireConnected();
     return [...this.positionBook.values()].filter((position) => position.quantity !== 0);
