@@ -15,6 +15,8 @@ import { consoleDaemonLog } from "./daemon-log.ts";
 import { hedgerParamsFromConfig } from "../config/hedger-params.ts";
 import { openSinkPatiently } from "./open-sink-patiently.ts";
 import { onStopSignals } from "./stop-signals.ts";
+import { systemdNotifier } from "../systemd/notify.ts";
+import type { SystemdNotifier } from "../systemd/notify.ts";
 
 /** Bound on waiting for own working orders to be cancelled at stop (the whole stop stays < 10 s). */
 const STOP_CANCEL_WAIT_MS = 4_000;
@@ -36,14 +38,35 @@ interface BrokerRuntime {
 }
 
 export async function runDaemon(options: RunDaemonOptions): Promise<number> {
-  const { config, configHash } = options.loaded;
+  const { config } = options.loaded;
   const log = options.log ?? consoleDaemonLog(config.log.format, config.log.level);
+  const notifier = systemdNotifier(process.env, (message) => log.log("warn", "IDLE", message));
+  // Ready once running: a daemon waiting patiently for its database or broker is up (its STATUS
+  // says what it waits for); the watchdog pings from now on, from this process's event loop.
+  const stopWatchdog = notifier.startWatchdog();
+  notifier.send("READY=1\nSTATUS=opening the status database");
+  try {
+    return await runDaemonNotifying(options, log, notifier);
+  } finally {
+    stopWatchdog();
+    notifier.close();
+  }
+}
+
+async function runDaemonNotifying(options: RunDaemonOptions, log: DaemonLog, notifier: SystemdNotifier): Promise<number> {
+  const { config, configHash } = options.loaded;
   const wallClock = SYSTEM_CLOCK;
   let current: Daemon | null = null;
   const daemonState = (): string => current?.state ?? "IDLE";
   let stopWhileOpening: () => void = () => {};
   const stopRequested = new Promise<void>((resolve) => (stopWhileOpening = resolve));
-  const removeEarlySignals = onStopSignals({ graceful: () => stopWhileOpening(), immediate: async () => {} });
+  const removeEarlySignals = onStopSignals({
+    graceful: () => {
+      notifier.send("STOPPING=1");
+      stopWhileOpening();
+    },
+    immediate: async () => {},
+  });
   const sink = await openSinkPatiently(config, wallClock, log, stopRequested).finally(removeEarlySignals);
   if (sink === null) {
     log.log("info", "STOPPED", "stopped before the status database was reachable");
@@ -78,6 +101,8 @@ export async function runDaemon(options: RunDaemonOptions): Promise<number> {
     pid: process.pid,
   });
   current = daemon;
+  void daemon.whenState("CONNECTING").then(() => notifier.send(`STATUS=daemon ${config.status.daemon_id} running (broker ${runtime.broker.name})`));
+  void daemon.whenState("STOPPING").then(() => notifier.send("STOPPING=1"));
   const removeSignals = onStopSignals({
     graceful: (signal) => daemon.requestStop(signal),
     immediate: async (signal) => {

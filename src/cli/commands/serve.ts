@@ -23,14 +23,22 @@ export default defineCommand({
     const secrets = [resolveServerToken(config.server) ?? "", config.status.postgres.url].filter((secret) => secret !== "");
     const log = consoleServerLog(secrets, config.log.format, undefined, config.log.level);
     const server = await startServer({ config, log, version: packageJson.version });
+    // Under a Type=notify unit: ready once listening; watchdog pings from this event loop.
+    const { systemdNotifier } = await import("../../systemd/notify.ts");
+    const notifier = systemdNotifier(process.env, (message) => log.log("warn", message));
+    const stopWatchdog = notifier.startWatchdog();
+    notifier.send(`READY=1\nSTATUS=serving on ${config.server.host}:${config.server.port}`);
     await new Promise<void>((resolve) => {
       const stop = (signal: string): void => {
         log.log("info", `${signal} received, stopping`);
+        notifier.send("STOPPING=1");
         resolve();
       };
       process.once("SIGTERM", () => stop("SIGTERM"));
       process.once("SIGINT", () => stop("SIGINT"));
     });
+    stopWatchdog();
+    notifier.close();
     await server.stop();
   },
 });

@@ -43,7 +43,12 @@ describe.each([
     expect(value(unit, "Service", "ExecStart")).toBe(`/usr/local/bin/gs ${subcommand} --config /etc/gs/gs.toml`);
     expect(value(unit, "Service", "User")).toBe("gs");
     expect(value(unit, "Service", "WorkingDirectory")).toBe("/var/lib/gs");
-    expect(value(unit, "Service", "Type")).toBe("simple");
+  });
+
+  test("tells systemd when it is up and is restarted when its event loop stops pinging the watchdog", () => {
+    expect(value(unit, "Service", "Type")).toBe("notify");
+    expect(value(unit, "Service", "NotifyAccess")).toBe("main");
+    expect(value(unit, "Service", "WatchdogSec")).toBe("30");
   });
 
   test("stops gracefully: SIGTERM to the main process, bounded before SIGKILL", () => {
