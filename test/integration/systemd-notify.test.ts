@@ -17,17 +17,20 @@ afterAll(() => {
   rmSync(directory, { recursive: true, force: true });
 });
 
-function spawnDaemon(cwd: string, env: Record<string, string>) {
-  const settings = [`status.sqlite.path=${join(cwd, "gs.db")}`, "status.daemon_id=notify-test", "status.heartbeat_s=0.2"];
-  const child = Bun.spawn([process.execPath, MAIN, "daemon", ...settings.flatMap((setting) => ["--set", setting])], {
+/** `gs <command> [args]` in `cwd` on a SQLite file there, with these settings and environment. */
+function spawnGs(command: readonly string[], cwd: string, settings: readonly string[], env: Record<string, string>) {
+  const all = [`status.sqlite.path=${join(cwd, "gs.db")}`, `status.spool_path=${join(cwd, "gs.spool")}`, ...settings];
+  const child = Bun.spawn([process.execPath, MAIN, ...command, ...all.flatMap((setting) => ["--set", setting])], {
     cwd,
-    env: { ...process.env, GS_CONFIG: "", ...env },
+    env: { ...process.env, GS_CONFIG: "", GS_SERVER_TOKEN: "", ...env },
     stdout: "pipe",
     stderr: "pipe",
   });
   children.push(child);
   return child;
 }
+
+const spawnDaemon = (cwd: string, env: Record<string, string>) => spawnGs(["daemon"], cwd, ["status.daemon_id=notify-test", "status.heartbeat_s=0.2"], env);
 
 describe("systemd notification", () => {
   for (const [kind, socketName] of [["a socket path", "notify.sock"], ["an abstract socket", `@gs-notify-test-${process.pid}`]] as const) {
@@ -59,14 +62,7 @@ describe("systemd notification", () => {
     const socket = new NotifySocket(join(cwd, "notify.sock"));
     try {
       const port = await freeLoopbackPort();
-      const settings = [`status.sqlite.path=${join(cwd, "gs.db")}`, `status.spool_path=${join(cwd, "serve.spool")}`];
-      const child = Bun.spawn([process.execPath, MAIN, "serve", "--port", String(port), ...settings.flatMap((setting) => ["--set", setting])], {
-        cwd,
-        env: { ...process.env, GS_CONFIG: "", GS_SERVER_TOKEN: "", NOTIFY_SOCKET: join(cwd, "notify.sock"), WATCHDOG_USEC: "300000" },
-        stdout: "pipe",
-        stderr: "pipe",
-      });
-      children.push(child);
+      const child = spawnGs(["serve", "--port", String(port)], cwd, [], { NOTIFY_SOCKET: join(cwd, "notify.sock"), WATCHDOG_USEC: "300000" });
       await socket.until((messages) => messages.includes(`READY=1\nSTATUS=serving on 127.0.0.1:${port}`), "READY=1 with the listening address");
       expect((await fetch(`http://127.0.0.1:${port}/healthz`)).status).toBe(200); // ready means listening
       await socket.until((messages) => messages.filter((m) => m === "WATCHDOG=1").length >= 3, "three watchdog pings");
