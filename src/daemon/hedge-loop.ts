@@ -131,10 +131,7 @@ export class HedgeLoop {
     this.resetPositions(result.positions);
   }
 
-  /**
-   * Positions from reconciliation replace the book's view of the account; their market data is
-   * requested, and that of option legs no longer held is given back.
-   */
+  /** Positions from reconciliation replace the book's view: their market data is requested, that of legs gone given back. */
   resetPositions(positions: readonly Position[]): void {
     const before = [...this.positions.values()];
     this.positions.clear();
@@ -150,10 +147,9 @@ export class HedgeLoop {
 
   /**
    * A position report at runtime (a fill, or a trade made outside gs): a closed position
-   * (quantity 0) leaves the managed set and, an option leg, gives its market data line back
-   * (a rolled straddle's old legs would otherwise stream, and count against IB's line limit,
-   * for as long as the daemon runs); an option leg opened since reconciliation gets its market
-   * data now (brokers ignore a repeat subscription).
+   * (quantity 0) leaves the managed set, an option leg giving its market data line back (IB
+   * caps them: a rolled straddle's old legs must not stream on); an option leg opened since
+   * reconciliation gets its market data now (brokers ignore a repeat subscription).
    */
   private onPosition(position: Position): void {
     const key = contractKey(position.contract);
