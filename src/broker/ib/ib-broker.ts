@@ -19,13 +19,11 @@ import { FarmHealth } from "./farm-health.ts";
 import { toIbOrder, validateHedgeOrder } from "./hedge-order-mapping.ts";
 import { HistoricalRequests } from "./historical-bars.ts";
 import type { IbBrokerOptions } from "./ib-options.ts";
-import { MarketDataBook } from "./market-data-book.ts";
-import type { Subscription } from "./market-data-book.ts";
+import { MarketDataBook, type Subscription } from "./market-data-book.ts";
 import { classifyIbMessage } from "./message-codes.ts";
 import { OrderBook } from "./order-book.ts";
 import { isTerminalStatus, mapTwsOrderStatus } from "./order-status-table.ts";
-import { ReconciliationRequests } from "./reconciliation-requests.ts";
-import type { ExecutionWithCommission } from "./reconciliation-requests.ts";
+import { type ExecutionWithCommission, ReconciliationRequests } from "./reconciliation-requests.ts";
 import { SessionLink } from "./session-link.ts";
 import { kindOfMarketDataType, marketDataTypeRequest, modelOptionTickKind, priceOrNull, quoteFieldOfTick } from "./tick-table.ts";
 import { finiteOrNull, toExecutionReport, toPosition } from "./translate.ts";
@@ -93,10 +91,7 @@ export class IbBroker implements Broker {
   }
 
   unsubscribeMarketData(contracts: readonly Contract[]): void {
-    for (const contract of contracts) {
-      const subscription = this.marketData.forget(contract);
-      if (subscription !== null && subscription.reqId !== null && this.link.isReady()) this.api.cancelMktData(subscription.reqId);
-    }
+    for (const reqId of this.marketData.forget(contracts)) if (this.link.isReady()) this.api.cancelMktData(reqId);
   }
 
   async positions(): Promise<Position[]> {

@@ -31,14 +31,19 @@ export class MarketDataBook {
     return subscription;
   }
 
-  /** No longer wanted: returns the subscription it was (its reqId, if streaming, to cancel), or null. */
-  forget(contract: Contract): Subscription | null {
-    const key = contractKey(contract);
-    const subscription = this.byKey.get(key);
-    if (subscription === undefined) return null;
-    this.byKey.delete(key);
-    if (subscription.reqId !== null) this.byReqId.delete(subscription.reqId);
-    return subscription;
+  /** No longer wanted (contracts not wanted are ignored): returns the request ids of those streaming now, to cancel. */
+  forget(contracts: readonly Contract[]): number[] {
+    const streaming: number[] = [];
+    for (const contract of contracts) {
+      const key = contractKey(contract);
+      const subscription = this.byKey.get(key);
+      if (subscription === undefined) continue;
+      this.byKey.delete(key);
+      if (subscription.reqId === null) continue;
+      this.byReqId.delete(subscription.reqId);
+      streaming.push(subscription.reqId);
+    }
+    return streaming;
   }
 
   wanted(): Subscription[] {
