@@ -3,6 +3,9 @@
 // message naming the field, what it was and what was expected.
 import type { HedgerParams } from "./hedger-params.ts";
 
+/** The largest order the Hedger sizes: order sizes are int32s (see hedge-policy.ts). */
+export const MAX_ORDER_SHARES = 2 ** 31 - 1;
+
 export function hedgerParamsProblems(p: HedgerParams): string[] {
   const problems: string[] = [];
   const need = (ok: boolean, field: string, was: unknown, expected: string): void => {
@@ -22,6 +25,7 @@ export function hedgerParamsProblems(p: HedgerParams): string[] {
   need(h.thresholdShares > 0, "hedge.thresholdShares", h.thresholdShares, "> 0");
   need(h.minShares >= 1, "hedge.minShares", h.minShares, ">= 1");
   need(h.maxSharesPerOrder >= h.minShares, "hedge.maxSharesPerOrder", h.maxSharesPerOrder, `>= minShares (${h.minShares})`);
+  need(h.maxSharesPerOrder <= MAX_ORDER_SHARES, "hedge.maxSharesPerOrder", h.maxSharesPerOrder, `<= ${MAX_ORDER_SHARES} (order sizes are int32s)`);
   need(h.forcedDeltaShares > 0, "hedge.forcedDeltaShares", h.forcedDeltaShares, "> 0");
   need(h.limitOffsetBps >= 0, "hedge.limitOffsetBps", h.limitOffsetBps, ">= 0");
   need(h.orderTimeoutMs > 0, "hedge.orderTimeoutMs", h.orderTimeoutMs, "> 0");

@@ -199,8 +199,9 @@ export class Hedger {
       if (denial.code === "circuit_breaker") this.circuitBreakerTripped = true;
       return this.decided({ type: "deny", code: denial.code, context: denial.context, deltaShares, wantedShares: wanted, forced }, nowMs);
     }
+    // `| 0`: an int32 in every JIT tier, as finishSize's (Math.abs boxes a double in optimised code).
     return this.decided(
-      { type: "hedge", side: wanted > 0 ? "BUY" : "SELL", quantityShares: Math.abs(wanted), forced, deltaShares, spot },
+      { type: "hedge", side: wanted > 0 ? "BUY" : "SELL", quantityShares: Math.abs(wanted) | 0, forced, deltaShares, spot },
       nowMs,
     );
   }

@@ -1,6 +1,7 @@
 import { describe, expect, test } from "bun:test";
 import { bandPolicy, createHedgePolicy, thresholdPolicy } from "../../src/core/hedge-policy.ts";
-import { HEDGE, seededRandom } from "./core-fixtures.ts";
+import { hedgerParamsProblems, MAX_ORDER_SHARES } from "../../src/core/hedger-params-check.ts";
+import { HEDGE, hedgerParams, seededRandom } from "./core-fixtures.ts";
 
 describe("threshold policy", () => {
   const policy = thresholdPolicy(HEDGE); // epsilon 10, threshold 25, min 10, max 500
@@ -77,5 +78,14 @@ describe("Whalley-Wilmott band policy", () => {
   test("createHedgePolicy picks the configured policy", () => {
     expect(createHedgePolicy(HEDGE).name).toBe("threshold");
     expect(createHedgePolicy({ ...HEDGE, policy: { type: "band", costFraction: cost, riskAversion: lambda } }).name).toBe("band");
+  });
+});
+
+describe("sizes as the order path reads them", () => {
+  test("params that would size an order past int32 are refused", () => {
+    expect(hedgerParamsProblems(hedgerParams({ hedge: { maxSharesPerOrder: MAX_ORDER_SHARES } }))).toEqual([]);
+    expect(hedgerParamsProblems(hedgerParams({ hedge: { maxSharesPerOrder: MAX_ORDER_SHARES + 1 } }))).toEqual([
+      `hedge.maxSharesPerOrder was ${MAX_ORDER_SHARES + 1}, expected <= ${MAX_ORDER_SHARES} (order sizes are int32s)`,
+    ]);
   });
 });
