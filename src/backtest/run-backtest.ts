@@ -2,6 +2,7 @@
 // load config with overrides, load and cut the bars, resolve the implied vol, build the
 // Hedger exactly as the daemon does, replay, summarise.
 import packageJson from "../../package.json" with { type: "json" };
+import { withCanonicalNumbers } from "../config/canonical-numbers.ts";
 import { canonicalJson } from "../config/config-hash.ts";
 import { loadConfig } from "../config/load.ts";
 import type { LoadedConfig } from "../config/load.ts";
@@ -118,7 +119,7 @@ function runConfigHash(loaded: LoadedConfig, params: BacktestParams, iv: IvSerie
 export function loadRequestConfig(request: BacktestRequest): { loaded: LoadedConfig; params: BacktestParams } {
   const { config, backtest } = splitAssignments(request.assignments);
   const loaded = loadConfig({ configPath: request.configPath, overrides: config });
-  const params = applyBacktestAssignments(defaultBacktestParams(loaded.config.strategy.atm_band_pct), backtest);
+  const params = withCanonicalNumbers(applyBacktestAssignments(defaultBacktestParams(loaded.config.strategy.atm_band_pct), backtest));
   return { loaded, params };
 }
 

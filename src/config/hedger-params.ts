@@ -2,10 +2,12 @@
 // mapping used wherever a Hedger is built from config, so live and replay run the same params.
 import type { GsConfig } from "./schema.ts";
 import type { HedgerParams } from "../core/hedger-params.ts";
+import { withCanonicalNumbers } from "./canonical-numbers.ts";
 
 export function hedgerParamsFromConfig(config: GsConfig): HedgerParams {
   const { strategy, hedge, guards } = config;
-  return {
+  // Canonical numbers: see canonical-numbers.ts (a sweep builds one Hedger per run).
+  return withCanonicalNumbers({
     strategy: {
       symbol: strategy.symbol,
       minDte: strategy.min_dte,
@@ -45,5 +47,5 @@ export function hedgerParamsFromConfig(config: GsConfig): HedgerParams {
       acceptDelayedData: config.ib.accept_delayed,
     },
     positionSettleMs: strategy.position_settle_s * 1000,
-  };
+  });
 }
