@@ -68,9 +68,17 @@ export class HedgeVenue {
   private stockIndex = -1;
 
   private relist(): Position[] {
-    this.listed = [...this.positions.values()];
-    this.stockIndex = this.listed.findIndex((position) => position.contract.secType === "STK");
-    return this.listed;
+    // Built by push, the one way: a list spread from the map came out of optimised code in
+    // another array shape than from the interpreter, and the fill's in-place store deoptimised.
+    const listed: Position[] = [];
+    let stockIndex = -1;
+    for (const position of this.positions.values()) {
+      if (position.contract.secType === "STK") stockIndex = listed.length;
+      listed.push(position);
+    }
+    this.listed = listed;
+    this.stockIndex = stockIndex;
+    return listed;
   }
 
   /** The fill of the last onQuote's hedge, or null (marketable orders fill in full at once). */

@@ -74,8 +74,9 @@ class ReplayEngine {
   private putKey = "";
   private expiryMs = 0;
   private units = 0;
-  /** The next of the tape's rolls to trade. */
+  /** The next of the tape's rolls to trade, and its bar (tape.length when none is left). */
   private rollCursor = 0;
+  private nextRollBar: number;
   private dayNumber = 0;
   private dayStarted = false;
   private dayBaseEquity = 0;
@@ -101,6 +102,7 @@ class ReplayEngine {
     this.costs = { slippageBps: inputs.params.stockSlippageBps, commissionPerShareUsd: inputs.params.stockCommissionPerShareUsd, minCommissionUsd: inputs.params.stockCommissionMinUsd };
     this.venue = new HedgeVenue(inputs.hedger, this.costs, `gs:backtest:${strategy.symbol}:${inputs.runId}.`, BACKTEST_ACCOUNT);
     this.recorder = new RunRecorder(this.tape.length);
+    this.nextRollBar = this.tape.rolls.length > 0 ? (this.tape.rolls[0] as TapeRoll).index : this.tape.length;
   }
 
   run(): ReplayResult {
@@ -150,15 +152,14 @@ class ReplayEngine {
     }
     // The account holds the straddle before the first quote, as the daemon's does at start.
     if (this.straddle === null) {
-      const open = tape.rolls[this.rollCursor++] as TapeRoll;
+      const open = this.takeRoll();
       this.trade(open, spot, nowMs);
       optionValue = this.units * (open.call.price + open.put.price);
     }
     let equity = this.ledger.equityUsd(spot, optionValue);
     // Today's trading PnL (option trades at rolls are position changes, not PnL).
     this.audit.onDailyPnl(this.dayNumber, equity - this.dayBaseEquity + (this.ledger.rollCostsUsd + this.ledger.optionCommissionsUsd - this.dayBaseCosts));
-    const next = tape.rolls[this.rollCursor];
-    const roll = next !== undefined && next.index === i ? next : null;
+    const rollDue = this.nextRollBar === i;
     readStraddleMarks(bars, i, this.call, this.put);
     const touch: SimTouch = { bid: bars[p + BID] as number, ask: bars[p + ASK] as number };
     // This bar's broker events in the order the daemon gets them from the sim broker: the
@@ -173,15 +174,15 @@ class ReplayEngine {
     // then find the Hedger with this bar's quote, so it selects the new legs at this spot.
     let theta = this.units * (this.call.theta + this.put.theta);
     let vega = this.units * (this.call.vega + this.put.vega);
-    if (roll !== null) {
-      this.rollCursor++;
+    if (rollDue) {
+      const roll = this.takeRoll();
       this.trade(roll, spot, nowMs);
       optionValue = this.units * (roll.call.price + roll.put.price);
       theta = this.units * (roll.call.theta + roll.put.theta);
       vega = this.units * (roll.call.vega + roll.put.vega);
     }
     this.quietUntilMs = this.hedger.quietUntilMs();
-    if (fill !== null || roll !== null) equity = this.ledger.equityUsd(spot, optionValue);
+    if (fill !== null || rollDue) equity = this.ledger.equityUsd(spot, optionValue);
     const log = this.inputs.log;
     if (log !== null) this.writeLog(log, nowMs, spot, touch.bid, touch.ask, decision, fill);
     const deltaShares = decision.deltaShares;
@@ -201,8 +202,7 @@ class ReplayEngine {
    * is over, a roll is due, or the day ends.
    */
   private quietStretch(i: number, end: number): number {
-    const next = this.tape.rolls[this.rollCursor];
-    const stop = Math.min(end, next === undefined ? end : next.index);
+    const stop = Math.min(end, this.nextRollBar);
     if (i >= stop) return i;
     const bars = this.tape.bars;
     const log = this.inputs.log;
@@ -249,6 +249,17 @@ class ReplayEngine {
     this.spot = prevSpot;
     this.nowMs = prevNowMs;
     return i;
+  }
+
+  /**
+   * The tape's next roll, taken to be traded now. The rolls are read within their array only:
+   * a read past its end (every bar after a run's last roll) deoptimised the replay loops.
+   */
+  private takeRoll(): TapeRoll {
+    const rolls = this.tape.rolls;
+    const roll = rolls[this.rollCursor++] as TapeRoll;
+    this.nextRollBar = this.rollCursor < rolls.length ? (rolls[this.rollCursor] as TapeRoll).index : this.tape.length;
+    return roll;
   }
 
   /** The hedge filled on this bar: audit it against the limits, book it, record it. */

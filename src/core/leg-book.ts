@@ -89,6 +89,12 @@ export interface PortfolioGreeks {
 export class LegBook {
   private runtimes: LegRuntime[] = [];
   private optionPositions: Position[] = [];
+  /**
+   * optionPositions.length, kept apart: the field starts as an empty array literal, a different
+   * array shape from filter's results, and reading its length deoptimised the fast path on
+   * every new Hedger (each run of a sweep).
+   */
+  private optionCount = 0;
   private signature = "";
   /** Latest greeks of options that are not legs (yet): a leg selected later starts with them. */
   private readonly greeksByKey = new Map<string, OptionGreeksInput>();
@@ -140,6 +146,7 @@ export class LegBook {
       .sort()
       .join(",");
     this.optionPositions = options;
+    this.optionCount = options.length;
     if (signature === this.signature) return;
     this.signature = signature;
     this.dirty = true;
@@ -148,14 +155,15 @@ export class LegBook {
   /** Fast path: the very same option Position objects in the same order (a caller keeping its own map). */
   private sameOptionPositions(positions: readonly Position[]): boolean {
     const known = this.optionPositions;
+    const count = this.optionCount;
     let n = 0;
     for (let i = 0; i < positions.length; i++) {
       const p = positions[i]!;
       if (p.contract.secType !== "OPT" || p.contract.symbol !== this.params.symbol) continue;
-      if (known[n] !== p) return false;
+      if (n >= count || known[n] !== p) return false;
       n++;
     }
-    return n === known.length && this.signature !== "";
+    return n === count && this.signature !== "";
   }
 
   reselect(spot: number, nowMs: number): void {
