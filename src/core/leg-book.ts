@@ -90,9 +90,9 @@ export class LegBook {
   private runtimes: LegRuntime[] = [];
   private optionPositions: Position[] = [];
   /**
-   * optionPositions.length, kept apart: the field starts as an empty array literal, a different
-   * array shape from filter's results, and reading its length deoptimised the fast path on
-   * every new Hedger (each run of a sweep).
+   * optionPositions.length, kept apart: an empty array (the field's first value, or filter's
+   * result when no option matches) has another shape than a filled one, and reading it
+   * deoptimised the fast path on every new Hedger (each run of a sweep).
    */
   private optionCount = 0;
   private signature = "";
@@ -154,13 +154,16 @@ export class LegBook {
 
   /** Fast path: the very same option Position objects in the same order (a caller keeping its own map). */
   private sameOptionPositions(positions: readonly Position[]): boolean {
-    const known = this.optionPositions;
     const count = this.optionCount;
+    // With none known the answer is no (an empty signature never counts), and the loop never
+    // reads the empty array.
+    if (count === 0) return false;
+    const known = this.optionPositions;
     let n = 0;
     for (let i = 0; i < positions.length; i++) {
       const p = positions[i]!;
       if (p.contract.secType !== "OPT" || p.contract.symbol !== this.params.symbol) continue;
-      if (n >= count || known[n] !== p) return false;
+      if (n === count || known[n] !== p) return false;
       n++;
     }
     return n === count && this.signature !== "";
