@@ -117,30 +117,29 @@ export class GuardAudit {
 
   /** Called once per bar, with day numbers that never decrease. */
   onDecision(decision: HedgeDecision, dayNumber: number): void {
-    if (decision.type === "hold") {
-      this.onHold(decision.reason);
-      return;
-    }
-    if (decision.type === "deny") {
-      let entry = this.previousDenyCode === decision.code ? this.previousDenyEntry : null;
+    if (decision.type === "hold") this.onHold(decision.reason);
+    else if (decision.type === "deny") this.onDenial(decision.code, dayNumber);
+    else this.previousDenyCode = null;
+  }
+
+  /** A denial (of a bar the replay did not need the Hedger's calls for, or of one it did). */
+  onDenial(code: GuardCode, dayNumber: number): void {
+    let entry = this.previousDenyCode === code ? this.previousDenyEntry : null;
+    if (entry === null) {
+      entry = this.denied.get(code) ?? null;
       if (entry === null) {
-        entry = this.denied.get(decision.code) ?? null;
-        if (entry === null) {
-          entry = { evaluations: 0, episodes: 0, days: 0, lastDay: Number.NaN };
-          this.denied.set(decision.code, entry);
-        }
-        entry.episodes++;
+        entry = { evaluations: 0, episodes: 0, days: 0, lastDay: Number.NaN };
+        this.denied.set(code, entry);
       }
-      entry.evaluations++;
-      if (entry.lastDay !== dayNumber) {
-        entry.days++;
-        entry.lastDay = dayNumber;
-      }
-      this.previousDenyCode = decision.code;
-      this.previousDenyEntry = entry;
-      return;
+      entry.episodes++;
     }
-    this.previousDenyCode = null;
+    entry.evaluations++;
+    if (entry.lastDay !== dayNumber) {
+      entry.days++;
+      entry.lastDay = dayNumber;
+    }
+    this.previousDenyCode = code;
+    this.previousDenyEntry = entry;
   }
 
   /** A hold (the decision of a bar the replay did not need the Hedger's calls for, or of one it did). */

@@ -2,11 +2,11 @@
 // first: see market-tape.ts). Each bar attributes its PnL with the previous bar's greeks,
 // hands the Hedger the broker events the daemon would see, executes its decision on the
 // simulated venue, then trades the tape's roll when one is due. On a quiet bar
-// (Hedger.quietUntilMs: nothing in flight, and its policy holds at this bar's greeks) the
-// Hedger's calls would change nothing and return that hold, so the bar takes the hold without
-// them: most bars of a run, in one tight loop that allocates nothing. The Hedger's bars
-// allocate the quote's touch and the decision.
-import type { HedgeDecision } from "../core/hedge-decision.ts";
+// (Hedger.quietUntilMs: nothing in flight; at this bar's greeks its policy holds, or a guard
+// denies the trade it wants) the Hedger's calls would change nothing and return that hold or
+// denial, so the bar takes it without them: most bars of a run, in one tight loop that
+// allocates nothing. The Hedger's bars allocate the quote's touch and the decision.
+import type { GuardCode, HedgeDecision } from "../core/hedge-decision.ts";
 import type { SizingHold } from "../core/hedge-policy.ts";
 import type { Hedger } from "../core/hedger.ts";
 import type { Position } from "../core/instrument.ts";
@@ -197,9 +197,10 @@ class ReplayEngine {
 
   /**
    * Bars from i on that are quiet and trade nothing, in one tight loop: each only accrues,
-   * marks equity, counts its hold and is recorded, with the numbers step() would give it.
-   * Returns the first bar that needs step(): the policy wants a trade, the Hedger's quiet time
-   * is over, a roll is due, or the day ends.
+   * marks equity, counts its hold or denial and is recorded, with the numbers step() would
+   * give it. Returns the first bar that needs step(): a trade the guards allow (or one that
+   * would latch the circuit breaker), the Hedger's quiet time is over, a roll is due, or the
+   * day ends.
    */
   private quietStretch(i: number, end: number): number {
     const stop = Math.min(end, this.nextRollBar);
@@ -224,15 +225,25 @@ class ReplayEngine {
       const spot = bars[p + SPOT] as number;
       const gamma = bars[p + GAMMA] as number;
       const hold = hedger.quietHold(units * (bars[p + CALL_DELTA] as number) + units * (bars[p + PUT_DELTA] as number), units * gamma + units * gamma, spot);
-      if (hold === null) break;
+      const callPrice = bars[p + CALL_PRICE] as number;
+      const putPrice = bars[p + PUT_PRICE] as number;
+      let denied: GuardCode | null = null;
+      if (hold === null) {
+        // A trade is wanted: still quiet when a guard denies it (a logged run takes step(),
+        // whose log line carries the denial's numbers).
+        if (log !== null) break;
+        denied = hedger.quietDenial(nowMs, spot, bars[p + BID] as number, bars[p + ASK] as number, units * callPrice + units * putPrice);
+        if (denied === null) break;
+      }
       const vol = bars[p + VOL] as number;
-      const optionValue = units * ((bars[p + CALL_PRICE] as number) + (bars[p + PUT_PRICE] as number));
+      const optionValue = units * (callPrice + putPrice);
       ledger.accrue(optionValue - prevValue, prevTheta, prevVega, (nowMs - prevNowMs) / YEAR_MS, vol - prevVol, spot - prevSpot);
       const equity = ledger.equityUsd(spot, optionValue);
       audit.onDailyPnl(dayNumber, equity - dayBaseEquity + (ledger.rollCostsUsd + ledger.optionCommissionsUsd - dayBaseCosts));
-      audit.onHold(hold);
+      if (hold !== null) audit.onHold(hold);
+      else audit.onDenial(denied as GuardCode, dayNumber);
       const deltaShares = hedger.quietDeltaShares;
-      if (log !== null) this.writeLog(log, nowMs, spot, bars[p + BID] as number, bars[p + ASK] as number, { type: "hold", reason: hold, deltaShares }, null);
+      if (log !== null) this.writeLog(log, nowMs, spot, bars[p + BID] as number, bars[p + ASK] as number, { type: "hold", reason: hold as SizingHold, deltaShares }, null);
       recorder.bar(i, nowMs, spot, equity, deltaShares, ledger.stockShares, vol);
       prevValue = optionValue;
       prevTheta = units * ((bars[p + CALL_THETA] as number) + (bars[p + PUT_THETA] as number));

@@ -3,6 +3,7 @@
 // list (a property test holds them together); calling each guard through the list was a
 // full call per guard, most of a denial's cost in a backtest.
 import type { Denial, GuardState } from "./guard-chain.ts";
+import type { GuardCode } from "./hedge-decision.ts";
 import {
   belowMinPriceMove,
   BROKER_CONNECTED,
@@ -56,6 +57,12 @@ export class CompiledGuardChain {
     if (kind < 0) return null;
     const guard = this.byKind[kind] as Guard;
     return { code: guard.code, context: deniedContext(guard, s) };
+  }
+
+  /** The code of the guard that denies, without its context (nothing allocated); null when all allow. */
+  firstDenyingCode(s: GuardState): GuardCode | null {
+    const kind = this.firstDenyingKind(s);
+    return kind < 0 ? null : (this.byKind[kind] as Guard).code;
   }
 
   private firstDenyingKind(s: GuardState): number {

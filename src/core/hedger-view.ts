@@ -29,16 +29,33 @@ export class MutableGuardState implements GuardState {
 
   /** The Hedger's state now, for an order of `orderShares` (its daily PnL first: reading it may latch the breaker). */
   fillFrom(h: Hedger, nowMs: number, spot: number, orderShares: number, forced: boolean): this {
-    this.nowMs = nowMs;
-    this.hardBlock = h.hardBlock;
-    this.paused = h.paused;
-    this.brokerConnected = h.brokerConnected;
     this.quoteTsMs = h.quoteTsMs;
     this.quoteKind = h.quoteKind;
     this.bid = h.bid;
     this.ask = h.ask;
-    this.spot = spot;
     this.dailyPnlUsd = h.params.guards.maxDailyLossUsd === null ? null : h.dailyPnlUsd(nowMs);
+    return this.fillRest(h, nowMs, spot, orderShares, forced);
+  }
+
+  /**
+   * The state the guards would see on a live quote (bid, ask) at nowMs that the Hedger has not
+   * been given, its legs marked at legValueUsd: read only, the breaker latches nothing.
+   */
+  fillForQuote(h: Hedger, nowMs: number, spot: number, bid: number, ask: number, legValueUsd: number, orderShares: number, forced: boolean): this {
+    this.quoteTsMs = nowMs;
+    this.quoteKind = "live";
+    this.bid = bid;
+    this.ask = ask;
+    this.dailyPnlUsd = h.params.guards.maxDailyLossUsd === null ? null : h.pnl.total(h.book, spot, legValueUsd);
+    return this.fillRest(h, nowMs, spot, orderShares, forced);
+  }
+
+  private fillRest(h: Hedger, nowMs: number, spot: number, orderShares: number, forced: boolean): this {
+    this.nowMs = nowMs;
+    this.hardBlock = h.hardBlock;
+    this.paused = h.paused;
+    this.brokerConnected = h.brokerConnected;
+    this.spot = spot;
     this.circuitBreakerTripped = h.circuitBreakerTripped;
     this.dailyHedgeCount = h.dailyHedgeCount;
     this.lastHedgeTsMs = h.lastHedgeTsMs;

@@ -14,7 +14,7 @@
 //   }
 //   broker events -> onOrderStatus / onExecution / onCommission
 //   for (const ref of hedger.timedOutOrders(nowMs)) { hedger.onCancelRequested(ref, nowMs); broker.cancelOrder(ref) }
-import type { HedgerDailyState } from "./daily-state.ts";
+import { dailyStateOf, type HedgerDailyState, restoreDailyState } from "./daily-state.ts";
 import { DayPnl } from "./day-pnl.ts";
 import { CompiledGuardChain } from "./compiled-guard-chain.ts";
 import { buildGuardChain, type Guard } from "./guards.ts";
@@ -73,8 +73,9 @@ export class Hedger {
   /** Updated in place on every evaluation (tsMs NaN: none yet); snapshot copies it. */
   readonly lastDecision: { type: HedgeDecision["type"]; code: GuardCode | HoldReason | null; tsMs: number } = { type: "hold", code: null, tsMs: Number.NaN };
 
-  /** Portfolio delta of the last quietHold() call, shares (what its hold carries). */
+  /** Portfolio delta of the last quietHold() call, shares (what its decision carries), and the trade it wanted. */
   quietDeltaShares = 0;
+  quietWantedShares = 0;
 
   /** Since when a leg has been on the model for lack of fresh broker greeks (null: none is). */
   modelGreeksSinceMs: number | null = null;
@@ -210,11 +211,11 @@ export class Hedger {
    * Until when (ms, exclusive) the Hedger is quiet; -Infinity when it is not. Quiet: legs
    * selected and, at the last evaluation, all priced from fresh broker greeks; the day's
    * baselines taken; no order in flight or owed; no position disagreement settling. Until the
-   * day ends or a leg expires, a quote that comes with every leg's fresh broker greeks at its
-   * spot then changes nothing a later decision reads (quote and greeks are overwritten by the
-   * next ones, realised vol is for status), and evaluate() on it returns quietHold()'s hold
-   * whenever that finds one. A replay may skip those calls on such quotes: it saves the
-   * per-bar protocol on the bars where nothing can happen.
+   * day ends or a leg expires, a live quote that comes with every leg's fresh broker greeks
+   * then changes nothing a later decision reads (quote and greeks are overwritten by the next
+   * ones, realised vol is for status), and evaluate() on it returns the hold quietHold() finds
+   * or the denial quietDenial() finds. A replay may skip those calls on such quotes: it saves
+   * the per-bar protocol on the bars where nothing can happen.
    */
   quietUntilMs(): number {
     const day = this.day;
@@ -229,14 +230,30 @@ export class Hedger {
   /**
    * While quiet: the hold evaluate() would return for legs whose fresh broker greeks sum to
    * these shares (Σ quantity × multiplier × delta, and × gamma, legs in book order), or null
-   * when the policy wants a trade (then evaluate() decides: the guards run). Its delta is left
-   * in quietDeltaShares; nothing else changes.
+   * when the policy wants a trade (its size then in quietWantedShares, for quietDenial). Its
+   * delta is left in quietDeltaShares; nothing else changes.
    */
   quietHold(legDeltaShares: number, gammaShares: number, spot: number): SizingHold | null {
     const deltaShares = legDeltaShares + this.book.shares + this.orders.pendingShares;
     this.quietDeltaShares = deltaShares;
     const wanted = this.policy.wantedShares(deltaShares, gammaShares, spot);
-    return typeof wanted === "string" ? wanted : null;
+    if (typeof wanted === "string") return wanted;
+    this.quietWantedShares = wanted;
+    return null;
+  }
+
+  /**
+   * While quiet, after quietHold() found a trade wanted on the live quote (bid, ask) at nowMs:
+   * the code of the guard that denies it, the legs' fresh broker prices summing to legValueUsd
+   * (Σ quantity × multiplier × price, legs in book order); null when evaluate() must decide
+   * (the guards allow the trade, or the circuit breaker would latch now). Nothing changes.
+   */
+  quietDenial(nowMs: number, spot: number, bid: number, ask: number, legValueUsd: number): GuardCode | null {
+    const forced = Math.abs(this.quietDeltaShares) >= this.params.hedge.forcedDeltaShares;
+    const state = this.guardState.fillForQuote(this, nowMs, spot, bid, ask, legValueUsd, this.quietWantedShares, forced);
+    const limit = this.params.guards.maxDailyLossUsd;
+    if (limit !== null && !state.circuitBreakerTripped && state.dailyPnlUsd !== null && state.dailyPnlUsd <= -limit) return null;
+    return this.guardChain.firstDenyingCode(state);
   }
 
   /**
@@ -306,34 +323,13 @@ export class Hedger {
 
   dailyState(nowMs: number): HedgerDailyState {
     this.rollDay(nowMs);
-    return {
-      tradingDay: this.day!.day,
-      hedgeCount: this.dailyHedgeCount,
-      realizedPnlUsd: this.book.realizedPnlTodayUsd,
-      commissionsUsd: this.book.commissionsTodayUsd,
-      lastHedgeTsMs: this.lastHedgeTsMs,
-      lastHedgePrice: this.lastHedgePrice,
-      circuitBreakerTripped: this.circuitBreakerTripped,
-      optionOpenValueUsd: this.pnl.optionOpenValueUsd,
-      hedgeOpenUnrealizedUsd: this.pnl.hedgeOpenUnrealizedUsd,
-    };
+    return dailyStateOf(this, this.day!.day);
   }
 
   /** Restores a persisted day: counters only when it is today's; last hedge time/price always (newest wins). */
   restoreDailyState(state: HedgerDailyState, nowMs: number): void {
     this.rollDay(nowMs);
-    if (state.lastHedgeTsMs !== null && (this.lastHedgeTsMs === null || state.lastHedgeTsMs > this.lastHedgeTsMs)) {
-      this.lastHedgeTsMs = state.lastHedgeTsMs;
-      this.lastHedgePrice = state.lastHedgePrice;
-    }
-    if (state.tradingDay !== this.day!.day) return;
-    this.dailyHedgeCount = Math.max(this.dailyHedgeCount, state.hedgeCount);
-    this.book.realizedPnlTodayUsd = state.realizedPnlUsd;
-    this.book.commissionsTodayUsd = state.commissionsUsd;
-    this.circuitBreakerTripped = this.circuitBreakerTripped || state.circuitBreakerTripped;
-    if (state.optionOpenValueUsd != null && state.hedgeOpenUnrealizedUsd != null) {
-      this.pnl.setBaselines(state.optionOpenValueUsd, state.hedgeOpenUnrealizedUsd);
-    }
+    restoreDailyState(this, state, this.day!.day);
   }
 
   /** Today's strategy PnL for the circuit breaker; latches the breaker when it crosses the limit. */

@@ -100,9 +100,26 @@ interface DriverRun {
 }
 
 interface BacktestRun extends DriverRun {
-  /** Per bar: the portfolio delta the decision was made on (NaN: none), and the hold reasons' counts. */
+  /** Per bar: the portfolio delta the decision was made on (NaN: none); the hold reasons' counts; the guard audit's denials. */
   readonly deltaShares: Float64Array;
   readonly holds: Readonly<Record<string, number>>;
+  readonly denials: ReturnType<typeof denialCounts>;
+}
+
+/** Per guard code: denied bars, and runs of them (a run ends at any other decision), as the guard audit counts them. */
+function denialCounts(decisions: readonly { type: string; code?: string }[]): Record<string, { deniedEvaluations: number; episodes: number }> {
+  const counts: Record<string, { deniedEvaluations: number; episodes: number }> = {};
+  let previous: string | null = null;
+  for (const d of decisions) {
+    const code = d.type === "deny" ? (d.code as string) : null;
+    if (code !== null) {
+      const entry = (counts[code] ??= { deniedEvaluations: 0, episodes: 0 });
+      entry.deniedEvaluations++;
+      if (code !== previous) entry.episodes++;
+    }
+    previous = code;
+  }
+  return counts;
 }
 
 function runBacktest(series: BarSeries, iv: IvSeries, params: BacktestParams, hedger: RecordingHedger): BacktestRun {
@@ -114,6 +131,7 @@ function runBacktest(series: BarSeries, iv: IvSeries, params: BacktestParams, he
     dailyState: hedger.dailyState(lastMs),
     deltaShares: result.bars.deltaShares,
     holds: result.guards.holds,
+    denials: Object.fromEntries(result.guards.binding.map((b) => [b.code, { deniedEvaluations: b.deniedEvaluations, episodes: b.episodes }])),
   };
 }
 
@@ -197,17 +215,18 @@ async function expectParity(series: BarSeries, iv: IvSeries): Promise<BacktestRu
   expect(everyBar.decisions.length).toBe(series.length);
   expect(daemon.decisions).toEqual(everyBar.decisions);
   expectSameDay(daemon, everyBar);
-  // The replay as gs runs it decides quiet bars without the Hedger's calls: every decision
-  // other than a hold still comes from evaluate() at the same time, each bar's delta and the
-  // hold reasons' counts are the daemon's.
+  // The replay as gs runs it decides quiet bars (holds, and denials while nothing is in flight)
+  // without the Hedger's calls: every hedge still comes from evaluate() at the same time; each
+  // bar's delta, the hold reasons' counts and the denials' counts and runs are the daemon's.
   const backtest = runBacktest(series, iv, params, new RecordingHedger(hedgerParams));
   expect(backtest.decisions.length).toBeLessThan(series.length / 2);
-  const acted = (run: DriverRun) => run.decisions.filter((d) => d.type !== "hold");
-  expect(acted(backtest)).toEqual(acted(daemon));
+  const hedges = (run: DriverRun) => run.decisions.filter((d) => d.type === "hedge");
+  expect(hedges(backtest)).toEqual(hedges(daemon));
   expect(Array.from(backtest.deltaShares)).toEqual(daemon.decisions.map((d) => d.deltaShares ?? Number.NaN));
   const holdCounts: Record<string, number> = {};
   for (const d of daemon.decisions) if (d.type === "hold") holdCounts[d.reason] = (holdCounts[d.reason] ?? 0) + 1;
   expect(backtest.holds).toEqual(holdCounts);
+  expect(backtest.denials).toEqual(denialCounts(daemon.decisions));
   expectSameDay(daemon, backtest);
   return backtest;
 }
@@ -217,9 +236,10 @@ describe("backtest and daemon decide alike", () => {
     const loaded = await loadBars(parseDataSource("bundled", { symbol: "SPY", zone: null, barSeconds: null }), { fromDay: "2024-07-15", toDay: "2024-07-18" });
     expect(bundledBars().series.symbol).toBe("SPY");
     const run = await expectParity(loaded.series, bundledVix());
-    // The window must exercise hedges and guard denials, or parity proves little.
+    // The window must exercise hedges and guard denials, some decided quietly, or parity proves little.
     expect(run.fills.length).toBeGreaterThan(10);
-    expect(run.decisions.some((d) => d.type === "deny")).toBe(true);
+    const denied = Object.values(run.denials).reduce((sum, d) => sum + d.deniedEvaluations, 0);
+    expect(denied).toBeGreaterThan(run.decisions.filter((d) => d.type === "deny").length);
   });
 
   test("1-minute GBM path with constant implied vol (3 sessions)", async () => {

@@ -1,5 +1,5 @@
-// The replay decides quiet bars without the Hedger's calls (Hedger.quietUntilMs/quietHold).
-// That must change nothing: the same run with the Hedger never quiet (every bar through the
+// The replay decides quiet bars without the Hedger's calls (Hedger.quietUntilMs, quietHold,
+// quietDenial). That must change nothing: the same run with the Hedger never quiet (every bar through the
 // full daemon sequence) gives the identical result, to the bit, over configs that exercise
 // every way out of quiet: hedges, denials, limit orders, the band
 // policy, the circuit breaker, blackouts, model greeks, intraday implied vol, rolls and days.
@@ -78,10 +78,14 @@ describe("quiet bars change nothing", () => {
     });
   }
 
-  test("the cases exercise hedges, denials and rolls", () => {
-    const hedges = runWith(new Hedger(defaults), constantIv(0.25), 0.03);
+  test("the cases exercise hedges, denials (most decided quietly) and rolls", () => {
+    const counting = new CountingHedger(defaults);
+    const hedges = runWith(counting, constantIv(0.25), 0.03);
     expect(hedges.hedges.length).toBeGreaterThan(50);
-    expect(hedges.guards.binding.length).toBeGreaterThan(0);
+    const denied = hedges.guards.binding.reduce((sum, b) => sum + b.deniedEvaluations, 0);
+    expect(denied).toBeGreaterThan(20);
+    // evaluate() ran on every hedge and on few other bars: the denials were mostly decided quietly.
+    expect(counting.evaluations - hedges.hedges.length).toBeLessThan(denied / 2);
     const rolls = runWith(new Hedger(defaults), intradayIv(series), 0.004);
     expect(rolls.rolls.filter((roll) => roll.reason === "strike_outside_band").length).toBeGreaterThan(1);
     for (const [name, code] of [["circuit breaker", "circuit_breaker"], ["daily hedge cap", "max_daily_hedges"]] as const) {
