@@ -85,7 +85,19 @@ const PNL_TOLERANCE_USD = 0.01;
 
 export class GuardAudit {
   private readonly violations: Violation[] = [];
-  private readonly checks = Object.fromEntries(INVARIANTS.map((name) => [name, 0])) as Record<InvariantName, number>;
+  /** Orders each invariant was checked on: one property each, bumped by name (a fixed shape, no lookup by key). */
+  private readonly checks: Record<InvariantName, number> = {
+    max_position: 0,
+    max_daily_hedges: 0,
+    trading_hours: 0,
+    earnings_blackout: 0,
+    circuit_breaker: 0,
+    cooldown: 0,
+    min_price_move: 0,
+    max_spread: 0,
+    max_shares_per_order: 0,
+    min_shares: 0,
+  };
   private readonly denied = new Map<GuardCode, DenialCount>();
   /** Holds by reason: a counter per reason, bumped in place (no map work per bar). */
   private readonly holds = Object.fromEntries(HOLD_REASONS.map((reason) => [reason, 0])) as Record<HoldReason, number>;
@@ -164,39 +176,39 @@ export class GuardAudit {
       this.ordersToday = 0;
     }
     this.ordersToday++;
-    this.checked("max_daily_hedges");
+    this.checks.max_daily_hedges++;
     if (this.ordersToday > guards.maxDailyHedges) this.violate("max_daily_hedges", ts, `order ${this.ordersToday} of the day, limit ${guards.maxDailyHedges}`);
     if (guards.tradingHoursOnly) {
-      this.checked("trading_hours");
+      this.checks.trading_hours++;
       if (!isRegularSession(ts)) this.violate("trading_hours", ts, `order at ${new Date(ts).toISOString()} outside the regular session`);
     }
     if (this.blackoutDays.size > 0) {
-      this.checked("earnings_blackout");
+      this.checks.earnings_blackout++;
       if (this.blackoutDays.has(newYorkDayNumber(ts))) this.violate("earnings_blackout", ts, "order inside an earnings blackout");
     }
     if (guards.maxDailyLossUsd !== null) {
-      this.checked("circuit_breaker");
+      this.checks.circuit_breaker++;
       if (this.breakerDay === order.dayNumber) this.violate("circuit_breaker", ts, `order after the day's loss reached ${-guards.maxDailyLossUsd} USD`);
     }
     // Forced hedges skip the "trade less often" guards (cooldown, min price move) by design.
     if (!order.forced && this.lastOrderMs !== null && guards.cooldownMs > 0) {
       const sinceMs = ts - this.lastOrderMs;
-      this.checked("cooldown");
+      this.checks.cooldown++;
       if (sinceMs < guards.cooldownMs) this.violate("cooldown", ts, `ordinary hedge ${sinceMs / 1000}s after the last, cooldown ${guards.cooldownMs / 1000}s`);
     }
     if (!order.forced && this.lastOrderPrice !== null && guards.minPriceMoveFraction > 0) {
       const move = Math.abs(order.spot - this.lastOrderPrice) / this.lastOrderPrice;
-      this.checked("min_price_move");
+      this.checks.min_price_move++;
       if (move < guards.minPriceMoveFraction * (1 - 1e-9)) this.violate("min_price_move", ts, `moved ${(move * 100).toFixed(4)}% since the last hedge, minimum ${guards.minPriceMoveFraction * 100}%`);
     }
     if (guards.maxSpreadFraction !== null) {
       const spread = (order.ask - order.bid) / ((order.ask + order.bid) / 2);
-      this.checked("max_spread");
+      this.checks.max_spread++;
       if (spread > guards.maxSpreadFraction * (1 + 1e-9)) this.violate("max_spread", ts, `spread ${(spread * 100).toFixed(4)}% of mid, limit ${guards.maxSpreadFraction * 100}%`);
     }
-    this.checked("max_shares_per_order");
+    this.checks.max_shares_per_order++;
     if (order.quantityShares > hedge.maxSharesPerOrder) this.violate("max_shares_per_order", ts, `order of ${order.quantityShares} shares, cap ${hedge.maxSharesPerOrder}`);
-    this.checked("min_shares");
+    this.checks.min_shares++;
     if (order.quantityShares < hedge.minShares) this.violate("min_shares", ts, `order of ${order.quantityShares} shares, minimum ${hedge.minShares}`);
     this.lastOrderMs = ts;
     this.lastOrderPrice = order.spot;
@@ -204,7 +216,7 @@ export class GuardAudit {
 
   /** After every fill: the hedge position must stay inside the limit. */
   onPosition(nowMs: number, hedgeShares: number): void {
-    this.checked("max_position");
+    this.checks.max_position++;
     if (Math.abs(hedgeShares) > this.guards.maxPositionShares) this.violate("max_position", nowMs, `hedge position ${hedgeShares} shares, limit ${this.guards.maxPositionShares}`);
   }
 
@@ -217,10 +229,6 @@ export class GuardAudit {
 
   get violationTotal(): number {
     return this.violationCount;
-  }
-
-  private checked(name: InvariantName): void {
-    this.checks[name]++;
   }
 
   /** Messages are built only for a violation: the check itself allocates nothing. */
