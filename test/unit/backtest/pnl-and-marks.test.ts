@@ -29,6 +29,28 @@ describe("option marks", () => {
     expect(put.theta).toBeCloseTo(reference.theta, 8);
   });
 
+  test("across moneyness, vol and maturity (deep in and out of the money, 200% vol, two years) both legs stay Black-Scholes", () => {
+    const call = new LegMark();
+    const put = new LegMark();
+    let cases = 0;
+    for (const spot of [250, 400, 480, 500, 520, 640, 1000]) {
+      for (const vol of [0.05, 0.2, 0.8, 2]) {
+        for (const days of [0.02, 1, 30, 730]) {
+          markStraddle(500, days * 86_400_000, spot, vol, 0, 0.05, 0.013, call, put);
+          const years = (days * 86_400_000) / YEAR_MS;
+          for (const [leg, right] of [[call, "C"], [put, "P"]] as const) {
+            const reference = blackScholes(right, spot, 500, years, 0.05, 0.013, vol);
+            expect(leg.price).toBeCloseTo(reference.price, 9);
+            expect(leg.delta).toBeCloseTo(reference.delta, 12);
+            expect(leg.theta).toBeCloseTo(reference.theta, 8);
+          }
+          cases++;
+        }
+      }
+    }
+    expect(cases).toBe(112);
+  });
+
   test("a run of bars is marked bar by bar as Black-Scholes, degenerate bars (zero vol, expiry) at their limits, bars outside first..last untouched", () => {
     const strike = 500;
     const expiryMs = 20 * 86_400_000;
