@@ -11,12 +11,16 @@
 //    worker's first costs);
 // each round runs all cases back to back and divides by the bare loop of the same round; the
 // medians over the rounds are reported (the machine is shared, so absolute rates swing).
+// Steady state: untimed warm-up rounds of every case come first (the JIT keeps compiling for
+// several runs; one warm-up run left the first 3 timed rounds of the full backtest 2-2.7x
+// slower). The cold first run is printed apart; the compiled binary's start-to-report time is
+// the figure for a cold run.
 // Then the order life cycle's cost per hedge: a run hedging on almost every bar (threshold 1
 // share, no cooldown or minimum move) against the hold path, in rounds of their own after the
 // main ones (its type profile would otherwise shape the JIT's code for the cases above).
 // Then sweep throughput: the same 36-run grid on 1 worker and on all cores (CPU / wall shows
 // how many cores each keeps busy: one worker already has the JIT's compiler threads beside it).
-// Run: bun bench/backtest.ts [--rounds 7] [--no-sweep]
+// Run: bun bench/backtest.ts [--rounds 7] [--warmup 6] [--no-sweep]
 import { existsSync, readFileSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import { defaultBacktestParams } from "../src/backtest/backtest-params.ts";
@@ -38,6 +42,7 @@ const flag = (name: string): string | undefined => {
   return index === -1 ? undefined : process.argv[index + 1];
 };
 const ROUNDS = Number(flag("--rounds") ?? 7);
+const WARMUP_ROUNDS = Number(flag("--warmup") ?? 6);
 const YEAR_MS = 365 * 86_400_000;
 
 const series = gbmBars(parseGbmSpec("seed=1,vol=0.2,bar=1m,days=252"));
@@ -124,7 +129,10 @@ function timeMs(key: string, run: () => void): number {
 
 const median = (values: readonly number[]): number => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] as number;
 const cases = { bare: bareLoop, reference: referenceLoop, full: fullReplay(defaults), holdOnly: fullReplay(holdOnly), tape: tapeAlone, onTape: fullReplay(defaults, recordedTape) };
-for (const run of Object.values(cases)) run(); // JIT warm-up
+const coldStart = Bun.nanoseconds();
+cases.full();
+const coldFullMs = (Bun.nanoseconds() - coldStart) / 1e6;
+for (let round = 0; round < WARMUP_ROUNDS; round++) for (const run of Object.values(cases)) run();
 const rates: Record<keyof typeof cases, number[]> = { bare: [], reference: [], full: [], holdOnly: [], tape: [], onTape: [] };
 const ratios: { full: number[]; holdOnly: number[]; fullToReference: number[] } = { full: [], holdOnly: [], fullToReference: [] };
 for (let round = 0; round < ROUNDS; round++) {
@@ -145,7 +153,8 @@ const perCpu = (key: string): string => `${(series.length / median(cpuMs[key] ??
 const mps = (values: number[]): string => `${median(values).toFixed(2)} M bar-steps/s (best ${Math.max(...values).toFixed(2)})`;
 /** Best against best: noise on a shared machine only ever slows a round down. */
 const bestRatio = (key: "full" | "holdOnly"): string => `${(Math.max(...rates.bare) / Math.max(...rates[key])).toFixed(2)}x`;
-console.log(`bars: ${series.length} (1-minute GBM, 252 sessions), rounds: ${ROUNDS}, hedges per default run: ${hedgesPerRun.get(defaults)}`);
+console.log(`bars: ${series.length} (1-minute GBM, 252 sessions), rounds: ${ROUNDS} after ${WARMUP_ROUNDS} untimed, hedges per default run: ${hedgesPerRun.get(defaults)}`);
+console.log(`full backtest, first run of the process (cold JIT): ${coldFullMs.toFixed(0)} ms`);
 console.log(`bare loop (2 legs delta+gamma):            ${mps(rates.bare)}, ${perCpu("bare")}`);
 console.log(`reference loop (inline, one d1 per bar):    ${mps(rates.reference)}, ${perCpu("reference")}`);
 console.log(`full backtest, default config (log off):   ${mps(rates.full)}, ${perCpu("full")}; median ratio ${median(ratios.full).toFixed(2)}x bare, best/best ${bestRatio("full")}`);
@@ -155,7 +164,7 @@ console.log(`  its parts: market tape alone              ${mps(rates.tape)}, ${p
 console.log(`             default config on a recorded tape ${mps(rates.onTape)}, ${perCpu("onTape")}`);
 
 const everyBarRun = fullReplay(everyBar);
-everyBarRun(); // JIT warm-up
+for (let round = 0; round < WARMUP_ROUNDS; round++) everyBarRun();
 for (let round = 0; round < ROUNDS; round++) {
   timeMs("everyBar", everyBarRun);
   timeMs("holdOnly2", cases.holdOnly);
