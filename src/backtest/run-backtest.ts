@@ -85,6 +85,11 @@ function sinkBarsReader(config: GsConfig): CachedBarsReader {
   };
 }
 
+/** Which runs can share prepared inputs: the config keys prepareInputs reads besides the request's own. */
+export function inputsKey(config: GsConfig): string {
+  return `${config.strategy.symbol}|${config.strategy.fallback_vol}`;
+}
+
 /** Loads bars and IV for a request (the part a sweep shares between its runs). */
 export async function prepareInputs(request: BacktestRequest, config: GsConfig): Promise<PreparedInputs> {
   const { symbol, fallback_vol: fallbackVol } = config.strategy;

@@ -135,6 +135,14 @@ describe("gs backtest with bad input exits 2 with a clear message", () => {
     expect(run.stderr).toContain(message);
     expect(run.stderr).not.toMatch(/^\s+at /m);
   });
+
+  test("a sweep on bad data says so once, before any run", () => {
+    const run = gs(["--data", "/nonexistent/bars.csv", "--sweep", "hedge.threshold_shares=25,50,75", "--no-save"]);
+    expect(run.exitCode).toBe(2);
+    expect(run.stderr.split("data file '/nonexistent/bars.csv' does not exist").length).toBe(2);
+    expect(run.stderr).not.toContain("every sweep combination was rejected");
+    expect(run.stderr).not.toMatch(/^\s+at /m);
+  });
 });
 
 describe("gs data", () => {

@@ -1,6 +1,12 @@
 // Messages between the sweep coordinator and its Bun workers (structured-clone data only).
-import type { BacktestRequest } from "../run-backtest.ts";
+import type { BacktestRequest, PreparedInputs } from "../run-backtest.ts";
 import type { BacktestSummary } from "../summary.ts";
+
+/**
+ * To each worker first: the bars and implied vol the coordinator loaded once, for the runs
+ * whose inputsKey is `key` (runs of another symbol or fallback vol load their own).
+ */
+export type SweepInputs = { readonly type: "inputs"; readonly key: string; readonly inputs: PreparedInputs };
 
 export type SweepJob = { readonly type: "job"; readonly index: number; readonly request: BacktestRequest };
 

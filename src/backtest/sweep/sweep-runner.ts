@@ -4,12 +4,13 @@
 // is no such file, so a worker runs the binary's own entry as `gs backtest --sweep-worker`.
 import { availableParallelism } from "node:os";
 import { UserError } from "../../config/user-error.ts";
+import { inputsKey, loadRequestConfig, prepareInputs } from "../run-backtest.ts";
 import type { BacktestRequest } from "../run-backtest.ts";
 import type { BacktestSummary } from "../summary.ts";
 import { sweepCombinations } from "./sweep-grid.ts";
 import type { SweepAxis } from "./sweep-grid.ts";
 import { SWEEP_WORKER_ARGV } from "./sweep-protocol.ts";
-import type { SweepJob, SweepReply } from "./sweep-protocol.ts";
+import type { SweepInputs, SweepJob, SweepReply } from "./sweep-protocol.ts";
 
 export interface SweepRun {
   readonly assignments: readonly string[];
@@ -44,12 +45,25 @@ function startWorker(): Worker {
   return new Worker(new URL("./sweep-worker-entry.ts", import.meta.url).href);
 }
 
+/**
+ * Runs every combination of `axes` on `base` (a request whose config is valid: its data is
+ * loaded here once, so bad data is one clear error before any run, and no worker loads it again).
+ */
 export async function runSweep(base: BacktestRequest, axes: readonly SweepAxis[], options: SweepOptions = {}): Promise<SweepOutcome> {
   const combos = sweepCombinations(axes);
   const workerCount = Math.max(1, Math.min(options.workers ?? availableParallelism(), combos.length));
   const startMs = performance.now();
   const results: (SweepRun | undefined)[] = new Array(combos.length);
   const workers = Array.from({ length: workerCount }, startWorker);
+  try {
+    // While the workers start up.
+    const { config } = loadRequestConfig(base).loaded;
+    const shared: SweepInputs = { type: "inputs", key: inputsKey(config), inputs: await prepareInputs(base, config) };
+    for (const worker of workers) worker.postMessage(shared);
+  } catch (error) {
+    for (const worker of workers) worker.terminate();
+    throw error;
+  }
   let next = 0;
   let done = 0;
   let barSteps = 0;
