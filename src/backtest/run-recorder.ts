@@ -55,6 +55,15 @@ function describeLeg(contract: OptionContract): string {
   return `${contract.symbol} ${contract.expiryYmd} ${contract.strike}`;
 }
 
+// The day's running numbers that bar() updates, in one Float64Array (see pnl-ledger.ts: a
+// double in an object property is boxed on every store in optimised code).
+const DAY_BARS = 0;
+const DAY_SQUARES = 1;
+const DAY_VOL_SUM = 2;
+const LAST_SPOT = 3;
+const LAST_EQUITY = 4;
+const RUNNING_FIELDS = 5;
+
 export class RunRecorder {
   // Columns as direct fields: the per-bar store is the hottest thing the recorder does.
   private readonly tsMs: Float64Array;
@@ -66,12 +75,8 @@ export class RunRecorder {
   private readonly rolls: RollRecord[] = [];
   private day = "";
   private dayHedges = 0;
-  private dayBars = 0;
-  private daySquares = 0;
-  private dayVolSum = 0;
   private daySharesStart = 0;
-  private lastSpot = 0;
-  private lastEquity = 0;
+  private readonly running = new Float64Array(RUNNING_FIELDS);
   private lastTotals: PnlTotals | null = null;
 
   constructor(length: number) {
@@ -84,9 +89,10 @@ export class RunRecorder {
   startDay(day: string): void {
     this.day = day;
     this.dayHedges = 0;
-    this.dayBars = 0;
-    this.daySquares = 0;
-    this.dayVolSum = 0;
+    const running = this.running;
+    running[DAY_BARS] = 0;
+    running[DAY_SQUARES] = 0;
+    running[DAY_VOL_SUM] = 0;
   }
 
   /** One bar; deltaShares is NaN when the decision carried no delta. */
@@ -95,16 +101,17 @@ export class RunRecorder {
     this.equityUsd[index] = equityUsd;
     this.deltaShares[index] = deltaShares;
     this.hedgeShares[index] = hedgeShares;
-    const last = this.lastSpot;
+    const running = this.running;
+    const last = running[LAST_SPOT] as number;
     if (last > 0) {
       // Simple returns: over one bar they equal log returns to well below estimation noise.
       const r = (spot - last) / last;
-      this.daySquares += r * r;
+      running[DAY_SQUARES] = (running[DAY_SQUARES] as number) + r * r;
     }
-    this.lastSpot = spot;
-    this.lastEquity = equityUsd;
-    this.dayBars++;
-    this.dayVolSum += vol;
+    running[LAST_SPOT] = spot;
+    running[LAST_EQUITY] = equityUsd;
+    running[DAY_BARS] = (running[DAY_BARS] as number) + 1;
+    running[DAY_VOL_SUM] = (running[DAY_VOL_SUM] as number) + vol;
   }
 
   hedge(tsMs: number, side: "BUY" | "SELL", shares: number, price: number, deltaBeforeShares: number): void {
@@ -118,22 +125,25 @@ export class RunRecorder {
 
   /** Final liquidation: the last day's equity becomes what the close-out realised. */
   closeOut(_tsMs: number, equityUsd: number): void {
-    this.lastEquity = equityUsd;
+    this.running[LAST_EQUITY] = equityUsd;
   }
 
   endDay(ledger: PnlLedger): void {
     if (this.day === "") return;
+    const running = this.running;
+    const lastEquity = running[LAST_EQUITY] as number;
+    const dayBars = running[DAY_BARS] as number;
     const totals = ledger.totals(0, 0);
-    const cumulative: PnlTotals = { ...totals, totalUsd: this.lastEquity };
+    const cumulative: PnlTotals = { ...totals, totalUsd: lastEquity };
     this.days.push({
       day: this.day,
-      endEquityUsd: this.lastEquity,
+      endEquityUsd: lastEquity,
       cumulative,
       hedges: this.dayHedges,
       sharesTraded: ledger.sharesTraded - this.daySharesStart,
-      bars: this.dayBars,
-      squaredReturns: this.daySquares,
-      meanImpliedVol: this.dayBars === 0 ? 0 : this.dayVolSum / this.dayBars,
+      bars: dayBars,
+      squaredReturns: running[DAY_SQUARES] as number,
+      meanImpliedVol: dayBars === 0 ? 0 : (running[DAY_VOL_SUM] as number) / dayBars,
     });
     this.daySharesStart = ledger.sharesTraded;
     this.lastTotals = cumulative;
@@ -146,7 +156,7 @@ export class RunRecorder {
       days: this.days,
       hedges: this.hedges,
       rolls: this.rolls,
-      totals: this.lastTotals ?? { ...ledger.totals(0, 0), totalUsd: this.lastEquity },
+      totals: this.lastTotals ?? { ...ledger.totals(0, 0), totalUsd: this.running[LAST_EQUITY] as number },
       sharesTraded: ledger.sharesTraded,
     };
   }

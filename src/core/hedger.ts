@@ -74,9 +74,12 @@ export class Hedger {
   readonly lastDecision: { type: HedgeDecision["type"]; code: GuardCode | HoldReason | null; tsMs: number } = { type: "hold", code: null, tsMs: Number.NaN };
 
   /** Portfolio delta of the last quietHold() call, shares (what its decision carries), and the trade it wanted. */
-  quietDeltaShares = 0;
+  get quietDeltaShares(): number {
+    return this.quietDelta[0] as number;
+  }
   quietWantedShares = 0;
-
+  /** Held raw: quietHold() runs on most bars of a replay, and a double field is boxed on every store. */
+  private readonly quietDelta = new Float64Array(1);
   /** Since when a leg has been on the model for lack of fresh broker greeks (null: none is). */
   modelGreeksSinceMs: number | null = null;
 
@@ -235,7 +238,7 @@ export class Hedger {
    */
   quietHold(legDeltaShares: number, gammaShares: number, spot: number): SizingHold | null {
     const deltaShares = legDeltaShares + this.book.shares + this.orders.pendingShares;
-    this.quietDeltaShares = deltaShares;
+    this.quietDelta[0] = deltaShares;
     const wanted = this.policy.wantedShares(deltaShares, gammaShares, spot);
     if (typeof wanted === "string") return wanted;
     this.quietWantedShares = wanted;
