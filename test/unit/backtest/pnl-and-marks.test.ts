@@ -107,10 +107,10 @@ describe("PnL ledger", () => {
     ledger.accrue(150, -365_000, 20_000, 1 / 365, 0.001, 2); // option value +150, one day, vol +0.1 pt, spot +2
     const after = ledger.equityUsd(502, 10_150);
     expect(after - before).toBeCloseTo(150 - 50 * 2, 9);
-    expect(ledger.thetaUsd).toBeCloseTo(-1000, 9);
-    expect(ledger.vegaUsd).toBeCloseTo(20, 9);
-    expect(ledger.scalpingUsd).toBeCloseTo(150 + 1000 - 20 - 100, 9);
     const totals = ledger.totals(502, 10_150);
+    expect(totals.thetaUsd).toBeCloseTo(-1000, 9);
+    expect(totals.vegaUsd).toBeCloseTo(20, 9);
+    expect(totals.scalpingUsd).toBeCloseTo(150 + 1000 - 20 - 100, 9);
     const parts = totals.scalpingUsd + totals.thetaUsd + totals.vegaUsd - totals.hedgeSlippageUsd - totals.rollCostsUsd - totals.stockCommissionsUsd - totals.optionCommissionsUsd;
     expect(totals.totalUsd).toBeCloseTo(parts, 9);
     expect(totals.hedgeSlippageUsd).toBeCloseTo(0.5, 9);
