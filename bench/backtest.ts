@@ -19,7 +19,8 @@
 // share, no cooldown or minimum move) against the hold path, in rounds of their own after the
 // main ones (its type profile would otherwise shape the JIT's code for the cases above).
 // Then sweep throughput: the same 36-run grid on 1 worker and on all cores (CPU / wall shows
-// how many cores each keeps busy: one worker already has the JIT's compiler threads beside it).
+// how many cores each keeps busy: one worker already has the JIT's compiler threads beside it),
+// and the steady state: warmed workers replaying at once (what more cores give past warm-up).
 // Run: bun bench/backtest.ts [--rounds 7] [--warmup 6] [--no-sweep]
 import { existsSync, readFileSync } from "node:fs";
 import { availableParallelism } from "node:os";
@@ -194,5 +195,23 @@ if (!process.argv.includes("--no-sweep")) {
         `${all.workers} workers ${rate(all).toFixed(2)} M bar-steps/s (${(all.wallMs / 1000).toFixed(2)} s, CPU ${(cpuS(cpuAll) - cpuS(cpuOne)).toFixed(2)} s): ${(rate(all) / rate(one)).toFixed(2)}x`,
     );
   }
+  // What more workers give once warm: each worker replays the default config on its own tape
+  // until the JIT has settled, then all time the same number of runs at once.
+  const steady = async (workers: number): Promise<number> => {
+    const started = Array.from({ length: workers }, () => new Worker(new URL("./steady-replay-worker.ts", import.meta.url).href));
+    const timed = await Promise.all(
+      started.map(
+        (worker) =>
+          new Promise<{ msPerRun: number; bars: number }>((resolve) => {
+            worker.onmessage = (event) => (event.data === "ready" ? worker.postMessage({ runs: 15 }) : resolve(event.data));
+          }),
+      ),
+    );
+    for (const worker of started) worker.terminate();
+    return timed.reduce((sum, t) => sum + t.bars / t.msPerRun / 1000, 0);
+  };
+  const steadyOne = await steady(1);
+  const steadyAll = await steady(cores);
+  console.log(`sweep steady state (warmed workers, default config, own tapes): 1 worker ${steadyOne.toFixed(2)} M bar-steps/s, ${cores} workers ${steadyAll.toFixed(2)}: ${(steadyAll / steadyOne).toFixed(2)}x`);
 }
 if (sink === 42) console.log("");
