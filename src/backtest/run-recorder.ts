@@ -55,15 +55,6 @@ function describeLeg(contract: OptionContract): string {
   return `${contract.symbol} ${contract.expiryYmd} ${contract.strike}`;
 }
 
-// The day's running numbers that bar() updates, in one Float64Array (see pnl-ledger.ts: a
-// double in an object property is boxed on every store in optimised code).
-const DAY_BARS = 0;
-const DAY_SQUARES = 1;
-const DAY_VOL_SUM = 2;
-const LAST_SPOT = 3;
-const LAST_EQUITY = 4;
-const RUNNING_FIELDS = 5;
-
 export class RunRecorder {
   // Columns as direct fields: the per-bar store is the hottest thing the recorder does.
   private readonly tsMs: Float64Array;
@@ -76,7 +67,13 @@ export class RunRecorder {
   private day = "";
   private dayHedges = 0;
   private daySharesStart = 0;
-  private readonly running = new Float64Array(RUNNING_FIELDS);
+  // Raw cells, one-element Float64Arrays: bar() updates them on every bar, and a double kept in
+  // an object property is boxed on every store in optimised code (see pnl-ledger.ts).
+  private readonly dayBars = new Float64Array(1);
+  private readonly daySquares = new Float64Array(1);
+  private readonly dayVolSum = new Float64Array(1);
+  private readonly lastSpot = new Float64Array(1);
+  private readonly lastEquity = new Float64Array(1);
   private lastTotals: PnlTotals | null = null;
 
   constructor(length: number) {
@@ -89,10 +86,9 @@ export class RunRecorder {
   startDay(day: string): void {
     this.day = day;
     this.dayHedges = 0;
-    const running = this.running;
-    running[DAY_BARS] = 0;
-    running[DAY_SQUARES] = 0;
-    running[DAY_VOL_SUM] = 0;
+    this.dayBars[0] = 0;
+    this.daySquares[0] = 0;
+    this.dayVolSum[0] = 0;
   }
 
   /** One bar; deltaShares is NaN when the decision carried no delta. */
@@ -101,17 +97,25 @@ export class RunRecorder {
     this.equityUsd[index] = equityUsd;
     this.deltaShares[index] = deltaShares;
     this.hedgeShares[index] = hedgeShares;
-    const running = this.running;
-    const last = running[LAST_SPOT] as number;
+    this.addToDay(spot, equityUsd, vol);
+  }
+
+  /** The bar's share of the day's numbers: apart from bar() so that each is small enough for the JIT to inline into the replay's loop. */
+  private addToDay(spot: number, equityUsd: number, vol: number): void {
+    const lastSpot = this.lastSpot;
+    const last = lastSpot[0] as number;
     if (last > 0) {
       // Simple returns: over one bar they equal log returns to well below estimation noise.
       const r = (spot - last) / last;
-      running[DAY_SQUARES] = (running[DAY_SQUARES] as number) + r * r;
+      const squares = this.daySquares;
+      squares[0] = (squares[0] as number) + r * r;
     }
-    running[LAST_SPOT] = spot;
-    running[LAST_EQUITY] = equityUsd;
-    running[DAY_BARS] = (running[DAY_BARS] as number) + 1;
-    running[DAY_VOL_SUM] = (running[DAY_VOL_SUM] as number) + vol;
+    lastSpot[0] = spot;
+    this.lastEquity[0] = equityUsd;
+    const bars = this.dayBars;
+    bars[0] = (bars[0] as number) + 1;
+    const volSum = this.dayVolSum;
+    volSum[0] = (volSum[0] as number) + vol;
   }
 
   hedge(tsMs: number, side: "BUY" | "SELL", shares: number, price: number, deltaBeforeShares: number): void {
@@ -125,14 +129,13 @@ export class RunRecorder {
 
   /** Final liquidation: the last day's equity becomes what the close-out realised. */
   closeOut(_tsMs: number, equityUsd: number): void {
-    this.running[LAST_EQUITY] = equityUsd;
+    this.lastEquity[0] = equityUsd;
   }
 
   endDay(ledger: PnlLedger): void {
     if (this.day === "") return;
-    const running = this.running;
-    const lastEquity = running[LAST_EQUITY] as number;
-    const dayBars = running[DAY_BARS] as number;
+    const lastEquity = this.lastEquity[0] as number;
+    const dayBars = this.dayBars[0] as number;
     const totals = ledger.totals(0, 0);
     const cumulative: PnlTotals = { ...totals, totalUsd: lastEquity };
     this.days.push({
@@ -142,8 +145,8 @@ export class RunRecorder {
       hedges: this.dayHedges,
       sharesTraded: ledger.sharesTraded - this.daySharesStart,
       bars: dayBars,
-      squaredReturns: running[DAY_SQUARES] as number,
-      meanImpliedVol: dayBars === 0 ? 0 : (running[DAY_VOL_SUM] as number) / dayBars,
+      squaredReturns: this.daySquares[0] as number,
+      meanImpliedVol: dayBars === 0 ? 0 : (this.dayVolSum[0] as number) / dayBars,
     });
     this.daySharesStart = ledger.sharesTraded;
     this.lastTotals = cumulative;
@@ -156,7 +159,7 @@ export class RunRecorder {
       days: this.days,
       hedges: this.hedges,
       rolls: this.rolls,
-      totals: this.lastTotals ?? { ...ledger.totals(0, 0), totalUsd: this.running[LAST_EQUITY] as number },
+      totals: this.lastTotals ?? { ...ledger.totals(0, 0), totalUsd: this.lastEquity[0] as number },
       sharesTraded: ledger.sharesTraded,
     };
   }

@@ -25,20 +25,30 @@ function finishSize(deltaShares: number, targetShares: number, params: HedgePara
   return deltaShares > 0 ? -quantity : quantity;
 }
 
+// The policies are classes, not object literals of closures: a replay asks its policy on
+// nearly every bar, and the JIT inlines a method call of this size where it would call a
+// closure (its inlining limit for closure calls is lower).
+
 /** Hedge back to zero once |delta| >= threshold; never trade inside the epsilon band. */
+class ThresholdPolicy implements HedgePolicy {
+  readonly name = "threshold";
+
+  constructor(private readonly params: HedgeParams) {}
+
+  wantedShares(deltaShares: number): number | SizingHold {
+    const abs = Math.abs(deltaShares);
+    if (abs <= this.params.epsilonBandShares) return "in_band";
+    if (abs < this.params.thresholdShares) return "below_threshold";
+    return finishSize(deltaShares, 0, this.params);
+  }
+
+  noTradeHalfWidthShares(): number {
+    return Math.max(this.params.epsilonBandShares, this.params.thresholdShares);
+  }
+}
+
 export function thresholdPolicy(params: HedgeParams): HedgePolicy {
-  return {
-    name: "threshold",
-    wantedShares(deltaShares) {
-      const abs = Math.abs(deltaShares);
-      if (abs <= params.epsilonBandShares) return "in_band";
-      if (abs < params.thresholdShares) return "below_threshold";
-      return finishSize(deltaShares, 0, params);
-    },
-    noTradeHalfWidthShares() {
-      return Math.max(params.epsilonBandShares, params.thresholdShares);
-    },
-  };
+  return new ThresholdPolicy(params);
 }
 
 /**
@@ -47,22 +57,31 @@ export function thresholdPolicy(params: HedgeParams): HedgePolicy {
  * (3 k S Γ² / (2 λ))^(1/3), Γ the position's gamma in shares per $1. Outside the band the
  * hedge moves delta back to the band edge, not to zero (that is what saves the costs).
  */
+class BandPolicy implements HedgePolicy {
+  readonly name = "band";
+
+  constructor(
+    private readonly params: HedgeParams,
+    private readonly costFraction: number,
+    private readonly riskAversion: number,
+  ) {}
+
+  wantedShares(deltaShares: number, gammaShares: number, spot: number): number | SizingHold {
+    const abs = Math.abs(deltaShares);
+    if (abs <= this.params.epsilonBandShares) return "in_band";
+    const width = this.noTradeHalfWidthShares(gammaShares, spot);
+    if (abs <= width) return "below_threshold";
+    return finishSize(deltaShares, width, this.params);
+  }
+
+  noTradeHalfWidthShares(gammaShares: number, spot: number): number {
+    const ww = Math.cbrt((1.5 * this.costFraction * spot * gammaShares * gammaShares) / this.riskAversion);
+    return ww > this.params.epsilonBandShares ? ww : this.params.epsilonBandShares;
+  }
+}
+
 export function bandPolicy(params: HedgeParams, costFraction: number, riskAversion: number): HedgePolicy {
-  const halfWidth = (gammaShares: number, spot: number): number => {
-    const ww = Math.cbrt((1.5 * costFraction * spot * gammaShares * gammaShares) / riskAversion);
-    return ww > params.epsilonBandShares ? ww : params.epsilonBandShares;
-  };
-  return {
-    name: "band",
-    wantedShares(deltaShares, gammaShares, spot) {
-      const abs = Math.abs(deltaShares);
-      if (abs <= params.epsilonBandShares) return "in_band";
-      const width = halfWidth(gammaShares, spot);
-      if (abs <= width) return "below_threshold";
-      return finishSize(deltaShares, width, params);
-    },
-    noTradeHalfWidthShares: halfWidth,
-  };
+  return new BandPolicy(params, costFraction, riskAversion);
 }
 
 export function createHedgePolicy(params: HedgeParams): HedgePolicy {
