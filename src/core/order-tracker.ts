@@ -96,12 +96,12 @@ export class OrderTracker {
     const o = this.live(orderRef);
     if (o === null) return;
     o.brokerOrderId = brokerOrderId;
-    this.apply(o, "accepted");
+    this.advance(o, "accepted");
   }
 
   sendFailed(orderRef: string): void {
     const o = this.live(orderRef);
-    if (o !== null) this.apply(o, "reject");
+    if (o !== null) this.advance(o, "reject");
   }
 
   /** Orders this tracker never created (e.g. adopted from a previous run) are not its business: no-op. */
@@ -109,7 +109,7 @@ export class OrderTracker {
     const o = this.tracked(orderRef);
     if (o === undefined || o.cancelRequested || isFinalExecState(o.state)) return;
     o.cancelRequested = true;
-    this.apply(o, "timeout");
+    this.advance(o, "timeout");
   }
 
   /** Statuses of orders that are not ours (or long finished) are ignored. */
@@ -117,7 +117,7 @@ export class OrderTracker {
     const o = this.tracked(orderRef);
     if (o === undefined) return;
     if (filledShares > o.statusFilledShares) o.statusFilledShares = filledShares;
-    this.apply(o, STATUS_EVENT[status]);
+    this.advance(o, STATUS_EVENT[status]);
   }
 
   /**
@@ -134,7 +134,7 @@ export class OrderTracker {
     if (tracked === undefined) return o.sign * e.shares;
     o.execShares += e.shares;
     if (e.cumulativeShares > o.statusFilledShares) o.statusFilledShares = e.cumulativeShares;
-    this.apply(o, o.execShares >= o.order.quantityShares ? "fill" : "partial_fill");
+    this.advance(o, o.execShares >= o.order.quantityShares ? "fill" : "partial_fill");
     return o.sign * e.shares;
   }
 
@@ -173,7 +173,8 @@ export class OrderTracker {
     this.finishedToday.length = 0;
   }
 
-  private apply(o: TrackedOrder, event: HedgeExecEvent): void {
+  /** The order's state machine takes `event` (named so: a method called `apply` compiles as a Function.prototype.apply call site first). */
+  private advance(o: TrackedOrder, event: HedgeExecEvent): void {
     // Brokers repeat final statuses and report fills and cancels in either order: a report
     // for an order already final changes nothing. Everything else must be in the table.
     if (!isFinalExecState(o.state)) o.state = nextHedgeExecState(o.state, event);
