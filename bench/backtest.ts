@@ -18,9 +18,10 @@
 // Then the order life cycle's cost per hedge: a run hedging on almost every bar (threshold 1
 // share, no cooldown or minimum move) against the hold path, in rounds of their own after the
 // main ones (its type profile would otherwise shape the JIT's code for the cases above).
-// Then sweep throughput: the same 36-run grid on 1 worker and on all cores (CPU / wall shows
-// how many cores each keeps busy: one worker already has the JIT's compiler threads beside it),
-// and the steady state: warmed workers replaying at once (what more cores give past warm-up).
+// Then sweep throughput: a 36-run and a 144-run grid on 1 worker, on all cores at once, and as
+// `gs backtest --sweep` runs them by default (CPU / wall shows how many cores each keeps busy:
+// one worker already has the JIT's compiler threads beside it), and the steady state: warmed
+// workers replaying at once (what more cores give past warm-up).
 // Run: bun bench/backtest.ts [--rounds 7] [--warmup 6] [--no-sweep]
 import { existsSync, readFileSync } from "node:fs";
 import { availableParallelism } from "node:os";
@@ -176,24 +177,35 @@ const usPerHedge = ((Math.min(...(cpuMs.everyBar ?? [])) - Math.min(...(cpuMs.ho
 console.log(`order life cycle: ${usPerHedge.toFixed(2)} us thread CPU per hedge over the hold path (${everyBarHedges} hedges on ${series.length} bars, best of ${ROUNDS})`);
 
 if (!process.argv.includes("--no-sweep")) {
-  // 36 grid points, so each worker runs many and its start-up (modules, bars, JIT warm-up) is amortised.
-  const axes = parseSweepAxes(["hedge.threshold_shares=15,25,35,50,60,70", "hedge.cooldown_s=0,30,60,120,180,240"]);
+  // Two grids: 36 points (shorter than a worker's JIT warm-up on 2 cores) and 144 points.
+  const grids = [
+    ["hedge.threshold_shares=15,25,35,50,60,70", "hedge.cooldown_s=0,30,60,120,180,240"],
+    [`hedge.threshold_shares=${Array.from({ length: 12 }, (_, i) => 15 + i * 5).join(",")}`, `hedge.cooldown_s=${Array.from({ length: 12 }, (_, i) => i * 20).join(",")}`],
+  ];
   const request = { configPath: null, assignments: [], sweepAssignments: [], data: "gbm:seed=1,vol=0.2,bar=1m,days=252", dataTz: null, dataBar: null, iv: null, fromDay: null, toDay: null };
   const cores = availableParallelism();
   const cpuS = (u: { user: number; system: number }): number => (u.user + u.system) / 1e6;
   const rate = (o: { barSteps: number; wallMs: number }): number => o.barSteps / o.wallMs / 1000;
-  // 1 worker and all workers alternately, twice: the ratio of each pair is measured under the same load.
-  for (let pair = 1; pair <= 2; pair++) {
-    const cpuBefore = process.cpuUsage();
-    const one = await runSweep(request, axes, { workers: 1 });
-    const cpuOne = process.cpuUsage(cpuBefore);
-    const all = await runSweep(request, axes, { workers: cores });
-    const cpuAll = process.cpuUsage(cpuBefore);
-    const runs = one.runs.length;
-    console.log(
-      `sweep ${pair}, ${runs} runs x ${one.barSteps / runs} bars: 1 worker ${rate(one).toFixed(2)} M bar-steps/s (${(one.wallMs / 1000).toFixed(2)} s, CPU ${cpuS(cpuOne).toFixed(2)} s), ` +
-        `${all.workers} workers ${rate(all).toFixed(2)} M bar-steps/s (${(all.wallMs / 1000).toFixed(2)} s, CPU ${(cpuS(cpuAll) - cpuS(cpuOne)).toFixed(2)} s): ${(rate(all) / rate(one)).toFixed(2)}x`,
-    );
+  // Per grid, twice: 1 worker, all cores started at once, and the default (the pool grows when
+  // the runs left pay for it), back to back so each ratio is measured under the same load.
+  for (const grid of grids) {
+    const axes = parseSweepAxes(grid);
+    for (let round = 1; round <= 2; round++) {
+      const timed = async (options: { workers?: number }) => {
+        const cpuBefore = process.cpuUsage();
+        const outcome = await runSweep(request, axes, options);
+        return { outcome, cpu: cpuS(process.cpuUsage(cpuBefore)) };
+      };
+      const one = await timed({ workers: 1 });
+      const all = await timed({ workers: cores });
+      const grown = await timed({});
+      const runs = one.outcome.runs.length;
+      const line = (label: string, t: typeof one): string =>
+        `${label} ${rate(t.outcome).toFixed(2)} M/s (${(t.outcome.wallMs / 1000).toFixed(2)} s, CPU ${t.cpu.toFixed(2)} s, ${(rate(t.outcome) / rate(one.outcome)).toFixed(2)}x)`;
+      console.log(
+        `sweep ${runs} runs x ${one.outcome.barSteps / runs} bars, round ${round}: ${line("1 worker", one)}; ${line(`${cores} at once`, all)}; ${line(`default (grew to ${grown.outcome.workers})`, grown)}`,
+      );
+    }
   }
   // What more workers give once warm: each worker replays the default config on its own tape
   // until the JIT has settled, then all time the same number of runs at once.

@@ -11,6 +11,8 @@ import { sweepCombinations } from "./sweep-grid.ts";
 import type { SweepAxis } from "./sweep-grid.ts";
 import { SWEEP_WORKER_ARGV } from "./sweep-protocol.ts";
 import type { SweepInputs, SweepJob, SweepReply } from "./sweep-protocol.ts";
+import { coreGrowth } from "./worker-growth.ts";
+import type { WorkerGrowth } from "./worker-growth.ts";
 
 export interface SweepRun {
   readonly assignments: readonly string[];
@@ -20,8 +22,13 @@ export interface SweepRun {
 }
 
 export interface SweepOptions {
-  /** Workers to start; defaults to the number of cores. */
+  /**
+   * Workers to start at once. Without it: those the idle cores can warm up (one on 2 cores),
+   * grown to one per core once the runs left would pay for the others' warm-up (worker-growth.ts).
+   */
   readonly workers?: number;
+  /** How the pool starts and grows, in place of the above (tests). */
+  readonly growth?: WorkerGrowth;
   readonly onRunDone?: (done: number, total: number) => void;
 }
 
@@ -34,6 +41,7 @@ export interface SweepSkip {
 export interface SweepOutcome {
   readonly runs: readonly SweepRun[];
   readonly skipped: readonly SweepSkip[];
+  /** Workers started in all. */
   readonly workers: number;
   readonly wallMs: number;
   readonly barSteps: number;
@@ -51,14 +59,16 @@ function startWorker(): Worker {
  */
 export async function runSweep(base: BacktestRequest, axes: readonly SweepAxis[], options: SweepOptions = {}): Promise<SweepOutcome> {
   const combos = sweepCombinations(axes);
-  const workerCount = Math.max(1, Math.min(options.workers ?? availableParallelism(), combos.length));
+  const fixed = options.workers === undefined ? null : Math.max(1, Math.min(options.workers, combos.length));
+  const growth = options.growth ?? (fixed === null ? coreGrowth(availableParallelism(), combos.length) : { initial: fixed, max: fixed, add: () => 0 });
   const startMs = performance.now();
   const results: (SweepRun | undefined)[] = new Array(combos.length);
-  const workers = Array.from({ length: workerCount }, startWorker);
+  const workers = Array.from({ length: growth.initial }, startWorker);
+  let shared: SweepInputs;
   try {
     // While the workers start up.
     const { config } = loadRequestConfig(base).loaded;
-    const shared: SweepInputs = { type: "inputs", key: inputsKey(config), inputs: await prepareInputs(base, config) };
+    shared = { type: "inputs", key: inputsKey(config), inputs: await prepareInputs(base, config) };
     for (const worker of workers) worker.postMessage(shared);
   } catch (error) {
     for (const worker of workers) worker.terminate();
@@ -77,7 +87,7 @@ export async function runSweep(base: BacktestRequest, axes: readonly SweepAxis[]
         const job: SweepJob = { type: "job", index, request: { ...base, assignments: [...base.assignments, ...assignments], sweepAssignments: assignments } };
         worker.postMessage(job);
       };
-      for (const worker of workers) {
+      const serve = (worker: Worker): void => {
         worker.onmessage = (event: MessageEvent<SweepReply>) => {
           const reply = event.data;
           const assignments = combos[reply.index] as string[];
@@ -93,12 +103,26 @@ export async function runSweep(base: BacktestRequest, axes: readonly SweepAxis[]
           }
           done++;
           options.onRunDone?.(done, combos.length);
-          if (done === combos.length) resolve();
-          else dispatch(worker);
+          if (done === combos.length) {
+            resolve();
+            return;
+          }
+          dispatch(worker);
+          if (reply.type === "result") {
+            const lastRunMs = reply.finishedAtMs - reply.startedAtMs;
+            const add = growth.add({ running: workers.length, maxWorkers: growth.max, finishedRuns: done, queuedRuns: combos.length - next, lastRunMs });
+            for (let k = 0; k < add; k++) {
+              const added = startWorker();
+              workers.push(added);
+              added.postMessage(shared);
+              serve(added);
+            }
+          }
         };
         worker.addEventListener("error", (event) => reject(new Error(`sweep worker failed: ${(event as ErrorEvent).message}`)));
         dispatch(worker);
-      }
+      };
+      for (const worker of [...workers]) serve(worker);
     });
   } finally {
     for (const worker of workers) worker.terminate();
@@ -107,7 +131,7 @@ export async function runSweep(base: BacktestRequest, axes: readonly SweepAxis[]
   if (runs.length === 0) {
     throw new UserError(`every sweep combination was rejected:\n${skipped.map((skip) => `  ${skip.assignments.join(" ")}: ${skip.reason}`).join("\n")}`);
   }
-  return { runs, skipped, workers: workerCount, wallMs: performance.now() - startMs, barSteps };
+  return { runs, skipped, workers: workers.length, wallMs: performance.now() - startMs, barSteps };
 }
 
 export type SweepRanking = "total" | "sharpe" | "drawdown";

@@ -16,7 +16,7 @@ const BACKTEST_ARGS = {
   html: { type: "string", valueHint: "PATH", description: "Write a self-contained HTML report with charts" },
   log: { type: "string", valueHint: "PATH", description: "Write the per-decision log (.jsonl, or .csv)" },
   sweep: { type: "string", valueHint: "KEY=V1,V2", description: "Sweep a key over values (repeatable); runs the grid on all cores" },
-  workers: { type: "string", valueHint: "N", description: "Sweep workers (default: number of cores)" },
+  workers: { type: "string", valueHint: "N", description: "Sweep workers, all started at once (default: one per core, started as the grid's length pays for their warm-up)" },
   rank: { type: "string", default: "total", valueHint: "total|sharpe|drawdown", description: "Sweep ranking: total PnL, daily Sharpe, or smallest max drawdown" },
   save: { type: "boolean", default: true, description: "Record runs in the sink's backtest_runs (--no-save to skip)" },
   "sweep-worker": { type: "boolean", description: "(internal) serve sweep jobs as a worker" },
