@@ -2,9 +2,9 @@
 // SQLite sink on disk, files written where asked; bad input exits 2 with a clear message.
 import { afterAll, describe, expect, test } from "bun:test";
 import { readFileSync, writeFileSync } from "node:fs";
-import { join, resolve } from "node:path";
+import { join } from "node:path";
 import { SqliteSink } from "../../src/sink/sqlite/sqlite-sink.ts";
-import { MAIN_TS, makeTempDir, runGs } from "./cli/run-gs.ts";
+import { MAIN_TS, makeTempDir, PROJECT_ROOT, projectBuildCommand, runGs } from "./cli/run-gs.ts";
 
 const temp = makeTempDir("gs-backtest-cli-");
 afterAll(() => temp.remove());
@@ -164,8 +164,7 @@ describe("the compiled binary", () => {
     const build = makeTempDir("gs-backtest-binary-");
     try {
       const binary = join(build.dir, "gs");
-      const root = resolve(import.meta.dir, "../..");
-      const compile = Bun.spawnSync(["bun", "build", "src/cli/main.ts", "--compile", "--outfile", binary], { cwd: root, stdout: "pipe", stderr: "pipe" });
+      const compile = Bun.spawnSync(projectBuildCommand(binary), { cwd: PROJECT_ROOT, stdout: "pipe", stderr: "pipe" });
       expect(compile.exitCode).toBe(0);
       const run = runGs([binary], ["backtest", ...JULY, "--no-save", "--sweep", "hedge.threshold_shares=25,50", "--workers", "2"], { cwd: build.dir });
       expect(run.stderr).toBe("");

@@ -1,11 +1,10 @@
 // The compiled `gs` must run alone: no node_modules, no source tree, no config beside it.
 // Built with the project's own `build` script (only the output path changed).
 import { afterAll, expect, test } from "bun:test";
-import { existsSync, readFileSync } from "node:fs";
-import { join, resolve } from "node:path";
-import { makeTempDir, runGs } from "./run-gs.ts";
+import { existsSync } from "node:fs";
+import { join } from "node:path";
+import { makeTempDir, PROJECT_ROOT, projectBuildCommand, runGs } from "./run-gs.ts";
 
-const ROOT = resolve(import.meta.dir, "../../..");
 const build = makeTempDir("gs-binary-build-");
 const empty = makeTempDir("gs-binary-run-");
 afterAll(() => {
@@ -13,17 +12,9 @@ afterAll(() => {
   empty.remove();
 });
 
-function buildCommand(outfile: string): string[] {
-  const scripts = (JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")) as { scripts: Record<string, string> }).scripts;
-  const script = scripts.build ?? "";
-  expect(script).toContain("--compile");
-  expect(script).toContain("--outfile dist/gs");
-  return script.replace("--outfile dist/gs", `--outfile ${outfile}`).split(/\s+/);
-}
-
 test("`bun run build` produces a gs that runs the main job from an empty directory", () => {
   const binary = join(build.dir, "gs");
-  const compile = Bun.spawnSync(buildCommand(binary), { cwd: ROOT, stdout: "pipe", stderr: "pipe" });
+  const compile = Bun.spawnSync(projectBuildCommand(binary), { cwd: PROJECT_ROOT, stdout: "pipe", stderr: "pipe" });
   expect(compile.exitCode).toBe(0);
   const gs = (args: readonly string[], env: Readonly<Record<string, string>> = {}) => runGs([binary], args, { cwd: empty.dir, env });
 
