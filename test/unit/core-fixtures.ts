@@ -1,7 +1,9 @@
 // Shared builders for core unit tests: default params, positions, a seeded PRNG.
+import { blackScholes } from "../../src/core/greeks.ts";
 import type { GuardState } from "../../src/core/guard-chain.ts";
 import type { GuardParams, HedgeParams, HedgerParams, StrategyParams } from "../../src/core/hedger-params.ts";
 import type { OptionContract, Position } from "../../src/core/instrument.ts";
+import { YEAR_MS } from "../../src/core/leg-book.ts";
 
 export const STRATEGY: StrategyParams = {
   symbol: "SPY",
@@ -112,4 +114,15 @@ export function seededRandom(seed: number): () => number {
     t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
+}
+
+/** The default straddle's expiry (2025-04-04, the close). */
+export const STRADDLE_EXPIRY_MS = Date.parse("2025-04-04T20:00:00Z");
+
+/** Option delta in shares of the default 5-lot 590 straddle, by the model. */
+export function straddleDeltaShares(spot: number, nowMs: number, vol = STRATEGY.fallbackVol): number {
+  const years = (STRADDLE_EXPIRY_MS - nowMs) / YEAR_MS;
+  const c = blackScholes("C", spot, 590, years, STRATEGY.riskFreeRate, STRATEGY.dividendYield, vol);
+  const p = blackScholes("P", spot, 590, years, STRATEGY.riskFreeRate, STRATEGY.dividendYield, vol);
+  return 500 * (c.delta + p.delta);
 }
