@@ -4,6 +4,8 @@
 //   quote -> timedOutOrders/onCancelRequested -> evaluate -> createOrder -> placeOrder ->
 //   onOrderAccepted -> order_status(submitted) -> position -> execution -> commission ->
 //   order_status(filled)
+// (on a quiet bar whose trade the guards allow: Hedger.quietHedge in place of the calls up to
+// evaluate, then the same order life cycle).
 // Fill prices and commissions come from the sim broker's own pricing functions, so the
 // daemon on the sim broker and the backtest fill the same order at the same price.
 import { commissionUsd, limitFillPrice, marketableFillPrice } from "../broker/sim/sim-fills.ts";
@@ -97,6 +99,13 @@ export class HedgeVenue {
     for (let i = 0; i < timedOut.length; i++) this.cancel(timedOut[i] as string, nowMs);
     const decision = hedger.evaluate(nowMs);
     this.lastFill = decision.type === "hedge" ? this.submit(decision, nowMs, touch) : null;
+    return decision;
+  }
+
+  /** A quiet bar's hedge (Hedger.quietHedge) on this quote, through onQuote's order life cycle. */
+  quietHedge(touch: SimTouch, spot: number, nowMs: number): HedgeDecision {
+    const decision = this.hedger.quietHedge(nowMs, spot, touch.bid, touch.ask);
+    this.lastFill = this.submit(decision, nowMs, touch);
     return decision;
   }
 

@@ -5,7 +5,9 @@
 // (Hedger.quietUntilMs: nothing in flight; at this bar's greeks its policy holds, or a guard
 // denies the trade it wants) the Hedger's calls would change nothing and return that hold or
 // denial, so the bar takes it without them: most bars of a run, in one tight loop that
-// allocates nothing. The Hedger's bars allocate the quote's touch and the decision.
+// allocates nothing. When the guards allow the trade, the bar takes the hedge evaluate() would
+// return (Hedger.quietHedge) and sends its order through the same life cycle as step() does.
+// The Hedger's bars allocate the quote's touch and the decision.
 import type { GuardCode, HedgeDecision } from "../core/hedge-decision.ts";
 import type { SizingHold } from "../core/hedge-policy.ts";
 import type { Hedger } from "../core/hedger.ts";
@@ -129,8 +131,8 @@ class ReplayEngine {
 
   /**
    * One bar through the daemon's sequence, at its close: the bars where something can happen
-   * (a day's first, a roll, the Hedger not quiet or its policy wanting a trade); quietStretch()
-   * takes the others. A method of its own, so the JIT compiles it as one small unit.
+   * (a day's first, a roll, the Hedger not quiet, a trade that would latch the circuit
+   * breaker); quietStretch() takes the others. A method of its own, so the JIT compiles it as one small unit.
    */
   private step(i: number): void {
     const tape = this.tape;
@@ -196,11 +198,11 @@ class ReplayEngine {
   }
 
   /**
-   * Bars from i on that are quiet and trade nothing, in one tight loop: each only accrues,
+   * Bars from i on that are quiet, in one tight loop: each only accrues,
    * marks equity, counts its hold or denial and is recorded, with the numbers step() would
-   * give it. Returns the first bar that needs step(): a trade the guards allow (or one that
-   * would latch the circuit breaker), the Hedger's quiet time is over, a roll is due, or the
-   * day ends.
+   * give it; a bar whose trade the guards allow hedges (quietHedge). Returns the first bar
+   * that needs step(): a trade that would latch the circuit breaker, the Hedger's quiet time
+   * is over (an order left working too), a roll is due, or the day ends.
    */
   private quietStretch(i: number, end: number): number {
     const stop = Math.min(end, this.nextRollBar);
@@ -209,7 +211,7 @@ class ReplayEngine {
     const log = this.inputs.log;
     const { ledger, audit, recorder, hedger } = this;
     const units = this.units;
-    const quietUntilMs = this.quietUntilMs;
+    let quietUntilMs = this.quietUntilMs;
     const dayNumber = this.dayNumber;
     const dayBaseEquity = this.dayBaseEquity;
     const dayBaseCosts = this.dayBaseCosts;
@@ -233,15 +235,20 @@ class ReplayEngine {
         // whose log line carries the denial's numbers).
         if (log !== null) break;
         denied = hedger.quietDenial(nowMs, spot, bars[p + BID] as number, bars[p + ASK] as number, units * callPrice + units * putPrice);
-        if (denied === null) break;
+        // Neither denied nor allowed: the trade would latch the circuit breaker, which evaluate() does.
+        if (denied === null && !hedger.quietTradeAllowed) break;
       }
       const vol = bars[p + VOL] as number;
       const optionValue = units * (callPrice + putPrice);
       ledger.accrue(optionValue - prevValue, prevTheta, prevVega, (nowMs - prevNowMs) / YEAR_MS, vol - prevVol, spot - prevSpot);
-      const equity = ledger.equityUsd(spot, optionValue);
+      let equity = ledger.equityUsd(spot, optionValue);
       audit.onDailyPnl(dayNumber, equity - dayBaseEquity + (ledger.rollCostsUsd + ledger.optionCommissionsUsd - dayBaseCosts));
       if (hold !== null) audit.onHold(hold);
-      else audit.onDenial(denied as GuardCode, dayNumber);
+      else if (denied !== null) audit.onDenial(denied, dayNumber);
+      else {
+        equity = this.quietHedge(p, spot, nowMs, optionValue);
+        quietUntilMs = this.quietUntilMs;
+      }
       const deltaShares = hedger.quietDeltaShares;
       if (log !== null) this.writeLog(log, nowMs, spot, bars[p + BID] as number, bars[p + ASK] as number, { type: "hold", reason: hold as SizingHold, deltaShares }, null);
       recorder.bar(i, nowMs, spot, equity, deltaShares, ledger.stockShares, vol);
@@ -260,6 +267,22 @@ class ReplayEngine {
     this.spot = prevSpot;
     this.nowMs = prevNowMs;
     return i;
+  }
+
+  /**
+   * A quiet bar's hedge (the trade its quiet calls allowed), ordered and filled as step()
+   * would; returns the equity after the fill. The Hedger may be busy afterwards (a limit order
+   * left working): quietUntilMs says.
+   */
+  private quietHedge(p: number, spot: number, nowMs: number, optionValue: number): number {
+    const bars = this.tape.bars;
+    const touch: SimTouch = { bid: bars[p + BID] as number, ask: bars[p + ASK] as number };
+    const decision = this.venue.quietHedge(touch, spot, nowMs);
+    const fill = this.venue.lastFill;
+    this.audit.onDecision(decision, this.dayNumber);
+    if (fill !== null) this.recordFill(fill, decision, touch, spot, nowMs);
+    this.quietUntilMs = this.hedger.quietUntilMs();
+    return this.ledger.equityUsd(spot, optionValue);
   }
 
   /**

@@ -43,6 +43,16 @@ type HedgeDecisionOf<T extends HedgeDecision["type"]> = Extract<HedgeDecision, {
 const HOLD_NO_SPOT: HedgeDecision = Object.freeze({ type: "hold", reason: "no_spot", deltaShares: null });
 const HOLD_NO_LEGS: HedgeDecision = Object.freeze({ type: "hold", reason: "no_legs", deltaShares: null });
 
+/** `| 0`: an int32 in every JIT tier, as finishSize's (Math.abs boxes a double in optimised code). */
+const hedgeOf = (wantedShares: number, forced: boolean, deltaShares: number, spot: number): HedgeDecisionOf<"hedge"> => ({
+  type: "hedge",
+  side: wantedShares > 0 ? "BUY" : "SELL",
+  quantityShares: Math.abs(wantedShares) | 0,
+  forced,
+  deltaShares,
+  spot,
+});
+
 const validPrice = (x: number | null): x is number => x !== null && x > 0 && Number.isFinite(x);
 
 export class Hedger {
@@ -78,6 +88,8 @@ export class Hedger {
     return this.quietDelta[0] as number;
   }
   quietWantedShares = 0;
+  /** The last quietDenial() found the trade quietHold() wanted allowed (no guard denies it, the breaker does not latch): quietHedge() may take it. */
+  quietTradeAllowed = false;
   /** Held raw: quietHold() runs on most bars of a replay, and a double field is boxed on every store. */
   private readonly quietDelta = new Float64Array(1);
   /** Since when a leg has been on the model for lack of fresh broker greeks (null: none is). */
@@ -203,11 +215,7 @@ export class Hedger {
       if (denial.code === "circuit_breaker") this.circuitBreakerTripped = true;
       return this.decided({ type: "deny", code: denial.code, context: denial.context, deltaShares, wantedShares: wanted, forced }, nowMs);
     }
-    // `| 0`: an int32 in every JIT tier, as finishSize's (Math.abs boxes a double in optimised code).
-    return this.decided(
-      { type: "hedge", side: wanted > 0 ? "BUY" : "SELL", quantityShares: Math.abs(wanted) | 0, forced, deltaShares, spot },
-      nowMs,
-    );
+    return this.decided(hedgeOf(wanted, forced, deltaShares, spot), nowMs);
   }
 
   /**
@@ -216,9 +224,10 @@ export class Hedger {
    * baselines taken; no order in flight or owed; no position disagreement settling. Until the
    * day ends or a leg expires, a live quote that comes with every leg's fresh broker greeks
    * then changes nothing a later decision reads (quote and greeks are overwritten by the next
-   * ones, realised vol is for status), and evaluate() on it returns the hold quietHold() finds
-   * or the denial quietDenial() finds. A replay may skip those calls on such quotes: it saves
-   * the per-bar protocol on the bars where nothing can happen.
+   * ones, realised vol is for status), and evaluate() on it returns the hold quietHold() finds,
+   * the denial quietDenial() finds, or the hedge quietHedge() gives once quietDenial() allowed
+   * it. A replay may skip those calls on such quotes: it saves the per-bar protocol on the bars
+   * where nothing can happen, and on a hedge's bar everything but the order's life cycle.
    */
   quietUntilMs(): number {
     const day = this.day;
@@ -239,6 +248,7 @@ export class Hedger {
   quietHold(legDeltaShares: number, gammaShares: number, spot: number): SizingHold | null {
     const deltaShares = legDeltaShares + this.book.shares + this.orders.pendingShares;
     this.quietDelta[0] = deltaShares;
+    this.quietTradeAllowed = false;
     const wanted = this.policy.wantedShares(deltaShares, gammaShares, spot);
     if (typeof wanted === "string") return wanted;
     this.quietWantedShares = wanted;
@@ -256,7 +266,31 @@ export class Hedger {
     const state = this.guardState.fillForQuote(this, nowMs, spot, bid, ask, legValueUsd, this.quietWantedShares, forced);
     const limit = this.params.guards.maxDailyLossUsd;
     if (limit !== null && !state.circuitBreakerTripped && state.dailyPnlUsd !== null && state.dailyPnlUsd <= -limit) return null;
-    return this.guardChain.firstDenyingCode(state);
+    const code = this.guardChain.firstDenyingCode(state);
+    this.quietTradeAllowed = code === null;
+    return code;
+  }
+
+  /**
+   * While quiet, once quietDenial() allowed the trade quietHold() wanted on the live quote
+   * (bid, ask; spot its mid) at nowMs: the hedge evaluate() returns on that quote, the quote
+   * kept as onQuote() keeps it (bar its realised-vol sample: that feeds status only, and a
+   * quiet bar takes none). Its order then goes through createOrder() and the life cycle like
+   * any other.
+   */
+  quietHedge(nowMs: number, spot: number, bid: number, ask: number): HedgeDecisionOf<"hedge"> {
+    if (!this.quietTradeAllowed) throw new Error("quietHedge() needs the trade the last quietDenial() allowed, expected quietHold() and quietDenial() on this quote first");
+    this.quietTradeAllowed = false;
+    this.bid = bid;
+    this.ask = ask;
+    this.last = spot;
+    this.spot = spot;
+    this.quoteTsMs = nowMs;
+    this.quoteKind = "live";
+    const deltaShares = this.quietDeltaShares;
+    const decision = hedgeOf(this.quietWantedShares, Math.abs(deltaShares) >= this.params.hedge.forcedDeltaShares, deltaShares, spot);
+    this.decided(decision, nowMs);
+    return decision;
   }
 
   /**

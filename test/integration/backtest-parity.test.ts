@@ -2,8 +2,8 @@
 // real sim broker (zero latency, same spread, costs and option marks, a real SQLite sink
 // for the audit trail) give the same Hedger decisions, the same orders at the same prices
 // and the same end-of-run Hedger state: with the replay calling the Hedger on every bar, one
-// decision for one; as gs runs it (quiet bars decided without the calls), the same
-// non-hold decisions, per-bar delta and hold counts.
+// decision for one; as gs runs it (quiet bars decided, and hedged on, without the per-quote
+// calls), the same hedges, per-bar delta, hold counts and denial counts.
 import { afterAll, describe, expect, test } from "bun:test";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -37,12 +37,20 @@ const CLOSE_BEFORE_BAR_END_MS = 1000;
 const dir = mkdtempSync(join(tmpdir(), "gs-parity-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-/** Every evaluate() result, with its time: the decision stream both drivers must share. */
+/** Every evaluate() result and quiet hedge, with its time: the decision stream both drivers must share. */
 class RecordingHedger extends Hedger {
   readonly decisions: (HedgeDecision & { readonly atMs: number })[] = [];
+  quietHedges = 0;
 
   override evaluate(nowMs: number): HedgeDecision {
     const decision = super.evaluate(nowMs);
+    this.decisions.push({ ...decision, atMs: nowMs });
+    return decision;
+  }
+
+  override quietHedge(nowMs: number, spot: number, bid: number, ask: number): ReturnType<Hedger["quietHedge"]> {
+    const decision = super.quietHedge(nowMs, spot, bid, ask);
+    this.quietHedges++;
     this.decisions.push({ ...decision, atMs: nowMs });
     return decision;
   }
@@ -215,13 +223,16 @@ async function expectParity(series: BarSeries, iv: IvSeries): Promise<BacktestRu
   expect(everyBar.decisions.length).toBe(series.length);
   expect(daemon.decisions).toEqual(everyBar.decisions);
   expectSameDay(daemon, everyBar);
-  // The replay as gs runs it decides quiet bars (holds, and denials while nothing is in flight)
-  // without the Hedger's calls: every hedge still comes from evaluate() at the same time; each
-  // bar's delta, the hold reasons' counts and the denials' counts and runs are the daemon's.
-  const backtest = runBacktest(series, iv, params, new RecordingHedger(hedgerParams));
+  // The replay as gs runs it decides quiet bars (holds, denials and hedges while nothing is in
+  // flight) without the Hedger's per-quote calls: every hedge of the daemon's is made at the
+  // same time, most through quietHedge(); each bar's delta, the hold reasons' counts and the
+  // denials' counts and runs are the daemon's.
+  const recording = new RecordingHedger(hedgerParams);
+  const backtest = runBacktest(series, iv, params, recording);
   expect(backtest.decisions.length).toBeLessThan(series.length / 2);
   const hedges = (run: DriverRun) => run.decisions.filter((d) => d.type === "hedge");
   expect(hedges(backtest)).toEqual(hedges(daemon));
+  expect(recording.quietHedges).toBeGreaterThan(hedges(daemon).length / 2);
   expect(Array.from(backtest.deltaShares)).toEqual(daemon.decisions.map((d) => d.deltaShares ?? Number.NaN));
   const holdCounts: Record<string, number> = {};
   for (const d of daemon.decisions) if (d.type === "hold") holdCounts[d.reason] = (holdCounts[d.reason] ?? 0) + 1;

@@ -1,8 +1,10 @@
-// Hedger.quietUntilMs / quietHold / quietDenial: when a replay may skip a quote's calls, and
-// that the hold or denial it is given is the very decision evaluate() returns on that quote.
+// Hedger.quietUntilMs / quietHold / quietDenial / quietHedge: when a replay may skip a quote's
+// calls, and that the hold, denial or hedge it is given is the very decision evaluate()
+// returns on that quote.
 import { describe, expect, test } from "bun:test";
 import { contractKey } from "../../src/core/instrument.ts";
 import { exchangeDayAt } from "../../src/core/nyse-calendar.ts";
+import type { HedgerParams } from "../../src/core/hedger-params.ts";
 import { hedgerParams, option } from "./core-fixtures.ts";
 import { HedgerHarness } from "./hedger-harness.ts";
 
@@ -29,6 +31,20 @@ function quietDecision(t: HedgerHarness, spot: number, callDelta: number, option
   const hold = t.hedger.quietHold(units * callDelta + units * (callDelta - 1), units * 0.02 + units * 0.02, spot);
   if (hold !== null) return hold;
   return t.hedger.quietDenial(t.nowMs + 1000, spot, spot - 0.01, spot + 0.01, units * optionPrice + units * optionPrice);
+}
+
+/** The replay's quiet calls on a quote 1 s later (2 cents wide) that wants a trade the guards allow: the hedge quietHedge gives. */
+function quietHedgeAt(t: HedgerHarness, spot: number, callDelta: number) {
+  expect(quietDecision(t, spot, callDelta)).toBeNull();
+  t.nowMs += 1000;
+  return t.hedger.quietHedge(t.nowMs, spot, spot - 0.01, spot + 0.01);
+}
+
+/** Two Hedgers with the same history, quiet after a hold: one for the full calls, one for the quiet ones. */
+function quietPair(params: HedgerParams): [HedgerHarness, HedgerHarness] {
+  const pair: [HedgerHarness, HedgerHarness] = [new HedgerHarness(params), new HedgerHarness(params)];
+  for (const t of pair) expect(bar(t, 594, 0.51)).toMatchObject({ type: "hold" });
+  return pair;
 }
 
 describe("quiet hedger", () => {
@@ -121,5 +137,62 @@ describe("quiet hedger", () => {
     expect(t.hedger.circuitBreakerTripped).toBe(true);
     // Tripped: the breaker's denial changes nothing more, so it is decided quietly again.
     expect(quietDecision(t, 594, 0.6, 4)).toBe("circuit_breaker");
+  });
+
+  test("quietHedge gives evaluate()'s own hedge on that quote, the same order, and leaves the same state", () => {
+    for (const params of [hedgerParams(), hedgerParams({ hedge: { orderType: "limit", limitOffsetBps: 5 } })]) {
+      const [full, quiet] = quietPair(params);
+      // Bought and sold, plain and forced: each trade taken on both, and each left both alike.
+      for (const [spot, callDelta] of [[594.3, 0.6], [597.8, 0.3], [590.1, 0.9]] as const) {
+        for (const t of [full, quiet]) t.nowMs += 120_000;
+        const decision = bar(full, spot, callDelta);
+        expect(decision.type).toBe("hedge");
+        expect(quietHedgeAt(quiet, spot, callDelta)).toEqual(decision as Extract<typeof decision, { type: "hedge" }>);
+        const [fullOrder, quietOrder] = [full, quiet].map((t) => t.hedger.createOrder(decision as Extract<typeof decision, { type: "hedge" }>, t.nowMs, t.orderRefs));
+        expect(quietOrder).toEqual(fullOrder!);
+        for (const [t, order] of [[full, fullOrder!], [quiet, quietOrder!]] as const) {
+          t.hedger.onOrderAccepted(order.orderRef, 1, t.nowMs);
+          t.fill(order);
+        }
+        const state = (t: HedgerHarness) => {
+          const h = t.hedger;
+          return [h.bid, h.ask, h.last, h.spot, h.quoteTsMs, h.quoteKind, h.dailyHedgeCount, h.lastHedgeTsMs, h.lastHedgePrice, { ...h.lastDecision }, h.book.shares, h.quietUntilMs()];
+        };
+        expect(state(quiet)).toEqual(state(full));
+      }
+      expect(full.hedger.book.shares).not.toBe(0);
+      // And the next quote is decided alike, through the full calls on both.
+      expect(bar(quiet, 593, 0.7)).toEqual(bar(full, 593, 0.7));
+    }
+  });
+
+  test("quietHedge takes only the trade the last quietDenial allowed", () => {
+    const [, t] = quietPair(hedgerParams());
+    const refused = /quietHedge\(\) needs the trade the last quietDenial\(\) allowed/;
+    const quietHedgeNow = () => t.hedger.quietHedge(t.nowMs, 597, 596.99, 597.01);
+    // A sizing hold wants no trade.
+    expect(quietDecision(t, 594, 0.51)).toBe("in_band");
+    expect(quietHedgeNow).toThrow(refused);
+    // Allowed once, taken once.
+    const decision = quietHedgeAt(t, 594, 0.6);
+    expect(quietHedgeNow).toThrow(refused);
+    const order = t.hedger.createOrder(decision, t.nowMs, t.orderRefs);
+    t.hedger.onOrderAccepted(order.orderRef, 1, t.nowMs);
+    t.fill(order);
+    expect(t.hedger.quietUntilMs()).toBeGreaterThan(t.nowMs);
+    // Denied: within the cooldown.
+    expect(quietDecision(t, 597, 0.66)).toBe("cooldown");
+    expect(quietHedgeNow).toThrow(refused);
+    // An allowed trade not taken lapses with the next quote's quiet calls: a hold...
+    t.nowMs += 600_000;
+    expect(quietDecision(t, 597, 0.66)).toBeNull();
+    expect(quietDecision(t, 597, 0.6)).toBe("in_band");
+    expect(quietHedgeNow).toThrow(refused);
+    // ...or neither allowed nor denied: a trade that would latch the circuit breaker (legs
+    // marked down 6 USD a share) is evaluate()'s.
+    expect(quietDecision(t, 597, 0.66)).toBeNull();
+    expect(quietDecision(t, 597, 0.66, 4)).toBeNull();
+    expect(quietHedgeNow).toThrow(refused);
+    expect(t.hedger.dailyHedgeCount).toBe(1);
   });
 });
