@@ -80,51 +80,40 @@ export function recordMarketTape(series: BarSeries, iv: IvSeries, params: Backte
   const rules = straddleRules(strategy, params);
   const barMs = series.barSeconds * 1000;
   const dailyIv = iv.type !== "intraday";
+  const halfSpreadBps = params.stockHalfSpreadBps;
+  const { close, tsMs } = series;
   let straddle: Straddle | null = null;
-  let dayEndMs = Number.NEGATIVE_INFINITY;
-  let dayCloseMs = 0;
-  let rollCheckDue = true;
-  let vol = 0;
-  for (let i = 0; i < length; i++) {
-    const touch = quoteAround(series.close[i] as number, params.stockHalfSpreadBps);
-    const spot = (touch.bid + touch.ask) / 2;
-    const startMs = series.tsMs[i] as number;
-    if (startMs >= dayEndMs) {
-      const day = exchangeDayAt(startMs);
-      const days = tape.days;
-      if (days.length > 0) days[days.length - 1] = { ...(days[days.length - 1] as TapeDay), endIndex: i };
-      days.push({ firstIndex: i, endIndex: length, dayNumber: day.dayNumber, day: day.day });
-      dayEndMs = day.endMs;
-      dayCloseMs = day.closeMs ?? day.endMs;
-      rollCheckDue = true;
-      if (dailyIv) vol = ivAt(iv, startMs);
+  // Day by day: the quotes, times and vols in one tight loop, then the straddle held through
+  // the day in another (the two in one loop ran slower: the schedule is branchy).
+  for (let first = 0; first < length; ) {
+    const day = exchangeDayAt(tsMs[first] as number);
+    const dayCloseMs = day.closeMs ?? day.endMs;
+    let end = first + 1;
+    while (end < length && (tsMs[end] as number) < day.endMs) end++;
+    tape.days.push({ firstIndex: first, endIndex: end, dayNumber: day.dayNumber, day: day.day });
+    const dayVol = dailyIv ? ivAt(iv, tsMs[first] as number) : 0;
+    for (let i = first, p = first * TAPE_BAR_FIELDS; i < end; i++, p += TAPE_BAR_FIELDS) {
+      const touch = quoteAround(close[i] as number, halfSpreadBps);
+      // A daily bar's close is the session's close, not the next morning.
+      const nowMs = Math.min((tsMs[i] as number) + barMs, dayCloseMs) - CLOSE_BEFORE_BAR_END_MS;
+      bars[p + BID] = touch.bid;
+      bars[p + ASK] = touch.ask;
+      bars[p + SPOT] = (touch.bid + touch.ask) / 2;
+      bars[p + NOW_MS] = nowMs;
+      bars[p + VOL] = dailyIv ? dayVol : ivAt(iv, nowMs);
     }
-    // A daily bar's close is the session's close, not the next morning.
-    const nowMs = Math.min(startMs + barMs, dayCloseMs) - CLOSE_BEFORE_BAR_END_MS;
-    if (!dailyIv) vol = ivAt(iv, nowMs);
     // The account holds the straddle before the first quote, as the daemon's does at start.
-    if (straddle === null) {
-      const open = tradeStraddle(i, "open", null, spot, nowMs, vol, rules, tape);
-      straddle = open.next;
+    straddle ??= tradeStraddle(first, "open", null, bars, rules, tape).next;
+    // DTE moves once a day: checked at the day's first bar; the strike band on every bar.
+    let i = first;
+    let reason = rollReason(straddle, bars[first * TAPE_BAR_FIELDS + SPOT] as number, bars[first * TAPE_BAR_FIELDS + NOW_MS] as number, rules);
+    for (;;) {
+      if (reason !== null) straddle = tradeStraddle(i, reason, straddle, bars, rules, tape).next;
+      i = firstOutsideBand(bars, i + 1, end, straddle.call.strike, rules.rollBandFraction);
+      if (i === end) break;
+      reason = "strike_outside_band";
     }
-    const held = straddle;
-    const p = i * TAPE_BAR_FIELDS;
-    bars[p + BID] = touch.bid;
-    bars[p + ASK] = touch.ask;
-    bars[p + SPOT] = spot;
-    bars[p + NOW_MS] = nowMs;
-    bars[p + VOL] = vol;
-    // DTE moves once a day; the strike band is checked on every bar.
-    let reason: RollReason | null = null;
-    if (rollCheckDue) {
-      rollCheckDue = false;
-      reason = rollReason(held, spot, nowMs, rules);
-    }
-    if (reason === null && Math.abs(held.call.strike - spot) / spot > rules.rollBandFraction) reason = "strike_outside_band";
-    if (reason !== null) {
-      const next = tradeStraddle(i, reason, held, spot, nowMs, vol, rules, tape);
-      straddle = next.next;
-    }
+    first = end;
   }
   // The marks, one straddle at a time: a tight loop per leg pair (the schedule above is cheap
   // and branchy; pricing is the bulk and runs faster on its own).
@@ -139,17 +128,28 @@ export function recordMarketTape(series: BarSeries, iv: IvSeries, params: Backte
   return tape;
 }
 
-/** Chooses the straddle to hold from this bar on, marks it, and adds the trade to the tape. */
+/** The first bar of from..end-1 whose spot is further from the strike than the roll band allows (end: none). */
+function firstOutsideBand(bars: Float64Array, from: number, end: number, strike: number, bandFraction: number): number {
+  for (let i = from, p = from * TAPE_BAR_FIELDS + SPOT; i < end; i++, p += TAPE_BAR_FIELDS) {
+    const spot = bars[p] as number;
+    if (Math.abs(strike - spot) / spot > bandFraction) return i;
+  }
+  return end;
+}
+
+/** Chooses the straddle to hold from bar `index` on, marks it at that bar, and adds the trade to the tape. */
 function tradeStraddle(
   index: number,
   reason: RollReason | "open",
   previous: Straddle | null,
-  spot: number,
-  nowMs: number,
-  vol: number,
+  bars: Float64Array,
   rules: StraddleRules,
   tape: { readonly rolls: TapeRoll[]; readonly rate: number; readonly dividendYield: number },
 ): TapeRoll {
+  const p = index * TAPE_BAR_FIELDS;
+  const spot = bars[p + SPOT] as number;
+  const nowMs = bars[p + NOW_MS] as number;
+  const vol = bars[p + VOL] as number;
   const next = chooseStraddle(spot, nowMs, rules);
   const nextExpiryMs = expiryCloseUtcMs(next.expiryDayNumber);
   const call = new LegMark();
