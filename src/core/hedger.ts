@@ -258,8 +258,9 @@ export class Hedger {
   /**
    * While quiet, after quietHold() found a trade wanted on the live quote (bid, ask) at nowMs:
    * the code of the guard that denies it, the legs' fresh broker prices summing to legValueUsd
-   * (Σ quantity × multiplier × price, legs in book order); null when evaluate() must decide
-   * (the guards allow the trade, or the circuit breaker would latch now). Nothing changes.
+   * (Σ quantity × multiplier × price, legs in book order); null when no guard denies it.
+   * Then quietTradeAllowed says whether quietHedge() may take the trade, or evaluate() must
+   * decide (the circuit breaker would latch now). Nothing else changes.
    */
   quietDenial(nowMs: number, spot: number, bid: number, ask: number, legValueUsd: number): GuardCode | null {
     const forced = Math.abs(this.quietDeltaShares) >= this.params.hedge.forcedDeltaShares;
