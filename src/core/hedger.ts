@@ -148,12 +148,7 @@ export class Hedger {
     const last = validPrice(quote.last) ? quote.last : null;
     const spot = bid !== null && ask !== null && ask >= bid ? (bid + ask) / 2 : last;
     if (spot === null) return;
-    this.bid = bid;
-    this.ask = ask;
-    this.last = last ?? this.last;
-    this.spot = spot;
-    this.quoteTsMs = quote.tsEventMs;
-    this.quoteKind = quote.kind ?? "live";
+    this.keepQuote(bid, ask, last ?? this.last, spot, quote.tsEventMs, quote.kind ?? "live");
     if (quote.tsEventMs >= this.volDayEndMs) {
       this.realizedVol.reset();
       this.volDayEndMs = exchangeDayAt(quote.tsEventMs).endMs;
@@ -282,12 +277,7 @@ export class Hedger {
   quietHedge(nowMs: number, spot: number, bid: number, ask: number): HedgeDecisionOf<"hedge"> {
     if (!this.quietTradeAllowed) throw new Error("quietHedge() needs the trade the last quietDenial() allowed, expected quietHold() and quietDenial() on this quote first");
     this.quietTradeAllowed = false;
-    this.bid = bid;
-    this.ask = ask;
-    this.last = spot;
-    this.spot = spot;
-    this.quoteTsMs = nowMs;
-    this.quoteKind = "live";
+    this.keepQuote(bid, ask, spot, spot, nowMs, "live");
     const deltaShares = this.quietDeltaShares;
     const decision = hedgeOf(this.quietWantedShares, Math.abs(deltaShares) >= this.params.hedge.forcedDeltaShares, deltaShares, spot);
     this.decided(decision, nowMs);
@@ -387,6 +377,16 @@ export class Hedger {
   }
 
   // ---- internals -----------------------------------------------------------------------
+
+  /** The quote a decision and an order's limit price read (validated by the caller). */
+  private keepQuote(bid: number | null, ask: number | null, last: number | null, spot: number, tsEventMs: number, kind: QuoteKind): void {
+    this.bid = bid;
+    this.ask = ask;
+    this.last = last;
+    this.spot = spot;
+    this.quoteTsMs = tsEventMs;
+    this.quoteKind = kind;
+  }
 
   private reselectLegs(spot: number, nowMs: number): void {
     this.legs.reselect(spot, nowMs);
