@@ -138,18 +138,26 @@ for (let round = 0; round < WARMUP_ROUNDS; round++) for (const run of Object.val
 const rates: Record<keyof typeof cases, number[]> = { bare: [], reference: [], full: [], holdOnly: [], tape: [], onTape: [] };
 const ratios: { full: number[]; holdOnly: number[]; fullToReference: number[] } = { full: [], holdOnly: [], fullToReference: [] };
 for (let round = 0; round < ROUNDS; round++) {
+  // The baselines run just before and just after the default-config run, which is divided by
+  // their mean: this VM changes speed every ~50 ms, about one full run's length.
+  const bareBefore = timeMs("bare", cases.bare);
+  const referenceBefore = timeMs("reference", cases.reference);
+  const full = timeMs("full", cases.full);
+  const referenceAfter = timeMs("reference", cases.reference);
+  const bareAfter = timeMs("bare", cases.bare);
   const ms = {
-    bare: timeMs("bare", cases.bare),
-    reference: timeMs("reference", cases.reference),
-    full: timeMs("full", cases.full),
+    full,
     holdOnly: timeMs("holdOnly", cases.holdOnly),
     tape: timeMs("tape", cases.tape),
     onTape: timeMs("onTape", cases.onTape),
   };
   for (const key of Object.keys(ms) as (keyof typeof ms)[]) rates[key].push(series.length / ms[key] / 1000);
-  ratios.full.push(ms.full / ms.bare);
-  ratios.holdOnly.push(ms.holdOnly / ms.bare);
-  ratios.fullToReference.push(ms.full / ms.reference);
+  for (const bareMs of [bareBefore, bareAfter]) rates.bare.push(series.length / bareMs / 1000);
+  for (const referenceMs of [referenceBefore, referenceAfter]) rates.reference.push(series.length / referenceMs / 1000);
+  const bare = (bareBefore + bareAfter) / 2;
+  ratios.full.push(full / bare);
+  ratios.holdOnly.push(ms.holdOnly / bareAfter);
+  ratios.fullToReference.push(full / ((referenceBefore + referenceAfter) / 2));
 }
 const perCpu = (key: string): string => `${(series.length / median(cpuMs[key] ?? []) / 1000).toFixed(2)} M per thread CPU-s`;
 const mps = (values: number[]): string => `${median(values).toFixed(2)} M bar-steps/s (best ${Math.max(...values).toFixed(2)})`;
