@@ -11,6 +11,7 @@ import { runBacktest } from "./run-backtest.ts";
 import type { BacktestRequest } from "./run-backtest.ts";
 import { loadRequestConfig } from "./run-backtest.ts";
 import type { FinishedRun } from "./save-runs.ts";
+import { checkSweepAxes } from "./sweep/sweep-axis-check.ts";
 import { parseSweepAxes } from "./sweep/sweep-grid.ts";
 import { rankRuns, runSweep } from "./sweep/sweep-runner.ts";
 import type { SweepRanking } from "./sweep/sweep-runner.ts";
@@ -87,6 +88,7 @@ async function saveFinished(config: GsConfig, runs: readonly FinishedRun[]): Pro
 async function sweepCommand(command: BacktestCommand, config: GsConfig): Promise<number> {
   if (command.logPath !== null || command.htmlPath !== null) throw new UserError("--log and --html describe one run, expected them without --sweep");
   const axes = parseSweepAxes(command.sweeps);
+  checkSweepAxes(axes);
   const showProgress = !command.json && process.stderr.isTTY === true;
   const bar = progressBar("sweep", showProgress);
   const outcome = await runSweep(command.request, axes, { ...(command.workers === undefined ? {} : { workers: command.workers }), onRunDone: (done, total) => bar.update(done / total) });

@@ -143,6 +143,13 @@ describe("gs backtest with bad input exits 2 with a clear message", () => {
     expect(run.stderr).not.toContain("every sweep combination was rejected");
     expect(run.stderr).not.toMatch(/^\s+at /m);
   });
+
+  test("a sweep key typo is named once, with its fix, before any run", () => {
+    const run = gs(["--sweep", "hedge.threshold_shares=25,50", "--sweep", "guards.min_price_move_pct=0,0.05,0.1", "--no-save"]);
+    expect(run.exitCode).toBe(2);
+    expect(run.stderr.split("guards.min_price_move_pct is not a known key (did you mean hedge.min_price_move_pct?)").length).toBe(2);
+    expect(run.stdout).toBe("");
+  });
 });
 
 describe("gs data", () => {
