@@ -36,6 +36,7 @@ function params(overrides: { thresholdShares?: number; cooldownMs?: number } = {
     hedge: { policy: { type: "threshold" }, epsilonBandShares: 10, thresholdShares: overrides.thresholdShares ?? 25, minShares: 10, maxSharesPerOrder: 500, forcedDeltaShares: 1e9, orderType: "market", limitOffsetBps: 5, orderTimeoutMs: 30_000 },
     guards: { maxDailyLossUsd: 1e12, tradingHoursOnly: false, earningsDates: [], earningsBlackoutDaysBefore: 0, earningsBlackoutDaysAfter: 0, cooldownMs: overrides.cooldownMs ?? 0, maxDailyHedges: 1e9, maxPositionShares: 1e9, maxSpreadFraction: 0.01, minPriceMoveFraction: 0, staleDataMs: 120_000, acceptDelayedData: false },
     positionSettleMs: 10_000,
+    externalShares: 0,
   };
 }
 

@@ -62,7 +62,7 @@ async function measure(label: string, wrap: (sink: Sink) => Sink): Promise<{ lab
   const config = benchConfig();
   const clock = new FakeClock(START_MS);
   const markOption = optionMarker(constantIv(0.15), config.strategy.rate, config.strategy.dividend_yield);
-  const broker = testSimBroker(clock, { ackLatencyMs: 0, fillLatencyMs: 1, cancelLatencyMs: 0, markOption, initialAccount: openingAccount("SPY", 521, START_MS, 10, markOption) });
+  const broker = testSimBroker(clock, { ackLatencyMs: 0, fillLatencyMs: 1, cancelLatencyMs: 0, markOption, initialAccount: openingAccount("SPY", 521, START_MS, 10, markOption, 0) });
   let sentAt = 0;
   const place = broker.placeOrder.bind(broker);
   broker.placeOrder = (order) => {

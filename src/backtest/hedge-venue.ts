@@ -37,6 +37,8 @@ export class HedgeVenue {
 
   private readonly stockContract: StockContract;
   private readonly stockKey: string;
+  /** Shares the account holds outside the strategy (the Hedger's externalShares): reported with the hedge's, never traded. */
+  private readonly externalShares: number;
 
   constructor(
     private readonly hedger: Hedger,
@@ -47,6 +49,8 @@ export class HedgeVenue {
     this.orderRefs = new OrderRefSequence(orderRefPrefix);
     this.stockContract = { secType: "STK", symbol: hedger.params.strategy.symbol };
     this.stockKey = contractKey(this.stockContract);
+    this.externalShares = hedger.params.externalShares;
+    if (this.externalShares !== 0) this.positions.set(this.stockKey, { contract: this.stockContract, quantity: this.externalShares, avgCost: 0, account });
   }
 
   /**
@@ -126,7 +130,7 @@ export class HedgeVenue {
     const execId = `${order.orderRef}.fill`;
     const commission = commissionUsd(shares, this.costs);
     this.stockBook.applyFill(signed, price);
-    const stock: Position = { contract: this.stockContract, quantity: this.stockBook.shares, avgCost: this.stockBook.avgCostUsd, account: this.account };
+    const stock: Position = { contract: this.stockContract, quantity: this.stockBook.shares + this.externalShares, avgCost: this.stockBook.avgCostUsd, account: this.account };
     this.positions.set(this.stockKey, stock);
     if (this.stockIndex < 0) this.relist();
     else this.listed[this.stockIndex] = stock;

@@ -47,5 +47,6 @@ export function hedgerParamsFromConfig(config: GsConfig): HedgerParams {
       acceptDelayedData: config.ib.accept_delayed,
     },
     positionSettleMs: strategy.position_settle_s * 1000,
+    externalShares: strategy.external_shares,
   });
 }

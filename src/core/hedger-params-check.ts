@@ -43,6 +43,7 @@ export function hedgerParamsProblems(p: HedgerParams): string[] {
   need(g.minPriceMoveFraction >= 0, "guards.minPriceMoveFraction", g.minPriceMoveFraction, ">= 0");
   need(g.staleDataMs > 0, "guards.staleDataMs", g.staleDataMs, "> 0");
   need(p.positionSettleMs >= 0, "positionSettleMs", p.positionSettleMs, ">= 0");
+  need(Number.isInteger(p.externalShares), "externalShares", p.externalShares, "a whole number of shares");
   return problems;
 }
 

@@ -105,4 +105,10 @@ export interface HedgerParams {
    * own fill in that time (a manual trade); shorter disagreements are report lag.
    */
   readonly positionSettleMs: number;
+  /**
+   * Shares of the symbol the account holds outside the strategy (negative: short). The hedge
+   * is the account's stock minus these: they never count in delta, are never traded, and
+   * flatten leaves them.
+   */
+  readonly externalShares: number;
 }

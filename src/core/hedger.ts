@@ -115,8 +115,8 @@ export class Hedger {
   // ---- inputs -------------------------------------------------------------------------
 
   /**
-   * All positions of the traded account (the Hedger picks its own: the symbol's stock and
-   * option legs; pass one account's positions). The stock position becomes the book's
+   * All positions of the traded account (the Hedger picks its own: the symbol's stock, less
+   * params.externalShares, and option legs; pass one account's positions). The stock position becomes the book's
    * baseline on the first call; later reports are compared with the book (baseline + own
    * fills by execId) and adopted only when the disagreement lasts `positionSettleMs`, with no
    * order in flight and no own fill in that time (a manual trade); shorter disagreements are
@@ -129,7 +129,7 @@ export class Hedger {
     for (const p of positions) {
       if (p.contract.secType === "STK" && p.contract.symbol === this.params.strategy.symbol) stock = p;
     }
-    this.positions.onReport(stock === null ? 0 : stock.quantity, stock === null ? 0 : stock.avgCost, nowMs);
+    this.positions.onReport((stock === null ? 0 : stock.quantity) - this.params.externalShares, stock === null ? 0 : stock.avgCost, nowMs);
     this.legs.setPositions(positions);
     if (this.legs.dirty && this.spot !== null) {
       // The legs are still the old ones until reselect. Before this process first selected
@@ -168,6 +168,11 @@ export class Hedger {
 
   setPaused(paused: boolean): void {
     this.paused = paused;
+  }
+
+  /** The operator accepts the broker's last stock report (less externalShares) as the hedge: the book takes it now. Null before any report. */
+  adoptReportedPosition(): number | null {
+    return this.positions.adoptReport() ? this.book.shares : null;
   }
 
   /** A hard block (e.g. `reconcile_mismatch`) stops all hedging until cleared with null. */

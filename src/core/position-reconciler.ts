@@ -55,8 +55,15 @@ export class PositionReconciler {
     // Execution times are the broker's clock: one stamped "in the future" (skew, a replayed
     // clock) must not hold adoption off until that moment, so the distance counts both ways.
     if (this.lastExecTsMs !== null && Math.abs(nowMs - this.lastExecTsMs) < this.settleMs) return;
-    this.book.setPosition(reported, this.reportedAvgCost);
+    this.adoptReport();
+  }
+
+  /** The last report becomes the book's position now (settled, or accepted by the operator); false before any report. */
+  adoptReport(): boolean {
+    if (this.reportedShares === null) return false;
+    this.book.setPosition(this.reportedShares, this.reportedAvgCost);
     this.adoptedCount++;
     this.mismatchSinceMs = null;
+    return true;
   }
 }

@@ -2,7 +2,7 @@
 // behind this point works with the closed ControlCommand set.
 import type { ControlCommand } from "../sink/records.ts";
 
-export const CONTROL_COMMANDS: readonly ControlCommand[] = ["stop", "pause", "resume", "flatten", "retry_broker"];
+export const CONTROL_COMMANDS: readonly ControlCommand[] = ["stop", "pause", "resume", "flatten", "retry_broker", "accept_position"];
 
 export type ParsedControlLine =
   | { readonly type: "command"; readonly command: ControlCommand }

@@ -2,13 +2,11 @@
 // in the sink. Its life cycle is core's daemon transition table; it never exits because the
 // broker is down (WAITING_BROKER, retrying), and it stops only on a signal or a command.
 import type { Broker, BrokerEvent } from "../broker/port.ts";
-import type { DaemonEvent, DaemonLifecycleState } from "../core/daemon-fsm.ts";
-import { nextDaemonState } from "../core/daemon-fsm.ts";
+import { type DaemonEvent, type DaemonLifecycleState, nextDaemonState } from "../core/daemon-fsm.ts";
 import type { Hedger } from "../core/hedger.ts";
 import type { Sink } from "../sink/port.ts";
 import type { ControlCommand, StatusRow } from "../sink/records.ts";
-import type { Clock } from "./clock.ts";
-import { every, withTimeout } from "./clock.ts";
+import { type Clock, every, withTimeout } from "./clock.ts";
 import { ControlLoop } from "./control-loop.ts";
 import type { DaemonLog } from "./daemon-log.ts";
 import { dailyStateRow } from "./daily-state-row.ts";
@@ -20,6 +18,7 @@ import { OperationRecorder } from "./operation-recorder.ts";
 import { DaemonIds } from "./order-ref.ts";
 import { reconcile } from "./reconcile.ts";
 import { daemonBlockReasons, statusRow } from "./status-row.ts";
+import { VouchedHedge } from "./vouched-hedge.ts";
 
 /** A one-line status on the console this often (the sink gets every heartbeat). */
 const CONSOLE_STATUS_EVERY_MS = 15_000;
@@ -68,7 +67,7 @@ export class Daemon {
   private marketDataKind: "live" | "delayed" | "frozen" | null = null;
   private operatorPaused = false;
   private reconciledOnce = false;
-  private expectedHedgeShares: number | null = null;
+  private readonly vouched = new VouchedHedge();
   private lastHistoryWallMs = 0;
   private lastConsoleStatusWallMs = 0;
   private stopRequested = false;
@@ -137,7 +136,7 @@ export class Daemon {
       pollMs: settings.heartbeatMs,
       stopRequested: () => this.stopRequested,
     });
-    this.expectedHedgeShares = last ? last.hedgeShares : null;
+    await this.vouched.load(sink, daemonId, last ?? null);
     if (this.stopRequested) return; // stopped while reading the sink: shutdown already runs
     this.stopTimers.push(every(wallClock, settings.heartbeatMs, () => this.guard(() => this.heartbeat())));
     this.stopTimers.push(every(wallClock, settings.pollMs, () => void this.controlLoop.poll()));
@@ -230,9 +229,7 @@ export class Daemon {
 
   private async reconcileAndArm(): Promise<void> {
     const { broker, hedger, settings, wallClock } = this.deps;
-    const symbol = hedger.params.strategy.symbol;
     try {
-      const expected = this.reconciledOnce ? hedger.snapshot(this.deps.marketClock.nowMs()).hedgeShares : this.expectedHedgeShares;
       const result = await reconcile(
         {
           broker,
@@ -244,12 +241,13 @@ export class Daemon {
           cancelWaitMs: settings.stopCancelWaitMs,
           seenExecution: (execId) => this.hedgeLoop.fills.hasSeen(execId),
         },
-        symbol,
-        expected,
+        hedger.params,
+        this.vouched.now(hedger.book.shares),
       );
       if (this.current !== "RECONCILING") return;
       this.hedgeLoop.applyReconciliation(result);
       hedger.setHardBlock(result.hardBlock);
+      this.vouched.reconciled(result.expectedHedgeShares, result.hardBlock !== null);
       if (result.hardBlock) this.deps.log.log("error", this.current, `hard block: ${result.hardBlock.message}`);
       this.reconciledOnce = true;
       hedger.setPaused(this.operatorPaused);
@@ -352,6 +350,7 @@ export class Daemon {
       requestStop: (reason) => this.requestStop(reason),
       requestFlatten: () => this.hedgeLoop.requestFlatten(),
       retryBrokerNow: () => this.retryNow(),
+      acceptBrokerPosition: () => this.vouched.accept(this.deps.hedger, this.recorder),
     });
   }
 

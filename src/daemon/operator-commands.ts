@@ -12,6 +12,8 @@ export interface CommandTarget {
   /** Cancels own working orders and closes the hedge shares; returns what it is doing. */
   requestFlatten(): string;
   retryBrokerNow(): void;
+  /** Takes the broker's stock position as the hedge and clears a reconciliation block; returns what it did. */
+  acceptBrokerPosition(): string;
 }
 
 export function executeCommand(command: ControlCommand, target: CommandTarget): string {
@@ -42,6 +44,9 @@ export function executeCommand(command: ControlCommand, target: CommandTarget): 
       if (state !== "WAITING_BROKER") return `ignored: broker not down (state ${state})`;
       target.retryBrokerNow();
       return "retrying now";
+    case "accept_position":
+      if (state !== "RUNNING" && state !== "PAUSED") return `rejected: accept-position needs a connected broker, state was ${state}`;
+      return target.acceptBrokerPosition();
     default: {
       const unreachable: never = command;
       return `rejected: unknown command ${String(unreachable)}`;

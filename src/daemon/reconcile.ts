@@ -3,6 +3,7 @@
 // executions the sink never saw are recorded, and a stock position nobody can explain
 // becomes a hard block (lamp red) instead of a guess.
 import type { Broker } from "../broker/port.ts";
+import type { HedgerParams } from "../core/hedger-params.ts";
 import type { Position } from "../core/instrument.ts";
 import type { CommissionReport, ExecutionReport } from "../core/order.ts";
 import type { Sink } from "../sink/port.ts";
@@ -10,6 +11,7 @@ import type { Clock } from "./clock.ts";
 import type { OperationRecorder } from "./operation-recorder.ts";
 import { executionFields } from "./operation-recorder.ts";
 import type { DaemonIds } from "./order-ref.ts";
+import type { VouchedPosition } from "./vouched-hedge.ts";
 
 const LOOKBACK_MS = 7 * 86_400_000;
 const ORDER_CANCEL_POLL_MS = 200;
@@ -40,14 +42,17 @@ export interface ReconcileResult {
   readonly openOrderRefs: ReadonlySet<string>;
   /** Shares the broker executed per own orderRef, from its executions. */
   readonly filledSharesByOrderRef: ReadonlyMap<string, number>;
+  /** The hedge shares the broker had to show: the vouched ones plus own fills found at the broker. */
+  readonly expectedHedgeShares: number;
   readonly hardBlock: { readonly code: "reconcile_mismatch"; readonly message: string } | null;
 }
 
 /**
- * `expectedHedgeShares`: the stock position gs believes it holds (the last status row on
- * startup, the book on reconnect); null on a first run, when the broker is the baseline.
+ * `vouched`: the hedge position gs believes it holds (see vouched-hedge.ts); the account's
+ * stock must be that plus own fills found at the broker plus `externalShares`.
  */
-export async function reconcile(deps: ReconcileDeps, symbol: string, expectedHedgeShares: number | null): Promise<ReconcileResult> {
+export async function reconcile(deps: ReconcileDeps, params: Pick<HedgerParams, "strategy" | "externalShares">, vouched: VouchedPosition): Promise<ReconcileResult> {
+  const { strategy: { symbol }, externalShares } = params;
   const { broker, recorder } = deps;
   const { cancelled, openOrderRefs } = await cancelPreviousRunOrders(deps);
   const executions = await ownExecutions(deps);
@@ -57,20 +62,17 @@ export async function reconcile(deps: ReconcileDeps, symbol: string, expectedHed
     .filter((position) => position.contract.secType === "STK" && position.contract.symbol === symbol)
     .reduce((sum, position) => sum + position.quantity, 0);
   const missingShares = missing.reduce((sum, { execution }) => sum + (execution.side === "BUY" ? execution.shares : -execution.shares), 0);
-  const expected = expectedHedgeShares === null ? null : expectedHedgeShares + missingShares;
-  const hardBlock =
-    expected !== null && expected !== brokerShares
-      ? {
-          code: "reconcile_mismatch" as const,
-          message: `broker holds ${brokerShares} shares of ${symbol}, expected ${expected} (recorded ${expectedHedgeShares} plus ${missingShares} from fills found at the broker); fix the account or the records, then restart`,
-        }
-      : null;
+  const expectedHedgeShares = vouched.hedgeShares + missingShares;
+  const expected = expectedHedgeShares + externalShares;
+  const hardBlock = expected === brokerShares ? null : { code: "reconcile_mismatch" as const, message: mismatchMessage(symbol, brokerShares, externalShares, vouched, missingShares) };
   recorder.record("reconcile", {
     reason: hardBlock ? "mismatch" : "ok",
     quantityShares: brokerShares,
     payload: {
       brokerStockShares: brokerShares,
       expectedStockShares: expected,
+      expectedHedgeShares,
+      externalShares,
       positions: positions.map((position) => ({ contract: position.contract, quantity: position.quantity })),
       cancelledOrderRefs: cancelled,
       recordedMissingExecIds: missing.map(({ execution }) => execution.execId),
@@ -78,7 +80,25 @@ export async function reconcile(deps: ReconcileDeps, symbol: string, expectedHed
   });
   const filledSharesByOrderRef = new Map<string, number>();
   for (const { execution } of executions) filledSharesByOrderRef.set(execution.orderRef, (filledSharesByOrderRef.get(execution.orderRef) ?? 0) + execution.shares);
-  return { positions, missingExecutions: missing, openOrderRefs, filledSharesByOrderRef, hardBlock };
+  return { positions, missingExecutions: missing, openOrderRefs, filledSharesByOrderRef, expectedHedgeShares, hardBlock };
+}
+
+const ACCEPT_HINT = "gs ctl accept-position --confirm";
+
+function mismatchMessage(symbol: string, brokerShares: number, externalShares: number, vouched: VouchedPosition, missingShares: number): string {
+  const external = externalShares === 0 ? "" : ` plus ${externalShares} external (strategy.external_shares)`;
+  if (!vouched.onRecord) {
+    const unrecorded = brokerShares - externalShares - missingShares;
+    return (
+      `first start: the account holds ${brokerShares} shares of ${symbol} and gs has no record of ${unrecorded} of them; ` +
+      `if they are not this strategy's, set strategy.external_shares = ${externalShares + unrecorded} and restart; if they are its hedge, take them with ${ACCEPT_HINT}`
+    );
+  }
+  return (
+    `broker holds ${brokerShares} shares of ${symbol}, expected ${vouched.hedgeShares + missingShares + externalShares} ` +
+    `(recorded hedge ${vouched.hedgeShares} plus ${missingShares} from fills found at the broker${external}); ` +
+    `fix the account and restart, or take the broker's position as the hedge with ${ACCEPT_HINT}`
+  );
 }
 
 async function cancelPreviousRunOrders(deps: ReconcileDeps): Promise<{ cancelled: string[]; openOrderRefs: ReadonlySet<string> }> {

@@ -12,9 +12,16 @@ export const CONTROL_COMMANDS = {
   resume: "resume",
   flatten: "flatten",
   "retry-broker": "retry_broker",
+  "accept-position": "accept_position",
 } as const satisfies Readonly<Record<string, ControlCommand>>;
 export type ControlPath = keyof typeof CONTROL_COMMANDS;
 export const CONTROL_PATHS = Object.keys(CONTROL_COMMANDS) as ControlPath[];
+
+/** Commands that change real positions or what gs believes about them: sent only with confirm, and why. */
+export const CONFIRM_NEEDED: Readonly<Partial<Record<ControlPath, string>>> = {
+  flatten: "flatten closes all hedge stock at market and leaves hedging paused",
+  "accept-position": "accept-position takes the broker's stock position as this strategy's hedge and clears the reconciliation block",
+};
 
 export function controlPathOf(command: ControlCommand): ControlPath {
   const path = CONTROL_PATHS.find((each) => CONTROL_COMMANDS[each] === command);
@@ -24,7 +31,7 @@ export function controlPathOf(command: ControlCommand): ControlPath {
 
 export const CONTROL_BODY_SCHEMA = Type.Object(
   {
-    confirm: Type.Optional(Type.Boolean({ description: "Must be true for flatten." })),
+    confirm: Type.Optional(Type.Boolean({ description: "Must be true for flatten and accept-position." })),
     daemon_id: Type.Optional(Type.String({ pattern: "^[A-Za-z0-9_.-]{1,64}$", description: "Target daemon; default status.daemon_id of the server's config." })),
     reason: Type.Optional(Type.String({ maxLength: 200, description: "Free text kept with the command for the audit trail." })),
   },
@@ -57,8 +64,9 @@ export type ControlView = Static<typeof CONTROL_VIEW_SCHEMA>;
 
 export function toControlRequest(path: ControlPath, body: ControlBody, defaultDaemonId: string, issuedBy: string, nowMs: number): ControlRequest {
   const command = CONTROL_COMMANDS[path];
-  if (command === "flatten" && body.confirm !== true) {
-    throw new InputError("confirm", `confirm was ${body.confirm === undefined ? "missing" : String(body.confirm)}, expected true: flatten closes all hedge stock at market and leaves hedging paused`);
+  const why = CONFIRM_NEEDED[path];
+  if (why !== undefined && body.confirm !== true) {
+    throw new InputError("confirm", `confirm was ${body.confirm === undefined ? "missing" : String(body.confirm)}, expected true: ${why}`);
   }
   return {
     daemonId: body.daemon_id ?? defaultDaemonId,

@@ -3,7 +3,7 @@
 import { Type } from "@sinclair/typebox";
 import type { TObject, TSchema } from "@sinclair/typebox";
 import { BACKTEST_RUN_PARAMS_SCHEMA, BACKTEST_RUN_VIEW_SCHEMA, BACKTEST_RUNS_PAGE_SCHEMA, BACKTESTS_QUERY_SCHEMA } from "./backtest-runs-view.ts";
-import { CONTROL_BODY_SCHEMA, CONTROL_ID_PARAMS_SCHEMA, CONTROL_PATHS, CONTROL_RECEIPT_SCHEMA, CONTROL_VIEW_SCHEMA } from "./control-view.ts";
+import { CONFIRM_NEEDED, CONTROL_BODY_SCHEMA, CONTROL_ID_PARAMS_SCHEMA, CONTROL_PATHS, CONTROL_RECEIPT_SCHEMA, CONTROL_VIEW_SCHEMA } from "./control-view.ts";
 import { HISTORY_PAGE_SCHEMA, HISTORY_QUERY_SCHEMA } from "./history-view.ts";
 import { OPERATIONS_PAGE_SCHEMA, OPERATIONS_QUERY_SCHEMA } from "./operations-view.ts";
 import { STATUS_VIEW_SCHEMA } from "./status-view-schema.ts";
@@ -117,7 +117,7 @@ export const ROUTES = {
   controlIssue: {
     method: "POST",
     path: "/control/:command",
-    summary: `Queue a command for the daemon (${CONTROL_PATHS.join(", ")}); flatten needs {"confirm": true}.`,
+    summary: `Queue a command for the daemon (${CONTROL_PATHS.join(", ")}); ${Object.keys(CONFIRM_NEEDED).join(" and ")} need {"confirm": true}.`,
     access: "control",
     params: Type.Object({ command: Type.Union(CONTROL_PATHS.map((path) => Type.Literal(path))) }),
     body: CONTROL_BODY_SCHEMA,

@@ -131,7 +131,7 @@ export interface StoredOperation extends OperationRow {
   readonly id: number;
 }
 
-export type ControlCommand = "stop" | "pause" | "resume" | "flatten" | "retry_broker";
+export type ControlCommand = "stop" | "pause" | "resume" | "flatten" | "retry_broker" | "accept_position";
 
 export interface ControlRequest {
   /** Target daemon id. */

@@ -161,17 +161,21 @@ suite(`dashboard in headless Chromium${skipReason === null ? "" : ` (skipped: ${
     await page.waitForFunction((expected) => document.getElementById("control-result")?.textContent === expected, `pause #${id} done: paused`);
   });
 
-  test("Flatten cannot be sent without ticking the confirmation; then it carries confirm: true", async () => {
-    await page.click('button[data-command="flatten"]');
+  test.each([
+    ["flatten", "flatten", "I understand flatten closes all hedge stock at market"],
+    ["accept-position", "accept_position", "I checked the account: these shares are the strategy's hedge"],
+  ] as const)("%s cannot be sent without ticking the confirmation; then it carries confirm: true", async (path, command, confirmText) => {
+    await page.click(`button[data-command="${path}"]`);
     await page.waitForSelector("#control-dialog[open]");
+    expect(await page.textContent("#command-confirm-label")).toContain(confirmText);
     await page.click("#dialog-send");
     expect(await page.locator("#control-dialog").getAttribute("open")).not.toBeNull();
     expect(await sink.claimControl("gs-1", Date.now())).toEqual([]);
-    await page.check("#flatten-confirm");
+    await page.check("#command-confirm");
     await page.click("#dialog-send");
-    await page.waitForFunction(() => document.getElementById("control-result")?.textContent?.startsWith("flatten queued as #") === true);
+    await page.waitForFunction((prefix) => document.getElementById("control-result")?.textContent?.startsWith(prefix) === true, `${path} queued as #`);
     const claimed = await sink.claimControl("gs-1", Date.now());
-    expect(claimed.map((row) => [row.command, row.args])).toEqual([["flatten", { confirm: true }]]);
+    expect(claimed.map((row) => [row.command, row.args])).toEqual([[command, { confirm: true }]]);
   });
 
   test("when reads need the token (non-loopback bind), the page asks for it once, then shows the lamp", async () => {

@@ -136,7 +136,7 @@ describeSinks("daemon control", (makeSink) => {
     expect(running.daemon.state).toBe("PAUSED");
     const controls = await operations(sink, ["control"]);
     expect(controls.map((operation) => operation.reason)).toEqual([
-      'rejected: control command was "fly-to-the-moon", expected one of stop, pause, resume, flatten, retry_broker',
+      'rejected: control command was "fly-to-the-moon", expected one of stop, pause, resume, flatten, retry_broker, accept_position',
       "paused",
     ]);
     expect(running.log.some((line) => line.includes("level=warn") && line.includes("fly-to-the-moon"))).toBe(true);

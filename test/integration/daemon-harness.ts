@@ -41,7 +41,7 @@ export interface Market {
 /** The sim venue with a 10-lot ATM straddle, quoting SPOT; survives daemon restarts. */
 export function createMarket(config: GsConfig = testConfig(), clock = new FakeClock(SESSION_START_MS), venue: Partial<SimBrokerOptions> = {}): Market {
   const markOption = optionMarker(constantIv(0.15), config.strategy.rate, config.strategy.dividend_yield);
-  const account: SimAccountState = openingAccount("SPY", SPOT, SESSION_START_MS, 10, markOption);
+  const account: SimAccountState = openingAccount("SPY", SPOT, SESSION_START_MS, 10, markOption, config.strategy.external_shares);
   const broker = testSimBroker(clock, { ackLatencyMs: 10, cancelLatencyMs: 10, markOption, initialAccount: account, ...venue });
   broker.pushPrice(SPOT, clock.nowMs());
   return { clock, broker };

@@ -16,13 +16,14 @@ const COMMANDS = [
   ["resume", "resume"],
   ["flatten", "flatten"],
   ["retry-broker", "retry_broker"],
+  ["accept-position", "accept_position"],
 ] as const;
 
 describeSinks("server control", (makeSink) => {
   test.each(COMMANDS)("POST /control/%s queues %s for the daemon, GET /control/{id} shows it consumed with its result", async (path, command) => {
     const sink = await makeSink();
     const server = serverUnderTest(sink);
-    const body = path === "flatten" ? JSON.stringify({ confirm: true, reason: "end of day" }) : JSON.stringify({ reason: "test" });
+    const body = path === "flatten" || path === "accept-position" ? JSON.stringify({ confirm: true, reason: "end of day" }) : JSON.stringify({ reason: "test" });
     const response = await server.request("POST", `/control/${path}`, { body });
     expect(response.status).toBe(202);
     const receipt = (await response.json()) as ControlReceipt;
@@ -47,13 +48,13 @@ describeSinks("server control", (makeSink) => {
     expect((await sink.claimControl("gs-2", T0_MS)).map((row) => row.command)).toEqual(["pause"]);
   });
 
-  test("flatten without confirm: true is refused and queues nothing", async () => {
+  test.each(["flatten", "accept-position"])("%s without confirm: true is refused and queues nothing", async (path) => {
     const sink = await makeSink();
     const server = serverUnderTest(sink);
     for (const body of [undefined, "{}", JSON.stringify({ confirm: false })]) {
-      const response = await server.request("POST", "/control/flatten", body === undefined ? {} : { body });
+      const response = await server.request("POST", `/control/${path}`, body === undefined ? {} : { body });
       expect(response.status).toBe(400);
-      expect(await response.json()).toMatchObject({ error: "invalid_request", field: "confirm" });
+      expect(await response.json()).toMatchObject({ error: "invalid_request", field: "confirm", message: expect.stringContaining(`expected true: ${path}`) });
     }
     expect(await sink.claimControl("gs-test", T0_MS)).toEqual([]);
   });

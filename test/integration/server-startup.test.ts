@@ -178,12 +178,20 @@ describe("gs ctl straight to the sink", () => {
     }
   });
 
-  test("flatten without --confirm and unknown commands are user errors (exit 2) that queue nothing", async () => {
+  test("flatten or accept-position without --confirm and unknown commands are user errors (exit 2) that queue nothing", async () => {
     const flatten = await run(["flatten"]);
     expect([flatten.code, flatten.stderr.trim()]).toEqual([2, "gs: flatten closes all hedge stock at market and leaves hedging paused: add --confirm to send it"]);
+    const accept = await run(["accept-position"]);
+    expect([accept.code, accept.stderr.trim()]).toEqual([2, "gs: accept-position takes the broker's stock position as this strategy's hedge and clears the reconciliation block: add --confirm to send it"]);
     const unknown = await run(["explode"]);
     expect(unknown.code).toBe(2);
-    expect(unknown.stderr).toContain('command was "explode", expected one of: stop, pause, resume, flatten, retry-broker');
+    expect(unknown.stderr).toContain('command was "explode", expected one of: stop, pause, resume, flatten, retry-broker, accept-position');
+    const sink = SqliteSink.open({ path: join(directory, "ctl.db"), spoolPath: join(directory, "check.spool") });
+    try {
+      expect(await sink.claimControl("gs-1", Date.now())).toEqual([]);
+    } finally {
+      await sink.close();
+    }
   });
 });
 

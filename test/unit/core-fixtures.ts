@@ -50,12 +50,14 @@ export function hedgerParams(overrides: {
   hedge?: Partial<HedgeParams>;
   guards?: Partial<GuardParams>;
   positionSettleMs?: number;
+  externalShares?: number;
 } = {}): HedgerParams {
   return {
     strategy: { ...STRATEGY, ...overrides.strategy },
     hedge: { ...HEDGE, ...overrides.hedge },
     guards: { ...GUARDS, ...overrides.guards },
     positionSettleMs: overrides.positionSettleMs ?? 10_000,
+    externalShares: overrides.externalShares ?? 0,
   };
 }
 

@@ -71,7 +71,7 @@ export async function createSimMarket(config: GsConfig, options: SimMarketOption
     onEnd: () => options.onEnd?.(),
   });
   const markOption = optionMarker(source.iv, strategy.rate, strategy.dividend_yield);
-  const account: SimAccountState = saved?.account ?? openingAccount(strategy.symbol, feed.startPoint.price, feed.startPoint.tsMs, sim.straddle_quantity, markOption);
+  const account: SimAccountState = saved?.account ?? openingAccount(strategy.symbol, feed.startPoint.price, feed.startPoint.tsMs, sim.straddle_quantity, markOption, strategy.external_shares);
   broker = new SimBroker({
     symbol: strategy.symbol,
     account: SIM_ACCOUNT,
@@ -128,12 +128,14 @@ export function optionMarker(iv: IvSeries, rate: number, dividendYield: number):
   };
 }
 
-export function openingAccount(symbol: string, spot: number, startMs: number, contracts: number, mark: OptionMarker): SimAccountState {
+/** A fresh simulated account: the straddle, and the shares held outside the strategy (strategy.external_shares) if any. */
+export function openingAccount(symbol: string, spot: number, startMs: number, contracts: number, mark: OptionMarker, externalShares: number): SimAccountState {
   const positions: Position[] = atmStraddle(symbol, spot, startMs).map((contract) => ({
     contract,
     quantity: contracts,
     avgCost: Math.round((mark(contract, spot, startMs)?.price ?? 0) * contract.multiplier * 100) / 100,
     account: SIM_ACCOUNT,
   }));
-  return { positions: contracts > 0 ? positions : [], executions: [], nextOrderId: 1 };
+  const external: Position[] = externalShares === 0 ? [] : [{ contract: { secType: "STK", symbol }, quantity: externalShares, avgCost: spot, account: SIM_ACCOUNT }];
+  return { positions: [...(contracts > 0 ? positions : []), ...external], executions: [], nextOrderId: 1 };
 }

@@ -1,4 +1,4 @@
-// `gs ctl <command>`: queue stop, pause, resume, flatten or retry-broker for a daemon and
+// `gs ctl <command>`: queue stop, pause, resume, flatten, retry-broker or accept-position for a daemon and
 // wait until the daemon consumed it, through a server (--server) or the sink directly.
 import { defineCommand } from "citty";
 import { UserError } from "../../config/user-error.ts";
@@ -9,8 +9,8 @@ const POLL_MS = 500;
 export default defineCommand({
   args: {
     ...CONFIG_ARGS,
-    command: { type: "positional", required: true, valueHint: "stop|pause|resume|flatten|retry-broker", description: "What the daemon should do" },
-    confirm: { type: "boolean", description: "Required for flatten: it closes all hedge stock at market and leaves hedging paused" },
+    command: { type: "positional", required: true, valueHint: "stop|pause|resume|flatten|retry-broker|accept-position", description: "What the daemon should do" },
+    confirm: { type: "boolean", description: "Required for flatten (closes all hedge stock at market) and accept-position (takes the broker's stock as the hedge)" },
     server: { type: "string", valueHint: "URL", description: "Send through a running gs serve (e.g. http://127.0.0.1:8765) instead of writing to the sink" },
     token: { type: "string", valueHint: "TOKEN", description: "Bearer token for --server (visible in ps; prefer GS_SERVER_TOKEN or server.token_file)" },
     "daemon-id": { type: "string", valueHint: "ID", description: "Target daemon (default: status.daemon_id)" },
@@ -19,14 +19,15 @@ export default defineCommand({
     timeout: { type: "string", default: "30", valueHint: "SECONDS", description: "How long --wait waits" },
   },
   async run(context) {
-    const { CONTROL_PATHS } = await import("../../server/control-view.ts");
+    const { CONFIRM_NEEDED, CONTROL_PATHS } = await import("../../server/control-view.ts");
     const path = CONTROL_PATHS.find((candidate) => candidate === context.args.command);
     if (path === undefined) throw new UserError(`command was ${JSON.stringify(context.args.command)}, expected one of: ${CONTROL_PATHS.join(", ")}`);
-    if (path === "flatten" && context.args.confirm !== true) throw new UserError("flatten closes all hedge stock at market and leaves hedging paused: add --confirm to send it");
+    const why = CONFIRM_NEEDED[path];
+    if (why !== undefined && context.args.confirm !== true) throw new UserError(`${why}: add --confirm to send it`);
     const timeoutS = Number(context.args.timeout);
     if (!Number.isFinite(timeoutS) || timeoutS <= 0) throw new UserError(`--timeout was ${JSON.stringify(context.args.timeout)}, expected a positive number of seconds`);
     const body = {
-      ...(path === "flatten" ? { confirm: true } : {}),
+      ...(why === undefined ? {} : { confirm: true }),
       ...(context.args["daemon-id"] === undefined ? {} : { daemon_id: context.args["daemon-id"] }),
       ...(context.args.reason === undefined ? {} : { reason: context.args.reason }),
     };

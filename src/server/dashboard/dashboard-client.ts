@@ -52,21 +52,35 @@ async function getJson<T>(path: string): Promise<T> {
 interface DialogRequest {
   readonly title: string;
   readonly text: string;
-  readonly flatten: boolean;
+  /** The box to tick before sending (commands that touch real positions), or null. */
+  readonly confirm: string | null;
   readonly sendLabel: string;
 }
+
+/** What the dialog says of the commands the server sends only with confirm: true, and the box to tick. */
+const CONFIRMED_COMMANDS: Readonly<Record<string, { readonly text: string; readonly confirm: string }>> = {
+  flatten: {
+    text: "Flatten cancels working hedge orders, closes all hedge stock at market and leaves hedging paused. The options stay.",
+    confirm: "I understand flatten closes all hedge stock at market",
+  },
+  "accept-position": {
+    text: "Accept position takes the broker's stock position (less external shares) as this strategy's hedge and clears the reconciliation block; hedging then goes on from it unless paused.",
+    confirm: "I checked the account: these shares are the strategy's hedge",
+  },
+};
 
 function openDialog(request: DialogRequest): Promise<boolean> {
   const dialog = byId<HTMLDialogElement>("control-dialog");
   const tokenInput = byId<HTMLInputElement>("token-input");
-  const flattenBox = byId<HTMLInputElement>("flatten-confirm");
+  const confirmBox = byId<HTMLInputElement>("command-confirm");
   setText("dialog-title", request.title);
   setText("dialog-text", request.text);
   setText("dialog-send", request.sendLabel);
   tokenInput.value = token;
-  flattenBox.checked = false;
-  flattenBox.required = request.flatten;
-  byId("flatten-confirm-label").classList.toggle("hidden", !request.flatten);
+  confirmBox.checked = false;
+  confirmBox.required = request.confirm !== null;
+  setText("command-confirm-text", request.confirm ?? "");
+  byId("command-confirm-label").classList.toggle("hidden", request.confirm === null);
   dialog.returnValue = "";
   dialog.showModal();
   return new Promise((resolve) => {
@@ -86,7 +100,7 @@ function openDialog(request: DialogRequest): Promise<boolean> {
 }
 
 function askToken(text: string): Promise<boolean> {
-  return openDialog({ title: "Token needed", text, flatten: false, sendLabel: "Use token" });
+  return openDialog({ title: "Token needed", text, confirm: null, sendLabel: "Use token" });
 }
 
 // --- status ------------------------------------------------------------------------------
@@ -340,15 +354,15 @@ async function sendControl(command: string): Promise<void> {
 
 async function confirmAndQueue(command: string): Promise<number | null> {
   const target = view?.daemon_id ?? "the daemon";
-  const flatten = command === "flatten";
+  const confirmedCommand = CONFIRMED_COMMANDS[command];
   const confirmed = await openDialog({
     title: `${command} ${target}?`,
-    text: flatten ? "Flatten cancels working hedge orders, closes all hedge stock at market and leaves hedging paused. The options stay." : `Send ${command} to ${target}.`,
-    flatten,
+    text: confirmedCommand?.text ?? `Send ${command} to ${target}.`,
+    confirm: confirmedCommand?.confirm ?? null,
     sendLabel: `Send ${command}`,
   });
   if (!confirmed) return null;
-  const body = { ...(flatten ? { confirm: true } : {}), ...(view?.daemon_id ? { daemon_id: view.daemon_id } : {}) };
+  const body = { ...(confirmedCommand === undefined ? {} : { confirm: true }), ...(view?.daemon_id ? { daemon_id: view.daemon_id } : {}) };
   const response = await fetch(`/control/${command}`, { method: "POST", headers: { ...authHeaders(), "content-type": "application/json" }, body: JSON.stringify(body) });
   const answer = (await response.json()) as { id?: number; message?: string };
   if (response.status !== 202 || answer.id === undefined) {

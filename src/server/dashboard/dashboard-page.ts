@@ -82,6 +82,7 @@ export const DASHBOARD_PAGE_HTML = `<!doctype html>
       <button type="button" data-command="retry-broker">Retry broker</button>
       <button type="button" data-command="stop" class="danger">Stop</button>
       <button type="button" data-command="flatten" class="danger">Flatten</button>
+      <button type="button" data-command="accept-position" class="danger" title="Clear a reconciliation block by taking the broker's stock position as the hedge">Accept position</button>
     </div>
     <p id="control-result" class="muted small" aria-live="polite"></p>
     <p class="muted small">config <code id="config-hash">–</code> · <span id="process">–</span></p>
@@ -120,7 +121,7 @@ export const DASHBOARD_PAGE_HTML = `<!doctype html>
     <h2 id="dialog-title">Confirm</h2>
     <p id="dialog-text"></p>
     <label>Token <input id="token-input" type="password" autocomplete="off" required></label>
-    <label id="flatten-confirm-label" class="hidden"><input id="flatten-confirm" type="checkbox"> I understand flatten closes all hedge stock at market</label>
+    <label id="command-confirm-label" class="hidden"><input id="command-confirm" type="checkbox"> <span id="command-confirm-text"></span></label>
     <div class="buttons">
       <button value="cancel" formnovalidate>Cancel</button>
       <button id="dialog-send" value="send" class="danger">Send</button>
