@@ -54,9 +54,11 @@ export interface HedgerSnapshot {
   readonly hedgeShares: number;
   /** Signed shares of in-flight hedge orders not yet filled. */
   readonly pendingShares: number;
-  /** Last broker-reported stock position and its disagreement with the book (0 = agree). */
+  /** Last broker-reported stock position less external shares, and its disagreement with the book (0 = agree). */
   readonly brokerHedgeShares: number | null;
   readonly positionMismatchShares: number;
+  /** Shares of the symbol held outside the strategy (params.externalShares): in the account, not in the hedge. */
+  readonly externalShares: number;
   readonly hedgeState: HedgeExecState;
   readonly dailyHedgeCount: number;
   readonly dailyHedgeLimit: number;

@@ -142,6 +142,7 @@ export function buildSnapshot(h: Hedger, nowMs: number, day: ExchangeDay): Hedge
     pendingShares: h.orders.pendingShares,
     brokerHedgeShares: reported,
     positionMismatchShares: mismatch,
+    externalShares: h.params.externalShares,
     hedgeState: h.orders.hedgeState(),
     dailyHedgeCount: h.dailyHedgeCount,
     dailyHedgeLimit: h.params.guards.maxDailyHedges,

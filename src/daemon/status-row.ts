@@ -84,6 +84,7 @@ export function statusRow(context: DaemonStatusContext, snapshot: HedgerSnapshot
       dailyHedgeLimit: snapshot?.dailyHedgeLimit,
       brokerHedgeShares: snapshot?.brokerHedgeShares ?? null,
       positionMismatchShares: snapshot?.positionMismatchShares ?? 0,
+      externalShares: snapshot?.externalShares ?? 0,
       lastHedgeTsMs: snapshot?.lastHedgeTsMs ?? null,
       lastHedgePrice: snapshot?.lastHedgePrice ?? null,
       lastDecision: snapshot?.lastDecision ?? null,

@@ -61,6 +61,7 @@ const ROW_GAUGES: readonly RowGauge[] = [
   ["gs_option_delta_shares", "Delta of the option legs, shares.", (row) => row.optionDeltaShares],
   ["gs_hedge_shares", "Hedge stock held, shares.", (row) => row.hedgeShares],
   ["gs_pending_hedge_shares", "Signed shares of working hedge orders.", (row) => row.pendingShares],
+  ["gs_external_shares", "Shares of the symbol held outside the strategy (strategy.external_shares), never hedged or traded.", (row) => row.details.externalShares ?? 0],
   ["gs_hedges_today", "Hedge orders sent today.", (row) => row.dailyHedgeCount],
   ["gs_hedges_limit_today", "Daily hedge limit.", (row) => row.details.dailyHedgeLimit],
   ["gs_realized_pnl_today_usd", "Today's realised PnL.", (row) => row.dailyRealizedPnlUsd],

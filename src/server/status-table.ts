@@ -29,7 +29,7 @@ export function renderStatusTable(view: StatusView, colour: boolean): string {
         : "-",
     ],
     ["market", view.market_data ? `${view.market_data.symbol} ${fixed(view.market_data.spot, 2)} (bid ${fixed(view.market_data.bid, 2)} ask ${fixed(view.market_data.ask, 2)}, ${seconds(view.market_data.age_ms)} old${view.market_data.kind ? `, ${view.market_data.kind}` : ""})` : "-"],
-    ["delta", view.position ? `${signed(view.position.portfolio_delta_shares)} sh (options ${signed(view.position.option_delta_shares)}, hedge ${signed(view.position.hedge_shares)}, working ${signed(view.position.pending_shares)})` : "-"],
+    ["delta", view.position ? `${signed(view.position.portfolio_delta_shares)} sh (options ${signed(view.position.option_delta_shares)}, hedge ${signed(view.position.hedge_shares)}, working ${signed(view.position.pending_shares)}${view.position.external_shares === 0 ? "" : `; ${signed(view.position.external_shares)} external, not hedged`})` : "-"],
     ["volatility", view.volatility ? `realised ${percent(view.volatility.realized_today)} vs implied ${percent(view.volatility.implied)}; breakeven move ${usd(view.volatility.breakeven_move_usd)} (${fixed(view.volatility.breakeven_move_pct, 2)}%)` : "-"],
     ["hedges today", view.hedges_today ? `${view.hedges_today.count} of ${view.hedges_today.limit ?? "-"}` : "-"],
     ["pnl today", view.pnl ? `realised ${usd(view.pnl.realized_usd)}, unrealised ${usd(view.pnl.unrealized_usd)} (scalping ${usd(view.pnl.scalping_usd)}, options ${usd(view.pnl.option_mtm_usd)})` : "-"],

@@ -84,6 +84,7 @@ export const STATUS_VIEW_SCHEMA = Type.Object({
       option_delta_shares: NUMBER_OR_NULL,
       hedge_shares: Type.Number(),
       pending_shares: Type.Number(),
+      external_shares: Type.Number({ description: "Shares of the symbol held outside the strategy (strategy.external_shares): in the account, never hedged or traded." }),
       gamma_shares: NUMBER_OR_NULL,
       theta_usd_per_day: NUMBER_OR_NULL,
       vega_usd: NUMBER_OR_NULL,

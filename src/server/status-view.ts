@@ -94,6 +94,7 @@ export function deriveStatusView(inputs: StatusInputs): StatusView {
       option_delta_shares: row.optionDeltaShares,
       hedge_shares: row.hedgeShares,
       pending_shares: row.pendingShares,
+      external_shares: details.externalShares ?? 0,
       gamma_shares: details.gammaShares ?? null,
       theta_usd_per_day: details.thetaUsdPerDay ?? null,
       vega_usd: details.vegaUsd ?? null,

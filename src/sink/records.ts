@@ -86,6 +86,8 @@ export interface StatusDetails {
   readonly scalpingPnlUsd?: number | null;
   readonly optionMtmPnlUsd?: number | null;
   readonly dailyHedgeLimit?: number;
+  /** Shares of the symbol held outside the strategy (strategy.external_shares): in the account, never hedged or traded. */
+  readonly externalShares?: number;
   /** The daemon's sink: rows queued in memory, rows spooled while the database was down, failed batches. */
   readonly sinkQueueDepth?: number;
   readonly sinkSpooledRows?: number;

@@ -125,6 +125,7 @@ suite(`dashboard in headless Chromium${skipReason === null ? "" : ` (skipped: ${
     expect(await page.textContent("#realized-vol")).toBe("16.0%");
     expect(await page.textContent("#hedges-count")).toBe("3");
     expect(await page.locator("#legs tbody tr").count()).toBe(2);
+    expect(await page.locator("#external-shares").isVisible()).toBe(false); // none declared: no row
     await page.waitForFunction(() => document.querySelectorAll("#operations tbody tr").length === 6);
     expect(await page.locator("#chart polyline.delta").getAttribute("points")).toMatch(/^[\d.]+,[\d.]+( [\d.]+,[\d.]+){10,}/);
     await page.screenshot({ path: join(ARTIFACTS, "dashboard-green.png"), fullPage: true });
@@ -136,6 +137,13 @@ suite(`dashboard in headless Chromium${skipReason === null ? "" : ` (skipped: ${
     await page.waitForFunction(() => document.querySelectorAll("#backtests tbody tr").length === 1);
     const cells = await page.locator("#backtests tbody tr td").allTextContents();
     expect(cells.slice(1)).toEqual(["bt-browser-c0ffee-fa11ed", "2024-03-01 – 2024-06-28", "$1,234.50", "$2,100.25", "412", "$350.00", "1.37"]);
+  });
+
+  test("shares declared outside the strategy get their own row in the delta card", async () => {
+    sink.writeStatus(statusRow({ daemonId: "gs-1", tsMs: Date.now(), blockReasons: [], details: { brokerName: "sim", externalShares: 400 } }), { history: false });
+    await sink.flush();
+    await page.waitForSelector("#external-shares", { state: "visible" });
+    expect(await page.textContent("#external-shares")).toBe("+400 sh");
   });
 
   test("the lamp turns yellow live (SSE) when the daemon pauses, with the reason", async () => {

@@ -162,6 +162,7 @@ describeSinks("daemon reconciliation block", (makeSink) => {
     await sink.flush();
     const [status] = await sink.readStatusCurrent(DAEMON_ID);
     expect(status?.hedgeShares).toBe(-(fill?.quantityShares ?? 0));
+    expect(status?.details.externalShares).toBe(400);
     expect(await brokerStock(market)).toBe(400 - (fill?.quantityShares ?? 0));
 
     expect(await command(sink, running, market, "flatten")).toContain("flatten");

@@ -148,6 +148,12 @@ describe("gs status table", () => {
     expect(lines).toContain("                - [yellow] stale_data: Last quote is 9.0 s old, expected at most 5.0 s.");
     expect(lines).toContain("  20250131 580 C x10  price 9.12  iv 13.0%  delta 0.530  gamma 0.0210  theta -0.160 (broker)");
     expect(renderStatusTable(view, true)).toContain("\u001b[33m● YELLOW (degraded)\u001b[0m");
+    const deltaLine = lines.find((line) => line.startsWith("delta ")) ?? "";
+    expect(deltaLine).toMatch(/^delta +\S+ sh \(options \S+, hedge \S+, working \S+\)$/);
+
+    const withExternal = statusRow({ details: { ...row.details, externalShares: 400 } });
+    const external = deriveStatusView({ rows: [withExternal], daemonId: null, lastOperation: null, nowMs: T0_MS + 2_000, rules: { staleDataMs: 5_000 } });
+    expect(renderStatusTable(external, false)).toContain("; +400 external, not hedged)");
   });
 });
 

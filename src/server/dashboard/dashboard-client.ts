@@ -148,6 +148,8 @@ function renderStatus(next: StatusView): void {
   setText("option-delta", position ? `${signed(position.option_delta_shares)} sh` : "–");
   setText("hedge-shares", position ? `${signed(position.hedge_shares)} sh` : "–");
   setText("pending-shares", position ? `${signed(position.pending_shares)} sh` : "–");
+  setText("external-shares", position ? `${signed(position.external_shares)} sh` : "–");
+  for (const row of document.querySelectorAll(".external-row")) row.classList.toggle("hidden", !position || position.external_shares === 0);
   setText("gamma-theta", position ? `${number(position.gamma_shares, 1)} sh/$ · ${usd(position.theta_usd_per_day)}/day` : "–");
   const vol = next.volatility;
   setText("realized-vol", percent(vol?.realized_today));

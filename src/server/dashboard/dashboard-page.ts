@@ -48,6 +48,7 @@ export const DASHBOARD_PAGE_HTML = `<!doctype html>
       <dt>options</dt><dd id="option-delta">–</dd>
       <dt>hedge stock</dt><dd id="hedge-shares">–</dd>
       <dt>working orders</dt><dd id="pending-shares">–</dd>
+      <dt class="external-row hidden" title="strategy.external_shares: in the account, never hedged or traded">external stock</dt><dd id="external-shares" class="external-row hidden">–</dd>
       <dt>gamma · theta</dt><dd id="gamma-theta">–</dd>
     </dl>
   </section>
