@@ -89,8 +89,10 @@ function mismatchMessage(symbol: string, brokerShares: number, externalShares: n
   const external = externalShares === 0 ? "" : ` plus ${externalShares} external (strategy.external_shares)`;
   if (!vouched.onRecord) {
     const unrecorded = brokerShares - externalShares - missingShares;
+    const explained = [missingShares === 0 ? "" : `${missingShares} from gs's own fills found at the broker`, externalShares === 0 ? "" : `${externalShares} external`].filter((part) => part !== "");
     return (
-      `first start: the account holds ${brokerShares} shares of ${symbol} and gs has no record of ${unrecorded} of them; ` +
+      `first start: the account holds ${brokerShares} shares of ${symbol}` +
+      (explained.length === 0 ? ` and gs has no record of them; ` : ` (explained: ${explained.join(", ")}), so ${unrecorded} shares have no record; `) +
       `if they are not this strategy's, set strategy.external_shares = ${externalShares + unrecorded} and restart; if they are its hedge, take them with ${ACCEPT_HINT}`
     );
   }

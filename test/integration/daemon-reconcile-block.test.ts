@@ -139,11 +139,24 @@ describeSinks("daemon reconciliation block", (makeSink) => {
     const blocked = await lastReconcile(sink);
     expect(blocked?.payload).toMatchObject({ expectedHedgeShares: 0, brokerStockShares: 400 });
     const message = running.log.find((line) => line.includes("hard block")) ?? "";
-    expect(message).toContain("first start: the account holds 400 shares of SPY and gs has no record of 400 of them");
+    expect(message).toContain("first start: the account holds 400 shares of SPY and gs has no record of them;");
     expect(message).toContain("set strategy.external_shares = 400 and restart");
     expect(message).toContain("gs ctl accept-position --confirm");
     await quoteAndSettle(market);
     expect(await operations(sink, ["order_sent"])).toHaveLength(0);
+    expect(await stopDaemon(running, market)).toBe(0);
+  });
+
+  test("a first start on a new database counts gs's own fills found at the broker, and names only the rest", async () => {
+    const { market, hedgeShares } = await hedgedAndStopped(await makeSink());
+    expect(hedgeShares).toBeLessThan(0);
+    market.broker.setPosition({ contract: { secType: "STK", symbol: "SPY" }, quantity: hedgeShares + 400, avgCost: SPOT, account: "SIM" });
+    const fresh = await makeSink(); // the records are lost; the broker still has gs's executions
+    const { running } = await runningDaemon(fresh, { market });
+    expect(await hardBlocked(fresh)).toBe(true);
+    const message = running.log.find((line) => line.includes("hard block")) ?? "";
+    expect(message).toContain(`first start: the account holds ${hedgeShares + 400} shares of SPY (explained: ${hedgeShares} from gs's own fills found at the broker), so 400 shares have no record;`);
+    expect(message).toContain("set strategy.external_shares = 400 and restart");
     expect(await stopDaemon(running, market)).toBe(0);
   });
 
