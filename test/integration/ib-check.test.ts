@@ -60,6 +60,8 @@ describe("gs check ib", () => {
     expect(run.stdout).toContain("connected as client id 1, server version 193");
     expect(run.stdout).toContain("accounts: DU1234567");
     expect(run.stdout).toContain("positions (4):");
+    expect(run.stdout).toContain("stock: -35 shares of SPY, 0 declared external (strategy.external_shares), -35 hedge\n");
+    expect(run.stdout).toContain("note: a first start (no records for this daemon yet) expects 0 hedge shares and blocks on these -35: set strategy.external_shares = -35");
     expect(run.stdout).toContain("spot 600.20");
     expect(run.stdout).toContain("legs gs would manage (2):");
     expect(run.stdout).toMatch(new RegExp(`SPY ${expiry} 600 call\\s+10\\s+iv 0\\.1600 delta 0\\.5200`));
@@ -71,14 +73,24 @@ describe("gs check ib", () => {
     expect(tws.requestsOf("cancel_order")).toEqual([]);
   });
 
-  test("--json prints the same report as data", async () => {
+  test("--json prints the same report as data, the stock split by strategy.external_shares", async () => {
     tws.setQuote("SPY", { bid: 500, ask: 500.2 });
-    const run = await runCheck(["--json"]);
+    tws.setPosition(tws.stockContract("SPY"), 1_200, 480);
+    const run = await runCheck(["--json", "--set", "strategy.external_shares=1000"]);
     expect(run.exitCode).toBe(0);
-    const report = JSON.parse(run.stdout) as { connection: { serverVersion: number }; spot: number; legs: unknown[] };
+    const report = JSON.parse(run.stdout) as { connection: { serverVersion: number }; spot: number; legs: unknown[]; stock: unknown };
     expect(report.connection.serverVersion).toBe(193);
     expect(report.spot).toBeCloseTo(500.1, 6);
     expect(report.legs).toEqual([]);
+    expect(report.stock).toEqual({ symbol: "SPY", shares: 1_200, externalShares: 1_000, hedgeShares: 200 });
+  });
+
+  test("shares all declared external need no note", async () => {
+    tws.setQuote("SPY", { bid: 500, ask: 500.2 });
+    tws.setPosition(tws.stockContract("SPY"), 1_000, 480);
+    const run = await runCheck(["--set", "strategy.external_shares=1000"]);
+    expect(run.stdout).toContain("stock: 1000 shares of SPY, 1000 declared external (strategy.external_shares), 0 hedge\n");
+    expect(run.stdout).not.toContain("note: a first start");
   });
 
   test("TWS not running: a clear message and a hint, exit 1, no stack trace", async () => {

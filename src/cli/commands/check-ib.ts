@@ -32,7 +32,8 @@ export default defineCommand({
         waitMs: waitS * 1000,
         nowMs: Date.now,
       });
-      process.stdout.write(context.args.json ? `${JSON.stringify({ ...report, warnings }, null, 2)}\n` : renderIbCheck(where, report, warnings));
+      const stock = stockOf(report, config.strategy.symbol, config.strategy.external_shares);
+      process.stdout.write(context.args.json ? `${JSON.stringify({ ...report, stock, warnings }, null, 2)}\n` : renderIbCheck(where, report, stock, warnings));
     } catch (error) {
       if (!(error instanceof BrokerError)) throw error;
       process.stderr.write(`gs check ib: ${error.message}\n${hint(error, config.ib.port)}`);
@@ -56,18 +57,43 @@ function hint(error: BrokerError, port: number): string {
   }
 }
 
+/** The account's stock of the strategy symbol, split as the daemon will split it. */
+interface StockSplit {
+  readonly symbol: string;
+  readonly shares: number;
+  readonly externalShares: number;
+  readonly hedgeShares: number;
+}
+
+function stockOf(report: IbCheckReport, symbol: string, externalShares: number): StockSplit {
+  const shares = report.positions.filter((p) => p.contract.secType === "STK" && p.contract.symbol === symbol).reduce((sum, p) => sum + p.quantity, 0);
+  return { symbol, shares, externalShares, hedgeShares: shares - externalShares };
+}
+
+/** What the daemon will make of the stock: a first start vouches for no hedge shares (see RUNBOOK, Startup reconciliation). */
+function describeStock(stock: StockSplit): string {
+  const { symbol, shares, externalShares, hedgeShares } = stock;
+  const split = `stock: ${shares} shares of ${symbol}, ${externalShares} declared external (strategy.external_shares), ${hedgeShares} hedge`;
+  if (hedgeShares === 0) return split;
+  return (
+    `${split}\nnote: a first start (no records for this daemon yet) expects 0 hedge shares and blocks on these ${hedgeShares}: ` +
+    `set strategy.external_shares = ${shares} if they are not the strategy's, or accept them with gs ctl accept-position --confirm`
+  );
+}
+
 const dash = (v: number | null, digits = 2) => (v === null ? "-" : v.toFixed(digits));
 
 function describe(contract: Contract): string {
   return contract.secType === "STK" ? `${contract.symbol} stock` : `${contract.symbol} ${contract.expiryYmd} ${contract.strike} ${contract.right === "C" ? "call" : "put"}`;
 }
 
-function renderIbCheck(where: string, report: IbCheckReport, warnings: readonly string[]): string {
+function renderIbCheck(where: string, report: IbCheckReport, stock: StockSplit, warnings: readonly string[]): string {
   const lines = [
     `TWS at ${where}: connected as client id ${report.connection.clientId}, server version ${report.connection.serverVersion ?? "?"}`,
     `accounts: ${report.connection.accounts.join(", ") || "(none reported)"}`,
     `positions (${report.positions.length}):`,
     ...report.positions.map((p) => `  ${p.account}  ${describe(p.contract).padEnd(28)} ${String(p.quantity).padStart(8)}  avg cost ${p.avgCost.toFixed(2)}`),
+    describeStock(stock),
     `underlying: ${report.underlying ? `bid ${dash(report.underlying.bid)} ask ${dash(report.underlying.ask)} last ${dash(report.underlying.last)} (${report.underlying.kind})` : "no quote"}${report.spot === null ? "" : `, spot ${report.spot.toFixed(2)}`}`,
     `legs gs would manage (${report.legs.length}):`,
     ...report.legs.map(({ leg, greeks }) =>
