@@ -73,6 +73,7 @@ export async function reconcile(deps: ReconcileDeps, params: Pick<HedgerParams, 
       expectedStockShares: expected,
       expectedHedgeShares,
       externalShares,
+      firstStart: !vouched.onRecord,
       positions: positions.map((position) => ({ contract: position.contract, quantity: position.quantity })),
       cancelledOrderRefs: cancelled,
       recordedMissingExecIds: missing.map(({ execution }) => execution.execId),
@@ -99,7 +100,8 @@ function mismatchMessage(symbol: string, brokerShares: number, externalShares: n
   return (
     `broker holds ${brokerShares} shares of ${symbol}, expected ${vouched.hedgeShares + missingShares + externalShares} ` +
     `(recorded hedge ${vouched.hedgeShares} plus ${missingShares} from fills found at the broker${external}); ` +
-    `fix the account and restart, or take the broker's position as the hedge with ${ACCEPT_HINT}`
+    `fix the account and restart; or declare shares held outside the strategy in strategy.external_shares (now ${externalShares}) and restart; ` +
+    `or take the broker's position as the hedge with ${ACCEPT_HINT}`
   );
 }
 

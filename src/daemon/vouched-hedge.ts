@@ -25,7 +25,8 @@ export class VouchedHedge {
   async load(sink: Sink, daemonId: string, last: StatusRow | null): Promise<void> {
     const [newest] = await sink.queryOperations({ daemonId, types: ["reconcile"], limit: 1 });
     const blocked = newest?.reason === "mismatch" ? expectedHedgeOf(newest.payload) : null;
-    if (blocked !== null) this.pinned = { hedgeShares: blocked, onRecord: true };
+    // A first start's block stays one (its message names the first start's ways out).
+    if (blocked !== null) this.pinned = { hedgeShares: blocked, onRecord: newest?.payload?.firstStart !== true };
     else this.pinned = last === null ? FIRST_START : { hedgeShares: last.hedgeShares, onRecord: true };
   }
 

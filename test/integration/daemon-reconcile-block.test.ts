@@ -78,6 +78,9 @@ describeSinks("daemon reconciliation block", (makeSink) => {
   test("survives restarts until the operator accepts the broker's position; then gs hedges from it", async () => {
     const sink = await makeSink();
     const { market, running: second, hedgeShares } = await blockedByHandTrade(sink);
+    const message = second.log.find((line) => line.includes("hard block")) ?? "";
+    expect(message).toContain(`broker holds ${hedgeShares + 300} shares of SPY, expected ${hedgeShares} (recorded hedge ${hedgeShares} plus 0 from fills found at the broker)`);
+    expect(message).toContain("fix the account and restart; or declare shares held outside the strategy in strategy.external_shares (now 0) and restart; or take the broker's position as the hedge with gs ctl accept-position --confirm");
     expect(await stopDaemon(second, market)).toBe(0);
 
     const { running: third } = await runningDaemon(sink, { market });
@@ -145,6 +148,12 @@ describeSinks("daemon reconciliation block", (makeSink) => {
     await quoteAndSettle(market);
     expect(await operations(sink, ["order_sent"])).toHaveLength(0);
     expect(await stopDaemon(running, market)).toBe(0);
+
+    // Restarted without a change: still a first start's block, with the same ways out.
+    const { running: again } = await runningDaemon(sink, { market });
+    expect(await hardBlocked(sink)).toBe(true);
+    expect(again.log.find((line) => line.includes("hard block"))).toContain("first start: the account holds 400 shares of SPY and gs has no record of them;");
+    expect(await stopDaemon(again, market)).toBe(0);
   });
 
   test("a first start on a new database counts gs's own fills found at the broker, and names only the rest", async () => {
