@@ -11,7 +11,7 @@ export class PositionReconciler {
   reportedShares: number | null = null;
   /** Since when the last report has disagreed with the book (null: agrees, or no report). */
   mismatchSinceMs: number | null = null;
-  /** Reports adopted as outside changes. */
+  /** Reports adopted as outside changes (settled); an operator's adoptReport is not one. */
   adoptedCount = 0;
   private reportedAvgCost = 0;
   private lastExecTsMs: number | null = null;
@@ -55,14 +55,15 @@ export class PositionReconciler {
     // Execution times are the broker's clock: one stamped "in the future" (skew, a replayed
     // clock) must not hold adoption off until that moment, so the distance counts both ways.
     if (this.lastExecTsMs !== null && Math.abs(nowMs - this.lastExecTsMs) < this.settleMs) return;
-    this.adoptReport();
+    this.book.setPosition(reported, this.reportedAvgCost);
+    this.adoptedCount++;
+    this.mismatchSinceMs = null;
   }
 
-  /** The last report becomes the book's position now (settled, or accepted by the operator); false before any report. */
+  /** The operator accepts the last report as the book's position now; false before any report. */
   adoptReport(): boolean {
     if (this.reportedShares === null) return false;
     this.book.setPosition(this.reportedShares, this.reportedAvgCost);
-    this.adoptedCount++;
     this.mismatchSinceMs = null;
     return true;
   }

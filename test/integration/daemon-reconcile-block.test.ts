@@ -97,6 +97,8 @@ describeSinks("daemon reconciliation block", (makeSink) => {
     await market.clock.advance(60_000);
     await quoteAndSettle(market, SPOT * 1.03);
     expect(await operations(sink, ["order_sent"])).toHaveLength(2);
+    // The operator's acceptance is not also recorded as a manual trade gs adopted.
+    expect((await operations(sink, ["reconcile"])).map((row) => row.reason)).not.toContain("position_adopted");
     expect(await stopDaemon(third, market)).toBe(0);
 
     await expectCleanStart(sink, market);
