@@ -37,6 +37,7 @@ function params(overrides: { thresholdShares?: number; cooldownMs?: number } = {
     guards: { maxDailyLossUsd: 1e12, tradingHoursOnly: false, earningsDates: [], earningsBlackoutDaysBefore: 0, earningsBlackoutDaysAfter: 0, cooldownMs: overrides.cooldownMs ?? 0, maxDailyHedges: 1e9, maxPositionShares: 1e9, maxSpreadFraction: 0.01, minPriceMoveFraction: 0, staleDataMs: 120_000, acceptDelayedData: false },
     positionSettleMs: 10_000,
     externalShares: 0,
+    outsideStockChange: "adopt",
   };
 }
 

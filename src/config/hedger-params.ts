@@ -48,5 +48,6 @@ export function hedgerParamsFromConfig(config: GsConfig): HedgerParams {
     },
     positionSettleMs: strategy.position_settle_s * 1000,
     externalShares: strategy.external_shares,
+    outsideStockChange: strategy.outside_stock_change,
   });
 }

@@ -96,6 +96,11 @@ export const GS_CONFIG_SCHEMA = section(
         broker_greeks_grace_s: num(5, 0, 300, "With greeks_source = broker: seconds a leg without broker greeks yet (they arrive after the underlying's quote) holds hedging as awaiting_broker_greeks; after that the model is used and the status says so."),
         broker_greeks_max_age_s: num(60, 1, 3600, "With greeks_source = broker: broker greeks older than this many seconds are stale and the leg falls back to the model (IB streams them on every change; a quiet option can go minutes without one)."),
         external_shares: int(0, -10_000_000, 10_000_000, "Shares of the symbol this account holds outside the strategy (long-term holdings; negative = short). gs leaves them out of delta, never trades them, and flatten leaves them: the hedge is the account's stock minus these. Change it (and restart) when you trade those shares yourself."),
+        outside_stock_change: oneOf(
+          ["adopt", "block"],
+          "adopt",
+          "A stock position changed outside gs (a trade in TWS) that outlives position_settle_s: adopt = it becomes the hedge and gs hedges from there; block = a hard block (lamp red, no hedging) until the account is put back or an operator accepts it (gs ctl accept-position --confirm). Choose block when you trade shares of the symbol by hand for other reasons.",
+        ),
         position_settle_s: num(30, 1, 3600, "Seconds a stock position the broker reports must keep disagreeing with gs's hedge book (no order in flight, no fill meanwhile) before it is adopted as a manual trade; shorter disagreements are report lag."),
         fallback_vol: num(0.2, 0.01, 5, "Annualised implied vol the model uses when no implied vol is available (0.2 = 20%)."),
         rate: num(0.05, -0.1, 1, "Annual risk-free rate for the model, continuously compounded (0.05 = 5%)."),

@@ -111,4 +111,10 @@ export interface HedgerParams {
    * flatten leaves them.
    */
   readonly externalShares: number;
+  /**
+   * A disagreement that outlived positionSettleMs (a change made outside gs): "adopt" takes the
+   * report as the book's position; "block" holds it back as a hard block until the report
+   * agrees with the book again or the operator adopts it (adoptReportedPosition).
+   */
+  readonly outsideStockChange: "adopt" | "block";
 }

@@ -52,7 +52,7 @@ export class MutableGuardState implements GuardState {
 
   private fillRest(h: Hedger, nowMs: number, spot: number, orderShares: number, forced: boolean): this {
     this.nowMs = nowMs;
-    this.hardBlock = h.hardBlock;
+    this.hardBlock = h.activeHardBlock;
     this.paused = h.paused;
     this.brokerConnected = h.brokerConnected;
     this.spot = spot;
@@ -160,7 +160,7 @@ export function buildSnapshot(h: Hedger, nowMs: number, day: ExchangeDay): Hedge
     lastHedgePrice: h.lastHedgePrice,
     brokerConnected: h.brokerConnected,
     paused: h.paused,
-    hardBlock: h.hardBlock !== null || h.circuitBreakerTripped,
+    hardBlock: h.activeHardBlock !== null || h.circuitBreakerTripped,
     circuitBreakerTripped: h.circuitBreakerTripped,
     blockReasons,
     lastDecision: Number.isNaN(last.tsMs) ? null : { type: last.type, code: last.code, tsMs: last.tsMs },

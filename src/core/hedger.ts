@@ -109,7 +109,7 @@ export class Hedger {
     this.guards = buildGuardChain(params.guards);
     this.guardChain = new CompiledGuardChain(this.guards);
     this.legs = new LegBook(params.strategy);
-    this.positions = new PositionReconciler(params.positionSettleMs, this.book, this.orders);
+    this.positions = new PositionReconciler(params.positionSettleMs, this.book, this.orders, params.outsideStockChange);
   }
 
   // ---- inputs -------------------------------------------------------------------------
@@ -173,6 +173,11 @@ export class Hedger {
   /** The operator accepts the broker's last stock report (less externalShares) as the hedge: the book takes it now. Null before any report. */
   adoptReportedPosition(): number | null {
     return this.positions.adoptReport() ? this.book.shares : null;
+  }
+
+  /** What blocks all hedging now: the block set from outside, else an outside stock change held back; null when nothing does. */
+  get activeHardBlock(): HardBlock | null {
+    return this.hardBlock ?? this.positions.heldBack;
   }
 
   /** A hard block (e.g. `reconcile_mismatch`) stops all hedging until cleared with null. */

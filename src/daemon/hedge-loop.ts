@@ -12,6 +12,7 @@ import type { DaemonLog } from "./daemon-log.ts";
 import { FillRecorder } from "./fill-recorder.ts";
 import type { OperationRecorder } from "./operation-recorder.ts";
 import type { DaemonIds } from "./order-ref.ts";
+import { OutsideChangeLog } from "./outside-change-log.ts";
 import type { ReconcileResult } from "./reconcile.ts";
 
 type HedgeDecisionOf<T extends HedgeDecision["type"]> = Extract<HedgeDecision, { type: T }>;
@@ -51,11 +52,11 @@ export class HedgeLoop {
   private flattenPending = false;
   /** Since when (market time) a pending flatten has waited for executions of shares reported filled. */
   private flattenWaitSinceMs: number | null = null;
-  /** Core's count of adopted outside position changes already recorded. */
-  private adoptionsRecorded = 0;
+  private readonly outsideChanges: OutsideChangeLog;
 
   constructor(private readonly deps: HedgeLoopDeps) {
     this.fills = new FillRecorder(deps);
+    this.outsideChanges = new OutsideChangeLog(deps);
   }
 
   // --- broker events ----------------------------------------------------------------
@@ -176,7 +177,7 @@ export class HedgeLoop {
     }
     this.cancelTimedOutOrders(nowMs);
     const decision = this.deps.hedger.evaluate(nowMs);
-    this.recordAdoptions(nowMs);
+    this.outsideChanges.update(nowMs);
     if (decision.type === "hedge") this.submit(decision, nowMs, "hedge");
   }
 
@@ -186,22 +187,8 @@ export class HedgeLoop {
    */
   tick(nowMs: number): void {
     this.deps.hedger.tick(nowMs);
-    this.recordAdoptions(nowMs);
+    this.outsideChanges.update(nowMs);
     this.progressFlatten(); // a flatten waiting for executions must not wait forever
-  }
-
-  /** A manual trade core adopted leaves a `reconcile` row and a warning: the book moved without an order of ours. */
-  private recordAdoptions(nowMs: number): void {
-    const { hedger } = this.deps;
-    if (hedger.positions.adoptedCount === this.adoptionsRecorded) return;
-    this.adoptionsRecorded = hedger.positions.adoptedCount;
-    const hedgeShares = hedger.book.shares;
-    this.deps.recorder.record("reconcile", {
-      reason: "position_adopted",
-      quantityShares: hedgeShares,
-      payload: { brokerStockShares: hedgeShares, marketTsMs: nowMs, cause: "stock position changed outside gs (manual trade) and stayed changed past the settle time" },
-    });
-    this.deps.log.log("warn", this.deps.stateName(), `adopted a stock position changed outside gs: now ${hedgeShares} shares`, { symbol: hedger.params.strategy.symbol });
   }
 
   private submit(decision: HedgeDecisionOf<"hedge">, nowMs: number, purpose: "hedge" | "flatten"): void {

@@ -46,7 +46,7 @@ export class VouchedHedge {
    * operator's result text.
    */
   accept(hedger: Hedger, recorder: OperationRecorder): string {
-    if (hedger.hardBlock?.code !== "reconcile_mismatch") return "ignored: no reconciliation block to accept";
+    if (hedger.activeHardBlock?.code !== "reconcile_mismatch") return "ignored: no reconciliation block to accept";
     const before = this.now(hedger.book.shares).hedgeShares;
     const hedgeShares = hedger.adoptReportedPosition();
     if (hedgeShares === null) return "rejected: the broker has not reported the stock position yet";

@@ -51,6 +51,7 @@ export function hedgerParams(overrides: {
   guards?: Partial<GuardParams>;
   positionSettleMs?: number;
   externalShares?: number;
+  outsideStockChange?: "adopt" | "block";
 } = {}): HedgerParams {
   return {
     strategy: { ...STRATEGY, ...overrides.strategy },
@@ -58,6 +59,7 @@ export function hedgerParams(overrides: {
     guards: { ...GUARDS, ...overrides.guards },
     positionSettleMs: overrides.positionSettleMs ?? 10_000,
     externalShares: overrides.externalShares ?? 0,
+    outsideStockChange: overrides.outsideStockChange ?? "adopt",
   };
 }
 

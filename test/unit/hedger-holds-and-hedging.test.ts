@@ -102,6 +102,23 @@ describe("hedging and in-flight accounting", () => {
     expect(t.hedger.snapshot(reportedAt + 30_000).blockReasons.map((r) => r.code)).not.toContain("position_mismatch");
   });
 
+  test('with outsideStockChange "block" a settled manual trade is held back: every hedge denied as hard_block until adopted', () => {
+    const t = new HedgerHarness(hedgerParams({ positionSettleMs: 10_000, outsideStockChange: "block" }));
+    t.quote(590);
+    const reportedAt = t.nowMs;
+    t.hedger.setPositions([...straddle(), stockPosition(-200)], reportedAt);
+    t.hedger.tick(reportedAt + 10_000);
+    expect([t.hedger.book.shares, t.hedger.positions.adoptedCount]).toEqual([0, 0]);
+    t.nowMs = reportedAt + 10_000;
+    const denied = t.quote(596).evaluate();
+    expect(denied).toMatchObject({ type: "deny", code: "hard_block" });
+    expect(t.hedger.snapshot(t.nowMs).hardBlock).toBe(true);
+    expect(t.hedger.activeHardBlock?.message).toContain("held back");
+    expect(t.hedger.adoptReportedPosition()).toBe(-200);
+    expect(t.hedger.activeHardBlock).toBeNull();
+    expect(t.quote(596).evaluate().type).toBe("hedge");
+  });
+
   test("tick adopts a manual trade with no quote and no evaluation (paused, market silent)", () => {
     const t = new HedgerHarness(hedgerParams({ positionSettleMs: 10_000 }));
     t.quote(590);

@@ -4,10 +4,10 @@ import { OrderRefSequence } from "../../src/core/order-ref-sequence.ts";
 import { OrderTracker } from "../../src/core/order-tracker.ts";
 import { PositionReconciler } from "../../src/core/position-reconciler.ts";
 
-function setup(settleMs = 10_000) {
+function setup(settleMs = 10_000, outsideChange: "adopt" | "block" = "adopt") {
   const book = new HedgeBook();
   const orders = new OrderTracker();
-  return { book, orders, reconciler: new PositionReconciler(settleMs, book, orders) };
+  return { book, orders, reconciler: new PositionReconciler(settleMs, book, orders, outsideChange) };
 }
 
 describe("position reconciler", () => {
@@ -71,5 +71,41 @@ describe("position reconciler", () => {
     reconciler.onReport(90, 500, 30_000);
     reconciler.settle(40_000);
     expect([book.shares, reconciler.adoptedCount]).toEqual([90, 2]);
+  });
+
+  describe('outside_stock_change = "block"', () => {
+    test("a settled outside change is held back as a hard block, the book unchanged; a new change renews it", () => {
+      const { book, reconciler } = setup(10_000, "block");
+      reconciler.onReport(0, 0, 0);
+      reconciler.onReport(100, 500, 1_000);
+      reconciler.settle(10_999);
+      expect(reconciler.heldBack).toBeNull(); // still possible report lag
+      reconciler.settle(11_000);
+      expect([book.shares, reconciler.adoptedCount]).toEqual([0, 0]);
+      expect(reconciler.heldBack?.code).toBe("reconcile_mismatch");
+      expect(reconciler.heldBack?.message).toStartWith("broker reports 100 hedge shares, the book 0: a change made outside gs, held back");
+      const first = reconciler.heldBack;
+      reconciler.settle(20_000);
+      expect(reconciler.heldBack).toBe(first); // the same block while nothing changed
+      reconciler.onReport(250, 500, 21_000);
+      reconciler.settle(21_000);
+      expect(reconciler.heldBack?.message).toStartWith("broker reports 250 hedge shares, the book 0");
+    });
+
+    test("goes when the account is put back, or when the operator adopts the report", () => {
+      const back = setup(10_000, "block");
+      back.reconciler.onReport(0, 0, 0);
+      back.reconciler.onReport(100, 500, 1_000);
+      back.reconciler.settle(11_000);
+      back.reconciler.onReport(0, 0, 12_000);
+      expect([back.reconciler.heldBack, back.reconciler.mismatchSinceMs, back.book.shares]).toEqual([null, null, 0]);
+
+      const accepted = setup(10_000, "block");
+      accepted.reconciler.onReport(0, 0, 0);
+      accepted.reconciler.onReport(100, 500, 1_000);
+      accepted.reconciler.settle(11_000);
+      expect(accepted.reconciler.adoptReport()).toBe(true);
+      expect([accepted.reconciler.heldBack, accepted.book.shares, accepted.reconciler.adoptedCount]).toEqual([null, 100, 0]);
+    });
   });
 });
