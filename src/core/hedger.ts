@@ -116,11 +116,12 @@ export class Hedger {
 
   /**
    * All positions of the traded account (the Hedger picks its own: the symbol's stock, less
-   * params.externalShares, and option legs; pass one account's positions). The stock position becomes the book's
-   * baseline on the first call; later reports are compared with the book (baseline + own
-   * fills by execId) and adopted only when the disagreement lasts `positionSettleMs`, with no
-   * order in flight and no own fill in that time (a manual trade); shorter disagreements are
-   * report lag and change nothing.
+   * params.externalShares, and option legs; pass one account's positions). The stock position
+   * becomes the book's baseline on the first call; later reports are compared with the book
+   * (baseline + own fills by execId). A disagreement that lasts `positionSettleMs`, with no
+   * order in flight and no own fill in that time, is a manual trade: adopted, or held back as
+   * a hard block (params.outsideStockChange). Shorter disagreements are report lag and change
+   * nothing.
    * Legs are latched (see legs.ts): a held leg stays a leg while held, even out of the band.
    */
   setPositions(positions: readonly Position[], nowMs: number): void {
