@@ -57,17 +57,6 @@ interface DialogRequest {
   readonly sendLabel: string;
 }
 
-/** What the dialog says of the commands the server sends only with confirm: true, and the box to tick. */
-const CONFIRMED_COMMANDS: Readonly<Record<string, { readonly text: string; readonly confirm: string }>> = {
-  flatten: {
-    text: "Flatten cancels working hedge orders, closes all hedge stock at market and leaves hedging paused. The options stay.",
-    confirm: "I understand flatten closes all hedge stock at market",
-  },
-  "accept-position": {
-    text: "Accept position takes the broker's stock position (less external shares) as this strategy's hedge and clears the reconciliation block; hedging then goes on from it unless paused.",
-    confirm: "I checked the account: these shares are the strategy's hedge",
-  },
-};
 
 function openDialog(request: DialogRequest): Promise<boolean> {
   const dialog = byId<HTMLDialogElement>("control-dialog");
@@ -342,29 +331,24 @@ function handleEvent(block: string): string | null {
 
 // --- control -----------------------------------------------------------------------------
 
-/** Asks, sends, then follows the command in the background; buttons are off only until it is queued. */
-async function sendControl(command: string): Promise<void> {
+/** Asks (the button's data-explain; data-confirm: a box to tick, then confirm: true), sends, follows; buttons are off until queued. */
+async function sendControl(clicked: HTMLButtonElement): Promise<void> {
+  const command = clicked.dataset.command ?? "";
   const buttons = [...document.querySelectorAll<HTMLButtonElement>("button[data-command]")];
   for (const button of buttons) button.disabled = true;
   try {
-    const id = await confirmAndQueue(command);
+    const id = await confirmAndQueue(command, clicked.dataset.explain ?? null, clicked.dataset.confirm ?? null);
     if (id !== null) void followControl(command, id);
   } finally {
     for (const button of buttons) button.disabled = false;
   }
 }
 
-async function confirmAndQueue(command: string): Promise<number | null> {
+async function confirmAndQueue(command: string, explain: string | null, confirm: string | null): Promise<number | null> {
   const target = view?.daemon_id ?? "the daemon";
-  const confirmedCommand = CONFIRMED_COMMANDS[command];
-  const confirmed = await openDialog({
-    title: `${command} ${target}?`,
-    text: confirmedCommand?.text ?? `Send ${command} to ${target}.`,
-    confirm: confirmedCommand?.confirm ?? null,
-    sendLabel: `Send ${command}`,
-  });
+  const confirmed = await openDialog({ title: `${command} ${target}?`, text: explain ?? `Send ${command} to ${target}.`, confirm, sendLabel: `Send ${command}` });
   if (!confirmed) return null;
-  const body = { ...(confirmedCommand === undefined ? {} : { confirm: true }), ...(view?.daemon_id ? { daemon_id: view.daemon_id } : {}) };
+  const body = { ...(confirm === null ? {} : { confirm: true }), ...(view?.daemon_id ? { daemon_id: view.daemon_id } : {}) };
   const response = await fetch(`/control/${command}`, { method: "POST", headers: { ...authHeaders(), "content-type": "application/json" }, body: JSON.stringify(body) });
   const answer = (await response.json()) as { id?: number; message?: string };
   if (response.status !== 202 || answer.id === undefined) {
@@ -392,7 +376,7 @@ async function followControl(command: string, id: number): Promise<void> {
 
 function start(): void {
   for (const button of document.querySelectorAll<HTMLButtonElement>("button[data-command]")) {
-    button.addEventListener("click", () => void sendControl(button.dataset.command ?? ""));
+    button.addEventListener("click", () => void sendControl(button));
   }
   byId("operation-type").addEventListener("change", () => void loadOperations());
   byId<HTMLSelectElement>("daemon-select").addEventListener("change", (event) => {

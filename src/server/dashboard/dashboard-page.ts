@@ -82,8 +82,12 @@ export const DASHBOARD_PAGE_HTML = `<!doctype html>
       <button type="button" data-command="resume">Resume</button>
       <button type="button" data-command="retry-broker">Retry broker</button>
       <button type="button" data-command="stop" class="danger">Stop</button>
-      <button type="button" data-command="flatten" class="danger">Flatten</button>
-      <button type="button" data-command="accept-position" class="danger" title="Clear a reconciliation block by taking the broker's stock position as the hedge">Accept position</button>
+      <button type="button" data-command="flatten" class="danger"
+        data-explain="Flatten cancels working hedge orders, closes all hedge stock at market and leaves hedging paused. The options stay."
+        data-confirm="I understand flatten closes all hedge stock at market">Flatten</button>
+      <button type="button" data-command="accept-position" class="danger" title="Clear a reconciliation block by taking the broker's stock position as the hedge"
+        data-explain="Accept position takes the broker's stock position (less external shares) as this strategy's hedge and clears the reconciliation block; hedging then goes on from it unless paused."
+        data-confirm="I checked the account: these shares are the strategy's hedge">Accept position</button>
     </div>
     <p id="control-result" class="muted small" aria-live="polite"></p>
     <p class="muted small">config <code id="config-hash">–</code> · <span id="process">–</span></p>
