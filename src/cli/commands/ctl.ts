@@ -1,5 +1,5 @@
-// `gs ctl <command>`: queue stop, pause, resume, flatten, retry-broker or accept-position for a daemon and
-// wait until the daemon consumed it, through a server (--server) or the sink directly.
+// `gs ctl <command>`: queue stop, pause, resume, flatten, retry-broker or accept-position for a
+// daemon and wait until the daemon consumed it, through a server (--server) or the sink directly.
 import { defineCommand } from "citty";
 import { UserError } from "../../config/user-error.ts";
 import { CONFIG_ARGS, loadConfigFromArgs } from "../config-args.ts";
