@@ -131,8 +131,7 @@ class ReplayEngine {
 
   /**
    * One bar through the daemon's sequence, at its close: the bars where something can happen
-   * (a day's first, a roll, the Hedger not quiet, a trade that would latch the circuit
-   * breaker); quietStretch() takes the others. A method of its own, so the JIT compiles it as one small unit.
+   * (a day's first, a roll, the Hedger not quiet); quietStretch() takes the others. A method of its own, so the JIT compiles it as one small unit.
    */
   private step(i: number): void {
     const tape = this.tape;
@@ -201,8 +200,7 @@ class ReplayEngine {
    * Bars from i on that are quiet, in one tight loop: each only accrues,
    * marks equity, counts its hold or denial and is recorded, with the numbers step() would
    * give it; a bar whose trade the guards allow hedges (quietHedge). Returns the first bar
-   * that needs step(): a trade that would latch the circuit breaker, the Hedger's quiet time
-   * is over (an order left working too), a roll is due, or the day ends.
+   * that needs step(): the Hedger's quiet time is over (an order left working too), a roll is due, or the day ends.
    */
   private quietStretch(i: number, end: number): number {
     const stop = Math.min(end, this.nextRollBar);
@@ -226,17 +224,15 @@ class ReplayEngine {
       if (nowMs >= quietUntilMs) break;
       const spot = bars[p + SPOT] as number;
       const gamma = bars[p + GAMMA] as number;
-      const hold = hedger.quietHold(units * (bars[p + CALL_DELTA] as number) + units * (bars[p + PUT_DELTA] as number), units * gamma + units * gamma, spot);
       const callPrice = bars[p + CALL_PRICE] as number;
       const putPrice = bars[p + PUT_PRICE] as number;
+      const hold = hedger.quietHold(units * (bars[p + CALL_DELTA] as number) + units * (bars[p + PUT_DELTA] as number), units * gamma + units * gamma, spot, units * callPrice + units * putPrice);
       let denied: GuardCode | null = null;
       if (hold === null) {
         // A trade is wanted: still quiet when a guard denies it (a logged run takes step(),
         // whose log line carries the denial's numbers).
         if (log !== null) break;
         denied = hedger.quietDenial(nowMs, spot, bars[p + BID] as number, bars[p + ASK] as number, units * callPrice + units * putPrice);
-        // Neither denied nor allowed: the trade would latch the circuit breaker, which evaluate() does.
-        if (denied === null && !hedger.quietTradeAllowed) break;
       }
       const vol = bars[p + VOL] as number;
       const optionValue = units * (callPrice + putPrice);

@@ -1,43 +1,69 @@
-// Today's strategy PnL, split the way a gamma scalper reads it:
-//   scalping = hedge realised today + (hedge unrealised now - at the day's first mark)
-//   option MTM = option value now - option value at the day's first mark
-//   total = scalping + option MTM - commissions today   (what the circuit breaker judges)
-// Baselines are taken at the first evaluation of the day with a spot and legs, or restored.
-import type { HedgeBook } from "./hedge-book.ts";
+// Today's strategy PnL, split the way a gamma scalper reads it, all marked to market (what
+// the circuit breaker judges; independent of the broker's average cost, which blends in
+// shares outside the strategy and commissions):
+//   scalping = hedge shares x spot + today's hedge cash - hedge shares x spot at the day's first mark
+//   option MTM = Σ held legs units x (mark - baseline) + legs closed today (leg-baselines.ts)
+//   total = scalping + option MTM - commissions today
+// Today's hedge cash is what own fills paid (-shares x price); shares that change outside
+// them (an adopted manual trade, an accepted position, a restart finding other shares than
+// were saved) enter at the mark, as cash -Δshares x spot: no PnL.
+import type { LegBaselineState } from "./leg-baselines.ts";
+
+/** What a restart needs to go on with today's PnL (null fields: the day has no mark yet). */
+export interface DayPnlMarks {
+  readonly hedgeOpenValueUsd: number | null;
+  readonly hedgeCashUsd: number;
+  /** The hedge shares the open value and cash account for. */
+  readonly hedgeShares: number;
+  readonly optionClosedPnlUsd: number;
+  readonly legBaselines: readonly LegBaselineState[];
+}
 
 export class DayPnl {
-  optionOpenValueUsd: number | null = null;
-  hedgeOpenUnrealizedUsd: number | null = null;
+  /** Hedge shares x spot at the day's first mark; null before it. */
+  hedgeOpenValueUsd: number | null = null;
+  hedgeCashUsd = 0;
+  /** The shares hedgeOpenValueUsd and hedgeCashUsd account for. */
+  hedgeShares = 0;
+  /** Option MTM at the last mark (status). */
+  optionMtmUsd = 0;
 
-  setBaselines(optionValueUsd: number, hedgeUnrealizedUsd: number): void {
-    this.optionOpenValueUsd = optionValueUsd;
-    this.hedgeOpenUnrealizedUsd = hedgeUnrealizedUsd;
+  /** The day's first mark of the hedge. */
+  openHedge(shares: number, spot: number): void {
+    this.hedgeOpenValueUsd = shares * spot;
+    this.hedgeCashUsd = 0;
+    this.hedgeShares = shares;
   }
 
-  /** Options bought or sold intraday enter at their mark, so their premium is not PnL. */
-  shiftOptionBaseline(deltaValueUsd: number): void {
-    if (this.optionOpenValueUsd !== null) this.optionOpenValueUsd += deltaValueUsd;
+  /** An own fill: signedShares > 0 bought, at priceUsd. Before the day's first mark the open value takes it in. */
+  onOwnFill(signedShares: number, priceUsd: number): void {
+    if (this.hedgeOpenValueUsd === null) return;
+    this.hedgeCashUsd -= signedShares * priceUsd;
+    this.hedgeShares += signedShares;
+  }
+
+  /** The hedge holds `shares` by a change outside own fills: they enter at the mark, with no PnL. */
+  enterAtMark(shares: number, spot: number): void {
+    this.hedgeCashUsd -= (shares - this.hedgeShares) * spot;
+    this.hedgeShares = shares;
+  }
+
+  /** Null before the day's first mark. Shares not entered yet count as entered now (no PnL). */
+  scalpingUsd(spot: number): number | null {
+    const open = this.hedgeOpenValueUsd;
+    return open === null ? null : this.hedgeShares * spot + this.hedgeCashUsd - open;
+  }
+
+  /** Null before the day's first mark. */
+  total(spot: number, optionMtmUsd: number, commissionsUsd: number): number | null {
+    const scalping = this.scalpingUsd(spot);
+    return scalping === null ? null : scalping + optionMtmUsd - commissionsUsd;
   }
 
   startNewDay(): void {
-    this.optionOpenValueUsd = null;
-    this.hedgeOpenUnrealizedUsd = null;
-  }
-
-  scalpingUsd(book: HedgeBook, spot: number): number | null {
-    if (this.hedgeOpenUnrealizedUsd === null) return null;
-    return book.realizedPnlTodayUsd + book.unrealizedPnlUsd(spot) - this.hedgeOpenUnrealizedUsd;
-  }
-
-  optionMtmUsd(optionValueUsd: number | null): number | null {
-    return optionValueUsd === null || this.optionOpenValueUsd === null ? null : optionValueUsd - this.optionOpenValueUsd;
-  }
-
-  /** null until the day's baselines exist. */
-  total(book: HedgeBook, spot: number, optionValueUsd: number | null): number | null {
-    const scalping = this.scalpingUsd(book, spot);
-    const option = this.optionMtmUsd(optionValueUsd);
-    if (scalping === null || option === null) return null;
-    return scalping + option - book.commissionsTodayUsd;
+    this.hedgeOpenValueUsd = null;
+    this.hedgeCashUsd = 0;
+    this.hedgeShares = 0;
+    this.optionMtmUsd = 0;
   }
 }

@@ -27,26 +27,26 @@ export class MutableGuardState implements GuardState {
   orderShares = 0;
   forced = false;
 
-  /** The Hedger's state now, for an order of `orderShares` (its daily PnL first: reading it may latch the breaker). */
-  fillFrom(h: Hedger, nowMs: number, spot: number, orderShares: number, forced: boolean): this {
+  /** The Hedger's state now, for an order of `orderShares`, with today's PnL as marked now. */
+  fillFrom(h: Hedger, nowMs: number, spot: number, orderShares: number, forced: boolean, dailyPnlUsd: number | null): this {
     this.quoteTsMs = h.quoteTsMs;
     this.quoteKind = h.quoteKind;
     this.bid = h.bid;
     this.ask = h.ask;
-    this.dailyPnlUsd = h.params.guards.maxDailyLossUsd === null ? null : h.dailyPnlUsd(nowMs);
+    this.dailyPnlUsd = h.params.guards.maxDailyLossUsd === null ? null : dailyPnlUsd;
     return this.fillRest(h, nowMs, spot, orderShares, forced);
   }
 
   /**
    * The state the guards would see on a live quote (bid, ask) at nowMs that the Hedger has not
-   * been given, its legs marked at legValueUsd: read only, the breaker latches nothing.
+   * been given, its legs marked at legValueUsd: read only.
    */
   fillForQuote(h: Hedger, nowMs: number, spot: number, bid: number, ask: number, legValueUsd: number, orderShares: number, forced: boolean): this {
     this.quoteTsMs = nowMs;
     this.quoteKind = "live";
     this.bid = bid;
     this.ask = ask;
-    this.dailyPnlUsd = h.params.guards.maxDailyLossUsd === null ? null : h.pnl.total(h.book, spot, legValueUsd);
+    this.dailyPnlUsd = h.params.guards.maxDailyLossUsd === null ? null : h.quietDayPnlUsd(spot, legValueUsd);
     return this.fillRest(h, nowMs, spot, orderShares, forced);
   }
 
@@ -90,12 +90,12 @@ export function buildSnapshot(h: Hedger, nowMs: number, day: ExchangeDay): Hedge
     const wanted = portfolioDelta === null ? "in_band" : h.policy.wantedShares(portfolioDelta, gamma ?? 0, spot);
     const orderShares = typeof wanted === "number" ? wanted : 0;
     const forced = portfolioDelta !== null && Math.abs(portfolioDelta) >= h.params.hedge.forcedDeltaShares;
-    for (const d of allDenials(h.guards, h.fillGuardState(nowMs, spot, orderShares, forced))) {
+    for (const d of allDenials(h.guards, h.fillGuardState(nowMs, spot, orderShares, forced, dailyPnl))) {
       if (orderShares === 0 && RHYTHM_GUARDS.has(d.code)) continue;
       blockReasons.push({ code: d.code, message: explainDenial(d.code, d.context) });
     }
   } else {
-    for (const d of allDenials(h.guards, h.fillGuardState(nowMs, 0, 0, false))) {
+    for (const d of allDenials(h.guards, h.fillGuardState(nowMs, 0, 0, false, null))) {
       if (!RHYTHM_GUARDS.has(d.code)) blockReasons.push({ code: d.code, message: explainDenial(d.code, d.context) });
     }
   }
@@ -149,8 +149,8 @@ export function buildSnapshot(h: Hedger, nowMs: number, day: ExchangeDay): Hedge
     dailyRealizedPnlUsd: h.book.realizedPnlTodayUsd,
     dailyCommissionsUsd: h.book.commissionsTodayUsd,
     unrealizedPnlUsd: spot === null ? null : h.book.unrealizedPnlUsd(spot),
-    scalpingPnlUsd: spot === null ? null : h.pnl.scalpingUsd(h.book, spot),
-    optionMtmPnlUsd: h.pnl.optionMtmUsd(portfolio?.optionValueUsd ?? null),
+    scalpingPnlUsd: spot === null ? null : h.pnl.scalpingUsd(spot),
+    optionMtmPnlUsd: dailyPnl === null ? null : h.pnl.optionMtmUsd,
     dailyPnlUsd: dailyPnl,
     realizedVolToday: h.realizedVol.annualized(),
     impliedVol: portfolio?.impliedVol ?? null,

@@ -88,16 +88,14 @@ export class Hedger {
     return this.quietDelta[0] as number;
   }
   quietWantedShares = 0;
-  /** The last quietDenial() found the trade quietHold() wanted allowed (no guard denies it, the breaker does not latch): quietHedge() may take it. */
-  quietTradeAllowed = false;
+  /** The last quietDenial() found the trade quietHold() wanted allowed: quietHedge() may take it. */
+  private quietTradeAllowed = false;
   /** Held raw: quietHold() runs on most bars of a replay, and a double field is boxed on every store. */
   private readonly quietDelta = new Float64Array(1);
   /** Since when a leg has been on the model for lack of fresh broker greeks (null: none is). */
   modelGreeksSinceMs: number | null = null;
 
   private day: ExchangeDay | null = null;
-  /** Legs were selected at least once in this process (the day's baseline then refers to them). */
-  private legsSelected = false;
   private volDayEndMs = Number.NEGATIVE_INFINITY;
   private readonly guardState = new MutableGuardState();
 
@@ -123,6 +121,8 @@ export class Hedger {
    * a hard block (params.outsideStockChange). Shorter disagreements are report lag and change
    * nothing.
    * Legs are latched (see legs.ts): a held leg stays a leg while held, even out of the band.
+   * Legs are selected again at once when a spot is known: a leg closed or resized leaves its
+   * PnL at its mark now (see leg-baselines.ts).
    */
   setPositions(positions: readonly Position[], nowMs: number): void {
     this.rollDay(nowMs);
@@ -132,14 +132,7 @@ export class Hedger {
     }
     this.positions.onReport((stock === null ? 0 : stock.quantity) - this.params.externalShares, stock === null ? 0 : stock.avgCost, nowMs);
     this.legs.setPositions(positions);
-    if (this.legs.dirty && this.spot !== null) {
-      // The legs are still the old ones until reselect. Before this process first selected
-      // legs, a baseline can only be a restored one, taken on the legs held now: no trade.
-      const valueBefore = this.pnl.optionOpenValueUsd !== null && this.legsSelected ? this.legs.optionValueUsd(this.spot, nowMs) : null;
-      this.reselectLegs(this.spot, nowMs);
-      // An intraday trade in the options is not PnL: move the day's baseline by its value at the mark.
-      if (valueBefore !== null) this.pnl.shiftOptionBaseline(this.legs.optionValueUsd(this.spot, nowMs) - valueBefore);
-    }
+    if (this.legs.dirty && this.spot !== null) this.legs.reselect(this.spot, nowMs);
   }
 
   /** Quote of the underlying. Spot = mid when both sides are sane, else last; an unusable quote keeps the old one. */
@@ -201,24 +194,25 @@ export class Hedger {
   /**
    * Decide what to do now. The hold path allocates nothing but the returned decision (and
    * not even that without spot or legs); guards run only when the policy wants a hedge.
+   * Every evaluation with a spot and live legs marks today's PnL and may latch the breaker,
+   * whatever the policy wants.
    */
   evaluate(nowMs: number): HedgeDecision {
     this.tick(nowMs);
     const spot = this.spot;
     if (spot === null) return this.decided(HOLD_NO_SPOT, nowMs);
-    if (this.legs.dirty) this.reselectLegs(spot, nowMs);
+    if (this.legs.needsSelection) this.legs.reselect(spot, nowMs);
     if (this.legs.count === 0) return this.decided(HOLD_NO_LEGS, nowMs);
     if (!this.legs.computeDeltaGamma(spot, nowMs)) return this.hold("leg_expired", null, nowMs);
-    if (this.pnl.optionOpenValueUsd === null) this.pnl.setBaselines(this.legs.optionValueUsd(spot, nowMs), this.book.unrealizedPnlUsd(spot));
+    const dailyPnl = this.markDay(spot, nowMs);
     const deltaShares = this.legs.optionDeltaShares + this.book.shares + this.orders.pendingShares;
     if (this.orders.liveCount > 0) return this.hold("order_in_flight", deltaShares, nowMs);
     if (this.awaitingBrokerGreeks(nowMs)) return this.hold("awaiting_broker_greeks", deltaShares, nowMs);
     const wanted = this.policy.wantedShares(deltaShares, this.legs.gammaShares, spot);
     if (typeof wanted === "string") return this.hold(wanted, deltaShares, nowMs);
     const forced = Math.abs(deltaShares) >= this.params.hedge.forcedDeltaShares;
-    const denial = this.guardChain.firstDenial(this.fillGuardState(nowMs, spot, wanted, forced));
+    const denial = this.guardChain.firstDenial(this.fillGuardState(nowMs, spot, wanted, forced, dailyPnl));
     if (denial !== null) {
-      if (denial.code === "circuit_breaker") this.circuitBreakerTripped = true;
       return this.decided({ type: "deny", code: denial.code, context: denial.context, deltaShares, wantedShares: wanted, forced }, nowMs);
     }
     return this.decided(hedgeOf(wanted, forced, deltaShares, spot), nowMs);
@@ -227,7 +221,7 @@ export class Hedger {
   /**
    * Until when (ms, exclusive) the Hedger is quiet; -Infinity when it is not. Quiet: legs
    * selected and, at the last evaluation, all priced from fresh broker greeks; the day's
-   * baselines taken; no order in flight or owed; no position disagreement settling. Until the
+   * marks taken (the hedge's and every leg's baseline); no order in flight or owed; no position disagreement settling. Until the
    * day ends or a leg expires, a live quote that comes with every leg's fresh broker greeks
    * then changes nothing a later decision reads (quote and greeks are overwritten by the next
    * ones, realised vol is for status), and evaluate() on it returns the hold quietHold() finds,
@@ -238,7 +232,7 @@ export class Hedger {
   quietUntilMs(): number {
     const day = this.day;
     if (day === null || this.spot === null || this.legs.dirty || this.legs.count === 0 || !this.legs.allOnBrokerGreeks) return Number.NEGATIVE_INFINITY;
-    if (this.pnl.optionOpenValueUsd === null || this.orders.liveCount !== 0 || this.orders.pendingShares !== 0 || this.positions.mismatchSinceMs !== null) {
+    if (this.pnl.hedgeOpenValueUsd === null || this.legs.unmarkedCount !== 0 || this.orders.liveCount !== 0 || this.orders.pendingShares !== 0 || this.positions.mismatchSinceMs !== null) {
       return Number.NEGATIVE_INFINITY;
     }
     const expiryMs = this.legs.firstExpiryMs;
@@ -247,11 +241,14 @@ export class Hedger {
 
   /**
    * While quiet: the hold evaluate() would return for legs whose fresh broker greeks sum to
-   * these shares (Σ quantity × multiplier × delta, and × gamma, legs in book order), or null
-   * when the policy wants a trade (its size then in quietWantedShares, for quietDenial). Its
-   * delta is left in quietDeltaShares; nothing else changes.
+   * these shares (Σ quantity × multiplier × delta, and × gamma, legs in book order) and whose
+   * fresh broker prices sum to legValueUsd (Σ quantity × multiplier × price), or null when the
+   * policy wants a trade (its size then in quietWantedShares, for quietDenial). Its delta is
+   * left in quietDeltaShares; the circuit breaker latches as evaluate() latches it; nothing
+   * else changes.
    */
-  quietHold(legDeltaShares: number, gammaShares: number, spot: number): SizingHold | null {
+  quietHold(legDeltaShares: number, gammaShares: number, spot: number, legValueUsd: number): SizingHold | null {
+    if (this.params.guards.maxDailyLossUsd !== null && !this.circuitBreakerTripped) this.latchBreaker(this.quietDayPnlUsd(spot, legValueUsd));
     const deltaShares = legDeltaShares + this.book.shares + this.orders.pendingShares;
     this.quietDelta[0] = deltaShares;
     this.quietTradeAllowed = false;
@@ -264,15 +261,12 @@ export class Hedger {
   /**
    * While quiet, after quietHold() found a trade wanted on the live quote (bid, ask) at nowMs:
    * the code of the guard that denies it, the legs' fresh broker prices summing to legValueUsd
-   * (Σ quantity × multiplier × price, legs in book order); null when no guard denies it.
-   * Then quietTradeAllowed says whether quietHedge() may take the trade, or evaluate() must
-   * decide (the circuit breaker would latch now). Nothing else changes.
+   * (as given to quietHold); null when no guard denies it, and quietHedge() may then take the
+   * trade (quietTradeAllowed). Nothing else changes.
    */
   quietDenial(nowMs: number, spot: number, bid: number, ask: number, legValueUsd: number): GuardCode | null {
     const forced = Math.abs(this.quietDeltaShares) >= this.params.hedge.forcedDeltaShares;
     const state = this.guardState.fillForQuote(this, nowMs, spot, bid, ask, legValueUsd, this.quietWantedShares, forced);
-    const limit = this.params.guards.maxDailyLossUsd;
-    if (limit !== null && !state.circuitBreakerTripped && state.dailyPnlUsd !== null && state.dailyPnlUsd <= -limit) return null;
     const code = this.guardChain.firstDenyingCode(state);
     this.quietTradeAllowed = code === null;
     return code;
@@ -335,6 +329,7 @@ export class Hedger {
     const signed = this.orders.execution(execution);
     if (signed === 0) return;
     this.book.applyFill(signed, execution.price);
+    this.pnl.onOwnFill(signed, execution.price);
     this.positions.onExecutionApplied(execution.tsEventMs);
   }
 
@@ -356,7 +351,7 @@ export class Hedger {
   /** Everything the status row shows. Not for the hot path (allocates). */
   snapshot(nowMs: number): HedgerSnapshot {
     this.rollDay(nowMs);
-    if (this.spot !== null && this.legs.dirty) this.reselectLegs(this.spot, nowMs);
+    if (this.spot !== null && this.legs.needsSelection) this.legs.reselect(this.spot, nowMs);
     return buildSnapshot(this, nowMs, this.day!);
   }
 
@@ -365,26 +360,30 @@ export class Hedger {
     return dailyStateOf(this, this.day!.day);
   }
 
-  /** Restores a persisted day: counters only when it is today's; last hedge time/price always (newest wins). */
+  /** Restores a persisted day, before the first setPositions: counters and PnL marks only when it is today's; last hedge time/price always (newest wins). */
   restoreDailyState(state: HedgerDailyState, nowMs: number): void {
     this.rollDay(nowMs);
     restoreDailyState(this, state, this.day!.day);
   }
 
-  /** Today's strategy PnL for the circuit breaker; latches the breaker when it crosses the limit. */
+  /** Today's strategy PnL, marked now (see markDay); null before the first spot. */
   dailyPnlUsd(nowMs: number): number | null {
+    this.rollDay(nowMs);
     const spot = this.spot;
     if (spot === null) return null;
-    const optionValue = this.legs.count > 0 && !this.legs.dirty ? this.legs.optionValueUsd(spot, nowMs) : null;
-    const pnl = this.pnl.total(this.book, spot, optionValue);
-    const limit = this.params.guards.maxDailyLossUsd;
-    if (limit !== null && pnl !== null && pnl <= -limit) this.circuitBreakerTripped = true;
-    return pnl;
+    if (this.legs.needsSelection) this.legs.reselect(spot, nowMs);
+    return this.markDay(spot, nowMs);
+  }
+
+  /** While quiet (the day marked, every leg's baseline taken): today's PnL with the legs worth legValueUsd. O(1). */
+  quietDayPnlUsd(spot: number, legValueUsd: number): number | null {
+    const baselines = this.legs.baselines;
+    return this.pnl.total(spot, legValueUsd - baselines.valueUsd + baselines.closedUsd, this.book.commissionsTodayUsd);
   }
 
   /** Fills the reusable guard state (no allocation). */
-  fillGuardState(nowMs: number, spot: number, orderShares: number, forced: boolean): MutableGuardState {
-    return this.guardState.fillFrom(this, nowMs, spot, orderShares, forced);
+  fillGuardState(nowMs: number, spot: number, orderShares: number, forced: boolean, dailyPnlUsd: number | null): MutableGuardState {
+    return this.guardState.fillFrom(this, nowMs, spot, orderShares, forced, dailyPnlUsd);
   }
 
   // ---- internals -----------------------------------------------------------------------
@@ -399,9 +398,27 @@ export class Hedger {
     this.quoteKind = kind;
   }
 
-  private reselectLegs(spot: number, nowMs: number): void {
-    this.legs.reselect(spot, nowMs);
-    this.legsSelected = true;
+  /**
+   * Marks today's PnL at spot: the hedge's first mark of the day, hedge shares changed outside
+   * own fills (they enter now), the legs' marks and first baselines; latches the circuit
+   * breaker at or past the limit. O(legs).
+   */
+  private markDay(spot: number, nowMs: number): number | null {
+    const pnl = this.pnl;
+    const shares = this.book.shares;
+    if (pnl.hedgeOpenValueUsd === null) pnl.openHedge(shares, spot);
+    else if (pnl.hedgeShares !== shares) pnl.enterAtMark(shares, spot);
+    const baselines = this.legs.baselines;
+    pnl.optionMtmUsd = this.legs.markLegs(spot, nowMs) - baselines.valueUsd + baselines.closedUsd;
+    const total = pnl.total(spot, pnl.optionMtmUsd, this.book.commissionsTodayUsd);
+    this.latchBreaker(total);
+    return total;
+  }
+
+  /** The breaker stays tripped for the rest of the day once today's PnL is at or past the loss limit. */
+  private latchBreaker(dailyPnlUsd: number | null): void {
+    const limit = this.params.guards.maxDailyLossUsd;
+    if (limit !== null && dailyPnlUsd !== null && dailyPnlUsd <= -limit) this.circuitBreakerTripped = true;
   }
 
   /** After computeDeltaGamma: true while a leg waits for broker greeks within the grace period. */
@@ -430,7 +447,10 @@ export class Hedger {
     return decision;
   }
 
-  /** Trading-day rollover at New York midnight: daily counters, breaker and PnL baselines restart. */
+  /**
+   * Trading-day rollover at New York midnight: daily counters, breaker and PnL marks restart;
+   * the legs are selected again (an option held may qualify on the new day).
+   */
   private rollDay(nowMs: number): void {
     const day = this.day;
     if (day !== null && nowMs >= day.startMs && nowMs < day.endMs) return;
@@ -442,5 +462,7 @@ export class Hedger {
     this.book.startNewDay();
     this.orders.startNewDay();
     this.pnl.startNewDay();
+    this.legs.startNewDay();
+    this.legs.dirty = true;
   }
 }

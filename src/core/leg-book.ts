@@ -4,6 +4,7 @@
 import { BsTerms, computeGreeks, computeTerms, GreeksScratch, termsDelta, termsGamma, termsPrice } from "./greeks.ts";
 import type { OptionGreeksInput } from "./hedger-inputs.ts";
 import { impliedVol } from "./implied-vol.ts";
+import { type LegBaseline, LegBaselines, type LegBaselineState } from "./leg-baselines.ts";
 import type { StrategyParams } from "./hedger-params.ts";
 import type { LegSnapshot } from "./hedger-snapshot.ts";
 import { contractKey, type OptionRight, type Position } from "./instrument.ts";
@@ -25,6 +26,8 @@ class LegRuntime {
   impliedVol: number | null = null;
   /** Model vol: the implied vol when known, else the fallback. */
   vol: number;
+  /** Today's baseline, null until the leg's first trustworthy mark. */
+  baseline: LegBaseline | null = null;
   constructor(
     readonly leg: SelectedLeg,
     fallbackVol: number,
@@ -81,7 +84,6 @@ export interface PortfolioGreeks {
   readonly thetaUsdPerDay: number;
   /** USD per vol point. */
   readonly vegaUsd: number;
-  readonly optionValueUsd: number;
   /** Exposure-weighted implied vol of the legs whose IV is known (null when none is). */
   readonly impliedVol: number | null;
 }
@@ -95,6 +97,8 @@ export class LegBook {
    * deoptimised the fast path on every new Hedger (each run of a sweep).
    */
   private optionCount = 0;
+  /** Option positions that are not flat: legs can only be selected among them. */
+  private heldOptionCount = 0;
   private signature = "";
   /** Latest greeks of options that are not legs (yet): a leg selected later starts with them. */
   private readonly greeksByKey = new Map<string, OptionGreeksInput>();
@@ -116,6 +120,10 @@ export class LegBook {
   modelLegCount = 0;
   /** The last computeDeltaGamma since the last selection priced every leg from fresh broker greeks. */
   allOnBrokerGreeks = false;
+  /** Legs the last markLegs found without a baseline (no trustworthy mark yet today). */
+  unmarkedCount = 0;
+  /** Today's per-leg option baselines. */
+  readonly baselines = new LegBaselines();
 
   /** Hot-path copies of two params. */
   private readonly useBrokerGreeks: boolean;
@@ -128,6 +136,14 @@ export class LegBook {
 
   get count(): number {
     return this.runtimes.length;
+  }
+
+  /**
+   * Selection must run before the legs are used: the positions changed, or options are held
+   * but none is a leg (one may qualify now: a new day, another spot).
+   */
+  get needsSelection(): boolean {
+    return this.dirty || (this.runtimes.length === 0 && this.heldOptionCount !== 0);
   }
 
   /** The earliest expiry close of the legs (+Infinity without legs). */
@@ -147,6 +163,7 @@ export class LegBook {
       .join(",");
     this.optionPositions = options;
     this.optionCount = options.length;
+    this.heldOptionCount = options.filter((p) => p.quantity !== 0).length;
     if (signature === this.signature) return;
     this.signature = signature;
     this.dirty = true;
@@ -169,7 +186,12 @@ export class LegBook {
     return n === count && this.signature !== "";
   }
 
+  /**
+   * Selects the legs among the option positions. The legs held until now are marked first:
+   * a leg closed or resized leaves its PnL at that mark, contracts added enter at it.
+   */
   reselect(spot: number, nowMs: number): void {
+    this.markLegs(spot, nowMs);
     const selected = selectLegs(
       this.runtimes.map((r) => r.leg),
       this.optionPositions,
@@ -184,9 +206,13 @@ export class LegBook {
         const r = new LegRuntime(leg, this.params.fallbackVol);
         const greeks = this.runtimeByKey.get(leg.contractKey)?.broker ?? this.greeksByKey.get(leg.contractKey) ?? null;
         if (greeks !== null) this.applyGreeks(r, greeks);
+        const baseline = this.baselines.get(leg.contractKey);
+        if (baseline !== null) this.baselines.resize(baseline, r.units);
+        r.baseline = baseline;
         return r;
       });
     this.runtimeByKey = new Map(this.runtimes.map((r) => [r.leg.contractKey, r]));
+    this.baselines.keepOnly(new Set(this.runtimeByKey.keys()));
     this.dirty = false;
     this.allOnBrokerGreeks = false;
   }
@@ -268,20 +294,54 @@ export class LegBook {
     return alive;
   }
 
-  /** Mark value of the legs (broker price when fresh, else model), USD. No allocation. */
-  optionValueUsd(spot: number, nowMs: number): number {
+  /**
+   * Marks the legs at spot: each takes its latest trustworthy mark and, at the first one
+   * today, its baseline there. Returns Σ units x latest mark over the legs with a baseline
+   * (a leg not marked yet today counts nothing; compare baselines.valueUsd). No allocation
+   * but a leg's first baseline of the day.
+   */
+  markLegs(spot: number, nowMs: number): number {
     let value = 0;
+    let unmarked = 0;
     for (let i = 0; i < this.runtimes.length; i++) {
       const r = this.runtimes[i]!;
-      const brokerPrice = this.freshBrokerPrice(r, nowMs);
-      if (brokerPrice !== null) {
-        value += r.units * brokerPrice;
-        continue;
+      const mark = this.trustworthyMark(r, spot, nowMs);
+      let b = r.baseline;
+      if (!Number.isNaN(mark)) {
+        if (b === null) r.baseline = b = this.baselines.open(r.leg.contractKey, r.units, mark);
+        else b.markUsd = mark;
       }
-      this.modelTerms(r, spot, nowMs);
-      value += r.units * (this.terms.valid ? termsPrice(r.right, this.terms) : this.fullModel(r, spot, nowMs).price);
+      if (b === null) unmarked++;
+      else value += r.units * b.markUsd;
     }
+    this.unmarkedCount = unmarked;
     return value;
+  }
+
+  /** Drops today's baselines (the legs take new ones at their first marks of the new day). */
+  startNewDay(): void {
+    this.baselines.startNewDay();
+    for (const r of this.runtimes) r.baseline = null;
+  }
+
+  /** A saved day's baselines, taken up by the next selection (the legs held now are selected again). */
+  restoreBaselines(legs: readonly LegBaselineState[], closedUsd: number): void {
+    this.startNewDay();
+    this.baselines.restore(legs, closedUsd);
+    if (this.runtimes.length > 0) this.dirty = true;
+  }
+
+  /**
+   * A fresh broker price; else the model's price, but for a broker-greeks leg only once its
+   * implied vol is known (before, the model prices at the fallback vol: a guess that jumps
+   * to the market when the broker's price arrives); NaN when there is none.
+   */
+  private trustworthyMark(r: LegRuntime, spot: number, nowMs: number): number {
+    const brokerPrice = this.freshBrokerPrice(r, nowMs);
+    if (brokerPrice !== null) return brokerPrice;
+    if (this.useBrokerGreeks && r.impliedVol === null) return Number.NaN;
+    this.modelTerms(r, spot, nowMs);
+    return this.terms.valid ? termsPrice(r.right, this.terms) : this.fullModel(r, spot, nowMs).price;
   }
 
   /**
@@ -312,7 +372,6 @@ export class LegBook {
     const p = this.params;
     let theta = 0;
     let vega = 0;
-    let value = 0;
     let volWeighted = 0;
     let weight = 0;
     const legs = this.runtimes.map((r): LegSnapshot => {
@@ -337,7 +396,6 @@ export class LegBook {
       };
       theta += r.units * (leg.theta ?? 0);
       vega += r.units * (leg.vega ?? 0);
-      value += r.units * (leg.price ?? 0);
       const iv = r.impliedVol;
       if (iv !== null) {
         volWeighted += Math.abs(r.units) * iv;
@@ -345,7 +403,7 @@ export class LegBook {
       }
       return leg;
     });
-    return { legs, thetaUsdPerDay: theta, vegaUsd: vega, optionValueUsd: value, impliedVol: weight > 0 ? volWeighted / weight : null };
+    return { legs, thetaUsdPerDay: theta, vegaUsd: vega, impliedVol: weight > 0 ? volWeighted / weight : null };
   }
 
   private freshBroker(r: LegRuntime, nowMs: number): OptionGreeksInput | null {

@@ -3,11 +3,5 @@ import type { HedgerDailyState } from "../core/daily-state.ts";
 import type { DailyState } from "../sink/records.ts";
 
 export function dailyStateRow(daemonId: string, state: HedgerDailyState, wallNowMs: number): DailyState {
-  return {
-    ...state,
-    daemonId,
-    optionOpenValueUsd: state.optionOpenValueUsd ?? null,
-    hedgeOpenUnrealizedUsd: state.hedgeOpenUnrealizedUsd ?? null,
-    updatedAtMs: wallNowMs,
-  };
+  return { ...state, daemonId, updatedAtMs: wallNowMs };
 }

@@ -151,14 +151,12 @@ export interface ControlRow extends ControlRequest {
 }
 
 /**
- * Per-day counters that must survive restarts (limits, cooldown, circuit breaker and its PnL
- * baselines): core's HedgerDailyState plus who wrote it and when. The baselines are null on
- * rows written before they were stored (migration 002).
+ * Per-day counters that must survive restarts (limits, cooldown, circuit breaker and today's
+ * PnL marks): core's HedgerDailyState plus who wrote it and when. The marks are null on rows
+ * written before they were stored (migration 004).
  */
 export interface DailyState extends HedgerDailyState {
   readonly daemonId: string;
-  readonly optionOpenValueUsd: number | null;
-  readonly hedgeOpenUnrealizedUsd: number | null;
   readonly updatedAtMs: number;
 }
 

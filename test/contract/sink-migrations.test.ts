@@ -1,5 +1,5 @@
 // Upgrading a database written by an older gs: a daily_state row from schema 1 survives
-// migration 002 and reads back with unknown (null) PnL baselines; new rows keep them.
+// the later migrations and reads back with unknown (null) PnL marks; new rows keep them.
 import { Database } from "bun:sqlite";
 import { expect, test } from "bun:test";
 import postgres from "postgres";
@@ -36,12 +36,12 @@ async function schemaOneWithARow(target: TestDatabaseTarget): Promise<void> {
 }
 
 describeSinks("sink migrations", (_makeSink, { makeDatabase }) => {
-  test("a schema-1 daily_state row reads back after 002 with null PnL baselines", async () => {
+  test("a schema-1 daily_state row reads back after the later migrations with null PnL marks", async () => {
     const target = await makeDatabase();
     await schemaOneWithARow(target);
     const sink = target.open();
-    expect(await sink.migrate()).toBe(2);
-    expect(await sink.loadDailyState("gs-test", "2025-01-06")).toEqual(dailyState({ optionOpenValueUsd: null, hedgeOpenUnrealizedUsd: null }));
+    expect(await sink.migrate()).toBe(4);
+    expect(await sink.loadDailyState("gs-test", "2025-01-06")).toEqual(dailyState({ pnlMarks: null }));
     sink.writeDailyState(dailyState({ updatedAtMs: T0_MS + 1 }));
     await sink.flush();
     expect(await sink.loadDailyState("gs-test", "2025-01-06")).toEqual(dailyState({ updatedAtMs: T0_MS + 1 }));

@@ -26,9 +26,9 @@ describeSinks("sink contract", (makeSink, { makeDatabase }) => {
   test("migrate is idempotent and reports the schema version", async () => {
     const target = await makeDatabase();
     const first = target.open();
-    expect(await first.migrate()).toBe(2);
-    expect(await first.migrate()).toBe(2);
-    expect(await target.open().migrate()).toBe(2);
+    expect(await first.migrate()).toBe(4);
+    expect(await first.migrate()).toBe(4);
+    expect(await target.open().migrate()).toBe(4);
   });
 
   test("two migrator processes racing on an empty database both succeed", async () => {
@@ -37,8 +37,8 @@ describeSinks("sink contract", (makeSink, { makeDatabase }) => {
       spawnSinkProcess({ kind: target.kind, location: target.location, spoolPath: target.spoolPath(`m${n}.jsonl`), mode: "migrate" }),
     );
     const outputs = await Promise.all(jobs.map(finished));
-    expect(outputs.map((line) => JSON.parse(line).version)).toEqual([2, 2]);
-    expect(await target.open().migrate()).toBe(2);
+    expect(outputs.map((line) => JSON.parse(line).version)).toEqual([4, 4]);
+    expect(await target.open().migrate()).toBe(4);
   }, 60_000);
 
   test("status_current keeps the newest row per daemon; status_history keeps history rows", async () => {
@@ -145,17 +145,17 @@ describeSinks("sink contract", (makeSink, { makeDatabase }) => {
     const sink = await makeSink();
     expect(await sink.loadDailyState("gs-test", "2025-01-06")).toBeNull();
     sink.writeDailyState(dailyState());
-    // The day's PnL baselines are unknown before the first mark (and on rows older than migration 002).
-    sink.writeDailyState(dailyState({ tradingDay: "2025-01-07", lastHedgeTsMs: null, lastHedgePrice: null, optionOpenValueUsd: null, hedgeOpenUnrealizedUsd: null }));
+    // The day's PnL marks are unknown on rows older than migration 004.
+    sink.writeDailyState(dailyState({ tradingDay: "2025-01-07", lastHedgeTsMs: null, lastHedgePrice: null, pnlMarks: null }));
     await sink.flush();
-    const newer = dailyState({ hedgeCount: 5, realizedPnlUsd: -10.5, circuitBreakerTripped: true, optionOpenValueUsd: 23_001.000001, hedgeOpenUnrealizedUsd: 0, updatedAtMs: T0_MS + 60_000 });
+    const newer = dailyState({ hedgeCount: 5, realizedPnlUsd: -10.5, circuitBreakerTripped: true, pnlMarks: { hedgeOpenValueUsd: null, hedgeCashUsd: 0, hedgeShares: 0, optionClosedPnlUsd: 0, legBaselines: [] }, updatedAtMs: T0_MS + 60_000 });
     sink.writeDailyState(newer);
     await sink.flush();
     sink.writeDailyState(dailyState({ hedgeCount: 1, updatedAtMs: T0_MS + 1 }));
     await sink.flush();
     expect(await sink.loadDailyState("gs-test", "2025-01-06")).toEqual(newer);
     expect(await sink.loadDailyState("gs-test", "2025-01-07")).toEqual(
-      dailyState({ tradingDay: "2025-01-07", lastHedgeTsMs: null, lastHedgePrice: null, optionOpenValueUsd: null, hedgeOpenUnrealizedUsd: null }),
+      dailyState({ tradingDay: "2025-01-07", lastHedgeTsMs: null, lastHedgePrice: null, pnlMarks: null }),
     );
   });
 

@@ -51,8 +51,9 @@ describeSinks("daemon restart", (makeSink) => {
     const market = await hedgeOnceAndStop(sink);
     const tradingDay = "2024-03-26";
     const saved = await sink.loadDailyState(DAEMON_ID, tradingDay);
-    expect(saved?.optionOpenValueUsd).toBeGreaterThan(0);
-    expect(saved?.hedgeOpenUnrealizedUsd).not.toBeNull();
+    const baselines = saved?.pnlMarks?.legBaselines ?? [];
+    expect(baselines).toHaveLength(2);
+    expect(saved?.pnlMarks?.hedgeOpenValueUsd).not.toBeNull();
 
     market.broker.pushPrice(SPOT * 0.995); // the straddle loses value while gs is down
     const { running: second } = await runningDaemon(sink, { market });
@@ -61,8 +62,9 @@ describeSinks("daemon restart", (makeSink) => {
     await sink.flush();
     const [status] = await sink.readStatusCurrent(DAEMON_ID);
     // Measured from the first run's opening marks, not from the restart's first mark (0).
-    const optionValueNow = (second.daemon.statusNow().details.legs ?? []).reduce((sum, leg) => sum + (leg.price ?? 0) * leg.quantity * leg.multiplier, 0);
-    expect(status?.details.optionMtmPnlUsd).toBeCloseTo(optionValueNow - (saved?.optionOpenValueUsd ?? 0), 0);
+    const baselineOf = new Map(baselines.map((leg) => [leg.contractKey, leg.baselinePriceUsd]));
+    const optionPnlNow = (second.daemon.statusNow().details.legs ?? []).reduce((sum, leg) => sum + ((leg.price ?? 0) - (baselineOf.get(leg.contractKey) ?? Number.NaN)) * leg.quantity * leg.multiplier, 0);
+    expect(status?.details.optionMtmPnlUsd).toBeCloseTo(optionPnlNow, 0);
     expect(Math.abs(status?.details.optionMtmPnlUsd ?? 0)).toBeGreaterThan(1);
     expect(await stopDaemon(second, market)).toBe(0);
   });

@@ -61,8 +61,13 @@ export function dailyState(overrides: Partial<DailyState> = {}): DailyState {
     lastHedgeTsMs: T0_MS,
     lastHedgePrice: 581.37,
     circuitBreakerTripped: false,
-    optionOpenValueUsd: 23_450.125,
-    hedgeOpenUnrealizedUsd: -37.5,
+    pnlMarks: {
+      hedgeOpenValueUsd: -29_068.5,
+      hedgeCashUsd: 11_627.4,
+      hedgeShares: -30,
+      optionClosedPnlUsd: -412.125,
+      legBaselines: [{ contractKey: "SPY|OPT|20250131|580|C", units: 500, baselinePriceUsd: 9.875, markPriceUsd: 10.0125 }],
+    },
     updatedAtMs: T0_MS,
     ...overrides,
   };

@@ -44,19 +44,25 @@ describe("hedge book (average cost)", () => {
 });
 
 describe("day PnL", () => {
-  test("scalping, option MTM and total against the day's baselines", () => {
-    const book = new HedgeBook();
-    book.setPosition(-100, 600);
+  test("scalping is marked to market from the day's first mark, whatever the average cost", () => {
     const pnl = new DayPnl();
-    expect(pnl.total(book, 600, 10_000)).toBeNull();
-    pnl.setBaselines(10_000, book.unrealizedPnlUsd(600));
-    book.applyFill(50, 590); // +500 realised
-    book.addCommission(2);
-    expect(pnl.scalpingUsd(book, 590)).toBeCloseTo(1000, 10); // 500 realised + 500 on the remaining 50
-    expect(pnl.optionMtmUsd(9_400)).toBe(-600);
-    expect(pnl.total(book, 590, 9_400)).toBeCloseTo(398, 10);
-    pnl.shiftOptionBaseline(5_000); // bought more options at their mark: not PnL
-    expect(pnl.optionMtmUsd(14_400)).toBe(-600);
+    expect(pnl.total(600, 0, 0)).toBeNull();
+    pnl.openHedge(-100, 600); // short 100 at the first mark: open value -60,000
+    pnl.onOwnFill(50, 590); // bought 50 back at 590
+    expect(pnl.scalpingUsd(590)).toBeCloseTo(1000, 10); // the 100 shares gained 10 each
+    expect(pnl.total(590, -600, 2)).toBeCloseTo(398, 10);
+    pnl.enterAtMark(-40, 590); // 10 more bought outside gs: enter at the mark, no PnL
+    expect(pnl.scalpingUsd(590)).toBeCloseTo(1000, 10);
+    expect(pnl.scalpingUsd(591)).toBeCloseTo(960, 10);
+    pnl.startNewDay();
+    expect(pnl.scalpingUsd(590)).toBeNull();
+  });
+
+  test("an own fill before the day's first mark is taken in by the open value", () => {
+    const pnl = new DayPnl();
+    pnl.onOwnFill(50, 590);
+    pnl.openHedge(50, 592);
+    expect(pnl.scalpingUsd(592)).toBe(0);
   });
 });
 

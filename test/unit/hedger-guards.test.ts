@@ -1,6 +1,9 @@
 // Guards as the Hedger applies them: denials, codes and the circuit breaker's latch.
 import { describe, expect, test } from "bun:test";
-import { hedgerParams, stockPosition, straddle } from "./core-fixtures.ts";
+import { blackScholes } from "../../src/core/greeks.ts";
+import { contractKey } from "../../src/core/instrument.ts";
+import { YEAR_MS } from "../../src/core/leg-book.ts";
+import { hedgerParams, option, stockPosition, straddle, STRADDLE_EXPIRY_MS, STRATEGY } from "./core-fixtures.ts";
 import { HedgerHarness } from "./hedger-harness.ts";
 
 describe("guards through the Hedger", () => {
@@ -61,6 +64,24 @@ describe("guards through the Hedger", () => {
     t.nowMs = Date.parse("2025-03-04T15:00:00Z"); // next trading day
     expect(t.quote(590, 0).evaluate()).toMatchObject({ type: "hedge" });
     expect(t.hedger.circuitBreakerTripped).toBe(false);
+  });
+
+  test("the circuit breaker latches on every evaluation past the limit, a hold in the band too", () => {
+    const t = new HedgerHarness(hedgerParams({ guards: { maxDailyLossUsd: 5000 } }));
+    const marketAt = (spot: number, iv: number) => {
+      t.quote(spot, 60_000);
+      for (const right of ["C", "P"] as const) {
+        const g = blackScholes(right, spot, 590, (STRADDLE_EXPIRY_MS - t.nowMs) / YEAR_MS, STRATEGY.riskFreeRate, STRATEGY.dividendYield, iv);
+        t.hedger.onOptionGreeks(contractKey(option(right, 590)), { impliedVol: iv, delta: g.delta, gamma: g.gamma, vega: g.vega / 100, theta: g.theta / 365, optionPrice: g.price, underlyingPrice: spot, tsEventMs: t.nowMs });
+      }
+      return t.evaluate();
+    };
+    expect(marketAt(587.5, 0.2)).toMatchObject({ type: "hold", reason: "in_band" });
+    // IV collapses: the straddle loses over 7,000 USD while delta stays in the band.
+    expect(marketAt(587.5, 0.09)).toMatchObject({ type: "hold", reason: "in_band" });
+    expect(t.hedger.circuitBreakerTripped).toBe(true);
+    // IV recovers and spot moves: the hedge then wanted is denied all the same.
+    expect(marketAt(594, 0.2)).toMatchObject({ type: "deny", code: "circuit_breaker" });
   });
 
   test("max daily hedges counts orders and resets at New York midnight", () => {

@@ -91,6 +91,20 @@ describe("legs and greeks", () => {
     expect(t.hedger.snapshot(t.nowMs).optionMtmPnlUsd!).toBeCloseTo(before, 6);
   });
 
+  test.each([
+    ["enters the DTE window on a later day", Date.parse("2025-02-27T15:00:00Z"), 590, Date.parse("2025-02-28T15:00:00Z"), 590],
+    ["comes into the ATM band as spot moves", MONDAY_10AM, 610, MONDAY_10AM + 60_000, 600],
+  ])("an option held but not selected becomes a leg once it qualifies, positions unchanged: %s", (_name, firstMs, firstSpot, laterMs, laterSpot) => {
+    const h = new Hedger(hedgerParams({ strategy: { greeksSource: "model" } }));
+    h.setBrokerConnected(true, firstMs);
+    h.onQuote({ bid: firstSpot - 0.01, ask: firstSpot + 0.01, last: firstSpot, tsEventMs: firstMs });
+    h.setPositions(straddle(), firstMs);
+    expect(h.evaluate(firstMs)).toMatchObject({ type: "hold", reason: "no_legs" });
+    h.onQuote({ bid: laterSpot - 0.01, ask: laterSpot + 0.01, last: laterSpot, tsEventMs: laterMs });
+    expect(h.evaluate(laterMs)).not.toMatchObject({ reason: "no_legs" });
+    expect(h.legs.count).toBe(2);
+  });
+
   test("positions of other symbols and out-of-window options are never traded", () => {
     const t = new HedgerHarness(hedgerParams(), [optionPosition("C", 700, 50), optionPosition("P", 590, 5, "20250620")]);
     expect(t.quote(590).evaluate()).toMatchObject({ type: "hold", reason: "no_legs" });

@@ -28,7 +28,7 @@ function bar(t: HedgerHarness, spot: number, callDelta: number, optionPrice = 10
 /** What the replay's quiet loop decides on the next bar (the harness quotes 1 s later, 2 cents wide). */
 function quietDecision(t: HedgerHarness, spot: number, callDelta: number, optionPrice = 10): string | null {
   const units = 500;
-  const hold = t.hedger.quietHold(units * callDelta + units * (callDelta - 1), units * 0.02 + units * 0.02, spot);
+  const hold = t.hedger.quietHold(units * callDelta + units * (callDelta - 1), units * 0.02 + units * 0.02, spot, units * optionPrice + units * optionPrice);
   if (hold !== null) return hold;
   return t.hedger.quietDenial(t.nowMs + 1000, spot, spot - 0.01, spot + 0.01, units * optionPrice + units * optionPrice);
 }
@@ -62,7 +62,7 @@ describe("quiet hedger", () => {
     // A later quote: quietHold on the legs' sums must equal what the full sequence returns.
     for (const callDelta of [0.5, 0.505, 0.52, 0.525, 0.4]) {
       const units = 500;
-      const hold = t.hedger.quietHold(units * callDelta + units * (callDelta - 1), units * 0.02 + units * 0.02, 594.5);
+      const hold = t.hedger.quietHold(units * callDelta + units * (callDelta - 1), units * 0.02 + units * 0.02, 594.5, units * 10 + units * 10);
       const decision = bar(t, 594.5, callDelta);
       if (hold === null) {
         expect(decision.type).not.toBe("hold");
@@ -127,16 +127,19 @@ describe("quiet hedger", () => {
     expect([...seen].sort()).toEqual(["deny:cooldown", "deny:min_price_move", "hedge", "hold"]);
   });
 
-  test("quietDenial leaves a trade that would trip the circuit breaker to evaluate(), which latches it", () => {
-    const t = new HedgerHarness();
-    bar(t, 594, 0.51);
-    // The legs marked down by 6 USD a share: 6,000 USD of loss, past the 5,000 limit.
-    expect(quietDecision(t, 594, 0.6, 4)).toBeNull();
-    expect(t.hedger.circuitBreakerTripped).toBe(false);
-    expect(bar(t, 594, 0.6, 4)).toMatchObject({ type: "deny", code: "circuit_breaker" });
-    expect(t.hedger.circuitBreakerTripped).toBe(true);
-    // Tripped: the breaker's denial changes nothing more, so it is decided quietly again.
-    expect(quietDecision(t, 594, 0.6, 4)).toBe("circuit_breaker");
+  test("quietHold latches the circuit breaker as evaluate() does, on a hold as on a wanted trade", () => {
+    for (const callDelta of [0.51, 0.6]) {
+      const [full, quiet] = quietPair(hedgerParams());
+      // The legs marked down by 6 USD a share: 6,000 USD of loss, past the 5,000 limit.
+      const quietly = quietDecision(quiet, 594, callDelta, 4);
+      const decision = bar(full, 594, callDelta, 4);
+      expect(quiet.hedger.circuitBreakerTripped).toBe(true);
+      expect(full.hedger.circuitBreakerTripped).toBe(true);
+      expect(decision.type === "hold" ? decision.reason : decision.type === "deny" ? decision.code : "hedge").toBe(quietly!);
+      // Tripped for the day: the legs back at 10 USD, a trade wanted is still denied.
+      expect(quietDecision(quiet, 594, 0.6)).toBe("circuit_breaker");
+      expect(bar(full, 594, 0.6)).toMatchObject({ type: "deny", code: "circuit_breaker" });
+    }
   });
 
   test("quietHedge gives evaluate()'s own hedge on that quote, the same order, and leaves the same state", () => {
@@ -188,10 +191,9 @@ describe("quiet hedger", () => {
     expect(quietDecision(t, 597, 0.66)).toBeNull();
     expect(quietDecision(t, 597, 0.6)).toBe("in_band");
     expect(quietHedgeNow).toThrow(refused);
-    // ...or neither allowed nor denied: a trade that would latch the circuit breaker (legs
-    // marked down 6 USD a share) is evaluate()'s.
+    // ...or a denial: legs marked down 6 USD a share latch the circuit breaker first.
     expect(quietDecision(t, 597, 0.66)).toBeNull();
-    expect(quietDecision(t, 597, 0.66, 4)).toBeNull();
+    expect(quietDecision(t, 597, 0.66, 4)).toBe("circuit_breaker");
     expect(quietHedgeNow).toThrow(refused);
     expect(t.hedger.dailyHedgeCount).toBe(1);
   });

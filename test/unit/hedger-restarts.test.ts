@@ -1,4 +1,5 @@
-// What a restarted Hedger keeps: the day's hedge count, cooldown clock and PnL baselines.
+// What a restarted Hedger keeps: the day's hedge count and cooldown clock (its PnL marks:
+// hedger-day-pnl.test.ts).
 import { describe, expect, test } from "bun:test";
 import { Hedger } from "../../src/core/hedger.ts";
 import { hedgerParams, stockPosition, straddle, straddleDeltaShares } from "./core-fixtures.ts";
@@ -22,21 +23,5 @@ describe("daily state survives restarts", () => {
     const tomorrow = Date.parse("2025-03-04T15:00:00Z");
     nextDay.restoreDailyState(saved, tomorrow);
     expect(nextDay.dailyState(tomorrow)).toMatchObject({ tradingDay: "2025-03-04", hedgeCount: 0, commissionsUsd: 0, lastHedgePrice: 594 });
-  });
-});
-
-describe("PnL baselines survive restarts", () => {
-  test("a restored baseline is not moved when the restarted process first selects the legs it holds", () => {
-    const t = new HedgerHarness();
-    t.quote(594).evaluate();
-    const saved = t.hedger.dailyState(t.nowMs);
-    expect(saved.optionOpenValueUsd).toBeGreaterThan(0);
-
-    const restarted = new Hedger(hedgerParams());
-    restarted.restoreDailyState(saved, t.nowMs);
-    restarted.onQuote({ bid: 593.99, ask: 594.01, last: 594, tsEventMs: t.nowMs }); // quote before the positions
-    restarted.setPositions(straddle(), t.nowMs);
-    expect(restarted.dailyState(t.nowMs).optionOpenValueUsd).toBe(saved.optionOpenValueUsd!);
-    expect(restarted.snapshot(t.nowMs).optionMtmPnlUsd).toBeCloseTo(0, 6);
   });
 });

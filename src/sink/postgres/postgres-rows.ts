@@ -14,6 +14,7 @@ import type {
   StatusRow,
   StoredOperation,
 } from "../records.ts";
+import type { DayPnlMarks } from "../../core/day-pnl.ts";
 
 export type PgValue = string | number | null;
 export type PgRecord = Record<string, unknown>;
@@ -99,8 +100,7 @@ export const DAILY_STATE_COLUMNS: readonly PgColumn<DailyState>[] = [
   { name: "last_hedge_price", arrayCast: NUMERIC, value: (row) => decimal(row.lastHedgePrice) },
   { name: "circuit_breaker_tripped", arrayCast: BOOL, value: (row) => flag(row.circuitBreakerTripped) },
   { name: "updated_at_ms", arrayCast: BIGINT, value: (row) => row.updatedAtMs },
-  { name: "option_open_value_usd", arrayCast: NUMERIC, value: (row) => decimal(row.optionOpenValueUsd) },
-  { name: "hedge_open_unrealized_usd", arrayCast: NUMERIC, value: (row) => decimal(row.hedgeOpenUnrealizedUsd) },
+  { name: "pnl_marks", arrayCast: JSONB, value: (row) => json(row.pnlMarks) },
 ];
 
 export const BAR_COLUMNS: readonly PgColumn<Bar>[] = [
@@ -200,8 +200,7 @@ export function dailyStateFromRecord(record: PgRecord): DailyState {
     lastHedgePrice: numOrNull(record.last_hedge_price),
     circuitBreakerTripped: record.circuit_breaker_tripped === true,
     updatedAtMs: num(record.updated_at_ms),
-    optionOpenValueUsd: numOrNull(record.option_open_value_usd),
-    hedgeOpenUnrealizedUsd: numOrNull(record.hedge_open_unrealized_usd),
+    pnlMarks: (record.pnl_marks ?? null) as DayPnlMarks | null,
   };
 }
 

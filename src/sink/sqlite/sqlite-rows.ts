@@ -14,6 +14,7 @@ import type {
   StatusRow,
   StoredOperation,
 } from "../records.ts";
+import type { DayPnlMarks } from "../../core/day-pnl.ts";
 import { fromMicros, toMicros } from "./micros.ts";
 
 export type SqliteValue = string | number | null;
@@ -188,8 +189,7 @@ export const DAILY_STATE_COLUMNS = [
   "last_hedge_price_micros",
   "circuit_breaker_tripped",
   "updated_at_ms",
-  "option_open_value_micros",
-  "hedge_open_unrealized_micros",
+  "pnl_marks",
 ] as const;
 
 export function dailyStateValues(state: DailyState): SqliteValue[] {
@@ -203,8 +203,7 @@ export function dailyStateValues(state: DailyState): SqliteValue[] {
     toMicrosOrNull(state.lastHedgePrice),
     state.circuitBreakerTripped ? 1 : 0,
     state.updatedAtMs,
-    toMicrosOrNull(state.optionOpenValueUsd),
-    toMicrosOrNull(state.hedgeOpenUnrealizedUsd),
+    state.pnlMarks === null ? null : JSON.stringify(state.pnlMarks),
   ];
 }
 
@@ -219,8 +218,7 @@ export function dailyStateFromRecord(record: SqliteRecord): DailyState {
     lastHedgePrice: fromMicrosOrNull(record.last_hedge_price_micros ?? null),
     circuitBreakerTripped: record.circuit_breaker_tripped === 1,
     updatedAtMs: Number(record.updated_at_ms),
-    optionOpenValueUsd: fromMicrosOrNull(record.option_open_value_micros ?? null),
-    hedgeOpenUnrealizedUsd: fromMicrosOrNull(record.hedge_open_unrealized_micros ?? null),
+    pnlMarks: record.pnl_marks == null ? null : (JSON.parse(String(record.pnl_marks)) as DayPnlMarks),
   };
 }
 
