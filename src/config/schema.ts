@@ -130,7 +130,7 @@ export const GS_CONFIG_SCHEMA = section(
       {
         max_daily_hedges: int(50, 0, 100_000, "Stop hedging for the day after this many hedge orders (0 = no hedging)."),
         max_position_shares: int(2000, 0, 10_000_000, "Never hold more than this many shares of the underlying, long or short."),
-        max_daily_loss_usd: num(5000, 0, 1e9, "Trip the circuit breaker (no more hedges today) when today's strategy PnL (hedge realised + change in hedge unrealised + option mark-to-market since the day's first marks, minus commissions) falls to -this many USD; 0 = no limit."),
+        max_daily_loss_usd: num(5000, 0, 1e9, "Trip the circuit breaker (no more hedges today) when today's strategy PnL (hedge shares and each option leg marked to market from their first mark of the day, so trades are never PnL, minus commissions; checked on every evaluation) falls to -this many USD; 0 = no limit."),
         max_spread_pct: num(0.5, 0, 100, "Do not hedge while the bid/ask spread exceeds this PERCENT of mid (0.5 = 0.5%); 0 = no limit."),
         stale_data_ms: int(5000, 100, 3_600_000, "Do not hedge on a quote older than this many milliseconds."),
         trading_hours_only: bool(true, "Hedge only during regular NYSE hours (weekends, holidays and early closes respected)."),

@@ -69,8 +69,9 @@ export interface HedgeParams {
 /** Risk limits checked by the guard chain. A limit of null disables that guard. */
 export interface GuardParams {
   /**
-   * Trip the circuit breaker when today's strategy PnL (hedge realised + unrealised change,
-   * option mark-to-market since the day's first mark, minus commissions) <= -this. Latched for the day.
+   * Trip the circuit breaker when today's strategy PnL (day-pnl.ts: hedge and legs marked to
+   * market from their first marks of the day, minus commissions) <= -this, seen on any
+   * evaluation. Latched for the day.
    */
   readonly maxDailyLossUsd: number | null;
   readonly tradingHoursOnly: boolean;
