@@ -326,8 +326,8 @@ export class LegBook {
 
   /** A saved day's baselines, taken up by the next selection (the legs held now are selected again). */
   restoreBaselines(legs: readonly LegBaselineState[], closedUsd: number): void {
-    this.startNewDay();
     this.baselines.restore(legs, closedUsd);
+    for (const r of this.runtimes) r.baseline = this.baselines.get(r.leg.contractKey);
     if (this.runtimes.length > 0) this.dirty = true;
   }
 

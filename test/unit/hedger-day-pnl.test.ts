@@ -143,6 +143,17 @@ describe("restart: today's PnL goes on from the saved marks", () => {
     expect(next.pnl()).toBeGreaterThan(pnl - 50);
   });
 
+  test("restored after the legs were selected (positions reported first): the same", () => {
+    const { desk, pnl, saved } = savedDay(5);
+    const next = new Desk();
+    next.nowMs = desk.nowMs + 60_000;
+    next.quote().positions(straddleOf(5, OLD_EXPIRY)).greeks(OLD_EXPIRY, 0.195);
+    next.hedger.evaluate(next.nowMs);
+    next.hedger.restoreDailyState(saved, next.nowMs);
+    expect(next.pnl()).toBeLessThan(pnl);
+    expect(next.pnl()).toBeGreaterThan(pnl - 50);
+  });
+
   test("a roll while gs was down: the old legs close at their saved marks, the new ones enter at their first", () => {
     const { desk, pnl, saved } = savedDay(10);
     const next = restarted(desk, saved);
