@@ -3,6 +3,7 @@
 import { dirname, join } from "node:path";
 import packageJson from "../../package.json" with { type: "json" };
 import type { Broker } from "../broker/port.ts";
+import type { Sink } from "../sink/port.ts";
 import type { LoadedConfig } from "../config/load.ts";
 import type { GsConfig } from "../config/schema.ts";
 import { UserError } from "../config/user-error.ts";
@@ -58,26 +59,30 @@ async function runDaemonNotifying(options: RunDaemonOptions, log: DaemonLog, not
   const wallClock = SYSTEM_CLOCK;
   let current: Daemon | null = null;
   const daemonState = (): string => current?.state ?? "IDLE";
+  // A stop signal before the daemon exists (opening the database, building the broker) is
+  // remembered until the daemon's own handlers take over, and honoured before anything trades.
+  let stopSignalled = false;
   let stopWhileOpening: () => void = () => {};
   const stopRequested = new Promise<void>((resolve) => (stopWhileOpening = resolve));
   const removeEarlySignals = onStopSignals({
     graceful: () => {
+      stopSignalled = true;
       notifier.send("STOPPING=1");
       stopWhileOpening();
     },
     immediate: async () => {},
   });
-  const sink = await openSinkPatiently(config, wallClock, log, stopRequested).finally(removeEarlySignals);
-  if (sink === null) {
+  const brokerLog = (level: LogLevel, message: string): void => log.log(level, daemonState(), message);
+  const opened = await openSinkAndBroker(config, wallClock, log, stopRequested, brokerLog).finally(removeEarlySignals);
+  if (opened === null) {
     log.log("info", "STOPPED", "stopped before the status database was reachable");
     return 0;
   }
-  let runtime: BrokerRuntime;
-  try {
-    runtime = await createBrokerRuntime(config, wallClock, (level, message) => log.log(level, daemonState(), message));
-  } catch (error) {
+  const { sink, runtime } = opened;
+  if (stopSignalled) {
+    log.log("info", "STOPPED", "stopped while starting, before connecting to the broker");
     await sink.close();
-    throw error;
+    return 0;
   }
   const daemon: Daemon = new Daemon({
     daemonId: config.status.daemon_id,
@@ -129,6 +134,18 @@ async function runDaemonNotifying(options: RunDaemonOptions, log: DaemonLog, not
     runtime.stop();
     removeSignals();
     await sink.close();
+  }
+}
+
+/** The sink (waited for patiently) and the broker; null when a stop came while the sink was unreachable. */
+async function openSinkAndBroker(config: GsConfig, wallClock: Clock, log: DaemonLog, stopRequested: Promise<void>, brokerLog: (level: LogLevel, message: string) => void): Promise<{ sink: Sink; runtime: BrokerRuntime } | null> {
+  const sink = await openSinkPatiently(config, wallClock, log, stopRequested);
+  if (sink === null) return null;
+  try {
+    return { sink, runtime: await createBrokerRuntime(config, wallClock, brokerLog) };
+  } catch (error) {
+    await sink.close();
+    throw error;
   }
 }
 

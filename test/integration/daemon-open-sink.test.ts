@@ -1,5 +1,6 @@
 // The daemon's boot-time sink open: an unreachable PostgreSQL is waited for (retrying until a
 // stop), a configuration mistake fails at once. Decided by SinkOpenError.stage, not by text.
+// A stop signal while the sink opens is honoured before anything connects or trades.
 import { afterAll, expect, test } from "bun:test";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -7,6 +8,7 @@ import { join } from "node:path";
 import { loadConfig } from "../../src/config/load.ts";
 import { memoryDaemonLog } from "../../src/daemon/daemon-log.ts";
 import { openSinkPatiently } from "../../src/daemon/open-sink-patiently.ts";
+import { runDaemon } from "../../src/daemon/run-daemon.ts";
 import { SinkOpenError } from "../../src/sink/open-sink.ts";
 import { FakeClock } from "../support/fake-clock.ts";
 import { freeLoopbackPort } from "../support/postgres.ts";
@@ -46,3 +48,14 @@ test("a malformed PostgreSQL URL (stage config) fails at once, without retrying"
   expect((error as SinkOpenError).stage).toBe("config");
   expect(lines.filter((line) => line.includes("unreachable"))).toEqual([]);
 });
+
+test("a SIGTERM while the status database opens stops the daemon before it connects to the broker", async () => {
+  const overrides = ["status.daemon_id=sigterm-opening", `status.sqlite.path=${join(directory, "opening.db")}`, `status.spool_path=${join(directory, "opening.ndjson")}`, "control.file="];
+  const lines: string[] = [];
+  // --duration bounds the run should the signal be lost.
+  const exit = runDaemon({ loaded: loadConfig({ configPath: null, overrides }), durationS: 4, log: memoryDaemonLog(lines) });
+  process.emit("SIGTERM"); // systemctl stop while runDaemon awaits the sink
+  expect(await exit).toBe(0);
+  expect(lines.filter((line) => line.includes("-> CONNECTING") || line.includes("-> RUNNING"))).toEqual([]);
+  expect(lines.some((line) => line.includes("stopped while starting"))).toBe(true);
+}, 30_000);
