@@ -17,6 +17,7 @@ import { executeCommand } from "./operator-commands.ts";
 import { OperationRecorder } from "./operation-recorder.ts";
 import { DaemonIds } from "./order-ref.ts";
 import { reconcile } from "./reconcile.ts";
+import { waitForSpoolReplay } from "./spool-replay-barrier.ts";
 import { daemonBlockReasons, statusRow } from "./status-row.ts";
 import { VouchedHedge } from "./vouched-hedge.ts";
 
@@ -71,6 +72,8 @@ export class Daemon {
   private lastHistoryWallMs = 0;
   private lastConsoleStatusWallMs = 0;
   private stopRequested = false;
+  /** This process holds the daemon id (no live twin): only then does it write status rows and operations. */
+  private isInstance = false;
   private exitCode = 0;
   private resolveStopped: (code: number) => void = () => {};
   private orderFinalWaiter: (() => void) | null = null;
@@ -120,23 +123,22 @@ export class Daemon {
     return new Promise((resolve) => this.stateWaiters.push({ state, resolve }));
   }
 
-  /** Restores persisted counters, starts heartbeat and control polling, connects. */
+  /**
+   * Waits for an earlier run's spooled rows to reach the database and for a live twin to go,
+   * then restores persisted counters, starts heartbeat and control polling, connects.
+   */
   async start(): Promise<void> {
-    const { hedger, sink, daemonId, settings, wallClock } = this.deps;
+    const { hedger, sink, daemonId, settings, wallClock, log } = this.deps;
+    const stopRequested = (): boolean => this.stopRequested;
+    if (!(await waitForSpoolReplay({ sink, clock: wallClock, log, stopRequested }))) return;
+    const instance = await waitForNoOtherInstance({ sink, daemonId, clock: wallClock, log, self: this.identity, pollMs: settings.heartbeatMs, stopRequested });
+    if (instance === null || this.stopRequested) return; // stopped while waiting: shutdown already runs
+    this.isInstance = true;
+    // Only now: a twin that was still live a moment ago may have persisted counters meanwhile.
     const marketNowMs = this.deps.marketClock.nowMs();
-    const tradingDay = hedger.dailyState(marketNowMs).tradingDay;
-    const saved = await sink.loadDailyState(daemonId, tradingDay);
+    const saved = await sink.loadDailyState(daemonId, hedger.dailyState(marketNowMs).tradingDay);
     if (saved) hedger.restoreDailyState(saved, marketNowMs);
-    const last = await waitForNoOtherInstance({
-      sink,
-      daemonId,
-      clock: wallClock,
-      log: this.deps.log,
-      self: this.identity,
-      pollMs: settings.heartbeatMs,
-      stopRequested: () => this.stopRequested,
-    });
-    await this.vouched.load(sink, daemonId, last ?? null);
+    await this.vouched.load(sink, daemonId, instance.last ?? null);
     if (this.stopRequested) return; // stopped while reading the sink: shutdown already runs
     this.stopTimers.push(every(wallClock, settings.heartbeatMs, () => this.guard(() => this.heartbeat())));
     this.stopTimers.push(every(wallClock, settings.pollMs, () => void this.controlLoop.poll()));
@@ -201,7 +203,7 @@ export class Daemon {
     const from = this.current;
     this.current = nextDaemonState(from, event);
     this.deps.log.log(quiet ? "debug" : "info", this.current, `${from} -> ${this.current} (${event})`);
-    if (!quiet) this.recorder.record("state_change", { reason: event, payload: { from, to: this.current, ...payload } });
+    if (!quiet && this.isInstance) this.recorder.record("state_change", { reason: event, payload: { from, to: this.current, ...payload } });
     if (this.current === "RUNNING") this.deps.sink.writeStatus(this.statusNow(), { history: false });
     for (const waiter of this.stateWaiters.filter((candidate) => candidate.state === this.current)) {
       this.stateWaiters.splice(this.stateWaiters.indexOf(waiter), 1);
@@ -381,7 +383,9 @@ export class Daemon {
     await withTimeout(broker.disconnect(), 2_000, wallClock, "broker disconnect").catch(() => undefined);
     this.deps.hedger.setBrokerConnected(false, this.deps.marketClock.nowMs());
     this.transition("stopped", { exitCode: this.exitCode });
-    this.deps.sink.writeStatus(this.statusNow(), { history: true });
+    // A daemon stopped while a live twin held its id leaves the twin's row alone.
+    if (this.isInstance) this.deps.sink.writeStatus(this.statusNow(), { history: true });
+    else this.deps.log.log("info", this.current, `stopped before becoming daemon ${this.deps.daemonId}: its status row is left to the live one`);
     await sink.flush();
     this.resolveStopped(this.exitCode);
   }

@@ -41,13 +41,17 @@ export interface InstanceWaitDeps {
   readonly stopRequested: () => boolean;
 }
 
-/** Resolves with the last status row once no other live instance holds the daemon id. */
-export async function waitForNoOtherInstance(deps: InstanceWaitDeps): Promise<StatusRow | undefined> {
+/**
+ * Resolves with the last status row once no other live instance holds the daemon id; with
+ * null when a stop came while another one still held it (this daemon never became the instance).
+ */
+export async function waitForNoOtherInstance(deps: InstanceWaitDeps): Promise<{ readonly last: StatusRow | undefined } | null> {
   let logged: string | null = null;
   for (;;) {
     const row = (await deps.sink.readStatusCurrent(deps.daemonId))[0];
     const other = otherLiveInstance(row, deps.clock.nowMs(), deps.self);
-    if (other === null || deps.stopRequested()) return row;
+    if (other === null) return { last: row };
+    if (deps.stopRequested()) return null;
     if (other.replace(/\d+ s ago/, "") !== logged) deps.log.log("warn", "IDLE", other);
     logged = other.replace(/\d+ s ago/, "");
     await new Promise<void>((resolve) => deps.clock.setTimer(deps.pollMs, resolve));

@@ -8,6 +8,7 @@ import { defaultConfig } from "../../src/config/defaults.ts";
 import { Hedger } from "../../src/core/hedger.ts";
 import { Daemon } from "../../src/daemon/daemon.ts";
 import { memoryDaemonLog } from "../../src/daemon/daemon-log.ts";
+import { statusRow } from "../../src/daemon/status-row.ts";
 import { hedgerParamsFromConfig } from "../../src/config/hedger-params.ts";
 import { constantIv } from "../../src/market-data/index.ts";
 import type { Sink } from "../../src/sink/port.ts";
@@ -117,4 +118,25 @@ export async function runningDaemon(sink: Sink, options: { market?: Market; conf
 export async function quoteAndSettle(market: Market, price = SPOT): Promise<void> {
   market.broker.pushPrice(price);
   await market.clock.advance(100);
+}
+
+/** The pid and host of the twin writeLiveTwinHeartbeat() plays, as its status row names them. */
+export const TWIN_LOG_MARK = "pid 999999 on other-host";
+
+/** Another live process holding DAEMON_ID heartbeats now (every 5 s, RUNNING, pid 999999 on other-host). */
+export async function writeLiveTwinHeartbeat(sink: Sink, market: Market): Promise<void> {
+  const context = {
+    daemonId: DAEMON_ID, wallNowMs: market.clock.nowMs(), state: "RUNNING" as const, configHash: "other", heartbeatIntervalS: 5,
+    pid: 999_999, host: "other-host", version: "other", brokerName: "sim" as const, brokerClientId: null, brokerServerVersion: null,
+    nextRetryTsMs: null, marketDataKind: null, extraBlockReasons: [], marketNowMs: market.clock.nowMs(),
+    sinkHealth: { queueDepth: 0, spooledRows: 0, failedWrites: 0 },
+  };
+  sink.writeStatus(statusRow(context, null, "SPY"), { history: false });
+  await sink.flush();
+}
+
+/** Waits (real time, bounded) until the daemon logged that it waits for the twin. */
+export async function untilWaitingForTwin(running: RunningDaemon): Promise<void> {
+  for (let attempt = 0; attempt < 400 && !running.log.some((line) => line.includes(TWIN_LOG_MARK)); attempt++) await Bun.sleep(5);
+  if (!running.log.some((line) => line.includes(TWIN_LOG_MARK))) throw new Error(`the daemon did not report the live twin; its log:\n${running.log.join("\n")}`);
 }

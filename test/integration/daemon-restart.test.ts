@@ -1,12 +1,25 @@
 // A restart is not a reset: daily hedge counts and the cooldown survive it (daily_state),
 // order refs stay unique, and a stock position nobody can explain blocks trading (red lamp).
 import { expect, setDefaultTimeout, test } from "bun:test";
-import { statusRow } from "../../src/daemon/status-row.ts";
 import { describeSinks } from "../support/sinks.ts";
 import type { GsConfig } from "../../src/config/schema.ts";
 import type { Sink } from "../../src/sink/port.ts";
 import type { Market } from "./daemon-harness.ts";
-import { advanceUntil, createDaemon, createMarket, DAEMON_ID, operations, quoteAndSettle, runningDaemon, SETTINGS, SPOT, stopDaemon, testConfig } from "./daemon-harness.ts";
+import {
+  advanceUntil,
+  createDaemon,
+  createMarket,
+  DAEMON_ID,
+  operations,
+  quoteAndSettle,
+  runningDaemon,
+  SETTINGS,
+  SPOT,
+  stopDaemon,
+  testConfig,
+  untilWaitingForTwin,
+  writeLiveTwinHeartbeat,
+} from "./daemon-harness.ts";
 
 // PostgreSQL round trips make some cases take seconds; nothing here asserts on time.
 setDefaultTimeout(30_000);
@@ -138,25 +151,60 @@ describeSinks("daemon restart", (makeSink) => {
   test("a second daemon with the same id waits while the first one is alive", async () => {
     const sink = await makeSink();
     const market = createMarket();
-    // Another process holds the id: it heartbeated just now (every 5 s) and is RUNNING.
-    const context = {
-      daemonId: DAEMON_ID, wallNowMs: market.clock.nowMs(), state: "RUNNING" as const, configHash: "other", heartbeatIntervalS: 5,
-      pid: 999_999, host: "other-host", version: "other", brokerName: "sim" as const, brokerClientId: null, brokerServerVersion: null,
-      nextRetryTsMs: null, marketDataKind: null, extraBlockReasons: [], marketNowMs: market.clock.nowMs(),
-      sinkHealth: { queueDepth: 0, spooledRows: 0, failedWrites: 0 },
-    };
-    sink.writeStatus(statusRow(context, null, "SPY"), { history: false });
-    await sink.flush();
+    await writeLiveTwinHeartbeat(sink, market);
 
     const second = createDaemon(market, sink);
     const started = second.daemon.start();
-    for (let attempt = 0; attempt < 400 && !second.log.some((line) => line.includes("pid 999999 on other-host")); attempt++) await Bun.sleep(5);
-    expect(second.log.some((line) => line.includes("pid 999999 on other-host"))).toBe(true);
+    await untilWaitingForTwin(second);
     await market.clock.advance(SETTINGS.heartbeatMs);
     expect(second.daemon.state).toBe("IDLE");
     // Its heartbeat has stopped: after three intervals the id is free.
     await advanceUntil(market, started, 1_000);
     expect(second.daemon.state).toBe("RUNNING");
     expect(await stopDaemon(second, market)).toBe(0);
+  });
+
+  test("the day's counters are read once the twin is gone: what it persisted while the new daemon waited counts", async () => {
+    const sink = await makeSink();
+    const base = testConfig();
+    const config = { ...base, guards: { ...base.guards, max_daily_hedges: 1 } };
+    const market = createMarket(config);
+    await writeLiveTwinHeartbeat(sink, market);
+    const second = createDaemon(market, sink, { config });
+    const started = second.daemon.start();
+    await untilWaitingForTwin(second);
+    // Still alive, the twin hedges (the day's one hedge) and its breaker trips; it persists that, then dies.
+    sink.writeDailyState({
+      daemonId: DAEMON_ID, tradingDay: "2024-03-26", hedgeCount: 1, realizedPnlUsd: -5_000, commissionsUsd: 10,
+      lastHedgeTsMs: market.clock.nowMs() - 120_000, lastHedgePrice: SPOT, circuitBreakerTripped: true,
+      optionOpenValueUsd: null, hedgeOpenUnrealizedUsd: null, updatedAtMs: market.clock.nowMs(),
+    });
+    await writeLiveTwinHeartbeat(sink, market);
+
+    await advanceUntil(market, started, 1_000);
+    expect(second.daemon.state).toBe("RUNNING");
+    expect(second.daemon.statusNow().dailyHedgeCount).toBe(1);
+    await market.clock.advance(120_000);
+    await quoteAndSettle(market);
+    expect(await operations(sink, ["order_sent"])).toEqual([]);
+    expect((await sink.loadDailyState(DAEMON_ID, "2024-03-26"))?.circuitBreakerTripped).toBe(true);
+    expect(await stopDaemon(second, market)).toBe(0);
+  });
+
+  test("a daemon stopped while a live twin holds the id leaves the twin's status row alone", async () => {
+    const sink = await makeSink();
+    const market = createMarket();
+    await writeLiveTwinHeartbeat(sink, market);
+    const second = createDaemon(market, sink);
+    const started = second.daemon.start();
+    await untilWaitingForTwin(second);
+    second.daemon.requestStop("operator stops the accidental second daemon");
+    expect(await advanceUntil(market, second.daemon.stopped, 0)).toBe(0);
+    await advanceUntil(market, started, 1_000);
+    await sink.flush();
+    const [row] = await sink.readStatusCurrent(DAEMON_ID);
+    expect(row?.state).toBe("RUNNING");
+    expect(row?.details.pid).toBe(999_999);
+    expect(await operations(sink)).toEqual([]);
   });
 });

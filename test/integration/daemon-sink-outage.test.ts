@@ -1,8 +1,44 @@
 // The database goes away while the daemon trades: hedging goes on (the hot path never waits
-// for the sink) and every row written meanwhile reaches the database once it is back.
+// for the sink) and every row written meanwhile reaches the database once it is back. A
+// restart reads its counters only once the spool the earlier run left is in the database.
+import { Database } from "bun:sqlite";
 import { expect, setDefaultTimeout, test } from "bun:test";
+import postgres from "postgres";
+import type { Sink } from "../../src/sink/port.ts";
+import type { SinkTestOptions, TestDatabaseTarget } from "../support/sinks.ts";
 import { describeSinks } from "../support/sinks.ts";
-import { DAEMON_ID, quoteAndSettle, runningDaemon, SETTINGS, stopDaemon } from "./daemon-harness.ts";
+import { advanceUntil, createDaemon, createMarket, DAEMON_ID, operations, quoteAndSettle, runningDaemon, SETTINGS, SPOT, stopDaemon, testConfig } from "./daemon-harness.ts";
+
+/**
+ * Opens and migrates a sink whose writes (its spool replay) wait until release(); reads go on.
+ * SQLite: another connection holds the write lock (WAL readers are not blocked), taken right
+ * after migrate() ran its synchronous body and before the replay task starts. PostgreSQL: a
+ * transaction holds the data tables in EXCLUSIVE mode (reads allowed), taken before the open.
+ */
+async function openWithWritesHeld(database: TestDatabaseTarget, options: SinkTestOptions): Promise<{ sink: Sink; release: () => Promise<void> }> {
+  if (database.kind === "sqlite") {
+    const sink = database.open(options);
+    const migrated = sink.migrate();
+    const locker = new Database(database.location);
+    locker.run("BEGIN EXCLUSIVE");
+    await migrated;
+    return { sink, release: async () => (locker.run("COMMIT"), locker.close()) };
+  }
+  const client = postgres(database.location, { max: 1, onnotice: () => {} });
+  const holder = await client.reserve();
+  await holder`BEGIN`;
+  await holder`LOCK TABLE operations, daily_state, status_current, status_history IN EXCLUSIVE MODE`;
+  const sink = database.open(options);
+  await sink.migrate();
+  return {
+    sink,
+    release: async () => {
+      await holder`COMMIT`;
+      holder.release();
+      await client.end();
+    },
+  };
+}
 
 setDefaultTimeout(30_000);
 
@@ -30,5 +66,44 @@ describeSinks("daemon during a sink outage", (_makeSink, context) => {
     }
     expect(types).toEqual(expect.arrayContaining(["hedge_intent", "order_sent", "order_ack", "fill"]));
     expect(await stopDaemon(running, market)).toBe(0);
+  });
+
+  test("a restart after an outage reads its counters only once the earlier run's spool is in the database", async () => {
+    const database = await context.makeDatabase();
+    const spoolPath = database.spoolPath("daemon-spool.ndjson");
+    const base = testConfig();
+    const config = { ...base, guards: { ...base.guards, max_daily_hedges: 2 } };
+    const first = database.open({ spoolPath, retryIntervalMs: 50 });
+    await first.migrate();
+    const market = createMarket(config);
+    const { running } = await runningDaemon(first, { market, config });
+    await quoteAndSettle(market); // hedge 1: in the database
+    await first.flush();
+    await database.interrupt();
+    await market.clock.advance(120_000);
+    await quoteAndSettle(market, SPOT * 1.01); // hedge 2: its counters and rows only in the spool
+    expect(await stopDaemon(running, market)).toBe(0);
+    await first.close();
+    expect(first.health().spooledRows).toBeGreaterThan(0);
+    await database.restore();
+
+    // The restart's replay cannot write yet: the daemon must not read (and trade on) the stale counters meanwhile.
+    const { sink, release } = await openWithWritesHeld(database, { spoolPath, retryIntervalMs: 50 });
+    const second = createDaemon(market, sink, { config });
+    const started = second.daemon.start();
+    for (let round = 0; round < 20; round++) {
+      await Bun.sleep(10);
+      await market.clock.advance(1_000);
+    }
+    expect(second.daemon.state).toBe("IDLE");
+    await release();
+    await advanceUntil(market, started, 1_000);
+    expect(second.daemon.state).toBe("RUNNING");
+    expect(second.daemon.statusNow().dailyHedgeCount).toBe(2);
+    await market.clock.advance(120_000);
+    await quoteAndSettle(market, SPOT * 1.02);
+    expect(await operations(sink, ["order_sent"])).toHaveLength(2); // the day's limit was used before the restart
+    expect((await sink.loadDailyState(DAEMON_ID, "2024-03-26"))?.hedgeCount).toBe(2);
+    expect(await stopDaemon(second, market)).toBe(0);
   });
 });
