@@ -188,7 +188,7 @@ export class Daemon {
         brokerServerVersion: this.brokerInfo.serverVersion,
         nextRetryTsMs: this.nextRetryTsMs,
         marketDataKind: this.marketDataKind,
-        extraBlockReasons: daemonBlockReasons(this.current, this.lastBrokerError),
+        extraBlockReasons: [...daemonBlockReasons(this.current, this.lastBrokerError), ...this.hedgeLoop.flattenBlockReasons()],
         marketNowMs: deps.marketClock.nowMs(),
         sinkHealth: deps.sink.health(),
       },
@@ -242,6 +242,7 @@ export class Daemon {
           marketNowMs: () => this.deps.marketClock.nowMs(),
           cancelWaitMs: settings.stopCancelWaitMs,
           seenExecution: (execId) => this.hedgeLoop.fills.hasSeen(execId),
+          tracksOrder: (orderRef) => this.hedgeLoop.tracksOrder(orderRef),
         },
         hedger.params,
         this.vouched.now(hedger.book.shares),
@@ -350,7 +351,9 @@ export class Daemon {
       },
       transition: (event, payload) => this.transition(event, payload),
       requestStop: (reason) => this.requestStop(reason),
+      flattenRefusal: () => this.hedgeLoop.flattenRefusal(),
       requestFlatten: () => this.hedgeLoop.requestFlatten(),
+      endFlatten: (reason) => this.hedgeLoop.endFlatten(reason),
       retryBrokerNow: () => this.retryNow(),
       acceptBrokerPosition: () => this.vouched.accept(this.deps.hedger, this.recorder),
     });
@@ -360,6 +363,9 @@ export class Daemon {
   private async shutdown(): Promise<void> {
     const { broker, sink, wallClock, settings } = this.deps;
     const working = this.hedgeLoop.workingOrderRefs();
+    if (working.length > 0 && !broker.isConnected()) {
+      this.deps.log.log("warn", this.current, `stopping with ${working.length} order(s) the broker could not be asked to cancel (not connected): they may still execute; check them in TWS`, { orderRefs: working.join(",") });
+    }
     if (working.length > 0 && broker.isConnected()) {
       for (const orderRef of working) this.hedgeLoop.requestCancel(orderRef, "shutdown");
       const deadlineMs = wallClock.nowMs() + settings.stopCancelWaitMs;

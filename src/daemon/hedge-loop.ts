@@ -10,10 +10,12 @@ import type { HedgeOrder } from "../core/order.ts";
 import type { Broker, BrokerEvent } from "../broker/port.ts";
 import type { DaemonLog } from "./daemon-log.ts";
 import { FillRecorder } from "./fill-recorder.ts";
+import { FlattenGoal } from "./flatten-goal.ts";
 import type { OperationRecorder } from "./operation-recorder.ts";
 import type { DaemonIds } from "./order-ref.ts";
 import { OutsideChangeLog } from "./outside-change-log.ts";
 import type { ReconcileResult } from "./reconcile.ts";
+import type { BlockReason } from "../sink/records.ts";
 
 type HedgeDecisionOf<T extends HedgeDecision["type"]> = Extract<HedgeDecision, { type: T }>;
 
@@ -23,9 +25,6 @@ interface TrackedOrder {
   acknowledged: boolean;
   cancelRequested: boolean;
 }
-
-/** How long a flatten waits for the executions of shares the broker already reported filled (market time). */
-export const FLATTEN_EXECUTIONS_WAIT_MS = 120_000;
 
 export interface HedgeLoopDeps {
   readonly hedger: Hedger;
@@ -49,14 +48,17 @@ export class HedgeLoop {
   private readonly positions = new Map<string, Position>();
   /** Executions joined with their commissions, each recorded once. */
   readonly fills: FillRecorder;
-  private flattenPending = false;
-  /** Since when (market time) a pending flatten has waited for executions of shares reported filled. */
-  private flattenWaitSinceMs: number | null = null;
+  private readonly flatten: FlattenGoal;
   private readonly outsideChanges: OutsideChangeLog;
 
   constructor(private readonly deps: HedgeLoopDeps) {
     this.fills = new FillRecorder(deps);
     this.outsideChanges = new OutsideChangeLog(deps);
+    this.flatten = new FlattenGoal({
+      ...deps,
+      ordersInFlight: () => this.orders.size,
+      send: (decision, nowMs) => this.submit(decision, nowMs, "flatten"),
+    });
   }
 
   // --- broker events ----------------------------------------------------------------
@@ -110,7 +112,11 @@ export class HedgeLoop {
     }
     const nowMs = this.deps.marketNowMs();
     for (const [orderRef, tracked] of [...this.orders]) {
-      if (result.openOrderRefs.has(orderRef)) continue;
+      if (result.openOrderRefs.has(orderRef)) {
+        // Still working at the broker: its reports go on. A cancel asked for around the drop may never have arrived.
+        if (tracked.cancelRequested) this.requestCancel(orderRef, "cancel asked for before the broker connection was lost");
+        continue;
+      }
       const filledShares = Math.min(result.filledSharesByOrderRef.get(orderRef) ?? 0, tracked.order.quantityShares);
       const status = filledShares >= tracked.order.quantityShares ? "filled" : "cancelled";
       hedger.onOrderStatus({ orderRef, status, filledShares, tsEventMs: nowMs });
@@ -277,10 +283,19 @@ export class HedgeLoop {
     return [...this.orders.keys()];
   }
 
+  /** An order this process sent and still follows (a reconnect leaves it working). */
+  tracksOrder(orderRef: string): boolean {
+    return this.orders.has(orderRef);
+  }
+
+  /** Why a flatten must not start now (a hard block disputes the hedge shares), or null. */
+  flattenRefusal(): string | null {
+    return this.flatten.refusal();
+  }
+
   /** Close this strategy's hedge shares (never options, never other symbols), after working orders are gone. */
   requestFlatten(): string {
-    this.flattenPending = true;
-    this.flattenWaitSinceMs = null;
+    this.flatten.start();
     const working = this.workingOrderRefs();
     for (const orderRef of working) {
       this.deps.hedger.onCancelRequested(orderRef, this.deps.marketNowMs());
@@ -293,49 +308,18 @@ export class HedgeLoop {
     return `flatten: closing ${hedgeShares} hedge shares`;
   }
 
-  /**
-   * Sends the closing order once nothing is in flight, every fill is in the book (a broker may
-   * report an order final before its executions: core then still counts them as pending), and
-   * the broker and a quote are there. Executions that do not come within
-   * FLATTEN_EXECUTIONS_WAIT_MS (a broker that reported more filled than it executed) end the
-   * flatten with an error instead of leaving it pending forever: an order sized from that book
-   * would be wrong.
-   */
-  progressFlatten(): void {
-    if (!this.flattenPending || this.orders.size > 0 || !this.deps.broker.isConnected()) return;
-    const nowMs = this.deps.marketNowMs();
-    const snapshot = this.deps.hedger.snapshot(nowMs);
-    if (snapshot.pendingShares !== 0) {
-      this.flattenWaitSinceMs ??= nowMs;
-      if (nowMs - this.flattenWaitSinceMs >= FLATTEN_EXECUTIONS_WAIT_MS) this.abandonFlatten(snapshot.pendingShares, snapshot.hedgeShares);
-      return;
-    }
-    if (snapshot.hedgeShares === 0) {
-      this.flattenPending = false;
-      this.deps.log.log("info", this.deps.stateName(), "flatten: no hedge shares left");
-      return;
-    }
-    if (snapshot.spot === null) return;
-    this.flattenPending = false;
-    const decision: HedgeDecisionOf<"hedge"> = {
-      type: "hedge",
-      side: snapshot.hedgeShares > 0 ? "SELL" : "BUY",
-      quantityShares: Math.abs(snapshot.hedgeShares),
-      forced: true,
-      deltaShares: snapshot.portfolioDeltaShares ?? snapshot.hedgeShares,
-      spot: snapshot.spot,
-    };
-    this.submit(decision, nowMs, "flatten");
+  /** Hedging resumes: a flatten not finished ends (recorded), the hedger owns the position again. */
+  endFlatten(reason: string): void {
+    this.flatten.end(reason);
   }
 
-  private abandonFlatten(pendingShares: number, hedgeShares: number): void {
-    this.flattenPending = false;
-    this.flattenWaitSinceMs = null;
-    const message =
-      `flatten abandoned: the broker reported ${Math.abs(pendingShares)} shares filled whose executions did not arrive within ${FLATTEN_EXECUTIONS_WAIT_MS / 1000} s, ` +
-      `so the hedge book (${hedgeShares} shares) cannot size the closing order; nothing was sent. Check the account in TWS, then flatten again`;
-    this.deps.log.log("error", this.deps.stateName(), message);
-    this.deps.recorder.record("reconcile", { reason: "flatten_abandoned", quantityShares: pendingShares, payload: { message, pendingShares, hedgeShares } });
+  /** Moves a flatten on: the next closing order, or done, or abandoned (see flatten-goal.ts). */
+  progressFlatten(): void {
+    this.flatten.progress();
+  }
+
+  flattenBlockReasons(): BlockReason[] {
+    return this.flatten.blockReasons();
   }
 
   // --- order reports -----------------------------------------------------------------------

@@ -9,8 +9,12 @@ export interface CommandTarget {
   setOperatorPaused(paused: boolean): void;
   transition(event: DaemonEvent, payload?: Readonly<Record<string, unknown>>): void;
   requestStop(reason: string): void;
+  /** Why a flatten must not start now (e.g. a hard block disputes the hedge shares), or null. */
+  flattenRefusal(): string | null;
   /** Cancels own working orders and closes the hedge shares; returns what it is doing. */
   requestFlatten(): string;
+  /** Ends a flatten not finished yet (recorded); nothing when none runs. */
+  endFlatten(reason: string): void;
   retryBrokerNow(): void;
   /** Takes the broker's stock position as the hedge and clears a reconciliation block; returns what it did. */
   acceptBrokerPosition(): string;
@@ -30,16 +34,20 @@ export function executeCommand(command: ControlCommand, target: CommandTarget): 
       target.transition("pause");
       return "paused";
     case "resume":
+      target.endFlatten("resumed by the operator");
       target.setOperatorPaused(false);
       if (state === "RUNNING") return "already running";
       if (state !== "PAUSED") return `resumed (takes effect when the broker is back; state ${state})`;
       target.transition("resume");
       return "resumed";
-    case "flatten":
+    case "flatten": {
       if (state !== "RUNNING" && state !== "PAUSED") return `rejected: flatten needs a connected broker, state was ${state}`;
+      const refusal = target.flattenRefusal();
+      if (refusal !== null) return `rejected: ${refusal}`;
       target.setOperatorPaused(true);
       if (state === "RUNNING") target.transition("pause", { reason: "flatten" });
       return `${target.requestFlatten()}; paused`;
+    }
     case "retry_broker":
       if (state !== "WAITING_BROKER") return `ignored: broker not down (state ${state})`;
       target.retryBrokerNow();

@@ -1,5 +1,6 @@
 // Startup (and reconnect) reconciliation: before the daemon arms, the broker's view of the
-// account is compared with what gs recorded. Own orders of a previous run are cancelled,
+// account is compared with what gs recorded. Own orders of a previous run are cancelled (this
+// process's own working orders are not: after a reconnect their reports go on),
 // executions the sink never saw are recorded, and a stock position nobody can explain
 // becomes a hard block (lamp red) instead of a guess.
 import type { Broker } from "../broker/port.ts";
@@ -27,6 +28,8 @@ export interface ReconcileDeps {
   readonly cancelWaitMs: number;
   /** Executions this process already saw (their rows may still be on the way to the sink). */
   readonly seenExecution: (execId: string) => boolean;
+  /** Own orders this process sent and still follows: left working, never cancelled as a previous run's. */
+  readonly tracksOrder: (orderRef: string) => boolean;
 }
 
 export interface BrokerExecution {
@@ -38,7 +41,7 @@ export interface ReconcileResult {
   readonly positions: readonly Position[];
   /** Executions of own orders neither the sink nor this process had seen (now recorded as fills). */
   readonly missingExecutions: readonly BrokerExecution[];
-  /** Own orders still working at the broker after reconciliation (none unless a cancel is pending). */
+  /** Own orders still working at the broker after reconciliation: those this process still follows. */
   readonly openOrderRefs: ReadonlySet<string>;
   /** Shares the broker executed per own orderRef, from its executions. */
   readonly filledSharesByOrderRef: ReadonlyMap<string, number>;
@@ -107,7 +110,8 @@ function mismatchMessage(symbol: string, brokerShares: number, externalShares: n
 
 async function cancelPreviousRunOrders(deps: ReconcileDeps): Promise<{ cancelled: string[]; openOrderRefs: ReadonlySet<string> }> {
   const { broker, ids, recorder, wallClock } = deps;
-  const own = (await broker.openOrders()).filter((order) => ids.ownsOrderRef(order.orderRef));
+  const open = (await broker.openOrders()).filter((order) => ids.ownsOrderRef(order.orderRef));
+  const own = open.filter((order) => !deps.tracksOrder(order.orderRef));
   for (const order of own) {
     broker.cancelOrder(order.orderRef);
     recorder.record("cancel_request", {
@@ -126,7 +130,8 @@ async function cancelPreviousRunOrders(deps: ReconcileDeps): Promise<{ cancelled
     remaining = remaining.filter((orderRef) => open.has(orderRef));
   }
   if (remaining.length > 0) throw new Error(`orders of a previous run were still working after ${deps.cancelWaitMs} ms: ${remaining.join(", ")}`);
-  return { cancelled: own.map((order) => order.orderRef), openOrderRefs: new Set(remaining) };
+  const followed = open.filter((order) => deps.tracksOrder(order.orderRef)).map((order) => order.orderRef);
+  return { cancelled: own.map((order) => order.orderRef), openOrderRefs: new Set(followed) };
 }
 
 async function ownExecutions(deps: ReconcileDeps): Promise<BrokerExecution[]> {

@@ -25,7 +25,8 @@ export const HEARTBEAT_MISS_FACTOR = 3;
 export const CLOCK_SKEW_TOLERANCE_MS = 5_000;
 
 /** Guard codes that stop trading until a human acts (red); every other guard code is soft. */
-const HARD_GUARD_CODES: ReadonlySet<string> = new Set(["hard_block", "circuit_breaker", "position_mismatch", "reconciliation_mismatch"]);
+// flatten_failed: an operator asked for flat and shares are left; someone has to look.
+const HARD_GUARD_CODES: ReadonlySet<string> = new Set(["hard_block", "circuit_breaker", "position_mismatch", "reconciliation_mismatch", "flatten_failed"]);
 
 const NOT_YET_TRADING_STATES: ReadonlySet<string> = new Set(["IDLE", "CONNECTING", "WAITING_BROKER", "RECONCILING"]);
 

@@ -158,4 +158,19 @@ describeSinks("daemon and an unreachable broker", (makeSink) => {
     expect(status?.state).toBe("RUNNING");
     expect(await stopDaemon(running, market)).toBe(0);
   });
+
+  test("stopped while the broker is down with an order working, the daemon warns that it could not cancel it", async () => {
+    const sink = await makeSink();
+    const { market, running } = await runningDaemon(sink);
+    market.broker.scriptNextOrder({ type: "hold" });
+    await quoteAndSettle(market);
+    const [sent] = await operations(sink, ["order_sent"]);
+    market.broker.refuseConnections(true);
+    market.broker.dropConnection();
+    expect(running.daemon.state).toBe("WAITING_BROKER");
+    expect(await stopDaemon(running, market)).toBe(0);
+    const warning = running.log.find((line) => line.includes("could not be asked to cancel"));
+    expect(warning).toContain("level=warn");
+    expect(warning).toContain(String(sent?.orderRef));
+  });
 });

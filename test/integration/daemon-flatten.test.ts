@@ -1,15 +1,47 @@
 // flatten sizes its closing order from the hedge book, so it must wait until every fill is in
 // the book: a broker may report an order final ("Filled") before its execution report, and in
 // that gap the daemon has no order in flight but the book still lacks the shares (sim broker
-// with the execution report held back, real sink).
+// with the execution report held back, real sink). And a flatten is a goal, not one order: a
+// closing order partly filled, cancelled on timeout or cut off by a reconnect is followed by
+// the rest, and a flatten that cannot finish says so.
 import { expect, setDefaultTimeout, test } from "bun:test";
 import { describeSinks } from "../support/sinks.ts";
-import { FLATTEN_EXECUTIONS_WAIT_MS } from "../../src/daemon/hedge-loop.ts";
-import { createMarket, DAEMON_ID, operations, quoteAndSettle, runningDaemon } from "./daemon-harness.ts";
+import { FLATTEN_EXECUTIONS_WAIT_MS, FLATTEN_MAX_ORDERS } from "../../src/daemon/flatten-goal.ts";
+import type { SimOrderScript } from "../../src/broker/sim/sim-broker.ts";
+import type { Sink } from "../../src/sink/port.ts";
+import type { Market, RunningDaemon } from "./daemon-harness.ts";
+import { createMarket, DAEMON_ID, operations, quoteAndSettle, runningDaemon, SETTINGS, stopDaemon } from "./daemon-harness.ts";
 
 setDefaultTimeout(30_000);
 
 const EXECUTION_REPORT_LATENCY_MS = 2_000;
+/** hedge.order_timeout_s by default: a working order older than this is cancelled by the heartbeat. */
+const ORDER_TIMEOUT_MS = 30_000;
+
+async function stock(market: Market): Promise<number> {
+  return (await market.broker.positions()).find((position) => position.contract.secType === "STK")?.quantity ?? 0;
+}
+
+async function flatten(sink: Sink, running: RunningDaemon, market: Market): Promise<void> {
+  await sink.issueControl({ daemonId: DAEMON_ID, command: "flatten", args: {}, issuedBy: "test", tsMs: Date.now() });
+  await running.daemon.pollControl();
+  await market.clock.advance(100);
+}
+
+/** A daemon that has hedged once (a short position), the next order scripted, then flatten asked for. */
+async function flattenAfterHedge(sink: Sink, ...scripts: SimOrderScript[]): Promise<{ market: Market; running: RunningDaemon; hedged: number }> {
+  const { market, running } = await runningDaemon(sink);
+  await quoteAndSettle(market);
+  const hedged = await stock(market);
+  expect(hedged).toBeLessThan(0);
+  for (const script of scripts) market.broker.scriptNextOrder(script);
+  await flatten(sink, running, market);
+  return { market, running, hedged };
+}
+
+async function flattenIntents(sink: Sink): Promise<(number | null)[]> {
+  return (await operations(sink, ["hedge_intent"])).filter((intent) => intent.reason === "flatten").map((intent) => intent.quantityShares);
+}
 
 describeSinks("daemon flatten", (makeSink) => {
   test("a hedge reported filled before its execution: flatten waits for the execution, then closes every share", async () => {
@@ -71,5 +103,55 @@ describeSinks("daemon flatten", (makeSink) => {
     await market.clock.advance(10 * FLATTEN_EXECUTIONS_WAIT_MS);
     expect((await operations(sink, ["fill"])).length).toBe(1);
     expect((await operations(sink, ["hedge_intent"])).map((intent) => intent.reason)).toEqual(["delta_threshold"]);
+  });
+
+  test("a closing order partly filled, then cancelled on timeout: the rest is sent, and the flatten ends flat", async () => {
+    const sink = await makeSink();
+    const { market, running, hedged } = await flattenAfterHedge(sink, { type: "partial", fillShares: 10 });
+    expect(await stock(market)).toBe(hedged + 10);
+
+    await market.clock.advance(ORDER_TIMEOUT_MS + 2 * SETTINGS.heartbeatMs); // paused: heartbeats cancel it, then the rest goes
+    expect(await flattenIntents(sink)).toEqual([-hedged, -hedged - 10]);
+    expect(await stock(market)).toBe(0);
+    expect((await operations(sink, ["reconcile"])).map((row) => row.reason)).toContain("flatten_done");
+    expect(running.daemon.statusNow().blockReasons.map((reason) => reason.code)).not.toContain("flatten_in_progress");
+    expect(running.daemon.state).toBe("PAUSED");
+    expect(await stopDaemon(running, market)).toBe(0);
+  });
+
+  test("the connection drops while the closing order works: the reconnect leaves this run's order alone, and the flatten finishes", async () => {
+    const sink = await makeSink();
+    const { market, running, hedged } = await flattenAfterHedge(sink, { type: "hold" });
+    market.broker.dropConnection();
+    await market.clock.advance(SETTINGS.retryIntervalMs + 1_000); // reconnected and reconciled
+    expect(running.daemon.state).toBe("PAUSED");
+    const cancels = await operations(sink, ["cancel_request"]);
+    expect(cancels.map((row) => row.reason)).not.toContain("reconcile: order of a previous run");
+
+    await market.clock.advance(ORDER_TIMEOUT_MS + 2 * SETTINGS.heartbeatMs); // the held order times out, the rest is sent
+    expect(await flattenIntents(sink)).toEqual([-hedged, -hedged]);
+    expect(await stock(market)).toBe(0);
+    expect(await stopDaemon(running, market)).toBe(0);
+  });
+
+  test("closing orders that never fill: after the last one the flatten gives up loudly, and status says so", async () => {
+    const sink = await makeSink();
+    const rejected: SimOrderScript = { type: "reject", reason: "outside regular trading hours" };
+    const { market, running, hedged } = await flattenAfterHedge(sink, ...Array<SimOrderScript>(FLATTEN_MAX_ORDERS).fill(rejected));
+    await market.clock.advance(2 * SETTINGS.heartbeatMs);
+    expect(await flattenIntents(sink)).toHaveLength(FLATTEN_MAX_ORDERS);
+    expect(await stock(market)).toBe(hedged);
+    const [abandoned] = (await operations(sink, ["reconcile"])).filter((row) => row.reason === "flatten_abandoned");
+    expect(abandoned?.quantityShares).toBe(hedged);
+    expect(abandoned?.payload).toMatchObject({ cause: "orders_exhausted", ordersSent: FLATTEN_MAX_ORDERS });
+    expect(running.log.some((line) => line.includes("level=error") && line.includes("flatten did not finish"))).toBe(true);
+    const failed = running.daemon.statusNow().blockReasons.find((reason) => reason.code === "flatten_failed");
+    expect(failed?.message).toContain(`${hedged} hedge shares are left`);
+
+    // The operator flattens again once the cause is gone: the failure clears, the shares close.
+    await flatten(sink, running, market);
+    expect(await stock(market)).toBe(0);
+    expect(running.daemon.statusNow().blockReasons.map((reason) => reason.code)).not.toContain("flatten_failed");
+    expect(await stopDaemon(running, market)).toBe(0);
   });
 });

@@ -119,6 +119,20 @@ describeSinks("daemon and positions changed outside gs", (makeSink) => {
     expect(await stopDaemon(running, market)).toBe(0);
   });
 
+  test("flatten is refused while a change is held back: the book's number is disputed", async () => {
+    const sink = await makeSink();
+    const { market, running } = await heldBackTrade(sink);
+    const brokerShares = (await market.broker.positions()).find((position) => position.contract.secType === "STK")?.quantity;
+    const id = await sink.issueControl({ daemonId: DAEMON_ID, command: "flatten", args: { confirm: true }, issuedBy: "test", tsMs: Date.now() });
+    await running.daemon.pollControl();
+    await market.clock.advance(1_000);
+    await sink.flush();
+    expect((await sink.getControl(id))?.result).toStartWith("rejected: flatten refused while the hard block");
+    expect((await market.broker.positions()).find((position) => position.contract.secType === "STK")?.quantity).toBe(brokerShares);
+    expect(await operations(sink, ["hedge_intent"])).toHaveLength(1); // the first hedge only
+    expect(await stopDaemon(running, market)).toBe(0);
+  });
+
   test("a held-back change goes when the account is put back", async () => {
     const sink = await makeSink();
     const { market, running, hedgeShares } = await heldBackTrade(sink);

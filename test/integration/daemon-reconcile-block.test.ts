@@ -66,6 +66,15 @@ async function blockedByHandTrade(sink: Sink): Promise<{ market: Market; running
   return { market, running, hedgeShares };
 }
 
+/** A first start on an account holding 400 shares gs has no record of: blocked. */
+async function firstStartWith400Unrecorded(sink: Sink): Promise<{ market: Market; running: RunningDaemon }> {
+  const market = createMarket();
+  market.broker.setPosition({ contract: { secType: "STK", symbol: "SPY" }, quantity: 400, avgCost: SPOT, account: "SIM" });
+  const { running } = await runningDaemon(sink, { market });
+  expect(await hardBlocked(sink)).toBe(true);
+  return { market, running };
+}
+
 /** A start whose reconciliation comes out clean (no block), then a stop. */
 async function expectCleanStart(sink: Sink, market: Market): Promise<void> {
   const { running } = await runningDaemon(sink, { market });
@@ -137,10 +146,7 @@ describeSinks("daemon reconciliation block", (makeSink) => {
 
   test("a first start with shares gs has no record of is blocked, naming both ways out", async () => {
     const sink = await makeSink();
-    const market = createMarket();
-    market.broker.setPosition({ contract: { secType: "STK", symbol: "SPY" }, quantity: 400, avgCost: SPOT, account: "SIM" });
-    const { running } = await runningDaemon(sink, { market });
-    expect(await hardBlocked(sink)).toBe(true);
+    const { market, running } = await firstStartWith400Unrecorded(sink);
     const blocked = await lastReconcile(sink);
     expect(blocked?.payload).toMatchObject({ expectedHedgeShares: 0, brokerStockShares: 400 });
     const message = running.log.find((line) => line.includes("hard block")) ?? "";
@@ -156,6 +162,20 @@ describeSinks("daemon reconciliation block", (makeSink) => {
     expect(await hardBlocked(sink)).toBe(true);
     expect(again.log.find((line) => line.includes("hard block"))).toContain("first start: the account holds 400 shares of SPY and gs has no record of them;");
     expect(await stopDaemon(again, market)).toBe(0);
+  });
+
+  test("flatten is refused while blocked: it would sell shares gs has no record of", async () => {
+    const sink = await makeSink();
+    const { market, running } = await firstStartWith400Unrecorded(sink);
+    await quoteAndSettle(market);
+    const result = await command(sink, running, market, "flatten");
+    expect(result).toStartWith("rejected: flatten refused while the hard block reconcile_mismatch is active");
+    expect(result).toContain("gs ctl accept-position --confirm"); // the way out
+    await market.clock.advance(1_000);
+    expect(await brokerStock(market)).toBe(400);
+    expect(await operations(sink, ["order_sent"])).toEqual([]);
+    expect(running.daemon.state).toBe("RUNNING"); // not paused either: nothing was done
+    expect(await stopDaemon(running, market)).toBe(0);
   });
 
   test("a first start on a new database counts gs's own fills found at the broker, and names only the rest", async () => {

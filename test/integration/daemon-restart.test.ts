@@ -4,7 +4,7 @@ import { expect, setDefaultTimeout, test } from "bun:test";
 import { describeSinks } from "../support/sinks.ts";
 import type { GsConfig } from "../../src/config/schema.ts";
 import type { Sink } from "../../src/sink/port.ts";
-import type { Market } from "./daemon-harness.ts";
+import type { Market, RunningDaemon } from "./daemon-harness.ts";
 import {
   advanceUntil,
   createDaemon,
@@ -30,6 +30,15 @@ async function hedgeOnceAndStop(sink: Sink, config?: GsConfig): Promise<Market> 
   await quoteAndSettle(market);
   expect(await stopDaemon(running, market)).toBe(0);
   return market;
+}
+
+/** A second daemon started while a live twin holds the id: it waits in IDLE. */
+async function startedBehindTwin(sink: Sink, market: Market, config?: GsConfig): Promise<{ second: RunningDaemon; started: Promise<void> }> {
+  await writeLiveTwinHeartbeat(sink, market);
+  const second = createDaemon(market, sink, config ? { config } : {});
+  const started = second.daemon.start();
+  await untilWaitingForTwin(second);
+  return { second, started };
 }
 
 describeSinks("daemon restart", (makeSink) => {
@@ -151,11 +160,7 @@ describeSinks("daemon restart", (makeSink) => {
   test("a second daemon with the same id waits while the first one is alive", async () => {
     const sink = await makeSink();
     const market = createMarket();
-    await writeLiveTwinHeartbeat(sink, market);
-
-    const second = createDaemon(market, sink);
-    const started = second.daemon.start();
-    await untilWaitingForTwin(second);
+    const { second, started } = await startedBehindTwin(sink, market);
     await market.clock.advance(SETTINGS.heartbeatMs);
     expect(second.daemon.state).toBe("IDLE");
     // Its heartbeat has stopped: after three intervals the id is free.
@@ -169,10 +174,7 @@ describeSinks("daemon restart", (makeSink) => {
     const base = testConfig();
     const config = { ...base, guards: { ...base.guards, max_daily_hedges: 1 } };
     const market = createMarket(config);
-    await writeLiveTwinHeartbeat(sink, market);
-    const second = createDaemon(market, sink, { config });
-    const started = second.daemon.start();
-    await untilWaitingForTwin(second);
+    const { second, started } = await startedBehindTwin(sink, market, config);
     // Still alive, the twin hedges (the day's one hedge) and its breaker trips; it persists that, then dies.
     sink.writeDailyState({
       daemonId: DAEMON_ID, tradingDay: "2024-03-26", hedgeCount: 1, realizedPnlUsd: -5_000, commissionsUsd: 10,
@@ -194,10 +196,7 @@ describeSinks("daemon restart", (makeSink) => {
   test("a daemon stopped while a live twin holds the id leaves the twin's status row alone", async () => {
     const sink = await makeSink();
     const market = createMarket();
-    await writeLiveTwinHeartbeat(sink, market);
-    const second = createDaemon(market, sink);
-    const started = second.daemon.start();
-    await untilWaitingForTwin(second);
+    const { second, started } = await startedBehindTwin(sink, market);
     second.daemon.requestStop("operator stops the accidental second daemon");
     expect(await advanceUntil(market, second.daemon.stopped, 0)).toBe(0);
     await advanceUntil(market, started, 1_000);

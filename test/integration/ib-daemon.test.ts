@@ -159,7 +159,7 @@ describeSinks("daemon with broker = ib against the fake TWS", (makeSink) => {
     expect(await stopAndWait(running, clock)).toBe(0);
   }, TEST_TIMEOUT_MS);
 
-  test("socket drop with a hedge working: WAITING_BROKER, and after reconnecting the order is cancelled, never resent", async () => {
+  test("socket drop with a hedge working: WAITING_BROKER; after reconnecting this run's order stays followed (not cancelled as a previous run's), never resent, and its timeout cancels it", async () => {
     const scene = await hedgingScene(makeSink, { type: "work" });
     const { sink, tws, clock, running } = scene;
     const working = await workingHedge(scene);
@@ -171,9 +171,11 @@ describeSinks("daemon with broker = ib against the fake TWS", (makeSink) => {
 
     await clock.advance(SETTINGS.retryIntervalMs);
     await until(clock, inState(running, "RUNNING"), "RUNNING after reconnecting", 200);
-    expect(tws.account.order(working.orderId)?.status).toBe("Cancelled");
+    expect(tws.workingOrders().map((order) => order.orderRef)).toEqual([working.orderRef]);
+    expect(await operations(sink, ["cancel_request"])).toEqual([]);
+    await until(clock, () => tws.account.order(working.orderId)?.status === "Cancelled", "the order timeout cancels it", 5_000);
     expect(tws.requestsOf("place_order").filter((r) => r.request.orderRef === working.orderRef)).toHaveLength(1);
-    expect((await operations(sink, ["cancel_request"])).map((o) => o.orderRef)).toContain(working.orderRef);
+    expect((await operations(sink, ["cancel_request"])).map((o) => [o.orderRef, o.reason])).toEqual([[working.orderRef, "order_timeout"]]);
     expect(await stopAndWait(running, clock)).toBe(0);
   }, TEST_TIMEOUT_MS);
 });

@@ -10,7 +10,7 @@ export default defineCommand({
   args: {
     ...CONFIG_ARGS,
     command: { type: "positional", required: true, valueHint: "stop|pause|resume|flatten|retry-broker|accept-position", description: "What the daemon should do" },
-    confirm: { type: "boolean", description: "Required for flatten (closes all hedge stock at market) and accept-position (takes the broker's stock as the hedge)" },
+    confirm: { type: "boolean", description: "Required for flatten (closes all hedge stock at market; refused under a hard block) and accept-position (takes the broker's stock as the hedge)" },
     server: { type: "string", valueHint: "URL", description: "Send through a running gs serve (e.g. http://127.0.0.1:8765) instead of writing to the sink" },
     token: { type: "string", valueHint: "TOKEN", description: "Bearer token for --server (visible in ps; prefer GS_SERVER_TOKEN or server.token_file)" },
     "daemon-id": { type: "string", valueHint: "ID", description: "Target daemon (default: status.daemon_id)" },

@@ -83,7 +83,7 @@ export const DASHBOARD_PAGE_HTML = `<!doctype html>
       <button type="button" data-command="retry-broker">Retry broker</button>
       <button type="button" data-command="stop" class="danger">Stop</button>
       <button type="button" data-command="flatten" class="danger"
-        data-explain="Flatten cancels working hedge orders, closes all hedge stock at market and leaves hedging paused. The options stay."
+        data-explain="Flatten cancels working hedge orders, closes all hedge stock at market (sending the rest until it is closed) and leaves hedging paused. The options and shares declared external stay. Refused while a hard block (a reconciliation mismatch) is active: resolve that first."
         data-confirm="I understand flatten closes all hedge stock at market">Flatten</button>
       <button type="button" data-command="accept-position" class="danger" title="Clear a reconciliation block by taking the broker's stock position as the hedge"
         data-explain="Accept position takes the broker's stock position (less external shares) as this strategy's hedge and clears the reconciliation block; hedging then goes on from it unless paused."
