@@ -179,7 +179,7 @@ describeSinks("daemon restart", (makeSink) => {
     sink.writeDailyState({
       daemonId: DAEMON_ID, tradingDay: "2024-03-26", hedgeCount: 1, realizedPnlUsd: -5_000, commissionsUsd: 10,
       lastHedgeTsMs: market.clock.nowMs() - 120_000, lastHedgePrice: SPOT, circuitBreakerTripped: true,
-      optionOpenValueUsd: null, hedgeOpenUnrealizedUsd: null, updatedAtMs: market.clock.nowMs(),
+      pnlMarks: null, updatedAtMs: market.clock.nowMs(),
     });
     await writeLiveTwinHeartbeat(sink, market);
 
