@@ -74,6 +74,15 @@ export type BrokerEvent =
       readonly reason: string | null;
       readonly tsEventMs: number;
     }
+  | {
+      /** The broker says something about a working order that does not end it (IB 404: held while shares to short are located). */
+      readonly type: "order_warning";
+      readonly orderRef: string;
+      readonly brokerOrderId: number;
+      readonly code: number | null;
+      readonly message: string;
+      readonly tsEventMs: number;
+    }
   | { readonly type: "execution"; readonly execution: ExecutionReport }
   | { readonly type: "commission"; readonly commission: CommissionReport };
 

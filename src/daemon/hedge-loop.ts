@@ -79,6 +79,9 @@ export class HedgeLoop {
       case "order_status":
         this.onOrderStatus(event);
         return;
+      case "order_warning":
+        this.onOrderWarning(event);
+        return;
       case "execution":
         this.fills.onExecution(event.execution);
         this.progressFlatten(); // a flatten may be waiting for this execution to size its order
@@ -360,6 +363,15 @@ export class HedgeLoop {
         throw new Error(`unknown order status ${String(unreachable)}`);
       }
     }
+  }
+
+  /** The order goes on working (and timing out); the operator learns why it may not fill. */
+  private onOrderWarning(event: Extract<BrokerEvent, { type: "order_warning" }>): void {
+    const tracked = this.orders.get(event.orderRef);
+    if (!tracked) return;
+    const reason = `${event.code ?? "-"} ${event.message}`;
+    this.deps.recorder.record("order_warning", { orderRef: event.orderRef, brokerOrderId: event.brokerOrderId, side: tracked.order.side, quantityShares: tracked.order.quantityShares, reason });
+    this.deps.log.log("warn", this.deps.stateName(), `order still working, broker warns: ${reason}`, { orderRef: event.orderRef });
   }
 
   private finish(orderRef: string): void {

@@ -9,6 +9,7 @@ export const OPERATION_TYPES = [
   "hedge_intent",
   "order_sent",
   "order_ack",
+  "order_warning",
   "partial_fill",
   "fill",
   "commission",

@@ -100,6 +100,7 @@ export type OperationType =
   | "hedge_intent"
   | "order_sent"
   | "order_ack"
+  | "order_warning"
   | "partial_fill"
   | "fill"
   | "commission"

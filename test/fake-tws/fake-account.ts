@@ -75,6 +75,12 @@ export class FakeAccount {
     return updated;
   }
 
+  hold(orderId: number, whyHeld: string): FakeOrderView {
+    const updated = { ...this.requireOrder(orderId), status: "PreSubmitted" as const, whyHeld };
+    this.ordersById.set(orderId, updated);
+    return updated;
+  }
+
   /** Executes `shares` of a working order at `price`; updates the order and the position. */
   fill(orderId: number, shares: number, price: number, commission: number): { order: FakeOrderView; execution: FakeExecution; position: FakePosition } {
     const order = this.requireOrder(orderId);

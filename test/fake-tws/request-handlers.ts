@@ -167,6 +167,8 @@ function placeOrder(tws: FakeTws, session: FakeSession, request: ClientRequest &
       return;
     case "reject":
       return tws.rejectOrder(order.orderId, policy.message);
+    case "hold_for_locate":
+      return tws.holdOrderForLocate(order.orderId);
     case "fill": {
       const quote = tws.quotes.get(contract.symbol);
       const price = (order.action === "BUY" ? quote?.ask : quote?.bid) ?? quote?.last ?? order.limitPrice ?? 0;

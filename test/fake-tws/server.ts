@@ -29,6 +29,8 @@ export interface FakeQuote {
 export type OrderPolicy =
   | { readonly type: "work" }
   | { readonly type: "fill"; readonly commissionPerShare: number }
+  /** Working but held while shares to short are located (404); it never fills by itself. */
+  | { readonly type: "hold_for_locate" }
   | { readonly type: "reject"; readonly message: string };
 
 export interface LoggedRequest {
@@ -259,6 +261,15 @@ export class FakeTws {
     for (const session of this.sessionsOfClient(order.clientId)) {
       session.send(errorMessage(orderId, 201, message));
       session.send(orderStatus(order));
+    }
+  }
+
+  /** TWS holds a working order while it locates shares to short: PreSubmitted, whyHeld "locate", and error 404. */
+  holdOrderForLocate(orderId: number): void {
+    const order = this.account.hold(orderId, "locate");
+    for (const session of this.sessionsOfClient(order.clientId)) {
+      session.send(orderStatus(order));
+      session.send(errorMessage(orderId, 404, "Order held while securities are located."));
     }
   }
 

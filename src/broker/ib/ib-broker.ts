@@ -196,6 +196,13 @@ export class IbBroker implements Broker {
         this.emitOrderStatus(tracked.orderId, classified.type === "order_rejected" ? "rejected" : "cancelled", null, null, `${code} ${message}`);
         return;
       }
+      case "order_held": {
+        const tracked = this.orders.ofId(id);
+        if (!tracked) break;
+        this.options.log("warn", `TWS ${code} on order ${tracked.orderRef}: ${message}; the order stays working`);
+        this.emit({ type: "order_warning", orderRef: tracked.orderRef, brokerOrderId: tracked.orderId, code, message, tsEventMs });
+        return;
+      }
       case "market_data_unavailable":
       case "no_security_definition": {
         const subscription = this.marketData.ofRequest(id);

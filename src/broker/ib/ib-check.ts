@@ -58,6 +58,7 @@ export async function runIbCheck(broker: Broker, params: IbCheckParams): Promise
         return;
       case "position":
       case "order_status":
+      case "order_warning":
       case "execution":
       case "commission":
         return;

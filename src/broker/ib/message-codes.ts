@@ -8,6 +8,7 @@ export type IbMessageClass =
   | { readonly type: "connectivity"; readonly state: "lost" | "restored_data_lost" | "restored_data_kept" }
   | { readonly type: "farm"; readonly farm: FarmKind; readonly ok: boolean }
   | { readonly type: "order_rejected" }
+  | { readonly type: "order_held" }
   | { readonly type: "order_cancelled" }
   | { readonly type: "cancel_refused" }
   | { readonly type: "market_data_unavailable" }
@@ -31,7 +32,8 @@ const CLASS_BY_CODE: ReadonlyMap<number, IbMessageClass> = new Map<number, IbMes
   [2107, { type: "farm", farm: "historical_data", ok: true }],
   [2157, { type: "farm", farm: "security_definition", ok: false }],
   [2158, { type: "farm", farm: "security_definition", ok: true }],
-  // Order rejections: the order will not work.
+  // Order rejections: the order will not work. gs never modifies an order, so 104/105 only
+  // come when a new order reused a live order id: TWS refused to place it.
   [103, { type: "order_rejected" }], // duplicate order id
   [104, { type: "order_rejected" }], // cannot modify a filled order
   [105, { type: "order_rejected" }], // modification does not match original
@@ -42,8 +44,9 @@ const CLASS_BY_CODE: ReadonlyMap<number, IbMessageClass> = new Map<number, IbMes
   [382, { type: "order_rejected" }], // size exceeds limits
   [383, { type: "order_rejected" }], // size exceeds limits
   [387, { type: "order_rejected" }], // unsupported order type
-  [404, { type: "order_rejected" }], // shares not available for short sale
   [434, { type: "order_rejected" }], // order size cannot be zero
+  // The order stays working at IB; it may never fill, so gs's order timeout still applies.
+  [404, { type: "order_held" }], // held while shares to short are located
   [202, { type: "order_cancelled" }],
   [161, { type: "cancel_refused" }], // not in a cancellable state
   [10147, { type: "cancel_refused" }], // order to cancel not found

@@ -109,7 +109,7 @@ export const DASHBOARD_PAGE_HTML = `<!doctype html>
       <select id="operation-type" aria-label="operation type">
         <option value="">all types</option>
         <option>hedge_intent</option><option>order_sent</option><option>order_ack</option><option>partial_fill</option><option>fill</option>
-        <option>commission</option><option>reject</option><option>cancel_request</option><option>cancel</option><option>control</option>
+        <option>order_warning</option><option>commission</option><option>reject</option><option>cancel_request</option><option>cancel</option><option>control</option>
         <option>reconcile</option><option>state_change</option>
       </select>
     </h2>

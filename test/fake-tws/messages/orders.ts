@@ -24,11 +24,13 @@ export interface FakeOrderView {
   readonly filled: number;
   readonly avgFillPrice: number;
   readonly lastFillPrice: number;
+  /** Why TWS holds a working order ("locate": shares to short are being located); empty when not held. */
+  readonly whyHeld?: string;
 }
 
 export function orderStatus(order: FakeOrderView): WireField[] {
   const parentId = 0;
-  const whyHeld = "";
+  const whyHeld = order.whyHeld ?? "";
   const mktCapPrice = 0;
   return [
     3, order.orderId, order.status, order.filled, order.totalQuantity - order.filled, order.avgFillPrice,

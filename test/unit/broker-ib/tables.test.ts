@@ -25,6 +25,7 @@ describe("message codes", () => {
     [2157, { type: "farm", farm: "security_definition", ok: false }],
     [2158, { type: "farm", farm: "security_definition", ok: true }],
     [201, { type: "order_rejected" }],
+    [404, { type: "order_held" }],
     [202, { type: "order_cancelled" }],
     [10148, { type: "cancel_refused" }],
     [354, { type: "market_data_unavailable" }],
