@@ -50,6 +50,8 @@ export class FillRecorder {
   private readonly pendingExecutions = new Map<string, PendingExecution>();
   private readonly earlyCommissions = new Map<string, CommissionReport>();
   private readonly recordedExecIds = new Set<string>();
+  /** Exec ids whose commission is recorded: TWS reports a commission again with a resent execution. */
+  private readonly recordedCommissions = new Set<string>();
 
   constructor(private readonly deps: FillRecorderDeps) {}
 
@@ -58,9 +60,10 @@ export class FillRecorder {
     return this.recordedExecIds.has(execId) || this.pendingExecutions.has(execId);
   }
 
-  /** Recorded elsewhere (reconciliation found it at the broker). */
-  markRecorded(execId: string): void {
+  /** Recorded elsewhere (reconciliation found it at the broker), with its commission or not. */
+  markRecorded(execId: string, withCommission: boolean): void {
     this.recordedExecIds.add(execId);
+    if (withCommission) this.recordedCommissions.add(execId);
   }
 
   /** An own order went out: its executions are recorded against its size. */
@@ -90,6 +93,7 @@ export class FillRecorder {
   }
 
   onCommission(commission: CommissionReport): void {
+    if (this.recordedCommissions.has(commission.execId)) return;
     const pending = this.pendingExecutions.get(commission.execId);
     if (pending) {
       this.pendingExecutions.delete(commission.execId);
@@ -98,6 +102,7 @@ export class FillRecorder {
     }
     if (this.recordedExecIds.has(commission.execId)) {
       // The fill was recorded without it (commission came late): record it on its own.
+      this.recordedCommissions.add(commission.execId);
       this.deps.hedger.onCommission(commission);
       this.deps.recorder.record("commission", { execId: null, commissionUsd: commission.commissionUsd, reason: `late commission for ${commission.execId}` });
       this.deps.onDailyStateChanged();
@@ -125,7 +130,10 @@ export class FillRecorder {
   }
 
   private record(execution: ExecutionReport, commission: CommissionReport | null): void {
-    if (commission) this.deps.hedger.onCommission(commission);
+    if (commission) {
+      this.deps.hedger.onCommission(commission);
+      this.recordedCommissions.add(execution.execId);
+    }
     this.recordedExecIds.add(execution.execId);
     const expected = this.expectedOrders.get(execution.orderRef);
     // An order of a previous run (its size unknown here) is complete as far as it is known.

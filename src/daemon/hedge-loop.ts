@@ -12,6 +12,7 @@ import type { DaemonLog } from "./daemon-log.ts";
 import { FillRecorder } from "./fill-recorder.ts";
 import { FlattenGoal } from "./flatten-goal.ts";
 import type { OperationRecorder } from "./operation-recorder.ts";
+import { executionFields } from "./operation-recorder.ts";
 import type { DaemonIds } from "./order-ref.ts";
 import { OutsideChangeLog } from "./outside-change-log.ts";
 import type { ReconcileResult } from "./reconcile.ts";
@@ -107,12 +108,16 @@ export class HedgeLoop {
    * broker's positions replace the book's view.
    */
   applyReconciliation(result: ReconcileResult): void {
-    const { hedger } = this.deps;
+    const { hedger, recorder } = this.deps;
+    // Recorded and applied together: a fill row never exists without its shares in the book.
     for (const { execution, commission } of result.missingExecutions) {
-      this.fills.markRecorded(execution.execId);
+      if (this.fills.hasSeen(execution.execId)) continue; // reported live while reconciling
+      recorder.record("fill", executionFields(execution, commission, "reconcile: execution found at the broker, missing from the records", {}));
+      this.fills.markRecorded(execution.execId, commission !== null);
       hedger.onExecution(execution);
       if (commission) hedger.onCommission(commission);
     }
+    recorder.record("reconcile", result.record);
     const nowMs = this.deps.marketNowMs();
     for (const [orderRef, tracked] of [...this.orders]) {
       if (result.openOrderRefs.has(orderRef)) {

@@ -1,8 +1,10 @@
 // Startup (and reconnect) reconciliation: before the daemon arms, the broker's view of the
 // account is compared with what gs recorded. Own orders of a previous run are cancelled (this
-// process's own working orders are not: after a reconnect their reports go on),
-// executions the sink never saw are recorded, and a stock position nobody can explain
-// becomes a hard block (lamp red) instead of a guess.
+// process's own working orders are not: after a reconnect their reports go on), executions
+// the sink never saw are found, and a stock position nobody can explain becomes a hard block
+// (lamp red) instead of a guess. Nothing found is recorded here: the result is applied and
+// recorded as one step (HedgeLoop.applyReconciliation), so a reconciliation that fails or is
+// abandoned half-way leaves no fill row behind that the retry would then take as already known.
 import type { Broker } from "../broker/port.ts";
 import type { HedgerParams } from "../core/hedger-params.ts";
 import type { Position } from "../core/instrument.ts";
@@ -10,7 +12,6 @@ import type { CommissionReport, ExecutionReport } from "../core/order.ts";
 import type { Sink } from "../sink/port.ts";
 import type { Clock } from "./clock.ts";
 import type { OperationRecorder } from "./operation-recorder.ts";
-import { executionFields } from "./operation-recorder.ts";
 import type { DaemonIds } from "./order-ref.ts";
 import type { VouchedPosition } from "./vouched-hedge.ts";
 
@@ -39,7 +40,7 @@ export interface BrokerExecution {
 
 export interface ReconcileResult {
   readonly positions: readonly Position[];
-  /** Executions of own orders neither the sink nor this process had seen (now recorded as fills). */
+  /** Executions of own orders neither the sink nor this process had seen (to record as fills when applied). */
   readonly missingExecutions: readonly BrokerExecution[];
   /** Own orders still working at the broker after reconciliation: those this process still follows. */
   readonly openOrderRefs: ReadonlySet<string>;
@@ -48,6 +49,8 @@ export interface ReconcileResult {
   /** The hedge shares the broker had to show: the vouched ones plus own fills found at the broker. */
   readonly expectedHedgeShares: number;
   readonly hardBlock: { readonly code: "reconcile_mismatch"; readonly message: string } | null;
+  /** The `reconcile` operation to record when the result is applied. */
+  readonly record: { readonly reason: "ok" | "mismatch"; readonly quantityShares: number; readonly payload: Readonly<Record<string, unknown>> };
 }
 
 /**
@@ -56,10 +59,11 @@ export interface ReconcileResult {
  */
 export async function reconcile(deps: ReconcileDeps, params: Pick<HedgerParams, "strategy" | "externalShares">, vouched: VouchedPosition): Promise<ReconcileResult> {
   const { strategy: { symbol }, externalShares } = params;
-  const { broker, recorder } = deps;
+  const { broker } = deps;
   const { cancelled, openOrderRefs } = await cancelPreviousRunOrders(deps);
   const executions = await ownExecutions(deps);
-  const missing = recordMissingExecutions(deps, executions, await recordedExecIds(deps, executions));
+  const known = await recordedExecIds(deps, executions);
+  const missing = executions.filter((entry) => !known.has(entry.execution.execId) && !deps.seenExecution(entry.execution.execId));
   const positions = await broker.positions();
   const brokerShares = positions
     .filter((position) => position.contract.secType === "STK" && position.contract.symbol === symbol)
@@ -68,8 +72,8 @@ export async function reconcile(deps: ReconcileDeps, params: Pick<HedgerParams, 
   const expectedHedgeShares = vouched.hedgeShares + missingShares;
   const expected = expectedHedgeShares + externalShares;
   const hardBlock = expected === brokerShares ? null : { code: "reconcile_mismatch" as const, message: mismatchMessage(symbol, brokerShares, externalShares, vouched, missingShares) };
-  recorder.record("reconcile", {
-    reason: hardBlock ? "mismatch" : "ok",
+  const record = {
+    reason: hardBlock ? ("mismatch" as const) : ("ok" as const),
     quantityShares: brokerShares,
     payload: {
       brokerStockShares: brokerShares,
@@ -81,10 +85,10 @@ export async function reconcile(deps: ReconcileDeps, params: Pick<HedgerParams, 
       cancelledOrderRefs: cancelled,
       recordedMissingExecIds: missing.map(({ execution }) => execution.execId),
     },
-  });
+  };
   const filledSharesByOrderRef = new Map<string, number>();
   for (const { execution } of executions) filledSharesByOrderRef.set(execution.orderRef, (filledSharesByOrderRef.get(execution.orderRef) ?? 0) + execution.shares);
-  return { positions, missingExecutions: missing, openOrderRefs, filledSharesByOrderRef, expectedHedgeShares, hardBlock };
+  return { positions, missingExecutions: missing, openOrderRefs, filledSharesByOrderRef, expectedHedgeShares, hardBlock, record };
 }
 
 const ACCEPT_HINT = "gs ctl accept-position --confirm";
@@ -144,12 +148,4 @@ async function recordedExecIds(deps: ReconcileDeps, executions: readonly BrokerE
   if (executions.every((entry) => deps.seenExecution(entry.execution.execId))) return new Set();
   const recorded = await deps.sink.queryOperations({ daemonId: deps.ids.daemonId, types: ["fill", "partial_fill"], limit: 10_000 });
   return new Set(recorded.map((operation) => operation.execId));
-}
-
-function recordMissingExecutions(deps: ReconcileDeps, executions: readonly BrokerExecution[], known: ReadonlySet<string | null>): BrokerExecution[] {
-  const missing = executions.filter((entry) => !known.has(entry.execution.execId) && !deps.seenExecution(entry.execution.execId));
-  for (const { execution, commission } of missing) {
-    deps.recorder.record("fill", executionFields(execution, commission, "reconcile: execution found at the broker, missing from the records", {}));
-  }
-  return missing;
 }

@@ -63,6 +63,8 @@ export class FakeTws {
   orderPolicy: OrderPolicy = { type: "work" };
   marketDataMode: "live" | "delayed" = "live";
   withholdNextValidId = false;
+  /** Live fills report the commission before the execution (TWS sends them in either order). */
+  commissionBeforeExecution = false;
   /** Pause inside every position dump, after its first position (0 = none). */
   positionDumpPauseMs = 0;
   /** Request types the fake answers with this error (sent with the request's id) instead of data. */
@@ -225,9 +227,11 @@ export class FakeTws {
   fillOrder(orderId: number, shares: number, price: number, commission = 1): void {
     const { order, execution, position } = this.account.fill(orderId, shares, price, commission);
     for (const session of this.sessionsOfClient(order.clientId)) {
+      const commissionMessage = commissionReport(execution.execId, commission, order.contract.currency);
+      if (this.commissionBeforeExecution) session.send(commissionMessage);
       session.send(execDetails(-1, execution));
       session.send(orderStatus(order));
-      session.send(commissionReport(execution.execId, commission, order.contract.currency));
+      if (!this.commissionBeforeExecution) session.send(commissionMessage);
     }
     this.publishPosition(position);
   }

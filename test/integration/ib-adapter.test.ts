@@ -184,7 +184,19 @@ describe("orders and fills", () => {
     expect(h.eventsOf("commission").length).toBe(1);
   });
 
-  test("an execution first found by executionsSince (filled while disconnected) is not reported again when TWS resends it", async () => {
+  test("a commission TWS sends before its execution is reported once, after the execution", async () => {
+    const h = await connected();
+    h.tws.commissionBeforeExecution = true;
+    const orderId = h.broker.placeOrder(hedge(4, "BUY", 5));
+    await h.tws.waitForRequest("place_order");
+    h.tws.fillOrder(orderId, 5, 600.3, 0.2);
+    await h.waitFor("commission");
+    await h.broker.positions(); // round trip: nothing more comes
+    expect(h.events.filter((e) => e.type === "execution" || e.type === "commission").map((e) => e.type)).toEqual(["execution", "commission"]);
+    expect(h.eventsOf("commission").map((e) => e.commission.commissionUsd)).toEqual([0.2]);
+  });
+
+  test("an execution first found by executionsSince is still reported when TWS resends it live: the caller may have dropped that answer", async () => {
     const h = await connected();
     const orderId = h.broker.placeOrder(hedge(3, "BUY", 5));
     await h.waitFor("order_status", (e) => e.status === "submitted");
@@ -195,7 +207,8 @@ describe("orders and fills", () => {
     const [found] = await h.broker.executionsSince(Date.now() - 60_000);
     h.tws.resendExecution(found?.execution.execId ?? "missing");
     await h.broker.positions(); // round trip after the resend
-    expect([h.eventsOf("execution").length, h.eventsOf("commission").length]).toEqual([0, 0]);
+    expect(h.eventsOf("execution").map((e) => e.execution.execId)).toEqual([found?.execution.execId ?? "missing"]);
+    expect(h.eventsOf("commission").map((e) => e.commission.commissionUsd)).toEqual([0.2]);
   });
 
   test("a corrected execution is not counted twice; the correction is logged", async () => {

@@ -72,4 +72,48 @@ describeSinks("daemon with broker = ib: an order TWS finished while gs was disco
     await expectFreshHedge(scene);
     expect(await stopAndWait(running, clock)).toBe(0);
   }, TEST_TIMEOUT_MS);
+
+  test("the reconciliation finding the fill is abandoned half-way (socket drops during positions): the retry books the fill once, no mismatch, nothing pending", async () => {
+    const scene = await hedgingScene(makeSink, { type: "work" });
+    const { sink, tws, clock, running } = scene;
+    const working = await workingHedge(scene);
+    tws.dropConnections();
+    await until(clock, inState(running, "WAITING_BROKER"), "WAITING_BROKER after the drop");
+    tws.fillOrder(working.orderId, working.totalQuantity, SPOT - 0.02, 1.2);
+    // A slow position dump, and the socket drops after the executions were answered.
+    tws.positionDumpPauseMs = 1_000;
+    let dropArmed = true;
+    tws.onRequest((entry) => {
+      if (!dropArmed || entry.request.type !== "req_executions") return;
+      dropArmed = false;
+      setTimeout(() => tws.dropConnections(), 300);
+    });
+    await clock.advance(SETTINGS.retryIntervalMs);
+    await until(clock, () => !dropArmed, "the executions asked for");
+    await until(clock, () => running.log.some((line) => line.includes("RECONCILING -> WAITING_BROKER")), "the reconciliation abandoned");
+    await Bun.sleep(50); // its positions() request fails with the session
+    expect(await operations(sink, ["fill", "partial_fill", "reconcile"])).toHaveLength(1); // the first start's reconcile only
+    tws.positionDumpPauseMs = 0;
+    await clock.advance(SETTINGS.retryIntervalMs);
+    await until(clock, inState(running, "RUNNING"), "RUNNING after the retry", 200);
+    const status = running.daemon.statusNow();
+    expect(hedgingStatus(status)).toEqual({ hedgeState: "idle", hedgeShares: -working.totalQuantity, pendingShares: 0, positionMismatch: false });
+    expect(status.blockReasons.map((reason) => reason.code)).not.toContain("hard_block");
+    const fills = await operations(sink, ["fill", "partial_fill"]);
+    expect(fills.map((f) => [f.orderRef, f.quantityShares, f.commissionUsd])).toEqual([[working.orderRef, working.totalQuantity, 1.2]]);
+    expect((await operations(sink, ["reconcile"])).map((o) => o.reason)).toEqual(["ok", "ok"]);
+    // TWS resending the execution live now changes nothing: the book and the rows count it once.
+    tws.resendExecution(tws.account.executions()[0]?.execId ?? "missing");
+    await running.broker.positions(); // round trip after the resend
+    expect(hedgingStatus(running.daemon.statusNow())).toEqual({ hedgeState: "idle", hedgeShares: -working.totalQuantity, pendingShares: 0, positionMismatch: false });
+    expect(await operations(sink, ["fill", "partial_fill", "commission"])).toHaveLength(1);
+    // The options still carry +240 delta, which the booked fill hedges: nothing to buy back.
+    const before = tws.requestsOf("place_order").length;
+    await clock.advance(61_000);
+    quote(tws, SPOT + 0.5);
+    await Bun.sleep(50);
+    await clock.advance(1_000);
+    expect(tws.requestsOf("place_order").slice(before).map((r) => r.request.action)).not.toContain("BUY");
+    expect(await stopAndWait(running, clock)).toBe(0);
+  }, TEST_TIMEOUT_MS);
 });

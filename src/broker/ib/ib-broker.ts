@@ -103,15 +103,12 @@ export class IbBroker implements Broker {
   }
 
   /**
-   * The executions are now known to this process like live ones: a later live resend of one is
-   * a repeat, and a commission that arrives after the answer is still reported once.
+   * Marks nothing seen: the caller may drop the answer (a reconciliation that fails later), so a
+   * live report of these executions still reaches it; the daemon counts each exec id once.
    */
   async executionsSince(sinceMs: number): Promise<ExecutionWithCommission[]> {
     const executions = await this.requests.executionsSince(this.sessionClient("executionsSince"), this.nextRequestId++, sinceMs);
-    for (const { execution, commission } of executions) {
-      this.orders.classifyExecution(execution.execId);
-      if (commission !== null) this.orders.firstCommissionReport(execution.execId);
-    }
+    for (const { execution } of executions) this.orders.noteAnsweredExecution(execution.execId);
     return executions;
   }
 
@@ -337,6 +334,8 @@ export class IbBroker implements Broker {
     switch (kind) {
       case "new":
         this.emit({ type: "execution", execution });
+        // TWS may send the commission first; it was kept until its execution was reported.
+        if (this.orders.commissionOf(execution.execId) !== undefined) this.emitCommission(execution.execId);
         return;
       case "repeat":
         return;
@@ -355,8 +354,14 @@ export class IbBroker implements Broker {
     const execId = report.execId;
     if (execId === undefined || report.commission === undefined) return;
     this.orders.recordCommission(execId, report.commission);
-    if (!this.orders.executionReported(execId) || !this.orders.firstCommissionReport(execId)) return;
-    this.emit({ type: "commission", commission: { execId, commissionUsd: report.commission, tsEventMs: this.options.now() } });
+    if (this.orders.executionReported(execId)) this.emitCommission(execId);
+  }
+
+  /** Once per exec id, and only after its execution was reported. */
+  private emitCommission(execId: string): void {
+    const commissionUsd = this.orders.commissionOf(execId);
+    if (commissionUsd === undefined || !this.orders.firstCommissionReport(execId)) return;
+    this.emit({ type: "commission", commission: { execId, commissionUsd, tsEventMs: this.options.now() } });
   }
 
   // ---- session lifecycle ----

@@ -17,7 +17,8 @@ export class OrderBook {
   private readonly byId = new Map<number, TrackedOrder>();
   private readonly byRef = new Map<string, TrackedOrder>();
   private readonly executionsSeen = new Set<string>();
-  private readonly executionBases = new Set<string>();
+  /** The first exec id known per execution base: any other id with that base is a correction. */
+  private readonly executionIdByBase = new Map<string, string>();
   private readonly executionsReported = new Set<string>();
   private readonly commissionsByExec = new Map<string, number>();
   private readonly commissionsReported = new Set<string>();
@@ -48,17 +49,27 @@ export class OrderBook {
     if (this.executionsSeen.has(execId)) return "repeat";
     this.executionsSeen.add(execId);
     const base = executionBase(execId);
-    if (this.executionBases.has(base)) return "correction";
-    this.executionBases.add(base);
+    const first = this.executionIdByBase.get(base);
+    if (first !== undefined && first !== execId) return "correction";
+    this.executionIdByBase.set(base, execId);
     this.executionsReported.add(execId);
     return "new";
+  }
+
+  /**
+   * An execution a reconciliation request returned. It is not marked seen: the daemon may
+   * abandon that reconciliation, so a live report of it must still reach the daemon (which
+   * counts each exec id once). A later correction of it is still a correction.
+   */
+  noteAnsweredExecution(execId: string): void {
+    const base = executionBase(execId);
+    if (!this.executionIdByBase.has(base)) this.executionIdByBase.set(base, execId);
   }
 
   /** True for exec ids reported as an execution event (so their commission is reported too). */
   executionReported(execId: string): boolean {
     return this.executionsReported.has(execId);
   }
-
 
   recordCommission(execId: string, commissionUsd: number): void {
     this.commissionsByExec.set(execId, commissionUsd);
