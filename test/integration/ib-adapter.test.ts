@@ -402,4 +402,29 @@ describe("reconciliation and positions", () => {
     expect(error).toMatchObject({ kind: "timeout" });
     expect((error as Error).message).toBe("open orders (reqAllOpenOrders) got no answer from TWS within 0.2s (ib.request_timeout_s)");
   });
+
+  test("after a request TWS never answered, the next openOrders() asks again and gets its answer", async () => {
+    const h = await connected({ requestTimeoutMs: 300 });
+    const orderId = h.broker.placeOrder(hedge(5));
+    await h.waitFor("order_status", (e) => e.status === "submitted");
+    h.tws.silentRequests.add("req_open_orders");
+    await expect(h.broker.openOrders()).rejects.toMatchObject({ kind: "timeout" });
+    h.tws.silentRequests.delete("req_open_orders");
+    const open = await h.broker.openOrders();
+    expect(open.map((o) => [o.orderRef, o.brokerOrderId])).toEqual([["gs:test:SPY:5", orderId]]);
+    expect(h.tws.requestsOf("req_open_orders")).toHaveLength(2);
+  });
+
+  test("after a position request TWS never answered, the next positions() asks again and gets every position", async () => {
+    const h = await connected({ requestTimeoutMs: 300 });
+    h.tws.setPosition(h.tws.stockContract("SPY"), -40, 600);
+    await h.tws.waitForRequest("req_positions");
+    await h.waitFor("position");
+    h.tws.silentRequests.add("req_positions");
+    await expect(h.broker.positions()).rejects.toMatchObject({ kind: "timeout" });
+    h.tws.silentRequests.delete("req_positions");
+    const positions = await h.broker.positions();
+    expect(positions.map((p) => [p.contract.symbol, p.quantity])).toEqual([["SPY", -40]]);
+    expect(h.tws.requestsOf("req_positions")).toHaveLength(3); // the stream's, the lost one, the fresh one
+  });
 });

@@ -1,7 +1,8 @@
 // The three snapshot requests startup reconciliation needs: positions (reqPositions ->
 // positionEnd), open orders (reqAllOpenOrders -> openOrderEnd) and executions
 // (reqExecutions -> execDetailsEnd). Concurrent callers of the first two share one
-// request; each has a deadline (PendingRequests) and fails when the session ends.
+// request; each has a deadline (PendingRequests) and fails when the session ends. A request
+// nobody waits for any more (timed out) is dropped, so the next call asks TWS afresh.
 import type { Contract as IbContract, Execution as IbExecution, IBApi, Order as IbOrder, OrderState as IbOrderState } from "@stoqey/ib";
 import { contractKey } from "../../core/instrument.ts";
 import type { Position } from "../../core/instrument.ts";
@@ -18,6 +19,8 @@ export type ExecutionWithCommission = { execution: ExecutionReport; commission: 
 interface OpenOrderSnapshot {
   readonly orders: Map<number, { contract: IbContract; order: IbOrder; state: IbOrderState }>;
   readonly filled: Map<number, number>;
+  /** Its request timed out: the next caller asks again, and keeps what arrived so far. */
+  requestLost: boolean;
 }
 
 interface ExecutionRequest {
@@ -29,6 +32,8 @@ interface ExecutionRequest {
 export class ReconciliationRequests {
   private readonly pending: PendingRequests;
   private positionsCollector: { positions: Map<string, Position>; endsToSkip: number } | null = null;
+  /** Every position this session reported (dumps and stream), by account and contract. */
+  private readonly knownPositions = new Map<string, Position>();
   private positionsWaiters: ((positions: Position[]) => void)[] = [];
   /** reqPositions sent and not yet closed by positionEnd; TWS answers them in order. */
   private positionDumpsInFlight = 0;
@@ -47,13 +52,27 @@ export class ReconciliationRequests {
   }
 
   positions(api: IBApi): Promise<Position[]> {
-    return this.pending.start<Position[]>("positions (reqPositions)", (settle) => {
-      this.positionsWaiters.push(settle);
-      if (this.positionsCollector !== null) return;
-      // A dump already under way may have started before us: collect our own request's answer.
-      this.positionsCollector = { positions: new Map(), endsToSkip: this.positionDumpsInFlight };
-      this.streamPositions(api);
-    });
+    let waiter: ((positions: Position[]) => void) | null = null;
+    return this.pending
+      .start<Position[]>("positions (reqPositions)", (settle) => {
+        waiter = settle;
+        this.positionsWaiters.push(settle);
+        if (this.positionsCollector !== null) return;
+        // A dump already under way may have started before us: collect our own request's answer.
+        // Seeded with what the session knows, so that even a dump cut short by a late answer
+        // to a dropped request (below) yields every position.
+        this.positionsCollector = { positions: new Map(this.knownPositions), endsToSkip: this.positionDumpsInFlight };
+        this.streamPositions(api);
+      })
+      .catch((error: unknown) => {
+        this.positionsWaiters = this.positionsWaiters.filter((candidate) => candidate !== waiter);
+        if (this.positionsWaiters.length === 0) {
+          // TWS lost the request: forget it, or the next call would wait for its end forever.
+          this.positionsCollector = null;
+          this.positionDumpsInFlight = 0;
+        }
+        throw error;
+      });
   }
 
   /** Starts (or renews) the position stream; TWS first dumps every position, then streams changes. */
@@ -63,12 +82,24 @@ export class ReconciliationRequests {
   }
 
   openOrders(api: IBApi): Promise<OpenOrder[]> {
-    return this.pending.start<OpenOrder[]>("open orders (reqAllOpenOrders)", (settle) => {
-      this.openOrdersWaiters.push(settle);
-      if (this.openOrdersCollector !== null) return;
-      this.openOrdersCollector = { orders: new Map(), filled: new Map() };
-      api.reqAllOpenOrders();
-    });
+    let waiter: ((orders: OpenOrder[]) => void) | null = null;
+    return this.pending
+      .start<OpenOrder[]>("open orders (reqAllOpenOrders)", (settle) => {
+        waiter = settle;
+        this.openOrdersWaiters.push(settle);
+        const collector = this.openOrdersCollector;
+        if (collector !== null && !collector.requestLost) return;
+        if (collector === null) this.openOrdersCollector = { orders: new Map(), filled: new Map(), requestLost: false };
+        else collector.requestLost = false;
+        api.reqAllOpenOrders();
+      })
+      .catch((error: unknown) => {
+        this.openOrdersWaiters = this.openOrdersWaiters.filter((candidate) => candidate !== waiter);
+        // TWS lost the request: the next call sends a fresh one. The collector stays, so a late
+        // answer to the lost request, even one begun before, can only add orders, never hide one.
+        if (this.openOrdersWaiters.length === 0 && this.openOrdersCollector !== null) this.openOrdersCollector.requestLost = true;
+        throw error;
+      });
   }
 
   executionsSince(api: IBApi, reqId: number, sinceMs: number): Promise<ExecutionWithCommission[]> {
@@ -93,7 +124,9 @@ export class ReconciliationRequests {
 
   position(position: Position): void {
     // Keyed, so a streamed update and the dump of the same holding count once (the later wins).
-    this.positionsCollector?.positions.set(`${position.account}|${contractKey(position.contract)}`, position);
+    const key = `${position.account}|${contractKey(position.contract)}`;
+    this.knownPositions.set(key, position);
+    this.positionsCollector?.positions.set(key, position);
   }
 
   positionEnd(): void {
@@ -163,6 +196,7 @@ export class ReconciliationRequests {
     this.positionsCollector = null;
     this.positionsWaiters = [];
     this.positionDumpsInFlight = 0;
+    this.knownPositions.clear();
     this.openOrdersCollector = null;
     this.openOrdersWaiters = [];
     this.executionRequests.clear();
