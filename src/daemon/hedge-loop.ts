@@ -118,6 +118,7 @@ export class HedgeLoop {
       if (commission) hedger.onCommission(commission);
     }
     recorder.record("reconcile", result.record);
+    for (const warning of result.warnings) this.deps.log.log("warn", this.deps.stateName(), `reconcile: ${warning}`);
     const nowMs = this.deps.marketNowMs();
     for (const [orderRef, tracked] of [...this.orders]) {
       if (result.openOrderRefs.has(orderRef)) {

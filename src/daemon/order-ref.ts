@@ -26,8 +26,17 @@ export class DaemonIds {
     return `${this.daemonId}:${this.run}:${this.opSeq}`;
   }
 
-  /** True for refs this daemon (any run of it) created; other strategies' orders are never touched. */
+  /**
+   * True for refs this daemon (any run of it) created for its symbol; other strategies' orders are
+   * never touched. The symbol counts: two daemons left on the default daemon_id, or one whose
+   * strategy.symbol changed, must not cancel or count each other's orders.
+   */
   ownsOrderRef(orderRef: string): boolean {
-    return orderRef.startsWith(`${ORDER_REF_PREFIX}${this.daemonId}:`);
+    return orderRef.startsWith(`${ORDER_REF_PREFIX}${this.daemonId}:${this.symbol}:`);
+  }
+
+  /** A ref with this daemon id for another symbol: another daemon shares the id, or the symbol changed. */
+  isSameIdOtherSymbol(orderRef: string): boolean {
+    return orderRef.startsWith(`${ORDER_REF_PREFIX}${this.daemonId}:`) && !this.ownsOrderRef(orderRef);
   }
 }

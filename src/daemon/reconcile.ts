@@ -49,6 +49,8 @@ export interface ReconcileResult {
   /** The hedge shares the broker had to show: the vouched ones plus own fills found at the broker. */
   readonly expectedHedgeShares: number;
   readonly hardBlock: { readonly code: "reconcile_mismatch"; readonly message: string } | null;
+  /** What the operator should know though nothing blocks (orders of this daemon id for another symbol). */
+  readonly warnings: readonly string[];
   /** The `reconcile` operation to record when the result is applied. */
   readonly record: { readonly reason: "ok" | "mismatch"; readonly quantityShares: number; readonly payload: Readonly<Record<string, unknown>> };
 }
@@ -60,8 +62,10 @@ export interface ReconcileResult {
 export async function reconcile(deps: ReconcileDeps, params: Pick<HedgerParams, "strategy" | "externalShares">, vouched: VouchedPosition): Promise<ReconcileResult> {
   const { strategy: { symbol }, externalShares } = params;
   const { broker } = deps;
-  const { cancelled, openOrderRefs } = await cancelPreviousRunOrders(deps);
-  const executions = await ownExecutions(deps);
+  const { cancelled, openOrderRefs, otherSymbolOrderRefs } = await cancelPreviousRunOrders(deps);
+  const { executions, otherSymbolExecutionRefs } = await ownExecutions(deps, symbol);
+  const otherSymbolRefs = [...new Set([...otherSymbolOrderRefs, ...otherSymbolExecutionRefs])];
+  const warnings = otherSymbolRefs.length === 0 ? [] : [sameDaemonIdWarning(deps.ids.daemonId, symbol, otherSymbolRefs)];
   const known = await recordedExecIds(deps, executions);
   const missing = executions.filter((entry) => !known.has(entry.execution.execId) && !deps.seenExecution(entry.execution.execId));
   const positions = await broker.positions();
@@ -84,11 +88,12 @@ export async function reconcile(deps: ReconcileDeps, params: Pick<HedgerParams, 
       positions: positions.map((position) => ({ contract: position.contract, quantity: position.quantity })),
       cancelledOrderRefs: cancelled,
       recordedMissingExecIds: missing.map(({ execution }) => execution.execId),
+      otherSymbolOrderRefs: otherSymbolRefs,
     },
   };
   const filledSharesByOrderRef = new Map<string, number>();
   for (const { execution } of executions) filledSharesByOrderRef.set(execution.orderRef, (filledSharesByOrderRef.get(execution.orderRef) ?? 0) + execution.shares);
-  return { positions, missingExecutions: missing, openOrderRefs, filledSharesByOrderRef, expectedHedgeShares, hardBlock, record };
+  return { positions, missingExecutions: missing, openOrderRefs, filledSharesByOrderRef, expectedHedgeShares, hardBlock, warnings, record };
 }
 
 const ACCEPT_HINT = "gs ctl accept-position --confirm";
@@ -112,9 +117,18 @@ function mismatchMessage(symbol: string, brokerShares: number, externalShares: n
   );
 }
 
-async function cancelPreviousRunOrders(deps: ReconcileDeps): Promise<{ cancelled: string[]; openOrderRefs: ReadonlySet<string> }> {
+function sameDaemonIdWarning(daemonId: string, symbol: string, orderRefs: readonly string[]): string {
+  return (
+    `the account has orders or executions of daemon id ${daemonId} for another symbol than ${symbol} (${orderRefs.slice(0, 5).join(", ")}${orderRefs.length > 5 ? ", ..." : ""}); ` +
+    `gs leaves them alone. If another daemon trades that symbol, give each daemon its own status.daemon_id`
+  );
+}
+
+async function cancelPreviousRunOrders(deps: ReconcileDeps): Promise<{ cancelled: string[]; openOrderRefs: ReadonlySet<string>; otherSymbolOrderRefs: string[] }> {
   const { broker, ids, recorder, wallClock } = deps;
-  const open = (await broker.openOrders()).filter((order) => ids.ownsOrderRef(order.orderRef));
+  const openOrders = await broker.openOrders();
+  const otherSymbolOrderRefs = openOrders.filter((order) => ids.isSameIdOtherSymbol(order.orderRef)).map((order) => order.orderRef);
+  const open = openOrders.filter((order) => ids.ownsOrderRef(order.orderRef));
   const own = open.filter((order) => !deps.tracksOrder(order.orderRef));
   for (const order of own) {
     broker.cancelOrder(order.orderRef);
@@ -135,12 +149,15 @@ async function cancelPreviousRunOrders(deps: ReconcileDeps): Promise<{ cancelled
   }
   if (remaining.length > 0) throw new Error(`orders of a previous run were still working after ${deps.cancelWaitMs} ms: ${remaining.join(", ")}`);
   const followed = open.filter((order) => deps.tracksOrder(order.orderRef)).map((order) => order.orderRef);
-  return { cancelled: own.map((order) => order.orderRef), openOrderRefs: new Set(followed) };
+  return { cancelled: own.map((order) => order.orderRef), openOrderRefs: new Set(followed), otherSymbolOrderRefs };
 }
 
-async function ownExecutions(deps: ReconcileDeps): Promise<BrokerExecution[]> {
-  const executions = await deps.broker.executionsSince(deps.marketNowMs() - LOOKBACK_MS);
-  return executions.filter((entry) => deps.ids.ownsOrderRef(entry.execution.orderRef));
+/** Own executions are of the strategy's symbol too: an orderRef is only what the order said. */
+async function ownExecutions(deps: ReconcileDeps, symbol: string): Promise<{ executions: BrokerExecution[]; otherSymbolExecutionRefs: string[] }> {
+  const all = await deps.broker.executionsSince(deps.marketNowMs() - LOOKBACK_MS);
+  const executions = all.filter((entry) => deps.ids.ownsOrderRef(entry.execution.orderRef) && entry.execution.symbol === symbol);
+  const otherSymbolExecutionRefs = all.filter((entry) => deps.ids.isSameIdOtherSymbol(entry.execution.orderRef)).map((entry) => entry.execution.orderRef);
+  return { executions, otherSymbolExecutionRefs };
 }
 
 /** Exec ids of fills the sink has; not asked when this process saw every execution. */
