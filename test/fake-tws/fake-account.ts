@@ -18,9 +18,13 @@ export function isWorking(order: FakeOrderView): boolean {
   return !TERMINAL.has(order.status);
 }
 
+/**
+ * Orders are numbered per API client id, as at TWS: two clients can each have an order 1.
+ * Scripting calls may leave the client id out while the order id names one order only.
+ */
 export class FakeAccount {
   private readonly positionsByKey = new Map<string, FakePosition>();
-  private readonly ordersById = new Map<number, FakeOrderView>();
+  private readonly ordersByKey = new Map<string, FakeOrderView>();
   private readonly executionLog: FakeExecution[] = [];
   private execSeq = 0;
   private permSeq = 1_000;
@@ -50,12 +54,20 @@ export class FakeAccount {
     return this.positionsByKey.get(`${account}|${conId}`);
   }
 
-  order(orderId: number): FakeOrderView | undefined {
-    return this.ordersById.get(orderId);
+  order(orderId: number, clientId?: number): FakeOrderView | undefined {
+    if (clientId !== undefined) return this.ordersByKey.get(orderKey(clientId, orderId));
+    const matching = this.orders().filter((o) => o.orderId === orderId);
+    if (matching.length > 1) throw new Error(`fake TWS has order ${orderId} of clients ${matching.map((o) => o.clientId).join(", ")}: name the client id`);
+    return matching[0];
   }
 
   orders(): FakeOrderView[] {
-    return [...this.ordersById.values()];
+    return [...this.ordersByKey.values()];
+  }
+
+  /** The id TWS hands a client as nextValidId: above every order of that client. */
+  nextOrderIdOf(clientId: number, atLeast: number): number {
+    return Math.max(atLeast, ...this.orders().filter((o) => o.clientId === clientId).map((o) => o.orderId + 1));
   }
 
   executions(): readonly FakeExecution[] {
@@ -64,26 +76,21 @@ export class FakeAccount {
 
   addOrder(order: Omit<FakeOrderView, "permId" | "status" | "filled" | "avgFillPrice" | "lastFillPrice">): FakeOrderView {
     const created: FakeOrderView = { ...order, permId: this.permSeq++, status: "Submitted", filled: 0, avgFillPrice: 0, lastFillPrice: 0 };
-    this.ordersById.set(order.orderId, created);
+    this.ordersByKey.set(orderKey(order.clientId, order.orderId), created);
     return created;
   }
 
-  setStatus(orderId: number, status: TwsOrderStatus): FakeOrderView {
-    const order = this.requireOrder(orderId);
-    const updated = { ...order, status };
-    this.ordersById.set(orderId, updated);
-    return updated;
+  setStatus(orderId: number, status: TwsOrderStatus, clientId?: number): FakeOrderView {
+    return this.replace({ ...this.requireOrder(orderId, clientId), status });
   }
 
-  hold(orderId: number, whyHeld: string): FakeOrderView {
-    const updated = { ...this.requireOrder(orderId), status: "PreSubmitted" as const, whyHeld };
-    this.ordersById.set(orderId, updated);
-    return updated;
+  hold(orderId: number, whyHeld: string, clientId?: number): FakeOrderView {
+    return this.replace({ ...this.requireOrder(orderId, clientId), status: "PreSubmitted", whyHeld });
   }
 
   /** Executes `shares` of a working order at `price`; updates the order and the position. */
-  fill(orderId: number, shares: number, price: number, commission: number): { order: FakeOrderView; execution: FakeExecution; position: FakePosition } {
-    const order = this.requireOrder(orderId);
+  fill(orderId: number, shares: number, price: number, commission: number, clientId?: number): { order: FakeOrderView; execution: FakeExecution; position: FakePosition } {
+    const order = this.requireOrder(orderId, clientId);
     if (!isWorking(order)) throw new Error(`order ${orderId} is ${order.status}, expected a working order to fill`);
     const remaining = order.totalQuantity - order.filled;
     if (shares <= 0 || shares > remaining) throw new Error(`fill of ${shares} shares on order ${orderId}: expected 1..${remaining}`);
@@ -92,7 +99,7 @@ export class FakeAccount {
     const updated: FakeOrderView = {
       ...order, filled, avgFillPrice, lastFillPrice: price, status: filled === order.totalQuantity ? "Filled" : "Submitted",
     };
-    this.ordersById.set(orderId, updated);
+    this.replace(updated);
     const tsMs = this.now();
     this.execSeq += 1;
     const execution: FakeExecution = {
@@ -116,9 +123,18 @@ export class FakeAccount {
     return this.setPosition(account, contract, newQty, avgCost);
   }
 
-  private requireOrder(orderId: number): FakeOrderView {
-    const order = this.ordersById.get(orderId);
-    if (!order) throw new Error(`fake TWS has no order ${orderId}`);
+  private requireOrder(orderId: number, clientId?: number): FakeOrderView {
+    const order = this.order(orderId, clientId);
+    if (!order) throw new Error(`fake TWS has no order ${orderId}${clientId === undefined ? "" : ` of client ${clientId}`}`);
     return order;
   }
+
+  private replace(order: FakeOrderView): FakeOrderView {
+    this.ordersByKey.set(orderKey(order.clientId, order.orderId), order);
+    return order;
+  }
+}
+
+function orderKey(clientId: number, orderId: number): string {
+  return `${clientId}:${orderId}`;
 }

@@ -27,7 +27,7 @@ export function handleRequest(tws: FakeTws, session: FakeSession, request: Clien
     case "start_api":
       return startApi(tws, session, request.clientId);
     case "req_ids":
-      session.send(nextValidId(nextOrderId(tws)));
+      session.send(nextValidId(tws.account.nextOrderIdOf(session.clientId ?? 0, tws.nextOrderId)));
       return;
     case "req_mkt_data":
       return subscribeMarketData(tws, session, request.reqId, request.contract, request.snapshot);
@@ -100,12 +100,6 @@ function barsInWindow(bars: readonly FakeBar[], endDateTime: string, duration: s
   return bars.filter((b) => Number(b.time) * 1000 >= startMs && Number(b.time) * 1000 < endMs);
 }
 
-function nextOrderId(tws: FakeTws): number {
-  const highest = Math.max(0, ...tws.account.orders().map((o) => o.orderId));
-  tws.nextOrderId = Math.max(tws.nextOrderId, highest + 1);
-  return tws.nextOrderId;
-}
-
 function startApi(tws: FakeTws, session: FakeSession, clientId: number): void {
   const taken = tws.clientIdsInUse.has(clientId) || tws.apiSessions().some((s) => s !== session && s.clientId === clientId);
   if (taken) {
@@ -116,7 +110,7 @@ function startApi(tws: FakeTws, session: FakeSession, clientId: number): void {
   session.clientId = clientId;
   session.send(managedAccounts(tws.account.accounts));
   if (tws.withholdNextValidId) session.owesNextValidId = true;
-  else session.send(nextValidId(nextOrderId(tws)));
+  else session.send(nextValidId(tws.account.nextOrderIdOf(clientId, tws.nextOrderId)));
   for (const [code, message] of FARMS_OK) session.send(errorMessage(-1, code, message));
 }
 
@@ -144,7 +138,7 @@ function sendCurrent(tws: FakeTws, session: FakeSession, reqId: number, contract
 
 function placeOrder(tws: FakeTws, session: FakeSession, request: ClientRequest & { type: "place_order" }): void {
   const clientId = session.clientId ?? 0;
-  if (tws.account.order(request.orderId)) {
+  if (tws.account.order(request.orderId, clientId)) {
     session.send(errorMessage(request.orderId, 103, "Duplicate order id"));
     return;
   }
@@ -158,7 +152,6 @@ function placeOrder(tws: FakeTws, session: FakeSession, request: ClientRequest &
     orderType: request.orderType, limitPrice: request.limitPrice, tif: request.tif,
     account: request.account === "" ? tws.account.defaultAccount : request.account, orderRef: request.orderRef,
   });
-  tws.nextOrderId = Math.max(tws.nextOrderId, request.orderId + 1);
   session.send(openOrder(order));
   session.send(orderStatus(order));
   const policy = tws.orderPolicy;
@@ -166,13 +159,13 @@ function placeOrder(tws: FakeTws, session: FakeSession, request: ClientRequest &
     case "work":
       return;
     case "reject":
-      return tws.rejectOrder(order.orderId, policy.message);
+      return tws.rejectOrder(order.orderId, policy.message, clientId);
     case "hold_for_locate":
-      return tws.holdOrderForLocate(order.orderId);
+      return tws.holdOrderForLocate(order.orderId, clientId);
     case "fill": {
       const quote = tws.quotes.get(contract.symbol);
       const price = (order.action === "BUY" ? quote?.ask : quote?.bid) ?? quote?.last ?? order.limitPrice ?? 0;
-      return tws.fillOrder(order.orderId, order.totalQuantity, price, policy.commissionPerShare * order.totalQuantity);
+      return tws.fillOrder(order.orderId, order.totalQuantity, price, policy.commissionPerShare * order.totalQuantity, clientId);
     }
     default: {
       const unreachable: never = policy;
@@ -181,8 +174,10 @@ function placeOrder(tws: FakeTws, session: FakeSession, request: ClientRequest &
   }
 }
 
+/** Only the client that placed an order can cancel it; another client's order of that number is not found. */
 function cancelOrder(tws: FakeTws, session: FakeSession, orderId: number): void {
-  const order = tws.account.order(orderId);
+  const clientId = session.clientId ?? 0;
+  const order = tws.account.order(orderId, clientId);
   if (!order) {
     session.send(errorMessage(orderId, 10147, `OrderId ${orderId} that needs to be cancelled is not found.`));
     return;
@@ -191,7 +186,7 @@ function cancelOrder(tws: FakeTws, session: FakeSession, orderId: number): void 
     session.send(errorMessage(orderId, 10148, `OrderId ${orderId} that needs to be cancelled cannot be cancelled, state: ${order.status}.`));
     return;
   }
-  tws.cancelOrderFromTws(orderId);
+  tws.cancelOrderFromTws(orderId, clientId);
 }
 
 function sendOpenOrders(tws: FakeTws, session: FakeSession, scope: "client" | "all"): void {

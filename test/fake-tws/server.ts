@@ -73,6 +73,7 @@ export class FakeTws {
   readonly silentRequests = new Set<ClientRequest["type"]>();
   /** Client ids some other (imaginary) application holds: START_API with one gets 326. */
   readonly clientIdsInUse = new Set<number>();
+  /** The lowest order id TWS hands out (nextValidId); each client's own orders push its ids higher. */
   nextOrderId: number;
   readonly now: () => number;
   private server: Server | null = null;
@@ -223,9 +224,12 @@ export class FakeTws {
     return this.account.orders().find((o) => o.orderRef === orderRef);
   }
 
-  /** Executes part or all of a working order and reports it like TWS: execDetails, orderStatus, commissionReport, position. */
-  fillOrder(orderId: number, shares: number, price: number, commission = 1): void {
-    const { order, execution, position } = this.account.fill(orderId, shares, price, commission);
+  /**
+   * Executes part or all of a working order and reports it like TWS: execDetails, orderStatus,
+   * commissionReport, position. `clientId` names the order when several clients have that id.
+   */
+  fillOrder(orderId: number, shares: number, price: number, commission = 1, clientId?: number): void {
+    const { order, execution, position } = this.account.fill(orderId, shares, price, commission, clientId);
     for (const session of this.sessionsOfClient(order.clientId)) {
       const commissionMessage = commissionReport(execution.execId, commission, order.contract.currency);
       if (this.commissionBeforeExecution) session.send(commissionMessage);
@@ -260,8 +264,8 @@ export class FakeTws {
     return correctedId;
   }
 
-  rejectOrder(orderId: number, message = "Order rejected - reason: fake TWS rejects this order"): void {
-    const order = this.account.setStatus(orderId, "Inactive");
+  rejectOrder(orderId: number, message = "Order rejected - reason: fake TWS rejects this order", clientId?: number): void {
+    const order = this.account.setStatus(orderId, "Inactive", clientId);
     for (const session of this.sessionsOfClient(order.clientId)) {
       session.send(errorMessage(orderId, 201, message));
       session.send(orderStatus(order));
@@ -269,16 +273,16 @@ export class FakeTws {
   }
 
   /** TWS holds a working order while it locates shares to short: PreSubmitted, whyHeld "locate", and error 404. */
-  holdOrderForLocate(orderId: number): void {
-    const order = this.account.hold(orderId, "locate");
+  holdOrderForLocate(orderId: number, clientId?: number): void {
+    const order = this.account.hold(orderId, "locate", clientId);
     for (const session of this.sessionsOfClient(order.clientId)) {
       session.send(orderStatus(order));
       session.send(errorMessage(orderId, 404, "Order held while securities are located."));
     }
   }
 
-  cancelOrderFromTws(orderId: number): void {
-    const order = this.account.setStatus(orderId, "Cancelled");
+  cancelOrderFromTws(orderId: number, clientId?: number): void {
+    const order = this.account.setStatus(orderId, "Cancelled", clientId);
     for (const session of this.sessionsOfClient(order.clientId)) {
       session.send(errorMessage(orderId, 202, "Order Canceled - reason:"));
       session.send(orderStatus(order));

@@ -341,6 +341,53 @@ describe("connectivity", () => {
   });
 });
 
+describe("another API client's orders (order ids are numbered per client id)", () => {
+  /** Client 8 (say a gs daemon for QQQ) has its own order with the same number as ours, 100 of 200 filled. */
+  function theirOrderWithOurId(h: Awaited<ReturnType<typeof connected>>, orderId: number): void {
+    h.tws.account.addOrder({
+      orderId, clientId: 8, contract: h.tws.stockContract("QQQ"), action: "BUY", totalQuantity: 200, orderType: "MKT",
+      limitPrice: null, tif: "DAY", account: h.tws.account.defaultAccount, orderRef: "gs:other:QQQ:1",
+    });
+    h.tws.fillOrder(orderId, 100, 480, 1, 8);
+  }
+
+  test("openOrders() lists both orders with the same id; the other's status is never taken for ours; cancel reaches ours only", async () => {
+    const h = await connected();
+    const orderId = h.broker.placeOrder(hedge(40));
+    await h.waitFor("order_status", (e) => e.status === "submitted");
+    theirOrderWithOurId(h, orderId);
+    const open = await h.broker.openOrders();
+    expect(open.map((o) => [o.orderRef, o.brokerOrderId, o.symbol, o.quantityShares, o.filledShares]).sort()).toEqual([
+      ["gs:other:QQQ:1", orderId, "QQQ", 200, 100],
+      ["gs:test:SPY:40", orderId, "SPY", 30, 0],
+    ]);
+    const ours = h.eventsOf("order_status").filter((e) => e.orderRef === "gs:test:SPY:40");
+    expect(ours.map((e) => [e.status, e.filledShares])).toEqual([["submitted", 0]]);
+    h.broker.cancelOrder("gs:test:SPY:40");
+    await h.waitFor("order_status", (e) => e.orderRef === "gs:test:SPY:40" && e.status === "cancelled");
+    expect(h.tws.account.order(orderId, 7)?.status).toBe("Cancelled");
+    expect(h.tws.account.order(orderId, 8)?.status).toBe("Submitted");
+  });
+
+  test("an order adopted from another client id cannot be cancelled by this one: a named error, nothing sent", async () => {
+    const h = await connected();
+    theirOrderWithOurId(h, 1);
+    await h.broker.openOrders();
+    const error = await thrown(() => h.broker.cancelOrder("gs:other:QQQ:1"));
+    expect(error).toMatchObject({ kind: "operational" });
+    expect((error as Error).message).toContain("placed by API client id 8 and gs is connected as client id 7");
+    expect(h.tws.requestsOf("cancel_order")).toEqual([]);
+  });
+
+  test("the fake TWS numbers order ids per client: nextValidId is above this client's orders only", async () => {
+    const h = await started();
+    theirOrderWithOurId(h as Awaited<ReturnType<typeof connected>>, 103);
+    await h.broker.connect();
+    const orderId = h.broker.placeOrder(hedge(41));
+    expect(orderId).toBe(1);
+  });
+});
+
 describe("reconciliation and positions", () => {
   test("openOrders and executionsSince return what TWS has, with commissions", async () => {
     const h = await connected();

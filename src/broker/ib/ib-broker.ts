@@ -21,7 +21,7 @@ import { HistoricalRequests } from "./historical-bars.ts";
 import type { IbBrokerOptions } from "./ib-options.ts";
 import { MarketDataBook, type Subscription } from "./market-data-book.ts";
 import { classifyIbMessage } from "./message-codes.ts";
-import { OrderBook } from "./order-book.ts";
+import { OrderBook, type TrackedOrder } from "./order-book.ts";
 import { isTerminalStatus, mapTwsOrderStatus } from "./order-status-table.ts";
 import { type ExecutionWithCommission, ReconciliationRequests } from "./reconciliation-requests.ts";
 import { SessionLink } from "./session-link.ts";
@@ -126,7 +126,7 @@ export class IbBroker implements Broker {
     }
     const account = this.link.tradingAccount();
     const orderId = this.link.takeOrderId();
-    this.orders.track({ orderRef: order.orderRef, orderId, symbol: order.symbol, side: order.side, quantityShares: order.quantityShares });
+    this.orders.track({ orderRef: order.orderRef, clientId: this.link.info().clientId, orderId, symbol: order.symbol, side: order.side, quantityShares: order.quantityShares });
     this.api.placeOrder(orderId, toIbContract({ secType: "STK", symbol: order.symbol }, this.options), toIbOrder(order, account));
     return orderId;
   }
@@ -137,6 +137,11 @@ export class IbBroker implements Broker {
       throw new BrokerError("operational", `cannot cancel orderRef ${orderRef}: unknown; expected an order placed or adopted (openOrders) in this process`);
     }
     if (!this.link.isReady()) throw new BrokerError("not_connected", `cancel of ${orderRef} not sent: not connected to TWS`);
+    const { clientId } = this.link.info();
+    // TWS would take the id as this client's order of that number: another order, or none.
+    if (tracked.clientId !== clientId) {
+      throw new BrokerError("operational", `cannot cancel orderRef ${orderRef}: it was placed by API client id ${tracked.clientId} and gs is connected as client id ${clientId}; TWS lets only the placing client cancel an order: cancel it in TWS, or reconnect gs as client id ${tracked.clientId}`);
+    }
     this.api.cancelOrder(tracked.orderId);
   }
 
@@ -166,7 +171,9 @@ export class IbBroker implements Broker {
     api.on(EventName.positionEnd, () => this.requests.positionEnd());
     api.on(EventName.openOrder, (orderId: number, contract: IbContract, order: IbOrder, state: IbOrderState) => this.onOpenOrder(orderId, contract, order, state));
     api.on(EventName.openOrderEnd, () => this.requests.openOrderEnd());
-    api.on(EventName.orderStatus, (orderId: number, status: string, filled: number, remaining: number) => this.onOrderStatus(orderId, status, filled, remaining));
+    api.on(EventName.orderStatus, (orderId: number, status: string, filled: number, remaining: number, _avgFillPrice?: number, _permId?: number, _parentId?: number, _lastFillPrice?: number, clientId?: number) =>
+      this.onOrderStatus(clientId ?? 0, orderId, status, filled, remaining),
+    );
     api.on(EventName.execDetails, (reqId: number, contract: IbContract, exec: IbExecution) => this.onExecution(reqId, contract, exec));
     api.on(EventName.execDetailsEnd, (reqId: number) => this.requests.executionEnd(reqId));
     api.on(EventName.commissionReport, (report: IbCommissionReport) => this.onCommission(report));
@@ -188,13 +195,13 @@ export class IbBroker implements Broker {
         return;
       case "order_rejected":
       case "order_cancelled": {
-        const tracked = this.orders.ofId(id);
+        const tracked = this.orders.ofId(this.link.info().clientId, id); // order errors go to the placing client only
         if (!tracked) break;
-        this.emitOrderStatus(tracked.orderId, classified.type === "order_rejected" ? "rejected" : "cancelled", null, null, `${code} ${message}`);
+        this.emitOrderStatus(tracked, classified.type === "order_rejected" ? "rejected" : "cancelled", null, null, `${code} ${message}`);
         return;
       }
       case "order_held": {
-        const tracked = this.orders.ofId(id);
+        const tracked = this.orders.ofId(this.link.info().clientId, id); // order errors go to the placing client only
         if (!tracked) break;
         this.options.log("warn", `TWS ${code} on order ${tracked.orderRef}: ${message}; the order stays working`);
         this.emit({ type: "order_warning", orderRef: tracked.orderRef, brokerOrderId: tracked.orderId, code, message, tsEventMs });
@@ -208,8 +215,8 @@ export class IbBroker implements Broker {
           this.refreshHealth(code, message);
           return;
         }
-        const tracked = this.orders.ofId(id);
-        if (tracked) return this.emitOrderStatus(tracked.orderId, "rejected", null, null, `${code} ${message}`);
+        const tracked = this.orders.ofId(this.link.info().clientId, id); // order errors go to the placing client only
+        if (tracked) return this.emitOrderStatus(tracked, "rejected", null, null, `${code} ${message}`);
         break;
       }
       case "delayed_data_notice": {
@@ -296,23 +303,27 @@ export class IbBroker implements Broker {
 
   private onOpenOrder(orderId: number, contract: IbContract, order: IbOrder, state: IbOrderState): void {
     const side = order.action === OrderAction.SELL ? "SELL" : "BUY";
+    this.link.noteOrderId(order.clientId ?? 0, orderId);
     if (order.orderRef && contract.secType === SecType.STK) {
-      this.orders.track({ orderRef: order.orderRef, orderId, symbol: contract.symbol ?? "", side, quantityShares: order.totalQuantity ?? 0 });
+      this.orders.track({ orderRef: order.orderRef, clientId: order.clientId ?? 0, orderId, symbol: contract.symbol ?? "", side, quantityShares: order.totalQuantity ?? 0 });
     }
     this.requests.openOrder(orderId, contract, order, state);
   }
 
-  private onOrderStatus(orderId: number, word: string, filled: number, remaining: number): void {
-    this.requests.orderStatus(orderId, filled);
+  /** Statuses of other API clients' orders (reqAllOpenOrders lists them) match none of gs's. */
+  private onOrderStatus(clientId: number, orderId: number, word: string, filled: number, remaining: number): void {
+    this.requests.orderStatus(clientId, orderId, filled);
+    const tracked = this.orders.ofId(clientId, orderId);
+    if (!tracked) return;
     const status = mapTwsOrderStatus(word, filled, remaining);
     if (status === null) return this.options.log("debug", `order ${orderId}: status ${JSON.stringify(word)} ignored`);
-    this.emitOrderStatus(orderId, status, filled, remaining, status === "rejected" ? `TWS status ${word}` : null);
+    this.emitOrderStatus(tracked, status, filled, remaining, status === "rejected" ? `TWS status ${word}` : null);
   }
 
   /** One order_status per real change; nothing after a terminal status. */
-  private emitOrderStatus(orderId: number, status: BrokerOrderStatus, filled: number | null, remaining: number | null, reason: string | null): void {
-    const tracked = this.orders.ofId(orderId);
-    if (!tracked || tracked.terminal) return;
+  private emitOrderStatus(tracked: TrackedOrder, status: BrokerOrderStatus, filled: number | null, remaining: number | null, reason: string | null): void {
+    if (tracked.terminal) return;
+    const orderId = tracked.orderId;
     const filledShares = filled ?? tracked.lastStatus?.filled ?? 0;
     const remainingShares = remaining ?? tracked.lastStatus?.remaining ?? tracked.quantityShares - filledShares;
     const last = tracked.lastStatus;
@@ -327,7 +338,7 @@ export class IbBroker implements Broker {
 
   private onExecution(reqId: number, contract: IbContract, exec: IbExecution): void {
     if (this.requests.execution(reqId, contract, exec) || reqId !== -1) return;
-    const translated = toExecutionReport(contract, exec, (id) => this.orders.ofId(id)?.orderRef);
+    const translated = toExecutionReport(contract, exec, (clientId, orderId) => this.orders.ofId(clientId, orderId)?.orderRef);
     if (!translated.ok) return this.options.log("debug", translated.reason);
     const execution = translated.value;
     const kind = this.orders.classifyExecution(execution.execId);

@@ -1,10 +1,14 @@
 // Orders gs knows in this process: placed here or adopted from TWS (openOrders,
 // executions), keyed both ways; plus the execution/commission ledger that makes
-// every exec id count once.
+// every exec id count once. TWS order ids belong to one API client id: another client
+// (another gs daemon on the same TWS) numbers its orders from 1 too, so an order is known
+// by (client id, order id), never by its id alone.
 import type { BrokerOrderStatus, OrderSide } from "../../core/order.ts";
 
 export interface TrackedOrder {
   readonly orderRef: string;
+  /** The API client that placed it: only that client may cancel it. */
+  readonly clientId: number;
   readonly orderId: number;
   readonly symbol: string;
   readonly side: OrderSide;
@@ -14,7 +18,7 @@ export interface TrackedOrder {
 }
 
 export class OrderBook {
-  private readonly byId = new Map<number, TrackedOrder>();
+  private readonly byClientOrderId = new Map<string, TrackedOrder>();
   private readonly byRef = new Map<string, TrackedOrder>();
   private readonly executionsSeen = new Set<string>();
   /** The first exec id known per execution base: any other id with that base is a correction. */
@@ -24,16 +28,17 @@ export class OrderBook {
   private readonly commissionsReported = new Set<string>();
 
   track(order: Omit<TrackedOrder, "lastStatus" | "terminal">): TrackedOrder {
-    const existing = this.byId.get(order.orderId);
+    const key = clientOrderKey(order.clientId, order.orderId);
+    const existing = this.byClientOrderId.get(key);
     if (existing) return existing;
     const tracked: TrackedOrder = { ...order, lastStatus: null, terminal: false };
-    this.byId.set(order.orderId, tracked);
+    this.byClientOrderId.set(key, tracked);
     if (order.orderRef !== "") this.byRef.set(order.orderRef, tracked);
     return tracked;
   }
 
-  ofId(orderId: number): TrackedOrder | undefined {
-    return this.byId.get(orderId);
+  ofId(clientId: number, orderId: number): TrackedOrder | undefined {
+    return this.byClientOrderId.get(clientOrderKey(clientId, orderId));
   }
 
   ofRef(orderRef: string): TrackedOrder | undefined {
@@ -90,4 +95,8 @@ export class OrderBook {
 function executionBase(execId: string): string {
   const lastPeriod = execId.lastIndexOf(".");
   return lastPeriod <= 0 ? execId : execId.slice(0, lastPeriod);
+}
+
+export function clientOrderKey(clientId: number, orderId: number): string {
+  return `${clientId}:${orderId}`;
 }

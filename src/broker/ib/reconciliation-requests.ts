@@ -10,15 +10,16 @@ import type { CommissionReport, ExecutionReport, OpenOrder } from "../../core/or
 import { BrokerError } from "../port.ts";
 import type { BrokerLog } from "./ib-options.ts";
 import { formatExecutionFilterTime } from "./ib-time.ts";
-import type { OrderBook } from "./order-book.ts";
+import { clientOrderKey, type OrderBook } from "./order-book.ts";
 import { PendingRequests } from "./pending-requests.ts";
 import { toExecutionReport, toOpenOrder } from "./translate.ts";
 
 export type ExecutionWithCommission = { execution: ExecutionReport; commission: CommissionReport | null };
 
+/** Keyed by clientOrderKey: reqAllOpenOrders lists every API client's orders, each numbered per client. */
 interface OpenOrderSnapshot {
-  readonly orders: Map<number, { contract: IbContract; order: IbOrder; state: IbOrderState }>;
-  readonly filled: Map<number, number>;
+  readonly orders: Map<string, { orderId: number; contract: IbContract; order: IbOrder; state: IbOrderState }>;
+  readonly filled: Map<string, number>;
   /** Its request timed out: the next caller asks again, and keeps what arrived so far. */
   requestLost: boolean;
 }
@@ -147,11 +148,11 @@ export class ReconciliationRequests {
   }
 
   openOrder(orderId: number, contract: IbContract, order: IbOrder, state: IbOrderState): void {
-    this.openOrdersCollector?.orders.set(orderId, { contract, order, state });
+    this.openOrdersCollector?.orders.set(clientOrderKey(order.clientId ?? 0, orderId), { orderId, contract, order, state });
   }
 
-  orderStatus(orderId: number, filledShares: number): void {
-    this.openOrdersCollector?.filled.set(orderId, filledShares);
+  orderStatus(clientId: number, orderId: number, filledShares: number): void {
+    this.openOrdersCollector?.filled.set(clientOrderKey(clientId, orderId), filledShares);
   }
 
   openOrderEnd(): void {
@@ -161,8 +162,8 @@ export class ReconciliationRequests {
     this.openOrdersWaiters = [];
     if (!snapshot) return;
     const result: OpenOrder[] = [];
-    for (const [orderId, { contract, order, state }] of snapshot.orders) {
-      const translated = toOpenOrder(orderId, contract, order, state, snapshot.filled.get(orderId) ?? 0);
+    for (const [key, { orderId, contract, order, state }] of snapshot.orders) {
+      const translated = toOpenOrder(orderId, contract, order, state, snapshot.filled.get(key) ?? 0);
       if (translated.ok) result.push(translated.value);
       else this.log("debug", translated.reason);
     }
@@ -173,7 +174,7 @@ export class ReconciliationRequests {
   execution(reqId: number, contract: IbContract, exec: IbExecution): boolean {
     const request = this.executionRequests.get(reqId);
     if (!request) return false;
-    const translated = toExecutionReport(contract, exec, (id) => this.orders.ofId(id)?.orderRef);
+    const translated = toExecutionReport(contract, exec, (clientId, orderId) => this.orders.ofId(clientId, orderId)?.orderRef);
     if (translated.ok) request.collected.push(translated.value);
     else this.log("debug", translated.reason);
     return true;

@@ -102,6 +102,11 @@ export class SessionLink {
     return this.nextOrderId++;
   }
 
+  /** An order TWS listed: one of this client's own ids is never handed out again. Other clients number their own. */
+  noteOrderId(clientId: number, orderId: number): void {
+    if (clientId === this.clientIdInUse) this.nextOrderId = Math.max(this.nextOrderId, orderId + 1);
+  }
+
   /** The account this session trades and reconciles, resolved when the session became ready. */
   tradingAccount(): string {
     if (this.account === null) throw new BrokerError("not_connected", "no trading account: not connected to TWS");

@@ -16,7 +16,7 @@ export function toPosition(account: string, ib: IbContract, quantity: number | u
   return { ok: true, value: { contract, quantity: quantity ?? 0, avgCost: avgCost ?? 0, account } };
 }
 
-export function toExecutionReport(ib: IbContract, exec: IbExecution, orderRefOfId: (orderId: number) => string | undefined): Translation<ExecutionReport> {
+export function toExecutionReport(ib: IbContract, exec: IbExecution, orderRefOfId: (clientId: number, orderId: number) => string | undefined): Translation<ExecutionReport> {
   const side = sideOfIbWord(exec.side);
   if (ib.secType !== "STK") return skip(`execution ${exec.execId ?? "?"} is for ${ib.secType ?? "?"}, not a hedge in stock`);
   if (side === null || exec.execId === undefined || exec.shares === undefined || exec.price === undefined || exec.orderId === undefined) {
@@ -28,7 +28,7 @@ export function toExecutionReport(ib: IbContract, exec: IbExecution, orderRefOfI
   } catch (error) {
     return skip(`execution ${exec.execId}: ${(error as Error).message}`);
   }
-  const orderRef = exec.orderRef !== undefined && exec.orderRef !== "" ? exec.orderRef : orderRefOfId(exec.orderId) ?? "";
+  const orderRef = exec.orderRef !== undefined && exec.orderRef !== "" ? exec.orderRef : orderRefOfId(exec.clientId ?? 0, exec.orderId) ?? "";
   return {
     ok: true,
     value: {
