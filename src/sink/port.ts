@@ -27,6 +27,8 @@ export interface SinkHealth {
   /** Batches that failed to write (each then went to the spool). */
   readonly failedWrites: number;
   readonly writtenRows: number;
+  /** Rows dropped because the database and the spool both failed and memory was at capacity. */
+  readonly lostRows: number;
   readonly lastError: string | null;
   readonly reachable: boolean;
 }

@@ -73,8 +73,8 @@ export abstract class QueuedSink implements Sink {
   }
 
   health(): SinkHealth {
-    const { queueDepth, spooledRows, failedWrites, writtenRows, lastError, reachable } = this.queue.health();
-    return { kind: this.kind, queueDepth, spooledRows, failedWrites, writtenRows, lastError, reachable };
+    const { queueDepth, spooledRows, failedWrites, writtenRows, lostRows, lastError, reachable } = this.queue.health();
+    return { kind: this.kind, queueDepth, spooledRows, failedWrites, writtenRows, lostRows, lastError, reachable };
   }
 
   flush(): Promise<void> {

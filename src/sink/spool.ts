@@ -8,7 +8,9 @@
 import {
   closeSync,
   existsSync,
+  fstatSync,
   fsyncSync,
+  ftruncateSync,
   mkdirSync,
   openSync,
   readFileSync,
@@ -56,21 +58,26 @@ export class Spool {
     return this.highestSeq;
   }
 
-  /** Appends and fsyncs. Synchronous so that a spill can never interleave with a discard. */
+  /**
+   * Appends and fsyncs, all or nothing: when the disk is full the file is cut back to where
+   * it was (line-clean, no half row) and a SpoolWriteError says so; the caller keeps the rows.
+   * Synchronous so that a spill can never interleave with a discard.
+   */
   append(writes: readonly SequencedWrite[]): void {
     if (writes.length === 0) return;
     let text = "";
+    let highestSeq = this.highestSeq;
     for (const entry of writes) {
       text += `${JSON.stringify(entry)}\n`;
-      if (entry.seq > this.highestSeq) this.highestSeq = entry.seq;
+      if (entry.seq > highestSeq) highestSeq = entry.seq;
     }
     const fd = openSync(this.path, "a");
     try {
-      writeSync(fd, text);
-      fsyncSync(fd);
+      appendAllOrNothing(fd, this.path, Buffer.from(text, "utf8"));
     } finally {
       closeSync(fd);
     }
+    this.highestSeq = highestSeq;
     this.rowCount += writes.length;
   }
 
@@ -96,6 +103,32 @@ export class Spool {
   close(): void {
     if (this.rowCount === 0 && existsSync(this.path)) unlinkSync(this.path);
     if (readLockPid(this.lockPath) === process.pid) unlinkSync(this.lockPath);
+  }
+}
+
+/** The spool could not take a batch (disk full, file too large...): nothing of it was kept. */
+export class SpoolWriteError extends Error {
+  override readonly name = "SpoolWriteError";
+}
+
+/**
+ * A short write (Bun returns one instead of throwing when the disk fills up) is continued
+ * until every byte is written; if the disk refuses, the file is cut back to its old end.
+ */
+function appendAllOrNothing(fd: number, path: string, bytes: Buffer): void {
+  const startBytes = fstatSync(fd).size;
+  let written = 0;
+  try {
+    while (written < bytes.length) {
+      const count = writeSync(fd, bytes, written);
+      if (count <= 0) throw new Error(`the disk accepted 0 of the remaining ${bytes.length - written} bytes`);
+      written += count;
+    }
+    fsyncSync(fd);
+  } catch (error) {
+    ftruncateSync(fd, startBytes);
+    const reason = error instanceof Error ? error.message : String(error);
+    throw new SpoolWriteError(`spool ${path} could not take ${bytes.length} bytes (${written} written, then cut back): ${reason}`);
   }
 }
 

@@ -34,6 +34,8 @@ export interface WriteQueueHealth {
   readonly failedWrites: number;
   readonly writtenRows: number;
   readonly rejectedRows: number;
+  /** Rows dropped because the database, the spool and memory (capacityRows) were all full. */
+  readonly lostRows: number;
   readonly lastError: string | null;
   readonly reachable: boolean;
 }
@@ -60,6 +62,10 @@ export class WriteQueue {
   private failedWrites = 0;
   private writtenRows = 0;
   private rejectedRows = 0;
+  private lostRows = 0;
+  /** Set while the spool refuses appends (disk full): rows then wait in memory, up to capacity. */
+  private spoolFailing = false;
+  private spoolError = "";
   private lastError: string | null = null;
   private reachable = true;
   private consecutiveFailures = 0;
@@ -72,6 +78,13 @@ export class WriteQueue {
 
   enqueue(write: QueuedWrite): void {
     if (this.closed) throw new Error("sink write after close(): expected writes only while the sink is open");
+    if (this.spoolFailing && this.queue.length >= this.options.capacityRows) {
+      // Database and spool both refuse and memory is at capacity: the one honest option left
+      // is to count the row as lost and say so (health().lostRows, lastError).
+      this.lostRows += 1;
+      this.lastError = `${this.lostRows} row(s) lost: the database and the spool are both failing and ${this.options.capacityRows} rows already wait in memory (${this.spoolError})`;
+      return;
+    }
     this.queue.push({ seq: ++this.nextSeq, write });
     if (this.queue.length >= this.options.capacityRows) {
       this.moveQueueToOverflow();
@@ -123,6 +136,7 @@ export class WriteQueue {
       failedWrites: this.failedWrites,
       writtenRows: this.writtenRows,
       rejectedRows: this.rejectedRows,
+      lostRows: this.lostRows,
       lastError: this.lastError,
       reachable: this.reachable,
     };
@@ -175,10 +189,14 @@ export class WriteQueue {
   private appendToSpool(batch: SequencedWrite[]): boolean {
     try {
       this.options.spool.append(batch);
+      this.spoolFailing = false;
       return true;
     } catch (error) {
       this.failedWrites += 1;
-      this.lastError = `spool ${this.options.spool.path}: ${describeError(error)}`;
+      this.spoolFailing = true;
+      this.spoolError = `spool ${this.options.spool.path}: ${describeError(error)}`;
+      const lost = this.lostRows > 0 ? `, ${this.lostRows} row(s) lost` : "";
+      this.lastError = `${this.spoolError}; ${batch.length + this.queue.length} row(s) wait in memory${lost}`;
       this.queue = batch.concat(this.queue);
       this.scheduleRetry();
       return false;
