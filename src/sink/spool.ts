@@ -3,7 +3,7 @@
 // order of appends does not matter (a failed in-flight batch may land after newer rows).
 //
 // Several processes (daemon, status server, CLI) may share one configured spool path.
-// The first one holds `<path>.lock`; the others spool to `<stem>.<pid>[-<n>]<ext>`. A spool
+// The first one holds `<path>.lock` (pid, boot id, start time: see lock-owner.ts); the others spool to `<stem>.<pid>[-<n>]<ext>`. A spool
 // whose owner died is adopted (appended to ours, then deleted) on the next open.
 import {
   closeSync,
@@ -16,11 +16,13 @@ import {
   readFileSync,
   readdirSync,
   renameSync,
+  statSync,
   unlinkSync,
   writeFileSync,
   writeSync,
 } from "node:fs";
 import { basename, dirname, extname, join } from "node:path";
+import { currentLockOwner, formatLockOwner, isLockOwnerAlive, type LockOwner, parseLockOwner } from "./lock-owner.ts";
 import type { SequencedWrite } from "./queued-write.ts";
 
 export interface SpoolContents {
@@ -102,7 +104,7 @@ export class Spool {
   /** Releases the lock; the file itself stays for the next start if it still has rows. */
   close(): void {
     if (this.rowCount === 0 && existsSync(this.path)) unlinkSync(this.path);
-    if (readLockPid(this.lockPath) === process.pid) unlinkSync(this.lockPath);
+    if (heldLocks.delete(this.lockPath)) unlinkSync(this.lockPath);
   }
 }
 
@@ -149,20 +151,24 @@ function claimSpoolPath(preferredPath: string): string {
   throw new Error(`no free spool file next to ${preferredPath}: was every ${basename(preferredPath)} variant locked, expected one free`);
 }
 
+/** Lock files this process holds (several sinks of one process each hold their own). */
+const heldLocks = new Set<string>();
+
 function tryLock(spoolPath: string): boolean {
   const lockPath = `${spoolPath}.lock`;
+  if (heldLocks.has(lockPath)) return false;
   for (let attempt = 0; attempt < 2; attempt += 1) {
     try {
       const fd = openSync(lockPath, "wx");
-      writeSync(fd, String(process.pid));
+      writeSync(fd, formatLockOwner(currentLockOwner()));
       closeSync(fd);
+      heldLocks.add(lockPath);
       return true;
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
-      const owner = readLockPid(lockPath);
-      if (owner === process.pid) return false;
-      if (owner !== null && isAlive(owner)) return false;
-      // Stale lock from a dead process: take it over.
+      const owner = readLockOwner(lockPath);
+      if (owner !== null && isLockOwnerAlive(owner.owner, owner.writtenAtMs)) return false;
+      // Stale lock (its owner died, or its pid now belongs to another process): take it over.
       try {
         unlinkSync(lockPath);
       } catch {
@@ -173,21 +179,12 @@ function tryLock(spoolPath: string): boolean {
   return false;
 }
 
-function readLockPid(lockPath: string): number | null {
+function readLockOwner(lockPath: string): { owner: LockOwner; writtenAtMs: number } | null {
   try {
-    const pid = Number.parseInt(readFileSync(lockPath, "utf8"), 10);
-    return Number.isFinite(pid) ? pid : null;
+    const owner = parseLockOwner(readFileSync(lockPath, "utf8"));
+    return owner === null ? null : { owner, writtenAtMs: statSync(lockPath).mtimeMs };
   } catch {
     return null;
-  }
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === "EPERM";
   }
 }
 
@@ -214,6 +211,7 @@ function adoptOrphans(preferredPath: string, target: Spool): void {
     target.append(writes.map((entry) => ({ seq: ++seq, write: entry.write })));
     unlinkSync(path);
     unlinkSync(`${path}.lock`);
+    heldLocks.delete(`${path}.lock`);
   }
 }
 

@@ -1,9 +1,9 @@
 // The spool file itself: ordering by sequence, torn lines after a crash, trimming that keeps
 // later appends, one owner per file across processes, adoption of a dead owner's spool.
 import { afterAll, describe, expect, test } from "bun:test";
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, utimesSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import type { SequencedWrite } from "../../src/sink/queued-write.ts";
 import { Spool, siblingSpoolPath } from "../../src/sink/spool.ts";
 import { operationRow } from "../support/sink-rows.ts";
@@ -75,8 +75,52 @@ describe("spool file", () => {
       [1, 7, 8].map((index) => operationRow(index).opId),
     );
     expect(existsSync(orphanPath)).toBe(false);
-    expect(readFileSync(`${path}.lock`, "utf8")).toBe(String(process.pid));
+    expect(readFileSync(`${path}.lock`, "utf8")).toStartWith(`${process.pid} `);
     spool.close();
+  });
+});
+
+// After a crash the lock names the old pid, which may be alive again: our own after a
+// container restart (pid 1 both times), an unrelated process's after a reboot.
+describe.if(existsSync("/proc/1/stat"))("spool lock whose pid is alive again", () => {
+  const pidOneStartTicks = readFileSync("/proc/1/stat", "utf8").split(") ")[1]?.split(" ")[19] ?? "";
+  const bootId = readFileSync("/proc/sys/kernel/random/boot_id", "utf8").trim();
+  const leftBehind = (name: string, lock: string): string => {
+    const path = join(directory, "reused", `${name}.ndjson`);
+    mkdirSync(dirname(path), { recursive: true });
+    writeFileSync(path, [1, 2, 3].map((seq) => `${JSON.stringify(entry(seq))}\n`).join(""));
+    writeFileSync(`${path}.lock`, lock);
+    return path;
+  };
+
+  test.each([
+    ["our own pid (container restart)", `${process.pid} ${bootId} 1`],
+    ["our own pid, lock of the older pid-only format", String(process.pid)],
+    ["pid 1 of an earlier boot", `1 00000000-0000-0000-0000-000000000000 ${pidOneStartTicks}`],
+    ["pid 1, started at another time", `1 ${bootId} 1`],
+  ])("%s: the old rows are taken over, not stranded", (name, lock) => {
+    const path = leftBehind(name.replace(/\W+/g, "-"), lock);
+    const spool = new Spool(path);
+    expect(spool.path).toBe(path);
+    expect(spool.rows).toBe(3);
+    spool.close();
+  });
+
+  test("a pid-only lock written before its pid's process started is stale", () => {
+    const path = leftBehind("pid-only-older", "1");
+    utimesSync(`${path}.lock`, 1_000, 1_000); // 1970: before pid 1 started
+    const spool = new Spool(path);
+    expect(spool.path).toBe(path);
+    expect(spool.rows).toBe(3);
+    spool.close();
+  });
+
+  test("the lock of a process that still runs (same boot, same start time) is respected", () => {
+    const path = leftBehind("live-owner", `1 ${bootId} ${pidOneStartTicks}`);
+    const spool = new Spool(path);
+    expect(spool.path).toBe(siblingSpoolPath(path, process.pid));
+    spool.close();
+    rmSync(`${path}.lock`);
   });
 });
 
