@@ -2,6 +2,7 @@
 // does HTTP: access control, input parsing, content negotiation, errors, latency metrics.
 // The service and clock are injected with `decorate`: no globals, tests use app.handle().
 import { Elysia } from "elysia";
+import { DeadlineExceededError } from "../sink/deadline.ts";
 import type { BearerAuth } from "./bearer-auth.ts";
 import { CONTROL_BODY_SCHEMA } from "./control-view.ts";
 import type { ControlPath } from "./control-view.ts";
@@ -77,6 +78,7 @@ export function createServerApp(options: ServerAppOptions) {
       if (error instanceof InputError) return errorResponse(error.status, errorCode(error.status), error.message, error.field);
       if (code === "NOT_FOUND") return errorResponse(404, "not_found", `No route ${request.method} ${new URL(request.url).pathname}.`);
       if (code === "PARSE") return errorResponse(400, "invalid_request", "The request could not be parsed.");
+      if (error instanceof DeadlineExceededError) return errorResponse(503, "sink_unreachable", `The status database did not answer: ${error.message}.`);
       log.log("error", `${request.method} ${new URL(request.url).pathname} failed: ${error instanceof Error ? error.message : String(error)}`);
       return errorResponse(500, "internal", "Internal error; the server log has the details.");
     })

@@ -1,6 +1,7 @@
 // Everything the HTTP routes (and `gs status` / `gs ctl`) do, without HTTP: each route
 // handler is one call into this service. The sink and the clock are injected.
 import { nyDayOf, nyWallToUtcMs } from "../market-data/ny-time.ts";
+import { DeadlineExceededError, withDeadline } from "../sink/deadline.ts";
 import type { Sink } from "../sink/port.ts";
 import type { StatusRow, StoredOperation } from "../sink/records.ts";
 import { DEFAULT_BACKTESTS_LIMIT, toBacktestRunItem, toBacktestRunView } from "./backtest-runs-view.ts";
@@ -34,10 +35,14 @@ export interface StatusServiceOptions {
    * busy dashboard or scraper from turning into one database read per request.
    */
   readonly statusCacheMs?: number;
+  /** A sink read not answered within this fails (red lamp, 503) instead of hanging the request. */
+  readonly readTimeoutMs?: number;
 }
 
 /** The default for statusCacheMs in `gs serve`. */
 export const DEFAULT_STATUS_CACHE_MS = 250;
+/** Far above a healthy read, short enough for a dashboard, a probe or a scraper to get an answer. */
+export const DEFAULT_READ_TIMEOUT_MS = 3_000;
 
 interface StatusSnapshot {
   readonly readAtMs: number;
@@ -87,9 +92,9 @@ export class StatusService {
       const target = selectStatusRow(snapshot.rows, daemonId)?.daemonId ?? null;
       const lastOperation = target === null ? null : await this.lastOperationOf(snapshot, target);
       return { view: deriveStatusView({ rows: snapshot.rows, daemonId, lastOperation, nowMs, rules: this.options.rules }), snapshot };
-    } catch {
+    } catch (error) {
       this.snapshot = null;
-      return { view: unreachableStatusView(nowMs, daemonId), snapshot: null };
+      return { view: unreachableStatusView(nowMs, daemonId, error instanceof DeadlineExceededError ? error.message : null), snapshot: null };
     }
   }
 
@@ -112,8 +117,7 @@ export class StatusService {
     const cached = this.snapshot;
     if (cached !== null && this.isFresh(cached, nowMs)) return Promise.resolve(cached);
     // One read at a time: requests arriving while it is in flight share it (no stampede on a slow database).
-    this.refreshing ??= this.options.sink
-      .readStatusCurrent()
+    this.refreshing ??= this.bounded(this.options.sink.readStatusCurrent(), "the status read")
       .then((rows) => {
         const snapshot: StatusSnapshot = { readAtMs: nowMs, rows, lastOperations: new Map() };
         this.snapshot = snapshot;
@@ -128,14 +132,14 @@ export class StatusService {
   private async lastOperationOf(snapshot: StatusSnapshot, daemonId: string): Promise<StoredOperation | null> {
     let pending = snapshot.lastOperations.get(daemonId);
     if (pending === undefined) {
-      pending = this.options.sink.queryOperations({ daemonId, limit: 1 }).then(([newest]) => newest ?? null);
+      pending = this.bounded(this.options.sink.queryOperations({ daemonId, limit: 1 }), "the last-operation read").then(([newest]) => newest ?? null);
       snapshot.lastOperations.set(daemonId, pending);
     }
     return pending;
   }
 
   async operations(input: OperationsQueryInput): Promise<OperationsPage> {
-    const rows = await this.options.sink.queryOperations(toSinkOperationQuery(input));
+    const rows = await this.bounded(this.options.sink.queryOperations(toSinkOperationQuery(input)), "the operations read");
     return toOperationsPage(rows, input.limit ?? DEFAULT_OPERATIONS_LIMIT);
   }
 
@@ -144,7 +148,7 @@ export class StatusService {
     const newer: StoredOperation[] = [];
     let beforeId: number | undefined;
     while (newer.length < maxRows) {
-      const page = await this.options.sink.queryOperations({ limit: 200, ...(beforeId === undefined ? {} : { beforeId }) });
+      const page = await this.bounded(this.options.sink.queryOperations({ limit: 200, ...(beforeId === undefined ? {} : { beforeId }) }), "the new-operations read");
       const fresh = page.filter((operation) => operation.id > afterId);
       newer.push(...fresh);
       const oldest = page[page.length - 1];
@@ -156,7 +160,7 @@ export class StatusService {
 
   async history(input: HistoryQueryInput): Promise<HistoryPage> {
     const plan = planHistory(input);
-    return toHistoryPage(await this.options.sink.queryHistory(plan.sinkQuery), plan);
+    return toHistoryPage(await this.bounded(this.options.sink.queryHistory(plan.sinkQuery), "the history read"), plan);
   }
 
   async issueControl(path: ControlPath, body: ControlBody, issuedBy: string): Promise<ControlReceipt> {
@@ -166,23 +170,23 @@ export class StatusService {
   }
 
   async control(id: number): Promise<ControlView | null> {
-    const row = await this.options.sink.getControl(id);
+    const row = await this.bounded(this.options.sink.getControl(id), "the control read");
     return row === null ? null : toControlView(row);
   }
 
   async backtests(input: BacktestsQueryInput): Promise<BacktestRunsPage> {
-    const rows = await this.options.sink.listBacktestRuns(input.limit ?? DEFAULT_BACKTESTS_LIMIT);
+    const rows = await this.bounded(this.options.sink.listBacktestRuns(input.limit ?? DEFAULT_BACKTESTS_LIMIT), "the backtests read");
     return { runs: rows.map(toBacktestRunItem) };
   }
 
   async backtest(runId: string): Promise<BacktestRunView | null> {
-    const row = await this.options.sink.getBacktestRun(runId);
+    const row = await this.bounded(this.options.sink.getBacktestRun(runId), "the backtest read");
     return row === null ? null : toBacktestRunView(row);
   }
 
   async ready(): Promise<boolean> {
     try {
-      return await this.options.sink.ping();
+      return await this.bounded(this.options.sink.ping(), "the readiness ping");
     } catch {
       return false;
     }
@@ -193,7 +197,7 @@ export class StatusService {
     const nowMs = clock.nowMs();
     let read: { rows: StatusRow[]; operations: StoredOperation[] } | null = null;
     try {
-      read = { rows: await sink.readStatusCurrent(), operations: await this.orderOperationsSince(nyWallToUtcMs(nyDayOf(nowMs), 0)) };
+      read = { rows: await this.bounded(sink.readStatusCurrent(), "the metrics read"), operations: await this.orderOperationsSince(nyWallToUtcMs(nyDayOf(nowMs), 0)) };
     } catch {
       read = null; // scraped anyway: gs_status_database_up 0 says why the daemon series are missing
     }
@@ -208,11 +212,15 @@ export class StatusService {
     return renderFamilies([...families, httpLatency.family()]);
   }
 
+  private bounded<T>(read: Promise<T>, what: string): Promise<T> {
+    return withDeadline(read, this.options.readTimeoutMs ?? DEFAULT_READ_TIMEOUT_MS, what);
+  }
+
   private async orderOperationsSince(sinceMs: number): Promise<StoredOperation[]> {
     const all: StoredOperation[] = [];
     let beforeId: number | undefined;
     for (let page = 0; page < MAX_ORDER_COUNT_PAGES; page += 1) {
-      const rows = await this.options.sink.queryOperations({ sinceMs, types: ORDER_OUTCOME_TYPES, limit: ORDER_COUNT_PAGE_ROWS, ...(beforeId === undefined ? {} : { beforeId }) });
+      const rows = await this.bounded(this.options.sink.queryOperations({ sinceMs, types: ORDER_OUTCOME_TYPES, limit: ORDER_COUNT_PAGE_ROWS, ...(beforeId === undefined ? {} : { beforeId }) }), "the order count read");
       all.push(...rows);
       const oldest = rows[rows.length - 1];
       if (rows.length < ORDER_COUNT_PAGE_ROWS || oldest === undefined) break;

@@ -139,10 +139,12 @@ export function deriveStatusView(inputs: StatusInputs): StatusView {
 }
 
 /** The view when the status database itself does not answer: red, nothing else is known. */
-export function unreachableStatusView(nowMs: number, daemonId: string | null): StatusView {
+/** `detail`: why, when it is safe to show (a timeout; never a driver message that may name hosts). */
+export function unreachableStatusView(nowMs: number, daemonId: string | null, detail: string | null = null): StatusView {
+  const why = detail === null ? "" : ` (${detail})`;
   const reason: StatusReason = {
     code: "sink_unreachable",
-    message: "The status database did not answer, so the daemon's state is unknown; check the database and gs serve's status.* settings.",
+    message: `The status database did not answer${why}, so the daemon's state is unknown; check the database and gs serve's status.* settings.`,
     severity: "red",
   };
   return emptyView(nowMs, daemonId, [reason], []);

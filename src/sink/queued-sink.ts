@@ -24,6 +24,7 @@ export interface WritePathOptions {
   readonly batchRows?: number;
   readonly flushIntervalMs?: number;
   readonly retryIntervalMs?: number;
+  readonly batchTimeoutMs?: number;
 }
 
 export const WRITE_PATH_DEFAULTS = {
@@ -31,6 +32,8 @@ export const WRITE_PATH_DEFAULTS = {
   batchRows: 1_000,
   flushIntervalMs: 20,
   retryIntervalMs: 2_000,
+  /** Far above a healthy batch (milliseconds), well below the daemon's stop budget. */
+  batchTimeoutMs: 5_000,
 } as const;
 
 export abstract class QueuedSink implements Sink {
@@ -46,6 +49,7 @@ export abstract class QueuedSink implements Sink {
       batchRows: options.batchRows ?? WRITE_PATH_DEFAULTS.batchRows,
       flushIntervalMs: options.flushIntervalMs ?? WRITE_PATH_DEFAULTS.flushIntervalMs,
       retryIntervalMs: options.retryIntervalMs ?? WRITE_PATH_DEFAULTS.retryIntervalMs,
+      batchTimeoutMs: options.batchTimeoutMs ?? WRITE_PATH_DEFAULTS.batchTimeoutMs,
     });
   }
 

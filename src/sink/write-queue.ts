@@ -10,7 +10,10 @@
 // - A full queue spills to the spool instead of dropping rows or blocking the caller: the
 //   full queue becomes an overflow that is written to the spool after the caller's task
 //   (setImmediate), before the drain's next database write, and first thing in flush().
+// - A batch that does not commit within batchTimeoutMs (hung database) counts as unavailable,
+//   so flush() is bounded and the rows end up in the spool (a late commit is harmless: idempotent).
 import { appendFileSync } from "node:fs";
+import { DeadlineExceededError, withDeadline } from "./deadline.ts";
 import type { BatchWriter, QueuedWrite, SequencedWrite } from "./queued-write.ts";
 import { planBatch } from "./queued-write.ts";
 import { type Spool, siblingSpoolPath } from "./spool.ts";
@@ -26,6 +29,8 @@ export interface WriteQueueOptions {
   readonly flushIntervalMs: number;
   /** First retry of a spool replay after a failure; doubles per failure up to MAX_RETRY_INTERVAL_MS. */
   readonly retryIntervalMs: number;
+  /** A batch not committed within this counts as "database unavailable": it goes to the spool. */
+  readonly batchTimeoutMs: number;
 }
 
 export interface WriteQueueHealth {
@@ -223,7 +228,7 @@ export class WriteQueue {
   private async apply(batch: readonly SequencedWrite[]): Promise<ApplyOutcome> {
     const { writer } = this.options;
     try {
-      await writer.write(planBatch(batch));
+      await withDeadline(writer.write(planBatch(batch)), this.options.batchTimeoutMs, `a batch of ${batch.length} row(s)`);
       this.writtenRows += batch.length;
       this.reachable = true;
       this.consecutiveFailures = 0;
@@ -231,7 +236,7 @@ export class WriteQueue {
     } catch (error) {
       this.failedWrites += 1;
       this.lastError = describeError(error);
-      if (writer.isUnavailable(error)) {
+      if (error instanceof DeadlineExceededError || writer.isUnavailable(error)) {
         this.reachable = false;
         this.consecutiveFailures += 1;
         return "unavailable";

@@ -226,3 +226,41 @@ export async function startThrowawayCluster(
     },
   };
 }
+
+export interface FrozenBackends {
+  readonly pids: readonly number[];
+  /** Lets the backends run again (SIGCONT). */
+  thaw(): void;
+}
+
+/**
+ * A hung database, for real: SIGSTOP the server backends serving `applicationName` on the
+ * database of `url`. Their sockets stay open, nothing ever answers or errors. Needs the
+ * server on this host and the right to signal it (root, or the postgres user); otherwise
+ * null, and the caller skips.
+ */
+export async function freezeBackends(url: string, applicationName: string): Promise<FrozenBackends | null> {
+  const admin = postgres(url, { max: 1, onnotice: () => {} });
+  let pids: number[];
+  try {
+    const rows = await admin`SELECT pid FROM pg_stat_activity WHERE application_name = ${applicationName} AND datname = current_database()`;
+    pids = rows.map((row) => Number(row.pid));
+  } finally {
+    await admin.end();
+  }
+  try {
+    for (const pid of pids) process.kill(pid, "SIGSTOP");
+  } catch {
+    for (const pid of pids) signalQuietly(pid, "SIGCONT");
+    return null;
+  }
+  return { pids, thaw: () => pids.forEach((pid) => signalQuietly(pid, "SIGCONT")) };
+}
+
+function signalQuietly(pid: number, signal: NodeJS.Signals): void {
+  try {
+    process.kill(pid, signal);
+  } catch {
+    // already gone
+  }
+}

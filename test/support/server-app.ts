@@ -29,6 +29,7 @@ export interface ServerTestOptions {
   readonly failureLimit?: FailureLimit;
   readonly pollMs?: number;
   readonly nowMs?: number;
+  readonly readTimeoutMs?: number;
 }
 
 export function serverUnderTest(sink: Sink, options: ServerTestOptions = {}): ServerUnderTest {
@@ -38,7 +39,7 @@ export function serverUnderTest(sink: Sink, options: ServerTestOptions = {}): Se
     nowMs: options.nowMs ?? T0_MS + 1_000,
   } as ServerUnderTest;
   const clock = { nowMs: () => harness.nowMs };
-  const service = new StatusService({ sink, clock, rules: { staleDataMs: options.staleDataMs ?? 5_000 }, defaultDaemonId: options.defaultDaemonId ?? "gs-test" });
+  const service = new StatusService({ sink, clock, rules: { staleDataMs: options.staleDataMs ?? 5_000 }, defaultDaemonId: options.defaultDaemonId ?? "gs-test", ...(options.readTimeoutMs === undefined ? {} : { readTimeoutMs: options.readTimeoutMs }) });
   const events = new EventHub(service, { pollMs: options.pollMs ?? 20, pingMs: 60_000, maxReplayRows: 1000 });
   const app = createServerApp({
     service,

@@ -38,6 +38,8 @@ export interface PostgresSinkOptions extends WritePathOptions {
   readonly lockTimeoutMs?: number;
 }
 
+const STATEMENT_TIMEOUT_MS = 30_000;
+
 /** Serialises concurrent migrators (any host): `pg_advisory_xact_lock` key, "gs schema". */
 const MIGRATION_LOCK_KEY = 0x67735f73;
 
@@ -63,6 +65,9 @@ export class PostgresSink extends QueuedSink {
       connection: {
         application_name: "gs",
         lock_timeout: options.lockTimeoutMs ?? 5_000,
+        // Server-side backstop: a statement the client stopped waiting for (batch deadline,
+        // status read deadline) does not hold its locks and connection for long.
+        statement_timeout: STATEMENT_TIMEOUT_MS,
       },
     });
     return new PostgresSink(sql, options);
@@ -72,6 +77,7 @@ export class PostgresSink extends QueuedSink {
     return this.sql.begin(async (tx) => {
       // A migrator may legitimately wait for another one to finish.
       await tx`SET LOCAL lock_timeout = '120s'`;
+      await tx`SET LOCAL statement_timeout = '150s'`;
       await tx`SELECT pg_advisory_xact_lock(${MIGRATION_LOCK_KEY})`;
       await tx`CREATE TABLE IF NOT EXISTS schema_version (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at_ms BIGINT NOT NULL)`;
       const applied = new Set((await tx`SELECT version FROM schema_version`).map((row) => Number(row.version)));
