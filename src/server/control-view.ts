@@ -3,6 +3,7 @@
 import { Type } from "@sinclair/typebox";
 import type { Static } from "@sinclair/typebox";
 import type { ControlCommand, ControlRequest, ControlRow } from "../sink/records.ts";
+import { DAEMON_ID_PATTERN, PLAIN_TEXT_PATTERN } from "./http-input.ts";
 import { InputError } from "./http-input.ts";
 
 /** URL path segment -> sink command. Paths use kebab-case, the sink snake_case. */
@@ -32,8 +33,8 @@ export function controlPathOf(command: ControlCommand): ControlPath {
 export const CONTROL_BODY_SCHEMA = Type.Object(
   {
     confirm: Type.Optional(Type.Boolean({ description: "Must be true for flatten and accept-position." })),
-    daemon_id: Type.Optional(Type.String({ pattern: "^[A-Za-z0-9_.-]{1,64}$", description: "Target daemon; default status.daemon_id of the server's config." })),
-    reason: Type.Optional(Type.String({ maxLength: 200, description: "Free text kept with the command for the audit trail." })),
+    daemon_id: Type.Optional(Type.String({ pattern: DAEMON_ID_PATTERN, description: "Target daemon; default status.daemon_id of the server's config." })),
+    reason: Type.Optional(Type.String({ maxLength: 200, pattern: PLAIN_TEXT_PATTERN, description: "Free text kept with the command for the audit trail." })),
   },
   { additionalProperties: false },
 );

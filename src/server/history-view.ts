@@ -3,6 +3,7 @@
 import { Type } from "@sinclair/typebox";
 import type { Static } from "@sinclair/typebox";
 import type { HistoryQuery, StatusRow } from "../sink/records.ts";
+import { DAEMON_ID_PATTERN } from "./http-input.ts";
 import { parseDurationMs, parseTimeRange } from "./time-query.ts";
 
 export const DEFAULT_HISTORY_POINTS = 1000;
@@ -14,7 +15,7 @@ export const HISTORY_QUERY_SCHEMA = Type.Object(
   {
     since: Type.Optional(Type.String({ description: "ISO-8601 with zone, or epoch ms." })),
     until: Type.Optional(Type.String({ description: "ISO-8601 with zone, or epoch ms." })),
-    daemon_id: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
+    daemon_id: Type.Optional(Type.String({ pattern: DAEMON_ID_PATTERN })),
     every: Type.Optional(Type.String({ pattern: "^[0-9]{1,6}(ms|s|m|h|d)$", description: "Downsample to one point per bucket: 30s, 1m, 5m, 1h." })),
     limit: Type.Optional(Type.Integer({ minimum: 1, maximum: MAX_HISTORY_POINTS, description: `Most points returned (the newest), default ${DEFAULT_HISTORY_POINTS}.` })),
   },

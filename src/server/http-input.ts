@@ -101,6 +101,17 @@ async function readTextLimited(request: Request, maxBytes: number): Promise<stri
   return new TextDecoder().decode(Buffer.concat(chunks));
 }
 
+/** A daemon name, as config status.daemon_id allows it. */
+export const DAEMON_ID_PATTERN = "^[A-Za-z0-9_.-]{1,64}$";
+/**
+ * Free text without control characters: PostgreSQL text cannot hold U+0000 (the query would
+ * fail as a 500), and a newline in an audit reason would forge log lines.
+ */
+export const PLAIN_TEXT_PATTERN = "^[^\\u0000-\\u001f\\u007f]*$";
+const PATTERN_WORDS: Readonly<Record<string, string>> = {
+  [PLAIN_TEXT_PATTERN]: "without control characters (U+0000 to U+001F, U+007F)",
+};
+
 const INTEGER_TEXT = /^-?\d+$/;
 const NUMBER_TEXT = /^-?(\d+\.?\d*|\.\d+)(e[-+]?\d+)?$/i;
 
@@ -127,7 +138,7 @@ function expectationOf(schema: TSchema, typeboxMessage: string | undefined): str
   else if (typeof schema.maximum === "number") limits.push(`<= ${schema.maximum}`);
   if (typeof schema.minLength === "number") limits.push(`at least ${schema.minLength} characters`);
   if (typeof schema.maxLength === "number") limits.push(`at most ${schema.maxLength} characters`);
-  if (typeof schema.pattern === "string") limits.push(`matching ${schema.pattern}`);
+  if (typeof schema.pattern === "string") limits.push(PATTERN_WORDS[schema.pattern] ?? `matching ${schema.pattern}`);
   const kind = schema[Kind];
   const noun = kind === "Integer" ? "an integer" : kind === "Number" ? "a number" : kind === "Boolean" ? "true or false" : kind === "String" ? "text" : null;
   if (noun !== null) return [noun, ...limits].join(" ");

@@ -2,6 +2,7 @@
 import { Type } from "@sinclair/typebox";
 import type { Static } from "@sinclair/typebox";
 import type { OperationQuery, OperationType, StoredOperation } from "../sink/records.ts";
+import { DAEMON_ID_PATTERN, PLAIN_TEXT_PATTERN } from "./http-input.ts";
 import { InputError } from "./http-input.ts";
 import { parseTimeRange } from "./time-query.ts";
 
@@ -32,8 +33,8 @@ export const OPERATIONS_QUERY_SCHEMA = Type.Object(
     since: Type.Optional(Type.String({ description: "Oldest time included: ISO-8601 with zone, or epoch ms." })),
     until: Type.Optional(Type.String({ description: "Newest time included: ISO-8601 with zone, or epoch ms." })),
     type: Type.Optional(Type.Array(Type.Union(OPERATION_TYPES.map((type) => Type.Literal(type))), { description: "Repeatable (type=fill&type=reject) or comma-separated." })),
-    order_ref: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
-    daemon_id: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
+    order_ref: Type.Optional(Type.String({ minLength: 1, maxLength: 200, pattern: PLAIN_TEXT_PATTERN })),
+    daemon_id: Type.Optional(Type.String({ pattern: DAEMON_ID_PATTERN })),
     limit: Type.Optional(Type.Integer({ minimum: 1, maximum: MAX_OPERATIONS_LIMIT, description: `Rows per page, default ${DEFAULT_OPERATIONS_LIMIT}.` })),
     cursor: Type.Optional(Type.String({ pattern: "^[0-9]{1,18}$", description: "next_cursor of the previous page." })),
   },

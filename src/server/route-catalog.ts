@@ -5,6 +5,7 @@ import type { TObject, TSchema } from "@sinclair/typebox";
 import { BACKTEST_RUN_PARAMS_SCHEMA, BACKTEST_RUN_VIEW_SCHEMA, BACKTEST_RUNS_PAGE_SCHEMA, BACKTESTS_QUERY_SCHEMA } from "./backtest-runs-view.ts";
 import { CONFIRM_NEEDED, CONTROL_BODY_SCHEMA, CONTROL_ID_PARAMS_SCHEMA, CONTROL_PATHS, CONTROL_RECEIPT_SCHEMA, CONTROL_VIEW_SCHEMA } from "./control-view.ts";
 import { HISTORY_PAGE_SCHEMA, HISTORY_QUERY_SCHEMA } from "./history-view.ts";
+import { DAEMON_ID_PATTERN } from "./http-input.ts";
 import { OPERATIONS_PAGE_SCHEMA, OPERATIONS_QUERY_SCHEMA } from "./operations-view.ts";
 import { STATUS_VIEW_SCHEMA } from "./status-view-schema.ts";
 
@@ -43,7 +44,7 @@ export const ERROR_SCHEMA = Type.Object({
 const BAD_REQUEST: RouteResponse = { description: "A parameter or body field is invalid; `field` names it.", schema: ERROR_SCHEMA };
 const UNAUTHORIZED: RouteResponse = { description: "Missing or wrong bearer token (429 after repeated failures).", schema: ERROR_SCHEMA };
 const STATUS_QUERY_SCHEMA = Type.Object(
-  { daemon_id: Type.Optional(Type.String({ pattern: "^[A-Za-z0-9_.-]{1,64}$", description: "Daemon to show; default the most recently updated." })) },
+  { daemon_id: Type.Optional(Type.String({ pattern: DAEMON_ID_PATTERN, description: "Daemon to show; default the most recently updated." })) },
   { additionalProperties: false },
 );
 const EVENTS_QUERY_SCHEMA = STATUS_QUERY_SCHEMA;

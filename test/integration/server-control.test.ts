@@ -118,6 +118,9 @@ describeSinks("server control", (makeSink) => {
       ["{not json", {}, 400, "body"],
       ["confirm=true", { "content-type": "application/x-www-form-urlencoded" }, 415, "content-type"],
       [JSON.stringify({ reason: "x".repeat(20_000) }), {}, 413, "body"],
+      // PostgreSQL text cannot hold U+0000 (was a 500); a newline would forge log lines.
+      [JSON.stringify({ reason: "end\u0000of day" }), {}, 400, "reason"],
+      [JSON.stringify({ reason: "end\nof day" }), {}, 400, "reason"],
     ];
     for (const [body, headers, status, field] of cases) {
       const response = await server.request("POST", "/control/pause", { ...(body === undefined ? {} : { body }), headers });

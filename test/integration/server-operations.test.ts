@@ -120,6 +120,10 @@ describeSinks("server GET /operations", (makeSink) => {
     await expectBadRequest(server, `/operations?since=${T0_MS}&until=${T0_MS - 1}`, "until", "at or after since");
     await expectBadRequest(server, "/operations?cursor=abc", "cursor", 'cursor was "abc"');
     await expectBadRequest(server, "/operations?limt=5", "limt", "not a parameter of this route");
+    // Control characters: PostgreSQL text cannot hold U+0000 (was a 500 there, 200 on SQLite).
+    await expectBadRequest(server, "/operations?order_ref=a%00b", "order_ref", "without control characters");
+    await expectBadRequest(server, "/operations?daemon_id=%00", "daemon_id", "matching ^[A-Za-z0-9_.-]{1,64}$");
+    await expectBadRequest(server, "/history?daemon_id=%00", "daemon_id", "matching ^[A-Za-z0-9_.-]{1,64}$");
   });
 
   test("input that looks like SQL is only ever a parameter value", async () => {
