@@ -13,11 +13,28 @@ export type QueuedWrite =
       readonly consumedAtMs: number;
     };
 
-/** A queued write with its enqueue sequence number: the spool replays in this order. */
+/** Which run of a writer made a write, and its place in that run: orders upserts without the wall clock. */
+export interface WriterStamp {
+  /** Random per sink instance (one daemon run). */
+  readonly writerRunId: string;
+  /** The write's enqueue sequence in that run. */
+  readonly writerSeq: number;
+}
+
+/** Spool lines written before writer stamps existed: a run of their own, ordered by arrival. */
+const UNSTAMPED: WriterStamp = { writerRunId: "", writerSeq: 0 };
+
+/**
+ * A queued write with its enqueue sequence number: the spool replays in this order. `seq`
+ * may be renumbered (a dead process's spool adopted after ours); `origin` never changes.
+ */
 export interface SequencedWrite {
   readonly seq: number;
   readonly write: QueuedWrite;
+  readonly origin?: WriterStamp;
 }
+
+export type Stamped<Row> = Row & WriterStamp;
 
 export interface ControlResult {
   readonly id: number;
@@ -27,32 +44,30 @@ export interface ControlResult {
 
 /** Everything one transaction writes. Upserted rows are coalesced to the latest per key. */
 export interface BatchPlan {
-  readonly statusCurrent: readonly StatusRow[];
+  readonly statusCurrent: readonly Stamped<StatusRow>[];
   readonly statusHistory: readonly StatusRow[];
   readonly operations: readonly OperationRow[];
-  readonly dailyStates: readonly DailyState[];
+  readonly dailyStates: readonly Stamped<DailyState>[];
   readonly controlResults: readonly ControlResult[];
   readonly rowCount: number;
 }
 
 /**
- * Splits a batch by table. status_current keeps the newest row per daemon; status_history
- * keeps one snapshot per daemon and millisecond, the last one written (the state after
- * everything recorded in that millisecond).
+ * Splits a batch (in sequence order) by table. status_current and daily_state keep the last
+ * row written per key (not the one with the latest wall-clock time: the clock may have
+ * stepped back); status_history keeps one snapshot per daemon and millisecond, the last one
+ * written (the state after everything recorded in that millisecond).
  */
 export function planBatch(writes: readonly SequencedWrite[]): BatchPlan {
-  const statusCurrent = new Map<string, StatusRow>();
-  const dailyStates = new Map<string, DailyState>();
+  const statusCurrent = new Map<string, Stamped<StatusRow>>();
+  const dailyStates = new Map<string, Stamped<DailyState>>();
   const statusHistory = new Map<string, StatusRow>();
   const operations: OperationRow[] = [];
   const controlResults: ControlResult[] = [];
-  for (const { write } of writes) {
+  for (const { write, origin = UNSTAMPED } of writes) {
     switch (write.type) {
       case "status": {
-        const previous = statusCurrent.get(write.row.daemonId);
-        if (previous === undefined || previous.tsMs <= write.row.tsMs) {
-          statusCurrent.set(write.row.daemonId, write.row);
-        }
+        statusCurrent.set(write.row.daemonId, { ...write.row, ...origin });
         if (write.history) statusHistory.set(`${write.row.daemonId}\u0000${write.row.tsMs}`, write.row);
         break;
       }
@@ -60,11 +75,7 @@ export function planBatch(writes: readonly SequencedWrite[]): BatchPlan {
         operations.push(write.row);
         break;
       case "daily_state": {
-        const key = `${write.state.daemonId}\u0000${write.state.tradingDay}`;
-        const previous = dailyStates.get(key);
-        if (previous === undefined || previous.updatedAtMs <= write.state.updatedAtMs) {
-          dailyStates.set(key, write.state);
-        }
+        dailyStates.set(`${write.state.daemonId}\u0000${write.state.tradingDay}`, { ...write.state, ...origin });
         break;
       }
       case "control_result":

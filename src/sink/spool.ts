@@ -208,7 +208,7 @@ function adoptOrphans(preferredPath: string, target: Spool): void {
     if (path === target.path || !existsSync(path) || !tryLock(path)) continue;
     const { writes } = parseLines(readFileSync(path, "utf8"));
     let seq = target.lastSeq;
-    target.append(writes.map((entry) => ({ seq: ++seq, write: entry.write })));
+    target.append(writes.map((entry) => ({ ...entry, seq: ++seq })));
     unlinkSync(path);
     unlinkSync(`${path}.lock`);
     heldLocks.delete(`${path}.lock`);

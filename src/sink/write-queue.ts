@@ -12,6 +12,7 @@
 //   (setImmediate), before the drain's next database write, and first thing in flush().
 // - A batch that does not commit within batchTimeoutMs (hung database) counts as unavailable,
 //   so flush() is bounded and the rows end up in the spool (a late commit is harmless: idempotent).
+import { randomUUID } from "node:crypto";
 import { appendFileSync } from "node:fs";
 import { DeadlineExceededError, withDeadline } from "./deadline.ts";
 import type { BatchWriter, QueuedWrite, SequencedWrite } from "./queued-write.ts";
@@ -75,6 +76,8 @@ export class WriteQueue {
   private reachable = true;
   private consecutiveFailures = 0;
   private readonly rejectPath: string;
+  /** This run's writer id: its rows are ordered by sequence, not by the wall clock. */
+  private readonly runId = randomUUID();
 
   constructor(private readonly options: WriteQueueOptions) {
     this.nextSeq = options.spool.lastSeq;
@@ -90,7 +93,8 @@ export class WriteQueue {
       this.lastError = `${this.lostRows} row(s) lost: the database and the spool are both failing and ${this.options.capacityRows} rows already wait in memory (${this.spoolError})`;
       return;
     }
-    this.queue.push({ seq: ++this.nextSeq, write });
+    const seq = ++this.nextSeq;
+    this.queue.push({ seq, write, origin: { writerRunId: this.runId, writerSeq: seq } });
     if (this.queue.length >= this.options.capacityRows) {
       this.moveQueueToOverflow();
     } else if (this.started && this.queue.length >= this.options.batchRows) {

@@ -1,6 +1,8 @@
 // The Sink contract: the same assertions on SQLite and on a real PostgreSQL.
 import { expect, test } from "bun:test";
+import { writeFileSync } from "node:fs";
 import type { Sink } from "../../src/sink/port.ts";
+import type { QueuedWrite } from "../../src/sink/queued-write.ts";
 import type { OperationRow, StoredOperation } from "../../src/sink/records.ts";
 import { finished, spawnSinkProcess } from "../support/sink-process.ts";
 import { T0_MS, dailyState, operationRow, statusRow } from "../support/sink-rows.ts";
@@ -47,14 +49,15 @@ describeSinks("sink contract", (makeSink, { makeDatabase }) => {
     sink.writeStatus(statusRow({ tsMs: T0_MS + 5_000, state: "PAUSED", paused: true }), { history: false });
     sink.writeStatus(statusRow({ daemonId: "gs-other", tsMs: T0_MS + 1_000, spot: null, bid: null, ask: null }), { history: true });
     await sink.flush();
-    // An older snapshot arriving late (a replayed spool) never overwrites a newer one.
+    // A later write of the same run wins even with an earlier wall-clock time: the daemon's
+    // clock stepped back (NTP correcting a fast boot clock); ts_ms must not freeze the row.
     sink.writeStatus(statusRow({ tsMs: T0_MS + 1_000, state: "STOPPED" }), { history: true });
     await sink.flush();
 
     const current = await sink.readStatusCurrent();
     expect(current).toEqual([
       statusRow({ daemonId: "gs-other", tsMs: T0_MS + 1_000, spot: null, bid: null, ask: null }),
-      statusRow({ tsMs: T0_MS + 5_000, state: "PAUSED", paused: true }),
+      statusRow({ tsMs: T0_MS + 1_000, state: "STOPPED" }),
     ]);
     expect(await sink.readStatusCurrent("gs-other")).toHaveLength(1);
     const history = await sink.queryHistory({ daemonId: "gs-test", limit: 10 });
@@ -141,7 +144,7 @@ describeSinks("sink contract", (makeSink, { makeDatabase }) => {
     expect(sink.health()).toMatchObject({ failedWrites: 0, spooledRows: 0, queueDepth: 0 });
   });
 
-  test("daily_state upserts by (daemon, day) and ignores an older update", async () => {
+  test("daily_state upserts by (daemon, day); the run's last write wins even when the clock stepped back", async () => {
     const sink = await makeSink();
     expect(await sink.loadDailyState("gs-test", "2025-01-06")).toBeNull();
     sink.writeDailyState(dailyState());
@@ -151,12 +154,35 @@ describeSinks("sink contract", (makeSink, { makeDatabase }) => {
     const newer = dailyState({ hedgeCount: 5, realizedPnlUsd: -10.5, circuitBreakerTripped: true, pnlMarks: { hedgeOpenValueUsd: null, hedgeCashUsd: 0, hedgeShares: 0, optionClosedPnlUsd: 0, legBaselines: [] }, updatedAtMs: T0_MS + 60_000 });
     sink.writeDailyState(newer);
     await sink.flush();
-    sink.writeDailyState(dailyState({ hedgeCount: 1, updatedAtMs: T0_MS + 1 }));
-    await sink.flush();
     expect(await sink.loadDailyState("gs-test", "2025-01-06")).toEqual(newer);
+    // The clock stepped back an hour; the breaker trips after that: this row must win.
+    const afterStep = dailyState({ hedgeCount: 7, circuitBreakerTripped: true, updatedAtMs: T0_MS + 60_000 - 3_600_000 });
+    sink.writeDailyState(afterStep);
+    await sink.flush();
+    expect(await sink.loadDailyState("gs-test", "2025-01-06")).toEqual(afterStep);
     expect(await sink.loadDailyState("gs-test", "2025-01-07")).toEqual(
       dailyState({ tradingDay: "2025-01-07", lastHedgeTsMs: null, lastHedgePrice: null, pnlMarks: null }),
     );
+  });
+
+  test("a replayed spool line older than the stored row of its run overwrites neither status nor daily_state", async () => {
+    const target = await makeDatabase();
+    const line = (writerSeq: number, write: QueuedWrite): string => `${JSON.stringify({ seq: writerSeq, write, origin: { writerRunId: "run-a", writerSeq } })}\n`;
+    const older = [line(1, { type: "status", row: statusRow({ tsMs: T0_MS, state: "RUNNING" }), history: false }), line(2, { type: "daily_state", state: dailyState({ hedgeCount: 1 }) })];
+    const newer = [line(3, { type: "status", row: statusRow({ tsMs: T0_MS - 60_000, state: "STOPPED" }), history: false }), line(4, { type: "daily_state", state: dailyState({ hedgeCount: 7, updatedAtMs: T0_MS - 60_000 }) })];
+    // Run A's rows reached the database; a crash before the trim left them in the spool.
+    const replay = async (lines: string[]): Promise<Sink> => {
+      const spoolPath = target.spoolPath(`replay-${lines.length}-${Math.random()}.jsonl`);
+      writeFileSync(spoolPath, lines.join(""));
+      const sink = target.open({ spoolPath });
+      await sink.migrate();
+      await sink.flush();
+      return sink;
+    };
+    await replay([...older, ...newer]);
+    const sink = await replay(older);
+    expect((await sink.readStatusCurrent("gs-test"))[0]?.state).toBe("STOPPED");
+    expect((await sink.loadDailyState("gs-test", "2025-01-06"))?.hedgeCount).toBe(7);
   });
 
   test("control commands: issued, claimed exactly once by concurrent claimants, completed", async () => {

@@ -1,20 +1,26 @@
 // Applies a write batch to PostgreSQL in one transaction: one unnest() statement per table.
 import type { Sql } from "postgres";
-import type { BatchPlan, BatchWriter } from "../queued-write.ts";
+import type { BatchPlan, BatchWriter, Stamped } from "../queued-write.ts";
+import type { DailyState, StatusRow } from "../records.ts";
+import { newerWrite } from "../writer-order.ts";
 import {
   DAILY_STATE_COLUMNS,
   OPERATION_COLUMNS,
+  type PgColumn,
   type PgValue,
   STATUS_COLUMNS,
   columnArrays,
   unnestInsertSql,
   upsertSet,
+  WRITER_COLUMNS,
 } from "./postgres-rows.ts";
 
-const UPSERT_STATUS = `${unnestInsertSql("status_current", STATUS_COLUMNS)} ON CONFLICT (daemon_id) DO UPDATE SET ${upsertSet(STATUS_COLUMNS)} WHERE EXCLUDED.ts_ms >= status_current.ts_ms`;
+const STAMPED_STATUS_COLUMNS: readonly PgColumn<Stamped<StatusRow>>[] = [...STATUS_COLUMNS, ...WRITER_COLUMNS];
+const STAMPED_DAILY_STATE_COLUMNS: readonly PgColumn<Stamped<DailyState>>[] = [...DAILY_STATE_COLUMNS, ...WRITER_COLUMNS];
+const UPSERT_STATUS = `${unnestInsertSql("status_current", STAMPED_STATUS_COLUMNS)} ON CONFLICT (daemon_id) DO UPDATE SET ${upsertSet(STAMPED_STATUS_COLUMNS)} WHERE ${newerWrite("status_current")}`;
 const INSERT_HISTORY = `${unnestInsertSql("status_history", STATUS_COLUMNS)} ON CONFLICT (daemon_id, ts_ms) DO UPDATE SET ${upsertSet(STATUS_COLUMNS)}`;
 const INSERT_OPERATIONS = `${unnestInsertSql("operations", OPERATION_COLUMNS)} ON CONFLICT DO NOTHING`;
-const UPSERT_DAILY_STATE = `${unnestInsertSql("daily_state", DAILY_STATE_COLUMNS)} ON CONFLICT (daemon_id, trading_day) DO UPDATE SET ${upsertSet(DAILY_STATE_COLUMNS)} WHERE EXCLUDED.updated_at_ms >= daily_state.updated_at_ms`;
+const UPSERT_DAILY_STATE = `${unnestInsertSql("daily_state", STAMPED_DAILY_STATE_COLUMNS)} ON CONFLICT (daemon_id, trading_day) DO UPDATE SET ${upsertSet(STAMPED_DAILY_STATE_COLUMNS)} WHERE ${newerWrite("daily_state")}`;
 const COMPLETE_CONTROL = `UPDATE daemon_control AS c SET result = d.result, consumed_at_ms = d.consumed_at_ms
   FROM unnest($1::bigint[], $2::text[], $3::bigint[]) AS d (id, result, consumed_at_ms) WHERE c.id = d.id`;
 
@@ -52,7 +58,7 @@ export class PostgresBatchWriter implements BatchWriter {
   private statements(plan: BatchPlan): { readonly text: string; readonly params: PgValue[][] }[] {
     const statements: { readonly text: string; readonly params: PgValue[][] }[] = [];
     if (plan.statusCurrent.length > 0) {
-      statements.push({ text: UPSERT_STATUS, params: columnArrays(plan.statusCurrent, STATUS_COLUMNS) });
+      statements.push({ text: UPSERT_STATUS, params: columnArrays(plan.statusCurrent, STAMPED_STATUS_COLUMNS) });
     }
     if (plan.statusHistory.length > 0) {
       statements.push({ text: INSERT_HISTORY, params: columnArrays(plan.statusHistory, STATUS_COLUMNS) });
@@ -61,7 +67,7 @@ export class PostgresBatchWriter implements BatchWriter {
       statements.push({ text: INSERT_OPERATIONS, params: columnArrays(plan.operations, OPERATION_COLUMNS) });
     }
     if (plan.dailyStates.length > 0) {
-      statements.push({ text: UPSERT_DAILY_STATE, params: columnArrays(plan.dailyStates, DAILY_STATE_COLUMNS) });
+      statements.push({ text: UPSERT_DAILY_STATE, params: columnArrays(plan.dailyStates, STAMPED_DAILY_STATE_COLUMNS) });
     }
     if (plan.controlResults.length > 0) {
       const done = plan.controlResults;

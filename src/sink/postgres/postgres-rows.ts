@@ -15,6 +15,7 @@ import type {
   StoredOperation,
 } from "../records.ts";
 import type { DayPnlMarks } from "../../core/day-pnl.ts";
+import type { WriterStamp } from "../queued-write.ts";
 
 export type PgValue = string | number | null;
 export type PgRecord = Record<string, unknown>;
@@ -72,6 +73,12 @@ export const STATUS_COLUMNS: readonly PgColumn<StatusRow>[] = [
   { name: "config_hash", arrayCast: TEXT, value: (row) => row.configHash },
   { name: "heartbeat_interval_s", arrayCast: DOUBLE, value: (row) => row.heartbeatIntervalS },
   { name: "details", arrayCast: JSONB, value: (row) => json(row.details) },
+];
+
+/** Appended to status_current and daily_state: the upsert guard orders by these within a run. */
+export const WRITER_COLUMNS: readonly PgColumn<WriterStamp>[] = [
+  { name: "writer_run_id", arrayCast: TEXT, value: (row) => row.writerRunId },
+  { name: "writer_seq", arrayCast: BIGINT, value: (row) => row.writerSeq },
 ];
 
 export const OPERATION_COLUMNS: readonly PgColumn<OperationRow>[] = [

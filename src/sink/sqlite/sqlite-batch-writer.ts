@@ -1,6 +1,7 @@
 // Applies a write batch to SQLite in one IMMEDIATE transaction with prepared statements.
 import type { Database, SQLQueryBindings, Statement } from "bun:sqlite";
 import type { BatchPlan, BatchWriter } from "../queued-write.ts";
+import { newerWrite } from "../writer-order.ts";
 import {
   DAILY_STATE_COLUMNS,
   OPERATION_COLUMNS,
@@ -48,10 +49,10 @@ export class SqliteBatchWriter implements BatchWriter {
   // them, and faster than 50-row multi-VALUES statements.
   private apply(plan: BatchPlan): void {
     const statements = this.prepared();
-    for (const row of plan.statusCurrent) statements.upsertStatus.run(bindings(statusValues(row)));
+    for (const row of plan.statusCurrent) statements.upsertStatus.run(bindings([...statusValues(row), row.writerRunId, row.writerSeq]));
     for (const row of plan.statusHistory) statements.insertHistory.run(bindings(statusValues(row)));
     for (const row of plan.operations) statements.insertOperation.run(bindings(operationValues(row)));
-    for (const state of plan.dailyStates) statements.upsertDailyState.run(bindings(dailyStateValues(state)));
+    for (const state of plan.dailyStates) statements.upsertDailyState.run(bindings([...dailyStateValues(state), state.writerRunId, state.writerSeq]));
     for (const done of plan.controlResults) statements.completeControl.run(done.result, done.consumedAtMs, done.id);
   }
 
@@ -59,14 +60,14 @@ export class SqliteBatchWriter implements BatchWriter {
   private prepared(): Statements {
     this.statements ??= {
       upsertStatus: this.db.prepare(
-        `${insertSql("status_current", STATUS_COLUMNS)} ON CONFLICT (daemon_id) DO UPDATE SET ${updateSet(STATUS_COLUMNS)} WHERE excluded.ts_ms >= status_current.ts_ms`,
+        `${insertSql("status_current", [...STATUS_COLUMNS, ...WRITER_COLUMNS])} ON CONFLICT (daemon_id) DO UPDATE SET ${updateSet([...STATUS_COLUMNS, ...WRITER_COLUMNS])} WHERE ${newerWrite("status_current")}`,
       ),
       insertHistory: this.db.prepare(
         `${insertSql("status_history", STATUS_COLUMNS)} ON CONFLICT (daemon_id, ts_ms) DO UPDATE SET ${updateSet(STATUS_COLUMNS)}`,
       ),
       insertOperation: this.db.prepare(`${insertSql("operations", OPERATION_COLUMNS)} ON CONFLICT DO NOTHING`),
       upsertDailyState: this.db.prepare(
-        `${insertSql("daily_state", DAILY_STATE_COLUMNS)} ON CONFLICT (daemon_id, trading_day) DO UPDATE SET ${updateSet(DAILY_STATE_COLUMNS)} WHERE excluded.updated_at_ms >= daily_state.updated_at_ms`,
+        `${insertSql("daily_state", [...DAILY_STATE_COLUMNS, ...WRITER_COLUMNS])} ON CONFLICT (daemon_id, trading_day) DO UPDATE SET ${updateSet([...DAILY_STATE_COLUMNS, ...WRITER_COLUMNS])} WHERE ${newerWrite("daily_state")}`,
       ),
       completeControl: this.db.prepare("UPDATE daemon_control SET result = ?, consumed_at_ms = ? WHERE id = ?"),
     };
@@ -82,6 +83,8 @@ export function insertSql(table: string, columns: readonly string[]): string {
 function bindings(values: SqliteValue[]): SQLQueryBindings {
   return values as unknown as SQLQueryBindings;
 }
+
+const WRITER_COLUMNS = ["writer_run_id", "writer_seq"];
 
 function updateSet(columns: readonly string[]): string {
   return columns.map((column) => `${column} = excluded.${column}`).join(", ");
