@@ -21,7 +21,7 @@ export class OrderBook {
   private readonly byClientOrderId = new Map<string, TrackedOrder>();
   private readonly byRef = new Map<string, TrackedOrder>();
   private readonly executionsSeen = new Set<string>();
-  /** The first exec id known per execution base: any other id with that base is a correction. */
+  /** The first exec id known per execution base; another id with that base is a correction. */
   private readonly executionIdByBase = new Map<string, string>();
   private readonly executionsReported = new Set<string>();
   private readonly commissionsByExec = new Map<string, number>();
