@@ -189,6 +189,8 @@ export interface OperationQuery extends TimeRange {
   readonly orderRef?: string;
   /** Cursor: only rows with id < beforeId (newest-first pagination). */
   readonly beforeId?: number;
+  /** Cursor: only rows with id > afterId, and then oldest first (forward pagination, as /events reads). */
+  readonly afterId?: number;
   readonly limit: number;
 }
 

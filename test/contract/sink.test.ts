@@ -115,6 +115,25 @@ describeSinks("sink contract", (makeSink, { makeDatabase }) => {
     expect(pages.flat()).toEqual(Array.from({ length: 25 }, (_, index) => 24 - index));
   });
 
+  test("forward cursor pagination visits every row once, oldest first, and bounds by both cursors", async () => {
+    const sink = await makeSink();
+    for (let index = 0; index < 25; index += 1) sink.writeOperation(operationRow(index));
+    await sink.flush();
+    const pages: number[][] = [];
+    let afterId = 0;
+    for (;;) {
+      const page = await sink.queryOperations({ limit: 10, afterId });
+      if (page.length === 0) break;
+      pages.push(page.map((row) => Number(row.payload?.seq)));
+      afterId = page[page.length - 1]?.id ?? afterId;
+    }
+    expect(pages.map((page) => page.length)).toEqual([10, 10, 5]);
+    expect(pages.flat()).toEqual(Array.from({ length: 25 }, (_, index) => index));
+    const ids = (await allOperations(sink)).map((row) => row.id).sort((a, b) => a - b);
+    const between = await sink.queryOperations({ limit: 100, afterId: ids[4], beforeId: ids[8] });
+    expect(between.map((row) => Number(row.payload?.seq))).toEqual([5, 6, 7]);
+  });
+
   test("operations filter by half-open time range, types, order_ref and daemon", async () => {
     const sink = await makeSink();
     const types = ["hedge_intent", "order_sent", "fill"] as const;

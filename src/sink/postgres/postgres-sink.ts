@@ -116,7 +116,8 @@ export class PostgresSink extends QueuedSink {
       ${query.sinceMs === undefined ? sql`` : sql`AND ts_ms >= ${query.sinceMs}`}
       ${query.untilMs === undefined ? sql`` : sql`AND ts_ms < ${query.untilMs}`}
       ${query.beforeId === undefined ? sql`` : sql`AND id < ${query.beforeId}`}
-      ORDER BY id DESC LIMIT ${query.limit}`;
+      ${query.afterId === undefined ? sql`ORDER BY id DESC` : sql`AND id > ${query.afterId} ORDER BY id ASC`}
+      LIMIT ${query.limit}`;
     return rows.map(operationFromRecord);
   }
 

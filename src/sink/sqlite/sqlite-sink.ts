@@ -128,9 +128,11 @@ export class SqliteSink extends QueuedSink {
     if (query.sinceMs !== undefined) (where.push("ts_ms >= ?"), params.push(query.sinceMs));
     if (query.untilMs !== undefined) (where.push("ts_ms < ?"), params.push(query.untilMs));
     if (query.beforeId !== undefined) (where.push("id < ?"), params.push(query.beforeId));
+    if (query.afterId !== undefined) (where.push("id > ?"), params.push(query.afterId));
     const filter = where.length === 0 ? "" : `WHERE ${where.join(" AND ")}`;
     params.push(query.limit);
-    return this.all(`SELECT * FROM operations ${filter} ORDER BY id DESC LIMIT ?`, params).map(operationFromRecord);
+    const order = query.afterId === undefined ? "DESC" : "ASC";
+    return this.all(`SELECT * FROM operations ${filter} ORDER BY id ${order} LIMIT ?`, params).map(operationFromRecord);
   }
 
   async queryHistory(query: HistoryQuery): Promise<StatusRow[]> {
