@@ -2,15 +2,17 @@
 // while anyone listens (so it works across hosts through PostgreSQL, with no daemon link)
 // and fans out `status` when a daemon's view changes and `operation` for each new row.
 // Operation events carry the row id as the SSE id, so a reconnecting client sends
-// Last-Event-ID and receives what it missed.
-import type { StatusService } from "./status-service.ts";
+// Last-Event-ID and receives what it missed. Rows that commit out of id order are caught by
+// OperationCursor; a burst larger than one poll's read is paged over the next polls.
+import { OPERATION_WINDOW_IDS, OperationCursor } from "./operation-cursor.ts";
+import type { ServerClock, StatusService } from "./status-service.ts";
 import type { StatusView } from "./status-view-schema.ts";
 import { toOperationView } from "./operations-view.ts";
 
 export interface EventStreamOptions {
   readonly pollMs: number;
   readonly pingMs: number;
-  /** Operations replayed to a reconnecting client, at most. */
+  /** Operations replayed to a reconnecting client, and new ones streamed per poll, at most. */
   readonly maxReplayRows: number;
 }
 
@@ -32,11 +34,12 @@ export class EventHub {
   private readonly subscribers = new Set<Subscriber>();
   private timer: ReturnType<typeof setInterval> | null = null;
   private pingTimer: ReturnType<typeof setInterval> | null = null;
-  private lastOperationId: number | null = null;
+  private cursor: OperationCursor | null = null;
   private polling = false;
 
   constructor(
     private readonly service: StatusService,
+    private readonly clock: ServerClock,
     private readonly options: EventStreamOptions = DEFAULT_EVENT_STREAM_OPTIONS,
   ) {}
 
@@ -91,10 +94,12 @@ export class EventHub {
 
   private async welcome(subscriber: Subscriber, lastEventId: string | null): Promise<void> {
     try {
-      this.lastOperationId ??= await this.newestOperationId();
+      this.cursor ??= new OperationCursor(await this.newestOperationId());
+      const cursor = this.cursor;
       if (lastEventId !== null && /^\d{1,15}$/.test(lastEventId)) {
+        // What the poll has not streamed yet it streams to this client too, once subscribed.
         for (const operation of await this.service.operationsAfter(Number(lastEventId), this.options.maxReplayRows)) {
-          if (operation.id <= this.lastOperationId) subscriber.send(operationEvent(operation.id, toOperationView(operation)));
+          if (cursor.streamed(operation.id)) subscriber.send(operationEvent(operation.id, toOperationView(operation)));
         }
       }
       await this.pushStatus(subscriber);
@@ -116,7 +121,7 @@ export class EventHub {
     if (this.subscribers.size > 0) return;
     this.stopTimers();
     // The next listener starts from the newest operation, not from where the last one left.
-    this.lastOperationId = null;
+    this.cursor = null;
   }
 
   private startTimers(): void {
@@ -136,10 +141,13 @@ export class EventHub {
     if (this.polling) return; // a slow database must not stack up polls
     this.polling = true;
     try {
-      const operations = await this.service.operationsAfter(this.lastOperationId ?? 0, this.options.maxReplayRows);
-      for (const operation of operations) this.broadcast(operationEvent(operation.id, toOperationView(operation)));
-      const newest = operations[operations.length - 1];
-      if (newest !== undefined) this.lastOperationId = newest.id;
+      const cursor = this.cursor;
+      if (cursor !== null) {
+        // The unsettled window again (at most OPERATION_WINDOW_IDS rows), then what is new.
+        const operations = await this.service.operationsFrom(cursor.settledId, OPERATION_WINDOW_IDS + this.options.maxReplayRows);
+        for (const operation of operations) if (cursor.take(operation.id)) this.broadcast(operationEvent(operation.id, toOperationView(operation)));
+        cursor.settle(this.clock.nowMs());
+      }
       for (const subscriber of this.subscribers) await this.pushStatus(subscriber);
     } catch (error) {
       this.broadcast(sinkErrorEvent(error));

@@ -73,7 +73,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
   }
   const sink = options.sink ?? (await openSink(config));
   const service = new StatusService({ sink, clock: SYSTEM_CLOCK, rules: { staleDataMs: config.guards.stale_data_ms }, defaultDaemonId: config.status.daemon_id, statusCacheMs: DEFAULT_STATUS_CACHE_MS });
-  const events = new EventHub(service, { ...DEFAULT_EVENT_STREAM_OPTIONS, pollMs: Math.max(250, Math.min(2000, config.status.heartbeat_s * 500)) });
+  const events = new EventHub(service, SYSTEM_CLOCK, { ...DEFAULT_EVENT_STREAM_OPTIONS, pollMs: Math.max(250, Math.min(2000, config.status.heartbeat_s * 500)) });
   const app = createServerApp({ service, clock: SYSTEM_CLOCK, auth: new BearerAuth(token), readsNeedToken: !loopback, loopbackHostOnly: loopback, events, log, version: options.version });
   try {
     // Elysia turns SO_REUSEPORT on by default: a second gs serve (or a stale one) would then

@@ -54,6 +54,8 @@ interface StatusSnapshot {
 /** Pages of order operations read for the daily order counts, at most (1000 rows each). */
 const MAX_ORDER_COUNT_PAGES = 20;
 const ORDER_COUNT_PAGE_ROWS = 1000;
+/** Rows per read when /events pages through operations. */
+const OPERATIONS_PAGE_ROWS = 500;
 
 export class StatusService {
   private snapshot: StatusSnapshot | null = null;
@@ -143,19 +145,34 @@ export class StatusService {
     return toOperationsPage(rows, input.limit ?? DEFAULT_OPERATIONS_LIMIT);
   }
 
-  /** Operations newer than afterId, oldest first (for /events); at most maxRows. */
+  /** The newest maxRows operations above afterId, oldest first (what a reconnecting /events client missed). */
   async operationsAfter(afterId: number, maxRows: number): Promise<StoredOperation[]> {
     const newer: StoredOperation[] = [];
     let beforeId: number | undefined;
     while (newer.length < maxRows) {
-      const page = await this.bounded(this.options.sink.queryOperations({ limit: 200, ...(beforeId === undefined ? {} : { beforeId }) }), "the new-operations read");
+      const page = await this.bounded(this.options.sink.queryOperations({ limit: OPERATIONS_PAGE_ROWS, ...(beforeId === undefined ? {} : { beforeId }) }), "the missed-operations read");
       const fresh = page.filter((operation) => operation.id > afterId);
       newer.push(...fresh);
       const oldest = page[page.length - 1];
-      if (fresh.length < page.length || oldest === undefined || page.length < 200) break;
+      if (fresh.length < page.length || oldest === undefined || page.length < OPERATIONS_PAGE_ROWS) break;
       beforeId = oldest.id;
     }
     return newer.slice(0, maxRows).reverse();
+  }
+
+  /** Operations with id above afterId, oldest first, at most maxRows (the /events poll pages on from the last one). */
+  async operationsFrom(afterId: number, maxRows: number): Promise<StoredOperation[]> {
+    const rows: StoredOperation[] = [];
+    let cursor = afterId;
+    while (rows.length < maxRows) {
+      const limit = Math.min(OPERATIONS_PAGE_ROWS, maxRows - rows.length);
+      const page = await this.bounded(this.options.sink.queryOperations({ afterId: cursor, limit }), "the new-operations read");
+      rows.push(...page);
+      const last = page[page.length - 1];
+      if (last === undefined || page.length < limit) break;
+      cursor = last.id;
+    }
+    return rows;
   }
 
   async history(input: HistoryQueryInput): Promise<HistoryPage> {

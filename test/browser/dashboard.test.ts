@@ -193,7 +193,7 @@ suite(`dashboard in headless Chromium${skipReason === null ? "" : ` (skipped: ${
     const { StatusService } = await import("../../src/server/status-service.ts");
     const clock = { nowMs: () => Date.now() };
     const service = new StatusService({ sink, clock, rules: { staleDataMs: 5_000 }, defaultDaemonId: "gs-1" });
-    const events = new EventHub(service);
+    const events = new EventHub(service, clock);
     // The app of a non-loopback server, listening on loopback so the test exposes nothing.
     const guarded = createServerApp({ service, clock, auth: new BearerAuth(TOKEN), readsNeedToken: true, events, log: memoryServerLog([], [TOKEN]), version: "browser-test" });
     const port = await freeLoopbackPort();

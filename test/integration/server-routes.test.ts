@@ -9,43 +9,12 @@ import type { StatusView } from "../../src/server/status-view-schema.ts";
 import { serverUnderTest, TEST_TOKEN } from "../support/server-app.ts";
 import { operationRow, statusRow, T0_MS } from "../support/sink-rows.ts";
 import { describeSinks } from "../support/sinks.ts";
+import { sseReader } from "../support/sse-reader.ts";
 
 // The first PostgreSQL test starts the throwaway cluster; Chromium and daemons take seconds too.
 setDefaultTimeout(60_000);
 
 const PROMTOOL = ["/usr/bin/promtool", "/usr/local/bin/promtool"].find((path) => existsSync(path)) ?? null;
-
-interface SseEvent {
-  readonly event: string;
-  readonly id: string | null;
-  readonly data: string;
-}
-
-/** Reads SSE blocks from a response body until one matches. */
-function sseReader(response: Response) {
-  const reader = (response.body as ReadableStream<Uint8Array>).getReader();
-  const decoder = new TextDecoder();
-  let buffer = "";
-  return {
-    async next(match: (event: SseEvent) => boolean): Promise<SseEvent> {
-      for (;;) {
-        const end = buffer.indexOf("\n\n");
-        if (end !== -1) {
-          const block = buffer.slice(0, end);
-          buffer = buffer.slice(end + 2);
-          const field = (name: string): string | null => block.split("\n").find((line) => line.startsWith(`${name}: `))?.slice(name.length + 2) ?? null;
-          const event = { event: field("event") ?? "message", id: field("id"), data: field("data") ?? "" };
-          if (match(event)) return event;
-          continue;
-        }
-        const { done, value } = await reader.read();
-        if (done) throw new Error("event stream ended");
-        buffer += decoder.decode(value, { stream: true });
-      }
-    },
-    cancel: () => reader.cancel(),
-  };
-}
 
 describeSinks("server routes", (makeSink) => {
   test("GET /healthz is always ok; GET /readyz follows the database", async () => {

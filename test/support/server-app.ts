@@ -30,6 +30,7 @@ export interface ServerTestOptions {
   readonly pollMs?: number;
   readonly nowMs?: number;
   readonly readTimeoutMs?: number;
+  readonly maxReplayRows?: number;
 }
 
 export function serverUnderTest(sink: Sink, options: ServerTestOptions = {}): ServerUnderTest {
@@ -40,7 +41,7 @@ export function serverUnderTest(sink: Sink, options: ServerTestOptions = {}): Se
   } as ServerUnderTest;
   const clock = { nowMs: () => harness.nowMs };
   const service = new StatusService({ sink, clock, rules: { staleDataMs: options.staleDataMs ?? 5_000 }, defaultDaemonId: options.defaultDaemonId ?? "gs-test", ...(options.readTimeoutMs === undefined ? {} : { readTimeoutMs: options.readTimeoutMs }) });
-  const events = new EventHub(service, { pollMs: options.pollMs ?? 20, pingMs: 60_000, maxReplayRows: 1000 });
+  const events = new EventHub(service, clock, { pollMs: options.pollMs ?? 20, pingMs: 60_000, maxReplayRows: options.maxReplayRows ?? 1000 });
   const app = createServerApp({
     service,
     clock,
