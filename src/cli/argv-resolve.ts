@@ -46,6 +46,15 @@ function findArg(argsDef: ArgsDef, flag: string): ArgDef | undefined {
   return undefined;
 }
 
+// citty reads any value but "false" on a boolean flag as true (--confirm=no confirms), and
+// drops the flag entirely on --no-x=value, so only the two unambiguous spellings pass.
+function booleanValueProblem(token: string): string | null {
+  const [flag = "", value = ""] = token.split(/=(.*)/s);
+  if (/^--no-/.test(flag)) return `option ${flag} takes no value, was ${token}`;
+  if (value === "true" || value === "false") return null;
+  return `option ${flag} was given "${value}", expected no value, true or false`;
+}
+
 export async function resolveInvocation(root: CommandDef<ArgsDef>, rawArgs: readonly string[]): Promise<ResolvedInvocation> {
   let command = root;
   let commandPath = (await resolve(root.meta))?.name ?? "gs";
@@ -79,6 +88,9 @@ export async function resolveInvocation(root: CommandDef<ArgsDef>, rawArgs: read
         const def = findArg(argsDef, token);
         if (def === undefined) {
           note(`unknown option ${token} for ${commandPath}`);
+        } else if (def.type === "boolean" && token.includes("=")) {
+          const problem = booleanValueProblem(token);
+          if (problem !== null) note(problem);
         } else if ((def.type === "string" || def.type === "enum") && !token.includes("=")) {
           if (index >= rawArgs.length) note(`option ${token} needs a value`);
           index++;

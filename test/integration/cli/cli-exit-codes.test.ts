@@ -30,6 +30,12 @@ describe("gs command line", () => {
     [["check", "config", "--bogus"], "unknown option --bogus for gs check config"],
     [["check", "config", "--config"], "option --config needs a value"],
     [["init", "a.toml", "b.toml"], 'unexpected argument "b.toml" for gs init'],
+    [["ctl", "flatten", "--confirm=no", "--no-wait"], 'option --confirm was given "no", expected no value, true or false'],
+    [["ctl", "flatten", "--confirm=0", "--no-wait"], 'option --confirm was given "0", expected no value, true or false'],
+    [["ctl", "stop", "--wait=no"], 'option --wait was given "no", expected no value, true or false'],
+    [["ctl", "stop", "--no-wait=false"], "option --no-wait takes no value, was --no-wait=false"],
+    [["status", "--json=0"], 'option --json was given "0", expected no value, true or false'],
+    [["backtest", "--save=no"], 'option --save was given "no", expected no value, true or false'],
   ])("usage error %p: short message and usage on stderr, exit 2", (args, message) => {
     const run = gs(args);
     expect(run.exitCode).toBe(2);
