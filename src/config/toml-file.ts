@@ -26,15 +26,37 @@ export function readTomlFile(path: string): TomlReadResult {
   try {
     return { type: "parsed", data: normalizeTomlValues(Bun.TOML.parse(text)) as Record<string, unknown> };
   } catch (error) {
-    const reason = (error instanceof Error ? error.message : String(error)).replace(/^TOML Parse error: /, "");
     const lines = text.split("\n");
     const lineNumber = firstBadLine(lines);
-    const lineText = (lines[lineNumber - 1] ?? "").trim();
     return {
       type: "failed",
-      problem: { origin: path, keyPath: null, message: `line ${lineNumber} is not valid TOML (${reason}): ${lineText}` },
+      problem: { origin: path, keyPath: null, message: `line ${lineNumber}${whereOnLine(lines, lineNumber)} is not valid TOML (${parseReason(error)})` },
     };
   }
+}
+
+// A broken line may hold a token or a database password, so neither the line nor the
+// parser's quote of it is echoed: only the key (or table header) it belongs to.
+function parseReason(error: unknown): string {
+  const message = error instanceof Error ? error.message : String(error);
+  return message.replace(/^TOML Parse error: /, "").replaceAll(/:\s*"[^"]*"/g, "");
+}
+
+function whereOnLine(lines: readonly string[], lineNumber: number): string {
+  const line = (lines[lineNumber - 1] ?? "").trim();
+  if (line.startsWith("[")) return ` (table header ${line})`;
+  const key = /^([\w.\-"' ]+?)\s*=/.exec(line)?.[1];
+  if (key === undefined) return "";
+  const table = tableAbove(lines, lineNumber);
+  return ` (key ${table === "" ? key : `${table}.${key}`})`;
+}
+
+function tableAbove(lines: readonly string[], lineNumber: number): string {
+  for (let index = lineNumber - 2; index >= 0; index--) {
+    const header = /^\s*\[\[?\s*([^\]]+?)\s*\]/.exec(lines[index] ?? "")?.[1];
+    if (header !== undefined) return header;
+  }
+  return "";
 }
 
 function firstBadLine(lines: readonly string[]): number {

@@ -30,17 +30,27 @@ describe("a bad config file names the file, the key, the value found and what wa
     expect(error.message).toContain(expected);
   });
 
-  test("bad TOML reports the line and its text", () => {
+  test("bad TOML reports the line and its key", () => {
     const path = sandbox.write("syntax.toml", 'broker = "sim"\n\n[hedge]\nthreshold_shares = = 30\ncooldown_s = 5\n');
     const error = loadError({ configPath: path });
     expect(error.problems).toHaveLength(1);
-    expect(error.message).toContain(`${path}: line 4 is not valid TOML`);
-    expect(error.message).toContain("threshold_shares = = 30");
+    expect(error.message).toContain(`${path}: line 4 (key hedge.threshold_shares) is not valid TOML`);
+  });
+
+  test.each([
+    ["unterminated token", '[server]\ntoken = "s3cr3t-hunter2\n', "line 2 (key server.token) is not valid TOML (Unterminated string"],
+    ["unquoted database URL", "[status.postgres]\nurl = postgres://gs:hunter2@db/gs\n", "line 2 (key status.postgres.url) is not valid TOML (Strings must be quoted)"],
+    ["unquoted token", "[server]\ntoken = hunter2\n", "line 2 (key server.token) is not valid TOML (Strings must be quoted)"],
+  ])("bad TOML never echoes the value, which may be a secret: %s", (_name, text, expected) => {
+    const path = sandbox.write("secret-syntax.toml", text);
+    const error = loadError({ configPath: path });
+    expect(error.message).toContain(expected);
+    expect(error.message).not.toContain("hunter2");
   });
 
   test("bad TOML after a multi-line list still points at the right line", () => {
     const path = sandbox.write("multiline.toml", '[guards]\nearnings_dates = [\n  "2025-01-30",\n  "2025-04-24",\n]\nmax_daily_hedges = 5 5\n');
-    expect(loadError({ configPath: path }).message).toContain("line 6 is not valid TOML");
+    expect(loadError({ configPath: path }).message).toContain("line 6 (key guards.max_daily_hedges) is not valid TOML");
   });
 
   test("a missing file is an error when named explicitly", () => {
