@@ -1,10 +1,9 @@
-// `gs serve`: resolve the token, refuse unsafe binds, open the sink, listen. Returns a
-// handle whose stop() closes streams, the listener and the sink, in that order.
+// `gs serve`: resolve the token, refuse unsafe binds, listen on an open sink. Returns a
+// handle whose stop() closes streams and the listener; the sink stays the caller's.
 import { readFileSync, statSync } from "node:fs";
 import { maskSecret } from "../config/secret-mask.ts";
 import type { GsConfig } from "../config/schema.ts";
 import { UserError } from "../config/user-error.ts";
-import { openSink } from "../sink/open-sink.ts";
 import type { Sink } from "../sink/port.ts";
 import { createServerApp, DEFAULT_MAX_BODY_BYTES } from "./app.ts";
 import { BearerAuth } from "./bearer-auth.ts";
@@ -28,20 +27,26 @@ export interface StartServerOptions {
   readonly config: GsConfig;
   readonly log: ServerLog;
   readonly version: string;
-  /** Tests pass their own sink; otherwise the configured one is opened and migrated. */
-  readonly sink?: Sink;
+  /** Open and migrated (gs serve waits for it as the daemon does); closed by the caller. */
+  readonly sink: Sink;
 }
 
 /**
  * The bearer token from server.token (which GS_SERVER_TOKEN sets) or server.token_file,
- * or null when neither is set. A token file must be readable by its owner only.
+ * or null when neither is set, which only a loopback host may be. A token file must be
+ * readable by its owner only.
  */
 export function resolveServerToken(server: GsConfig["server"]): string | null {
   if (server.token !== "" && server.token_file !== "") {
     throw new UserError("server.token and server.token_file were both set, expected one of them (token_file keeps the secret out of the config)");
   }
   const token = server.token_file === "" ? server.token : readTokenFile(server.token_file);
-  if (token === "") return null;
+  if (token === "") {
+    if (!isLoopbackHost(server.host)) {
+      throw new UserError(`server.host was ${server.host}, a non-loopback address, with no token: expected server.token, server.token_file or GS_SERVER_TOKEN (or host 127.0.0.1)`);
+    }
+    return null;
+  }
   if (token.length < MIN_TOKEN_LENGTH || /\s/.test(token)) {
     throw new UserError(`the server token was ${token.length} characters${/\s/.test(token) ? " with whitespace" : ""}, expected at least ${MIN_TOKEN_LENGTH} without whitespace (e.g. openssl rand -hex 32)`);
   }
@@ -64,14 +69,10 @@ function readTokenFile(path: string): string {
 }
 
 export async function startServer(options: StartServerOptions): Promise<RunningServer> {
-  const { config, log } = options;
+  const { config, log, sink } = options;
   const { host, port } = config.server;
   const token = resolveServerToken(config.server);
   const loopback = isLoopbackHost(host);
-  if (!loopback && token === null) {
-    throw new UserError(`server.host was ${host}, a non-loopback address, with no token: expected server.token, server.token_file or GS_SERVER_TOKEN (or host 127.0.0.1)`);
-  }
-  const sink = options.sink ?? (await openSink(config));
   const service = new StatusService({ sink, clock: SYSTEM_CLOCK, rules: { staleDataMs: config.guards.stale_data_ms }, defaultDaemonId: config.status.daemon_id, statusCacheMs: DEFAULT_STATUS_CACHE_MS });
   const events = new EventHub(service, SYSTEM_CLOCK, { ...DEFAULT_EVENT_STREAM_OPTIONS, pollMs: Math.max(250, Math.min(2000, config.status.heartbeat_s * 500)) });
   const app = createServerApp({ service, clock: SYSTEM_CLOCK, auth: new BearerAuth(token), readsNeedToken: !loopback, loopbackHostOnly: loopback, events, log, version: options.version });
@@ -81,7 +82,6 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     app.listen({ hostname: host, port, maxRequestBodySize: 4 * DEFAULT_MAX_BODY_BYTES, reusePort: false });
   } catch (error) {
     events.close();
-    if (options.sink === undefined) await sink.close();
     throw new UserError(`cannot listen on ${host}:${port} (server.host/server.port): ${error instanceof Error ? error.message : String(error)}`);
   }
   const url = `http://${host.includes(":") ? `[${host}]` : host}:${app.server?.port ?? port}`;
@@ -93,7 +93,6 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     async stop() {
       events.close();
       await app.stop(true);
-      if (options.sink === undefined) await sink.close();
       log.log("info", "stopped");
     },
   };

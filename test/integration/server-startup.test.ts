@@ -77,12 +77,10 @@ describe("server bind", () => {
     expect(isLoopbackHost(host)).toBe(loopback);
   });
 
-  test("startServer refuses a non-loopback address without a token, before opening anything", async () => {
+  test("a non-loopback address without a token is refused with the token, before anything is opened", () => {
     const config = { ...loadConfig({ env: {}, cwd: directory }).config };
-    const exposed = { ...config, server: { ...config.server, host: "0.0.0.0" } } as GsConfig;
-    const error = await startServer({ config: exposed, log: memoryServerLog([]), version: "test" }).catch((caught: unknown) => caught);
-    expect(error).toBeInstanceOf(UserError);
-    expect((error as Error).message).toContain("server.host was 0.0.0.0, a non-loopback address, with no token");
+    const exposed = { ...config.server, host: "0.0.0.0" } as GsConfig["server"];
+    expect(() => resolveServerToken(exposed)).toThrow("server.host was 0.0.0.0, a non-loopback address, with no token");
   });
 
   test("a started server logs where it listens and what needs the token, without the token or DB password", async () => {

@@ -57,14 +57,15 @@ describe("systemd notification", () => {
     }, 60_000);
   }
 
-  test("gs serve: READY once listening, watchdog pings, STOPPING on SIGTERM, exit 0", async () => {
+  test("gs serve: READY while opening the database (as the daemon), STATUS once listening, watchdog pings, STOPPING on SIGTERM, exit 0", async () => {
     const cwd = mkdtempSync(join(directory, "serve-"));
     const socket = new NotifySocket(join(cwd, "notify.sock"));
     try {
       const port = await freeLoopbackPort();
       const child = spawnGs(["serve", "--port", String(port)], cwd, [], { NOTIFY_SOCKET: join(cwd, "notify.sock"), WATCHDOG_USEC: "300000" });
-      await socket.until((messages) => messages.includes(`READY=1\nSTATUS=serving on 127.0.0.1:${port}`), "READY=1 with the listening address");
-      expect((await fetch(`http://127.0.0.1:${port}/healthz`)).status).toBe(200); // ready means listening
+      await socket.until((messages) => messages.includes(`STATUS=serving on 127.0.0.1:${port}`), "STATUS with the listening address");
+      expect(socket.messages[0]).toBe("READY=1\nSTATUS=opening the status database");
+      expect((await fetch(`http://127.0.0.1:${port}/healthz`)).status).toBe(200); // serving means listening
       await socket.until((messages) => messages.filter((m) => m === "WATCHDOG=1").length >= 3, "three watchdog pings");
       child.kill("SIGTERM");
       expect(await child.exited).toBe(0);

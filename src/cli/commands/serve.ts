@@ -3,6 +3,7 @@
 import { defineCommand } from "citty";
 import packageJson from "../../../package.json" with { type: "json" };
 import { loadConfig } from "../../config/load.ts";
+import type { DaemonLog } from "../../daemon/daemon-log.ts";
 import { CONFIG_ARGS, setFlagValues } from "../config-args.ts";
 
 export default defineCommand({
@@ -19,26 +20,44 @@ export default defineCommand({
     for (const warning of loaded.warnings) process.stderr.write(`gs: warning: ${warning}\n`);
     const { startServer, resolveServerToken } = await import("../../server/start-server.ts");
     const { consoleServerLog } = await import("../../server/server-log.ts");
+    const { openSinkPatiently } = await import("../../daemon/open-sink-patiently.ts");
+    const { SYSTEM_CLOCK } = await import("../../daemon/clock.ts");
     const config = loaded.config;
     const secrets = [resolveServerToken(config.server) ?? "", config.status.postgres.url].filter((secret) => secret !== "");
     const log = consoleServerLog(secrets, config.log.format, undefined, config.log.level);
-    const server = await startServer({ config, log, version: packageJson.version });
-    // Under a Type=notify unit: ready once listening; watchdog pings from this event loop.
+    let stop: () => void = () => {};
+    const stopRequested = new Promise<void>((resolve) => (stop = resolve));
+    for (const signal of ["SIGTERM", "SIGINT"] as const) {
+      process.once(signal, () => {
+        log.log("info", `${signal} received, stopping`);
+        notifier.send("STOPPING=1");
+        stop();
+      });
+    }
+    // As the daemon: up (READY) while it waits for a PostgreSQL that is still starting, its
+    // STATUS says so; exit 2 would make systemd give up on a dashboard the database outlives.
     const { systemdNotifier } = await import("../../systemd/notify.ts");
     const notifier = systemdNotifier(process.env, (message) => log.log("warn", message));
     const stopWatchdog = notifier.startWatchdog();
-    notifier.send(`READY=1\nSTATUS=serving on ${config.server.host}:${config.server.port}`);
-    await new Promise<void>((resolve) => {
-      const stop = (signal: string): void => {
-        log.log("info", `${signal} received, stopping`);
-        notifier.send("STOPPING=1");
-        resolve();
-      };
-      process.once("SIGTERM", () => stop("SIGTERM"));
-      process.once("SIGINT", () => stop("SIGINT"));
-    });
-    stopWatchdog();
-    notifier.close();
-    await server.stop();
+    notifier.send("READY=1\nSTATUS=opening the status database");
+    try {
+      const sinkLog: DaemonLog = { log: (level, _state, message) => log.log(level === "debug" ? "info" : level, message) };
+      const sink = await openSinkPatiently(config, SYSTEM_CLOCK, sinkLog, stopRequested);
+      if (sink === null) {
+        log.log("info", "stopped before the status database was reachable");
+        return;
+      }
+      const server = await startServer({ config, log, version: packageJson.version, sink }).catch(async (error: unknown) => {
+        await sink.close();
+        throw error;
+      });
+      notifier.send(`STATUS=serving on ${config.server.host}:${config.server.port}`);
+      await stopRequested;
+      await server.stop();
+      await sink.close();
+    } finally {
+      stopWatchdog();
+      notifier.close();
+    }
   },
 });
