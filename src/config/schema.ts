@@ -193,6 +193,7 @@ export const GS_CONFIG_SCHEMA = section(
       {
         source: oneOf(["bundled", "gbm", "csv"], "bundled", "Price path: bundled (real SPY minutes shipped in gs), gbm (random walk), csv (csv_path)."),
         csv_path: str("", "For source = \"csv\": file with columns ts,open,high,low,close,volume (ts epoch ms or ISO-8601)."),
+        csv_tz: oneOf(["", "UTC", "America/New_York"], "", "For source = \"csv\": zone of timestamps without a UTC offset; empty = such timestamps are an error (never guessed)."),
         speed: num(600, 0.01, 1_000_000, "Market seconds simulated per wall-clock second (600 = ten market minutes per second: a few hedges a minute on the bundled data)."),
         seed: int(42, 0, MAX_INT32, "Random seed; the same seed gives the same run."),
         gbm_start_price: num(500, 0.01, 1_000_000, "For source = \"gbm\": starting price."),

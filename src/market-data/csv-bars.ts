@@ -6,7 +6,7 @@
 //  - warning (row dropped, counted): an exact duplicate of the previous bar.
 import { BarSeriesBuilder } from "./bar-series.ts";
 import type { BarSeries } from "./bar-series.ts";
-import { parseTimestamp } from "./csv-timestamp.ts";
+import { BACKTEST_ZONE_SETTING, declareZoneHint, parseTimestamp } from "./csv-timestamp.ts";
 import type { TimeZoneName } from "./csv-timestamp.ts";
 import { DataInputError } from "./data-input-error.ts";
 
@@ -34,6 +34,8 @@ export interface CsvReadOptions {
   readonly symbol: string;
   /** Zone of naive timestamps; null = naive timestamps are an error. */
   readonly zone: TimeZoneName | null;
+  /** The flag or config key that declares `zone`, named when it is missing (default --data-tz). */
+  readonly zoneSetting?: string;
   /** Expected bar size; null = infer it. */
   readonly barSeconds: number | null;
 }
@@ -136,7 +138,9 @@ export function parseBarsCsv(text: string, options: CsvReadOptions): { series: B
       continue;
     }
     const parsed = parseTimestamp((cells[columns.ts] as string).trim().replace(/^"|"$/g, ""), options.zone);
-    if (parsed.type === "naive_without_zone") throw new DataInputError(`${options.source}: line ${line}: ${parsed.problem}`);
+    if (parsed.type === "naive_without_zone") {
+      throw new DataInputError(`${options.source}: line ${line}: ${parsed.problem}; ${declareZoneHint(options.zoneSetting ?? BACKTEST_ZONE_SETTING)}`);
+    }
     if (parsed.type === "error") {
       fatal.push({ type: "malformed", line, problem: parsed.problem });
       continue;

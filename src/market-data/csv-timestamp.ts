@@ -11,6 +11,9 @@ export type TimeZoneName = "UTC" | "America/New_York";
 
 export const TIME_ZONES: readonly TimeZoneName[] = ["UTC", "America/New_York"];
 
+/** Where `gs backtest` declares the zone of naive timestamps; the sim market names its config key instead. */
+export const BACKTEST_ZONE_SETTING = "--data-tz";
+
 export function parseTimeZone(text: string): TimeZoneName | null {
   const lower = text.trim().toLowerCase();
   if (lower === "utc" || lower === "z") return "UTC";
@@ -26,6 +29,11 @@ export type TimestampParse =
   | { readonly type: "ok"; readonly tsMs: number; readonly naive: boolean }
   | { readonly type: "error"; readonly problem: string }
   | { readonly type: "naive_without_zone"; readonly problem: string };
+
+/** The fix for a naive timestamp without a declared zone, naming where the zone is declared. */
+export function declareZoneHint(zoneSetting: string): string {
+  return `declare the zone of naive timestamps with ${zoneSetting} (${TIME_ZONES.join(" or ")})`;
+}
 
 /**
  * Parses one timestamp; `zone` applies to naive text only (offsets and epochs are absolute).
@@ -69,7 +77,7 @@ export function parseTimestamp(text: string, zone: TimeZoneName | null): Timesta
   if (zone === null) {
     return {
       type: "naive_without_zone",
-      problem: `timestamp '${text}' has no UTC offset; declare the zone of naive timestamps (--data-tz America/New_York or --data-tz UTC)`,
+      problem: `timestamp '${text}' has no UTC offset`,
     };
   }
   if (zone === "UTC") {

@@ -3,7 +3,7 @@
 // option marks use (bundled VIX for bundled bars, constant vol otherwise).
 import type { GsConfig } from "../../config/schema.ts";
 import type { BarSeries, IvSeries } from "../../market-data/index.ts";
-import { bundledBars, bundledVix, constantIv, GBM_DEFAULTS, gbmBars, loadBars, parseDataSource } from "../../market-data/index.ts";
+import { BUNDLED_SYMBOL, bundledBars, bundledVix, constantIv, DataInputError, GBM_DEFAULTS, gbmBars, loadBars, parseDataSource } from "../../market-data/index.ts";
 
 export interface SimPriceSource {
   readonly series: BarSeries;
@@ -15,13 +15,20 @@ export async function loadSimPriceSource(config: GsConfig): Promise<SimPriceSour
   const { sim, strategy } = config;
   switch (sim.source) {
     case "bundled":
+      // SPY prices under another symbol's name would size hedges on the wrong market (gs backtest refuses the same).
+      if (strategy.symbol !== BUNDLED_SYMBOL) {
+        throw new DataInputError(
+          `strategy.symbol was ${strategy.symbol} with sim.source = "bundled", which holds ${BUNDLED_SYMBOL} only; expected strategy.symbol = "${BUNDLED_SYMBOL}", or sim.source = "gbm", or sim.source = "csv" with a CSV of ${strategy.symbol} bars`,
+        );
+      }
       return { series: bundledBars().series, iv: bundledVix(), description: "bundled real SPY 5-minute bars 2024-03..2025-04 with VIX as implied vol" };
     case "gbm": {
       const series = gbmBars({ ...GBM_DEFAULTS, seed: sim.seed, vol: sim.gbm_vol, spot: sim.gbm_start_price, symbol: strategy.symbol });
       return { series, iv: constantIv(sim.gbm_vol), description: `seeded GBM path (seed ${sim.seed}, vol ${sim.gbm_vol})` };
     }
     case "csv": {
-      const source = parseDataSource(sim.csv_path, { symbol: strategy.symbol, zone: null, barSeconds: null });
+      const zone = sim.csv_tz === "" ? null : sim.csv_tz;
+      const source = parseDataSource(sim.csv_path, { symbol: strategy.symbol, zone, zoneSetting: "sim.csv_tz", barSeconds: null });
       const loaded = await loadBars(source, { fromDay: null, toDay: null });
       return { series: loaded.series, iv: constantIv(strategy.fallback_vol), description: loaded.description };
     }
