@@ -2,7 +2,7 @@
 // text in a declared zone, or epoch seconds/milliseconds. Nothing is guessed: a naive
 // timestamp without a declared zone is an error, because guessing UTC vs exchange time
 // shifts every bar by hours.
-import { civilToDays, nyWallToUtcMs } from "./ny-time.ts";
+import { nyWallToUtcMs, parseDay } from "./ny-time.ts";
 
 /** 09:30, minutes after New York midnight. */
 const OPEN_MINUTE = 9 * 60 + 30;
@@ -23,7 +23,7 @@ export function parseTimeZone(text: string): TimeZoneName | null {
 
 const TEXT_PATTERN = /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?\s*(Z|[+-]\d{2}:?\d{2})?$/;
 const EPOCH_PATTERN = /^\d{9,13}$/;
-const DATE_ONLY_PATTERN = /^(\d{4})-(\d{2})-(\d{2})$/;
+const DATE_ONLY_PATTERN = /^\d{4}-\d{2}-\d{2}$/;
 
 export type TimestampParse =
   | { readonly type: "ok"; readonly tsMs: number; readonly naive: boolean }
@@ -40,12 +40,11 @@ export function declareZoneHint(zoneSetting: string): string {
  * A plain date labels a daily bar: it starts at that day's 09:30 New York open.
  */
 export function parseTimestamp(text: string, zone: TimeZoneName | null): TimestampParse {
-  const dateOnly = DATE_ONLY_PATTERN.exec(text);
-  if (dateOnly !== null) {
-    const month = Number(dateOnly[2]);
-    const day = Number(dateOnly[3]);
-    if (month < 1 || month > 12 || day < 1 || day > 31) return { type: "error", problem: `date was '${text}', which is not a valid date` };
-    return { type: "ok", tsMs: nyWallToUtcMs(civilToDays(Number(dateOnly[1]), month, day), OPEN_MINUTE), naive: false };
+  if (DATE_ONLY_PATTERN.test(text)) {
+    // parseDay knows month lengths and leap years: 2024-02-30 is refused, never shifted to March.
+    const day = parseDay(text);
+    if (day === null) return { type: "error", problem: `date was '${text}', which is not a valid date` };
+    return { type: "ok", tsMs: nyWallToUtcMs(day, OPEN_MINUTE), naive: false };
   }
   if (EPOCH_PATTERN.test(text)) {
     const value = Number(text);
@@ -55,16 +54,14 @@ export function parseTimestamp(text: string, zone: TimeZoneName | null): Timesta
   if (match === null) {
     return { type: "error", problem: `timestamp was '${text}', expected YYYY-MM-DD HH:MM[:SS][+HH:MM|Z] or epoch seconds/ms` };
   }
-  const month = Number(match[2]);
-  const day = Number(match[3]);
+  const days = parseDay(`${match[1]}-${match[2]}-${match[3]}`);
   const hour = Number(match[4]);
   const minute = Number(match[5]);
   const second = match[6] === undefined ? 0 : Number(match[6]);
   const millisecond = match[7] === undefined ? 0 : Math.floor(Number(`0.${match[7]}`) * 1000);
-  if (month < 1 || month > 12 || day < 1 || day > 31 || hour > 23 || minute > 59 || second > 59) {
+  if (days === null || hour > 23 || minute > 59 || second > 59) {
     return { type: "error", problem: `timestamp was '${text}', which is not a valid date and time` };
   }
-  const days = civilToDays(Number(match[1]), month, day);
   const offset = match[8];
   if (offset !== undefined) {
     const wallMs = days * 86_400_000 + ((hour * 60 + minute) * 60 + second) * 1000 + millisecond;

@@ -91,6 +91,19 @@ describe("parseBarsCsv", () => {
     expect(text).toContain("high 0.5 is below low 2");
   });
 
+  test.each([
+    ["2024-02-30T14:30:00Z", "timestamp was '2024-02-30T14:30:00Z', which is not a valid date and time"],
+    ["2023-02-29 14:30:00+00:00", "timestamp was '2023-02-29 14:30:00+00:00', which is not a valid date and time"],
+    ["2024-04-31", "date was '2024-04-31', which is not a valid date"],
+  ])("an impossible date %p is refused with its line number, never shifted to the next month", (stamp, problem) => {
+    const error = failure(csv("2024-02-28T14:30:00Z,1,1,1,1,1", `${stamp},1,1,1,1,1`));
+    expect(error.message).toContain(`line 3: ${problem}`);
+  });
+
+  test("a leap day is a real date", () => {
+    expect(parseBarsCsv(csv("2024-02-29T14:30:00Z,1,1,1,1,1", "2024-02-29T14:35:00Z,1,1,1,1,1"), OPTIONS).series.length).toBe(2);
+  });
+
   test("out-of-order rows are fatal and name both times", () => {
     const error = failure(csv("2024-03-26 13:35:00+00:00,1,1,1,1,1", "2024-03-26 13:30:00+00:00,1,1,1,1,1"));
     expect(error.message).toContain("line 3: out of order");
