@@ -1,4 +1,4 @@
-// `gs check config`: validate, then show the effective config (secrets masked) with the
+// `gs check config`: validate (the schema, then the files the config names), then show the effective config (secrets masked) with the
 // source of every value. The text output is itself a valid gs.toml.
 import { defineCommand } from "citty";
 import { describeSource } from "../../config/load.ts";
@@ -8,6 +8,7 @@ import type { ConfigLeaf } from "../../config/schema-leaves.ts";
 import { maskSecret } from "../../config/secret-mask.ts";
 import { CONFIG_ARGS, loadConfigFromArgs } from "../config-args.ts";
 import { renderConfigToml } from "../config-toml.ts";
+import { checkNamedFiles } from "../named-files-check.ts";
 
 function effectiveValue(loaded: LoadedConfig, leaf: ConfigLeaf): unknown {
   let value: unknown = loaded.config;
@@ -47,8 +48,9 @@ export default defineCommand({
     ...CONFIG_ARGS,
     json: { type: "boolean", default: false, description: "Print JSON: every key with its value and source" },
   },
-  run(context) {
+  async run(context) {
     const loaded = loadConfigFromArgs(context);
+    await checkNamedFiles(loaded);
     process.stdout.write(context.args.json ? renderJson(loaded) : renderText(loaded));
   },
 });

@@ -1,5 +1,5 @@
 import { afterAll, describe, expect, test } from "bun:test";
-import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { MAIN_TS, makeTempDir, runGs } from "./run-gs.ts";
 
@@ -56,7 +56,7 @@ describe("gs command line", () => {
 
   test("check config shows values with sources and never prints secrets", () => {
     const run = gs(["check", "config", "--set", "hedge.cooldown_s=30", "--set=ib.port=4002"], {
-      GS_SERVER_TOKEN: "tok-hunter2",
+      GS_SERVER_TOKEN: "tok-hunter2-0123456789",
       GS_STATUS_POSTGRES_URL: "postgres://gs:pw-hunter2@db:5432/gs",
     });
     expect(run.exitCode).toBe(0);
@@ -66,10 +66,24 @@ describe("gs command line", () => {
     expect(run.stdout).toContain('url = "postgres://gs:****@db:5432/gs"  # env GS_STATUS_POSTGRES_URL');
     expect(run.stdout).toContain("threshold_shares = 25  # default");
     expect(run.stdout).not.toContain("hunter2");
-    const json = JSON.parse(gs(["check", "config", "--json"], { GS_SERVER_TOKEN: "tok-hunter2" }).stdout) as {
+    const json = JSON.parse(gs(["check", "config", "--json"], { GS_SERVER_TOKEN: "tok-hunter2-0123456789" }).stdout) as {
       keys: Record<string, { value: unknown; source: string }>;
     };
     expect(json.keys["server.token"]).toEqual({ value: "****", source: "env GS_SERVER_TOKEN" });
+  });
+
+  test("check config refuses the files gs serve and gs daemon would refuse: a missing sim CSV, a token file others can read", () => {
+    const tokenFile = join(temp.dir, "token");
+    writeFileSync(tokenFile, "file-token-0123456789\n");
+    chmodSync(tokenFile, 0o644);
+    const missingCsv = join(temp.dir, "absent.csv");
+    const run = gs(["check", "config", "--set", "sim.source=csv", "--set", `sim.csv_path=${missingCsv}`, "--set", `server.token_file=${tokenFile}`]);
+    expect(run.exitCode).toBe(2);
+    expect(run.stderr).toContain("invalid configuration (2 problems)");
+    expect(run.stderr).toContain(`--set server.token_file=${tokenFile}: server.token_file ${tokenFile} had mode 0644, expected 0600`);
+    expect(run.stderr).toContain(`--set sim.csv_path=${missingCsv}: data file '${missingCsv}' does not exist`);
+    chmodSync(tokenFile, 0o600);
+    expect(gs(["check", "config", "--set", `server.token_file=${tokenFile}`]).exitCode).toBe(0);
   });
 
   test("init writes a config that check config accepts, and refuses to overwrite it without --force", () => {
