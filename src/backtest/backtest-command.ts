@@ -1,7 +1,7 @@
 // What `gs backtest` does with its parsed flags: one run or a sweep, then the report
 // (text, --json, --html), the decision log, and the runs recorded in the sink.
 // Returns the exit code: 0, or 1 when the guard verification found a violation.
-import { existsSync, statSync } from "node:fs";
+import { closeSync, existsSync, openSync, statSync, unlinkSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import type { GsConfig } from "../config/schema.ts";
 import { UserError } from "../config/user-error.ts";
@@ -28,12 +28,17 @@ export interface BacktestCommand {
 }
 
 const EXIT_VIOLATIONS = 1;
+/** The run finished (and was recorded), but its --html file could not be written. */
+const EXIT_REPORT_NOT_WRITTEN = 1;
 
 function out(text: string): void {
   process.stdout.write(text);
 }
 
-/** An output file's directory must exist and the path must not be a directory: checked before the run. */
+/**
+ * An output file's directory must exist, the path must not be a directory, and the file must
+ * open for writing: checked before the run, so a long run is not lost to a bad path at its end.
+ */
 function checkOutputPath(path: string | null, flag: string): void {
   if (path === null) return;
   const directory = dirname(resolve(path));
@@ -44,7 +49,19 @@ function checkOutputPath(path: string | null, flag: string): void {
     directoryOk = false;
   }
   if (!directoryOk) throw new UserError(`${flag} was '${path}', but the directory ${directory} does not exist; expected a file in an existing directory`);
-  if (existsSync(path) && statSync(path).isDirectory()) throw new UserError(`${flag} was '${path}', which is a directory; expected a file path`);
+  const existed = existsSync(path);
+  if (existed && statSync(path).isDirectory()) throw new UserError(`${flag} was '${path}', which is a directory; expected a file path`);
+  try {
+    // Opening for append is the only honest test (root passes access(2), read-only mounts and /proc do not).
+    closeSync(openSync(path, "a"));
+  } catch (error) {
+    throw new UserError(`${flag} was '${path}', which cannot be written (${errorText(error).split(",")[0]}); expected a writable file path`);
+  }
+  if (!existed) unlinkSync(path);
+}
+
+function errorText(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
 }
 
 export async function runBacktestCommand(command: BacktestCommand): Promise<number> {
@@ -59,24 +76,37 @@ export async function runBacktestCommand(command: BacktestCommand): Promise<numb
   const outcome = await runBacktest(command.request, { logPath: command.logPath, onProgress: (fraction) => bar.update(fraction) });
   bar.done();
   const { summary } = outcome;
-  if (command.htmlPath !== null) {
-    const { writeHtmlReport } = await import("./report-html.ts");
-    await writeHtmlReport(command.htmlPath, summary, outcome.result);
-  }
+  // Recorded first: a report that fails to write late (disk full) must not lose the run.
   const saveProblem = command.save ? await saveFinished(loaded.config, [outcome]) : null;
+  const htmlProblem = command.htmlPath === null ? null : await writeHtml(command.htmlPath, outcome);
   if (command.json) out(`${JSON.stringify(summary, null, 2)}\n`);
   else {
     out(renderTextReport(summary));
     if (command.logPath !== null) out(`decision log: ${command.logPath}\n`);
-    if (command.htmlPath !== null) out(`html report: ${command.htmlPath}\n`);
+    if (command.htmlPath !== null && htmlProblem === null) out(`html report: ${command.htmlPath}\n`);
     if (command.save && saveProblem === null) out(`run ${summary.runId} recorded in the ${loaded.config.status.sink} sink (backtest_runs)\n`);
   }
   if (saveProblem !== null) process.stderr.write(`gs: warning: run not recorded in the sink: ${saveProblem}\n`);
+  if (htmlProblem !== null) {
+    process.stderr.write(`gs: --html report not written to '${command.htmlPath}': ${htmlProblem}\n`);
+    return EXIT_REPORT_NOT_WRITTEN;
+  }
   if (summary.guards.violations.length > 0) {
     process.stderr.write(`gs: guard verification failed: ${summary.guards.violations.length} violation(s); this is a bug in gs, please report it with the decision log\n`);
     return EXIT_VIOLATIONS;
   }
   return 0;
+}
+
+/** Why the HTML report could not be written, or null. */
+async function writeHtml(path: string, outcome: Awaited<ReturnType<typeof runBacktest>>): Promise<string | null> {
+  const { writeHtmlReport } = await import("./report-html.ts");
+  try {
+    await writeHtmlReport(path, outcome.summary, outcome.result);
+    return null;
+  } catch (error) {
+    return errorText(error);
+  }
 }
 
 /** The sink (and its drivers) load only when a run is to be recorded. */

@@ -1,7 +1,7 @@
 // `gs backtest` as a user runs it: a separate process in an empty directory, the real
 // SQLite sink on disk, files written where asked; bad input exits 2 with a clear message.
 import { afterAll, describe, expect, test } from "bun:test";
-import { readFileSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { SqliteSink } from "../../src/sink/sqlite/sqlite-sink.ts";
 import { MAIN_TS, makeTempDir, PROJECT_ROOT, projectBuildCommand, runGs } from "./cli/run-gs.ts";
@@ -91,6 +91,27 @@ describe("gs backtest", () => {
     expect(html).not.toMatch(/(src|href)="https?:/);
   });
 
+  test("an --html file that fails to write at the end (disk full) loses neither the run nor the report: exit 1, run recorded", async () => {
+    const db = join(temp.dir, "full.db");
+    const run = gs([...JULY, "--html", "/dev/full", "--set", `status.sqlite.path=${db}`, "--set", `status.spool_path=${join(temp.dir, "full-spool.ndjson")}`]);
+    expect(run.exitCode).toBe(1);
+    expect(run.stderr).toContain("gs: --html report not written to '/dev/full': ENOSPC");
+    expect(run.stderr).not.toContain("unexpected error");
+    const runId = /run (bt-\S+) recorded/.exec(run.stdout)?.[1];
+    const sink = SqliteSink.open({ path: db });
+    try {
+      expect((await sink.listBacktestRuns(10)).map((row) => row.runId)).toEqual([runId as string]);
+    } finally {
+      await sink.close();
+    }
+  });
+
+  test("checking that an output file can be written leaves no file behind", () => {
+    const path = join(temp.dir, "never-written.html");
+    expect(gs(["--from", "2024-07-04", "--to", "2024-07-04", "--no-save", "--html", path]).exitCode).toBe(2);
+    expect(existsSync(path)).toBe(false);
+  });
+
   test("--sweep runs the grid on workers and prints a ranked table", async () => {
     const db = join(temp.dir, "sweep.db");
     const run = gs([...JULY, "--sweep", "hedge.threshold_shares=25,50", "--sweep", "backtest.contracts=5,10", "--workers", "2", "--set", `status.sqlite.path=${db}`, "--set", `status.spool_path=${join(temp.dir, "sweep-spool.ndjson")}`]);
@@ -129,6 +150,8 @@ describe("gs backtest with bad input exits 2 with a clear message", () => {
     [["--data", "cache:1m"], "no 1m bars of SPY cached for this range; fetch them with gs data fetch SPY"],
     [["--log", "/nonexistent-gs-dir/decisions.jsonl"], "--log was '/nonexistent-gs-dir/decisions.jsonl', but the directory /nonexistent-gs-dir does not exist"],
     [["--html", "/tmp"], "--html was '/tmp', which is a directory"],
+    [["--log", "/proc/self/decisions.jsonl"], "--log was '/proc/self/decisions.jsonl', which cannot be written (ENOENT: no such file or directory); expected a writable file path"],
+    [["--html", "/proc/self/report.html"], "--html was '/proc/self/report.html', which cannot be written (ENOENT: no such file or directory); expected a writable file path"],
   ])("%p", (args, message) => {
     const run = gs([...args, "--no-save"]);
     expect(run.exitCode).toBe(2);
