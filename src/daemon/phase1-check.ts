@@ -63,10 +63,13 @@ export async function runPhase1Check(inputs: Phase1CheckInputs): Promise<Phase1C
     const probe = await probeSink(opened);
     if (!record(sinkCase, probe === null, probe ?? where)) return results;
 
-    const args = [...inputs.selfCommand, "daemon", ...(inputs.configPath ? ["--config", inputs.configPath] : [])];
+    // The daemon gets the very file this check loaded (from --config, GS_CONFIG or ./gs.toml),
+    // by absolute path, and this working directory, so relative paths in it mean the same;
+    // every file it writes was moved into workDir by checkSettings.
+    const args = [...inputs.selfCommand, "daemon", ...(base.filePath === null ? [] : ["--config", base.filePath])];
     for (const setting of [...inputs.overrides, ...checkSettings]) args.push("--set", setting);
     const startedMs = Date.now();
-    child = Bun.spawn(args, { cwd: workDir, stdout: "ignore", stderr: "pipe", env: { ...process.env, GS_CONFIG: inputs.configPath ?? "" } });
+    child = Bun.spawn(args, { stdout: "ignore", stderr: "pipe", env: { ...process.env, GS_CONFIG: "" } });
 
     const running = await waitFor(() => readStatus(opened), (row) => row?.state === "RUNNING" && row.tsMs >= startedMs, READY_BOUND_MS);
     if (!record("status_current written on entering RUNNING", running !== null, running ? `after ${running.tsMs - startedMs} ms` : `no RUNNING row within ${READY_BOUND_MS / 1000} s`)) return results;

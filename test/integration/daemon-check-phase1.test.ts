@@ -2,11 +2,24 @@
 // every acceptance case on a clean machine (temp SQLite, no config file).
 import type { Subprocess } from "bun";
 import { expect, test } from "bun:test";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 
+import { createTestDatabase, postgresAvailability } from "../support/postgres.ts";
+
 const MAIN = resolve(import.meta.dir, "../../src/cli/main.ts");
+
+/** Runs `gs check phase1` in `cwd`; the result, and nothing left running. */
+async function checkPhase1(cwd: string, args: readonly string[], env: Record<string, string>): Promise<{ exitCode: number; stdout: string }> {
+  const child = Bun.spawn([process.execPath, MAIN, "check", "phase1", ...args], { cwd, env: { ...process.env, GS_CONFIG: "", ...env }, stdout: "pipe", stderr: "pipe" });
+  try {
+    const [exitCode, stdout] = await Promise.all([child.exited, new Response(child.stdout).text()]);
+    return { exitCode, stdout };
+  } finally {
+    if (child.exitCode === null) child.kill("SIGKILL");
+  }
+}
 
 test("gs check phase1 passes every case and exits 0", async () => {
   const cwd = mkdtempSync(join(tmpdir(), "gs-check-phase1-test-"));
@@ -41,6 +54,35 @@ test("gs check phase1 fails with exit 1 and says why when the sink is unusable",
     expect(exitCode).toBe(1);
   } finally {
     if (spawned !== null && spawned.exitCode === null) spawned.kill("SIGKILL"); // a timed-out case leaves nothing running
+    rmSync(cwd, { recursive: true, force: true });
+  }
+}, 60_000);
+
+// The check's daemon must read the same config as the check: a relative --config used to be
+// looked up in the daemon's temp directory, and GS_CONFIG was replaced by "".
+test("a relative --config reaches the check's daemon", async () => {
+  const cwd = mkdtempSync(join(tmpdir(), "gs-check-phase1-test-"));
+  try {
+    writeFileSync(join(cwd, "gs.toml"), "[hedge]\nthreshold_shares = 25\n");
+    const run = await checkPhase1(cwd, ["--config", "gs.toml"], {});
+    expect(run.stdout).toContain("all 7 phase-1 cases passed");
+    expect(run.exitCode).toBe(0);
+  } finally {
+    rmSync(cwd, { recursive: true, force: true });
+  }
+}, 60_000);
+
+const postgres = postgresAvailability();
+test.skipIf(!postgres.available)(`GS_CONFIG naming a PostgreSQL sink reaches the check's daemon${postgres.available ? "" : ` (${postgres.reason})`}`, async () => {
+  const cwd = mkdtempSync(join(tmpdir(), "gs-check-phase1-test-"));
+  const database = await createTestDatabase();
+  try {
+    writeFileSync(join(cwd, "pg.toml"), `[status]\nsink = "postgres"\n\n[status.postgres]\nurl = "${database.url}"\n`);
+    const run = await checkPhase1(cwd, [], { GS_CONFIG: "pg.toml" });
+    expect(run.stdout).toContain("all 7 phase-1 cases passed");
+    expect(run.exitCode).toBe(0);
+  } finally {
+    await database.drop();
     rmSync(cwd, { recursive: true, force: true });
   }
 }, 60_000);
