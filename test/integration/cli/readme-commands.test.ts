@@ -3,6 +3,8 @@
 import { expect, test } from "bun:test";
 import { readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
+import { freeLoopbackPort } from "../../support/postgres.ts";
+import { MAIN_TS, makeTempDir } from "./run-gs.ts";
 
 const ROOT = resolve(import.meta.dir, "../../..");
 const read = (path: string) => readFileSync(join(ROOT, path), "utf8");
@@ -31,3 +33,29 @@ test("CI runs the README's test command, and the scripts it names exist", () => 
   expect(scripts.test).toMatch(/^bun test --timeout \d+$/);
   expect(read(".ci/run")).toContain("bun install --frozen-lockfile && bun run test;");
 });
+
+function shellBlockAfter(heading: string): string {
+  const readme = read("README.md");
+  const start = readme.indexOf(heading);
+  expect(start).toBeGreaterThanOrEqual(0);
+  return /```sh\n([\s\S]*?)```/.exec(readme.slice(start))?.[1] ?? "";
+}
+
+// Run as written (gs from source, a free port): the token must reach both gs serve and gs ctl.
+test("README's status server example pauses a running daemon", async () => {
+  const temp = makeTempDir("gs-readme-serve-");
+  const daemon = Bun.spawn(["bun", MAIN_TS, "daemon"], { cwd: temp.dir, env: { ...process.env, GS_CONFIG: "" }, stdout: "ignore", stderr: "pipe" });
+  try {
+    const port = await freeLoopbackPort();
+    const block = shellBlockAfter("## Status server and dashboard").replaceAll("./dist/gs", `bun ${MAIN_TS}`).replaceAll("8765", String(port));
+    const script = `set -e\n${block}kill $!\nwait $! || true\n`;
+    const run = Bun.spawnSync(["bash", "-c", script], { cwd: temp.dir, env: { ...process.env, GS_CONFIG: "", GS_SERVER_TOKEN: "", GS_SERVER_PORT: String(port) }, stdout: "pipe", stderr: "pipe", timeout: 30_000 });
+    expect(run.stderr.toString()).not.toContain("gs:");
+    expect(run.stdout.toString()).toContain("pause queued as #1");
+    expect(run.exitCode).toBe(0);
+  } finally {
+    daemon.kill("SIGTERM");
+    await daemon.exited;
+    temp.remove();
+  }
+}, 60_000);
