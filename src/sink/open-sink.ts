@@ -6,6 +6,7 @@ import { UserError } from "../config/user-error.ts";
 import type { Sink } from "./port.ts";
 import { PostgresSink } from "./postgres/postgres-sink.ts";
 import type { WritePathOptions } from "./queued-sink.ts";
+import { SpoolOpenError } from "./spool.ts";
 import { SqliteSink } from "./sqlite/sqlite-sink.ts";
 
 /**
@@ -70,6 +71,8 @@ async function openAndMigrate(target: string, open: () => Sink, secretUrl?: stri
   try {
     sink = open();
   } catch (error) {
+    // The spool is set up while the sink opens, but a bad status.spool_path is not the database's fault.
+    if (error instanceof SpoolOpenError) throw new SinkOpenError(`cannot use the spool file ${error.preferredPath} (status.spool_path): ${error.reason}`, "config");
     throw new SinkOpenError(`cannot open ${target}: ${describe(error, secretUrl)}`, "open");
   }
   try {

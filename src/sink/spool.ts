@@ -33,6 +33,17 @@ export interface SpoolContents {
   readonly corruptLines: number;
 }
 
+/** The spool file (or its directory or lock) could not be set up: the error names the path asked for. */
+export class SpoolOpenError extends Error {
+  constructor(
+    readonly preferredPath: string,
+    readonly reason: string,
+  ) {
+    super(`cannot use the spool file ${preferredPath}: ${reason}`);
+    this.name = "SpoolOpenError";
+  }
+}
+
 export class Spool {
   readonly path: string;
   private rowCount = 0;
@@ -40,14 +51,18 @@ export class Spool {
   private readonly lockPath: string;
 
   constructor(preferredPath: string) {
-    mkdirSync(dirname(preferredPath), { recursive: true });
-    this.path = claimSpoolPath(preferredPath);
-    this.lockPath = `${this.path}.lock`;
-    terminateTornLine(this.path);
-    const existing = this.read();
-    this.rowCount = existing.writes.length;
-    this.highestSeq = existing.writes.reduce((max, entry) => Math.max(max, entry.seq), 0);
-    adoptOrphans(preferredPath, this);
+    try {
+      mkdirSync(dirname(preferredPath), { recursive: true });
+      this.path = claimSpoolPath(preferredPath);
+      this.lockPath = `${this.path}.lock`;
+      terminateTornLine(this.path);
+      const existing = this.read();
+      this.rowCount = existing.writes.length;
+      this.highestSeq = existing.writes.reduce((max, entry) => Math.max(max, entry.seq), 0);
+      adoptOrphans(preferredPath, this);
+    } catch (error) {
+      throw new SpoolOpenError(preferredPath, error instanceof Error ? error.message : String(error));
+    }
   }
 
   /** Writes waiting in the file. */

@@ -33,6 +33,19 @@ describe("openSink", () => {
     expect(String((error as Error).message)).toContain(`SQLite database ${path} (status.sqlite.path)`);
   });
 
+  test.each([
+    ["sqlite", ["status.sink=sqlite"]],
+    ["postgres", ["status.sink=postgres", "status.postgres.url=postgres://gs:pw@127.0.0.1:1/gs"]],
+  ])("%s: an unusable status.spool_path is blamed on status.spool_path, not the database, and never retried", async (_kind, settings) => {
+    const notADirectory = join(directory, "a-file");
+    writeFileSync(notADirectory, "");
+    const spoolPath = join(notADirectory, "spool.ndjson");
+    const error = await openSink(configWith([...settings, `status.sqlite.path=${join(directory, "spool-test.db")}`, `status.spool_path=${spoolPath}`])).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(SinkOpenError);
+    expect((error as Error).message).toStartWith(`cannot use the spool file ${spoolPath} (status.spool_path): `);
+    expect((error as SinkOpenError).stage).toBe("config");
+  });
+
   test("postgres: an empty or malformed URL is refused before connecting (even if config checks were bypassed)", async () => {
     const base = configWith([spool]);
     const withUrl = (url: string) => ({ ...base, status: { ...base.status, sink: "postgres" as const, postgres: { ...base.status.postgres, url } } });
