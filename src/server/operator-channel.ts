@@ -1,7 +1,7 @@
 // `gs ctl` and `gs status` talk either to a running server (--server URL) or straight to
 // the configured sink (same host, or any host that reaches the PostgreSQL database).
 import type { GsConfig } from "../config/schema.ts";
-import { openSink } from "../sink/open-sink.ts";
+import { openExistingSink } from "../sink/open-sink.ts";
 import { RemoteStatusService } from "./remote-service.ts";
 import type { OperatorChannel } from "./remote-service.ts";
 import { resolveServerToken } from "./start-server.ts";
@@ -19,7 +19,7 @@ export async function openOperatorChannel(config: GsConfig, serverUrl: string | 
     const token = tokenFlag ?? resolveServerToken(config.server);
     return { channel: new RemoteStatusService(serverUrl, token), target: serverUrl, close: async () => {} };
   }
-  const sink = await openSink(config);
+  const sink = await openExistingSink(config);
   const channel = new StatusService({ sink, clock: { nowMs: () => Date.now() }, rules: { staleDataMs: config.guards.stale_data_ms }, defaultDaemonId: config.status.daemon_id });
   return {
     channel,

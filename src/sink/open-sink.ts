@@ -1,5 +1,7 @@
 // Opens the configured sink and applies pending migrations. Failures become one clear
 // message naming the config key and the target (URL password masked), never a stack.
+import { existsSync } from "node:fs";
+import { resolve } from "node:path";
 import { maskSecret } from "../config/secret-mask.ts";
 import type { GsConfig } from "../config/schema.ts";
 import { UserError } from "../config/user-error.ts";
@@ -50,6 +52,22 @@ export async function openSink(config: GsConfig): Promise<Sink> {
       throw new SinkOpenError(`status.sink was ${JSON.stringify(unreachable)}, expected "sqlite" or "postgres"`, "config");
     }
   }
+}
+
+/**
+ * For commands that only read or queue (gs status, stats, ctl, data list): a SQLite file that
+ * is not there means the wrong directory or config. Creating it would show an empty history,
+ * and a command queued there would wait for any daemon later started in that directory.
+ */
+export async function openExistingSink(config: GsConfig): Promise<Sink> {
+  const path = config.status.sqlite.path;
+  if (config.status.sink === "sqlite" && path !== ":memory:" && !existsSync(path)) {
+    throw new SinkOpenError(
+      `status.sqlite.path was ${path} (${resolve(path)}), which does not exist: expected the database gs daemon writes; run from the daemon's working directory or pass --config`,
+      "config",
+    );
+  }
+  return openSink(config);
 }
 
 function checkPostgresUrl(url: string): void {

@@ -1,6 +1,6 @@
 // `gs serve` startup rules (token sources, 0600 token file, loopback-only without a token),
 // log redaction, and the `gs status` terminal table.
-import { afterAll, describe, expect, test } from "bun:test";
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { chmodSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -167,6 +167,13 @@ describe("gs ctl straight to the sink", () => {
     const [stdout, stderr, code] = await Promise.all([new Response(child.stdout).text(), new Response(child.stderr).text(), child.exited]);
     return { stdout, stderr, code };
   };
+
+  // gs ctl queues into the daemon's database; it never creates one (see cli-exit-codes).
+  beforeAll(async () => {
+    const sink = SqliteSink.open({ path: join(directory, "ctl.db"), spoolPath: join(directory, "check.spool") });
+    await sink.migrate();
+    await sink.close();
+  });
 
   test("a command nobody consumes stays queued; gs ctl says so and exits 1", async () => {
     const result = await run(["pause", "--timeout", "0.5", "--reason", "maintenance"]);

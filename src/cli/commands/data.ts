@@ -82,8 +82,8 @@ const show = defineCommand({
     const symbol = checkSymbol(args.symbol);
     const barSeconds = parseBarSize(args.bar);
     const { config } = loadConfigFromArgs(context);
-    const { openSink } = await import("../../sink/open-sink.ts");
-    const sink = await openSink(config);
+    const { openExistingSink } = await import("../../sink/open-sink.ts");
+    const sink = await openExistingSink(config);
     try {
       const bars = await sink.loadBars(symbol, barSeconds, 0, Number.MAX_SAFE_INTEGER);
       if (bars.length === 0) {

@@ -16,9 +16,9 @@ export default defineCommand({
   async run(context) {
     const days = parseDays(context.args.days);
     const loaded = loadConfigFromArgs(context);
-    const { openSink } = await import("../../sink/open-sink.ts");
+    const { openExistingSink } = await import("../../sink/open-sink.ts");
     const { historyStats } = await import("../../sink/history-stats.ts");
-    const sink = await openSink(loaded.config);
+    const sink = await openExistingSink(loaded.config);
     try {
       const daemonId = context.args["daemon-id"];
       const stats = await historyStats(sink, { days, nowMs: Date.now(), ...(daemonId === undefined ? {} : { daemonId }) });

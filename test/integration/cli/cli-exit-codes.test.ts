@@ -1,5 +1,5 @@
 import { afterAll, describe, expect, test } from "bun:test";
-import { chmodSync, existsSync, readFileSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { MAIN_TS, makeTempDir, runGs } from "./run-gs.ts";
 
@@ -85,6 +85,19 @@ describe("gs command line", () => {
     chmodSync(tokenFile, 0o600);
     expect(gs(["check", "config", "--set", `server.token_file=${tokenFile}`]).exitCode).toBe(0);
   });
+
+  test.each(["status", "stats", "ctl stop --no-wait", "data show SPY"])(
+    "gs %s from a directory without the daemon's SQLite database refuses (exit 2) instead of creating an empty one",
+    (command) => {
+      const args = command.split(" ");
+      const dir = join(temp.dir, `elsewhere-${args[0]}`);
+      mkdirSync(dir);
+      const run = runGs(["bun", MAIN_TS], args, { cwd: dir });
+      expect(run.exitCode).toBe(2);
+      expect(run.stderr).toContain(`status.sqlite.path was var/gs.db (${join(dir, "var/gs.db")}), which does not exist: expected the database gs daemon writes; run from the daemon's working directory or pass --config`);
+      expect(existsSync(join(dir, "var"))).toBe(false);
+    },
+  );
 
   test("init writes a config that check config accepts, and refuses to overwrite it without --force", () => {
     const first = gs(["init"]);
