@@ -11,7 +11,7 @@ import type { BarSeries } from "./bar-series.ts";
 import { DataInputError } from "./data-input-error.ts";
 import { sessionOf } from "./exchange-calendar.ts";
 import { formatDay, parseDay } from "./ny-time.ts";
-import { parseBarSize } from "./bar-size.ts";
+import { formatBarSize, parseBarSize } from "./bar-size.ts";
 
 export const TRADING_SECONDS_PER_YEAR = 252 * 6.5 * 3600;
 const CALENDAR_MS_PER_YEAR = 365 * 86_400_000;
@@ -92,10 +92,22 @@ export class SeededRandom {
   }
 }
 
+/**
+ * A backtest holds about 230 bytes per bar: 10 million is some 2 GB, and admits every
+ * path of 1-minute or larger bars (25,200 days of 1m is 9.8 million).
+ */
+export const MAX_GBM_BARS = 10_000_000;
+
 export function gbmBars(params: GbmParams): BarSeries {
   const barMs = params.barSeconds * 1000;
   const random = new SeededRandom(params.seed);
-  const builder = new BarSeriesBuilder(Math.ceil((params.days * 23_400) / params.barSeconds));
+  const barCount = Math.ceil((params.days * 23_400) / params.barSeconds);
+  if (barCount > MAX_GBM_BARS) {
+    throw new DataInputError(
+      `gbm path of ${params.days} days of ${formatBarSize(params.barSeconds)} bars was ${barCount.toLocaleString("en-US")} bars, expected at most ${MAX_GBM_BARS.toLocaleString("en-US")} (about 2 GB of memory): use fewer days or a larger bar`,
+    );
+  }
+  const builder = new BarSeriesBuilder(barCount);
   const stepDrift = (dtYears: number): number => (params.drift - 0.5 * params.vol * params.vol) * dtYears;
   const barYears = params.barSeconds / TRADING_SECONDS_PER_YEAR;
   let price = params.spot;

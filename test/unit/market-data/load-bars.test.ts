@@ -20,6 +20,13 @@ async function loadError(spec: string | null, fromDay: string | null, toDay: str
 }
 
 describe("loadBars", () => {
+  test.each([
+    ["gbm:seed=1,vol=0.2,bar=1s,days=430", null, null, "gbm path of 430 days of 1s bars was 10,062,000 bars, expected at most 10,000,000"],
+    ["gbm:seed=1,vol=0.2,bar=1s", "2020-01-02", "2024-01-01", "gbm path of 1006 days of 1s bars was 23,540,400 bars"],
+  ])("a gbm path too large for memory (%p, %p..%p) is refused before it is built", async (spec, fromDay, toDay, message) => {
+    expect((await loadError(spec, fromDay, toDay)).message).toContain(message);
+  });
+
   test("bundled data clamps an early --from and says so", async () => {
     const loaded = await loadBars(parseDataSource(null, OPTIONS), { fromDay: "2024-01-01", toDay: null });
     expect(loaded.fromDay).toBe("2024-03-26");
