@@ -28,6 +28,8 @@ export function formatProblem(problem: ConfigProblem): string {
 export function describeFound(value: unknown, secret: boolean): string {
   if (secret) return `a hidden ${Array.isArray(value) ? "list" : typeof value}`;
   if (value !== null && typeof value === "object" && !Array.isArray(value)) return "a table";
+  // JSON has no NaN or infinity (they would read "null"): show them as TOML spells them.
+  if (typeof value === "number" && !Number.isFinite(value)) return Number.isNaN(value) ? "nan" : value > 0 ? "inf" : "-inf";
   return JSON.stringify(value) ?? String(value);
 }
 
