@@ -41,11 +41,27 @@ function shellBlockAfter(heading: string): string {
   return /```sh\n([\s\S]*?)```/.exec(readme.slice(start))?.[1] ?? "";
 }
 
+/** Resolves once the daemon logs that it runs (its database exists from then on); keeps draining its log after. */
+function untilRunning(stderr: ReadableStream<Uint8Array>): Promise<void> {
+  return new Promise((resolve, reject) => {
+    let text = "";
+    const decoder = new TextDecoder();
+    void (async () => {
+      for await (const chunk of stderr) {
+        text += decoder.decode(chunk);
+        if (text.includes("state=RUNNING")) resolve();
+      }
+      reject(new Error(`the daemon ended before running: ${text}`));
+    })();
+  });
+}
+
 // Run as written (gs from source, a free port): the token must reach both gs serve and gs ctl.
 test("README's status server example pauses a running daemon", async () => {
   const temp = makeTempDir("gs-readme-serve-");
   const daemon = Bun.spawn(["bun", MAIN_TS, "daemon"], { cwd: temp.dir, env: { ...process.env, GS_CONFIG: "" }, stdout: "ignore", stderr: "pipe" });
   try {
+    await untilRunning(daemon.stderr);
     const port = await freeLoopbackPort();
     const block = shellBlockAfter("## Status server and dashboard").replaceAll("./dist/gs", `bun ${MAIN_TS}`).replaceAll("8765", String(port));
     const script = `set -e\n${block}kill $!\nwait $! || true\n`;
