@@ -98,8 +98,26 @@ async function openAndMigrate(target: string, open: () => Sink, secretUrl?: stri
     return sink;
   } catch (error) {
     await sink.close().catch(() => {});
+    const refusal = refusalNotCuredByWaiting(error);
+    if (refusal !== null) throw new SinkOpenError(`cannot use ${target}: ${describe(error, secretUrl)}; ${refusal}`, "config");
     throw new SinkOpenError(`cannot migrate ${target}: ${describe(error, secretUrl)}`, "migrate");
   }
+}
+
+/**
+ * PostgreSQL answered and refused for a reason waiting will not cure (by SQLSTATE): a
+ * configuration mistake, to report at once, where an unreachable or starting server is waited for.
+ */
+const REFUSALS_NOT_CURED_BY_WAITING: Readonly<Record<string, string>> = {
+  "28000": "expected a user the server lets in from this host (check the URL's user and pg_hba.conf)",
+  "28P01": "expected the user's password in status.postgres.url (or GS_STATUS_POSTGRES_URL)",
+  "3D000": "expected an existing database in the URL's path (create it: createdb, or CREATE DATABASE)",
+  "42501": "expected a user allowed to create gs's tables in that database (GRANT CREATE, or the database owner)",
+};
+
+function refusalNotCuredByWaiting(error: unknown): string | null {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === "string" ? (REFUSALS_NOT_CURED_BY_WAITING[code] ?? null) : null;
 }
 
 /** The driver's message, with any trace of the URL or its password replaced by the masked URL. */

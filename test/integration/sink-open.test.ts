@@ -82,5 +82,22 @@ describe("openSink", () => {
     }
   }, 30_000);
 
+  test.skipIf(!postgres.available)("postgres: a server that refuses the user or names no such database is a configuration error (stage config), not a wait", async () => {
+    const database = await createTestDatabase();
+    const server = new URL(database.url);
+    const cases = [
+      { url: `postgres://no_such_gs_role:pw@${server.host}/${server.pathname.slice(1)}`, expected: "expected a user the server lets in" },
+      { url: `postgres://${server.username}@${server.host}/no_such_gs_database`, expected: "expected an existing database" },
+    ];
+    for (const { url, expected } of cases) {
+      const error = await openSink(configWith(["status.sink=postgres", `status.postgres.url=${url}`, spool])).catch((caught: unknown) => caught);
+      expect(error).toBeInstanceOf(SinkOpenError);
+      expect((error as SinkOpenError).stage).toBe("config");
+      expect((error as Error).message).toContain(expected);
+      expect((error as Error).message).not.toContain(":pw@");
+    }
+    await database.drop();
+  }, 30_000);
+
   afterAll(() => rmSync(directory, { recursive: true, force: true }));
 });
