@@ -23,7 +23,10 @@ export async function openSinkPatiently(config: GsConfig, clock: Clock, log: Dae
       if (!isTransient(config, error)) throw error;
       log.log("warn", "IDLE", `status database unreachable, retrying in ${SINK_RETRY_MS / 1000} s: ${error.message}`);
     }
-    await Promise.race([stopRequested, new Promise<void>((resolve) => clock.setTimer(SINK_RETRY_MS, resolve))]);
+    let cancelRetry = (): void => {};
+    await Promise.race([stopRequested, new Promise<void>((resolve) => (cancelRetry = clock.setTimer(SINK_RETRY_MS, resolve)))]);
+    // A stop does not wait for the retry timer: an armed timer would keep the process alive.
+    cancelRetry();
     if (stopped) return null;
   }
 }

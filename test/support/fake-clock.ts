@@ -22,6 +22,11 @@ export class FakeClock {
     };
   }
 
+  /** Timers armed and not yet fired or cancelled (a real process would stay alive for them). */
+  get armedTimers(): number {
+    return this.timers.length;
+  }
+
   /** Moves time forward by `ms`, firing due timers in order and settling promises after each. */
   async advance(ms: number): Promise<void> {
     const targetMs = this.now + ms;
