@@ -4,80 +4,15 @@
 import { BsTerms, computeGreeks, computeTerms, GreeksScratch, termsDelta, termsGamma, termsPrice } from "./greeks.ts";
 import type { OptionGreeksInput } from "./hedger-inputs.ts";
 import { impliedVol } from "./implied-vol.ts";
-import { type LegBaseline, LegBaselines, type LegBaselineState } from "./leg-baselines.ts";
+import { LegBaselines, type LegBaselineState } from "./leg-baselines.ts";
+import { brokerDeltaAt, LegRuntime } from "./leg-runtime.ts";
 import type { StrategyParams } from "./hedger-params.ts";
 import type { LegSnapshot } from "./hedger-snapshot.ts";
-import { contractKey, type OptionRight, type Position } from "./instrument.ts";
-import { legRejection, selectLegs, type SelectedLeg } from "./legs.ts";
+import { contractKey, type Position } from "./instrument.ts";
+import { legRejection, selectLegs } from "./legs.ts";
 
 /** Time to expiry in years = calendar milliseconds / (365 days): ACT/365 to the expiry close. */
 export const YEAR_MS = 365 * 86_400_000;
-
-/** A leg's constants flattened for the per-bar loop. */
-class LegRuntime {
-  /** quantity x multiplier: shares of exposure per unit of per-share greek. */
-  readonly units: number;
-  readonly right: OptionRight;
-  readonly strike: number;
-  readonly expiryMs: number;
-  /** The leg's own copy of the latest broker greeks (callers may reuse their event objects). */
-  broker: BrokerGreeks | null = null;
-  /** The leg's implied vol: the broker's, else implied by the broker's price; null when unknown. */
-  impliedVol: number | null = null;
-  /** Model vol: the implied vol when known, else the fallback. */
-  vol: number;
-  /** Today's baseline, null until the leg's first trustworthy mark. */
-  baseline: LegBaseline | null = null;
-  constructor(
-    readonly leg: SelectedLeg,
-    fallbackVol: number,
-  ) {
-    this.units = leg.quantity * leg.contract.multiplier;
-    this.right = leg.contract.right;
-    this.strike = leg.contract.strike;
-    this.expiryMs = leg.expiryMs;
-    this.vol = fallbackVol;
-  }
-
-  /** `impliedFromPrice`: vol implied by the broker's option price, used when it sent no IV. */
-  setBroker(greeks: OptionGreeksInput, fallbackVol: number, impliedFromPrice: number | null): void {
-    const own = this.broker ?? new BrokerGreeks();
-    own.copyFrom(greeks);
-    this.broker = own;
-    const iv = greeks.impliedVol;
-    this.impliedVol = iv !== null && iv > 0 ? iv : impliedFromPrice;
-    this.vol = this.impliedVol ?? fallbackVol;
-  }
-}
-
-/** Mutable copy of an OptionGreeksInput, updated in place on every report. */
-class BrokerGreeks implements OptionGreeksInput {
-  impliedVol: number | null = null;
-  delta: number | null = null;
-  gamma: number | null = null;
-  vega: number | null = null;
-  theta: number | null = null;
-  optionPrice: number | null = null;
-  underlyingPrice: number | null = null;
-  tsEventMs = 0;
-
-  copyFrom(g: OptionGreeksInput): void {
-    this.impliedVol = g.impliedVol;
-    this.delta = g.delta;
-    this.gamma = g.gamma;
-    this.vega = g.vega;
-    this.theta = g.theta;
-    this.optionPrice = g.optionPrice;
-    this.underlyingPrice = g.underlyingPrice ?? null;
-    this.tsEventMs = g.tsEventMs;
-  }
-}
-
-/** Broker delta moved to the current spot by its gamma (the broker computed it at underlyingPrice). */
-function brokerDeltaAt(b: OptionGreeksInput, spot: number): number {
-  const moved = b.underlyingPrice != null && b.underlyingPrice > 0 ? spot - b.underlyingPrice : 0;
-  return b.delta! + b.gamma! * moved;
-}
 
 export interface PortfolioGreeks {
   readonly legs: readonly LegSnapshot[];
