@@ -257,7 +257,8 @@ export class HedgeLoop {
       this.deps.log.log("info", this.deps.stateName(), `hedge ${order.side} ${order.quantityShares} ${order.symbol}`, {
         orderRef: order.orderRef,
         deltaShares: Math.round(decision.deltaShares),
-        spot: decision.spot,
+        // A mid of two cent prices, to the half cent: the log shows 519.14, not 519.1400000000001.
+        spot: Math.round(decision.spot * 1_000) / 1_000,
         purpose,
       });
     } else {
