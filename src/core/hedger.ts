@@ -42,6 +42,8 @@ type HedgeDecisionOf<T extends HedgeDecision["type"]> = Extract<HedgeDecision, {
 
 const HOLD_NO_SPOT: HedgeDecision = Object.freeze({ type: "hold", reason: "no_spot", deltaShares: null });
 const HOLD_NO_LEGS: HedgeDecision = Object.freeze({ type: "hold", reason: "no_legs", deltaShares: null });
+/** Far above the rounding of the quiet floor's sums (a few µUSD at most), far below a move worth the exact sum. */
+const QUIET_FLOOR_MARGIN_USD = 1;
 
 /** `| 0`: an int32 in every JIT tier, as finishSize's (Math.abs boxes a double in optimised code). */
 const hedgeOf = (wantedShares: number, forced: boolean, deltaShares: number, spot: number): HedgeDecisionOf<"hedge"> => ({
@@ -85,13 +87,18 @@ export class Hedger {
 
   /** Portfolio delta of the last quietHold() call, shares (what its decision carries), and the trade it wanted. */
   get quietDeltaShares(): number {
-    return this.quietDelta[0] as number;
+    return this.quietRaw[0] as number;
   }
   quietWantedShares = 0;
   /** The last quietDenial() found the trade quietHold() wanted allowed: quietHedge() may take it. */
   private quietTradeAllowed = false;
-  /** Held raw: quietHold() runs on most bars of a replay, and a double field is boxed on every store. */
-  private readonly quietDelta = new Float64Array(1);
+  /**
+   * Held raw: quietHold() runs on most bars of a replay, and a double field is boxed on every
+   * store. [0] the delta of the last quietHold(); [1] the hedge shares and [2] the floor of
+   * hedge shares × spot + the legs' value near which today's PnL may reach the loss limit, as
+   * quietUntilMs() found them (NaN floor: no breaker to latch).
+   */
+  private readonly quietRaw = Float64Array.of(0, 0, Number.NaN);
   /** Since when a leg has been on the model for lack of fresh broker greeks (null: none is). */
   modelGreeksSinceMs: number | null = null;
 
@@ -235,22 +242,26 @@ export class Hedger {
     if (this.pnl.hedgeOpenValueUsd === null || this.legs.unmarkedCount !== 0 || this.orders.liveCount !== 0 || this.orders.pendingShares !== 0 || this.positions.mismatchSinceMs !== null) {
       return Number.NEGATIVE_INFINITY;
     }
+    this.takeQuietBreakerFloor();
     const expiryMs = this.legs.firstExpiryMs;
     return expiryMs < day.endMs ? expiryMs : day.endMs;
   }
 
   /**
-   * While quiet: the hold evaluate() would return for legs whose fresh broker greeks sum to
-   * these shares (Σ quantity × multiplier × delta, and × gamma, legs in book order) and whose
-   * fresh broker prices sum to legValueUsd (Σ quantity × multiplier × price), or null when the
-   * policy wants a trade (its size then in quietWantedShares, for quietDenial). Its delta is
-   * left in quietDeltaShares; the circuit breaker latches as evaluate() latches it; nothing
-   * else changes.
+   * While quiet (quietUntilMs() asked since the last change, as a replay does before each quiet
+   * stretch and after each quiet hedge): the hold evaluate() would return for legs whose fresh
+   * broker greeks sum to these shares (Σ quantity × multiplier × delta, and × gamma, legs in
+   * book order) and whose fresh broker prices sum to legValueUsd (Σ quantity × multiplier ×
+   * price), or null when the policy wants a trade (its size then in quietWantedShares, for
+   * quietDenial). Its delta is left in quietDeltaShares; the circuit breaker latches as
+   * evaluate() latches it; nothing else changes.
    */
   quietHold(legDeltaShares: number, gammaShares: number, spot: number, legValueUsd: number): SizingHold | null {
-    if (this.params.guards.maxDailyLossUsd !== null && !this.circuitBreakerTripped) this.latchBreaker(this.quietDayPnlUsd(spot, legValueUsd));
+    const raw = this.quietRaw;
+    // Only near the loss limit does the sum evaluate() takes decide (a NaN floor never compares true).
+    if ((raw[1] as number) * spot + legValueUsd <= (raw[2] as number)) this.latchBreaker(this.quietDayPnlUsd(spot, legValueUsd));
     const deltaShares = legDeltaShares + this.book.shares + this.orders.pendingShares;
-    this.quietDelta[0] = deltaShares;
+    raw[0] = deltaShares;
     this.quietTradeAllowed = false;
     const wanted = this.policy.wantedShares(deltaShares, gammaShares, spot);
     if (typeof wanted === "string") return wanted;
@@ -418,7 +429,30 @@ export class Hedger {
   /** The breaker stays tripped for the rest of the day once today's PnL is at or past the loss limit. */
   private latchBreaker(dailyPnlUsd: number | null): void {
     const limit = this.params.guards.maxDailyLossUsd;
-    if (limit !== null && dailyPnlUsd !== null && dailyPnlUsd <= -limit) this.circuitBreakerTripped = true;
+    if (limit === null || dailyPnlUsd === null || dailyPnlUsd > -limit) return;
+    this.circuitBreakerTripped = true;
+    this.quietRaw[2] = Number.NaN;
+  }
+
+  /**
+   * While quiet, today's PnL is hedge shares × spot + the legs' value + a constant (day-pnl.ts:
+   * the hedge's cash and open value, the legs' baselines, commissions), which only a fill, a
+   * commission, a leg change or the day's end moves, and each ends the quiet time or is
+   * followed by quietUntilMs(). So quietHold() compares with a floor taken here, and leaves
+   * the exact sum to the bars within QUIET_FLOOR_MARGIN_USD of it.
+   */
+  private takeQuietBreakerFloor(): void {
+    const raw = this.quietRaw;
+    const pnl = this.pnl;
+    const limit = this.params.guards.maxDailyLossUsd;
+    raw[1] = pnl.hedgeShares;
+    if (limit === null || this.circuitBreakerTripped || pnl.hedgeOpenValueUsd === null) {
+      raw[2] = Number.NaN;
+      return;
+    }
+    const baselines = this.legs.baselines;
+    const constantUsd = pnl.hedgeCashUsd - pnl.hedgeOpenValueUsd - baselines.valueUsd + baselines.closedUsd - this.book.commissionsTodayUsd;
+    raw[2] = -limit - constantUsd + QUIET_FLOOR_MARGIN_USD;
   }
 
   /** After computeDeltaGamma: true while a leg waits for broker greeks within the grace period. */

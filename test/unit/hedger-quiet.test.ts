@@ -43,7 +43,11 @@ function quietHedgeAt(t: HedgerHarness, spot: number, callDelta: number) {
 /** Two Hedgers with the same history, quiet after a hold: one for the full calls, one for the quiet ones. */
 function quietPair(params: HedgerParams): [HedgerHarness, HedgerHarness] {
   const pair: [HedgerHarness, HedgerHarness] = [new HedgerHarness(params), new HedgerHarness(params)];
-  for (const t of pair) expect(bar(t, 594, 0.51)).toMatchObject({ type: "hold" });
+  for (const t of pair) {
+    expect(bar(t, 594, 0.51)).toMatchObject({ type: "hold" });
+    // As a replay does before its quiet calls.
+    expect(t.hedger.quietUntilMs()).toBeGreaterThan(t.nowMs);
+  }
   return pair;
 }
 
