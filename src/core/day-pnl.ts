@@ -67,3 +67,31 @@ export class DayPnl {
     this.optionMtmUsd = 0;
   }
 }
+
+/**
+ * Saved marks read back from the database (JSON text or a JSONB value): null when absent or
+ * not of the shape dailyStateOf writes (a foreign or damaged row), so a restart then starts
+ * today's PnL at its first marks instead of failing to start.
+ */
+export function dayPnlMarksFrom(value: unknown): DayPnlMarks | null {
+  let marks: unknown = value;
+  if (typeof value === "string") {
+    try {
+      marks = JSON.parse(value);
+    } catch {
+      return null;
+    }
+  }
+  if (typeof marks !== "object" || marks === null) return null;
+  const m = marks as Record<string, unknown>;
+  const finite = (x: unknown): x is number => typeof x === "number" && Number.isFinite(x);
+  if (!(m.hedgeOpenValueUsd === null || finite(m.hedgeOpenValueUsd)) || !finite(m.hedgeCashUsd) || !finite(m.hedgeShares) || !finite(m.optionClosedPnlUsd)) return null;
+  if (!Array.isArray(m.legBaselines)) return null;
+  const legBaselines: LegBaselineState[] = [];
+  for (const leg of m.legBaselines as unknown[]) {
+    const l = leg as Record<string, unknown> | null;
+    if (l === null || typeof l !== "object" || typeof l.contractKey !== "string" || !finite(l.units) || !finite(l.baselinePriceUsd) || !finite(l.markPriceUsd)) return null;
+    legBaselines.push({ contractKey: l.contractKey, units: l.units, baselinePriceUsd: l.baselinePriceUsd, markPriceUsd: l.markPriceUsd, markOnFallback: l.markOnFallback === true });
+  }
+  return { hedgeOpenValueUsd: m.hedgeOpenValueUsd as number | null, hedgeCashUsd: m.hedgeCashUsd, hedgeShares: m.hedgeShares, optionClosedPnlUsd: m.optionClosedPnlUsd, legBaselines };
+}

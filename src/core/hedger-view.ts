@@ -150,7 +150,8 @@ export function buildSnapshot(h: Hedger, nowMs: number, day: ExchangeDay): Hedge
     dailyCommissionsUsd: h.book.commissionsTodayUsd,
     unrealizedPnlUsd: spot === null ? null : h.book.unrealizedPnlUsd(spot),
     scalpingPnlUsd: spot === null ? null : h.pnl.scalpingUsd(spot),
-    optionMtmPnlUsd: dailyPnl === null ? null : h.pnl.optionMtmUsd,
+    // Unknown while a leg waits for its first mark (it counts nothing yet), not $0.
+    optionMtmPnlUsd: dailyPnl === null || h.legs.unmarkedCount > 0 ? null : h.pnl.optionMtmUsd,
     dailyPnlUsd: dailyPnl,
     realizedVolToday: h.realizedVol.annualized(),
     impliedVol: portfolio?.impliedVol ?? null,

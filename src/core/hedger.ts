@@ -377,11 +377,14 @@ export class Hedger {
     restoreDailyState(this, state, this.day!.day);
   }
 
-  /** Today's strategy PnL, marked now (see markDay); null before the first spot. */
+  /**
+   * Today's strategy PnL, marked now (see markDay); null before the day's first evaluation (a
+   * status read opens no day: at midnight its quote is still yesterday's).
+   */
   dailyPnlUsd(nowMs: number): number | null {
     this.rollDay(nowMs);
     const spot = this.spot;
-    if (spot === null) return null;
+    if (spot === null || this.pnl.hedgeOpenValueUsd === null) return null;
     if (this.legs.needsSelection) this.legs.reselect(spot, nowMs);
     return this.markDay(spot, nowMs);
   }
@@ -419,8 +422,12 @@ export class Hedger {
     const shares = this.book.shares;
     if (pnl.hedgeOpenValueUsd === null) pnl.openHedge(shares, spot);
     else if (pnl.hedgeShares !== shares) pnl.enterAtMark(shares, spot);
-    const baselines = this.legs.baselines;
-    pnl.optionMtmUsd = this.legs.markLegs(spot, nowMs) - baselines.valueUsd + baselines.closedUsd;
+    const legs = this.legs;
+    const strategy = this.params.strategy;
+    // A guess at the fallback vol marks a leg only once the broker's greeks are not coming.
+    legs.acceptFallbackMarks = strategy.greeksSource !== "broker" || (this.modelGreeksSinceMs !== null && nowMs - this.modelGreeksSinceMs >= strategy.brokerGreeksGraceMs);
+    const baselines = legs.baselines;
+    pnl.optionMtmUsd = legs.markLegs(spot, nowMs) - baselines.valueUsd + baselines.closedUsd;
     const total = pnl.total(spot, pnl.optionMtmUsd, this.book.commissionsTodayUsd);
     this.latchBreaker(total);
     return total;

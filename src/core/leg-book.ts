@@ -4,7 +4,7 @@
 import { BsTerms, computeGreeks, computeTerms, GreeksScratch, termsDelta, termsGamma, termsPrice } from "./greeks.ts";
 import type { OptionGreeksInput } from "./hedger-inputs.ts";
 import { impliedVol } from "./implied-vol.ts";
-import { LegBaselines, type LegBaselineState } from "./leg-baselines.ts";
+import { type LegBaseline, LegBaselines, type LegBaselineState } from "./leg-baselines.ts";
 import { brokerDeltaAt, LegRuntime } from "./leg-runtime.ts";
 import type { StrategyParams } from "./hedger-params.ts";
 import type { LegSnapshot } from "./hedger-snapshot.ts";
@@ -55,8 +55,16 @@ export class LegBook {
   modelLegCount = 0;
   /** The last computeDeltaGamma since the last selection priced every leg from fresh broker greeks. */
   allOnBrokerGreeks = false;
-  /** Legs the last markLegs found without a baseline (no trustworthy mark yet today). */
+  /** Legs the last markLegs found without a baseline (no mark taken yet today). */
   unmarkedCount = 0;
+  /**
+   * A leg may take a mark from the model at the fallback vol (a guess): always with
+   * greeks_source model, with broker once the grace for the broker's greeks is over. The
+   * Hedger sets it; a switch to the market's mark later moves the baseline, not the PnL.
+   */
+  acceptFallbackMarks = true;
+  /** Set by legMark: the mark it returned was the model at the fallback vol. */
+  private markOnFallback = false;
   /** Today's per-leg option baselines. */
   readonly baselines = new LegBaselines();
 
@@ -123,7 +131,8 @@ export class LegBook {
 
   /**
    * Selects the legs among the option positions. The legs held until now are marked first:
-   * a leg closed or resized leaves its PnL at that mark, contracts added enter at it.
+   * a leg closed or resized leaves its PnL at that mark, contracts added enter at it (a
+   * restored leg's resize waits for its first mark since the restart, in markLegs).
    */
   reselect(spot: number, nowMs: number): void {
     this.markLegs(spot, nowMs);
@@ -142,7 +151,7 @@ export class LegBook {
         const greeks = this.runtimeByKey.get(leg.contractKey)?.broker ?? this.greeksByKey.get(leg.contractKey) ?? null;
         if (greeks !== null) this.applyGreeks(r, greeks);
         const baseline = this.baselines.get(leg.contractKey);
-        if (baseline !== null) this.baselines.resize(baseline, r.units);
+        if (baseline !== null && !baseline.restored) this.baselines.resize(baseline, r.units);
         r.baseline = baseline;
         return r;
       });
@@ -230,27 +239,48 @@ export class LegBook {
   }
 
   /**
-   * Marks the legs at spot: each takes its latest trustworthy mark and, at the first one
-   * today, its baseline there. Returns Σ units x latest mark over the legs with a baseline
-   * (a leg not marked yet today counts nothing; compare baselines.valueUsd). No allocation
-   * but a leg's first baseline of the day.
+   * Marks the legs at spot: each takes its latest mark and, at the first one today, its
+   * baseline there (a guess only when acceptFallbackMarks). Returns Σ units x latest mark over
+   * the legs with a baseline (a leg not marked yet today counts nothing; compare
+   * baselines.valueUsd). No allocation but a leg's first baseline of the day.
    */
   markLegs(spot: number, nowMs: number): number {
     let value = 0;
     let unmarked = 0;
     for (let i = 0; i < this.runtimes.length; i++) {
       const r = this.runtimes[i]!;
-      const mark = this.trustworthyMark(r, spot, nowMs);
+      const mark = this.legMark(r, spot, nowMs);
+      const onFallback = this.markOnFallback;
       let b = r.baseline;
-      if (!Number.isNaN(mark)) {
-        if (b === null) r.baseline = b = this.baselines.open(r.leg.contractKey, r.units, mark);
-        else b.markUsd = mark;
+      if (!onFallback || this.acceptFallbackMarks) {
+        if (b === null) r.baseline = b = this.baselines.open(r.leg.contractKey, r.units, mark, onFallback);
+        else this.takeMark(r, b, mark, onFallback, spot, nowMs);
       }
       if (b === null) unmarked++;
-      else value += r.units * b.markUsd;
+      else value += b.units * b.markUsd;
     }
     this.unmarkedCount = unmarked;
     return value;
+  }
+
+  /** A leg's new mark: a switch between a guess and the market's mark moves the baseline with it. */
+  private takeMark(r: LegRuntime, b: LegBaseline, mark: number, onFallback: boolean, spot: number, nowMs: number): void {
+    const baselines = this.baselines;
+    if (b.restored) {
+      // The first mark since a restart: the move while gs was down counts when both marks are
+      // the market's; against a guess on either side it is unknown, so it counts nothing.
+      if (onFallback || b.markOnFallback) baselines.rebase(b, mark - b.markUsd);
+      b.restored = false;
+      b.markUsd = mark;
+      b.markOnFallback = onFallback;
+      // Contracts bought or sold while gs was down enter or leave at this mark.
+      baselines.resize(b, r.units);
+      return;
+    }
+    if (b.markOnFallback && !onFallback) baselines.rebase(b, mark - this.modelPrice(r, spot, nowMs, this.params.fallbackVol));
+    else if (!b.markOnFallback && onFallback) baselines.rebase(b, mark - b.markUsd);
+    b.markUsd = mark;
+    b.markOnFallback = onFallback;
   }
 
   /** Drops today's baselines (the legs take new ones at their first marks of the new day). */
@@ -259,24 +289,30 @@ export class LegBook {
     for (const r of this.runtimes) r.baseline = null;
   }
 
-  /** A saved day's baselines, taken up by the next selection (the legs held now are selected again). */
+  /** A saved day's baselines: the next selection (whatever is held now) takes them up. */
   restoreBaselines(legs: readonly LegBaselineState[], closedUsd: number): void {
     this.baselines.restore(legs, closedUsd);
     for (const r of this.runtimes) r.baseline = this.baselines.get(r.leg.contractKey);
-    if (this.runtimes.length > 0) this.dirty = true;
+    this.dirty = true;
   }
 
   /**
-   * A fresh broker price; else the model's price, but for a broker-greeks leg only once its
-   * implied vol is known (before, the model prices at the fallback vol: a guess that jumps
-   * to the market when the broker's price arrives); NaN when there is none.
+   * A fresh broker price; else the model's price at the leg's vol (its implied vol when known,
+   * else the fallback vol: then markOnFallback).
    */
-  private trustworthyMark(r: LegRuntime, spot: number, nowMs: number): number {
+  private legMark(r: LegRuntime, spot: number, nowMs: number): number {
     const brokerPrice = this.freshBrokerPrice(r, nowMs);
+    this.markOnFallback = brokerPrice === null && r.impliedVol === null;
     if (brokerPrice !== null) return brokerPrice;
-    if (this.useBrokerGreeks && r.impliedVol === null) return Number.NaN;
     this.modelTerms(r, spot, nowMs);
     return this.terms.valid ? termsPrice(r.right, this.terms) : this.fullModel(r, spot, nowMs).price;
+  }
+
+  /** The model's price of the leg at another vol than its own (no cached terms). */
+  private modelPrice(r: LegRuntime, spot: number, nowMs: number, vol: number): number {
+    const p = this.params;
+    computeGreeks(r.right, spot, r.strike, (r.expiryMs - nowMs) / YEAR_MS, p.riskFreeRate, p.dividendYield, vol, this.scratch);
+    return this.scratch.price;
   }
 
   /**

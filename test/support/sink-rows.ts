@@ -66,7 +66,7 @@ export function dailyState(overrides: Partial<DailyState> = {}): DailyState {
       hedgeCashUsd: 11_627.4,
       hedgeShares: -30,
       optionClosedPnlUsd: -412.125,
-      legBaselines: [{ contractKey: "SPY|OPT|20250131|580|C", units: 500, baselinePriceUsd: 9.875, markPriceUsd: 10.0125 }],
+      legBaselines: [{ contractKey: "SPY|OPT|20250131|580|C", units: 500, baselinePriceUsd: 9.875, markPriceUsd: 10.0125, markOnFallback: false }],
     },
     updatedAtMs: T0_MS,
     ...overrides,

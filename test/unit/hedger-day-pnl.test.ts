@@ -8,6 +8,7 @@ import { Hedger } from "../../src/core/hedger.ts";
 import type { HedgerParams } from "../../src/core/hedger-params.ts";
 import { contractKey, type Position } from "../../src/core/instrument.ts";
 import { YEAR_MS } from "../../src/core/leg-book.ts";
+import { exchangeDayAt } from "../../src/core/nyse-calendar.ts";
 import { OrderRefSequence } from "../../src/core/order-ref-sequence.ts";
 import { hedgerParams, MONDAY_10AM, option, optionPosition, stockPosition, STRATEGY } from "./core-fixtures.ts";
 
@@ -124,8 +125,9 @@ describe("restart: today's PnL goes on from the saved marks", () => {
     return { desk, pnl: desk.pnl(), saved: desk.hedger.dailyState(desk.nowMs) };
   }
 
+  /** As the daemon restarts: the saved day restored before the first positions, the default 5 s grace for broker greeks. */
   function restarted(desk: Desk, saved: ReturnType<Hedger["dailyState"]>): Desk {
-    const next = new Desk();
+    const next = new Desk(hedgerParams({ strategy: { brokerGreeksGraceMs: 5000 } }));
     next.nowMs = desk.nowMs + 60_000;
     next.hedger.restoreDailyState(saved, next.nowMs);
     return next;
@@ -164,6 +166,79 @@ describe("restart: today's PnL goes on from the saved marks", () => {
     next.hedger.evaluate(next.nowMs);
     expect(next.pnl()).toBeCloseTo(pnl, 6);
     expect(next.hedger.circuitBreakerTripped).toBe(false);
+  });
+
+  test("lots bought while gs was down enter at the first mark since the restart, not at the saved one", () => {
+    const { desk, saved } = savedDay(5);
+    // What a desk that never stopped gets: the saved lots move with spot, the 5 bought enter at the mark.
+    desk.quote(600, 60_000).greeks(OLD_EXPIRY, 0.195);
+    desk.positions(straddleOf(10, OLD_EXPIRY));
+    desk.hedger.evaluate(desk.nowMs);
+    const next = restarted(desk, saved);
+    next.nowMs = desk.nowMs - 1000;
+    next.quote(600).positions(straddleOf(10, OLD_EXPIRY)).greeks(OLD_EXPIRY, 0.195);
+    next.hedger.evaluate(next.nowMs);
+    expect(next.pnl()).toBeCloseTo(desk.pnl(), 6);
+  });
+
+  test("every leg closed while gs was down: their PnL at the saved marks stays in the day", () => {
+    const { desk, pnl, saved } = savedDay(10);
+    expect(pnl).toBeLessThan(-100);
+    const next = restarted(desk, saved);
+    next.quote().positions([]);
+    next.hedger.evaluate(next.nowMs);
+    expect(next.pnl()).toBeCloseTo(pnl, 6);
+    expect(next.hedger.dailyState(next.nowMs).pnlMarks?.legBaselines).toEqual([]);
+  });
+
+  test("a status read at midnight does not open the new day on yesterday's quote", () => {
+    const desk = new Desk();
+    desk.quote().positions(straddleOf(5, NEW_EXPIRY)).greeks(NEW_EXPIRY, 0.2);
+    desk.hedger.evaluate(desk.nowMs);
+    const midnight = exchangeDayAt(desk.nowMs).endMs;
+    desk.nowMs = midnight + 1000;
+    expect(desk.hedger.snapshot(desk.nowMs).dailyPnlUsd).toBeNull();
+    expect(desk.hedger.pnl.hedgeOpenValueUsd).toBeNull();
+  });
+});
+
+describe("a guess at the fallback vol is a valuation, not a price: switching to the market's mark is no PnL", () => {
+  const MODEL = hedgerParams({ strategy: { greeksSource: "model", fallbackVol: 0.2 } });
+
+  test("greeks_source model: an intraday roll whose legs' prices come after their positions", () => {
+    const desk = new Desk(MODEL);
+    desk.quote().positions(straddleOf(10, OLD_EXPIRY)).greeks(OLD_EXPIRY, 0.13);
+    desk.hedger.evaluate(desk.nowMs);
+    desk.quote().positions(rolled(10));
+    desk.hedger.evaluate(desk.nowMs);
+    desk.quote(desk.spot, 500).greeks(NEW_EXPIRY, 0.13);
+    desk.hedger.evaluate(desk.nowMs);
+    expect(Math.abs(desk.pnl())).toBeLessThan(1);
+    expect(desk.hedger.circuitBreakerTripped).toBe(false);
+  });
+
+  test("greeks_source model: the day's first marks before the broker's prices", () => {
+    const desk = new Desk(MODEL);
+    desk.quote().positions(straddleOf(10, NEW_EXPIRY));
+    desk.hedger.evaluate(desk.nowMs);
+    desk.quote().greeks(NEW_EXPIRY, 0.13);
+    desk.hedger.evaluate(desk.nowMs);
+    expect(Math.abs(desk.pnl())).toBeLessThan(1);
+    // The market's moves count from there.
+    desk.quote().greeks(NEW_EXPIRY, 0.12);
+    expect(desk.pnl()).toBeLessThan(-1000);
+  });
+
+  test("greeks_source broker with no option data past the grace: the legs are valued on the fallback vol, theta shows", () => {
+    const desk = new Desk(hedgerParams({ strategy: { brokerGreeksGraceMs: 5000 } }));
+    desk.quote().positions(straddleOf(50, NEW_EXPIRY));
+    desk.hedger.evaluate(desk.nowMs);
+    expect(desk.hedger.snapshot(desk.nowMs).optionMtmPnlUsd).toBeNull(); // waiting: unknown, not $0
+    for (let minute = 0; minute < 120; minute++) {
+      desk.quote(desk.spot, 60_000);
+      desk.hedger.evaluate(desk.nowMs);
+    }
+    expect(desk.hedger.snapshot(desk.nowMs).optionMtmPnlUsd).toBeLessThan(-100);
   });
 });
 

@@ -15,7 +15,7 @@ describe("leg baselines", () => {
     ["flipped short: all closed, the rest opens at the mark", -300, 12, 500 * 2],
   ])("long 500 from 10, marked 12, then %s", (_name, units, priceUsd, closedUsd) => {
     const legs = new LegBaselines();
-    const baseline = legs.open(KEY, 500, 10);
+    const baseline = legs.open(KEY, 500, 10, false);
     baseline.markUsd = 12;
     legs.resize(baseline, units);
     legs.keepOnly(new Set([KEY]));
@@ -26,19 +26,29 @@ describe("leg baselines", () => {
 
   test("a leg no longer held closes at its last mark; a new day forgets everything", () => {
     const legs = new LegBaselines();
-    legs.open(KEY, -500, 10).markUsd = 9;
+    legs.open(KEY, -500, 10, false).markUsd = 9;
     legs.keepOnly(new Set());
     expect([legs.closedUsd, legs.valueUsd, legs.get(KEY)]).toEqual([500, 0, null]);
     legs.startNewDay();
     expect(legs.closedUsd).toBe(0);
   });
 
+  test("a switch between a guess and the market's mark moves the baseline, not the PnL", () => {
+    const legs = new LegBaselines();
+    const baseline = legs.open(KEY, 500, 10, true);
+    baseline.markUsd = 9.5; // the guess fell 0.5 a share: that much PnL
+    legs.rebase(baseline, 8 - 9.5); // the market says 8 where the guess now says 9.5
+    baseline.markUsd = 8;
+    expect(500 * baseline.markUsd - legs.valueUsd).toBeCloseTo(500 * -0.5, 9);
+  });
+
   test("state and restore round-trip", () => {
     const legs = new LegBaselines();
-    legs.open(KEY, 500, 10).markUsd = 11;
+    legs.open(KEY, 500, 10, false).markUsd = 11;
     const restored = new LegBaselines();
     restored.restore(legs.state(), -42);
-    expect(restored.get(KEY)).toEqual(legs.get(KEY));
-    expect(restored.closedUsd).toBe(-42);
+    // The same leg, waiting for its first mark since the restart.
+    expect(restored.get(KEY)).toEqual(Object.assign(Object.create(Object.getPrototypeOf(legs.get(KEY))), { ...legs.get(KEY), restored: true }));
+    expect([restored.closedUsd, restored.valueUsd]).toEqual([-42, legs.valueUsd]);
   });
 });

@@ -14,7 +14,7 @@ import type {
   StatusRow,
   StoredOperation,
 } from "../records.ts";
-import type { DayPnlMarks } from "../../core/day-pnl.ts";
+import { dayPnlMarksFrom } from "../../core/day-pnl.ts";
 import type { WriterStamp } from "../queued-write.ts";
 
 export type PgValue = string | number | null;
@@ -207,7 +207,7 @@ export function dailyStateFromRecord(record: PgRecord): DailyState {
     lastHedgePrice: numOrNull(record.last_hedge_price),
     circuitBreakerTripped: record.circuit_breaker_tripped === true,
     updatedAtMs: num(record.updated_at_ms),
-    pnlMarks: (record.pnl_marks ?? null) as DayPnlMarks | null,
+    pnlMarks: dayPnlMarksFrom(record.pnl_marks ?? null),
   };
 }
 

@@ -14,7 +14,7 @@ import type {
   StatusRow,
   StoredOperation,
 } from "../records.ts";
-import type { DayPnlMarks } from "../../core/day-pnl.ts";
+import { dayPnlMarksFrom } from "../../core/day-pnl.ts";
 import { fromMicros, toMicros } from "./micros.ts";
 
 export type SqliteValue = string | number | null;
@@ -218,7 +218,7 @@ export function dailyStateFromRecord(record: SqliteRecord): DailyState {
     lastHedgePrice: fromMicrosOrNull(record.last_hedge_price_micros ?? null),
     circuitBreakerTripped: record.circuit_breaker_tripped === 1,
     updatedAtMs: Number(record.updated_at_ms),
-    pnlMarks: record.pnl_marks == null ? null : (JSON.parse(String(record.pnl_marks)) as DayPnlMarks),
+    pnlMarks: dayPnlMarksFrom(record.pnl_marks ?? null),
   };
 }
 
