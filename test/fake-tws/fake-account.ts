@@ -14,9 +14,13 @@ export interface FakePosition {
 
 const TERMINAL: ReadonlySet<TwsOrderStatus> = new Set(["Cancelled", "ApiCancelled", "Filled", "Inactive"]);
 
+/** An Inactive order held to locate shares to short is still live at IB: it can fill or be cancelled. */
 export function isWorking(order: FakeOrderView): boolean {
-  return !TERMINAL.has(order.status);
+  return !TERMINAL.has(order.status) || (order.status === "Inactive" && order.whyHeld === "locate");
 }
+
+/** How TWS shows an order it holds: PreSubmitted, or Inactive (seen with short sales waiting for a locate). */
+export type HeldOrderStatus = "PreSubmitted" | "Inactive";
 
 /**
  * Orders are numbered per API client id, as at TWS: two clients can each have an order 1.
@@ -84,8 +88,8 @@ export class FakeAccount {
     return this.replace({ ...this.requireOrder(orderId, clientId), status });
   }
 
-  hold(orderId: number, whyHeld: string, clientId?: number): FakeOrderView {
-    return this.replace({ ...this.requireOrder(orderId, clientId), status: "PreSubmitted", whyHeld });
+  hold(orderId: number, whyHeld: string, shownAs: HeldOrderStatus, clientId?: number): FakeOrderView {
+    return this.replace({ ...this.requireOrder(orderId, clientId), status: shownAs, whyHeld });
   }
 
   /** Executes `shares` of a working order at `price`; updates the order and the position. */
@@ -97,7 +101,7 @@ export class FakeAccount {
     const filled = order.filled + shares;
     const avgFillPrice = (order.avgFillPrice * order.filled + price * shares) / filled;
     const updated: FakeOrderView = {
-      ...order, filled, avgFillPrice, lastFillPrice: price, status: filled === order.totalQuantity ? "Filled" : "Submitted",
+      ...order, filled, avgFillPrice, lastFillPrice: price, status: filled === order.totalQuantity ? "Filled" : "Submitted", whyHeld: "", // a fill ends any hold
     };
     this.replace(updated);
     const tsMs = this.now();

@@ -161,7 +161,7 @@ function placeOrder(tws: FakeTws, session: FakeSession, request: ClientRequest &
     case "reject":
       return tws.rejectOrder(order.orderId, policy.message, clientId);
     case "hold_for_locate":
-      return tws.holdOrderForLocate(order.orderId, clientId);
+      return tws.holdOrderForLocate(order.orderId, clientId, policy.shownAs);
     case "fill": {
       const quote = tws.quotes.get(contract.symbol);
       const price = (order.action === "BUY" ? quote?.ask : quote?.bid) ?? quote?.last ?? order.limitPrice ?? 0;

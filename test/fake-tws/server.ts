@@ -6,7 +6,7 @@ import type { Server } from "node:net";
 import { matchesRequest, option, stock } from "./contract.ts";
 import type { FakeContract, RequestedContract } from "./contract.ts";
 import { FakeAccount, isWorking } from "./fake-account.ts";
-import type { FakePosition } from "./fake-account.ts";
+import type { FakePosition, HeldOrderStatus } from "./fake-account.ts";
 import { position as positionMessage } from "./messages/account.ts";
 import { errorMessage } from "./messages/connection.ts";
 import { commissionReport, execDetails } from "./messages/executions.ts";
@@ -29,8 +29,8 @@ export interface FakeQuote {
 export type OrderPolicy =
   | { readonly type: "work" }
   | { readonly type: "fill"; readonly commissionPerShare: number }
-  /** Working but held while shares to short are located (404); it never fills by itself. */
-  | { readonly type: "hold_for_locate" }
+  /** Working but held while shares to short are located (404), shown as `shownAs` (default PreSubmitted); it never fills by itself. */
+  | { readonly type: "hold_for_locate"; readonly shownAs?: HeldOrderStatus }
   | { readonly type: "reject"; readonly message: string };
 
 export interface LoggedRequest {
@@ -272,9 +272,12 @@ export class FakeTws {
     }
   }
 
-  /** TWS holds a working order while it locates shares to short: PreSubmitted, whyHeld "locate", and error 404. */
-  holdOrderForLocate(orderId: number, clientId?: number): void {
-    const order = this.account.hold(orderId, "locate", clientId);
+  /**
+   * TWS holds a working order while it locates shares to short: status PreSubmitted (or Inactive,
+   * which TWS also shows for such orders), whyHeld "locate", and error 404.
+   */
+  holdOrderForLocate(orderId: number, clientId?: number, shownAs: HeldOrderStatus = "PreSubmitted"): void {
+    const order = this.account.hold(orderId, "locate", shownAs, clientId);
     for (const session of this.sessionsOfClient(order.clientId)) {
       session.send(orderStatus(order));
       session.send(errorMessage(orderId, 404, "Order held while securities are located."));

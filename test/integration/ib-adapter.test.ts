@@ -235,6 +235,26 @@ describe("orders and fills", () => {
     expect(h.eventsOf("order_status").filter((e) => e.status === "rejected").length).toBe(1);
   });
 
+  test("a short sale TWS shows as Inactive while it locates shares (whyHeld locate) is still working: warned once, never rejected; it fills", async () => {
+    const h = await connected();
+    const orderId = h.broker.placeOrder(hedge(9, "SELL", 30));
+    await h.waitFor("order_status", (e) => e.status === "submitted");
+    h.tws.holdOrderForLocate(orderId, undefined, "Inactive");
+    await h.waitFor("order_warning", (e) => e.code === 404);
+    const open = await h.broker.openOrders(); // TWS lists it with its orderStatus (Inactive, locate)
+    expect(open.map((o) => [o.orderRef, o.status])).toEqual([["gs:test:SPY:9", "submitted"]]);
+    expect(h.eventsOf("order_warning").map((e) => [e.code, e.message])).toEqual([
+      [null, "TWS reports the order Inactive, held (whyHeld locate) while shares to short are located; it stays working and may fill"],
+      [404, "Order held while securities are located."],
+    ]);
+    h.tws.fillOrder(orderId, 10, 600.1, 0.1); // shares located
+    await h.waitFor("order_status", (e) => e.status === "partially_filled");
+    h.tws.fillOrder(orderId, 20, 600.1, 0.2);
+    await h.waitFor("order_status", (e) => e.status === "filled");
+    expect(h.eventsOf("order_status").map((e) => e.status)).toEqual(["submitted", "partially_filled", "filled"]);
+    expect(h.logs.some((l) => l.level === "warn" && l.message.includes("gs:test:SPY:9: TWS reports the order Inactive"))).toBe(true);
+  });
+
   test("cancelOrder by orderRef: TWS confirms with 202 and the order ends cancelled", async () => {
     const h = await connected();
     h.broker.placeOrder(hedge(4));

@@ -1,6 +1,7 @@
 // IB 404 "order held while securities are located": the order stays working at IB. gs keeps
 // tracking it (no second hedge next to it), warns the operator, and its timeout and stop still
-// cancel it. The fake TWS holds the order the way TWS does (PreSubmitted, whyHeld "locate", 404).
+// cancel it. The fake TWS holds the order the way TWS does (whyHeld "locate", 404), shown as
+// PreSubmitted or as Inactive: an Inactive order held for locate is live, not rejected.
 import { afterEach, expect, test } from "bun:test";
 import { describeSinks } from "../support/sinks.ts";
 import { operations, SPOT } from "./daemon-harness.ts";
@@ -9,16 +10,23 @@ import { closeScenes, hedgingScene, quote, setStraddleDelta, stopAndWait, TEST_T
 afterEach(closeScenes);
 
 const ORDER_TIMEOUT_MS = 30_000;
+const HELD_404 = "404 Order held while securities are located.";
+const INACTIVE_HELD = "- TWS reports the order Inactive, held (whyHeld locate) while shares to short are located; it stays working and may fill";
 
-describeSinks("daemon with broker = ib: an order held for locate (404)", (makeSink) => {
+const SHOWN_AS = [
+  { shownAs: "PreSubmitted", warnings: [HELD_404] },
+  { shownAs: "Inactive", warnings: [INACTIVE_HELD, HELD_404] },
+] as const;
+
+for (const { shownAs, warnings } of SHOWN_AS) describeSinks(`daemon with broker = ib: an order held for locate (404), shown as ${shownAs}`, (makeSink) => {
   test("the held order stays tracked and warned about; no second hedge is sent next to it; its timeout cancels it", async () => {
-    const scene = await hedgingScene(makeSink, { type: "hold_for_locate" });
+    const scene = await hedgingScene(makeSink, { type: "hold_for_locate", shownAs });
     const { sink, tws, call, put, clock, running } = scene;
     const held = await workingHedge(scene);
-    await until(clock, async () => (await operations(sink, ["order_warning"])).length === 1, "the 404 recorded as an order warning");
-    const [warning] = await operations(sink, ["order_warning"]);
-    expect(warning).toMatchObject({ orderRef: held.orderRef, brokerOrderId: held.orderId, quantityShares: held.totalQuantity });
-    expect(warning?.reason).toContain("404");
+    await until(clock, async () => (await operations(sink, ["order_warning"])).length === warnings.length, "the hold recorded as order warnings");
+    const recorded = await operations(sink, ["order_warning"]);
+    expect(recorded.map((warning) => warning.reason)).toEqual([...warnings]);
+    for (const warning of recorded) expect(warning).toMatchObject({ orderRef: held.orderRef, brokerOrderId: held.orderId, quantityShares: held.totalQuantity });
     expect(running.log.some((line) => line.includes("warn") && line.includes("404"))).toBe(true);
     expect(await operations(sink, ["reject"])).toEqual([]);
     expect(running.daemon.statusNow().hedgeState).toBe("working");
@@ -41,9 +49,9 @@ describeSinks("daemon with broker = ib: an order held for locate (404)", (makeSi
   }, TEST_TIMEOUT_MS);
 
   test("stop with a held order working: the order is cancelled", async () => {
-    const scene = await hedgingScene(makeSink, { type: "hold_for_locate" });
+    const scene = await hedgingScene(makeSink, { type: "hold_for_locate", shownAs });
     const held = await workingHedge(scene);
-    await until(scene.clock, async () => (await operations(scene.sink, ["order_warning"])).length === 1, "the order warning");
+    await until(scene.clock, async () => (await operations(scene.sink, ["order_warning"])).length === warnings.length, "the order warnings");
     expect(await stopAndWait(scene.running, scene.clock)).toBe(0);
     expect(scene.tws.requestsOf("cancel_order").map((r) => r.request.orderId)).toEqual([held.orderId]);
     expect(scene.tws.workingOrders()).toEqual([]);

@@ -22,7 +22,7 @@ import type { IbBrokerOptions } from "./ib-options.ts";
 import { MarketDataBook, type Subscription } from "./market-data-book.ts";
 import { classifyIbMessage } from "./message-codes.ts";
 import { OrderBook, type TrackedOrder } from "./order-book.ts";
-import { isTerminalStatus, mapTwsOrderStatus } from "./order-status-table.ts";
+import { isInactiveButHeld, isTerminalStatus, mapTwsOrderStatus } from "./order-status-table.ts";
 import { type ExecutionWithCommission, ReconciliationRequests } from "./reconciliation-requests.ts";
 import { SessionLink } from "./session-link.ts";
 import { kindOfMarketDataType, marketDataTypeRequest, modelOptionTickKind, priceOrNull, quoteFieldOfTick } from "./tick-table.ts";
@@ -171,8 +171,8 @@ export class IbBroker implements Broker {
     api.on(EventName.positionEnd, () => this.requests.positionEnd());
     api.on(EventName.openOrder, (orderId: number, contract: IbContract, order: IbOrder, state: IbOrderState) => this.onOpenOrder(orderId, contract, order, state));
     api.on(EventName.openOrderEnd, () => this.requests.openOrderEnd());
-    api.on(EventName.orderStatus, (orderId: number, status: string, filled: number, remaining: number, _avgFillPrice?: number, _permId?: number, _parentId?: number, _lastFillPrice?: number, clientId?: number) =>
-      this.onOrderStatus(clientId ?? 0, orderId, status, filled, remaining),
+    api.on(EventName.orderStatus, (orderId: number, status: string, filled: number, remaining: number, _avgFillPrice?: number, _permId?: number, _parentId?: number, _lastFillPrice?: number, clientId?: number, whyHeld?: string) =>
+      this.onOrderStatus(clientId ?? 0, orderId, status, whyHeld ?? "", filled, remaining),
     );
     api.on(EventName.execDetails, (reqId: number, contract: IbContract, exec: IbExecution) => this.onExecution(reqId, contract, exec));
     api.on(EventName.execDetailsEnd, (reqId: number) => this.requests.executionEnd(reqId));
@@ -311,13 +311,25 @@ export class IbBroker implements Broker {
   }
 
   /** Statuses of other API clients' orders (reqAllOpenOrders lists them) match none of gs's. */
-  private onOrderStatus(clientId: number, orderId: number, word: string, filled: number, remaining: number): void {
-    this.requests.orderStatus(clientId, orderId, filled);
+  private onOrderStatus(clientId: number, orderId: number, word: string, whyHeld: string, filled: number, remaining: number): void {
+    this.requests.orderStatus(clientId, orderId, { filledShares: filled, whyHeld });
     const tracked = this.orders.ofId(clientId, orderId);
     if (!tracked) return;
-    const status = mapTwsOrderStatus(word, filled, remaining);
+    const status = mapTwsOrderStatus(word, whyHeld, filled, remaining);
     if (status === null) return this.options.log("debug", `order ${orderId}: status ${JSON.stringify(word)} ignored`);
-    this.emitOrderStatus(tracked, status, filled, remaining, status === "rejected" ? `TWS status ${word}` : null);
+    this.noteInactiveHold(tracked, word, whyHeld);
+    this.emitOrderStatus(tracked, status, filled, remaining, status === "rejected" ? `TWS status ${word}${whyHeld === "" ? "" : ` (whyHeld ${whyHeld})`}` : null);
+  }
+
+  /** TWS shows a held order as Inactive, which reads as dead: say once per hold that it still works. */
+  private noteInactiveHold(tracked: TrackedOrder, word: string, whyHeld: string): void {
+    const held = isInactiveButHeld(word, whyHeld);
+    if (held === tracked.heldInactive) return;
+    tracked.heldInactive = held;
+    if (!held || tracked.terminal) return;
+    const message = `TWS reports the order Inactive, held (whyHeld ${whyHeld}) while shares to short are located; it stays working and may fill`;
+    this.options.log("warn", `order ${tracked.orderRef}: ${message}`);
+    this.emit({ type: "order_warning", orderRef: tracked.orderRef, brokerOrderId: tracked.orderId, code: null, message, tsEventMs: this.options.now() });
   }
 
   /** One order_status per real change; nothing after a terminal status. */

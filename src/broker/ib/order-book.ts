@@ -15,6 +15,8 @@ export interface TrackedOrder {
   readonly quantityShares: number;
   lastStatus: { status: BrokerOrderStatus; filled: number; remaining: number } | null;
   terminal: boolean;
+  /** TWS last reported it Inactive but held (locate): still working, and the operator was told. */
+  heldInactive: boolean;
 }
 
 export class OrderBook {
@@ -27,11 +29,11 @@ export class OrderBook {
   private readonly commissionsByExec = new Map<string, number>();
   private readonly commissionsReported = new Set<string>();
 
-  track(order: Omit<TrackedOrder, "lastStatus" | "terminal">): TrackedOrder {
+  track(order: Omit<TrackedOrder, "lastStatus" | "terminal" | "heldInactive">): TrackedOrder {
     const key = clientOrderKey(order.clientId, order.orderId);
     const existing = this.byClientOrderId.get(key);
     if (existing) return existing;
-    const tracked: TrackedOrder = { ...order, lastStatus: null, terminal: false };
+    const tracked: TrackedOrder = { ...order, lastStatus: null, terminal: false, heldInactive: false };
     this.byClientOrderId.set(key, tracked);
     if (order.orderRef !== "") this.byRef.set(order.orderRef, tracked);
     return tracked;

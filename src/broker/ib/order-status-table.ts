@@ -10,15 +10,26 @@ const STATUS_BY_TWS_WORD: ReadonlyMap<string, BrokerOrderStatus> = new Map<strin
   ["ApiCancelled", "cancelled"],
   ["Cancelled", "cancelled"],
   ["Filled", "filled"],
-  ["Inactive", "rejected"], // TWS parks rejected/unacceptable orders as Inactive
+  ["Inactive", "rejected"], // TWS parks rejected/unacceptable orders as Inactive (unless held: below)
 ]);
 
 /**
- * Maps a TWS status and fill counts; null for words gs does not act on ("Unknown").
+ * whyHeld reasons under which an Inactive order is still live at IB: a short sale waits there
+ * while shares are located and may fill at any moment (ib_insync #363, nautilus_trader #3723).
+ */
+const LIVE_HOLDS_WHILE_INACTIVE: ReadonlySet<string> = new Set(["locate"]);
+
+/** True for an Inactive order TWS still works (held to locate shares to short): not a reject. */
+export function isInactiveButHeld(word: string, whyHeld: string): boolean {
+  return word === "Inactive" && whyHeld.split(",").some((reason) => LIVE_HOLDS_WHILE_INACTIVE.has(reason.trim()));
+}
+
+/**
+ * Maps a TWS status, its whyHeld and fill counts; null for words gs does not act on ("Unknown").
  * A working order with some shares filled is partially filled.
  */
-export function mapTwsOrderStatus(word: string, filledShares: number, remainingShares: number): BrokerOrderStatus | null {
-  const status = STATUS_BY_TWS_WORD.get(word);
+export function mapTwsOrderStatus(word: string, whyHeld: string, filledShares: number, remainingShares: number): BrokerOrderStatus | null {
+  const status = isInactiveButHeld(word, whyHeld) ? "submitted" : STATUS_BY_TWS_WORD.get(word);
   if (status === undefined) return null;
   if (status === "submitted" && filledShares > 0 && remainingShares > 0) return "partially_filled";
   return status;

@@ -12,14 +12,16 @@ import type { BrokerLog } from "./ib-options.ts";
 import { formatExecutionFilterTime } from "./ib-time.ts";
 import { clientOrderKey, type OrderBook } from "./order-book.ts";
 import { PendingRequests } from "./pending-requests.ts";
-import { toExecutionReport, toOpenOrder } from "./translate.ts";
+import { type OrderStatusExtras, toExecutionReport, toOpenOrder } from "./translate.ts";
+
+const NO_STATUS_EXTRAS: OrderStatusExtras = { filledShares: 0, whyHeld: "" };
 
 export type ExecutionWithCommission = { execution: ExecutionReport; commission: CommissionReport | null };
 
 /** Keyed by clientOrderKey: reqAllOpenOrders lists every API client's orders, each numbered per client. */
 interface OpenOrderSnapshot {
   readonly orders: Map<string, { orderId: number; contract: IbContract; order: IbOrder; state: IbOrderState }>;
-  readonly filled: Map<string, number>;
+  readonly statuses: Map<string, OrderStatusExtras>;
   /** Its request timed out: the next caller asks again, and keeps what arrived so far. */
   requestLost: boolean;
 }
@@ -90,7 +92,7 @@ export class ReconciliationRequests {
         this.openOrdersWaiters.push(settle);
         const collector = this.openOrdersCollector;
         if (collector !== null && !collector.requestLost) return;
-        if (collector === null) this.openOrdersCollector = { orders: new Map(), filled: new Map(), requestLost: false };
+        if (collector === null) this.openOrdersCollector = { orders: new Map(), statuses: new Map(), requestLost: false };
         else collector.requestLost = false;
         api.reqAllOpenOrders();
       })
@@ -151,8 +153,8 @@ export class ReconciliationRequests {
     this.openOrdersCollector?.orders.set(clientOrderKey(order.clientId ?? 0, orderId), { orderId, contract, order, state });
   }
 
-  orderStatus(clientId: number, orderId: number, filledShares: number): void {
-    this.openOrdersCollector?.filled.set(clientOrderKey(clientId, orderId), filledShares);
+  orderStatus(clientId: number, orderId: number, extras: OrderStatusExtras): void {
+    this.openOrdersCollector?.statuses.set(clientOrderKey(clientId, orderId), extras);
   }
 
   openOrderEnd(): void {
@@ -163,7 +165,7 @@ export class ReconciliationRequests {
     if (!snapshot) return;
     const result: OpenOrder[] = [];
     for (const [key, { orderId, contract, order, state }] of snapshot.orders) {
-      const translated = toOpenOrder(orderId, contract, order, state, snapshot.filled.get(key) ?? 0);
+      const translated = toOpenOrder(orderId, contract, order, state, snapshot.statuses.get(key) ?? NO_STATUS_EXTRAS);
       if (translated.ok) result.push(translated.value);
       else this.log("debug", translated.reason);
     }

@@ -38,13 +38,19 @@ export function toExecutionReport(ib: IbContract, exec: IbExecution, orderRefOfI
   };
 }
 
-/** An open stock order; filled shares come from the orderStatus TWS sends alongside. */
-export function toOpenOrder(orderId: number, ib: IbContract, order: IbOrder, state: IbOrderState, filledShares: number): Translation<OpenOrder> {
+/** What the orderStatus TWS sends alongside an openOrder adds to it. */
+export interface OrderStatusExtras {
+  readonly filledShares: number;
+  readonly whyHeld: string;
+}
+
+/** An open stock order; filled shares and whyHeld come from the orderStatus TWS sends alongside. */
+export function toOpenOrder(orderId: number, ib: IbContract, order: IbOrder, state: IbOrderState, { filledShares, whyHeld }: OrderStatusExtras): Translation<OpenOrder> {
   const side = sideOfIbWord(order.action);
   if (ib.secType !== "STK") return skip(`open order ${orderId} is for ${ib.secType ?? "?"}, not stock`);
   if (side === null || order.totalQuantity === undefined) return skip(`open order ${orderId} lacks action or quantity`);
   const remaining = order.totalQuantity - filledShares;
-  const status = mapTwsOrderStatus(state.status ?? "", filledShares, remaining);
+  const status = mapTwsOrderStatus(state.status ?? "", whyHeld, filledShares, remaining);
   if (status === null) return skip(`open order ${orderId} has status ${JSON.stringify(state.status)}, which gs does not act on`);
   return {
     ok: true,

@@ -42,20 +42,26 @@ describe("message codes", () => {
 
 describe("order status table", () => {
   test.each([
-    ["ApiPending", 0, 10, "pending_submit"],
-    ["PendingSubmit", 0, 10, "pending_submit"],
-    ["PreSubmitted", 0, 10, "submitted"],
-    ["Submitted", 0, 10, "submitted"],
-    ["Submitted", 4, 6, "partially_filled"],
-    ["PendingCancel", 4, 6, "partially_filled"],
-    ["Cancelled", 4, 6, "cancelled"],
-    ["ApiCancelled", 0, 10, "cancelled"],
-    ["Filled", 10, 0, "filled"],
-    ["Inactive", 0, 10, "rejected"],
-    ["Unknown", 0, 10, null],
-    ["submitted", 0, 10, null], // case matters: TWS words are exact
-  ] as const)("%s filled %i remaining %i -> %s", (word, filled, remaining, expected) => {
-    expect(mapTwsOrderStatus(word, filled, remaining)).toBe(expected);
+    ["ApiPending", "", 0, 10, "pending_submit"],
+    ["PendingSubmit", "", 0, 10, "pending_submit"],
+    ["PreSubmitted", "", 0, 10, "submitted"],
+    ["PreSubmitted", "locate", 0, 10, "submitted"],
+    ["Submitted", "", 0, 10, "submitted"],
+    ["Submitted", "", 4, 6, "partially_filled"],
+    ["PendingCancel", "", 4, 6, "partially_filled"],
+    ["Cancelled", "", 4, 6, "cancelled"],
+    ["ApiCancelled", "", 0, 10, "cancelled"],
+    ["Filled", "", 10, 0, "filled"],
+    ["Inactive", "", 0, 10, "rejected"],
+    ["Inactive", "locate", 0, 10, "submitted"], // a short sale waiting for shares to borrow: still live at IB
+    ["Inactive", "locate", 4, 6, "partially_filled"],
+    ["Inactive", "child,locate", 0, 10, "submitted"],
+    ["Inactive", "child", 0, 10, "rejected"],
+    ["Cancelled", "locate", 0, 10, "cancelled"],
+    ["Unknown", "", 0, 10, null],
+    ["submitted", "", 0, 10, null], // case matters: TWS words are exact
+  ] as const)("%s (whyHeld %j) filled %i remaining %i -> %s", (word, whyHeld, filled, remaining, expected) => {
+    expect(mapTwsOrderStatus(word, whyHeld, filled, remaining)).toBe(expected);
   });
 
   test("terminal statuses", () => {
