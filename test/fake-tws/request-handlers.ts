@@ -201,11 +201,29 @@ function sendOpenOrders(tws: FakeTws, session: FakeSession, scope: "client" | "a
 function sendExecutions(tws: FakeTws, session: FakeSession, reqId: number, filter: ExecutionFilter): void {
   const sinceMs = parseFilterTime(filter.time);
   const selected = tws.account.executions().filter((e) => matchesFilter(e, filter, sinceMs));
-  for (const execution of selected) {
-    session.send(execDetails(reqId, execution));
-    session.send(commissionReport(execution.execId, execution.commission, execution.contract.currency));
+  const commissionOf = (e: FakeExecution) => commissionReport(e.execId, e.commission, e.contract.currency);
+  const commissions = selected.map(commissionOf);
+  switch (tws.commissionsOfExecutionsAnswer) {
+    case "with_each_execution":
+      for (const execution of selected) {
+        session.send(execDetails(reqId, execution));
+        session.send(commissionOf(execution));
+      }
+      session.send(execDetailsEnd(reqId));
+      return;
+    case "after_end_same_write":
+      session.sendTogether([...selected.map((execution) => execDetails(reqId, execution)), execDetailsEnd(reqId), ...commissions]);
+      return;
+    case "withheld":
+      for (const execution of selected) session.send(execDetails(reqId, execution));
+      session.send(execDetailsEnd(reqId));
+      for (const commission of commissions) tws.withholdCommission(session, commission);
+      return;
+    default: {
+      const unreachable: never = tws.commissionsOfExecutionsAnswer;
+      throw new Error(`unknown commission placement ${String(unreachable)}`);
+    }
   }
-  session.send(execDetailsEnd(reqId));
 }
 
 function matchesFilter(e: FakeExecution, filter: ExecutionFilter, sinceMs: number | null): boolean {

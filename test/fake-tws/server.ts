@@ -15,6 +15,7 @@ import { MARKET_DATA_TYPE, TICK, tickOptionComputation, tickPrice } from "./mess
 import type { FakeGreeks } from "./messages/market-data.ts";
 import { orderStatus } from "./messages/orders.ts";
 import type { FakeOrderView } from "./messages/orders.ts";
+import type { WireField } from "./framing.ts";
 import type { ClientRequest } from "./requests.ts";
 import { handleRequest } from "./request-handlers.ts";
 import { FakeSession } from "./session.ts";
@@ -65,6 +66,13 @@ export class FakeTws {
   withholdNextValidId = false;
   /** Live fills report the commission before the execution (TWS sends them in either order). */
   commissionBeforeExecution = false;
+  /**
+   * Where a reqExecutions answer puts the commissions: behind each execution (usual); right behind
+   * execDetailsEnd in the same socket write; or held back until releaseCommissions() (TWS
+   * computes a commission a moment after the execution, so it can come after the answer ended).
+   */
+  commissionsOfExecutionsAnswer: "with_each_execution" | "after_end_same_write" | "withheld" = "with_each_execution";
+  private readonly withheldCommissions: { readonly session: FakeSession; readonly message: WireField[] }[] = [];
   /** Pause inside every position dump, after its first position (0 = none). */
   positionDumpPauseMs = 0;
   /** Request types the fake answers with this error (sent with the request's id) instead of data. */
@@ -262,6 +270,15 @@ export class FakeTws {
       session.send(commissionReport(correctedId, original.commission, original.contract.currency));
     }
     return correctedId;
+  }
+
+  /** Sends the commissions that reqExecutions answers held back (commissionsOfExecutionsAnswer = "withheld"). */
+  releaseCommissions(): void {
+    for (const { session, message } of this.withheldCommissions.splice(0)) session.send(message);
+  }
+
+  withholdCommission(session: FakeSession, message: WireField[]): void {
+    this.withheldCommissions.push({ session, message });
   }
 
   rejectOrder(orderId: number, message = "Order rejected - reason: fake TWS rejects this order", clientId?: number): void {

@@ -47,6 +47,11 @@ export class FakeSession {
     if (!this.closed) this.socket.write(encodeFrame(fields));
   }
 
+  /** Several messages in one socket write, so the client reads and handles them in one go. */
+  sendTogether(messages: readonly (readonly WireField[])[]): void {
+    if (!this.closed) this.socket.write(Buffer.concat(messages.map(encodeFrame)));
+  }
+
   /** Flushes what was written, then closes (TWS does this after error 326). */
   end(): void {
     this.socket.end();

@@ -211,6 +211,24 @@ describe("orders and fills", () => {
     expect(h.eventsOf("commission").map((e) => e.commission.commissionUsd)).toEqual([0.2]);
   });
 
+  test.each(["withheld", "after_end_same_write"] as const)("a fill found by executionsSince whose commission TWS sends after execDetailsEnd (%s): the commission is reported once", async (placement) => {
+    const h = await connected();
+    const orderId = h.broker.placeOrder(hedge(11, "BUY", 5));
+    await h.waitFor("order_status", (e) => e.status === "submitted");
+    h.tws.dropConnections();
+    await h.waitFor("connection", (e) => e.state === "disconnected");
+    h.tws.fillOrder(orderId, 5, 600.3, 0.2); // filled while gs was away
+    await h.broker.connect();
+    h.tws.commissionsOfExecutionsAnswer = placement;
+    const found = await h.broker.executionsSince(Date.now() - 60_000);
+    expect(found.map((f) => [f.execution.orderRef, f.commission])).toEqual([["gs:test:SPY:11", null]]);
+    h.tws.releaseCommissions();
+    await h.waitFor("commission");
+    h.tws.resendExecution(found[0]?.execution.execId ?? "missing"); // with its commission again
+    await h.broker.positions(); // round trip: nothing more comes
+    expect(h.eventsOf("commission").map((e) => [e.commission.execId, e.commission.commissionUsd])).toEqual([[found[0]?.execution.execId ?? "missing", 0.2]]);
+  });
+
   test("a corrected execution is not counted twice; the correction is logged", async () => {
     const h = await connected();
     const orderId = h.broker.placeOrder(hedge(8, "BUY", 5));

@@ -104,12 +104,11 @@ export class IbBroker implements Broker {
 
   /**
    * Marks nothing seen: the caller may drop the answer (a reconciliation that fails later), so a
-   * live report of these executions still reaches it; the daemon counts each exec id once.
+   * live report of these executions still reaches it; the daemon counts each exec id once. A
+   * commission TWS sends after the answer comes as a commission event.
    */
   async executionsSince(sinceMs: number): Promise<ExecutionWithCommission[]> {
-    const executions = await this.requests.executionsSince(this.sessionClient("executionsSince"), this.nextRequestId++, sinceMs);
-    for (const { execution } of executions) this.orders.noteAnsweredExecution(execution.execId);
-    return executions;
+    return this.requests.executionsSince(this.sessionClient("executionsSince"), this.nextRequestId++, sinceMs);
   }
 
   async historicalBars(request: HistoricalBarsRequest): Promise<HistoricalBar[]> {
@@ -377,10 +376,10 @@ export class IbBroker implements Broker {
     const execId = report.execId;
     if (execId === undefined || report.commission === undefined) return;
     this.orders.recordCommission(execId, report.commission);
-    if (this.orders.executionReported(execId)) this.emitCommission(execId);
+    if (this.orders.commissionDue(execId)) this.emitCommission(execId);
   }
 
-  /** Once per exec id, and only after its execution was reported. */
+  /** Once per exec id, and only after its execution was reported (live or in an executions answer). */
   private emitCommission(execId: string): void {
     const commissionUsd = this.orders.commissionOf(execId);
     if (commissionUsd === undefined || !this.orders.firstCommissionReport(execId)) return;

@@ -25,7 +25,8 @@ export class OrderBook {
   private readonly executionsSeen = new Set<string>();
   /** The first exec id known per execution base; another id with that base is a correction. */
   private readonly executionIdByBase = new Map<string, string>();
-  private readonly executionsReported = new Set<string>();
+  /** Exec ids reported live, or returned by an executions request: their commissions are reported. */
+  private readonly commissionsDue = new Set<string>();
   private readonly commissionsByExec = new Map<string, number>();
   private readonly commissionsReported = new Set<string>();
 
@@ -59,23 +60,25 @@ export class OrderBook {
     const first = this.executionIdByBase.get(base);
     if (first !== undefined && first !== execId) return "correction";
     this.executionIdByBase.set(base, execId);
-    this.executionsReported.add(execId);
+    this.commissionsDue.add(execId);
     return "new";
   }
 
   /**
    * An execution a reconciliation request returned. It is not marked seen: the daemon may
    * abandon that reconciliation, so a live report of it must still reach the daemon (which
-   * counts each exec id once). A later correction of it is still a correction.
+   * counts each exec id once). A later correction of it is still a correction. Its commission
+   * is due: one TWS sends after the answer ended is reported as an event.
    */
   noteAnsweredExecution(execId: string): void {
     const base = executionBase(execId);
     if (!this.executionIdByBase.has(base)) this.executionIdByBase.set(base, execId);
+    this.commissionsDue.add(execId);
   }
 
-  /** True for exec ids reported as an execution event (so their commission is reported too). */
-  executionReported(execId: string): boolean {
-    return this.executionsReported.has(execId);
+  /** True for exec ids whose execution reached the caller (event or answer), so their commission does too. */
+  commissionDue(execId: string): boolean {
+    return this.commissionsDue.has(execId);
   }
 
   recordCommission(execId: string, commissionUsd: number): void {

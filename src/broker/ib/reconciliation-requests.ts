@@ -112,7 +112,10 @@ export class ReconciliationRequests {
         collected,
         finish: () => {
           this.executionRequests.delete(reqId);
-          settle(collected.filter((e) => e.tsEventMs >= sinceMs).map((execution) => ({ execution, commission: this.commissionOf(execution) })));
+          const answered = collected.filter((e) => e.tsEventMs >= sinceMs);
+          // Now, not when the caller resumes: a commission read in the same chunk as execDetailsEnd is handled before that.
+          for (const execution of answered) this.orders.noteAnsweredExecution(execution.execId);
+          settle(answered.map((execution) => ({ execution, commission: this.commissionOf(execution) })));
         },
         fail: (error) => {
           this.executionRequests.delete(reqId);

@@ -153,7 +153,15 @@ describe("execution ledger", () => {
     expect(book.classifyExecution("0000e0d5.6556a4a3.01.02")).toBe("correction");
     expect(book.classifyExecution("0000e0d5.6556a4a3.02.01")).toBe("new");
     expect(book.classifyExecution("plain-id")).toBe("new");
-    expect(["0000e0d5.6556a4a3.01.01", "0000e0d5.6556a4a3.01.02"].map((id) => book.executionReported(id))).toEqual([true, false]);
+    expect(["0000e0d5.6556a4a3.01.01", "0000e0d5.6556a4a3.01.02"].map((id) => book.commissionDue(id))).toEqual([true, false]);
+  });
+
+  test("an execution an executions request returned: its commission is due, it is not seen, its correction is a correction", () => {
+    const book = new OrderBook();
+    book.noteAnsweredExecution("0000e0d5.6556a4a3.01.01");
+    expect(book.commissionDue("0000e0d5.6556a4a3.01.01")).toBe(true);
+    expect(book.classifyExecution("0000e0d5.6556a4a3.01.01")).toBe("new"); // the caller may have dropped the answer
+    expect(book.classifyExecution("0000e0d5.6556a4a3.01.02")).toBe("correction");
   });
 });
 
