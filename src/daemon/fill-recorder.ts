@@ -60,6 +60,16 @@ export class FillRecorder {
     return this.recordedExecIds.has(execId) || this.pendingExecutions.has(execId);
   }
 
+  /**
+   * The commission of an execution this process has not been handed yet, taken out to record
+   * with it: a broker may send it after its executions answer, while the reconciliation goes on.
+   */
+  takeEarlyCommission(execId: string): CommissionReport | null {
+    const commission = this.earlyCommissions.get(execId) ?? null;
+    this.earlyCommissions.delete(execId);
+    return commission;
+  }
+
   /** Recorded elsewhere (reconciliation found it at the broker), with its commission or not. */
   markRecorded(execId: string, withCommission: boolean): void {
     this.recordedExecIds.add(execId);

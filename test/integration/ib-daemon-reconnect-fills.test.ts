@@ -55,6 +55,23 @@ describeSinks("daemon with broker = ib: an order TWS finished while gs was disco
     expect(await stopAndWait(running, clock)).toBe(0);
   }, TEST_TIMEOUT_MS);
 
+  // TWS computes a commission a moment after its execution: the reconnect's executions answer may
+  // end before it, in the same socket read or well after. Either way it is booked, once.
+  test.each(["after_end_same_write", "withheld"] as const)("filled while down, its commission sent after the executions answer (%s): the commission is recorded once and counted in the day", async (placement) => {
+    const scene = await hedgingScene(makeSink, { type: "work" }, (tws) => void (tws.commissionsOfExecutionsAnswer = placement));
+    const { sink, tws, clock, running } = scene;
+    const { orderRef, shares } = await actWhileDisconnected(scene, (orderId, quantity) => tws.fillOrder(orderId, quantity, SPOT - 0.02, 1.2));
+    tws.releaseCommissions();
+    await until(clock, () => running.daemon.statusNow().details.dailyCommissionsUsd === 1.2, "the commission counted in the day");
+    await running.broker.positions(); // round trip: nothing more comes
+    await clock.advance(10_000); // past the fill recorder's commission wait
+    const rows = await operations(sink, ["fill", "partial_fill", "commission"]);
+    expect(rows.filter((row) => row.type !== "commission").map((row) => [row.orderRef, row.quantityShares])).toEqual([[orderRef, shares]]);
+    expect(rows.reduce((sum, row) => sum + (row.commissionUsd ?? 0), 0)).toBe(1.2);
+    expect(running.daemon.statusNow().details.dailyCommissionsUsd).toBe(1.2);
+    expect(await stopAndWait(running, clock)).toBe(0);
+  }, TEST_TIMEOUT_MS);
+
   test("part-filled then cancelled at TWS while down: final with the executed shares, the rest no longer pending", async () => {
     const scene = await hedgingScene(makeSink, { type: "work" });
     const { sink, tws, clock, running } = scene;
