@@ -417,6 +417,15 @@ describe("another API client's orders (order ids are numbered per client id)", (
     expect(h.tws.requestsOf("cancel_order")).toEqual([]);
   });
 
+  test("after openOrders() listed another client's order, this client's new order ids are above it (IB requires it after reqAllOpenOrders)", async () => {
+    const h = await connected();
+    theirOrderWithOurId(h, 103);
+    await h.broker.openOrders();
+    const orderId = h.broker.placeOrder(hedge(42));
+    expect(orderId).toBe(104);
+    await h.waitFor("order_status", (e) => e.orderRef === "gs:test:SPY:42" && e.status === "submitted");
+  });
+
   test("the fake TWS numbers order ids per client: nextValidId is above this client's orders only", async () => {
     const h = await started();
     theirOrderWithOurId(h as Awaited<ReturnType<typeof connected>>, 103);

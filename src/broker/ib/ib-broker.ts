@@ -302,7 +302,7 @@ export class IbBroker implements Broker {
 
   private onOpenOrder(orderId: number, contract: IbContract, order: IbOrder, state: IbOrderState): void {
     const side = order.action === OrderAction.SELL ? "SELL" : "BUY";
-    this.link.noteOrderId(order.clientId ?? 0, orderId);
+    this.link.noteOrderId(orderId);
     if (order.orderRef && contract.secType === SecType.STK) {
       this.orders.track({ orderRef: order.orderRef, clientId: order.clientId ?? 0, orderId, symbol: contract.symbol ?? "", side, quantityShares: order.totalQuantity ?? 0 });
     }
@@ -311,6 +311,7 @@ export class IbBroker implements Broker {
 
   /** Statuses of other API clients' orders (reqAllOpenOrders lists them) match none of gs's. */
   private onOrderStatus(clientId: number, orderId: number, word: string, whyHeld: string, filled: number, remaining: number): void {
+    this.link.noteOrderId(orderId);
     this.requests.orderStatus(clientId, orderId, { filledShares: filled, whyHeld });
     const tracked = this.orders.ofId(clientId, orderId);
     if (!tracked) return;

@@ -102,9 +102,12 @@ export class SessionLink {
     return this.nextOrderId++;
   }
 
-  /** An order TWS listed: one of this client's own ids is never handed out again. Other clients number their own. */
-  noteOrderId(clientId: number, orderId: number): void {
-    if (clientId === this.clientIdInUse) this.nextOrderId = Math.max(this.nextOrderId, orderId + 1);
+  /**
+   * An order id TWS reported (openOrder, orderStatus) for any API client: once a client has seen
+   * other clients' orders (reqAllOpenOrders), IB wants its new order ids above all of them.
+   */
+  noteOrderId(orderId: number): void {
+    this.nextOrderId = Math.max(this.nextOrderId, orderId + 1);
   }
 
   /** The account this session trades and reconciles, resolved when the session became ready. */
