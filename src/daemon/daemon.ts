@@ -95,6 +95,7 @@ export class Daemon {
       marketNowMs: () => deps.marketClock.nowMs(),
       wallNowMs: () => deps.wallClock.nowMs(),
       tradingAllowed: () => this.current === "RUNNING",
+      ordersAllowed: () => this.current === "RUNNING" || this.current === "PAUSED",
       stateName: () => this.current,
       onDailyStateChanged: () => this.persistDailyState(),
       onOrderFinal: () => this.orderFinalWaiter?.(),
@@ -353,7 +354,7 @@ export class Daemon {
       requestStop: (reason) => this.requestStop(reason),
       flattenRefusal: () => this.hedgeLoop.flattenRefusal(),
       requestFlatten: () => this.hedgeLoop.requestFlatten(),
-      endFlatten: (reason) => this.hedgeLoop.endFlatten(reason),
+      endFlatten: (cause) => this.hedgeLoop.endFlatten(cause),
       retryBrokerNow: () => this.retryNow(),
       acceptBrokerPosition: () => this.vouched.accept(this.deps.hedger, this.recorder),
     });
@@ -383,6 +384,8 @@ export class Daemon {
       if (left.length > 0) this.deps.log.log("warn", this.current, `stopping with ${left.length} order(s) not confirmed cancelled`, { orderRefs: left.join(",") });
     }
     this.hedgeLoop.fills.drain();
+    // After the cancels: the row says how many hedge shares the stop leaves.
+    this.hedgeLoop.endFlatten("stopped");
     for (const stop of this.stopTimers) stop();
     if (this.reconciledOnce) this.persistDailyState();
     // Disconnect first, so the final row says what is true after the stop.

@@ -24,13 +24,25 @@ export interface FlattenGoalDeps {
   readonly log: DaemonLog;
   readonly marketNowMs: () => number;
   readonly stateName: () => string;
+  /**
+   * RUNNING or PAUSED: the book is reconciled with the broker. While reconciling it is the book
+   * before the reconnect, and while stopping nothing may go out: the flatten waits.
+   */
+  readonly ordersAllowed: () => boolean;
   /** Own orders not yet final: the book is only sized once they are. */
   readonly ordersInFlight: () => number;
   /** Sends a closing order (purpose flatten). */
   readonly send: (decision: FlattenCloseDecision, nowMs: number) => void;
 }
 
-type FlattenCause = "executions_missing" | "orders_exhausted" | "hard_block" | "resumed";
+/** Why a flatten ended unfinished by the operator's or the daemon's hand. */
+export type FlattenEndCause = "resumed" | "stopped";
+type FlattenCause = "executions_missing" | "orders_exhausted" | "hard_block" | FlattenEndCause;
+
+const END_REASONS: Readonly<Record<FlattenEndCause, string>> = {
+  resumed: "resumed by the operator",
+  stopped: "the daemon stopped",
+};
 
 export class FlattenGoal {
   private active = false;
@@ -63,24 +75,29 @@ export class FlattenGoal {
     this.failure = null;
   }
 
-  /** The operator resumed hedging: the hedger takes over the position, the flatten ends here. */
-  end(reason: string): void {
+  /**
+   * Ends a flatten not finished. Resumed: the hedger takes over the position. Stopped: the
+   * status keeps saying that the shares were not closed.
+   */
+  end(cause: FlattenEndCause): void {
     this.failure = null;
     if (!this.active) return;
     const { hedgeShares } = this.deps.hedger.snapshot(this.deps.marketNowMs());
     this.active = false;
-    const message = `flatten ended before it finished (${reason}) with ${hedgeShares} hedge shares left`;
+    const message = `flatten ended before it finished (${END_REASONS[cause]}) with ${hedgeShares} hedge shares left`;
+    if (cause === "stopped") this.failure = message;
     this.deps.log.log("warn", this.deps.stateName(), message);
-    this.deps.recorder.record("reconcile", { reason: "flatten_abandoned", quantityShares: hedgeShares, payload: { cause: "resumed" satisfies FlattenCause, message, ordersSent: this.ordersSent } });
+    this.deps.recorder.record("reconcile", { reason: "flatten_abandoned", quantityShares: hedgeShares, payload: { cause, message, ordersSent: this.ordersSent } });
   }
 
   /**
-   * Sends the next closing order once nothing is in flight, every fill is in the book (a broker
-   * may report an order final before its executions: core then still counts them as pending),
-   * and the broker and a quote are there; finishes when the hedge shares are zero.
+   * Sends the next closing order once the daemon is RUNNING or PAUSED, nothing is in flight,
+   * every fill is in the book (a broker may report an order final before its executions: core
+   * then still counts them as pending), and the broker and a quote are there; finishes when the
+   * hedge shares are zero. The daemon calls it again once a reconciliation is applied.
    */
   progress(): void {
-    if (!this.active || this.deps.ordersInFlight() > 0 || !this.deps.broker.isConnected()) return;
+    if (!this.active || !this.deps.ordersAllowed() || this.deps.ordersInFlight() > 0 || !this.deps.broker.isConnected()) return;
     const { hedger } = this.deps;
     const nowMs = this.deps.marketNowMs();
     const block = hedger.activeHardBlock;

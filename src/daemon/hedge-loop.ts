@@ -10,7 +10,7 @@ import type { HedgeOrder } from "../core/order.ts";
 import type { Broker, BrokerEvent } from "../broker/port.ts";
 import type { DaemonLog } from "./daemon-log.ts";
 import { FillRecorder } from "./fill-recorder.ts";
-import { FlattenGoal } from "./flatten-goal.ts";
+import { type FlattenEndCause, FlattenGoal } from "./flatten-goal.ts";
 import type { OperationRecorder } from "./operation-recorder.ts";
 import { executionFields } from "./operation-recorder.ts";
 import type { DaemonIds } from "./order-ref.ts";
@@ -37,6 +37,8 @@ export interface HedgeLoopDeps {
   readonly wallNowMs: () => number;
   /** True only in RUNNING: orders may be placed for ordinary hedges. */
   readonly tradingAllowed: () => boolean;
+  /** True in RUNNING and PAUSED (the book is reconciled, no stop under way): a flatten may send. */
+  readonly ordersAllowed: () => boolean;
   readonly stateName: () => string;
   /** Daily counters changed (order created, fill, commission): persist them. */
   readonly onDailyStateChanged: () => void;
@@ -209,6 +211,8 @@ export class HedgeLoop {
 
   private submit(decision: HedgeDecisionOf<"hedge">, nowMs: number, purpose: "hedge" | "flatten"): void {
     const { hedger, broker, recorder } = this.deps;
+    // Reconciling, the book predates the reconnect and new orders are missing from its snapshot; stopping, nothing would cancel them.
+    if (!this.deps.ordersAllowed()) throw new Error(`a ${purpose} order was about to go out in state ${this.deps.stateName()}; orders go out only in RUNNING or PAUSED`);
     const order = hedger.createOrder(decision, nowMs, this.deps.ids.orderRefs);
     const tracked: TrackedOrder = { order, brokerOrderId: null, acknowledged: false, cancelRequested: false };
     this.orders.set(order.orderRef, tracked);
@@ -319,9 +323,9 @@ export class HedgeLoop {
     return `flatten: closing ${hedgeShares} hedge shares`;
   }
 
-  /** Hedging resumes: a flatten not finished ends (recorded), the hedger owns the position again. */
-  endFlatten(reason: string): void {
-    this.flatten.end(reason);
+  /** Hedging resumes or the daemon stops: a flatten not finished ends (recorded). */
+  endFlatten(cause: FlattenEndCause): void {
+    this.flatten.end(cause);
   }
 
   /** Moves a flatten on: the next closing order, or done, or abandoned (see flatten-goal.ts). */

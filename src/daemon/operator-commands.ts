@@ -14,7 +14,7 @@ export interface CommandTarget {
   /** Cancels own working orders and closes the hedge shares; returns what it is doing. */
   requestFlatten(): string;
   /** Ends a flatten not finished yet (recorded); nothing when none runs. */
-  endFlatten(reason: string): void;
+  endFlatten(cause: "resumed"): void;
   retryBrokerNow(): void;
   /** Takes the broker's stock position as the hedge and clears a reconciliation block; returns what it did. */
   acceptBrokerPosition(): string;
@@ -34,7 +34,7 @@ export function executeCommand(command: ControlCommand, target: CommandTarget): 
       target.transition("pause");
       return "paused";
     case "resume":
-      target.endFlatten("resumed by the operator");
+      target.endFlatten("resumed");
       target.setOperatorPaused(false);
       if (state === "RUNNING") return "already running";
       if (state !== "PAUSED") return `resumed (takes effect when the broker is back; state ${state})`;

@@ -183,6 +183,7 @@ async function runDaemonLoop(series: BarSeries, iv: IvSeries, params: BacktestPa
     marketNowMs: () => clock.nowMs(),
     wallNowMs: () => clock.nowMs(),
     tradingAllowed: () => true,
+    ordersAllowed: () => true,
     stateName: () => "RUNNING",
     onDailyStateChanged: () => {},
     onOrderFinal: () => {},

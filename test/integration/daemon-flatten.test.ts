@@ -3,7 +3,8 @@
 // that gap the daemon has no order in flight but the book still lacks the shares (sim broker
 // with the execution report held back, real sink). And a flatten is a goal, not one order: a
 // closing order partly filled, cancelled on timeout or cut off by a reconnect is followed by
-// the rest, and a flatten that cannot finish says so.
+// the rest, and a flatten that cannot finish says so. It sends only in RUNNING or PAUSED: while
+// a reconnect reconciles, the book predates it; while stopping, nothing would cancel an order.
 import { expect, setDefaultTimeout, test } from "bun:test";
 import { describeSinks } from "../support/sinks.ts";
 import { FLATTEN_EXECUTIONS_WAIT_MS, FLATTEN_MAX_ORDERS } from "../../src/daemon/flatten-goal.ts";
@@ -132,6 +133,43 @@ describeSinks("daemon flatten", (makeSink) => {
     expect(await flattenIntents(sink)).toEqual([-hedged, -hedged]);
     expect(await stock(market)).toBe(0);
     expect(await stopDaemon(running, market)).toBe(0);
+  });
+
+  test("a closing order that ends while the reconnect reconciles: the next one goes out once reconciled, sized from the broker's book", async () => {
+    const sink = await makeSink();
+    const { market, running, hedged } = await flattenAfterHedge(sink, { type: "hold" });
+    const [closing] = await market.broker.openOrders();
+    if (!closing) throw new Error("the closing order is not working at the venue");
+    market.broker.dropConnection();
+    // The reconciliation has listed the open orders (the closing one among them) when the venue cancels it.
+    market.broker.beforeNextAnswer("executionsSince", () => market.broker.cancelAtVenue(closing.orderRef, "cancelled at the venue"));
+    await market.clock.advance(SETTINGS.retryIntervalMs + 1_000);
+    expect(running.daemon.state).toBe("PAUSED");
+    // One more closing order, sent after RECONCILING: none went out from the book before the reconnect.
+    expect(await flattenIntents(sink)).toEqual([-hedged, -hedged]);
+    expect(running.log.filter((line) => line.includes("purpose=flatten")).map((line) => line.split(" ")[1])).toEqual(["state=PAUSED", "state=PAUSED"]);
+    expect((await operations(sink, ["cancel"])).map((row) => row.reason)).toEqual(["cancelled at the venue"]);
+    expect(await stock(market)).toBe(0);
+    expect(await market.broker.openOrders()).toEqual([]);
+    expect((await operations(sink, ["reconcile"])).map((row) => row.reason)).toEqual(["ok", "ok", "flatten_done"]);
+    expect(await stopDaemon(running, market)).toBe(0);
+  });
+
+  test("a stop while a closing order works: it is cancelled, nothing else goes out, and the flatten ends as stopped", async () => {
+    const sink = await makeSink();
+    const { market, running, hedged } = await flattenAfterHedge(sink, { type: "hold" });
+    expect(await stopDaemon(running, market)).toBe(0);
+    // The cancel's report does not move the flatten on while STOPPING: the one closing order stays the only one.
+    expect(await flattenIntents(sink)).toEqual([-hedged]);
+    expect(market.broker.accountState().positions.find((position) => position.contract.secType === "STK")?.quantity).toBe(hedged);
+    const [abandoned, ...more] = (await operations(sink, ["reconcile"])).filter((row) => row.reason?.startsWith("flatten_"));
+    expect(more).toEqual([]);
+    expect(abandoned?.reason).toBe("flatten_abandoned");
+    expect(abandoned?.quantityShares).toBe(hedged);
+    expect(abandoned?.payload).toMatchObject({ cause: "stopped", ordersSent: 1 });
+    const [last] = await sink.readStatusCurrent(DAEMON_ID);
+    expect(last?.state).toBe("STOPPED");
+    expect(last?.blockReasons.find((reason) => reason.code === "flatten_failed")?.message).toBe(`flatten ended before it finished (the daemon stopped) with ${hedged} hedge shares left`);
   });
 
   test("closing orders that never fill: after the last one the flatten gives up loudly, and status says so", async () => {

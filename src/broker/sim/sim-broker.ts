@@ -68,6 +68,9 @@ export type SimOrderScript =
   | { readonly type: "refuse_send"; readonly reason: string }
   | { readonly type: "hold" };
 
+/** The account queries a reconciliation makes. */
+export type SimAccountQuery = "openOrders" | "executionsSince" | "positions";
+
 interface WorkingOrder {
   readonly order: HedgeOrder;
   readonly brokerOrderId: number;
@@ -84,6 +87,7 @@ export class SimBroker implements Broker {
   private readonly subscribed = new Map<string, Contract>();
   private readonly working = new Map<string, WorkingOrder>();
   private readonly scripts: SimOrderScript[] = [];
+  private readonly beforeAnswers = new Map<SimAccountQuery, () => void>();
   private defaultScript: SimOrderScript = { type: "fill" };
   private readonly positionBook = new Map<string, Position>();
   private readonly executions: { execution: ExecutionReport; commission: CommissionReport }[];
@@ -120,6 +124,23 @@ export class SimBroker implements Broker {
   /** Every later unscripted order gets this treatment (e.g. hold: orders stay working). */
   setDefaultScript(script: SimOrderScript): void {
     this.defaultScript = script;
+  }
+
+  /** The venue ends a working order on its own (TWS cancels a held order): reported cancelled with `reason`. */
+  cancelAtVenue(orderRef: string, reason: string): void {
+    const working = this.working.get(orderRef);
+    if (working) this.cancelWorking(working, reason);
+  }
+
+  /** The rest of a working (held) order fills now, reported as any fill. */
+  fillWorkingOrder(orderRef: string): void {
+    const working = this.working.get(orderRef);
+    if (working) this.fillShares(working, working.order.quantityShares - working.filledShares);
+  }
+
+  /** Runs `happen` the next time the account is asked `query`, before it answers (the venue moving while gs reconciles). */
+  beforeNextAnswer(query: SimAccountQuery, happen: () => void): void {
+    this.beforeAnswers.set(query, happen);
   }
 
   /** New mid price of the underlying at market time `tsMs`, quoted with the configured spread. */
@@ -180,12 +201,12 @@ export class SimBroker implements Broker {
   }
 
   async positions(): Promise<Position[]> {
-    this.requireConnected();
+    this.answering("positions");
     return [...this.positionBook.values()].filter((position) => position.quantity !== 0);
   }
 
   async openOrders(): Promise<OpenOrder[]> {
-    this.requireConnected();
+    this.answering("openOrders");
     return [...this.working.values()].map((working) => ({
       orderRef: working.order.orderRef,
       brokerOrderId: working.brokerOrderId,
@@ -198,7 +219,7 @@ export class SimBroker implements Broker {
   }
 
   async executionsSince(sinceMs: number): Promise<{ execution: ExecutionReport; commission: CommissionReport | null }[]> {
-    this.requireConnected();
+    this.answering("executionsSince");
     return this.executions.filter((entry) => entry.execution.tsEventMs >= sinceMs);
   }
 
@@ -226,15 +247,25 @@ export class SimBroker implements Broker {
     const working = this.working.get(orderRef);
     if (!working) return;
     this.options.clock.setTimer(this.options.cancelLatencyMs, () => {
-      if (!this.working.has(orderRef)) return;
-      for (const cancel of working.cancelTimers) cancel();
-      this.working.delete(orderRef);
-      working.status = "cancelled";
-      this.emitStatus(working, null);
+      if (this.working.has(orderRef)) this.cancelWorking(working, null);
     });
   }
 
   // --- venue internals -------------------------------------------------------------------
+  private cancelWorking(working: WorkingOrder, reason: string | null): void {
+    for (const cancel of working.cancelTimers) cancel();
+    this.working.delete(working.order.orderRef);
+    working.status = "cancelled";
+    this.emitStatus(working, reason);
+  }
+
+  private answering(query: SimAccountQuery): void {
+    this.requireConnected();
+    const happen = this.beforeAnswers.get(query);
+    this.beforeAnswers.delete(query);
+    happen?.();
+  }
+
   private acknowledge(working: WorkingOrder, script: SimOrderScript): void {
     if (script.type === "reject") {
       this.working.delete(working.order.orderRef);
