@@ -242,16 +242,16 @@ export class Daemon {
           wallClock,
           marketNowMs: () => this.deps.marketClock.nowMs(),
           cancelWaitMs: settings.stopCancelWaitMs,
-          seenExecution: (execId) => this.hedgeLoop.fills.hasSeen(execId),
+          seen: this.hedgeLoop.fills.seen,
           tracksOrder: (orderRef) => this.hedgeLoop.tracksOrder(orderRef),
         },
         hedger.params,
-        this.vouched.now(hedger.book.shares),
+        this.vouched.now(hedger.book.shares, this.hedgeLoop.fills.seen.mark()),
       );
       if (this.current !== "RECONCILING") return;
       this.hedgeLoop.applyReconciliation(result);
       hedger.setHardBlock(result.hardBlock);
-      this.vouched.reconciled(result.expectedHedgeShares, result.hardBlock !== null);
+      this.vouched.reconciled(result);
       if (result.hardBlock) this.deps.log.log("error", this.current, `hard block: ${result.hardBlock.message}`);
       this.reconciledOnce = true;
       hedger.setPaused(this.operatorPaused);

@@ -7,6 +7,7 @@ import type { DaemonLog } from "./daemon-log.ts";
 import type { OperationRecorder } from "./operation-recorder.ts";
 import { executionFields } from "./operation-recorder.ts";
 import type { DaemonIds } from "./order-ref.ts";
+import { SeenExecutions } from "./seen-executions.ts";
 
 /** A commission that has not shown up this long after its execution is recorded as missing. */
 const COMMISSION_WAIT_MS = 5_000;
@@ -55,10 +56,8 @@ export class FillRecorder {
 
   constructor(private readonly deps: FillRecorderDeps) {}
 
-  /** True once an execution reached this process (recorded, or waiting for its commission). */
-  hasSeen(execId: string): boolean {
-    return this.recordedExecIds.has(execId) || this.pendingExecutions.has(execId);
-  }
+  /** Own executions that reached this process (recorded, waiting for their commission, or found by a reconciliation). */
+  readonly seen = new SeenExecutions();
 
   /**
    * The commission of an execution this process has not been handed yet, taken out to record
@@ -71,9 +70,10 @@ export class FillRecorder {
   }
 
   /** Recorded elsewhere (reconciliation found it at the broker), with its commission or not. */
-  markRecorded(execId: string, withCommission: boolean): void {
-    this.recordedExecIds.add(execId);
-    if (withCommission) this.recordedCommissions.add(execId);
+  markRecorded(execution: ExecutionReport, withCommission: boolean): void {
+    this.seen.note(execution);
+    this.recordedExecIds.add(execution.execId);
+    if (withCommission) this.recordedCommissions.add(execution.execId);
   }
 
   /** An own order went out: its executions are recorded against its size. */
@@ -92,6 +92,7 @@ export class FillRecorder {
 
   onExecution(execution: ExecutionReport): void {
     if (!this.deps.ids.ownsOrderRef(execution.orderRef) || this.recordedExecIds.has(execution.execId)) return;
+    this.seen.note(execution);
     this.deps.hedger.onExecution(execution);
     const commission = this.earlyCommissions.get(execution.execId);
     if (commission) {

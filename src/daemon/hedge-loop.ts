@@ -113,10 +113,10 @@ export class HedgeLoop {
     const { hedger, recorder } = this.deps;
     // Recorded and applied together: a fill row never exists without its shares in the book.
     for (const { execution, commission: answered } of result.missingExecutions) {
-      if (this.fills.hasSeen(execution.execId)) continue; // reported live while reconciling
+      if (this.fills.seen.has(execution.execId)) continue; // reported live while reconciling
       const commission = answered ?? this.fills.takeEarlyCommission(execution.execId); // sent after the answer, while reconciling
       recorder.record("fill", executionFields(execution, commission, "reconcile: execution found at the broker, missing from the records", {}));
-      this.fills.markRecorded(execution.execId, commission !== null);
+      this.fills.markRecorded(execution, commission !== null);
       hedger.onExecution(execution);
       if (commission) hedger.onCommission(commission);
     }

@@ -26,6 +26,11 @@ export class DaemonIds {
     return `${this.daemonId}:${this.run}:${this.opSeq}`;
   }
 
+  /** True for an opId this run stamped (rows of earlier runs of the daemon id are not). */
+  isThisRunsOpId(opId: string): boolean {
+    return opId.startsWith(`${this.daemonId}:${this.run}:`);
+  }
+
   /**
    * True for refs this daemon (any run of it) created for its symbol; other strategies' orders are
    * never touched. The symbol counts: two daemons left on the default daemon_id, or one whose

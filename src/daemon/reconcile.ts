@@ -13,6 +13,7 @@ import type { Sink } from "../sink/port.ts";
 import type { Clock } from "./clock.ts";
 import type { OperationRecorder } from "./operation-recorder.ts";
 import type { DaemonIds } from "./order-ref.ts";
+import type { SeenExecutions } from "./seen-executions.ts";
 import type { VouchedPosition } from "./vouched-hedge.ts";
 
 const LOOKBACK_MS = 7 * 86_400_000;
@@ -27,8 +28,8 @@ export interface ReconcileDeps {
   readonly marketNowMs: () => number;
   /** How long to wait for a previous run's orders to be cancelled. */
   readonly cancelWaitMs: number;
-  /** Executions this process already saw (their rows may still be on the way to the sink). */
-  readonly seenExecution: (execId: string) => boolean;
+  /** Executions this process saw (their rows may still be on the way to the sink), in arrival order. */
+  readonly seen: Pick<SeenExecutions, "has" | "mark" | "before" | "since">;
   /** Own orders this process sent and still follows: left working, never cancelled as a previous run's. */
   readonly tracksOrder: (orderRef: string) => boolean;
 }
@@ -46,8 +47,12 @@ export interface ReconcileResult {
   readonly openOrderRefs: ReadonlySet<string>;
   /** Shares the broker executed per own orderRef, from its executions. */
   readonly filledSharesByOrderRef: ReadonlyMap<string, number>;
-  /** The hedge shares the broker had to show: the vouched ones plus own fills found at the broker. */
+  /** The hedge shares the broker had to show: the vouched ones plus own fills not in them (found at the broker or reported while reconciling). */
   readonly expectedHedgeShares: number;
+  /** The SeenExecutions mark when the broker's positions were read: executions seen before it are in `expectedHedgeShares`. */
+  readonly seenMark: number;
+  /** Executions counted into `expectedHedgeShares` on top of the vouched position. */
+  readonly countedExecIds: ReadonlySet<string>;
   readonly hardBlock: { readonly code: "reconcile_mismatch"; readonly message: string } | null;
   /** What the operator should know though nothing blocks (orders of this daemon id for another symbol). */
   readonly warnings: readonly string[];
@@ -66,13 +71,22 @@ export async function reconcile(deps: ReconcileDeps, params: Pick<HedgerParams, 
   const { executions, otherSymbolExecutionRefs } = await ownExecutions(deps, symbol);
   const otherSymbolRefs = [...new Set([...otherSymbolOrderRefs, ...otherSymbolExecutionRefs])];
   const warnings = otherSymbolRefs.length === 0 ? [] : [sameDaemonIdWarning(deps.ids.daemonId, symbol, otherSymbolRefs)];
-  const known = await recordedExecIds(deps, executions);
-  const missing = executions.filter((entry) => !known.has(entry.execution.execId) && !deps.seenExecution(entry.execution.execId));
   const positions = await broker.positions();
+  // Own executions reported live up to the positions' answer are in them too, also when the broker's list came before them.
+  const seenMark = deps.seen.mark();
+  const live = deps.seen.since(vouched.seenMark).filter((execution) => execution.symbol === symbol);
   const brokerShares = positions
     .filter((position) => position.contract.secType === "STK" && position.contract.symbol === symbol)
     .reduce((sum, position) => sum + position.quantity, 0);
-  const missingShares = missing.reduce((sum, { execution }) => sum + (execution.side === "BUY" ? execution.shares : -execution.shares), 0);
+  const recorded = await recordedExecIds(deps, vouched, [...executions.map((entry) => entry.execution), ...live]);
+  const missing = executions.filter((entry) => !recorded.all.has(entry.execution.execId) && !deps.seen.has(entry.execution.execId));
+  // Each execution once: neither seen before the vouched position was taken nor already in what an earlier run vouched for.
+  const counted = new Map<string, ExecutionReport>();
+  for (const execution of [...executions.map((entry) => entry.execution), ...live]) {
+    const { execId } = execution;
+    if (!deps.seen.before(execId, vouched.seenMark) && !vouched.countedExecIds.has(execId) && !recorded.byEarlierRuns.has(execId)) counted.set(execId, execution);
+  }
+  const missingShares = [...counted.values()].reduce((sum, execution) => sum + (execution.side === "BUY" ? execution.shares : -execution.shares), 0);
   const expectedHedgeShares = vouched.hedgeShares + missingShares;
   const expected = expectedHedgeShares + externalShares;
   const hardBlock = expected === brokerShares ? null : { code: "reconcile_mismatch" as const, message: mismatchMessage(symbol, brokerShares, externalShares, vouched, missingShares) };
@@ -88,12 +102,13 @@ export async function reconcile(deps: ReconcileDeps, params: Pick<HedgerParams, 
       positions: positions.map((position) => ({ contract: position.contract, quantity: position.quantity })),
       cancelledOrderRefs: cancelled,
       recordedMissingExecIds: missing.map(({ execution }) => execution.execId),
+      liveExecIds: live.map((execution) => execution.execId),
       otherSymbolOrderRefs: otherSymbolRefs,
     },
   };
   const filledSharesByOrderRef = new Map<string, number>();
   for (const { execution } of executions) filledSharesByOrderRef.set(execution.orderRef, (filledSharesByOrderRef.get(execution.orderRef) ?? 0) + execution.shares);
-  return { positions, missingExecutions: missing, openOrderRefs, filledSharesByOrderRef, expectedHedgeShares, hardBlock, warnings, record };
+  return { positions, missingExecutions: missing, openOrderRefs, filledSharesByOrderRef, expectedHedgeShares, seenMark, countedExecIds: new Set(counted.keys()), hardBlock, warnings, record };
 }
 
 const ACCEPT_HINT = "gs ctl accept-position --confirm";
@@ -160,9 +175,15 @@ async function ownExecutions(deps: ReconcileDeps, symbol: string): Promise<{ exe
   return { executions, otherSymbolExecutionRefs };
 }
 
-/** Exec ids of fills the sink has; not asked when this process saw every execution. */
-async function recordedExecIds(deps: ReconcileDeps, executions: readonly BrokerExecution[]): Promise<ReadonlySet<string | null>> {
-  if (executions.every((entry) => deps.seenExecution(entry.execution.execId))) return new Set();
+/**
+ * Exec ids of fills the sink has, and those an earlier run recorded: that run vouched for them
+ * (TWS may resend them live to a new session). Not asked when every execution is in the vouched position.
+ */
+async function recordedExecIds(deps: ReconcileDeps, vouched: VouchedPosition, executions: readonly ExecutionReport[]): Promise<{ all: ReadonlySet<string | null>; byEarlierRuns: ReadonlySet<string | null> }> {
+  if (executions.every((execution) => deps.seen.before(execution.execId, vouched.seenMark))) return { all: new Set(), byEarlierRuns: new Set() };
   const recorded = await deps.sink.queryOperations({ daemonId: deps.ids.daemonId, types: ["fill", "partial_fill"], limit: 10_000 });
-  return new Set(recorded.map((operation) => operation.execId));
+  return {
+    all: new Set(recorded.map((operation) => operation.execId)),
+    byEarlierRuns: new Set(recorded.filter((operation) => !deps.ids.isThisRunsOpId(operation.opId)).map((operation) => operation.execId)),
+  };
 }

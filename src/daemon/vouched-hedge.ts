@@ -8,14 +8,21 @@ import type { Hedger } from "../core/hedger.ts";
 import type { Sink } from "../sink/port.ts";
 import type { StatusRow } from "../sink/records.ts";
 import type { OperationRecorder } from "./operation-recorder.ts";
+import type { ReconcileResult } from "./reconcile.ts";
 
 export interface VouchedPosition {
   readonly hedgeShares: number;
   /** False on a daemon's first start: gs has no record, and no shares of its own. */
   readonly onRecord: boolean;
+  /** The SeenExecutions mark it holds for: executions this process saw before it are in `hedgeShares`. */
+  readonly seenMark: number;
+  /** Executions seen after the mark that the blocked reconciliation setting it counted in. */
+  readonly countedExecIds: ReadonlySet<string>;
 }
 
-const FIRST_START: VouchedPosition = { hedgeShares: 0, onRecord: false };
+const NONE_COUNTED: ReadonlySet<string> = new Set();
+/** Loaded at start: this process has seen no execution yet. */
+const FIRST_START: VouchedPosition = { hedgeShares: 0, onRecord: false, seenMark: 0, countedExecIds: NONE_COUNTED };
 
 export class VouchedHedge {
   /** Null once a reconciliation came out clean: the Hedger's book is then what gs vouches for. */
@@ -26,18 +33,19 @@ export class VouchedHedge {
     const [newest] = await sink.queryOperations({ daemonId, types: ["reconcile"], limit: 1 });
     const blocked = newest?.reason === "mismatch" ? expectedHedgeOf(newest.payload) : null;
     // A first start's block stays one (its message names the first start's ways out).
-    if (blocked !== null) this.pinned = { hedgeShares: blocked, onRecord: newest?.payload?.firstStart !== true };
-    else this.pinned = last === null ? FIRST_START : { hedgeShares: last.hedgeShares, onRecord: true };
+    if (blocked !== null) this.pinned = { ...FIRST_START, hedgeShares: blocked, onRecord: newest?.payload?.firstStart !== true };
+    else this.pinned = last === null ? FIRST_START : { ...FIRST_START, hedgeShares: last.hedgeShares, onRecord: true };
   }
 
-  /** What the broker's stock (less external shares) must show now. */
-  now(bookShares: number): VouchedPosition {
-    return this.pinned ?? { hedgeShares: bookShares, onRecord: true };
+  /** What the broker's stock (less external shares) must show now; `seenMark` is now's mark (the book holds every execution seen). */
+  now(bookShares: number, seenMark: number): VouchedPosition {
+    return this.pinned ?? { hedgeShares: bookShares, onRecord: true, seenMark, countedExecIds: NONE_COUNTED };
   }
 
-  /** After a reconciliation that expected these hedge shares (fills found at the broker included). */
-  reconciled(expectedHedgeShares: number, blocked: boolean): void {
-    this.pinned = blocked ? { hedgeShares: expectedHedgeShares, onRecord: this.pinned?.onRecord ?? true } : null;
+  /** After a reconciliation that expected these hedge shares (fills found at the broker or reported while it ran included). */
+  reconciled(result: Pick<ReconcileResult, "expectedHedgeShares" | "hardBlock" | "seenMark" | "countedExecIds">): void {
+    const { expectedHedgeShares, seenMark, countedExecIds } = result;
+    this.pinned = result.hardBlock === null ? null : { hedgeShares: expectedHedgeShares, onRecord: this.pinned?.onRecord ?? true, seenMark, countedExecIds };
   }
 
   /**
@@ -47,7 +55,7 @@ export class VouchedHedge {
    */
   accept(hedger: Hedger, recorder: OperationRecorder): string {
     if (hedger.activeHardBlock?.code !== "reconcile_mismatch") return "ignored: no reconciliation block to accept";
-    const before = this.now(hedger.book.shares).hedgeShares;
+    const before = this.pinned?.hedgeShares ?? hedger.book.shares;
     const hedgeShares = hedger.adoptReportedPosition();
     if (hedgeShares === null) return "rejected: the broker has not reported the stock position yet";
     hedger.setHardBlock(null);

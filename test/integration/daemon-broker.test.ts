@@ -159,6 +159,26 @@ describeSinks("daemon and an unreachable broker", (makeSink) => {
     expect(await stopDaemon(running, market)).toBe(0);
   });
 
+  // The order was listed as working; it fills before the executions are listed (in them) or after (reported live only).
+  test.each(["executionsSince", "positions"] as const)("this run's order filling while the reconnect reconciles (before %s answers) counts once: no false mismatch", async (query) => {
+    const sink = await makeSink();
+    const { market, running } = await runningDaemon(sink);
+    market.broker.scriptNextOrder({ type: "hold" });
+    await quoteAndSettle(market);
+    const [working] = await market.broker.openOrders();
+    if (!working) throw new Error("the hedge order is not working at the venue");
+    market.broker.dropConnection();
+    market.broker.beforeNextAnswer(query, () => market.broker.fillWorkingOrder(working.orderRef));
+    await market.clock.advance(SETTINGS.retryIntervalMs + 1_000);
+    await advanceUntil(market, running.daemon.whenState("RUNNING"), 0); // the live fill makes it read the sink
+    const [, reconnect] = await operations(sink, ["reconcile"]);
+    expect(reconnect?.reason).toBe("ok");
+    expect(reconnect?.payload).toMatchObject({ brokerStockShares: -working.quantityShares, expectedHedgeShares: -working.quantityShares, recordedMissingExecIds: [] });
+    expect(await operations(sink, ["fill"])).toHaveLength(1);
+    expect(running.daemon.statusNow().hedgeShares).toBe(-working.quantityShares);
+    expect(await stopDaemon(running, market)).toBe(0);
+  });
+
   test("stopped while the broker is down with an order working, the daemon warns that it could not cancel it", async () => {
     const sink = await makeSink();
     const { market, running } = await runningDaemon(sink);

@@ -157,6 +157,32 @@ describeSinks("daemon restart", (makeSink) => {
     expect(await stopDaemon(second, market)).toBe(0);
   });
 
+  test("an earlier run's order filling while the start waits for its cancel counts once: no false mismatch", async () => {
+    const sink = await makeSink();
+    const market = createMarket(undefined, undefined, { cancelLatencyMs: 1_000 });
+    const { running: first } = await runningDaemon(sink, { market });
+    await quoteAndSettle(market);
+    expect(await stopDaemon(first, market)).toBe(0);
+    await market.broker.connect();
+    const hedged = (await market.broker.positions()).find((position) => position.contract.secType === "STK")?.quantity ?? 0;
+    // An order of an earlier (crashed) run still works at the venue when the next run starts.
+    const workingRef = `gs:${DAEMON_ID}:SPY:crashed.1`;
+    market.broker.scriptNextOrder({ type: "hold" });
+    market.broker.placeOrder({ orderRef: workingRef, symbol: "SPY", side: "SELL", quantityShares: 10, orderType: "market" });
+    await market.clock.advance(100);
+
+    // The start lists it and asks for its cancel; before the next look at the open orders it fills (reported live).
+    market.broker.beforeNextAnswer("openOrders", () => market.broker.beforeNextAnswer("openOrders", () => market.broker.fillWorkingOrder(workingRef)));
+    const second = createDaemon(market, sink);
+    await advanceUntil(market, second.daemon.start(), 100);
+    expect(second.daemon.state).toBe("RUNNING");
+    const [reconcile] = (await operations(sink, ["reconcile"])).slice(-1);
+    expect(reconcile?.reason).toBe("ok");
+    expect(reconcile?.payload).toMatchObject({ brokerStockShares: hedged - 10, expectedHedgeShares: hedged - 10, liveExecIds: [expect.any(String)] });
+    expect((await operations(sink, ["fill"])).filter((fill) => fill.orderRef === workingRef)).toHaveLength(1);
+    expect(await stopDaemon(second, market)).toBe(0);
+  });
+
   test("a second daemon with the same id waits while the first one is alive", async () => {
     const sink = await makeSink();
     const market = createMarket();
