@@ -1,38 +1,50 @@
-// The control file: `echo stop >> var/gs.control`. Each read claims the file by renaming it
-// first (atomic on one filesystem), so a command is consumed exactly once; whatever is written
-// after the rename lands in a new file. A writer may have opened the file just before the
-// rename and write just after it (the shell opens, then echo writes): its bytes land in the
-// claimed file. So a claimed file that does not end in a newline (an empty one included) is
-// kept and read again on the next poll, and only then consumed, whatever it holds.
-import { readFileSync, renameSync, unlinkSync } from "node:fs";
+// The control file: `echo stop >> var/gs.control`. A poll claims the file by renaming it to
+// `<file>.claimed` (atomic on one filesystem), so each command is consumed exactly once and
+// whatever is written after the rename lands in a new file. A writer may have opened the file
+// just before the rename and write just after it (the shell opens, then echo writes): its bytes
+// land in the claimed file. So the claimed file is read and deleted only at a later poll, when
+// any writer that opened the old name has long finished. The claimed name is fixed: one a
+// stopped daemon left behind is read by the next start, which judges it by its age.
+import { readFileSync, renameSync, statSync, unlinkSync } from "node:fs";
 
-/** Lines of the control file, or [] when there is none (or it may still be being written). */
-export function takeControlFile(path: string, claimSuffix: string): string[] {
-  const claimed = `${path}.${claimSuffix}.claimed`;
-  const lines = takeClaimed(claimed) ?? [];
+export interface ClaimedCommands {
+  readonly lines: readonly string[];
+  /** When the file was last written (its mtime): how old its commands are. */
+  readonly writtenAtMs: number;
+}
+
+/** The claimed file's path for a control file. */
+export function claimedPath(path: string): string {
+  return `${path}.claimed`;
+}
+
+/**
+ * One poll: the commands claimed at an earlier poll, consumed now; or, when none wait, claims
+ * the control file for the next poll (and returns null).
+ */
+export function takeControlFile(path: string): ClaimedCommands | null {
+  const claimed = claimedPath(path);
+  const taken = readAndDelete(claimed);
+  if (taken !== null) return taken;
   try {
     renameSync(path, claimed);
   } catch (error) {
-    if (isMissingFile(error)) return lines;
-    throw error;
+    if (!isMissingFile(error)) throw error;
   }
-  const text = readFileSync(claimed, "utf8");
-  if (!text.endsWith("\n")) return lines; // maybe half written: the next poll takes it
-  unlinkSync(claimed);
-  return [...lines, ...text.split(/\r?\n/)];
+  return null;
 }
 
-/** The lines of a file the last poll claimed but left, consumed now; null when there is none. */
-function takeClaimed(claimed: string): string[] | null {
-  let text: string;
+function readAndDelete(claimed: string): ClaimedCommands | null {
+  let taken: ClaimedCommands;
   try {
-    text = readFileSync(claimed, "utf8");
+    const writtenAtMs = statSync(claimed).mtimeMs;
+    taken = { lines: readFileSync(claimed, "utf8").split(/\r?\n/), writtenAtMs };
   } catch (error) {
     if (isMissingFile(error)) return null;
     throw error;
   }
   unlinkSync(claimed);
-  return text.split(/\r?\n/);
+  return taken;
 }
 
 function isMissingFile(error: unknown): boolean {

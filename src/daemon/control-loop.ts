@@ -5,17 +5,23 @@ import type { Sink } from "../sink/port.ts";
 import type { ControlCommand } from "../sink/records.ts";
 import type { Clock } from "./clock.ts";
 import { CONTROL_COMMANDS, parseControlLine } from "./control-command.ts";
-import { takeControlFile } from "./control-file.ts";
+import { type ClaimedCommands, takeControlFile } from "./control-file.ts";
 import type { DaemonLog } from "./daemon-log.ts";
 import type { OperationRecorder } from "./operation-recorder.ts";
 
 /**
- * A queued command older than this (the daemon was down when it was issued) is not acted on
- * blindly: resuming or trading days later could surprise the operator. Stop and pause only
+ * A command older than this (the daemon was down when it was issued or written) is not acted
+ * on blindly: resuming or trading days later could surprise the operator. Stop and pause only
  * make things safer, so they are always carried out, however old (SPEC §10 defect 15).
  */
 const STALE_COMMAND_MS = 10 * 60_000;
 const ALWAYS_SAFE: ReadonlySet<ControlCommand> = new Set(["stop", "pause"]);
+
+/** Why a command this old is not carried out, or null when it is. */
+function staleness(command: ControlCommand, ageMs: number): string | null {
+  if (ageMs <= STALE_COMMAND_MS || ALWAYS_SAFE.has(command)) return null;
+  return `${command} was issued ${Math.round(ageMs / 1000)} s ago, expected within ${STALE_COMMAND_MS / 1000} s; issue it again if it still applies`;
+}
 
 export interface ControlLoopDeps {
   readonly controlFile: string | null;
@@ -27,7 +33,6 @@ export interface ControlLoopDeps {
   readonly stateName: () => string;
   /** Runs one command and returns its result text ("paused", "rejected: ..."). */
   readonly execute: (command: ControlCommand, source: string) => Promise<string>;
-  readonly claimSuffix: string;
 }
 
 export class ControlLoop {
@@ -52,14 +57,17 @@ export class ControlLoop {
   private async pollFile(): Promise<void> {
     const { controlFile } = this.deps;
     if (controlFile === null) return;
-    let lines: string[];
+    let taken: ClaimedCommands | null;
     try {
-      lines = takeControlFile(controlFile, this.deps.claimSuffix);
+      taken = takeControlFile(controlFile);
     } catch (error) {
       this.deps.log.log("warn", this.deps.stateName(), `control file unreadable: ${String(error)}`, { file: controlFile });
       return;
     }
-    for (const raw of lines) {
+    if (taken === null) return;
+    // A file claimed by a daemon that stopped before reading it may be days old.
+    const ageMs = this.deps.wallClock.nowMs() - taken.writtenAtMs;
+    for (const raw of taken.lines) {
       const parsed = parseControlLine(raw);
       switch (parsed.type) {
         case "blank":
@@ -67,9 +75,12 @@ export class ControlLoop {
         case "invalid":
           this.reject(parsed.message, "file", { line: parsed.line });
           break;
-        case "command":
-          await this.run(parsed.command, "file", {});
+        case "command": {
+          const stale = staleness(parsed.command, ageMs);
+          if (stale === null) await this.run(parsed.command, "file", {});
+          else this.reject(stale, "file", { writtenAtMs: taken.writtenAtMs });
           break;
+        }
         default: {
           const unreachable: never = parsed;
           throw new Error(`unknown control line ${JSON.stringify(unreachable)}`);
@@ -95,11 +106,11 @@ export class ControlLoop {
       // Rows come from outside (another host may write them): check the command again.
       const command = CONTROL_COMMANDS.find((candidate) => candidate === row.command);
       const source = { controlId: row.id, issuedBy: row.issuedBy, issuedAtMs: row.tsMs };
-      const ageMs = wallClock.nowMs() - row.tsMs;
+      const stale = command ? staleness(command, wallClock.nowMs() - row.tsMs) : null;
       const result = !command
         ? this.reject(`control command was ${JSON.stringify(row.command)}, expected one of ${CONTROL_COMMANDS.join(", ")}`, "queue", source)
-        : ageMs > STALE_COMMAND_MS && !ALWAYS_SAFE.has(command)
-          ? this.reject(`${command} was issued ${Math.round(ageMs / 1000)} s ago, expected within ${STALE_COMMAND_MS / 1000} s; issue it again if it still applies`, "queue", source)
+        : stale !== null
+          ? this.reject(stale, "queue", source)
           : await this.run(command, "queue", source);
       sink.completeControl(row.id, result, wallClock.nowMs());
     }

@@ -109,7 +109,6 @@ export class Daemon {
       recorder: this.recorder,
       stateName: () => this.current,
       execute: async (command) => this.execute(command),
-      claimSuffix: `${deps.pid}`,
     });
     deps.broker.onEvent((event) => this.guard(() => this.onBrokerEvent(event)));
   }

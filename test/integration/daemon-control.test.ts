@@ -2,9 +2,10 @@
 // queue): pause keeps data flowing without hedging, resume re-arms, flatten closes only the
 // hedge shares, stop ends the daemon; bad lines are rejected and recorded, never fatal.
 import { afterAll, expect, setDefaultTimeout, test } from "bun:test";
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync, utimesSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { claimedPath } from "../../src/daemon/control-file.ts";
 import type { Sink } from "../../src/sink/port.ts";
 import type { ControlCommand } from "../../src/sink/records.ts";
 import { describeSinks } from "../support/sinks.ts";
@@ -38,10 +39,15 @@ async function setUp(sink: Sink): Promise<{ market: Market; running: RunningDaem
   return { ...(await runningDaemon(sink, { controlFile })), controlFile };
 }
 
-/** One control poll, as the poll timer runs it, awaited to the end (the queue is a real database). */
+/**
+ * Control polls as the poll timer runs them, awaited to the end (the queue is a real database):
+ * two, since a control file claimed at one poll is read at the next.
+ */
 async function poll(running: RunningDaemon, market: Market): Promise<void> {
-  await running.daemon.pollControl();
-  await market.clock.advance(0);
+  for (let round = 0; round < 2; round++) {
+    await running.daemon.pollControl();
+    await market.clock.advance(0);
+  }
 }
 
 async function stockShares(market: Market): Promise<number> {
@@ -140,6 +146,21 @@ describeSinks("daemon control", (makeSink) => {
       "paused",
     ]);
     expect(running.log.some((line) => line.includes("level=warn") && line.includes("fly-to-the-moon"))).toBe(true);
+  });
+
+  test("a control file claimed by a daemon that stopped before reading it: the next one runs an old stop, refuses an old resume", async () => {
+    const sink = await makeSink();
+    const { market, running, controlFile } = await setUp(sink);
+    writeFileSync(claimedPath(controlFile), "resume\nstop\n"); // left claimed by the previous daemon ...
+    const writtenAtS = (market.clock.nowMs() - 3_600_000) / 1000; // ... an hour ago
+    utimesSync(claimedPath(controlFile), writtenAtS, writtenAtS);
+    await running.daemon.pollControl();
+    await market.clock.advance(0);
+    expect((await operations(sink, ["control"])).map((operation) => operation.reason)).toEqual([
+      "rejected: resume was issued 3600 s ago, expected within 600 s; issue it again if it still applies",
+      "stopping",
+    ]);
+    expect(await running.daemon.stopped).toBe(0);
   });
 
   test("an unknown command in the queue is rejected with its reason and consumed", async () => {
