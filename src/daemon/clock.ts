@@ -48,3 +48,14 @@ export function withTimeout<T>(promise: Promise<T>, timeoutMs: number, clock: Cl
     );
   });
 }
+
+/**
+ * Waits `delayMs` unless `stop` settles first; resolves true when it did. The timer is cancelled
+ * either way: an armed one would keep a stopping process alive until it fires.
+ */
+export async function sleepUnlessStopped(clock: Clock, delayMs: number, stop: Promise<void>): Promise<boolean> {
+  let cancelTimer = (): void => {};
+  const stopped = await Promise.race([stop.then(() => true), new Promise<boolean>((resolve) => (cancelTimer = clock.setTimer(delayMs, () => resolve(false))))]);
+  cancelTimer();
+  return stopped;
+}

@@ -48,6 +48,8 @@ export interface DaemonDeps {
   readonly configHash: string;
   readonly version: string;
   readonly pid: number;
+  /** What the daemon waits for while it starts, for systemd's STATUS line. */
+  readonly announce: (status: string) => void;
 }
 
 export class Daemon {
@@ -72,6 +74,9 @@ export class Daemon {
   private lastHistoryWallMs = 0;
   private lastConsoleStatusWallMs = 0;
   private stopRequested = false;
+  private resolveStopRequested: () => void = () => {};
+  /** Settles on the stop request: start-up waits end at once instead of at their next timer. */
+  private readonly stopRequestedSignal = new Promise<void>((resolve) => (this.resolveStopRequested = resolve));
   /** This process holds the daemon id (no live twin): only then does it write status rows and operations. */
   private isInstance = false;
   private exitCode = 0;
@@ -128,10 +133,10 @@ export class Daemon {
    * then restores persisted counters, starts heartbeat and control polling, connects.
    */
   async start(): Promise<void> {
-    const { hedger, sink, daemonId, settings, wallClock, log } = this.deps;
-    const stopRequested = (): boolean => this.stopRequested;
-    if (!(await waitForSpoolReplay({ sink, clock: wallClock, log, stopRequested }))) return;
-    const instance = await waitForNoOtherInstance({ sink, daemonId, clock: wallClock, log, self: this.identity, pollMs: settings.heartbeatMs, stopRequested });
+    const { hedger, sink, daemonId, settings, wallClock, log, announce } = this.deps;
+    const stop = this.stopRequestedSignal;
+    if (!(await waitForSpoolReplay({ sink, clock: wallClock, log, stop, announce }))) return;
+    const instance = await waitForNoOtherInstance({ sink, daemonId, clock: wallClock, log, self: this.identity, pollMs: settings.heartbeatMs, stop, announce });
     if (instance === null || this.stopRequested) return; // stopped while waiting: shutdown already runs
     this.isInstance = true;
     // Only now: a twin that was still live a moment ago may have persisted counters meanwhile.
@@ -155,6 +160,7 @@ export class Daemon {
   requestStop(reason: string, exitCode = 0): void {
     if (this.stopRequested) return;
     this.stopRequested = true;
+    this.resolveStopRequested();
     this.exitCode = exitCode;
     this.deps.log.log("info", this.current, `stop requested (${reason})`);
     this.cancelRetry?.();

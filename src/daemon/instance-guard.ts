@@ -5,7 +5,7 @@
 import { hostname } from "node:os";
 import type { Sink } from "../sink/port.ts";
 import type { StatusRow } from "../sink/records.ts";
-import type { Clock } from "./clock.ts";
+import { type Clock, sleepUnlessStopped } from "./clock.ts";
 import type { DaemonLog } from "./daemon-log.ts";
 
 /** A heartbeat missing for this many intervals means its writer is gone. */
@@ -38,7 +38,10 @@ export interface InstanceWaitDeps {
   readonly log: DaemonLog;
   readonly self: InstanceIdentity;
   readonly pollMs: number;
-  readonly stopRequested: () => boolean;
+  /** Settles when the daemon is told to stop: the wait ends at once. */
+  readonly stop: Promise<void>;
+  /** What the daemon waits for, for systemd's STATUS line. */
+  readonly announce: (status: string) => void;
 }
 
 /**
@@ -51,9 +54,11 @@ export async function waitForNoOtherInstance(deps: InstanceWaitDeps): Promise<{ 
     const row = (await deps.sink.readStatusCurrent(deps.daemonId))[0];
     const other = otherLiveInstance(row, deps.clock.nowMs(), deps.self);
     if (other === null) return { last: row };
-    if (deps.stopRequested()) return null;
-    if (other.replace(/\d+ s ago/, "") !== logged) deps.log.log("warn", "IDLE", other);
+    if (other.replace(/\d+ s ago/, "") !== logged) {
+      deps.log.log("warn", "IDLE", other);
+      deps.announce(other);
+    }
     logged = other.replace(/\d+ s ago/, "");
-    await new Promise<void>((resolve) => deps.clock.setTimer(deps.pollMs, resolve));
+    if (await sleepUnlessStopped(deps.clock, deps.pollMs, deps.stop)) return null;
   }
 }

@@ -5,17 +5,13 @@
 import type { GsConfig } from "../config/schema.ts";
 import { openSink, SinkOpenError } from "../sink/open-sink.ts";
 import type { Sink } from "../sink/port.ts";
-import type { Clock } from "./clock.ts";
+import { type Clock, sleepUnlessStopped } from "./clock.ts";
 import type { DaemonLog } from "./daemon-log.ts";
 
 const SINK_RETRY_MS = 5_000;
 
 /** Resolves with the open sink, or null when `stopRequested` was signalled while waiting. */
 export async function openSinkPatiently(config: GsConfig, clock: Clock, log: DaemonLog, stopRequested: Promise<void>): Promise<Sink | null> {
-  let stopped = false;
-  void stopRequested.then(() => {
-    stopped = true;
-  });
   for (;;) {
     try {
       return await openSink(config);
@@ -23,11 +19,7 @@ export async function openSinkPatiently(config: GsConfig, clock: Clock, log: Dae
       if (!isTransient(config, error)) throw error;
       log.log("warn", "IDLE", `status database unreachable, retrying in ${SINK_RETRY_MS / 1000} s: ${error.message}`);
     }
-    let cancelRetry = (): void => {};
-    await Promise.race([stopRequested, new Promise<void>((resolve) => (cancelRetry = clock.setTimer(SINK_RETRY_MS, resolve)))]);
-    // A stop does not wait for the retry timer: an armed timer would keep the process alive.
-    cancelRetry();
-    if (stopped) return null;
+    if (await sleepUnlessStopped(clock, SINK_RETRY_MS, stopRequested)) return null;
   }
 }
 

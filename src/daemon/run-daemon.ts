@@ -104,6 +104,7 @@ async function runDaemonNotifying(options: RunDaemonOptions, log: DaemonLog, not
     configHash,
     version: packageJson.version,
     pid: process.pid,
+    announce: (status) => notifier.send(`STATUS=${status.replace(/\s+/g, " ")}`),
   });
   current = daemon;
   void daemon.whenState("CONNECTING").then(() => notifier.send(`STATUS=daemon ${config.status.daemon_id} running (broker ${runtime.broker.name})`));

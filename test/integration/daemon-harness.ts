@@ -51,11 +51,14 @@ export function createMarket(config: GsConfig = testConfig(), clock = new FakeCl
 export interface RunningDaemon {
   readonly daemon: Daemon;
   readonly log: string[];
+  /** What the daemon announced for systemd's STATUS line, in order. */
+  readonly announced: string[];
 }
 
 export function createDaemon(market: Market, sink: Sink, options: { controlFile?: string | null; config?: GsConfig } = {}): RunningDaemon {
   const config = options.config ?? testConfig();
   const log: string[] = [];
+  const announced: string[] = [];
   const daemon = new Daemon({
     daemonId: DAEMON_ID,
     broker: market.broker,
@@ -68,8 +71,9 @@ export function createDaemon(market: Market, sink: Sink, options: { controlFile?
     configHash: "test-config-hash",
     version: "test",
     pid: 4242,
+    announce: (status) => void announced.push(status),
   });
-  return { daemon, log };
+  return { daemon, log, announced };
 }
 
 /** Starts the daemon and lets connection and reconciliation finish, without moving the clock. */

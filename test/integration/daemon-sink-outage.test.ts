@@ -4,9 +4,11 @@
 import { Database } from "bun:sqlite";
 import { expect, setDefaultTimeout, test } from "bun:test";
 import postgres from "postgres";
+import type { GsConfig } from "../../src/config/schema.ts";
 import type { Sink } from "../../src/sink/port.ts";
 import type { SinkTestOptions, TestDatabaseTarget } from "../support/sinks.ts";
 import { describeSinks } from "../support/sinks.ts";
+import type { Market } from "./daemon-harness.ts";
 import { advanceUntil, createDaemon, createMarket, DAEMON_ID, operations, quoteAndSettle, runningDaemon, SETTINGS, SPOT, stopDaemon, testConfig } from "./daemon-harness.ts";
 
 /**
@@ -40,6 +42,12 @@ async function openWithWritesHeld(database: TestDatabaseTarget, options: SinkTes
   };
 }
 
+/** Opens a sink (migrated earlier) on a database whose path is cut until release(). */
+async function openCut(database: TestDatabaseTarget, spoolPath: string): Promise<{ sink: Sink; release: () => Promise<void> }> {
+  await database.interrupt();
+  return { sink: database.open({ spoolPath, retryIntervalMs: 50 }), release: () => database.restore() };
+}
+
 setDefaultTimeout(30_000);
 
 describeSinks("daemon during a sink outage", (_makeSink, context) => {
@@ -68,8 +76,8 @@ describeSinks("daemon during a sink outage", (_makeSink, context) => {
     expect(await stopDaemon(running, market)).toBe(0);
   });
 
-  test("a restart after an outage reads its counters only once the earlier run's spool is in the database", async () => {
-    const database = await context.makeDatabase();
+  /** An earlier run that hedged twice (max_daily_hedges 2) and stopped with the second hedge's rows only in its spool. */
+  async function earlierRunLeftSpool(database: TestDatabaseTarget): Promise<{ market: Market; config: GsConfig; spoolPath: string }> {
     const spoolPath = database.spoolPath("daemon-spool.ndjson");
     const base = testConfig();
     const config = { ...base, guards: { ...base.guards, max_daily_hedges: 2 } };
@@ -86,6 +94,12 @@ describeSinks("daemon during a sink outage", (_makeSink, context) => {
     await first.close();
     expect(first.health().spooledRows).toBeGreaterThan(0);
     await database.restore();
+    return { market, config, spoolPath };
+  }
+
+  test("a restart after an outage reads its counters only once the earlier run's spool is in the database", async () => {
+    const database = await context.makeDatabase();
+    const { market, config, spoolPath } = await earlierRunLeftSpool(database);
 
     // The restart's replay cannot write yet: the daemon must not read (and trade on) the stale counters meanwhile.
     const { sink, release } = await openWithWritesHeld(database, { spoolPath, retryIntervalMs: 50 });
@@ -105,5 +119,34 @@ describeSinks("daemon during a sink outage", (_makeSink, context) => {
     expect(await operations(sink, ["order_sent"])).toHaveLength(2); // the day's limit was used before the restart
     expect((await sink.loadDailyState(DAEMON_ID, "2024-03-26"))?.hedgeCount).toBe(2);
     expect(await stopDaemon(second, market)).toBe(0);
+  });
+
+  test("a spool the database keeps refusing: the wait is logged every minute and shown in STATUS, and a stop ends it at once", async () => {
+    const database = await context.makeDatabase();
+    const { market, config, spoolPath } = await earlierRunLeftSpool(database);
+    // SQLite: each replay attempt times out on the lock. PostgreSQL: the path is cut, so each fails at once.
+    const { sink, release } = database.kind === "sqlite" ? await openWithWritesHeld(database, { spoolPath, retryIntervalMs: 50 }) : await openCut(database, spoolPath);
+    const second = createDaemon(market, sink, { config });
+    try {
+      const started = second.daemon.start();
+      for (let round = 0; round < 37; round++) { // 185 s of replay attempts, every 5 s
+        await Bun.sleep(10);
+        await market.clock.advance(5_000);
+      }
+      expect(second.daemon.state).toBe("IDLE");
+      const waiting = second.log.filter((line) => line.includes("wait in the spool"));
+      expect(waiting.length).toBeGreaterThanOrEqual(3); // at 0, 60, 120 (and 180) s: not once, not every attempt
+      expect(waiting.length).toBeLessThanOrEqual(4);
+      expect(waiting.at(-1)).toContain("stopWith=SIGTERM");
+      expect(second.announced.at(-1)).toMatch(/^waiting for \d+ spooled row\(s\) of an earlier run to reach the status database \(.*\); only SIGTERM stops it now$/);
+
+      // The stop does not wait for the next replay attempt: the clock stands still.
+      second.daemon.requestStop("SIGTERM");
+      await started;
+      expect(market.clock.armedTimers).toBe(0);
+    } finally {
+      await release();
+    }
+    expect(await second.daemon.stopped).toBe(0); // its final flush, once the database takes rows again
   });
 });
