@@ -35,8 +35,9 @@ function flag(value: boolean): string {
   return value ? "t" : "f";
 }
 
+/** Absent (undefined) is NULL too: a spool line written before its field existed lacks it. */
 function json(value: unknown): string | null {
-  return value === null ? null : JSON.stringify(value);
+  return value === null || value === undefined ? null : JSON.stringify(value);
 }
 
 const TEXT = "text[]";

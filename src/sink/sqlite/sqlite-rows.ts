@@ -40,6 +40,11 @@ function stringOrNull(value: SqliteValue): string | null {
   return value === null ? null : String(value);
 }
 
+/** Absent (undefined) is NULL too: a spool line written before its field existed lacks it. */
+function jsonTextOrNull(value: unknown): string | null {
+  return value === null || value === undefined ? null : JSON.stringify(value);
+}
+
 function jsonOrNull(value: SqliteValue): unknown {
   return value === null ? null : JSON.parse(String(value));
 }
@@ -156,7 +161,7 @@ export function operationValues(row: OperationRow): SqliteValue[] {
     toMicrosOrNull(row.price),
     toMicrosOrNull(row.commissionUsd),
     row.reason,
-    row.payload === null ? null : JSON.stringify(row.payload),
+    jsonTextOrNull(row.payload),
   ];
 }
 
@@ -203,7 +208,7 @@ export function dailyStateValues(state: DailyState): SqliteValue[] {
     toMicrosOrNull(state.lastHedgePrice),
     state.circuitBreakerTripped ? 1 : 0,
     state.updatedAtMs,
-    state.pnlMarks === null ? null : JSON.stringify(state.pnlMarks),
+    jsonTextOrNull(state.pnlMarks),
   ];
 }
 
