@@ -3,8 +3,9 @@
 // order of appends does not matter (a failed in-flight batch may land after newer rows).
 //
 // Several processes (daemon, status server, CLI) may share one configured spool path.
-// The first one holds `<path>.lock` (pid, boot id, start time: see lock-owner.ts); the others spool to `<stem>.<pid>[-<n>]<ext>`. A spool
-// whose owner died is adopted (appended to ours, then deleted) on the next open.
+// The first one holds the kernel lock of `<path>.lock` (see spool-lock.ts); the others spool
+// to `<stem>.<pid>[-<n>]<ext>`. A spool whose owner died (its lock free) is adopted (appended
+// to ours, then deleted) on the next open.
 import {
   closeSync,
   existsSync,
@@ -16,13 +17,12 @@ import {
   readFileSync,
   readdirSync,
   renameSync,
-  statSync,
   unlinkSync,
   writeFileSync,
   writeSync,
 } from "node:fs";
 import { basename, dirname, extname, join } from "node:path";
-import { currentLockOwner, formatLockOwner, isLockOwnerAlive, type LockOwner, parseLockOwner } from "./lock-owner.ts";
+import { SpoolLock } from "./spool-lock.ts";
 import type { SequencedWrite } from "./queued-write.ts";
 
 export interface SpoolContents {
@@ -48,19 +48,24 @@ export class Spool {
   readonly path: string;
   private rowCount = 0;
   private highestSeq = 0;
-  private readonly lockPath: string;
+  private readonly lock: SpoolLock;
 
   constructor(preferredPath: string) {
+    let lock: SpoolLock | null = null;
     try {
       mkdirSync(dirname(preferredPath), { recursive: true });
-      this.path = claimSpoolPath(preferredPath);
-      this.lockPath = `${this.path}.lock`;
+      const claimed = claimSpoolPath(preferredPath);
+      lock = claimed.lock;
+      this.path = claimed.path;
+      this.lock = claimed.lock;
       terminateTornLine(this.path);
       const existing = this.read();
       this.rowCount = existing.writes.length;
       this.highestSeq = existing.writes.reduce((max, entry) => Math.max(max, entry.seq), 0);
       adoptOrphans(preferredPath, this);
     } catch (error) {
+      // A retry (disk full) must find the path free again, not held by this failed attempt.
+      lock?.release();
       throw new SpoolOpenError(preferredPath, error instanceof Error ? error.message : String(error));
     }
   }
@@ -119,7 +124,7 @@ export class Spool {
   /** Releases the lock; the file itself stays for the next start if it still has rows. */
   close(): void {
     if (this.rowCount === 0 && existsSync(this.path)) unlinkSync(this.path);
-    if (heldLocks.delete(this.lockPath)) unlinkSync(this.lockPath);
+    this.lock.release();
   }
 }
 
@@ -156,51 +161,16 @@ function terminateTornLine(path: string): void {
   if (bytes.length > 0 && bytes[bytes.length - 1] !== 0x0a) writeFileSync(path, "\n", { flag: "a" });
 }
 
-function claimSpoolPath(preferredPath: string): string {
-  if (tryLock(preferredPath)) return preferredPath;
+function claimSpoolPath(preferredPath: string): { path: string; lock: SpoolLock } {
+  const preferredLock = SpoolLock.tryTake(preferredPath);
+  if (preferredLock !== null) return { path: preferredPath, lock: preferredLock };
   // Another process, or another sink of this process, owns it: take the first free pid file.
   for (let instance = 0; instance < 1_000; instance += 1) {
     const ownPath = siblingSpoolPath(preferredPath, instance === 0 ? `${process.pid}` : `${process.pid}-${instance}`);
-    if (tryLock(ownPath)) return ownPath;
+    const lock = SpoolLock.tryTake(ownPath);
+    if (lock !== null) return { path: ownPath, lock };
   }
   throw new Error(`no free spool file next to ${preferredPath}: was every ${basename(preferredPath)} variant locked, expected one free`);
-}
-
-/** Lock files this process holds (several sinks of one process each hold their own). */
-const heldLocks = new Set<string>();
-
-function tryLock(spoolPath: string): boolean {
-  const lockPath = `${spoolPath}.lock`;
-  if (heldLocks.has(lockPath)) return false;
-  for (let attempt = 0; attempt < 2; attempt += 1) {
-    try {
-      const fd = openSync(lockPath, "wx");
-      writeSync(fd, formatLockOwner(currentLockOwner()));
-      closeSync(fd);
-      heldLocks.add(lockPath);
-      return true;
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
-      const owner = readLockOwner(lockPath);
-      if (owner !== null && isLockOwnerAlive(owner.owner, owner.writtenAtMs)) return false;
-      // Stale lock (its owner died, or its pid now belongs to another process): take it over.
-      try {
-        unlinkSync(lockPath);
-      } catch {
-        // Another process took it over first; the next attempt tells.
-      }
-    }
-  }
-  return false;
-}
-
-function readLockOwner(lockPath: string): { owner: LockOwner; writtenAtMs: number } | null {
-  try {
-    const owner = parseLockOwner(readFileSync(lockPath, "utf8"));
-    return owner === null ? null : { owner, writtenAtMs: statSync(lockPath).mtimeMs };
-  } catch {
-    return null;
-  }
 }
 
 /** `var/gs-spool.ndjson` -> `var/gs-spool.<tag>.ndjson` (tag: a pid, or "rejected"). */
@@ -220,13 +190,17 @@ function adoptOrphans(preferredPath: string, target: Spool): void {
     if (/^\.\d+(-\d+)?$/.test(middle)) candidates.push(join(directory, name));
   }
   for (const path of candidates) {
-    if (path === target.path || !existsSync(path) || !tryLock(path)) continue;
-    const { writes } = parseLines(readFileSync(path, "utf8"));
-    let seq = target.lastSeq;
-    target.append(writes.map((entry) => ({ ...entry, seq: ++seq })));
-    unlinkSync(path);
-    unlinkSync(`${path}.lock`);
-    heldLocks.delete(`${path}.lock`);
+    if (path === target.path || !existsSync(path)) continue;
+    const lock = SpoolLock.tryTake(path);
+    if (lock === null) continue; // its owner runs
+    try {
+      const { writes } = parseLines(readFileSync(path, "utf8"));
+      let seq = target.lastSeq;
+      target.append(writes.map((entry) => ({ ...entry, seq: ++seq })));
+      unlinkSync(path);
+    } finally {
+      lock.release();
+    }
   }
 }
 
