@@ -1,7 +1,7 @@
 // At boot the status database may not be up yet (another host, a slow start). A daemon must
 // not trade before it has read its persisted counters, and must not give up either: it retries
-// an unreachable PostgreSQL until it answers or the daemon is told to stop. Configuration
-// mistakes (a malformed URL, an unusable SQLite path) still fail at once.
+// an unreachable PostgreSQL (or a spool whose disk is full) until it answers or the daemon is
+// told to stop. Configuration mistakes (a malformed URL, an unusable SQLite path) still fail at once.
 import type { GsConfig } from "../config/schema.ts";
 import { openSink, SinkOpenError } from "../sink/open-sink.ts";
 import type { Sink } from "../sink/port.ts";
@@ -17,13 +17,15 @@ export async function openSinkPatiently(config: GsConfig, clock: Clock, log: Dae
       return await openSink(config);
     } catch (error) {
       if (!isTransient(config, error)) throw error;
-      log.log("warn", "IDLE", `status database unreachable, retrying in ${SINK_RETRY_MS / 1000} s: ${error.message}`);
+      const what = error.stage === "spool" ? "status spool unusable" : "status database unreachable";
+      log.log("warn", "IDLE", `${what}, retrying in ${SINK_RETRY_MS / 1000} s: ${error.message}`);
     }
     if (await sleepUnlessStopped(clock, SINK_RETRY_MS, stopRequested)) return null;
   }
 }
 
-/** Only a PostgreSQL that cannot be reached or migrated right now is worth waiting for. */
+/** Worth waiting for: a PostgreSQL that cannot be reached or migrated right now, and a spool whose disk is full (either sink). */
 function isTransient(config: GsConfig, error: unknown): error is SinkOpenError {
-  return config.status.sink === "postgres" && error instanceof SinkOpenError && error.stage !== "config";
+  if (!(error instanceof SinkOpenError)) return false;
+  return error.stage === "spool" || (config.status.sink === "postgres" && error.stage !== "config");
 }

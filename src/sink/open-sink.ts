@@ -14,12 +14,13 @@ import { SqliteSink } from "./sqlite/sqlite-sink.ts";
 /**
  * The sink could not be opened or migrated; the message says which and where. `stage`
  * tells a caller what retrying can fix: "config" never, "open"/"migrate" perhaps (the
- * database may be down or still starting).
+ * database may be down or still starting), "spool" likely, whatever the sink (the disk
+ * under status.spool_path is full or failing).
  */
 export class SinkOpenError extends UserError {
   constructor(
     message: string,
-    readonly stage: "config" | "open" | "migrate",
+    readonly stage: "config" | "open" | "migrate" | "spool",
   ) {
     super(message);
     this.name = "SinkOpenError";
@@ -90,7 +91,10 @@ async function openAndMigrate(target: string, open: () => Sink, secretUrl?: stri
     sink = open();
   } catch (error) {
     // The spool is set up while the sink opens, but a bad status.spool_path is not the database's fault.
-    if (error instanceof SpoolOpenError) throw new SinkOpenError(`cannot use the spool file ${error.preferredPath} (status.spool_path): ${error.reason}`, "config");
+    if (error instanceof SpoolOpenError) {
+      const [stage, expected] = error.transient ? (["spool", "expected free space there (waiting may help)"] as const) : (["config", "expected a writable file path"] as const);
+      throw new SinkOpenError(`cannot use the spool file ${error.preferredPath} (status.spool_path): ${error.reason}; ${expected}`, stage);
+    }
     throw new SinkOpenError(`cannot open ${target}: ${describe(error, secretUrl)}`, "open");
   }
   try {

@@ -35,14 +35,24 @@ export interface SpoolContents {
 
 /** The spool file (or its directory or lock) could not be set up: the error names the path asked for. */
 export class SpoolOpenError extends Error {
+  readonly reason: string;
+  /** A full disk, a quota, an I/O error: waiting may cure it. Anything else (permissions, not a directory...) is the path's. */
+  readonly transient: boolean;
+
   constructor(
     readonly preferredPath: string,
-    readonly reason: string,
+    cause: unknown,
   ) {
+    const reason = cause instanceof Error ? cause.message : String(cause);
     super(`cannot use the spool file ${preferredPath}: ${reason}`);
     this.name = "SpoolOpenError";
+    this.reason = reason;
+    this.transient = cause instanceof SpoolWriteError || TRANSIENT_CODES.has((cause as NodeJS.ErrnoException | null)?.code ?? "");
   }
 }
+
+/** errno codes of a file system that is full, over quota, failing or out of descriptors: none is the configuration's fault. */
+const TRANSIENT_CODES: ReadonlySet<string> = new Set(["ENOSPC", "EDQUOT", "EFBIG", "EIO", "EMFILE", "ENFILE"]);
 
 export class Spool {
   readonly path: string;
@@ -66,7 +76,7 @@ export class Spool {
     } catch (error) {
       // A retry (disk full) must find the path free again, not held by this failed attempt.
       lock?.release();
-      throw new SpoolOpenError(preferredPath, error instanceof Error ? error.message : String(error));
+      throw new SpoolOpenError(preferredPath, error);
     }
   }
 

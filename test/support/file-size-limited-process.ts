@@ -22,16 +22,21 @@ export interface FileSizeLimitedJob {
   readonly capacityRows: number;
 }
 
-/** Spawns the scenario with files limited to `limitKb` KiB; SIGXFSZ ignored so the write fails instead of killing it. */
+/** Spawns the scenario with files limited to `limitKb` KiB. */
 export function spawnFileSizeLimited(job: FileSizeLimitedJob, limitKb: number): Bun.Subprocess<"ignore", "pipe", "pipe"> {
+  return spawnScriptFileSizeLimited(import.meta.path, JSON.stringify(job), limitKb);
+}
+
+/** Runs `bun <script> <argument>` with files limited to `limitKb` KiB; SIGXFSZ ignored so the write fails instead of killing it. */
+export function spawnScriptFileSizeLimited(script: string, argument: string, limitKb: number): Bun.Subprocess<"ignore", "pipe", "pipe"> {
   const command = `trap '' XFSZ; ulimit -S -f ${limitKb}; exec "$0" "$1" "$2"`;
-  return Bun.spawn(["bash", "-c", command, process.execPath, import.meta.path, JSON.stringify(job)], { stdout: "pipe", stderr: "pipe" });
+  return Bun.spawn(["bash", "-c", command, process.execPath, script, argument], { stdout: "pipe", stderr: "pipe" });
 }
 
 const RLIMIT_FSIZE = 1;
 
 /** Lifts the soft file-size limit to the hard one (Linux x86-64/arm64 `struct rlimit`: two u64). */
-function freeDiskSpace(): void {
+export function freeDiskSpace(): void {
   const libc = dlopen("libc.so.6", {
     getrlimit: { args: ["i32", "ptr"], returns: "i32" },
     setrlimit: { args: ["i32", "ptr"], returns: "i32" },
