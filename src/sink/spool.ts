@@ -17,6 +17,7 @@ import {
   readFileSync,
   readdirSync,
   renameSync,
+  truncateSync,
   unlinkSync,
   writeFileSync,
   writeSync,
@@ -121,13 +122,28 @@ export class Spool {
     return { ...parseLines(bytes.subarray(0, end).toString("utf8")), byteLength: end };
   }
 
-  /** Removes the first `byteLength` bytes (already replayed), keeping anything appended since. */
+  /**
+   * Removes the first `byteLength` bytes (already replayed), keeping anything appended since.
+   * Throws when it cannot (disk full...): the rows then stay and replay again (idempotent).
+   */
   discard(byteLength: number): void {
-    const bytes = readFileSync(this.path);
+    let bytes: Buffer;
+    try {
+      bytes = readFileSync(this.path);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
+      this.rowCount = 0;
+      throw new Error(`spool ${this.path} vanished after its rows were replayed (removed by something other than gs): rows appended since, if any, are lost`);
+    }
     const rest = bytes.subarray(byteLength);
-    const temporary = `${this.path}.tmp`;
-    writeFileSync(temporary, rest);
-    renameSync(temporary, this.path);
+    if (rest.length === 0) {
+      // Everything was replayed (the usual case): emptying in place needs no free space, a copy would.
+      truncateSync(this.path, 0);
+    } else {
+      const temporary = `${this.path}.tmp`;
+      writeFileSync(temporary, rest);
+      renameSync(temporary, this.path);
+    }
     this.rowCount = this.read().writes.length;
   }
 

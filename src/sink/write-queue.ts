@@ -158,14 +158,26 @@ export class WriteQueue {
 
   private kick(): Promise<void> {
     if (this.running === null) {
-      this.running = this.drain().finally(() => {
-        this.running = null;
-        if ((this.queue.length > 0 || this.overflowRows > 0) && this.flushTimer === null && !this.closed) {
-          this.flushTimer = setTimeout(this.onFlushTimer, this.options.flushIntervalMs);
-        }
-      });
+      this.running = this.drain()
+        .catch((error: unknown) => this.onDrainFailure(error))
+        .finally(() => {
+          this.running = null;
+          if ((this.queue.length > 0 || this.overflowRows > 0) && this.flushTimer === null && !this.closed) {
+            this.flushTimer = setTimeout(this.onFlushTimer, this.options.flushIntervalMs);
+          }
+        });
     }
     return this.running;
+  }
+
+  /**
+   * A file error the drain did not expect (the spool unreadable...): said in health and retried,
+   * never an unhandled rejection. No rows are at stake: each is in memory or in the spool.
+   */
+  private onDrainFailure(error: unknown): void {
+    this.failedWrites += 1;
+    this.lastError = `write loop: ${describeError(error)}; retrying`;
+    this.scheduleRetry();
   }
 
   private async drain(): Promise<void> {
@@ -225,7 +237,15 @@ export class WriteQueue {
     if (contents.corruptLines > 0) {
       this.lastError = `spool ${spool.path}: ${contents.corruptLines} torn line(s) skipped`;
     }
-    spool.discard(contents.byteLength);
+    try {
+      spool.discard(contents.byteLength);
+    } catch (error) {
+      // In the database and still in the spool: newer rows keep queueing behind it, and the
+      // next replay writes it again, which idempotent writes absorb.
+      this.failedWrites += 1;
+      this.lastError = `spool ${spool.path}: ${contents.writes.length} replayed row(s) could not be trimmed, they replay again: ${describeError(error)}`;
+      this.scheduleRetry();
+    }
   }
 
   /** One transaction; a data refusal falls back to row-by-row so one bad row cannot block the rest. */
@@ -246,20 +266,24 @@ export class WriteQueue {
         return "unavailable";
       }
     }
-    if (batch.length === 1) {
-      this.reject(batch, this.lastError);
-      return "written";
-    }
+    if (batch.length === 1) return this.reject(batch, this.lastError);
     for (const single of batch) {
       if ((await this.apply([single])) === "unavailable") return "unavailable";
     }
     return "written";
   }
 
-  private reject(batch: readonly SequencedWrite[], reason: string): void {
+  /** Sets refused rows aside; when even that fails (disk full) they are kept like unwritten ones. */
+  private reject(batch: readonly SequencedWrite[], reason: string): ApplyOutcome {
     const lines = batch.map((entry) => `${JSON.stringify({ ...entry, error: reason })}\n`).join("");
-    appendFileSync(this.rejectPath, lines);
+    try {
+      appendFileSync(this.rejectPath, lines);
+    } catch (error) {
+      this.lastError = `${reason}; and ${this.rejectPath} could not take the refused row (${describeError(error)}): it is kept and retried`;
+      return "unavailable";
+    }
     this.rejectedRows += batch.length;
+    return "written";
   }
 
   /** O(1) on the caller's path: the disk write happens in spillOverflow(), after the caller's task. */
