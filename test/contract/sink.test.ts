@@ -204,6 +204,50 @@ describeSinks("sink contract", (makeSink, { makeDatabase }) => {
     expect((await sink.loadDailyState("gs-test", "2025-01-06"))?.hedgeCount).toBe(7);
   });
 
+  test("a dead run's rows replayed after the next run wrote (its spool adopted by another process) overwrite neither status nor daily_state", async () => {
+    const target = await makeDatabase();
+    const spoolPath = target.spoolPath("runs.jsonl");
+    // Run 1 stops during an outage: its last status and counters stay in the spool.
+    const run1 = target.open({ spoolPath });
+    run1.writeStatus(statusRow({ tsMs: T0_MS, state: "RUNNING" }), { history: false });
+    run1.writeDailyState(dailyState({ hedgeCount: 3, circuitBreakerTripped: false, updatedAtMs: T0_MS }));
+    await run1.close();
+    // gs serve opens first on the same spool path and holds run 1's rows, still waiting for the database.
+    const server = target.open({ spoolPath });
+    // Run 2 spools to a sibling, empty: nothing holds its start back, and it writes.
+    const run2 = target.open({ spoolPath });
+    await run2.migrate();
+    expect(run2.health().spooledRows).toBe(0);
+    run2.writeStatus(statusRow({ tsMs: T0_MS + 60_000, state: "STOPPED" }), { history: false });
+    run2.writeDailyState(dailyState({ hedgeCount: 9, circuitBreakerTripped: true, updatedAtMs: T0_MS + 60_000 }));
+    await run2.flush();
+    // The server gets the database and replays run 1's rows.
+    await server.migrate();
+    await server.flush();
+    expect(server.health().spooledRows).toBe(0);
+    expect((await run2.readStatusCurrent("gs-test"))[0]?.state).toBe("STOPPED");
+    const saved = await run2.loadDailyState("gs-test", "2025-01-06");
+    expect({ hedges: saved?.hedgeCount, tripped: saved?.circuitBreakerTripped }).toEqual({ hedges: 9, tripped: true });
+  });
+
+  test("a run whose clock was an hour fast does not hold back the rows of the run after the clock stepped back", async () => {
+    const target = await makeDatabase();
+    const nowMs = Date.now();
+    const fast = target.open();
+    await fast.migrate();
+    fast.writeStatus(statusRow({ tsMs: nowMs + 3_600_000, state: "RUNNING" }), { history: false });
+    fast.writeDailyState(dailyState({ hedgeCount: 3, updatedAtMs: nowMs + 3_600_000 }));
+    await fast.close();
+    const next = target.open();
+    await next.migrate();
+    next.writeStatus(statusRow({ tsMs: nowMs, state: "STOPPED" }), { history: false });
+    next.writeDailyState(dailyState({ hedgeCount: 5, circuitBreakerTripped: true, updatedAtMs: nowMs }));
+    await next.flush();
+    expect((await next.readStatusCurrent("gs-test"))[0]?.state).toBe("STOPPED");
+    const saved = await next.loadDailyState("gs-test", "2025-01-06");
+    expect({ hedges: saved?.hedgeCount, tripped: saved?.circuitBreakerTripped }).toEqual({ hedges: 5, tripped: true });
+  });
+
   test("control commands: issued, claimed exactly once by concurrent claimants, completed", async () => {
     const target = await makeDatabase();
     const [first, second] = [target.open(), target.open()] as const;

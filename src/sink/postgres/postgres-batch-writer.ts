@@ -2,7 +2,7 @@
 import type { Sql } from "postgres";
 import type { BatchPlan, BatchWriter, Stamped } from "../queued-write.ts";
 import type { DailyState, StatusRow } from "../records.ts";
-import { newerWrite } from "../writer-order.ts";
+import { newerWrite, POSTGRES_NOW_MS } from "../writer-order.ts";
 import {
   DAILY_STATE_COLUMNS,
   OPERATION_COLUMNS,
@@ -17,10 +17,10 @@ import {
 
 const STAMPED_STATUS_COLUMNS: readonly PgColumn<Stamped<StatusRow>>[] = [...STATUS_COLUMNS, ...WRITER_COLUMNS];
 const STAMPED_DAILY_STATE_COLUMNS: readonly PgColumn<Stamped<DailyState>>[] = [...DAILY_STATE_COLUMNS, ...WRITER_COLUMNS];
-const UPSERT_STATUS = `${unnestInsertSql("status_current", STAMPED_STATUS_COLUMNS)} ON CONFLICT (daemon_id) DO UPDATE SET ${upsertSet(STAMPED_STATUS_COLUMNS)} WHERE ${newerWrite("status_current")}`;
+const UPSERT_STATUS = `${unnestInsertSql("status_current", STAMPED_STATUS_COLUMNS)} ON CONFLICT (daemon_id) DO UPDATE SET ${upsertSet(STAMPED_STATUS_COLUMNS)} WHERE ${newerWrite("status_current", "ts_ms", POSTGRES_NOW_MS)}`;
 const INSERT_HISTORY = `${unnestInsertSql("status_history", STATUS_COLUMNS)} ON CONFLICT (daemon_id, ts_ms) DO UPDATE SET ${upsertSet(STATUS_COLUMNS)}`;
 const INSERT_OPERATIONS = `${unnestInsertSql("operations", OPERATION_COLUMNS)} ON CONFLICT DO NOTHING`;
-const UPSERT_DAILY_STATE = `${unnestInsertSql("daily_state", STAMPED_DAILY_STATE_COLUMNS)} ON CONFLICT (daemon_id, trading_day) DO UPDATE SET ${upsertSet(STAMPED_DAILY_STATE_COLUMNS)} WHERE ${newerWrite("daily_state")}`;
+const UPSERT_DAILY_STATE = `${unnestInsertSql("daily_state", STAMPED_DAILY_STATE_COLUMNS)} ON CONFLICT (daemon_id, trading_day) DO UPDATE SET ${upsertSet(STAMPED_DAILY_STATE_COLUMNS)} WHERE ${newerWrite("daily_state", "updated_at_ms", POSTGRES_NOW_MS)}`;
 const COMPLETE_CONTROL = `UPDATE daemon_control AS c SET result = d.result, consumed_at_ms = d.consumed_at_ms
   FROM unnest($1::bigint[], $2::text[], $3::bigint[]) AS d (id, result, consumed_at_ms) WHERE c.id = d.id`;
 

@@ -1,7 +1,7 @@
 // Applies a write batch to SQLite in one IMMEDIATE transaction with prepared statements.
 import type { Database, SQLQueryBindings, Statement } from "bun:sqlite";
 import type { BatchPlan, BatchWriter } from "../queued-write.ts";
-import { newerWrite } from "../writer-order.ts";
+import { newerWrite, SQLITE_NOW_MS } from "../writer-order.ts";
 import {
   DAILY_STATE_COLUMNS,
   OPERATION_COLUMNS,
@@ -60,14 +60,14 @@ export class SqliteBatchWriter implements BatchWriter {
   private prepared(): Statements {
     this.statements ??= {
       upsertStatus: this.db.prepare(
-        `${insertSql("status_current", [...STATUS_COLUMNS, ...WRITER_COLUMNS])} ON CONFLICT (daemon_id) DO UPDATE SET ${updateSet([...STATUS_COLUMNS, ...WRITER_COLUMNS])} WHERE ${newerWrite("status_current")}`,
+        `${insertSql("status_current", [...STATUS_COLUMNS, ...WRITER_COLUMNS])} ON CONFLICT (daemon_id) DO UPDATE SET ${updateSet([...STATUS_COLUMNS, ...WRITER_COLUMNS])} WHERE ${newerWrite("status_current", "ts_ms", SQLITE_NOW_MS)}`,
       ),
       insertHistory: this.db.prepare(
         `${insertSql("status_history", STATUS_COLUMNS)} ON CONFLICT (daemon_id, ts_ms) DO UPDATE SET ${updateSet(STATUS_COLUMNS)}`,
       ),
       insertOperation: this.db.prepare(`${insertSql("operations", OPERATION_COLUMNS)} ON CONFLICT DO NOTHING`),
       upsertDailyState: this.db.prepare(
-        `${insertSql("daily_state", [...DAILY_STATE_COLUMNS, ...WRITER_COLUMNS])} ON CONFLICT (daemon_id, trading_day) DO UPDATE SET ${updateSet([...DAILY_STATE_COLUMNS, ...WRITER_COLUMNS])} WHERE ${newerWrite("daily_state")}`,
+        `${insertSql("daily_state", [...DAILY_STATE_COLUMNS, ...WRITER_COLUMNS])} ON CONFLICT (daemon_id, trading_day) DO UPDATE SET ${updateSet([...DAILY_STATE_COLUMNS, ...WRITER_COLUMNS])} WHERE ${newerWrite("daily_state", "updated_at_ms", SQLITE_NOW_MS)}`,
       ),
       completeControl: this.db.prepare("UPDATE daemon_control SET result = ?, consumed_at_ms = ? WHERE id = ?"),
     };
