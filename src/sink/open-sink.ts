@@ -27,7 +27,11 @@ export class SinkOpenError extends UserError {
   }
 }
 
-export async function openSink(config: GsConfig): Promise<Sink> {
+export function openSink(config: GsConfig): Promise<Sink> {
+  return openConfiguredSink(config, false);
+}
+
+async function openConfiguredSink(config: GsConfig, existingOnly: boolean): Promise<Sink> {
   const status = config.status;
   const writePath: WritePathOptions = {
     spoolPath: status.spool_path,
@@ -43,10 +47,9 @@ export async function openSink(config: GsConfig): Promise<Sink> {
     case "postgres": {
       const url = status.postgres.url;
       checkPostgresUrl(url);
-      return openAndMigrate(`PostgreSQL at ${maskSecret(url)} (status.postgres.url)`, () =>
-        PostgresSink.open({ ...writePath, url, poolSize: status.postgres.max_connections }),
-        url,
-      );
+      const target = `PostgreSQL at ${maskSecret(url)} (status.postgres.url)`;
+      const open = () => PostgresSink.open({ ...writePath, url, poolSize: status.postgres.max_connections });
+      return openAndMigrate(target, existingOnly ? () => existingPostgresSink(target, open, url) : open, url);
     }
     default: {
       const unreachable: never = status.sink;
@@ -62,13 +65,30 @@ export async function openSink(config: GsConfig): Promise<Sink> {
  */
 export async function openExistingSink(config: GsConfig): Promise<Sink> {
   const path = config.status.sqlite.path;
-  if (config.status.sink === "sqlite" && path !== ":memory:" && !existsSync(path)) {
-    throw new SinkOpenError(
-      `status.sqlite.path was ${path} (${resolve(path)}), which does not exist: expected the database gs daemon writes; run from the daemon's working directory or pass --config`,
-      "config",
-    );
+  if (config.status.sink === "sqlite" && (path === ":memory:" || !existsSync(path))) {
+    const what = path === ":memory:" ? "an in-memory database, which holds nothing a daemon wrote" : `${path} (${resolve(path)}), which does not exist`;
+    throw new SinkOpenError(`status.sqlite.path was ${what}: expected the database gs daemon writes; run from the daemon's working directory or pass --config`, "config");
   }
-  return openSink(config);
+  return openConfiguredSink(config, true);
+}
+
+/**
+ * The same for PostgreSQL: a database without gs's tables is the wrong one (another URL, a
+ * new database); migrating it would create them there, with an empty history and commands
+ * queued where no daemon reads.
+ */
+async function existingPostgresSink(target: string, open: () => PostgresSink, secretUrl: string): Promise<PostgresSink> {
+  const sink = open();
+  let present: boolean;
+  try {
+    present = await sink.hasSchema();
+  } catch (error) {
+    await sink.close().catch(() => {});
+    throw new SinkOpenError(`cannot read ${target}: ${describe(error, secretUrl)}`, curedByWaiting(error) ? "open" : "config");
+  }
+  if (present) return sink;
+  await sink.close().catch(() => {});
+  throw new SinkOpenError(`${target} has no gs tables: expected the database gs daemon writes (check the URL's database), or run gs migrate there first`, "config");
 }
 
 function checkPostgresUrl(url: string): void {
@@ -85,11 +105,12 @@ function checkPostgresUrl(url: string): void {
   }
 }
 
-async function openAndMigrate(target: string, open: () => Sink, secretUrl?: string): Promise<Sink> {
+async function openAndMigrate(target: string, open: () => Sink | Promise<Sink>, secretUrl?: string): Promise<Sink> {
   let sink: Sink;
   try {
-    sink = open();
+    sink = await open();
   } catch (error) {
+    if (error instanceof SinkOpenError) throw error;
     // The spool is set up while the sink opens, but a bad status.spool_path is not the database's fault.
     if (error instanceof SpoolOpenError) {
       const [stage, expected] = error.transient ? (["spool", "expected free space there (waiting may help)"] as const) : (["config", "expected a writable file path"] as const);
@@ -102,27 +123,42 @@ async function openAndMigrate(target: string, open: () => Sink, secretUrl?: stri
     return sink;
   } catch (error) {
     await sink.close().catch(() => {});
-    const refusal = refusalNotCuredByWaiting(error);
-    if (refusal !== null) throw new SinkOpenError(`cannot use ${target}: ${describe(error, secretUrl)}; ${refusal}`, "config");
-    throw new SinkOpenError(`cannot migrate ${target}: ${describe(error, secretUrl)}`, "migrate");
+    if (curedByWaiting(error)) throw new SinkOpenError(`cannot migrate ${target}: ${describe(error, secretUrl)}`, "migrate");
+    throw new SinkOpenError(`cannot use ${target}: ${describe(error, secretUrl)}; ${refusalHint(error)}`, "config");
   }
 }
 
 /**
- * PostgreSQL answered and refused for a reason waiting will not cure (by SQLSTATE): a
- * configuration mistake, to report at once, where an unreachable or starting server is waited for.
+ * Whether waiting can cure a failure to reach or migrate PostgreSQL: no answer at all (refused,
+ * reset, timed out, a name not resolving yet at boot), or an answer that says "not now" (by
+ * SQLSTATE class or code). Any other answer from the server is a refusal that stays: a
+ * configuration mistake, to report at once instead of retrying behind a unit that looks up.
  */
-const REFUSALS_NOT_CURED_BY_WAITING: Readonly<Record<string, string>> = {
+function curedByWaiting(error: unknown): boolean {
+  if ((error as Error | null)?.name !== "PostgresError") return true;
+  const code = String((error as { code?: unknown }).code ?? "");
+  return NOT_NOW_CLASSES.has(code.slice(0, 2)) || NOT_NOW_CODES.has(code);
+}
+
+/** 08 connection exception, 53 insufficient resources (disk, memory, connections), 57 operator intervention (shutdown, starting up, statement timeout), 40 rollback (serialization, deadlock). */
+const NOT_NOW_CLASSES: ReadonlySet<string> = new Set(["08", "53", "57", "40"]);
+/** 55P03 lock not available (another migrator holds it). */
+const NOT_NOW_CODES: ReadonlySet<string> = new Set(["55P03"]);
+
+function refusalHint(error: unknown): string {
+  const code = (error as { code?: unknown } | null)?.code;
+  return (typeof code === "string" ? REFUSAL_HINTS[code] : undefined) ?? "expected a database where gs can create and use its own tables (an empty one, or one gs created)";
+}
+
+/** What to fix for the refusals seen most. */
+const REFUSAL_HINTS: Readonly<Record<string, string>> = {
   "28000": "expected a user the server lets in from this host (check the URL's user and pg_hba.conf)",
   "28P01": "expected the user's password in status.postgres.url (or GS_STATUS_POSTGRES_URL)",
   "3D000": "expected an existing database in the URL's path (create it: createdb, or CREATE DATABASE)",
   "42501": "expected a user allowed to create gs's tables in that database (GRANT CREATE, or the database owner)",
+  "42P07": "expected a database of gs's own: another application's table has one of gs's table names there",
 };
 
-function refusalNotCuredByWaiting(error: unknown): string | null {
-  const code = (error as { code?: unknown } | null)?.code;
-  return typeof code === "string" ? (REFUSALS_NOT_CURED_BY_WAITING[code] ?? null) : null;
-}
 
 /** The driver's message, with any trace of the URL or its password replaced by the masked URL. */
 function describe(error: unknown, secretUrl: string | undefined): string {

@@ -5,7 +5,8 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { loadConfig } from "../../src/config/load.ts";
-import { SinkOpenError, openSink } from "../../src/sink/open-sink.ts";
+import postgresClient from "postgres";
+import { SinkOpenError, openExistingSink, openSink } from "../../src/sink/open-sink.ts";
 import { createTestDatabase, freeLoopbackPort, postgresAvailability } from "../support/postgres.ts";
 
 function configWith(overrides: readonly string[]) {
@@ -96,6 +97,42 @@ describe("openSink", () => {
       expect((error as Error).message).toContain(expected);
       expect((error as Error).message).not.toContain(":pw@");
     }
+    await database.drop();
+  }, 30_000);
+
+  test.skipIf(!postgres.available)("postgres: a refusal that stays (another application's table of the same name) is a configuration error, not an outage waited out", async () => {
+    const database = await createTestDatabase();
+    const admin = postgresClient(database.url, { max: 1, onnotice: () => {} });
+    await admin`CREATE TABLE operations (id TEXT)`;
+    await admin.end();
+    const error = await openSink(configWith(["status.sink=postgres", `status.postgres.url=${database.url}`, spool])).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(SinkOpenError);
+    expect((error as SinkOpenError).stage).toBe("config");
+    expect((error as Error).message).toContain("42P07");
+    expect((error as Error).message).toContain("expected a database of gs's own");
+    await database.drop();
+  }, 30_000);
+
+  test("sqlite: the commands that only read or queue refuse an in-memory database", async () => {
+    const error = await openExistingSink(configWith(["status.sqlite.path=:memory:", spool])).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(SinkOpenError);
+    expect((error as Error).message).toContain("an in-memory database, which holds nothing a daemon wrote");
+  });
+
+  test.skipIf(!postgres.available)("postgres: the commands that only read or queue refuse a database without gs's tables, and create none there", async () => {
+    const database = await createTestDatabase();
+    const config = configWith(["status.sink=postgres", `status.postgres.url=${database.url}`, spool]);
+    const error = await openExistingSink(config).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(SinkOpenError);
+    expect((error as SinkOpenError).stage).toBe("config");
+    expect((error as Error).message).toContain("has no gs tables");
+    const admin = postgresClient(database.url, { max: 1, onnotice: () => {} });
+    const [row] = await admin<{ tables: number }[]>`SELECT count(*)::int AS tables FROM pg_tables WHERE schemaname = 'public'`;
+    expect(row?.tables).toBe(0);
+    await admin.end();
+    // Once a daemon (or gs migrate) has created them, the same command opens it.
+    await (await openSink(config)).close();
+    await (await openExistingSink(config)).close();
     await database.drop();
   }, 30_000);
 

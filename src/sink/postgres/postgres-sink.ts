@@ -193,6 +193,12 @@ export class PostgresSink extends QueuedSink {
     return rows.map(barFromRecord);
   }
 
+  /** gs's tables are there (a migration ran here before); asks without creating anything. */
+  async hasSchema(): Promise<boolean> {
+    const [row] = await this.sql<PgRecord[]>`SELECT to_regclass('schema_version') IS NOT NULL AS present`;
+    return row?.present === true;
+  }
+
   async ping(): Promise<boolean> {
     try {
       await this.sql`SELECT 1`;
