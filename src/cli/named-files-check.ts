@@ -1,6 +1,8 @@
 // `gs check config` goes past the schema to the files the config names, with the very
-// checks gs serve (the token file) and gs daemon (the sim market's CSV) run at start, so a
-// config that passes here is not refused there.
+// checks gs serve (the token file) and gs daemon (the sim market's CSV, the spool) run at
+// start, so a config that passes here is not refused there.
+import { existsSync, rmdirSync } from "node:fs";
+import { dirname, resolve } from "node:path";
 import { ConfigError } from "../config/config-problem.ts";
 import type { ConfigProblem } from "../config/config-problem.ts";
 import { describeSource } from "../config/load.ts";
@@ -22,6 +24,7 @@ export async function checkNamedFiles(loaded: LoadedConfig): Promise<void> {
   const checks: readonly NamedFileCheck[] = [
     { keyPath: "server.token_file", applies: true, run: () => resolveServerToken(config.server) },
     { keyPath: config.sim.source === "csv" ? "sim.csv_path" : "sim.source", applies: config.broker === "sim", run: () => loadSimPriceSource(config) },
+    { keyPath: "status.spool_path", applies: true, run: () => setUpSpoolOnce(config.status.spool_path) },
   ];
   const problems: ConfigProblem[] = [];
   for (const check of checks.filter((candidate) => candidate.applies)) {
@@ -33,4 +36,33 @@ export async function checkNamedFiles(loaded: LoadedConfig): Promise<void> {
     }
   }
   if (problems.length > 0) throw new ConfigError(problems);
+}
+
+/**
+ * Sets the spool up as every sink open does, then lets it go. Directories made for it are
+ * removed again, so a check run by another user leaves none the daemon could not write in.
+ */
+async function setUpSpoolOnce(spoolPath: string): Promise<void> {
+  const { Spool, SpoolOpenError } = await import("../sink/spool.ts");
+  const missing = missingDirectories(resolve(dirname(spoolPath)));
+  try {
+    new Spool(spoolPath).close();
+  } catch (error) {
+    if (!(error instanceof SpoolOpenError)) throw error;
+    throw new UserError(`status.spool_path ${error.preferredPath} could not be set up (${error.reason}), expected a file gs can create and write`);
+  }
+  for (const made of missing) {
+    try {
+      rmdirSync(made);
+    } catch {
+      return; // no longer empty: something else uses it now
+    }
+  }
+}
+
+/** The directories from `directory` up that do not exist yet, deepest first. */
+function missingDirectories(directory: string): string[] {
+  const missing: string[] = [];
+  for (let current = directory; !existsSync(current) && dirname(current) !== current; current = dirname(current)) missing.push(current);
+  return missing;
 }

@@ -54,18 +54,35 @@ export function resolveServerToken(server: GsConfig["server"]): string | null {
 }
 
 function readTokenFile(path: string): string {
+  const expected = "expected a file holding the token, readable by the user gs runs as";
   let mode: number;
   try {
-    mode = statSync(path).mode & 0o777;
-  } catch {
-    throw new UserError(`server.token_file ${path} was not readable, expected a file holding the token`);
+    const stats = statSync(path);
+    if (!stats.isFile()) throw new UserError(`server.token_file ${path} was ${stats.isDirectory() ? "a directory" : "not a regular file"}, ${expected}`);
+    mode = stats.mode & 0o777;
+  } catch (error) {
+    if (error instanceof UserError) throw error;
+    throw new UserError(`server.token_file ${path} was not readable (${errorCode(error)}), ${expected}`);
   }
   if ((mode & 0o077) !== 0) {
     throw new UserError(`server.token_file ${path} had mode 0${mode.toString(8)}, expected 0600 (run: chmod 600 ${path})`);
   }
-  const token = (readFileSync(path, "utf8").split(/\r?\n/)[0] ?? "").trim();
+  let text: string;
+  try {
+    text = readFileSync(path, "utf8");
+  } catch (error) {
+    // A 0600 file owned by another user (gs runs as a different account than the one that wrote it).
+    throw new UserError(`server.token_file ${path} was not readable (${errorCode(error)}), ${expected}`);
+  }
+  const token = (text.split(/\r?\n/)[0] ?? "").trim();
   if (token === "") throw new UserError(`server.token_file ${path} was empty, expected the token on its first line`);
   return token;
+}
+
+/** "EACCES", "ENOENT", ...: the reason without the stack or a repeated path. */
+function errorCode(error: unknown): string {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === "string" ? code : error instanceof Error ? error.message : String(error);
 }
 
 export async function startServer(options: StartServerOptions): Promise<RunningServer> {

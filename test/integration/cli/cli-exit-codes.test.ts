@@ -1,5 +1,5 @@
 import { afterAll, describe, expect, test } from "bun:test";
-import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { MAIN_TS, makeTempDir, runGs } from "./run-gs.ts";
 
@@ -84,6 +84,29 @@ describe("gs command line", () => {
     expect(run.stderr).toContain(`--set sim.csv_path=${missingCsv}: data file '${missingCsv}' does not exist`);
     chmodSync(tokenFile, 0o600);
     expect(gs(["check", "config", "--set", `server.token_file=${tokenFile}`]).exitCode).toBe(0);
+  });
+
+  test("an unusable token file or spool path is a config problem (exit 2) in check config and in serve, not an unexpected error", () => {
+    const tokenDir = join(temp.dir, "token-dir");
+    mkdirSync(tokenDir, { mode: 0o700 });
+    const spoolPath = "/proc/no-such-dir/spool.ndjson";
+    const check = gs(["check", "config", "--set", `server.token_file=${tokenDir}`, "--set", `status.spool_path=${spoolPath}`]);
+    expect(check.exitCode).toBe(2);
+    expect(check.stderr).toContain("invalid configuration (2 problems)");
+    expect(check.stderr).toContain(`--set server.token_file=${tokenDir}: server.token_file ${tokenDir} was a directory, expected a file holding the token`);
+    expect(check.stderr).toContain(`--set status.spool_path=${spoolPath}: status.spool_path ${spoolPath} could not be set up (ENOENT`);
+    const serve = gs(["serve", "--set", `server.token_file=${tokenDir}`]);
+    expect(serve.exitCode).toBe(2);
+    expect(serve.stderr).toContain(`server.token_file ${tokenDir} was a directory`);
+    expect(serve.stderr).not.toContain("unexpected error");
+  });
+
+  test("check config leaves no directory behind for a spool path it set up", () => {
+    const dir = join(temp.dir, "spool-check");
+    mkdirSync(dir);
+    const run = runGs(["bun", MAIN_TS], ["check", "config", "--set", "status.spool_path=deep/er/spool.ndjson"], { cwd: dir });
+    expect(run.exitCode).toBe(0);
+    expect(readdirSync(dir)).toEqual([]);
   });
 
   test.each(["status", "stats", "ctl stop --no-wait", "data show SPY"])(
