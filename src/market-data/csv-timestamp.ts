@@ -21,6 +21,9 @@ export function parseTimeZone(text: string): TimeZoneName | null {
   return null;
 }
 
+/** The widest UTC offset in use (Kiribati, +14:00); anything beyond is a typo that would move bars by days. */
+const MAX_OFFSET_MINUTES = 14 * 60;
+
 const TEXT_PATTERN = /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?\s*(Z|[+-]\d{2}:?\d{2})?$/;
 const EPOCH_PATTERN = /^\d{9,13}$/;
 const DATE_ONLY_PATTERN = /^\d{4}-\d{2}-\d{2}$/;
@@ -68,7 +71,12 @@ export function parseTimestamp(text: string, zone: TimeZoneName | null): Timesta
     if (offset === "Z") return { type: "ok", tsMs: wallMs, naive: false };
     const sign = offset.startsWith("-") ? -1 : 1;
     const digits = offset.slice(1).replace(":", "");
-    const offsetMinutes = sign * (Number(digits.slice(0, 2)) * 60 + Number(digits.slice(2, 4)));
+    const offsetHours = Number(digits.slice(0, 2));
+    const offsetMinutesPart = Number(digits.slice(2, 4));
+    if (offsetMinutesPart >= 60 || offsetHours * 60 + offsetMinutesPart > MAX_OFFSET_MINUTES) {
+      return { type: "error", problem: `timestamp was '${text}', whose UTC offset ${offset} is not a real one, expected -14:00 to +14:00` };
+    }
+    const offsetMinutes = sign * (offsetHours * 60 + offsetMinutesPart);
     return { type: "ok", tsMs: wallMs - offsetMinutes * 60_000, naive: false };
   }
   if (zone === null) {

@@ -100,6 +100,16 @@ describe("parseBarsCsv", () => {
     expect(error.message).toContain(`line 3: ${problem}`);
   });
 
+  test.each(["+99:99", "+14:01", "-1500", "+05:60"])("an impossible UTC offset %p is refused with its line number, never applied", (offset) => {
+    const error = failure(csv("2024-03-01T10:00:00Z,1,1,1,1,1", `2024-03-01 10:05${offset},1,1,1,1,1`));
+    expect(error.message).toContain(`line 3: timestamp was '2024-03-01 10:05${offset}', whose UTC offset ${offset} is not a real one, expected -14:00 to +14:00`);
+  });
+
+  test("the widest real offsets are read", () => {
+    const { series } = parseBarsCsv(csv("2024-03-02 00:00+14:00,1,1,1,1,1", "2024-03-01 00:05-12:00,1,1,1,1,1"), OPTIONS);
+    expect(Array.from(series.tsMs)).toEqual([Date.UTC(2024, 2, 1, 10, 0), Date.UTC(2024, 2, 1, 12, 5)]);
+  });
+
   test("a leap day is a real date", () => {
     expect(parseBarsCsv(csv("2024-02-29T14:30:00Z,1,1,1,1,1", "2024-02-29T14:35:00Z,1,1,1,1,1"), OPTIONS).series.length).toBe(2);
   });
