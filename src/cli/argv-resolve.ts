@@ -2,6 +2,7 @@
 // in a trading daemon's command line must not be ignored, so the invocation is checked
 // against the command tree before anything runs.
 import type { ArgDef, ArgsDef, CommandDef } from "citty";
+import { closestName } from "../config/config-problem.ts";
 
 export interface ResolvedInvocation {
   /** The deepest command the arguments name. */
@@ -23,27 +24,40 @@ async function resolve<T>(value: Resolvable<T> | undefined): Promise<T | undefin
 
 const HELP_FLAGS = new Set(["--help", "-h"]);
 
-function normalizeFlagName(name: string): string {
-  return name.replaceAll(/[-_]/g, "").toLowerCase();
+/**
+ * The long spellings citty applies to each flag: its declared name and aliases, and
+ * `no-<name>` for a boolean, all exactly as written. Other case or `_` for `-` would pass
+ * citty without effect (`--NO-SAVE` saved), and the camelCase forms citty also reads are
+ * missed by the repeated flags read from the raw arguments (`--set`, `--sweep`), so neither
+ * is accepted.
+ */
+function longSpellings(argsDef: ArgsDef): Map<string, ArgDef> {
+  const spellings = new Map<string, ArgDef>();
+  for (const [name, def] of Object.entries(argsDef)) {
+    if (def.type === "positional") continue;
+    for (const spelling of [name, ...aliasesOf(def)]) {
+      spellings.set(spelling, def);
+      if (def.type === "boolean") spellings.set(`no-${spelling}`, def);
+    }
+  }
+  return spellings;
+}
+
+function aliasesOf(def: ArgDef): string[] {
+  const alias = "alias" in def ? def.alias : undefined;
+  return alias === undefined ? [] : Array.isArray(alias) ? alias : [alias];
 }
 
 function findArg(argsDef: ArgsDef, flag: string): ArgDef | undefined {
-  const isShort = !flag.startsWith("--");
   const bare = flag.replace(/^--?/, "").split("=")[0] ?? "";
-  for (const [name, def] of Object.entries(argsDef)) {
-    if (def.type === "positional") continue;
-    const alias = "alias" in def ? def.alias : undefined;
-    const aliases = alias === undefined ? [] : Array.isArray(alias) ? alias : [alias];
-    if (isShort) {
-      if (aliases.includes(bare)) return def;
-      continue;
-    }
-    const wanted = normalizeFlagName(bare);
-    const names = [name, ...aliases].map(normalizeFlagName);
-    if (names.includes(wanted)) return def;
-    if (def.type === "boolean" && names.some((candidate) => `no${candidate}` === wanted)) return def;
-  }
-  return undefined;
+  if (!flag.startsWith("--")) return Object.values(argsDef).find((def) => def.type !== "positional" && aliasesOf(def).includes(bare));
+  return longSpellings(argsDef).get(bare);
+}
+
+function unknownOption(argsDef: ArgsDef, flag: string, commandPath: string): string {
+  const bare = flag.replace(/^--?/, "").split("=")[0] ?? "";
+  const guess = closestName(bare.toLowerCase().replaceAll("_", "-"), [...longSpellings(argsDef).keys()]);
+  return `unknown option ${flag.split("=")[0]} for ${commandPath}${guess === null ? "" : ` (did you mean --${guess}?)`}`;
 }
 
 // citty reads any value but "false" on a boolean flag as true (--confirm=no confirms), and
@@ -87,7 +101,7 @@ export async function resolveInvocation(root: CommandDef<ArgsDef>, rawArgs: read
       if (token.startsWith("-") && token !== "-") {
         const def = findArg(argsDef, token);
         if (def === undefined) {
-          note(`unknown option ${token} for ${commandPath}`);
+          note(unknownOption(argsDef, token, commandPath));
         } else if (def.type === "boolean" && token.includes("=")) {
           const problem = booleanValueProblem(token);
           if (problem !== null) note(problem);

@@ -36,6 +36,11 @@ describe("gs command line", () => {
     [["ctl", "stop", "--no-wait=false"], "option --no-wait takes no value, was --no-wait=false"],
     [["status", "--json=0"], 'option --json was given "0", expected no value, true or false'],
     [["backtest", "--save=no"], 'option --save was given "no", expected no value, true or false'],
+    [["backtest", "--NO-SAVE"], "unknown option --NO-SAVE for gs backtest (did you mean --no-save?)"],
+    [["status", "--JSON"], "unknown option --JSON for gs status (did you mean --json?)"],
+    [["status", "--no_json"], "unknown option --no_json for gs status (did you mean --no-json?)"],
+    [["backtest", "--dataTz=UTC"], "unknown option --dataTz for gs backtest (did you mean --data-tz?)"],
+    [["serve", "--tokn=secret-value"], "unknown option --tokn for gs serve"],
   ])("usage error %p: short message and usage on stderr, exit 2", (args, message) => {
     const run = gs(args);
     expect(run.exitCode).toBe(2);

@@ -4,6 +4,8 @@ import type { ArgsDef, CommandDef } from "citty";
 import { runCli } from "../../../src/cli/run-cli.ts";
 import { UserError } from "../../../src/config/user-error.ts";
 
+let savedFlag: unknown = "not run";
+
 const root: CommandDef<ArgsDef> = {
   meta: { name: "gs", description: "test tree" },
   subCommands: {
@@ -18,6 +20,13 @@ const root: CommandDef<ArgsDef> = {
       meta: { name: "mistake", description: "fails by user mistake" },
       run: () => {
         throw new UserError("--from was 2024-13-01, expected a date YYYY-MM-DD");
+      },
+    },
+    record: {
+      meta: { name: "record", description: "records a run unless told not to" },
+      args: { save: { type: "boolean", default: true, description: "record it" }, "dry-run": { type: "boolean", description: "do nothing" } },
+      run: ({ args }) => {
+        savedFlag = args.save;
       },
     },
     needs: {
@@ -73,6 +82,27 @@ describe("runCli exit codes", () => {
     expect(result.stderr).toContain("Missing required positional argument: FILE");
     expect(result.stderr).toContain("USAGE gs needs");
   });
+
+  test.each([
+    [["record", "--no-save"], false],
+    [["record", "--save=false"], false],
+    [["record", "--save"], true],
+  ])("a flag the check accepts is the flag citty applies: %p", async (args, applied) => {
+    savedFlag = "not run";
+    expect((await run(args)).exitCode).toBe(0);
+    expect(savedFlag).toBe(applied);
+  });
+
+  test.each([["--NO-SAVE"], ["--No-Save"], ["--no_save"], ["--nosave"], ["--noSave"], ["--SAVE=false"], ["--dry_run"], ["--DRY-RUN"]])(
+    "a spelling citty would ignore is an unknown option (exit 2), never run: %p",
+    async (flag) => {
+      savedFlag = "not run";
+      const result = await run(["record", flag]);
+      expect(result.exitCode).toBe(2);
+      expect(result.stderr).toStartWith(`gs: unknown option ${flag.split("=")[0]} for gs record (did you mean --`);
+      expect(savedFlag).toBe("not run");
+    },
+  );
 
   test("--version prints the version", async () => {
     expect(await run(["--version"])).toEqual({ exitCode: 0, stdout: "9.9.9\n", stderr: "" });
