@@ -1,7 +1,7 @@
 // What `gs backtest` does with its parsed flags: one run or a sweep, then the report
 // (text, --json, --html), the decision log, and the runs recorded in the sink.
 // Returns the exit code: 0, or 1 when the guard verification found a violation.
-import { closeSync, existsSync, openSync, statSync, unlinkSync } from "node:fs";
+import { closeSync, constants, existsSync, lstatSync, openSync, readlinkSync, statSync, unlinkSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import type { GsConfig } from "../config/schema.ts";
 import { UserError } from "../config/user-error.ts";
@@ -49,15 +49,36 @@ function checkOutputPath(path: string | null, flag: string): void {
     directoryOk = false;
   }
   if (!directoryOk) throw new UserError(`${flag} was '${path}', but the directory ${directory} does not exist; expected a file in an existing directory`);
-  const existed = existsSync(path);
-  if (existed && statSync(path).isDirectory()) throw new UserError(`${flag} was '${path}', which is a directory; expected a file path`);
+  if (existsSync(path) && statSync(path).isDirectory()) throw new UserError(`${flag} was '${path}', which is a directory; expected a file path`);
   try {
-    // Opening for append is the only honest test (root passes access(2), read-only mounts and /proc do not).
-    closeSync(openSync(path, "a"));
+    probeWritable(path, 0);
   } catch (error) {
     throw new UserError(`${flag} was '${path}', which cannot be written (${errorText(error).split(",")[0]}); expected a writable file path`);
   }
-  if (!existed) unlinkSync(path);
+}
+
+/** Linux's limit on symbolic links followed in one lookup (beyond it: a loop). */
+const MAX_SYMLINK_HOPS = 40;
+
+/**
+ * Opens the file the writer will write (opening is the only honest test: root passes
+ * access(2), read-only mounts and /proc do not) and leaves everything as it was: a file it
+ * creates is created exclusively and removed, and nothing that was there is ever removed. A
+ * dangling symbolic link is kept; the writer will create its target, so that is probed.
+ */
+function probeWritable(path: string, hops: number): void {
+  const entry = lstatSync(path, { throwIfNoEntry: false });
+  if (entry === undefined) {
+    closeSync(openSync(path, "wx"));
+    unlinkSync(path);
+    return;
+  }
+  if (entry.isSymbolicLink() && !existsSync(path)) {
+    if (hops >= MAX_SYMLINK_HOPS) throw new Error(`ELOOP: too many symbolic links from ${path}`);
+    probeWritable(resolve(dirname(path), readlinkSync(path)), hops + 1);
+    return;
+  }
+  closeSync(openSync(path, constants.O_WRONLY | constants.O_APPEND));
 }
 
 function errorText(error: unknown): string {

@@ -1,7 +1,7 @@
 // `gs backtest` as a user runs it: a separate process in an empty directory, the real
 // SQLite sink on disk, files written where asked; bad input exits 2 with a clear message.
 import { afterAll, describe, expect, test } from "bun:test";
-import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, lstatSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { SqliteSink } from "../../src/sink/sqlite/sqlite-sink.ts";
 import { MAIN_TS, makeTempDir, PROJECT_ROOT, projectBuildCommand, runGs } from "./cli/run-gs.ts";
@@ -110,6 +110,28 @@ describe("gs backtest", () => {
     const path = join(temp.dir, "never-written.html");
     expect(gs(["--from", "2024-07-04", "--to", "2024-07-04", "--no-save", "--html", path]).exitCode).toBe(2);
     expect(existsSync(path)).toBe(false);
+  });
+
+  test("checking an output path that is a symbolic link keeps the link, creates nothing and changes no file", () => {
+    const noBars = ["--from", "2024-07-04", "--to", "2024-07-04", "--no-save"];
+    const dangling = join(temp.dir, "report-link.html");
+    const target = join(temp.dir, "report-target.html");
+    symlinkSync(target, dangling);
+    expect(gs([...noBars, "--html", dangling]).stderr).toContain("no bars between");
+    expect(lstatSync(dangling).isSymbolicLink()).toBe(true);
+    expect(existsSync(target)).toBe(false);
+    const kept = join(temp.dir, "kept.jsonl");
+    writeFileSync(kept, "an earlier log\n");
+    const live = join(temp.dir, "log-link.jsonl");
+    symlinkSync(kept, live);
+    expect(gs([...noBars, "--log", live]).stderr).toContain("no bars between");
+    expect(readFileSync(live, "utf8")).toBe("an earlier log\n");
+    const loop = join(temp.dir, "loop.html");
+    symlinkSync(loop, loop);
+    const looped = gs([...noBars, "--html", loop]);
+    expect(looped.exitCode).toBe(2);
+    expect(looped.stderr).toContain(`--html was '${loop}', which cannot be written (`);
+    expect(lstatSync(loop).isSymbolicLink()).toBe(true);
   });
 
   test("--sweep runs the grid on workers and prints a ranked table", async () => {
