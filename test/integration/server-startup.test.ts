@@ -1,7 +1,7 @@
 // `gs serve` startup rules (token sources, 0600 token file, loopback-only without a token),
 // log redaction, and the `gs status` terminal table.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { chmodSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { loadConfig } from "../../src/config/load.ts";
@@ -53,6 +53,9 @@ describe("server token", () => {
 
   test("missing or empty token file, both sources at once, and short tokens are refused", () => {
     expect(() => resolveServerToken(serverConfig([`server.token_file=${join(directory, "absent")}`]))).toThrow("was not readable");
+    const folder = join(directory, "token-folder");
+    mkdirSync(folder, { mode: 0o700 });
+    expect(() => resolveServerToken(serverConfig([`server.token_file=${folder}`]))).toThrow(new UserError(`server.token_file ${folder} was a directory, expected a file holding the token, readable by the user gs runs as`));
     const empty = tokenFile("empty", "\n", 0o600);
     expect(() => resolveServerToken(serverConfig([`server.token_file=${empty}`]))).toThrow("was empty");
     const good = tokenFile("both", "file-token-0123456789\n", 0o600);

@@ -13,6 +13,17 @@ export default defineCommand({
     port: { type: "string", valueHint: "PORT", description: "Listen port (sets server.port; default 8765)" },
   },
   async run(context) {
+    // Caught from the start, so a stop asked for while the modules below load is a clean
+    // stop (exit 0), not the default death by signal nor a handler reaching a missing log.
+    let stopSignal = "";
+    const stopRequested = new Promise<void>((resolve) => {
+      for (const signal of ["SIGTERM", "SIGINT"] as const) {
+        process.once(signal, () => {
+          stopSignal = signal;
+          resolve();
+        });
+      }
+    });
     const overrides = setFlagValues(context.rawArgs);
     if (context.args.host !== undefined) overrides.push(`server.host=${context.args.host}`);
     if (context.args.port !== undefined) overrides.push(`server.port=${context.args.port}`);
@@ -22,22 +33,17 @@ export default defineCommand({
     const { consoleServerLog } = await import("../../server/server-log.ts");
     const { openSinkPatiently } = await import("../../daemon/open-sink-patiently.ts");
     const { SYSTEM_CLOCK } = await import("../../daemon/clock.ts");
+    const { systemdNotifier } = await import("../../systemd/notify.ts");
     const config = loaded.config;
     const secrets = [resolveServerToken(config.server) ?? "", config.status.postgres.url].filter((secret) => secret !== "");
     const log = consoleServerLog(secrets, config.log.format, undefined, config.log.level);
-    let stop: () => void = () => {};
-    const stopRequested = new Promise<void>((resolve) => (stop = resolve));
-    for (const signal of ["SIGTERM", "SIGINT"] as const) {
-      process.once(signal, () => {
-        log.log("info", `${signal} received, stopping`);
-        notifier.send("STOPPING=1");
-        stop();
-      });
-    }
+    const notifier = systemdNotifier(process.env, (message) => log.log("warn", message));
+    void stopRequested.then(() => {
+      log.log("info", `${stopSignal} received, stopping`);
+      notifier.send("STOPPING=1");
+    });
     // As the daemon: up (READY) while it waits for a PostgreSQL that is still starting, its
     // STATUS says so; exit 2 would make systemd give up on a dashboard the database outlives.
-    const { systemdNotifier } = await import("../../systemd/notify.ts");
-    const notifier = systemdNotifier(process.env, (message) => log.log("warn", message));
     const stopWatchdog = notifier.startWatchdog();
     notifier.send("READY=1\nSTATUS=opening the status database");
     try {
