@@ -6,8 +6,8 @@
 //  - warning (row dropped, counted): an exact duplicate of the previous bar.
 import { BarSeriesBuilder } from "./bar-series.ts";
 import type { BarSeries } from "./bar-series.ts";
-import { BACKTEST_ZONE_SETTING, declareZoneHint, parseTimestamp } from "./csv-timestamp.ts";
-import type { TimeZoneName } from "./csv-timestamp.ts";
+import { BACKTEST_CSV_SETTINGS, declareZoneHint, parseTimestamp } from "./csv-timestamp.ts";
+import type { CsvSettingNames, TimeZoneName } from "./csv-timestamp.ts";
 import { DataInputError } from "./data-input-error.ts";
 
 export type BarIssue =
@@ -34,8 +34,8 @@ export interface CsvReadOptions {
   readonly symbol: string;
   /** Zone of naive timestamps; null = naive timestamps are an error. */
   readonly zone: TimeZoneName | null;
-  /** The flag or config key that declares `zone`, named when it is missing (default --data-tz). */
-  readonly zoneSetting?: string;
+  /** Where `zone` and the bar size are declared (default: gs backtest's flags). */
+  readonly settings?: CsvSettingNames;
   /** Expected bar size; null = infer it. */
   readonly barSeconds: number | null;
 }
@@ -139,7 +139,7 @@ export function parseBarsCsv(text: string, options: CsvReadOptions): { series: B
     }
     const parsed = parseTimestamp((cells[columns.ts] as string).trim().replace(/^"|"$/g, ""), options.zone);
     if (parsed.type === "naive_without_zone") {
-      throw new DataInputError(`${options.source}: line ${line}: ${parsed.problem}; ${declareZoneHint(options.zoneSetting ?? BACKTEST_ZONE_SETTING)}`);
+      throw new DataInputError(`${options.source}: line ${line}: ${parsed.problem}; ${declareZoneHint((options.settings ?? BACKTEST_CSV_SETTINGS).zone)}`);
     }
     if (parsed.type === "error") {
       fatal.push({ type: "malformed", line, problem: parsed.problem });
@@ -179,7 +179,9 @@ export function parseBarsCsv(text: string, options: CsvReadOptions): { series: B
   const inferred = inferBarSeconds(draft.tsMs, draft.length);
   const barSeconds = options.barSeconds ?? inferred;
   if (barSeconds <= 0) {
-    throw new DataInputError(`${options.source}: cannot infer the bar size from a single bar; declare it (--bar 1m|5m|...)`);
+    const barSizeSetting = (options.settings ?? BACKTEST_CSV_SETTINGS).barSize;
+    const declare = barSizeSetting === null ? "" : ` or declare it (${barSizeSetting} 1m|5m|...)`;
+    throw new DataInputError(`${options.source}: cannot infer the bar size from a single bar; expected at least two bars${declare}`);
   }
   if (options.barSeconds !== null && inferred > 0 && inferred !== options.barSeconds) {
     throw new DataInputError(`${options.source}: bar size was ${inferred}s in the data, expected the declared ${options.barSeconds}s`);

@@ -11,8 +11,18 @@ export type TimeZoneName = "UTC" | "America/New_York";
 
 export const TIME_ZONES: readonly TimeZoneName[] = ["UTC", "America/New_York"];
 
-/** Where `gs backtest` declares the zone of naive timestamps; the sim market names its config key instead. */
-export const BACKTEST_ZONE_SETTING = "--data-tz";
+/**
+ * Where the reader of a CSV declares what the file may leave open, named in messages when
+ * it is missing: gs backtest's flags, or the sim market's config keys.
+ */
+export interface CsvSettingNames {
+  /** Declares the zone of naive timestamps. */
+  readonly zone: string;
+  /** Declares the bar size; null where it is only inferred from the data. */
+  readonly barSize: string | null;
+}
+
+export const BACKTEST_CSV_SETTINGS: CsvSettingNames = { zone: "--data-tz", barSize: "--bar" };
 
 export function parseTimeZone(text: string): TimeZoneName | null {
   const lower = text.trim().toLowerCase();

@@ -14,7 +14,7 @@ export { barsToSeries, fingerprintSeries, lowerBound, seriesToBars, sliceSeries 
 export { formatBarSize, parseBarSize } from "./bar-size.ts";
 export type { BarIssue, CsvReadOptions, CsvReadReport } from "./csv-bars.ts";
 export { describeIssue, parseBarsCsv } from "./csv-bars.ts";
-export type { TimeZoneName } from "./csv-timestamp.ts";
+export type { CsvSettingNames, TimeZoneName } from "./csv-timestamp.ts";
 export { parseTimeZone, TIME_ZONES } from "./csv-timestamp.ts";
 export { DataInputError } from "./data-input-error.ts";
 export type { TradingSession } from "./exchange-calendar.ts";

@@ -2,7 +2,7 @@
 // VIX as a proxy) or an intraday series. Values are fractions (0.153 = 15.3 %).
 // A daily value is the close of its day, so a bar on day D sees day D-1's value: the
 // backtest never uses a close it could not have known yet.
-import { BACKTEST_ZONE_SETTING, declareZoneHint, parseTimestamp } from "./csv-timestamp.ts";
+import { BACKTEST_CSV_SETTINGS, declareZoneHint, parseTimestamp } from "./csv-timestamp.ts";
 import type { TimeZoneName } from "./csv-timestamp.ts";
 import { DataInputError } from "./data-input-error.ts";
 import { isTradingDay } from "./exchange-calendar.ts";
@@ -119,7 +119,7 @@ export function parseIvCsv(text: string, options: IvCsvOptions): IvSeries {
       const parsed = parseTimestamp(timeText, options.zone);
       if (parsed.type !== "ok") {
         // IV files are only read by gs backtest, whose --data-tz declares their zone.
-        problems.push(`line ${i + 1}: ${parsed.problem}${parsed.type === "naive_without_zone" ? `; ${declareZoneHint(BACKTEST_ZONE_SETTING)}` : ""}`);
+        problems.push(`line ${i + 1}: ${parsed.problem}${parsed.type === "naive_without_zone" ? `; ${declareZoneHint(BACKTEST_CSV_SETTINGS.zone)}` : ""}`);
         continue;
       }
       daily = false;

@@ -7,7 +7,7 @@ import { formatBarSize, parseBarSize } from "./bar-size.ts";
 import type { BarSeries } from "./bar-series.ts";
 import { parseBarsCsv } from "./csv-bars.ts";
 import type { CsvReadReport } from "./csv-bars.ts";
-import type { TimeZoneName } from "./csv-timestamp.ts";
+import type { CsvSettingNames, TimeZoneName } from "./csv-timestamp.ts";
 import { DataInputError } from "./data-input-error.ts";
 import { sessionOf } from "./exchange-calendar.ts";
 import { describeGbm, gbmBars, parseGbmSpec } from "./gbm-path.ts";
@@ -20,7 +20,7 @@ import { BUNDLED_BARS_SOURCE, bundledBars } from "./samples/bundled.ts";
 export type DataSource =
   | { readonly type: "bundled" }
   | { readonly type: "gbm"; readonly params: GbmParams; readonly daysGiven: boolean; readonly startGiven: boolean }
-  | { readonly type: "csv"; readonly path: string; readonly zone: TimeZoneName | null; readonly zoneSetting?: string; readonly barSeconds: number | null; readonly symbol: string }
+  | { readonly type: "csv"; readonly path: string; readonly zone: TimeZoneName | null; readonly settings?: CsvSettingNames; readonly barSeconds: number | null; readonly symbol: string }
   /** Bars cached in the sink by `gs data fetch`. */
   | { readonly type: "cache"; readonly symbol: string; readonly barSeconds: number };
 
@@ -51,8 +51,8 @@ export interface DataSourceOptions {
   /** Symbol the strategy trades; a CSV is taken to hold it. */
   readonly symbol: string;
   readonly zone: TimeZoneName | null;
-  /** The flag or config key that declares `zone` (default --data-tz). */
-  readonly zoneSetting?: string;
+  /** Where `zone` and the bar size are declared (default: gs backtest's flags). */
+  readonly settings?: CsvSettingNames;
   readonly barSeconds: number | null;
 }
 
@@ -68,7 +68,7 @@ export function parseDataSource(spec: string | null, options: DataSourceOptions)
     const body = text.slice(4);
     return { type: "gbm", params: parseGbmSpec(body), daysGiven: /(^|,)\s*days=/.test(body), startGiven: /(^|,)\s*start=/.test(body) };
   }
-  return { type: "csv", path: text, zone: options.zone, zoneSetting: options.zoneSetting, barSeconds: options.barSeconds, symbol: options.symbol };
+  return { type: "csv", path: text, zone: options.zone, settings: options.settings, barSeconds: options.barSeconds, symbol: options.symbol };
 }
 
 function parseRangeDay(text: string | null, flag: string): number | null {
@@ -107,7 +107,7 @@ export async function loadBars(source: DataSource, range: DayRange, readCache: C
     }
     case "csv": {
       const text = await readText(source.path);
-      const { series, report } = parseBarsCsv(text, { source: source.path, symbol: source.symbol, zone: source.zone, zoneSetting: source.zoneSetting, barSeconds: source.barSeconds });
+      const { series, report } = parseBarsCsv(text, { source: source.path, symbol: source.symbol, zone: source.zone, settings: source.settings, barSeconds: source.barSeconds });
       const regular = toRegularSession(series);
       return cutToRange(regular.series, fromDay, toDay, `${source.path} (${source.symbol})`, report, regular.report);
     }

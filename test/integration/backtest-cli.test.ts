@@ -165,7 +165,7 @@ describe("gs backtest with bad input exits 2 with a clear message", () => {
     [["--data", malformed], "line 3: open was not a number"],
     [["--data", malformed], "line 4: 3 fields, expected 6"],
     [["--data", "gbm:seed=1"], "gbm spec 'seed=1' has no vol="],
-    [["--data", "gbm:seed=1,vol=0.2,bar=1s,days=25200"], "gbm path of 25200 days of 1s bars was 589,680,000 bars, expected at most 10,000,000 (about 2 GB of memory)"],
+    [["--data", "gbm:seed=1,vol=0.2,bar=1s,days=25200"], "gbm path of 25200 days of 1s bars was 589,680,000 bars, expected at most 10,000,000 (a backtest of that many takes about 3 GB of memory)"],
     [["--iv", "-3"], "--iv was '-3'"],
     [["--set", "backtest.contracts=0"], "backtest.contracts was '0'"],
     [["--sweep", "hedge.threshold_shares"], "--sweep was 'hedge.threshold_shares', expected key=v1,v2"],

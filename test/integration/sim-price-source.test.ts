@@ -25,6 +25,14 @@ test("a CSV without offsets and no sim.csv_tz is refused, naming sim.csv_tz (gs 
   );
 });
 
+test("a one-bar CSV is refused asking for a second bar, never for a --bar flag gs daemon does not have", async () => {
+  const oneBarCsv = join(directory, "one-bar.csv");
+  writeFileSync(oneBarCsv, "timestamp,open,high,low,close,volume\n2024-03-26 13:30:00Z,1,2,0.5,1.5,10\n");
+  const error = await loadSimPriceSource(configWith(["sim.source=csv", `sim.csv_path=${oneBarCsv}`])).catch((caught: unknown) => caught);
+  expect(error).toBeInstanceOf(UserError);
+  expect((error as Error).message).toBe(`${oneBarCsv}: cannot infer the bar size from a single bar; expected at least two bars`);
+});
+
 const afternoonCsv = join(directory, "afternoon.csv");
 writeFileSync(afternoonCsv, "timestamp,open,high,low,close,volume\n2024-03-26 13:30:00,1,2,0.5,1.5,10\n2024-03-26 13:35:00,1,2,0.5,1.5,10\n");
 

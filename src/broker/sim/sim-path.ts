@@ -2,8 +2,11 @@
 // path, or a user CSV (all regular-session bars, via market-data), plus the IV series the
 // option marks use (bundled VIX for bundled bars, constant vol otherwise).
 import type { GsConfig } from "../../config/schema.ts";
-import type { BarSeries, IvSeries } from "../../market-data/index.ts";
+import type { BarSeries, CsvSettingNames, IvSeries } from "../../market-data/index.ts";
 import { BUNDLED_SYMBOL, bundledBars, bundledVix, constantIv, DataInputError, GBM_DEFAULTS, gbmBars, loadBars, parseDataSource } from "../../market-data/index.ts";
+
+/** The sim market reads its CSV's bar size from the data: there is no key to declare it. */
+const SIM_CSV_SETTINGS: CsvSettingNames = { zone: "sim.csv_tz", barSize: null };
 
 export interface SimPriceSource {
   readonly series: BarSeries;
@@ -28,7 +31,7 @@ export async function loadSimPriceSource(config: GsConfig): Promise<SimPriceSour
     }
     case "csv": {
       const zone = sim.csv_tz === "" ? null : sim.csv_tz;
-      const source = parseDataSource(sim.csv_path, { symbol: strategy.symbol, zone, zoneSetting: "sim.csv_tz", barSeconds: null });
+      const source = parseDataSource(sim.csv_path, { symbol: strategy.symbol, zone, settings: SIM_CSV_SETTINGS, barSeconds: null });
       const loaded = await loadBars(source, { fromDay: null, toDay: null });
       return { series: loaded.series, iv: constantIv(strategy.fallback_vol), description: loaded.description };
     }

@@ -110,6 +110,10 @@ describe("parseBarsCsv", () => {
     expect(Array.from(series.tsMs)).toEqual([Date.UTC(2024, 2, 1, 10, 0), Date.UTC(2024, 2, 1, 12, 5)]);
   });
 
+  test("a single bar names gs backtest's --bar to declare the size", () => {
+    expect(failure(csv("2024-03-01T14:30:00Z,1,1,1,1,1")).message).toBe("test.csv: cannot infer the bar size from a single bar; expected at least two bars or declare it (--bar 1m|5m|...)");
+  });
+
   test("a leap day is a real date", () => {
     expect(parseBarsCsv(csv("2024-02-29T14:30:00Z,1,1,1,1,1", "2024-02-29T14:35:00Z,1,1,1,1,1"), OPTIONS).series.length).toBe(2);
   });
