@@ -80,10 +80,11 @@ export async function runPhase1Check(inputs: Phase1CheckInputs): Promise<Phase1C
     const advanced = first !== null && second !== null && second.tsMs > first.tsMs && Date.now() - second.tsMs <= MAX_HEARTBEAT_AGE_MS;
     record("heartbeat advancing", advanced, second ? `age ${Date.now() - second.tsMs} ms, heartbeat ${HEARTBEAT_S * 1000} ms` : "no status row");
 
-    const fill = await waitFor(() => firstOperation(opened, "fill"), (row) => row !== null, READY_BOUND_MS);
+    // Rows of this run only: a PostgreSQL sink keeps earlier checks' rows under the same daemon id.
+    const fill = await waitFor(() => firstFillSince(opened, startedMs), (row) => row !== null, READY_BOUND_MS);
     record("operations written for a hedge (intent, sent, ack, fill)", ...(await describeHedgeTrail(opened, fill)));
 
-    const history = await opened.queryHistory({ daemonId: CHECK_DAEMON_ID, limit: 1_000 });
+    const history = await opened.queryHistory({ daemonId: CHECK_DAEMON_ID, sinceMs: startedMs, limit: 1_000 });
     const historyStates = new Set(history.map((row) => row.state));
     record("status_history appended (one row per operation)", history.length >= 4 && historyStates.has("RUNNING"), `${history.length} rows, states ${[...historyStates].join(", ")}`);
 
@@ -152,8 +153,8 @@ async function readStatus(sink: Sink): Promise<StatusRow | null> {
   return (await sink.readStatusCurrent(CHECK_DAEMON_ID))[0] ?? null;
 }
 
-async function firstOperation(sink: Sink, type: "fill"): Promise<StoredOperation | null> {
-  return (await sink.queryOperations({ daemonId: CHECK_DAEMON_ID, types: [type], limit: 1 }))[0] ?? null;
+async function firstFillSince(sink: Sink, sinceMs: number): Promise<StoredOperation | null> {
+  return (await sink.queryOperations({ daemonId: CHECK_DAEMON_ID, types: ["fill"], sinceMs, limit: 1 }))[0] ?? null;
 }
 
 async function describeHedgeTrail(sink: Sink, fill: StoredOperation | null): Promise<[boolean, string]> {

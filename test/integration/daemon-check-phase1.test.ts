@@ -6,7 +6,9 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 
+import { PostgresSink } from "../../src/sink/postgres/postgres-sink.ts";
 import { createTestDatabase, postgresAvailability } from "../support/postgres.ts";
+import { operationRow, statusRow } from "../support/sink-rows.ts";
 
 const MAIN = resolve(import.meta.dir, "../../src/cli/main.ts");
 
@@ -86,3 +88,31 @@ test.skipIf(!postgres.available)(`GS_CONFIG naming a PostgreSQL sink reaches the
     rmSync(cwd, { recursive: true, force: true });
   }
 }, 60_000);
+
+// PostgreSQL keeps the rows of earlier checks under the same daemon id: a run that cannot
+// hedge (max_daily_hedges = 0) must fail the hedge case, not pass on an hour-old fill.
+test.skipIf(!postgres.available)(`only this run's rows count: an earlier check's fill and history do not pass it${postgres.available ? "" : ` (${postgres.reason})`}`, async () => {
+  const cwd = mkdtempSync(join(tmpdir(), "gs-check-phase1-test-"));
+  const database = await createTestDatabase();
+  try {
+    const earlier = PostgresSink.open({ url: database.url, spoolPath: join(cwd, "seed-spool.ndjson") });
+    await earlier.migrate();
+    const earlierMs = Date.now() - 3_600_000;
+    const orderRef = "gs:phase1-check:SPY:earlier.1";
+    (["hedge_intent", "order_sent", "order_ack", "fill"] as const).forEach((type, index) => {
+      earlier.writeOperation(operationRow(index, { daemonId: "phase1-check", type, orderRef, tsMs: earlierMs + index, opId: `earlier:${index}` }));
+    });
+    for (let index = 0; index < 50; index++) earlier.writeStatus(statusRow({ daemonId: "phase1-check", tsMs: earlierMs + index }), { history: true });
+    await earlier.flush();
+    await earlier.close();
+    writeFileSync(join(cwd, "pg.toml"), `[status]\nsink = "postgres"\n\n[status.postgres]\nurl = "${database.url}"\n`);
+    const run = await checkPhase1(cwd, ["--set", "guards.max_daily_hedges=0"], { GS_CONFIG: "pg.toml" });
+    expect(run.stdout).toMatch(/operations written for a hedge \(intent, sent, ack, fill\)\s+FAIL\s+no fill within/);
+    const historyRows = Number(/status_history appended \(one row per operation\)\s+\w+\s+(\d+) rows/.exec(run.stdout)?.[1]);
+    expect(historyRows).toBeLessThan(50);
+    expect(run.exitCode).toBe(1);
+  } finally {
+    await database.drop();
+    rmSync(cwd, { recursive: true, force: true });
+  }
+}, 90_000);
