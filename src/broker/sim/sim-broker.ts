@@ -132,7 +132,7 @@ export class SimBroker implements Broker {
     if (working) this.cancelWorking(working, reason);
   }
 
-  /** The rest of a working (held) order fills now, reported as any fill. */
+  /** The rest of a working (held) order fills now, reported like every other fill. */
   fillWorkingOrder(orderRef: string): void {
     const working = this.working.get(orderRef);
     if (working) this.fillShares(working, working.order.quantityShares - working.filledShares);
