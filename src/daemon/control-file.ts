@@ -9,7 +9,11 @@ import { readFileSync, renameSync, statSync, unlinkSync } from "node:fs";
 
 export interface ClaimedCommands {
   readonly lines: readonly string[];
-  /** When the file was last written (its mtime): how old its commands are. */
+  /**
+   * When the file's first line can have been written: its birth time (kept through the rename),
+   * else its last write. The lines carry no time of their own, so all are judged as old as the
+   * oldest may be: a days-old line followed by a fresh one is not taken for fresh.
+   */
   readonly writtenAtMs: number;
 }
 
@@ -37,7 +41,8 @@ export function takeControlFile(path: string): ClaimedCommands | null {
 function readAndDelete(claimed: string): ClaimedCommands | null {
   let taken: ClaimedCommands;
   try {
-    const writtenAtMs = statSync(claimed).mtimeMs;
+    const stat = statSync(claimed);
+    const writtenAtMs = stat.birthtimeMs > 0 ? Math.min(stat.birthtimeMs, stat.mtimeMs) : stat.mtimeMs;
     taken = { lines: readFileSync(claimed, "utf8").split(/\r?\n/), writtenAtMs };
   } catch (error) {
     if (isMissingFile(error)) return null;

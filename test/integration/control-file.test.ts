@@ -59,3 +59,16 @@ test("a file claimed by a daemon that stopped before reading it is read by the n
   expect(Math.abs((taken?.writtenAtMs ?? 0) - writtenAtS * 1000)).toBeLessThan(1_000);
   expect(existsSync(claimedPath(path))).toBe(false);
 });
+
+test("the commands are as old as the file's first line can be: a line appended today does not make a days-old line fresh", () => {
+  const path = controlPath();
+  const bornMs = Date.now();
+  appendFileSync(path, "flatten\n");
+  // Its last write two days after its birth: the age must come from the birth, not the last write.
+  const laterS = (bornMs + 2 * 86_400_000) / 1000;
+  utimesSync(path, laterS, laterS);
+  expect(takeControlFile(path)).toBeNull(); // claimed
+  const taken = takeControlFile(path);
+  expect(taken?.lines.filter((line) => line !== "")).toEqual(["flatten"]);
+  expect(taken!.writtenAtMs).toBeLessThan(bornMs + 60_000);
+});
