@@ -378,13 +378,14 @@ export class Hedger {
   }
 
   /**
-   * Today's strategy PnL, marked now (see markDay); null before the day's first evaluation (a
-   * status read opens no day: at midnight its quote is still yesterday's).
+   * Today's strategy PnL, marked now (see markDay); null while the day has no mark yet and the
+   * quote is not of this day (at midnight it is still yesterday's: the day opens on today's
+   * first quote, evaluated or read, so a paused daemon's day opens too).
    */
   dailyPnlUsd(nowMs: number): number | null {
     this.rollDay(nowMs);
     const spot = this.spot;
-    if (spot === null || this.pnl.hedgeOpenValueUsd === null) return null;
+    if (spot === null || (this.pnl.hedgeOpenValueUsd === null && (this.quoteTsMs ?? Number.NEGATIVE_INFINITY) < this.day!.startMs)) return null;
     if (this.legs.needsSelection) this.legs.reselect(spot, nowMs);
     return this.markDay(spot, nowMs);
   }

@@ -65,6 +65,12 @@ export class LegBook {
   acceptFallbackMarks = true;
   /** Set by legMark: the mark it returned was the model at the fallback vol. */
   private markOnFallback = false;
+  /**
+   * Since when restored legs have waited for a market mark (null: none waits). Their move while
+   * gs was down counts only against the market's mark; a guess is taken, losing that move, once
+   * the broker's greeks have had broker_greeks_grace_s to arrive, whatever greeks_source says.
+   */
+  private restoredWaitSinceMs: number | null = null;
   /** Today's per-leg option baselines. */
   readonly baselines = new LegBaselines();
 
@@ -252,7 +258,7 @@ export class LegBook {
       const mark = this.legMark(r, spot, nowMs);
       const onFallback = this.markOnFallback;
       let b = r.baseline;
-      if (!onFallback || this.acceptFallbackMarks) {
+      if (!onFallback || (b !== null && b.restored ? this.restoredMayTakeGuess(nowMs) : this.acceptFallbackMarks)) {
         if (b === null) r.baseline = b = this.baselines.open(r.leg.contractKey, r.units, mark, onFallback);
         else this.takeMark(r, b, mark, onFallback, spot, nowMs);
       }
@@ -261,6 +267,11 @@ export class LegBook {
     }
     this.unmarkedCount = unmarked;
     return value;
+  }
+
+  private restoredMayTakeGuess(nowMs: number): boolean {
+    this.restoredWaitSinceMs ??= nowMs;
+    return nowMs - this.restoredWaitSinceMs >= this.params.brokerGreeksGraceMs;
   }
 
   /** A leg's new mark: a switch between a guess and the market's mark moves the baseline with it. */
@@ -292,6 +303,7 @@ export class LegBook {
   /** A saved day's baselines: the next selection (whatever is held now) takes them up. */
   restoreBaselines(legs: readonly LegBaselineState[], closedUsd: number): void {
     this.baselines.restore(legs, closedUsd);
+    this.restoredWaitSinceMs = null;
     for (const r of this.runtimes) r.baseline = this.baselines.get(r.leg.contractKey);
     this.dirty = true;
   }

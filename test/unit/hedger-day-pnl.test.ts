@@ -191,6 +191,40 @@ describe("restart: today's PnL goes on from the saved marks", () => {
     expect(next.hedger.dailyState(next.nowMs).pnlMarks?.legBaselines).toEqual([]);
   });
 
+  test("greeks_source model: the options' move while gs was down counts once their implied vol arrives, as the hedge's does", () => {
+    const params = hedgerParams({ strategy: { greeksSource: "model", fallbackVol: 0.2, brokerGreeksGraceMs: 5000 } });
+    const book = (): Position[] => [...straddleOf(10, NEW_EXPIRY), stockPosition(-500)];
+    const desk = new Desk(params);
+    desk.quote().positions(book()).greeks(NEW_EXPIRY, 0.13);
+    desk.hedger.evaluate(desk.nowMs);
+    const saved = desk.hedger.dailyState(desk.nowMs);
+    // What a desk that never stopped gets: spot 590 -> 600 in two minutes, the market's IV unchanged.
+    desk.quote(600, 120_000).greeks(NEW_EXPIRY, 0.13);
+    desk.hedger.evaluate(desk.nowMs);
+    const next = new Desk(params);
+    next.nowMs = desk.nowMs - 1000;
+    next.hedger.restoreDailyState(saved, next.nowMs);
+    next.quote(600).positions(book());
+    next.hedger.evaluate(next.nowMs); // the options' IV not here yet: the fallback's guess waits
+    next.greeks(NEW_EXPIRY, 0.13);
+    next.hedger.evaluate(next.nowMs);
+    expect(next.pnl()).toBeCloseTo(desk.pnl(), 6);
+  });
+
+  test("paused across midnight: the new day's first quote opens it for status and the breaker, with no evaluation", () => {
+    const desk = new Desk(hedgerParams({ guards: { maxDailyLossUsd: 1000 } }));
+    desk.quote().positions([...straddleOf(10, NEW_EXPIRY), stockPosition(-2000)]).greeks(NEW_EXPIRY, 0.2);
+    desk.hedger.evaluate(desk.nowMs);
+    desk.hedger.setPaused(true); // from now on the daemon only tick()s and reads status
+    desk.quote(590, 24 * 3_600_000).greeks(NEW_EXPIRY, 0.2); // Tuesday 10:00
+    desk.hedger.tick(desk.nowMs);
+    expect(desk.hedger.snapshot(desk.nowMs).dailyPnlUsd).toBeCloseTo(0, 6);
+    desk.quote(600).greeks(NEW_EXPIRY, 0.2); // short 2,000 shares, +10: the hedge loses 20,000
+    desk.hedger.tick(desk.nowMs);
+    expect(desk.hedger.snapshot(desk.nowMs).dailyPnlUsd).toBeLessThan(-1000);
+    expect(desk.hedger.circuitBreakerTripped).toBe(true);
+  });
+
   test("a status read at midnight does not open the new day on yesterday's quote", () => {
     const desk = new Desk();
     desk.quote().positions(straddleOf(5, NEW_EXPIRY)).greeks(NEW_EXPIRY, 0.2);
