@@ -82,7 +82,9 @@ export class FlattenGoal {
   end(cause: FlattenEndCause): void {
     this.failure = null;
     if (!this.active) return;
-    const { hedgeShares } = this.deps.hedger.snapshot(this.deps.marketNowMs());
+    const { hedgeShares, pendingShares } = this.deps.hedger.snapshot(this.deps.marketNowMs());
+    // The last closing order may have filled while the stop waited for its cancel: that is done, not abandoned.
+    if (hedgeShares === 0 && pendingShares === 0) return this.finish();
     this.active = false;
     const message = `flatten ended before it finished (${END_REASONS[cause]}) with ${hedgeShares} hedge shares left`;
     if (cause === "stopped") this.failure = message;
@@ -116,12 +118,7 @@ export class FlattenGoal {
       return;
     }
     this.executionsWaitSinceMs = null;
-    if (snapshot.hedgeShares === 0) {
-      this.active = false;
-      this.deps.log.log("info", this.deps.stateName(), "flatten: no hedge shares left", { closingOrders: this.ordersSent });
-      this.deps.recorder.record("reconcile", { reason: "flatten_done", quantityShares: 0, payload: { ordersSent: this.ordersSent } });
-      return;
-    }
+    if (snapshot.hedgeShares === 0) return this.finish();
     if (snapshot.spot === null) return;
     if (this.ordersSent >= FLATTEN_MAX_ORDERS) {
       const message =
@@ -142,6 +139,12 @@ export class FlattenGoal {
       },
       nowMs,
     );
+  }
+
+  private finish(): void {
+    this.active = false;
+    this.deps.log.log("info", this.deps.stateName(), "flatten: no hedge shares left", { closingOrders: this.ordersSent });
+    this.deps.recorder.record("reconcile", { reason: "flatten_done", quantityShares: 0, payload: { ordersSent: this.ordersSent } });
   }
 
   /** What status shows: a flatten under way, or one that could not finish. */

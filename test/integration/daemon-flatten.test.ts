@@ -172,6 +172,23 @@ describeSinks("daemon flatten", (makeSink) => {
     expect(last?.blockReasons.find((reason) => reason.code === "flatten_failed")?.message).toBe(`flatten ended before it finished (the daemon stopped) with ${hedged} hedge shares left`);
   });
 
+  test("a stop while a closing order works, and the order fills before the cancel lands: the flatten is done, not failed", async () => {
+    const sink = await makeSink();
+    const { market, running } = await flattenAfterHedge(sink, { type: "hold" });
+    const [closing] = await market.broker.openOrders();
+    if (!closing) throw new Error("expected the closing order working at the venue");
+    running.daemon.requestStop("operator stops while the flatten's order works");
+    market.broker.fillWorkingOrder(closing.orderRef); // the venue fills it before the cancel arrives
+    await market.clock.advance(SETTINGS.stopCancelWaitMs + 1_000);
+    expect(await running.daemon.stopped).toBe(0);
+    // Disconnected now: the venue's own books say what the account holds.
+    expect(market.broker.accountState().positions.find((position) => position.contract.secType === "STK")?.quantity ?? 0).toBe(0);
+    const outcomes = (await operations(sink, ["reconcile"])).filter((row) => row.reason?.startsWith("flatten_")).map((row) => row.reason);
+    expect(outcomes).toEqual(["flatten_done"]);
+    const [last] = await sink.readStatusCurrent(DAEMON_ID);
+    expect(last?.blockReasons.map((reason) => reason.code)).not.toContain("flatten_failed");
+  });
+
   test("closing orders that never fill: after the last one the flatten gives up loudly, and status says so", async () => {
     const sink = await makeSink();
     const rejected: SimOrderScript = { type: "reject", reason: "outside regular trading hours" };
