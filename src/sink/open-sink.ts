@@ -135,8 +135,10 @@ async function openAndMigrate(target: string, open: () => Sink | Promise<Sink>, 
  * configuration mistake, to report at once instead of retrying behind a unit that looks up.
  */
 function curedByWaiting(error: unknown): boolean {
-  if ((error as Error | null)?.name !== "PostgresError") return true;
-  const code = String((error as { code?: unknown }).code ?? "");
+  // A server's answer carries a severity and a SQLSTATE (the driver's class name is no test:
+  // the compiled binary is minified); the driver's own errors (CONNECTION_CLOSED, ...) do not.
+  const { severity, code } = (error ?? {}) as { severity?: unknown; code?: unknown };
+  if (typeof severity !== "string" || typeof code !== "string" || !/^[0-9A-Z]{5}$/.test(code)) return true;
   return NOT_NOW_CLASSES.has(code.slice(0, 2)) || NOT_NOW_CODES.has(code);
 }
 

@@ -3,6 +3,7 @@
 import { afterAll, expect, test } from "bun:test";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
+import { createTestDatabase, postgresAvailability } from "../../support/postgres.ts";
 import { makeTempDir, PROJECT_ROOT, projectBuildCommand, runGs } from "./run-gs.ts";
 
 const build = makeTempDir("gs-binary-build-");
@@ -12,10 +13,16 @@ afterAll(() => {
   empty.remove();
 });
 
+const binary = join(build.dir, "gs");
+let built: boolean | null = null;
+/** Builds once for the file's tests. */
+function buildBinary(): boolean {
+  built ??= Bun.spawnSync(projectBuildCommand(binary), { cwd: PROJECT_ROOT, stdout: "pipe", stderr: "pipe" }).exitCode === 0;
+  return built;
+}
+
 test("`bun run build` produces a gs that runs the main job from an empty directory", () => {
-  const binary = join(build.dir, "gs");
-  const compile = Bun.spawnSync(projectBuildCommand(binary), { cwd: PROJECT_ROOT, stdout: "pipe", stderr: "pipe" });
-  expect(compile.exitCode).toBe(0);
+  expect(buildBinary()).toBe(true);
   const gs = (args: readonly string[], env: Readonly<Record<string, string>> = {}) => runGs([binary], args, { cwd: empty.dir, env });
 
   const help = gs(["--help"]);
@@ -36,3 +43,16 @@ test("`bun run build` produces a gs that runs the main job from an empty directo
   expect(daemon.exitCode).toBe(0);
   expect(existsSync(join(empty.dir, "var/gs.db"))).toBe(true);
 }, 60_000);
+
+const postgres = postgresAvailability();
+test.skipIf(!postgres.available)("the compiled (minified) gs daemon reports a PostgreSQL refusal at once, exit 2, instead of waiting it out", async () => {
+  expect(buildBinary()).toBe(true);
+  const database = await createTestDatabase();
+  const url = new URL(database.url);
+  url.pathname = "/no_such_gs_database";
+  const daemon = runGs([binary], ["daemon", "--duration", "20", "--set", "status.sink=postgres", "--set", `status.postgres.url=${url}`], { cwd: empty.dir });
+  expect(daemon.exitCode).toBe(2);
+  expect(daemon.stderr).toContain("3D000");
+  expect(daemon.stderr).toContain("expected an existing database");
+  await database.drop();
+}, 90_000);
