@@ -39,8 +39,7 @@ export class SpoolLock {
         return null;
       }
       if (isStillLinked(fd, lockPath)) {
-        ftruncateSync(fd, 0);
-        writeSync(fd, `${process.pid}\n`, 0);
+        writeOwnerPid(fd);
         return new SpoolLock(lockPath, fd);
       }
       closeSync(fd);
@@ -57,6 +56,19 @@ export class SpoolLock {
     } finally {
       closeSync(this.fd);
     }
+  }
+}
+
+/**
+ * The holder's pid in the file, for people: the flock is the lock. A full disk that refuses
+ * these bytes must not fail the spool (nor leave the descriptor, and its lock, behind).
+ */
+function writeOwnerPid(fd: number): void {
+  try {
+    ftruncateSync(fd, 0);
+    writeSync(fd, `${process.pid}\n`, 0);
+  } catch {
+    // The lock holds without its note.
   }
 }
 

@@ -2,9 +2,9 @@
 // error: the daemon waits and retries (stage "spool"), and gets the rows once space is back.
 // A spool path that cannot be a file still is one (stage "config", exit 2).
 import { afterAll, expect, test } from "bun:test";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { loadConfig } from "../../src/config/load.ts";
 import { openSink, SinkOpenError } from "../../src/sink/open-sink.ts";
 import { siblingSpoolPath } from "../../src/sink/spool.ts";
@@ -44,4 +44,11 @@ test("a spool path under a regular file is a configuration error", async () => {
   expect(error).toBeInstanceOf(SinkOpenError);
   expect((error as SinkOpenError).stage).toBe("config");
   expect((error as SinkOpenError).message).toContain("(status.spool_path)");
+});
+
+test("on a full disk the spool's lock is taken all the same (its pid note is for people) and released whole", async () => {
+  const spoolPath = join(directory, "lock-only", "gs-spool.ndjson");
+  mkdirSync(dirname(spoolPath), { recursive: true });
+  const child = spawnScriptFileSizeLimited(join(import.meta.dir, "../support/spool-lock-full-disk-process.ts"), spoolPath, 0);
+  expect(JSON.parse(await finished(child))).toEqual(["taken", "taken"]);
 });
