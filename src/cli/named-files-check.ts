@@ -1,7 +1,7 @@
 // `gs check config` goes past the schema to the files the config names, with the very
 // checks gs serve (the token file) and gs daemon (the sim market's CSV, the spool) run at
 // start, so a config that passes here is not refused there.
-import { existsSync, rmdirSync } from "node:fs";
+import { existsSync, mkdirSync, rmdirSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { ConfigError } from "../config/config-problem.ts";
 import type { ConfigProblem } from "../config/config-problem.ts";
@@ -39,17 +39,20 @@ export async function checkNamedFiles(loaded: LoadedConfig): Promise<void> {
 }
 
 /**
- * Sets the spool up as every sink open does, then lets it go. Directories made for it are
- * removed again, so a check run by another user leaves none the daemon could not write in.
+ * Makes the spool's directory and takes its lock, as every sink open does, then lets both go.
+ * No spool is opened: that would adopt the rows of a dead process's spool into a file of this
+ * user's. Directories made for it are removed again, so a check run by another user leaves
+ * none the daemon could not write in.
  */
 async function setUpSpoolOnce(spoolPath: string): Promise<void> {
-  const { Spool, SpoolOpenError } = await import("../sink/spool.ts");
+  const { SpoolLock } = await import("../sink/spool-lock.ts");
   const missing = missingDirectories(resolve(dirname(spoolPath)));
   try {
-    new Spool(spoolPath).close();
+    mkdirSync(dirname(spoolPath), { recursive: true });
+    SpoolLock.tryTake(spoolPath)?.release(); // held by a live gs: usable all the same
   } catch (error) {
-    if (!(error instanceof SpoolOpenError)) throw error;
-    throw new UserError(`status.spool_path ${error.preferredPath} could not be set up (${error.reason}), expected a file gs can create and write`);
+    const reason = error instanceof Error ? error.message : String(error);
+    throw new UserError(`status.spool_path ${spoolPath} could not be set up (${reason}), expected a file gs can create and write`);
   }
   for (const made of missing) {
     try {

@@ -114,6 +114,18 @@ describe("gs command line", () => {
     expect(readdirSync(dir)).toEqual([]);
   });
 
+  test("check config leaves a dead process's spool where it is: its rows are the next sink open's to replay", () => {
+    const dir = join(temp.dir, "spool-orphan");
+    mkdirSync(join(dir, "var"), { recursive: true });
+    const orphan = join(dir, "var", "gs-spool.999999.ndjson"); // a sibling spool whose process is gone
+    const rows = `${JSON.stringify({ seq: 1, write: { kind: "operation", row: { opId: "x" } } })}\n`;
+    writeFileSync(orphan, rows);
+    const run = runGs(["bun", MAIN_TS], ["check", "config"], { cwd: dir });
+    expect(run.exitCode).toBe(0);
+    expect(readFileSync(orphan, "utf8")).toBe(rows);
+    expect(readdirSync(join(dir, "var")).sort()).toEqual(["gs-spool.999999.ndjson"]);
+  });
+
   test.each(["status", "stats", "ctl stop --no-wait", "data show SPY"])(
     "gs %s from a directory without the daemon's SQLite database refuses (exit 2) instead of creating an empty one",
     (command) => {
