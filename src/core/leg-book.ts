@@ -62,7 +62,7 @@ export class LegBook {
    * greeks_source model, with broker once the grace for the broker's greeks is over. The
    * Hedger sets it; a switch to the market's mark later moves the baseline, not the PnL.
    */
-  acceptFallbackMarks = true;
+  acceptFallbackMarks: boolean;
   /** Set by legMark: the mark it returned was the model at the fallback vol. */
   private markOnFallback = false;
   /**
@@ -81,6 +81,7 @@ export class LegBook {
   constructor(private readonly params: StrategyParams) {
     this.useBrokerGreeks = params.greeksSource === "broker";
     this.brokerMaxAgeMs = params.brokerGreeksMaxAgeMs;
+    this.acceptFallbackMarks = !this.useBrokerGreeks;
   }
 
   get count(): number {
@@ -165,6 +166,9 @@ export class LegBook {
     this.baselines.keepOnly(new Set(this.runtimeByKey.keys()));
     this.dirty = false;
     this.allOnBrokerGreeks = false;
+    // Legs bought now enter at this mark when there is one (their market data came first, as
+    // a replay's roll sends it), not at the next quote's: what a trade's own PnL accounts for.
+    this.markLegs(spot, nowMs);
   }
 
   /** Called per option per bar in a backtest: one map lookup for a leg. */
