@@ -9,6 +9,7 @@ import { exchangeDayAt, expiryCloseUtcMs } from "../core/nyse-calendar.ts";
 import type { BarSeries, IvSeries } from "../market-data/index.ts";
 import { ivAt } from "../market-data/index.ts";
 import type { BacktestParams } from "./backtest-params.ts";
+import { checkNotExpired } from "./expiry-settlement.ts";
 import { LegMark, markStraddle, markStraddleBars } from "./option-marks.ts";
 import { ASK, BID, NOW_MS, SPOT, TAPE_BAR_FIELDS, VOL } from "./tape-bar.ts";
 import { chooseStraddle, rollReason } from "./straddle-schedule.ts";
@@ -106,7 +107,10 @@ export function recordMarketTape(series: BarSeries, iv: IvSeries, params: Backte
     straddle ??= tradeStraddle(first, "open", null, bars, rules, tape).next;
     // DTE moves once a day: checked at the day's first bar; the strike band on every bar.
     let i = first;
-    let reason = rollReason(straddle, bars[first * TAPE_BAR_FIELDS + SPOT] as number, bars[first * TAPE_BAR_FIELDS + NOW_MS] as number, rules);
+    const firstNowMs = bars[first * TAPE_BAR_FIELDS + NOW_MS] as number;
+    let reason = rollReason(straddle, bars[first * TAPE_BAR_FIELDS + SPOT] as number, firstNowMs, rules);
+    // Only legs that outlived their days can be expired here: never sell (or mark) those.
+    if (reason === "dte_below_min") checkNotExpired(straddle.expiryDayNumber, (tape.days[tape.days.length - 2] as TapeDay).dayNumber, day.dayNumber, firstNowMs);
     for (;;) {
       if (reason !== null) straddle = tradeStraddle(i, reason, straddle, bars, rules, tape).next;
       i = firstOutsideBand(bars, i + 1, end, straddle.call.strike, rules.rollBandFraction);

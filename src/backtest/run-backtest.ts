@@ -15,6 +15,7 @@ import { BUNDLED_SYMBOL, DataInputError, ivCoverageStartMs, loadBars, parseBarSi
 import { applyBacktestAssignments, BACKTEST_KEY_PREFIX, backtestParamsView, defaultBacktestParams } from "./backtest-params.ts";
 import type { BacktestParams } from "./backtest-params.ts";
 import { DecisionLog } from "./decision-log.ts";
+import { minDteProblem } from "./expiry-settlement.ts";
 import type { MarketTapeCache } from "./market-tape.ts";
 import { resolveIv } from "./iv-source.ts";
 import { replay } from "./replay-engine.ts";
@@ -124,6 +125,8 @@ function runConfigHash(loaded: LoadedConfig, params: BacktestParams, iv: IvSerie
 export function loadRequestConfig(request: BacktestRequest): { loaded: LoadedConfig; params: BacktestParams } {
   const { config, backtest } = splitAssignments(request.assignments);
   const loaded = loadConfig({ configPath: request.configPath, overrides: config });
+  const settlementProblem = minDteProblem(loaded.config.strategy.min_dte);
+  if (settlementProblem !== null) throw new UserError(settlementProblem);
   const params = withCanonicalNumbers(applyBacktestAssignments(defaultBacktestParams(loaded.config.strategy.atm_band_pct), backtest));
   return { loaded, params };
 }

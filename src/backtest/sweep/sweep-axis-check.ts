@@ -7,7 +7,10 @@ import { collectFlagValues } from "../../config/assignments.ts";
 import { findLeaf } from "../../config/schema-leaves.ts";
 import { UserError } from "../../config/user-error.ts";
 import { applyBacktestAssignments, BACKTEST_KEY_PREFIX, backtestParamsView, defaultBacktestParams } from "../backtest-params.ts";
+import { minDteProblem } from "../expiry-settlement.ts";
 import type { SweepAxis } from "./sweep-grid.ts";
+
+const MIN_DTE_KEY = "strategy.min_dte";
 
 /** Throws one UserError naming every unknown key (once) and every value wrong on its own. */
 export function checkSweepAxes(axes: readonly SweepAxis[]): void {
@@ -43,6 +46,9 @@ function problemOf(assignment: string): string | null {
       throw error;
     }
   }
-  const problem = collectFlagValues([assignment]).problems[0];
-  return problem === undefined ? null : `${problem.keyPath ?? ""} ${problem.message}`.trim();
+  const collected = collectFlagValues([assignment]);
+  const problem = collected.problems[0];
+  if (problem !== undefined) return `${problem.keyPath ?? ""} ${problem.message}`.trim();
+  const set = collected.assignments[0];
+  return set?.leaf.keyPath === MIN_DTE_KEY ? minDteProblem(set.value as number) : null;
 }
