@@ -1,6 +1,6 @@
 // Per-decision log of a backtest (`--log run.jsonl` or `--log run.csv`): one line per
 // evaluation with time, spot, delta, the decision, the order and its fill, and which guard
-// blocked. The first line carries the config hash and data fingerprint, so the run can be
+// blocked. The first line carries the config hash and the bars' and vols' fingerprints, so the run can be
 // reproduced exactly from the log alone.
 import type { FileSink } from "bun";
 import type { HedgeDecision } from "../core/hedge-decision.ts";
@@ -9,6 +9,9 @@ export interface DecisionLogHeader {
   readonly configHash: string;
   readonly dataFingerprint: string;
   readonly data: string;
+  /** The implied vol: its source and its values' fingerprint. */
+  readonly iv: string;
+  readonly ivFingerprint: string;
   readonly fromDay: string;
   readonly toDay: string;
   readonly gsVersion: string;
@@ -52,7 +55,7 @@ export class DecisionLog {
     const format = path.toLowerCase().endsWith(".csv") ? "csv" : "jsonl";
     const writer = Bun.file(path).writer({ highWaterMark: 1 << 20 });
     if (format === "csv") {
-      writer.write(`# gs backtest decision log; configHash=${header.configHash} dataFingerprint=${header.dataFingerprint} data=${JSON.stringify(header.data)} from=${header.fromDay} to=${header.toDay} version=${header.gsVersion}\n`);
+      writer.write(`# gs backtest decision log; configHash=${header.configHash} dataFingerprint=${header.dataFingerprint} data=${JSON.stringify(header.data)} ivFingerprint=${header.ivFingerprint} iv=${JSON.stringify(header.iv)} from=${header.fromDay} to=${header.toDay} version=${header.gsVersion}\n`);
       writer.write(`${CSV_COLUMNS.join(",")}\n`);
     } else {
       writer.write(`${JSON.stringify({ type: "header", ...header })}\n`);

@@ -60,6 +60,7 @@ export function renderHtmlReport(summary: BacktestSummary, result: ReplayResult)
     ["implied vol", summary.iv],
     ["config hash", summary.configHash],
     ["data fingerprint", summary.dataFingerprint],
+    ["iv fingerprint", summary.ivFingerprint],
     ...(summary.clampNote === null ? [] : ([["note", summary.clampNote]] as [string, string][])),
   ];
   const riskRows = [

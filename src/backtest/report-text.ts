@@ -78,7 +78,7 @@ export function renderTextReport(summary: BacktestSummary): string {
   const quality = describeDataQuality(summary);
   if (quality !== null) lines.push(`  quality   ${quality}`);
   lines.push(`  iv        ${summary.iv}`);
-  lines.push(`  config    ${summary.configHash.slice(0, 16)}  data ${summary.dataFingerprint}`);
+  lines.push(`  config    ${summary.configHash.slice(0, 16)}  data ${summary.dataFingerprint}  iv ${summary.ivFingerprint}`);
   lines.push("");
   lines.push(...table(["PnL", "USD"], pnlRows(pnl).map(([name, value], i) => [i === 0 ? name : `  ${name}`, value])));
   lines.push("");

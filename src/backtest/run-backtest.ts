@@ -17,6 +17,7 @@ import type { BacktestParams } from "./backtest-params.ts";
 import { DecisionLog } from "./decision-log.ts";
 import { minDteProblem } from "./expiry-settlement.ts";
 import type { MarketTapeCache } from "./market-tape.ts";
+import { fingerprintIv } from "./iv-fingerprint.ts";
 import { resolveIv } from "./iv-source.ts";
 import { replay } from "./replay-engine.ts";
 import type { ReplayResult } from "./replay-engine.ts";
@@ -115,10 +116,10 @@ export async function prepareInputs(request: BacktestRequest, config: GsConfig):
   return { bars, iv };
 }
 
-/** The run's identity hash: the config's, plus the backtest-only keys and the vol source. */
-function runConfigHash(loaded: LoadedConfig, params: BacktestParams, iv: IvSeries): string {
+/** The run's identity hash: the config's, plus the backtest-only keys and the vols themselves. */
+function runConfigHash(loaded: LoadedConfig, params: BacktestParams, ivFingerprint: string): string {
   const hasher = new Bun.CryptoHasher("sha256");
-  hasher.update(canonicalJson({ config: loaded.configHash, backtest: backtestParamsView(params), iv: iv.source }));
+  hasher.update(canonicalJson({ config: loaded.configHash, backtest: backtestParamsView(params), iv: ivFingerprint }));
   return hasher.digest("hex");
 }
 
@@ -153,12 +154,13 @@ export async function runBacktest(request: BacktestRequest, options: RunOptions)
   const { config } = loaded;
   const inputs = options.inputs ?? (await prepareInputs(request, config));
   const { bars, iv } = inputs;
-  const configHash = runConfigHash(loaded, params, iv);
+  const ivFingerprint = fingerprintIv(iv);
+  const configHash = runConfigHash(loaded, params, ivFingerprint);
   const runId = `bt-${startedAtMs.toString(36)}-${configHash.slice(0, 6)}-${bars.fingerprint.slice(0, 6)}`;
   const log =
     options.logPath === null
       ? null
-      : DecisionLog.open(options.logPath, { configHash, dataFingerprint: bars.fingerprint, data: bars.description, fromDay: bars.fromDay, toDay: bars.toDay, gsVersion: packageJson.version });
+      : DecisionLog.open(options.logPath, { configHash, dataFingerprint: bars.fingerprint, data: bars.description, ivFingerprint, iv: iv.source, fromDay: bars.fromDay, toDay: bars.toDay, gsVersion: packageJson.version });
   let result: ReplayResult;
   try {
     const hedgerParams = hedgerParamsFromConfig(config);
@@ -179,6 +181,7 @@ export async function runBacktest(request: BacktestRequest, options: RunOptions)
       dataFingerprint: bars.fingerprint,
       data: bars.description,
       iv: iv.source,
+      ivFingerprint,
       clampNote: bars.clampNote,
       fromDay: bars.fromDay,
       toDay: bars.toDay,

@@ -40,6 +40,8 @@ export interface RunIdentity {
   readonly dataFingerprint: string;
   readonly data: string;
   readonly iv: string;
+  /** The vols' own fingerprint (part of configHash): changes when the values do. */
+  readonly ivFingerprint: string;
   readonly clampNote: string | null;
   readonly fromDay: string;
   readonly toDay: string;

@@ -103,7 +103,7 @@ describe("quiet bars change nothing", () => {
 
   test("with a decision log the run is the same, one line per bar, denials with their numbers", async () => {
     const path = join(mkdtempSync(join(tmpdir(), "gs-quiet-")), "decisions.jsonl");
-    const log = DecisionLog.open(path, { configHash: "c", dataFingerprint: "d", data: "gbm", fromDay: "2024-05-06", toDay: "2024-05-15", gsVersion: "test" });
+    const log = DecisionLog.open(path, { configHash: "c", dataFingerprint: "d", data: "gbm", iv: "constant 0.25", ivFingerprint: "v", fromDay: "2024-05-06", toDay: "2024-05-15", gsVersion: "test" });
     const logged = replay({ hedger: new Hedger(defaults), series, iv: constantIv(0.25), params: defaultBacktestParams(0.03), runId: "quiet", log, onProgress: null });
     await log.close();
     expect(logged).toEqual(runWith(new Hedger(defaults), constantIv(0.25), 0.03));
