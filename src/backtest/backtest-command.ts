@@ -112,8 +112,8 @@ export async function runBacktestCommand(command: BacktestCommand): Promise<numb
     process.stderr.write(`gs: --html report not written to '${command.htmlPath}': ${htmlProblem}\n`);
     return EXIT_REPORT_NOT_WRITTEN;
   }
-  if (summary.guards.violations.length > 0) {
-    process.stderr.write(`gs: guard verification failed: ${summary.guards.violations.length} violation(s); this is a bug in gs, please report it with the decision log\n`);
+  if (summary.guards.violationCount > 0) {
+    process.stderr.write(`gs: guard verification failed: ${summary.guards.violationCount} violation(s); this is a bug in gs, please report it with the decision log\n`);
     return EXIT_VIOLATIONS;
   }
   return 0;
@@ -147,7 +147,7 @@ async function sweepCommand(command: BacktestCommand, config: GsConfig): Promise
   const ranked = rankRuns(outcome.runs, command.rank);
   const finished: FinishedRun[] = outcome.runs.map((run) => ({ summary: run.summary, startedAtMs: run.startedAtMs, finishedAtMs: run.finishedAtMs }));
   const saveProblem = command.save ? await saveFinished(config, finished) : null;
-  const violations = outcome.runs.reduce((sum, run) => sum + run.summary.guards.violations.length, 0);
+  const violations = outcome.runs.reduce((sum, run) => sum + run.summary.guards.violationCount, 0);
   if (command.json) {
     out(`${JSON.stringify({ workers: outcome.workers, wallMs: outcome.wallMs, barSteps: outcome.barSteps, ranked: ranked.map((run) => run.summary), skipped: outcome.skipped }, null, 2)}\n`);
   } else {
@@ -161,7 +161,7 @@ async function sweepCommand(command: BacktestCommand, config: GsConfig): Promise
       String(run.summary.hedges),
       usd(run.summary.maxDrawdownUsd),
       run.summary.dailySharpe === null ? "n/a" : run.summary.dailySharpe.toFixed(2),
-      String(run.summary.guards.violations.length),
+      String(run.summary.guards.violationCount),
     ]);
     const first = ranked[0]?.summary;
     if (first !== undefined) out(`gs backtest sweep: ${ranked.length} runs on ${outcome.workers} worker(s) in ${(outcome.wallMs / 1000).toFixed(2)} s, ranked by ${command.rank}; data ${first.data}, ${first.fromDay} to ${first.toDay}\n`);

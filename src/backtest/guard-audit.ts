@@ -33,6 +33,16 @@ export const INVARIANTS: readonly InvariantName[] = [
   "min_shares",
 ];
 
+/**
+ * Invariants the replay's inputs cannot break, with why: reported as such rather than as a
+ * count of checks that could never fail. Still watched, as a tripwire should that change.
+ */
+export const HELD_BY_CONSTRUCTION = {
+  trading_hours: "holds by construction: bars outside regular hours are dropped",
+} as const satisfies Partial<Record<InvariantName, string>>;
+
+export type CheckedInvariant = Exclude<InvariantName, keyof typeof HELD_BY_CONSTRUCTION>;
+
 export interface Violation {
   readonly invariant: InvariantName;
   readonly tsMs: number;
@@ -52,9 +62,13 @@ export interface GuardBinding {
 
 export interface GuardReport {
   readonly checkedOrders: number;
+  /** Every violation found (the listing below keeps the first MAX_LISTED_VIOLATIONS). */
+  readonly violationCount: number;
+  readonly violationsByInvariant: Readonly<Record<InvariantName, number>>;
   readonly violations: readonly Violation[];
   /** Orders each invariant was checked on (0 = the guard is off or never had a case). */
-  readonly checks: Readonly<Record<InvariantName, number>>;
+  readonly checks: Readonly<Record<CheckedInvariant, number>>;
+  readonly heldByConstruction: typeof HELD_BY_CONSTRUCTION;
   readonly binding: readonly GuardBinding[];
   /** Hold reasons and how many evaluations ended in each. */
   readonly holds: Readonly<Record<string, number>>;
@@ -80,16 +94,15 @@ interface DenialCount {
   lastDay: number;
 }
 
-const MAX_LISTED_VIOLATIONS = 1000;
+export const MAX_LISTED_VIOLATIONS = 1000;
 const PNL_TOLERANCE_USD = 0.01;
 
 export class GuardAudit {
   private readonly violations: Violation[] = [];
   /** Orders each invariant was checked on: one property each, bumped by name (a fixed shape, no lookup by key). */
-  private readonly checks: Record<InvariantName, number> = {
+  private readonly checks: Record<CheckedInvariant, number> = {
     max_position: 0,
     max_daily_hedges: 0,
-    trading_hours: 0,
     earnings_blackout: 0,
     circuit_breaker: 0,
     cooldown: 0,
@@ -112,7 +125,7 @@ export class GuardAudit {
   private breakerDay = -1;
   private orders = 0;
   private forced = 0;
-  private violationCount = 0;
+  private readonly violationsByInvariant = Object.fromEntries(INVARIANTS.map((name) => [name, 0])) as Record<InvariantName, number>;
 
   constructor(
     private readonly guards: GuardParams,
@@ -179,7 +192,6 @@ export class GuardAudit {
     this.checks.max_daily_hedges++;
     if (this.ordersToday > guards.maxDailyHedges) this.violate("max_daily_hedges", ts, `order ${this.ordersToday} of the day, limit ${guards.maxDailyHedges}`);
     if (guards.tradingHoursOnly) {
-      this.checks.trading_hours++;
       if (!isRegularSession(ts)) this.violate("trading_hours", ts, `order at ${new Date(ts).toISOString()} outside the regular session`);
     }
     if (this.blackoutDays.size > 0) {
@@ -224,16 +236,23 @@ export class GuardAudit {
     const binding: GuardBinding[] = [...this.denied.entries()]
       .map(([code, entry]) => ({ code, deniedEvaluations: entry.evaluations, episodes: entry.episodes, days: entry.days }))
       .sort((a, b) => b.deniedEvaluations - a.deniedEvaluations);
-    return { checkedOrders: this.orders, violations: [...this.violations], checks: { ...this.checks }, binding, holds: Object.fromEntries(HOLD_REASONS.filter((reason) => this.holds[reason] > 0).map((reason) => [reason, this.holds[reason]])), forcedHedges: this.forced };
-  }
-
-  get violationTotal(): number {
-    return this.violationCount;
+    const violationCount = INVARIANTS.reduce((sum, name) => sum + this.violationsByInvariant[name], 0);
+    return {
+      checkedOrders: this.orders,
+      violationCount,
+      violationsByInvariant: { ...this.violationsByInvariant },
+      violations: [...this.violations],
+      checks: { ...this.checks },
+      heldByConstruction: HELD_BY_CONSTRUCTION,
+      binding,
+      holds: Object.fromEntries(HOLD_REASONS.filter((reason) => this.holds[reason] > 0).map((reason) => [reason, this.holds[reason]])),
+      forcedHedges: this.forced,
+    };
   }
 
   /** Messages are built only for a violation: the check itself allocates nothing. */
   private violate(name: InvariantName, tsMs: number, message: string): void {
-    this.violationCount++;
+    this.violationsByInvariant[name]++;
     if (this.violations.length < MAX_LISTED_VIOLATIONS) this.violations.push({ invariant: name, tsMs, message });
   }
 }

@@ -2,7 +2,7 @@
 // fetched) with the summary, the equity curve, PnL attribution over time, the delta and
 // hedge position, the guard verification and the per-month table.
 import type { ReplayResult } from "./replay-engine.ts";
-import { describeDataQuality, MONTH_HEADER, monthRows, pct, pnlRows, usd } from "./report-text.ts";
+import { describeDataQuality, describeViolations, invariantRows, MONTH_HEADER, monthRows, pct, pnlRows, usd } from "./report-text.ts";
 import type { BacktestSummary } from "./summary.ts";
 import { downsample, lineChart } from "./svg-chart.ts";
 
@@ -71,9 +71,8 @@ export function renderHtmlReport(summary: BacktestSummary, result: ReplayResult)
     ["daily Sharpe", summary.dailySharpe === null ? "n/a" : summary.dailySharpe.toFixed(2)],
     ["realised vs implied vol", `${pct(summary.realizedVol)} vs ${pct(summary.impliedVol)}`],
   ];
-  const invariantRows = Object.entries(guards.checks).map(([name, checked]) => [name, String(checked), String(guards.violations.filter((v) => v.invariant === name).length)]);
   const bindingRows = guards.binding.map((b) => [b.code, String(b.deniedEvaluations), String(b.episodes), String(b.days)]);
-  const verdict = guards.violations.length === 0 ? `<p class="ok">Guard verification: ${guards.checkedOrders} orders checked, 0 violations.</p>` : `<p class="bad">Guard verification: ${guards.violations.length} violation(s).</p>`;
+  const verdict = `<p class="${guards.violationCount === 0 ? "ok" : "bad"}">Guard verification: ${guards.checkedOrders} orders checked, ${describeViolations(guards)}.</p>`;
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>gs backtest ${escapeHtml(summary.runId)}</title>
 <style>body{font-family:system-ui,sans-serif;margin:24px;max-width:1000px;color:#222}table{border-collapse:collapse;margin:8px 0 20px}td,th{border:1px solid #ddd;padding:3px 8px;text-align:right}td:first-child,th:first-child{text-align:left}th{background:#f4f4f4}.ok{color:#2a7d2a;font-weight:bold}.bad{color:#b00;font-weight:bold}svg{margin:8px 0 16px}</style>
@@ -87,7 +86,7 @@ ${htmlTable(["activity and risk", ""], riskRows)}
 ${charts(result)}
 <h2>Guards</h2>
 ${verdict}
-${htmlTable(["invariant", "checked", "violations"], invariantRows)}
+${htmlTable(["invariant", "checked", "violations"], invariantRows(guards))}
 ${bindingRows.length === 0 ? "<p>No guard blocked a wanted hedge.</p>" : htmlTable(["binding guard", "evaluations", "episodes", "days"], bindingRows)}
 <h2>Per month</h2>
 ${htmlTable(MONTH_HEADER, monthRows(summary))}

@@ -2,6 +2,7 @@
 // guard verification and the per-month table. Plain text, aligned columns, no colour.
 import { formatBarSize } from "../market-data/index.ts";
 import { INVARIANTS } from "./guard-audit.ts";
+import type { GuardReport, InvariantName } from "./guard-audit.ts";
 import type { BacktestSummary, PnlBreakdown } from "./summary.ts";
 
 export function usd(value: number): string {
@@ -86,11 +87,9 @@ export function renderTextReport(summary: BacktestSummary): string {
   lines.push(`  max drawdown ${usd(summary.maxDrawdownUsd)}${summary.maxDrawdownFromDay === null ? "" : ` (${summary.maxDrawdownFromDay} to ${summary.maxDrawdownToDay})`}, daily Sharpe ${summary.dailySharpe === null ? "n/a" : summary.dailySharpe.toFixed(2)}`);
   lines.push(`  realised vol ${pct(summary.realizedVol)} vs implied ${pct(summary.impliedVol)}`);
   lines.push("");
-  const violations = guards.violations.length;
-  lines.push(`Guard verification: ${guards.checkedOrders} orders checked, ${violations === 0 ? "0 violations" : `${violations} VIOLATION(S)`}`);
+  lines.push(`Guard verification: ${guards.checkedOrders} orders checked, ${describeViolations(guards)}`);
   const binding = new Map(guards.binding.map((entry) => [entry.code, entry]));
-  const invariantRows = INVARIANTS.map((name) => [name, String(guards.checks[name]), String(guards.violations.filter((v) => v.invariant === name).length)]);
-  lines.push(...table(["invariant", "checked", "violations"], invariantRows).map((line) => `  ${line}`));
+  lines.push(...table(["invariant", "checked", "violations"], invariantRows(guards)).map((line) => `  ${line}`));
   for (const violation of guards.violations.slice(0, 20)) lines.push(`  ! ${new Date(violation.tsMs).toISOString()} ${violation.invariant}: ${violation.message}`);
   if (binding.size > 0) {
     lines.push("  binding guards (blocked a wanted hedge):");
@@ -101,4 +100,19 @@ export function renderTextReport(summary: BacktestSummary): string {
   lines.push("Per month");
   lines.push(...table(MONTH_HEADER, monthRows(summary)).map((line) => `  ${line}`));
   return `${lines.join("\n")}\n`;
+}
+
+/** "0 violations", or the total in capitals, saying when only the first ones are listed. */
+export function describeViolations(guards: GuardReport): string {
+  const total = guards.violationCount;
+  if (total === 0) return "0 violations";
+  const listed = guards.violations.length < total ? ` (the first ${guards.violations.length} listed)` : "";
+  return `${total} VIOLATION(S)${listed}`;
+}
+
+/** Per invariant: how many orders it was checked on (or why it cannot fail), and its violations. */
+export function invariantRows(guards: GuardReport): string[][] {
+  const held: Readonly<Partial<Record<InvariantName, string>>> = guards.heldByConstruction;
+  const checks: Readonly<Partial<Record<InvariantName, number>>> = guards.checks;
+  return INVARIANTS.map((name) => [name, held[name] ?? String(checks[name] ?? 0), String(guards.violationsByInvariant[name])]);
 }
