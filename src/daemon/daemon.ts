@@ -15,6 +15,7 @@ import type { InstanceIdentity } from "./instance-guard.ts";
 import { thisInstance, waitForNoOtherInstance } from "./instance-guard.ts";
 import { executeCommand } from "./operator-commands.ts";
 import { OperationRecorder } from "./operation-recorder.ts";
+import { carriedOperatorState, type OperatorPause, pauseBlockReason, pausedBy } from "./operator-pause.ts";
 import { DaemonIds } from "./order-ref.ts";
 import { reconcile } from "./reconcile.ts";
 import { waitForSpoolReplay } from "./spool-replay-barrier.ts";
@@ -68,7 +69,8 @@ export class Daemon {
   private failedAttempts = 0;
   private brokerInfo: { clientId: number | null; serverVersion: number | null } = { clientId: null, serverVersion: null };
   private marketDataKind: "live" | "delayed" | "frozen" | null = null;
-  private operatorPaused = false;
+  /** The operator's pause (pause or flatten), kept across broker outages and, via the status row, restarts. */
+  private operatorPause: OperatorPause | null = null;
   private reconciledOnce = false;
   private readonly vouched = new VouchedHedge();
   private lastHistoryWallMs = 0;
@@ -144,6 +146,7 @@ export class Daemon {
     const saved = await sink.loadDailyState(daemonId, hedger.dailyState(marketNowMs).tradingDay);
     if (saved) hedger.restoreDailyState(saved, marketNowMs);
     await this.vouched.load(sink, daemonId, instance.last ?? null);
+    this.carryOver(instance.last);
     if (this.stopRequested) return; // stopped while reading the sink: shutdown already runs
     this.stopTimers.push(every(wallClock, settings.heartbeatMs, () => this.guard(() => this.heartbeat())));
     this.stopTimers.push(every(wallClock, settings.pollMs, () => void this.controlLoop.poll()));
@@ -194,7 +197,12 @@ export class Daemon {
         brokerServerVersion: this.brokerInfo.serverVersion,
         nextRetryTsMs: this.nextRetryTsMs,
         marketDataKind: this.marketDataKind,
-        extraBlockReasons: [...daemonBlockReasons(this.current, this.lastBrokerError), ...this.hedgeLoop.flattenBlockReasons()],
+        operatorPause: this.operatorPause,
+        extraBlockReasons: [
+          ...daemonBlockReasons(this.current, this.lastBrokerError),
+          ...this.hedgeLoop.flattenBlockReasons(),
+          ...(this.operatorPause === null ? [] : [pauseBlockReason(this.operatorPause)]),
+        ],
         marketNowMs: deps.marketClock.nowMs(),
         sinkHealth: deps.sink.health(),
       },
@@ -259,9 +267,9 @@ export class Daemon {
       this.vouched.reconciled(result);
       if (result.hardBlock) this.deps.log.log("error", this.current, `hard block: ${result.hardBlock.message}`);
       this.reconciledOnce = true;
-      hedger.setPaused(this.operatorPaused);
+      hedger.setPaused(this.operatorPause !== null);
       this.transition("reconciled", { positions: result.positions.length, hardBlock: result.hardBlock?.code ?? null });
-      if (this.operatorPaused) this.transition("pause", { reason: "paused by operator before the broker was back" });
+      if (this.operatorPause !== null) this.transition("pause", { reason: pauseBlockReason(this.operatorPause).message, sinceTsMs: this.operatorPause.sinceTsMs });
       this.hedgeLoop.progressFlatten();
     } catch (error) {
       if (this.current !== "RECONCILING") return;
@@ -342,6 +350,19 @@ export class Daemon {
     if (this.reconciledOnce) this.persistDailyState();
   }
 
+  /** What the last status row says the operator left on: a pause (or flatten) and a flatten not finished. */
+  private carryOver(last: StatusRow | undefined): void {
+    const { pause, flattenFailure } = carriedOperatorState(last);
+    if (flattenFailure !== null) {
+      this.hedgeLoop.carryOverFlattenFailure(flattenFailure);
+      this.deps.log.log("error", this.current, `flatten not finished ${flattenFailure}`);
+    }
+    if (pause === null) return;
+    this.operatorPause = pause;
+    this.deps.hedger.setPaused(true);
+    this.deps.log.log("warn", this.current, `starting paused: ${pauseBlockReason(pause).message}`);
+  }
+
   private persistDailyState(): void {
     const { hedger, sink, daemonId, wallClock, marketClock } = this.deps;
     sink.writeDailyState(dailyStateRow(daemonId, hedger.dailyState(marketClock.nowMs()), wallClock.nowMs()));
@@ -351,9 +372,9 @@ export class Daemon {
   private execute(command: ControlCommand): string {
     return executeCommand(command, {
       state: this.current,
-      setOperatorPaused: (paused) => {
-        this.operatorPaused = paused;
-        this.deps.hedger.setPaused(paused);
+      setOperatorPause: (by) => {
+        this.operatorPause = by === null ? null : pausedBy(by, this.operatorPause, this.deps.wallClock.nowMs());
+        this.deps.hedger.setPaused(by !== null);
       },
       transition: (event, payload) => this.transition(event, payload),
       requestStop: (reason) => this.requestStop(reason),

@@ -76,11 +76,11 @@ export class FlattenGoal {
   }
 
   /**
-   * Ends a flatten not finished. Resumed: the hedger takes over the position. Stopped: the
-   * status keeps saying that the shares were not closed.
+   * Ends a flatten not finished. Resumed: the hedger takes over the position (and an earlier
+   * failure is cleared). Stopped: the status keeps saying that the shares were not closed.
    */
   end(cause: FlattenEndCause): void {
-    this.failure = null;
+    if (cause === "resumed") this.failure = null;
     if (!this.active) return;
     const { hedgeShares, pendingShares } = this.deps.hedger.snapshot(this.deps.marketNowMs());
     // The last closing order may have filled while the stop waited for its cancel: that is done, not abandoned.
@@ -90,6 +90,11 @@ export class FlattenGoal {
     if (cause === "stopped") this.failure = message;
     this.deps.log.log("warn", this.deps.stateName(), message);
     this.deps.recorder.record("reconcile", { reason: "flatten_abandoned", quantityShares: hedgeShares, payload: { cause, message, ordersSent: this.ordersSent } });
+  }
+
+  /** A flatten an earlier process did not finish: status says so until the next flatten or resume. */
+  carryOver(failure: string): void {
+    if (!this.active) this.failure = failure;
   }
 
   /**

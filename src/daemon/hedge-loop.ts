@@ -328,6 +328,11 @@ export class HedgeLoop {
     this.flatten.end(cause);
   }
 
+  /** A flatten an earlier process did not finish (read from its last status row). */
+  carryOverFlattenFailure(failure: string): void {
+    this.flatten.carryOver(failure);
+  }
+
   /** Moves a flatten on: the next closing order, or done, or abandoned (see flatten-goal.ts). */
   progressFlatten(): void {
     this.flatten.progress();

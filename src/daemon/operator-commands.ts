@@ -5,8 +5,8 @@ import type { ControlCommand } from "../sink/records.ts";
 
 export interface CommandTarget {
   readonly state: DaemonLifecycleState;
-  /** Operator pause flag: kept across broker outages and applied to the Hedger at once. */
-  setOperatorPaused(paused: boolean): void;
+  /** Operator pause (by which command; null: resumed): kept across broker outages and restarts, applied to the Hedger at once. */
+  setOperatorPause(by: "pause" | "flatten" | null): void;
   transition(event: DaemonEvent, payload?: Readonly<Record<string, unknown>>): void;
   requestStop(reason: string): void;
   /** Why a flatten must not start now (e.g. a hard block disputes the hedge shares), or null. */
@@ -28,14 +28,14 @@ export function executeCommand(command: ControlCommand, target: CommandTarget): 
       target.requestStop("control command");
       return "stopping";
     case "pause":
-      target.setOperatorPaused(true);
+      target.setOperatorPause("pause");
       if (state === "PAUSED") return "already paused";
       if (state !== "RUNNING") return `paused (takes effect when the broker is back; state ${state})`;
       target.transition("pause");
       return "paused";
     case "resume":
       target.endFlatten("resumed");
-      target.setOperatorPaused(false);
+      target.setOperatorPause(null);
       if (state === "RUNNING") return "already running";
       if (state !== "PAUSED") return `resumed (takes effect when the broker is back; state ${state})`;
       target.transition("resume");
@@ -44,7 +44,7 @@ export function executeCommand(command: ControlCommand, target: CommandTarget): 
       if (state !== "RUNNING" && state !== "PAUSED") return `rejected: flatten needs a connected broker, state was ${state}`;
       const refusal = target.flattenRefusal();
       if (refusal !== null) return `rejected: ${refusal}`;
-      target.setOperatorPaused(true);
+      target.setOperatorPause("flatten");
       if (state === "RUNNING") target.transition("pause", { reason: "flatten" });
       return `${target.requestFlatten()}; paused`;
     }

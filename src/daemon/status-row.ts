@@ -3,6 +3,7 @@
 import type { HedgerSnapshot } from "../core/hedger-snapshot.ts";
 import type { SinkHealth } from "../sink/port.ts";
 import type { BlockReason, DaemonState, StatusRow } from "../sink/records.ts";
+import type { OperatorPause } from "./operator-pause.ts";
 
 export interface DaemonStatusContext {
   readonly daemonId: string;
@@ -18,6 +19,8 @@ export interface DaemonStatusContext {
   readonly brokerServerVersion: number | null;
   readonly nextRetryTsMs: number | null;
   readonly marketDataKind: "live" | "delayed" | "frozen" | null;
+  /** The operator's pause, in every state: the next start reads it back from the last row. */
+  readonly operatorPause: OperatorPause | null;
   /** Daemon-level reasons (e.g. broker unreachable, reconciliation mismatch) shown with core's. */
   readonly extraBlockReasons: readonly BlockReason[];
   /** Market time of the sim replay (equal to wall time on IB). */
@@ -68,6 +71,7 @@ export function statusRow(context: DaemonStatusContext, snapshot: HedgerSnapshot
       sinkQueueDepth: context.sinkHealth.queueDepth,
       sinkSpooledRows: context.sinkHealth.spooledRows,
       sinkFailedWrites: context.sinkHealth.failedWrites,
+      operatorPause: context.operatorPause === null ? null : { sinceTsMs: context.operatorPause.sinceTsMs, command: context.operatorPause.command },
       hardBlock: snapshot?.hardBlock ?? false,
       legs: snapshot?.legs ?? [],
       gammaShares: snapshot?.gammaShares ?? null,

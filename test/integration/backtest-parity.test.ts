@@ -85,6 +85,7 @@ function minimalStatus(tsMs: number): StatusRow {
       brokerServerVersion: null,
       nextRetryTsMs: null,
       marketDataKind: "live",
+      operatorPause: null,
       extraBlockReasons: [],
       marketNowMs: tsMs,
       sinkHealth: { queueDepth: 0, spooledRows: 0, failedWrites: 0 },
