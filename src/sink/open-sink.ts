@@ -134,7 +134,7 @@ async function openAndMigrate(target: string, open: () => Sink | Promise<Sink>, 
  * SQLSTATE class or code). Any other answer from the server is a refusal that stays: a
  * configuration mistake, to report at once instead of retrying behind a unit that looks up.
  */
-function curedByWaiting(error: unknown): boolean {
+export function curedByWaiting(error: unknown): boolean {
   // A server's answer carries a severity and a SQLSTATE (the driver's class name is no test:
   // the compiled binary is minified); the driver's own errors (CONNECTION_CLOSED, ...) do not.
   const { severity, code } = (error ?? {}) as { severity?: unknown; code?: unknown };
@@ -142,10 +142,17 @@ function curedByWaiting(error: unknown): boolean {
   return NOT_NOW_CLASSES.has(code.slice(0, 2)) || NOT_NOW_CODES.has(code);
 }
 
-/** 08 connection exception, 53 insufficient resources (disk, memory, connections), 57 operator intervention (shutdown, starting up, statement timeout), 40 rollback (serialization, deadlock). */
-const NOT_NOW_CLASSES: ReadonlySet<string> = new Set(["08", "53", "57", "40"]);
-/** 55P03 lock not available (another migrator holds it). */
-const NOT_NOW_CODES: ReadonlySet<string> = new Set(["55P03"]);
+/**
+ * 08 connection exception, 53 insufficient resources (disk, memory, connections), 57 operator
+ * intervention (shutdown, starting up, statement timeout), 40 rollback (serialization,
+ * deadlock), 58 system error (an I/O error, a file the server cannot reach: its disk, not gs's configuration).
+ */
+const NOT_NOW_CLASSES: ReadonlySet<string> = new Set(["08", "53", "57", "40", "58"]);
+/**
+ * 55P03 lock not available (another migrator holds it); 25006 read-only transaction (a standby,
+ * e.g. while a failover promotes another server); XX000 internal error (the server's own fault).
+ */
+const NOT_NOW_CODES: ReadonlySet<string> = new Set(["55P03", "25006", "XX000"]);
 
 function refusalHint(error: unknown): string {
   const code = (error as { code?: unknown } | null)?.code;

@@ -113,6 +113,18 @@ describe("openSink", () => {
     await database.drop();
   }, 30_000);
 
+  test.skipIf(!postgres.available)("postgres: a server that only reads (a standby mid-failover, 25006) is waited out (stage migrate), not a configuration error", async () => {
+    const database = await createTestDatabase();
+    const admin = postgresClient(database.url, { max: 1, onnotice: () => {} });
+    await admin.unsafe(`ALTER DATABASE "${new URL(database.url).pathname.slice(1)}" SET default_transaction_read_only = on`);
+    await admin.end();
+    const error = await openSink(configWith(["status.sink=postgres", `status.postgres.url=${database.url}`, spool])).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(SinkOpenError);
+    expect((error as SinkOpenError).stage).toBe("migrate");
+    expect((error as Error).message).toContain("25006");
+    await database.drop();
+  }, 30_000);
+
   test("sqlite: the commands that only read or queue refuse an in-memory database", async () => {
     const error = await openExistingSink(configWith(["status.sqlite.path=:memory:", spool])).catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(SinkOpenError);
