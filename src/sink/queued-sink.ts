@@ -32,7 +32,7 @@ export const WRITE_PATH_DEFAULTS = {
   batchRows: 1_000,
   flushIntervalMs: 20,
   retryIntervalMs: 2_000,
-  /** Far above a healthy batch (milliseconds); a stop's flush waits one, well inside the daemon's 10 s stop (docs/SINKS.md). */
+  /** Far above a healthy batch (milliseconds); a stop's flush waits one, inside the daemon's bounded stop (docs/SINKS.md). */
   batchTimeoutMs: 5_000,
 } as const;
 
