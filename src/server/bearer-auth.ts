@@ -1,5 +1,8 @@
 // Bearer-token check for the server: constant-time comparison and a per-client limit on
 // failed attempts, so a token cannot be guessed by trying. Failures never say why.
+// Only a presented wrong token counts as a failure, and the right token passes even while its
+// address is throttled: on loopback every client is 127.0.0.1, so anyone else's failures
+// (a local process, a web page's blind POST) must not lock the operator out of stop/flatten.
 import { createHash, timingSafeEqual } from "node:crypto";
 
 export type AuthOutcome = "ok" | "unauthorized" | "rate_limited";
@@ -31,12 +34,13 @@ export class BearerAuth {
 
   /** `authorization` is the raw header; `client` identifies the caller (its address). */
   check(authorization: string | null, client: string, nowMs: number): AuthOutcome {
-    const recent = this.recentFailures(client, nowMs);
-    if (recent.length >= this.limit.maxFailures) return "rate_limited";
     if (this.tokenDigest !== null && authorization !== null) {
       const match = /^Bearer\s+(\S+)\s*$/i.exec(authorization);
       if (match?.[1] !== undefined && timingSafeEqual(digest(match[1]), this.tokenDigest)) return "ok";
     }
+    const recent = this.recentFailures(client, nowMs);
+    if (recent.length >= this.limit.maxFailures) return "rate_limited";
+    if (authorization === null) return "unauthorized"; // no guess was made: nothing to count
     this.failures.delete(client);
     this.failures.set(client, [...recent, nowMs]);
     if (this.failures.size > MAX_TRACKED_CLIENTS) {

@@ -77,16 +77,43 @@ describeSinks("server control", (makeSink) => {
     expect(server.logLines.join("\n")).not.toContain(TEST_TOKEN);
   });
 
-  test("repeated failures are rate-limited (429 even with the right token) until the window passes", async () => {
+  test("repeated wrong tokens are rate-limited until the window passes; the right token still passes", async () => {
     const sink = await makeSink();
     const server = serverUnderTest(sink, { failureLimit: { maxFailures: 3, windowMs: 60_000 } });
     for (let attempt = 0; attempt < 3; attempt += 1) expect((await server.request("POST", "/control/stop", { token: "guess-guess-guess-guess" })).status).toBe(401);
-    const limited = await server.request("POST", "/control/stop");
+    const limited = await server.request("POST", "/control/stop", { token: "guess-guess-guess-guess" });
     expect(limited.status).toBe(429);
     expect(Number(limited.headers.get("retry-after"))).toBe(60);
     expect(await sink.claimControl("gs-test", T0_MS)).toEqual([]);
-    server.nowMs += 60_000;
+    // Loopback clients share one address: someone else's guesses must not lock the operator out.
     expect((await server.request("POST", "/control/stop")).status).toBe(202);
+    server.nowMs += 60_000;
+    expect((await server.request("POST", "/control/stop", { token: "guess-guess-guess-guess" })).status).toBe(401);
+  });
+
+  test("requests without a token are refused but never count towards the limit", async () => {
+    const sink = await makeSink();
+    const server = serverUnderTest(sink, { failureLimit: { maxFailures: 3, windowMs: 60_000 } });
+    for (let attempt = 0; attempt < 10; attempt += 1) expect((await server.request("POST", "/control/pause", { token: null })).status).toBe(401);
+    expect((await server.request("POST", "/control/pause", { token: "guess-guess-guess-guess" })).status).toBe(401);
+  });
+
+  test("a web page of another site is refused (403) before the token check and causes no lockout", async () => {
+    const sink = await makeSink();
+    const server = serverUnderTest(sink, { failureLimit: { maxFailures: 3, windowMs: 60_000 } });
+    // What <form method=post action=http://127.0.0.1:8765/control/pause> sends from another site.
+    for (const origin of ["https://evil.example", "null", "http://localhost:9999"]) {
+      for (let attempt = 0; attempt < 5; attempt += 1) {
+        const response = await server.request("POST", "/control/pause", { token: "guess-guess-guess-guess", body: "x", headers: { origin, "content-type": "text/plain" } });
+        expect(response.status).toBe(403);
+        expect(await response.json()).toMatchObject({ error: "forbidden_origin" });
+      }
+    }
+    expect((await server.request("GET", "/status", { headers: { origin: "https://evil.example" } })).status).toBe(403);
+    expect(await sink.claimControl("gs-test", T0_MS)).toEqual([]);
+    // The dashboard's own origin passes, and the operator was never throttled.
+    expect((await server.request("POST", "/control/pause", { headers: { origin: "http://localhost" } })).status).toBe(202);
+    expect((await server.request("POST", "/control/stop", { token: "guess-guess-guess-guess" })).status).toBe(401);
   });
 
   test("a server without a token refuses every control command", async () => {
