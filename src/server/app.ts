@@ -102,6 +102,8 @@ export function createServerApp(options: ServerAppOptions) {
     .get(ROUTES.dashboardScript.path, ({ set }) => typed(set, "text/javascript; charset=utf-8", DASHBOARD_ASSETS.script()))
     .get(ROUTES.dashboardChart.path, ({ set }) => typed(set, "text/javascript; charset=utf-8", DASHBOARD_ASSETS.chartScript()))
     .get(ROUTES.dashboardFormat.path, ({ set }) => typed(set, "text/javascript; charset=utf-8", DASHBOARD_ASSETS.formatScript()))
+    .get(ROUTES.dashboardLiveness.path, ({ set }) => typed(set, "text/javascript; charset=utf-8", DASHBOARD_ASSETS.livenessScript()))
+    .get(ROUTES.dashboardStream.path, ({ set }) => typed(set, "text/javascript; charset=utf-8", DASHBOARD_ASSETS.streamScript()))
     .get(ROUTES.dashboardStyle.path, ({ set }) => typed(set, "text/css; charset=utf-8", DASHBOARD_ASSETS.style))
     .get(ROUTES.docs.path, ({ set }) => typed(set, "text/html; charset=utf-8", docsPage))
     .get(ROUTES.openapi.path, ({ set }) => typed(set, JSON_CONTENT_TYPE, openApiJson))

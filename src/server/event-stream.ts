@@ -36,12 +36,16 @@ export class EventHub {
   private pingTimer: ReturnType<typeof setInterval> | null = null;
   private cursor: OperationCursor | null = null;
   private polling = false;
+  /** Carries its interval: a client that hears nothing for a few of them knows the stream is lost. */
+  private readonly pingEvent: string;
 
   constructor(
     private readonly service: StatusService,
     private readonly clock: ServerClock,
     private readonly options: EventStreamOptions = DEFAULT_EVENT_STREAM_OPTIONS,
-  ) {}
+  ) {
+    this.pingEvent = `event: ping\ndata: ${JSON.stringify({ interval_ms: options.pingMs })}\n\n`;
+  }
 
   get listenerCount(): number {
     return this.subscribers.size;
@@ -71,7 +75,7 @@ export class EventHub {
           },
         };
         subscriber = current;
-        current.send("retry: 3000\n\n");
+        current.send(`retry: 3000\n\n${this.pingEvent}`); // the first ping tells the client the interval to expect
         void this.welcome(current, lastEventId);
       },
       cancel: () => {
@@ -127,7 +131,7 @@ export class EventHub {
   private startTimers(): void {
     if (this.timer !== null) return;
     this.timer = setInterval(() => void this.poll(), this.options.pollMs);
-    this.pingTimer = setInterval(() => this.broadcast(`event: ping\ndata: {}\n\n`), this.options.pingMs);
+    this.pingTimer = setInterval(() => this.broadcast(this.pingEvent), this.options.pingMs);
   }
 
   private stopTimers(): void {

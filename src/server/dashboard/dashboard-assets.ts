@@ -4,6 +4,8 @@ import style from "./dashboard.css" with { type: "text" };
 import chartSource from "./dashboard-chart.ts" with { type: "text" };
 import clientSource from "./dashboard-client.ts" with { type: "text" };
 import formatSource from "./dashboard-format.ts" with { type: "text" };
+import livenessSource from "./dashboard-liveness.ts" with { type: "text" };
+import streamSource from "./dashboard-stream.ts" with { type: "text" };
 import { DASHBOARD_PAGE_HTML } from "./dashboard-page.ts";
 
 const transpiled = new Map<string, string>();
@@ -25,4 +27,8 @@ export const DASHBOARD_ASSETS = {
   chartScript: (): string => toJavaScript(chartSource),
   /** Served at /dashboard-format.ts, likewise. */
   formatScript: (): string => toJavaScript(formatSource),
+  /** Served at /dashboard-liveness.ts, likewise. */
+  livenessScript: (): string => toJavaScript(livenessSource),
+  /** Served at /dashboard-stream.ts, likewise. */
+  streamScript: (): string => toJavaScript(streamSource),
 } as const;

@@ -1,6 +1,7 @@
 // The dashboard's browser code. The server embeds this file's source and transpiles it once
 // (Bun.Transpiler, no bundling): its only runtime imports are ./dashboard-chart.ts and
-// ./dashboard-format.ts, which the server serves at those same URLs; every other import is type-only.
+// ./dashboard-format.ts, ./dashboard-liveness.ts and ./dashboard-stream.ts, which the server serves
+// at those same URLs; every other import is type-only.
 // All data is written with textContent (never innerHTML): reasons and refs are untrusted.
 import type { BacktestRunsPage } from "../backtest-runs-view.ts";
 import type { HistoryPage } from "../history-view.ts";
@@ -9,6 +10,8 @@ import type { StatusView } from "../status-view-schema.ts";
 import { newYorkDayStartMs, renderChart } from "./dashboard-chart.ts";
 import type { ChartPoint } from "./dashboard-chart.ts";
 import { age, number, percent, signed, usd } from "./dashboard-format.ts";
+import { shownLamp } from "./dashboard-liveness.ts";
+import { EventFollower } from "./dashboard-stream.ts";
 
 const TOKEN_KEY = "gs-token";
 const OPERATION_ROWS = 30;
@@ -22,8 +25,8 @@ let view: StatusView | null = null;
 let viewReceivedAtMs = 0;
 let chart: ChartPoint[] = [];
 let operations: OperationView[] = [];
-/** Aborted to reconnect /events at once, e.g. when another daemon is chosen. */
-let streamAbort = new AbortController();
+/** Null while live updates arrive; else why they do not (the lamp is then unknown). */
+let streamLostWhy: string | null = null;
 
 function byId<T extends HTMLElement = HTMLElement>(id: string): T {
   const element = document.getElementById(id);
@@ -97,10 +100,6 @@ function askToken(text: string): Promise<boolean> {
 function renderStatus(next: StatusView): void {
   view = next;
   viewReceivedAtMs = Date.now();
-  const lamp = byId("lamp");
-  lamp.dataset.lamp = next.status_lamp;
-  lamp.setAttribute("aria-label", `lamp ${next.status_lamp}`);
-  setText("lamp-text", `${next.status_lamp.toUpperCase()} · ${next.self_check}`);
   const reasons = byId("reasons");
   if (next.block_reasons.length === 0) {
     const item = document.createElement("li");
@@ -160,11 +159,25 @@ function renderStatus(next: StatusView): void {
   renderLegs(next);
   renderDaemonChoice(next);
   if (next.heartbeat !== null && position !== null) addChartPoint({ tsMs: next.heartbeat.last_ts_ms, delta: position.portfolio_delta_shares, hedge: position.hedge_shares });
-  tickHeartbeat();
+  tick();
 }
 
-function tickHeartbeat(): void {
-  if (view?.heartbeat) setText("heartbeat-age", age(view.heartbeat.age_ms + Date.now() - viewReceivedAtMs));
+/** Every second: the heartbeat ages, and silence from the server loses the stream. */
+function tick(): void {
+  events.checkSilence(Date.now());
+  renderLamp();
+}
+
+/** The server's lamp, unless the page stopped hearing from the server or the heartbeat went stale since. */
+function renderLamp(): void {
+  const heartbeatAgeMs = view?.heartbeat ? view.heartbeat.age_ms + Date.now() - viewReceivedAtMs : null;
+  if (heartbeatAgeMs !== null) setText("heartbeat-age", age(heartbeatAgeMs));
+  const shown = shownLamp(view, heartbeatAgeMs, streamLostWhy);
+  const lamp = byId("lamp");
+  lamp.dataset.lamp = shown.lamp;
+  lamp.setAttribute("aria-label", `lamp ${shown.lamp}`);
+  setText("lamp-text", view !== null && shown.why === null ? `${view.status_lamp.toUpperCase()} · ${view.self_check}` : shown.lamp.toUpperCase());
+  setText("lamp-why", shown.why ?? "");
 }
 
 function renderLegs(next: StatusView): void {
@@ -276,58 +289,26 @@ function spanningRow(text: string): HTMLTableRowElement {
   return tr;
 }
 
-// --- live events (fetch streaming, so the token travels in a header, never in the URL) ---
+// --- live events ------------------------------------------------------------------------
 
-async function streamEvents(): Promise<void> {
-  let lastEventId: string | null = null;
-  for (;;) {
-    const state = byId("stream-state");
-    try {
-      const query = daemonId === null ? "" : `?daemon_id=${encodeURIComponent(daemonId)}`;
-      streamAbort = new AbortController();
-      const response = await fetch(`/events${query}`, { signal: streamAbort.signal, headers: { ...authHeaders(), ...(lastEventId === null ? {} : { "last-event-id": lastEventId }) } });
-      if (response.status === 401) await askToken("This server needs a token for live updates.");
-      if (!response.ok || response.body === null) throw new Error(`events answered ${response.status}`);
-      state.dataset.state = "live";
-      state.textContent = "live";
-      const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
-      let buffer = "";
-      for (;;) {
-        const { done, value } = await reader.read();
-        if (done) break;
-        buffer += value;
-        let end = buffer.indexOf("\n\n");
-        while (end !== -1) {
-          lastEventId = handleEvent(buffer.slice(0, end)) ?? lastEventId;
-          buffer = buffer.slice(end + 2);
-          end = buffer.indexOf("\n\n");
-        }
-      }
-    } catch {
-      // fall through to the reconnect below
-    }
-    if (streamAbort.signal.aborted) continue;
-    state.dataset.state = "error";
-    state.textContent = "reconnecting…";
-    await new Promise((resolve) => setTimeout(resolve, 3000));
-  }
-}
-
-/** Handles one SSE block; returns its id when it had one. */
-function handleEvent(block: string): string | null {
-  let event = "message";
-  let data = "";
-  let id: string | null = null;
-  for (const line of block.split("\n")) {
-    if (line.startsWith("event: ")) event = line.slice(7);
-    else if (line.startsWith("data: ")) data += line.slice(6);
-    else if (line.startsWith("id: ")) id = line.slice(4);
-  }
+function handleEvent(event: string, data: string): void {
   if (event === "status") renderStatus(JSON.parse(data) as StatusView);
   else if (event === "operation") addOperation(JSON.parse(data) as OperationView);
   else if (event === "sink_error") setText("stream-state", "database unreachable");
-  return id;
 }
+
+function showStream(lostWhy: string | null): void {
+  streamLostWhy = lostWhy;
+  const state = byId("stream-state");
+  state.dataset.state = lostWhy === null ? "live" : "error";
+  state.textContent = lostWhy === null ? "live" : "reconnecting…";
+  renderLamp();
+}
+
+const events = new EventFollower(
+  { onEvent: handleEvent, onLive: () => showStream(null), onLost: showStream, onUnauthorized: () => askToken("This server needs a token for live updates.") },
+  authHeaders,
+);
 
 // --- control -----------------------------------------------------------------------------
 
@@ -381,16 +362,16 @@ function start(): void {
   byId("operation-type").addEventListener("change", () => void loadOperations());
   byId<HTMLSelectElement>("daemon-select").addEventListener("change", (event) => {
     daemonId = (event.target as HTMLSelectElement).value || null;
-    streamAbort.abort();
+    events.reconnect();
     void Promise.all([getJson<StatusView>(`/status?daemon_id=${encodeURIComponent(daemonId ?? "")}`).then(renderStatus), loadHistory(), loadOperations()]);
   });
-  setInterval(tickHeartbeat, 1000);
+  setInterval(tick, 1000);
   void (async () => {
     renderStatus(await getJson<StatusView>("/status"));
     daemonId = view?.daemon_id ?? null;
     void loadBacktests();
     await Promise.all([loadHistory(), loadOperations()]);
-    await streamEvents();
+    await events.run(() => (daemonId === null ? "/events" : `/events?daemon_id=${encodeURIComponent(daemonId)}`));
   })();
 }
 

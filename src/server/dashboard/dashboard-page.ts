@@ -24,6 +24,7 @@ export const DASHBOARD_PAGE_HTML = `<!doctype html>
       <div id="lamp" class="lamp" data-lamp="unknown" role="img" aria-label="lamp unknown"></div>
       <div>
         <div id="lamp-text" class="lamp-text">…</div>
+        <div id="lamp-why" class="lamp-why" role="alert"></div>
         <div class="muted">state <b id="state">–</b> · hedge <b id="hedge-state">–</b></div>
         <div class="muted">heartbeat <b id="heartbeat-age">–</b> ago (every <span id="heartbeat-interval">–</span>)</div>
       </div>
