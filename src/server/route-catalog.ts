@@ -44,7 +44,7 @@ export const ERROR_SCHEMA = Type.Object({
 const BAD_REQUEST: RouteResponse = { description: "A parameter or body field is invalid; `field` names it.", schema: ERROR_SCHEMA };
 const UNAUTHORIZED: RouteResponse = { description: "Missing or wrong bearer token (429 after repeated failures).", schema: ERROR_SCHEMA };
 const STATUS_QUERY_SCHEMA = Type.Object(
-  { daemon_id: Type.Optional(Type.String({ pattern: DAEMON_ID_PATTERN, description: "Daemon to show; default the most recently updated." })) },
+  { daemon_id: Type.Optional(Type.String({ pattern: DAEMON_ID_PATTERN, description: "Daemon to show; default the server's status.daemon_id when it has a row, else the one with the worst lamp." })) },
   { additionalProperties: false },
 );
 const EVENTS_QUERY_SCHEMA = STATUS_QUERY_SCHEMA;

@@ -91,9 +91,10 @@ export class StatusService {
   private async viewAt(nowMs: number, daemonId: string | null): Promise<{ view: StatusView; snapshot: StatusSnapshot | null }> {
     try {
       const snapshot = await this.freshSnapshot(nowMs);
-      const target = selectStatusRow(snapshot.rows, daemonId)?.daemonId ?? null;
+      const choice = { rows: snapshot.rows, daemonId, defaultDaemonId: this.options.defaultDaemonId, nowMs, rules: this.options.rules };
+      const target = selectStatusRow(choice)?.daemonId ?? null;
       const lastOperation = target === null ? null : await this.lastOperationOf(snapshot, target);
-      return { view: deriveStatusView({ rows: snapshot.rows, daemonId, lastOperation, nowMs, rules: this.options.rules }), snapshot };
+      return { view: deriveStatusView({ ...choice, lastOperation }), snapshot };
     } catch (error) {
       this.snapshot = null;
       return { view: unreachableStatusView(nowMs, daemonId, error instanceof DeadlineExceededError ? error.message : null), snapshot: null };

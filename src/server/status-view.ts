@@ -30,18 +30,24 @@ const HARD_GUARD_CODES: ReadonlySet<string> = new Set(["hard_block", "circuit_br
 
 const NOT_YET_TRADING_STATES: ReadonlySet<string> = new Set(["IDLE", "CONNECTING", "WAITING_BROKER", "RECONCILING"]);
 
-export interface StatusInputs {
+/** Which daemon a view shows: the one asked for, else the configured one, else the worst off. */
+export interface DaemonChoice {
   readonly rows: readonly StatusRow[];
-  /** Show this daemon; null = the most recently updated one. */
+  /** Show this daemon; null = the default below. */
   readonly daemonId: string | null;
-  readonly lastOperation: StoredOperation | null;
+  /** The server's status.daemon_id: shown when no daemon is asked for and it has a row. */
+  readonly defaultDaemonId?: string | null;
   readonly nowMs: number;
   readonly rules: LampRules;
 }
 
+export interface StatusInputs extends DaemonChoice {
+  readonly lastOperation: StoredOperation | null;
+}
+
 export function deriveStatusView(inputs: StatusInputs): StatusView {
   const { rows, nowMs, rules } = inputs;
-  const row = selectStatusRow(rows, inputs.daemonId);
+  const row = selectStatusRow(inputs);
   const daemons = [...rows]
     .sort((a, b) => a.daemonId.localeCompare(b.daemonId))
     .map((each): DaemonSummary => ({
@@ -168,12 +174,22 @@ export function lampLevel(lamp: Lamp): number {
 
 const SELF_CHECK_OF_LAMP: Readonly<Record<Lamp, SelfCheck>> = { green: "ok", yellow: "degraded", red: "blocked" };
 
-/** The named daemon's row, or the most recently updated one when daemonId is null. */
-export function selectStatusRow(rows: readonly StatusRow[], daemonId: string | null): StatusRow | null {
+/**
+ * The named daemon's row; with none named, the configured default's, else the one with the
+ * worst lamp (newest first among equals). Never simply the newest: a crashed daemon's row is
+ * by construction not the newest, and the default view must not hide it.
+ */
+export function selectStatusRow(choice: DaemonChoice): StatusRow | null {
+  const { rows, daemonId, nowMs, rules } = choice;
   if (daemonId !== null) return rows.find((row) => row.daemonId === daemonId) ?? null;
-  let newest: StatusRow | null = null;
-  for (const row of rows) if (newest === null || row.tsMs > newest.tsMs) newest = row;
-  return newest;
+  const configured = rows.find((row) => row.daemonId === choice.defaultDaemonId);
+  if (configured !== undefined) return configured;
+  let worst: { row: StatusRow; level: number } | null = null;
+  for (const row of rows) {
+    const level = lampLevel(lampOf(rowReasons(row, nowMs, rules)));
+    if (worst === null || level > worst.level || (level === worst.level && row.tsMs > worst.row.tsMs)) worst = { row, level };
+  }
+  return worst?.row ?? null;
 }
 
 function staleAfterMs(row: StatusRow): number {

@@ -152,19 +152,24 @@ describeSinks("server GET /status lamp", (makeSink) => {
     expect(view.status_lamp).toBe("red");
   });
 
-  test("shows the newest daemon by default, a named one with daemon_id, and lists all", async () => {
+  test("by default shows the worst daemon (a crashed one, whose row is never the newest), a named one with daemon_id, and lists all", async () => {
     const sink = await makeSink();
-    const rows = [greenRow({ daemonId: "alpha", tsMs: T0_MS - 20_000 }), greenRow({ daemonId: "beta" })];
-    const newest = await statusOf(sink, rows);
-    expect(newest.daemon_id).toBe("beta");
-    expect(newest.daemons.map((daemon) => [daemon.daemon_id, daemon.status_lamp])).toEqual([
+    const rows = [greenRow({ daemonId: "alpha", tsMs: T0_MS - 20_000 }), greenRow({ daemonId: "beta" }), greenRow({ daemonId: "gamma", tsMs: T0_MS - 500, paused: true })];
+    const worst = await statusOf(sink, rows);
+    expect(worst.daemon_id).toBe("alpha");
+    expect(worst.status_lamp).toBe("red");
+    expect(worst.daemons.map((daemon) => [daemon.daemon_id, daemon.status_lamp])).toEqual([
       ["alpha", "red"],
       ["beta", "green"],
+      ["gamma", "yellow"],
     ]);
+    // The server's own status.daemon_id comes first once it has a row.
+    const configured = await statusOf(sink, [greenRow({ daemonId: "gs-test" })]);
+    expect(configured.daemon_id).toBe("gs-test");
     const alpha = await statusOf(sink, [], T0_MS + 1_000, "?daemon_id=alpha");
     expect(alpha.daemon_id).toBe("alpha");
     expect(codes(alpha)).toEqual(["heartbeat_stale"]);
-    const missing = await statusOf(sink, [], T0_MS + 1_000, "?daemon_id=gamma");
+    const missing = await statusOf(sink, [], T0_MS + 1_000, "?daemon_id=delta");
     expect(codes(missing)).toEqual(["no_status"]);
   });
 

@@ -201,9 +201,10 @@ function renderLegs(next: StatusView): void {
 
 function renderDaemonChoice(next: StatusView): void {
   const select = byId<HTMLSelectElement>("daemon-select");
-  const ids = next.daemons.map((daemon) => daemon.daemon_id);
-  if ([...select.options].map((option) => option.value).join() !== ids.join()) {
-    select.replaceChildren(...ids.map((id) => new Option(id, id)));
+  // Each daemon with its lamp, so one that is red is seen whichever daemon is shown.
+  const labels = next.daemons.map((daemon) => `${daemon.daemon_id} · ${daemon.status_lamp}`);
+  if ([...select.options].map((option) => option.text).join() !== labels.join()) {
+    select.replaceChildren(...next.daemons.map((daemon, index) => new Option(labels[index], daemon.daemon_id)));
   }
   if (next.daemon_id !== null) select.value = next.daemon_id;
 }
