@@ -4,7 +4,7 @@
 import { Elysia } from "elysia";
 import { DeadlineExceededError } from "../sink/deadline.ts";
 import type { BearerAuth } from "./bearer-auth.ts";
-import { CONTROL_BODY_SCHEMA } from "./control-view.ts";
+import { CONTROL_BODY_SCHEMA, UnknownDaemonError } from "./control-view.ts";
 import type { ControlPath } from "./control-view.ts";
 import { DASHBOARD_ASSETS } from "./dashboard/dashboard-assets.ts";
 import type { EventHub } from "./event-stream.ts";
@@ -80,6 +80,7 @@ export function createServerApp(options: ServerAppOptions) {
     })
     .onError(({ code, error, request }) => {
       if (error instanceof InputError) return errorResponse(error.status, errorCode(error.status), error.message, error.field);
+      if (error instanceof UnknownDaemonError) return errorResponse(404, "unknown_daemon", error.message, "daemon_id");
       if (code === "NOT_FOUND") return errorResponse(404, "not_found", `No route ${request.method} ${new URL(request.url).pathname}.`);
       if (code === "PARSE") return errorResponse(400, "invalid_request", "The request could not be parsed.");
       if (error instanceof DeadlineExceededError) return errorResponse(503, "sink_unreachable", `The status database did not answer: ${error.message}.`);

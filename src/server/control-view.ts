@@ -2,6 +2,7 @@
 // schema, and the shape of a command's state as the daemon consumes it.
 import { Type } from "@sinclair/typebox";
 import type { Static } from "@sinclair/typebox";
+import { UserError } from "../config/user-error.ts";
 import type { ControlCommand, ControlRequest, ControlRow } from "../sink/records.ts";
 import { DAEMON_ID_PATTERN, PLAIN_TEXT_PATTERN } from "./http-input.ts";
 import { InputError } from "./http-input.ts";
@@ -23,6 +24,18 @@ export const CONFIRM_NEEDED: Readonly<Partial<Record<ControlPath, string>>> = {
   flatten: "flatten closes all hedge stock at market and leaves hedging paused",
   "accept-position": "accept-position takes the broker's stock position as this strategy's hedge and clears the reconciliation block",
 };
+
+/**
+ * A command for a daemon id that never wrote a status row (a typo, most likely). Refused:
+ * stop and pause never expire, so a daemon later started under that id would obey at once.
+ */
+export class UnknownDaemonError extends UserError {
+  constructor(daemonId: string, knownDaemonIds: readonly string[]) {
+    const known = knownDaemonIds.length === 0 ? "none has written a status row to this database yet" : `expected one of: ${knownDaemonIds.join(", ")}`;
+    super(`daemon_id was ${JSON.stringify(daemonId)}, which has never written a status row; ${known}`);
+    this.name = "UnknownDaemonError";
+  }
+}
 
 export function controlPathOf(command: ControlCommand): ControlPath {
   const path = CONTROL_PATHS.find((each) => CONTROL_COMMANDS[each] === command);

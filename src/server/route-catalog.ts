@@ -128,6 +128,7 @@ export const ROUTES = {
       202: { description: "Queued; poll status_url.", schema: CONTROL_RECEIPT_SCHEMA },
       400: BAD_REQUEST,
       401: UNAUTHORIZED,
+      404: { description: "unknown_daemon: the target daemon id never wrote a status row (a typo?); the message lists the known ids.", schema: ERROR_SCHEMA },
       413: { description: "Body larger than 16 KiB.", schema: ERROR_SCHEMA },
     },
   },

@@ -6,7 +6,7 @@ import type { Sink } from "../sink/port.ts";
 import type { StatusRow, StoredOperation } from "../sink/records.ts";
 import { DEFAULT_BACKTESTS_LIMIT, toBacktestRunItem, toBacktestRunView } from "./backtest-runs-view.ts";
 import type { BacktestRunsPage, BacktestRunView, BacktestsQueryInput } from "./backtest-runs-view.ts";
-import { toControlRequest, toControlView } from "./control-view.ts";
+import { toControlRequest, toControlView, UnknownDaemonError } from "./control-view.ts";
 import type { ControlBody, ControlPath, ControlReceipt, ControlView } from "./control-view.ts";
 import { countOrderOutcomes, gsMetricFamilies, ORDER_OUTCOME_TYPES } from "./gs-metrics.ts";
 import { planHistory, toHistoryPage } from "./history-view.ts";
@@ -183,6 +183,9 @@ export class StatusService {
 
   async issueControl(path: ControlPath, body: ControlBody, issuedBy: string): Promise<ControlReceipt> {
     const request = toControlRequest(path, body, this.options.defaultDaemonId, issuedBy, this.options.clock.nowMs());
+    // Read now, not from the status cache: the check must see a daemon that just started.
+    const knownDaemonIds = (await this.bounded(this.options.sink.readStatusCurrent(), "the daemon id check")).map((row) => row.daemonId);
+    if (!knownDaemonIds.includes(request.daemonId)) throw new UnknownDaemonError(request.daemonId, knownDaemonIds.sort());
     const id = await this.options.sink.issueControl(request);
     return { id, command: path, daemon_id: request.daemonId, status_url: `/control/${id}` };
   }

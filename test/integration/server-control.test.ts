@@ -3,8 +3,10 @@
 // repeated failures are rate-limited, bad bodies are 400/413/415, and the token never leaks.
 import { expect, setDefaultTimeout, test } from "bun:test";
 import type { ControlReceipt, ControlView } from "../../src/server/control-view.ts";
+import type { Sink } from "../../src/sink/port.ts";
+import type { MakeSink } from "../support/sinks.ts";
 import { serverUnderTest, TEST_TOKEN } from "../support/server-app.ts";
-import { T0_MS } from "../support/sink-rows.ts";
+import { statusRow, T0_MS } from "../support/sink-rows.ts";
 import { describeSinks } from "../support/sinks.ts";
 
 // The first PostgreSQL test starts the throwaway cluster; Chromium and daemons take seconds too.
@@ -19,9 +21,28 @@ const COMMANDS = [
   ["accept-position", "accept_position"],
 ] as const;
 
+/** A sink where gs-test (the server's default) and gs-2 have written status rows: commands may target them. */
+async function sinkWithDaemons(makeSink: MakeSink): Promise<Sink> {
+  const sink = await makeSink();
+  for (const daemonId of ["gs-test", "gs-2"]) sink.writeStatus(statusRow({ daemonId }), { history: false });
+  await sink.flush();
+  return sink;
+}
+
 describeSinks("server control", (makeSink) => {
+  test("a command for a daemon id that never wrote a status row (a typo) is refused with 404 naming the known ids, and nothing is queued", async () => {
+    const sink = await sinkWithDaemons(makeSink);
+    const server = serverUnderTest(sink);
+    const response = await server.request("POST", "/control/stop", { body: JSON.stringify({ daemon_id: "gs-testt" }) });
+    expect(response.status).toBe(404);
+    expect(await response.json()).toEqual({ error: "unknown_daemon", field: "daemon_id", message: 'daemon_id was "gs-testt", which has never written a status row; expected one of: gs-2, gs-test' });
+    expect(await sink.claimControl("gs-testt", T0_MS)).toEqual([]);
+    const empty = serverUnderTest(await makeSink());
+    expect(await (await empty.request("POST", "/control/pause")).json()).toMatchObject({ error: "unknown_daemon", message: 'daemon_id was "gs-test", which has never written a status row; none has written a status row to this database yet' });
+  });
+
   test.each(COMMANDS)("POST /control/%s queues %s for the daemon, GET /control/{id} shows it consumed with its result", async (path, command) => {
-    const sink = await makeSink();
+    const sink = await sinkWithDaemons(makeSink);
     const server = serverUnderTest(sink);
     const body = path === "flatten" || path === "accept-position" ? JSON.stringify({ confirm: true, reason: "end of day" }) : JSON.stringify({ reason: "test" });
     const response = await server.request("POST", `/control/${path}`, { body });
@@ -41,7 +62,7 @@ describeSinks("server control", (makeSink) => {
   });
 
   test("daemon_id in the body targets another daemon", async () => {
-    const sink = await makeSink();
+    const sink = await sinkWithDaemons(makeSink);
     const response = await serverUnderTest(sink).request("POST", "/control/pause", { body: JSON.stringify({ daemon_id: "gs-2" }) });
     expect(((await response.json()) as ControlReceipt).daemon_id).toBe("gs-2");
     expect(await sink.claimControl("gs-test", T0_MS)).toEqual([]);
@@ -49,7 +70,7 @@ describeSinks("server control", (makeSink) => {
   });
 
   test.each(["flatten", "accept-position"])("%s without confirm: true is refused and queues nothing", async (path) => {
-    const sink = await makeSink();
+    const sink = await sinkWithDaemons(makeSink);
     const server = serverUnderTest(sink);
     for (const body of [undefined, "{}", JSON.stringify({ confirm: false })]) {
       const response = await server.request("POST", `/control/${path}`, body === undefined ? {} : { body });
@@ -60,7 +81,7 @@ describeSinks("server control", (makeSink) => {
   });
 
   test("missing, wrong or malformed tokens get 401 with no hint, and nothing is queued", async () => {
-    const sink = await makeSink();
+    const sink = await sinkWithDaemons(makeSink);
     const server = serverUnderTest(sink);
     const attempts: (string | null)[] = [null, "wrong-token-0000000000", `${TEST_TOKEN}x`, TEST_TOKEN.slice(0, -1)];
     for (const token of attempts) {
@@ -78,7 +99,7 @@ describeSinks("server control", (makeSink) => {
   });
 
   test("repeated wrong tokens are rate-limited until the window passes; the right token still passes", async () => {
-    const sink = await makeSink();
+    const sink = await sinkWithDaemons(makeSink);
     const server = serverUnderTest(sink, { failureLimit: { maxFailures: 3, windowMs: 60_000 } });
     for (let attempt = 0; attempt < 3; attempt += 1) expect((await server.request("POST", "/control/stop", { token: "guess-guess-guess-guess" })).status).toBe(401);
     const limited = await server.request("POST", "/control/stop", { token: "guess-guess-guess-guess" });
@@ -92,14 +113,14 @@ describeSinks("server control", (makeSink) => {
   });
 
   test("requests without a token are refused but never count towards the limit", async () => {
-    const sink = await makeSink();
+    const sink = await sinkWithDaemons(makeSink);
     const server = serverUnderTest(sink, { failureLimit: { maxFailures: 3, windowMs: 60_000 } });
     for (let attempt = 0; attempt < 10; attempt += 1) expect((await server.request("POST", "/control/pause", { token: null })).status).toBe(401);
     expect((await server.request("POST", "/control/pause", { token: "guess-guess-guess-guess" })).status).toBe(401);
   });
 
   test("a web page of another site is refused (403) before the token check and causes no lockout", async () => {
-    const sink = await makeSink();
+    const sink = await sinkWithDaemons(makeSink);
     const server = serverUnderTest(sink, { failureLimit: { maxFailures: 3, windowMs: 60_000 } });
     // What <form method=post action=http://127.0.0.1:8765/control/pause> sends from another site.
     for (const origin of ["https://evil.example", "null", "http://localhost:9999"]) {
@@ -117,7 +138,7 @@ describeSinks("server control", (makeSink) => {
   });
 
   test("a server without a token refuses every control command", async () => {
-    const sink = await makeSink();
+    const sink = await sinkWithDaemons(makeSink);
     const server = serverUnderTest(sink, { token: null });
     expect((await server.request("POST", "/control/pause", { token: "anything-anything-1" })).status).toBe(401);
     expect((await server.request("POST", "/control/pause", { token: null })).status).toBe(401);
@@ -125,7 +146,7 @@ describeSinks("server control", (makeSink) => {
   });
 
   test("read routes need the token too when bound to a non-loopback address", async () => {
-    const sink = await makeSink();
+    const sink = await sinkWithDaemons(makeSink);
     const server = serverUnderTest(sink, { readsNeedToken: true });
     for (const path of ["/status", "/operations", "/history", "/metrics", "/control/1", "/events"]) {
       expect((await server.request("GET", path, { token: null })).status).toBe(401);
@@ -136,7 +157,7 @@ describeSinks("server control", (makeSink) => {
   });
 
   test("bad bodies: unknown field, wrong type, not JSON, wrong content type, too large", async () => {
-    const sink = await makeSink();
+    const sink = await sinkWithDaemons(makeSink);
     const server = serverUnderTest(sink);
     const cases: [string | undefined, Record<string, string>, number, string][] = [
       [JSON.stringify({ confrim: true }), {}, 400, "confrim"],

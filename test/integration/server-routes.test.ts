@@ -96,7 +96,7 @@ describeSinks("server routes", (makeSink) => {
     expect(documented.sort()).toEqual(registered.sort());
     expect(registered).toHaveLength(ROUTE_LIST.length);
     expect(document.paths["/operations"]?.get?.parameters?.map((parameter) => parameter.name)).toEqual(["since", "until", "type", "order_ref", "daemon_id", "limit", "cursor"]);
-    expect(Object.keys(document.paths["/control/{command}"]?.post?.responses ?? {})).toEqual(["202", "400", "401", "413"]);
+    expect(Object.keys(document.paths["/control/{command}"]?.post?.responses ?? {})).toEqual(["202", "400", "401", "404", "413"]);
     const docs = await server.request("GET", "/docs");
     expect(docs.headers.get("content-type")).toStartWith("text/html");
     expect(await docs.text()).toContain("/control/{command}");

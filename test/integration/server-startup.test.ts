@@ -175,7 +175,19 @@ describe("gs ctl straight to the sink", () => {
   beforeAll(async () => {
     const sink = SqliteSink.open({ path: join(directory, "ctl.db"), spoolPath: join(directory, "check.spool") });
     await sink.migrate();
+    sink.writeStatus(statusRow({ daemonId: "gs-1" }), { history: false }); // gs-1 has run against this database
     await sink.close();
+  });
+
+  test("a daemon id that never wrote a status row (a typo) is a user error (exit 2) naming the known ids, and nothing is queued", async () => {
+    const typo = await run(["stop", "--daemon-id", "gs-11", "--no-wait"]);
+    expect([typo.code, typo.stderr.trim()]).toEqual([2, 'gs: daemon_id was "gs-11", which has never written a status row; expected one of: gs-1']);
+    const sink = SqliteSink.open({ path: join(directory, "ctl.db"), spoolPath: join(directory, "check.spool") });
+    try {
+      expect(await sink.claimControl("gs-11", Date.now())).toEqual([]);
+    } finally {
+      await sink.close();
+    }
   });
 
   test("a command nobody consumes stays queued; gs ctl says so and exits 1", async () => {
