@@ -54,10 +54,22 @@ export function createServerApp(options: ServerAppOptions) {
   const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
   const latency = new Histogram("gs_http_request_duration_seconds", "Time to handle an HTTP request, by route and status code.");
   const startedAt = new WeakMap<Request, number>();
+  // Status of answers made by onError: Elysia's after-response hook does not see them (a 404 showed as 200).
+  const errorStatus = new WeakMap<Request, number>();
   const loopbackHosts = new LoopbackHostCheck();
   const openApi = buildOpenApiDocument(options.version);
   const openApiJson = JSON.stringify(openApi); // built once: the routes never change at run time
   const docsPage = renderApiDocsPage(openApi);
+
+  function answerError(code: string | number, error: unknown, request: Request): Response {
+    if (error instanceof InputError) return errorResponse(error.status, errorCode(error.status), error.message, error.field);
+    if (error instanceof UnknownDaemonError) return errorResponse(404, "unknown_daemon", error.message, "daemon_id");
+    if (code === "NOT_FOUND") return errorResponse(404, "not_found", `No route ${request.method} ${new URL(request.url).pathname}.`);
+    if (code === "PARSE") return errorResponse(400, "invalid_request", "The request could not be parsed.");
+    if (error instanceof DeadlineExceededError) return errorResponse(503, "sink_unreachable", `The status database did not answer: ${error.message}.`);
+    log.log("error", `${request.method} ${new URL(request.url).pathname} failed: ${error instanceof Error ? error.message : String(error)}`);
+    return errorResponse(500, "internal", "Internal error; the server log has the details.");
+  }
 
   return new Elysia()
     .decorate({ service: options.service, clock: options.clock })
@@ -75,17 +87,13 @@ export function createServerApp(options: ServerAppOptions) {
       const start = startedAt.get(request);
       if (start === undefined || route === "/events") return;
       // Handlers and hooks answer with a Response (whose status is authoritative) or a value (set.status).
-      const status = responseValue instanceof Response ? responseValue.status : (set.status ?? 200);
+      const status = errorStatus.get(request) ?? (responseValue instanceof Response ? responseValue.status : (set.status ?? 200));
       latency.observe({ method: request.method, route: route ?? "unmatched", code: String(status) }, (performance.now() - start) / 1000);
     })
     .onError(({ code, error, request }) => {
-      if (error instanceof InputError) return errorResponse(error.status, errorCode(error.status), error.message, error.field);
-      if (error instanceof UnknownDaemonError) return errorResponse(404, "unknown_daemon", error.message, "daemon_id");
-      if (code === "NOT_FOUND") return errorResponse(404, "not_found", `No route ${request.method} ${new URL(request.url).pathname}.`);
-      if (code === "PARSE") return errorResponse(400, "invalid_request", "The request could not be parsed.");
-      if (error instanceof DeadlineExceededError) return errorResponse(503, "sink_unreachable", `The status database did not answer: ${error.message}.`);
-      log.log("error", `${request.method} ${new URL(request.url).pathname} failed: ${error instanceof Error ? error.message : String(error)}`);
-      return errorResponse(500, "internal", "Internal error; the server log has the details.");
+      const response = answerError(code, error, request);
+      errorStatus.set(request, response.status);
+      return response;
     })
     .onBeforeHandle(({ request, route, server, clock }) => {
       const access = accessOf(request.method, route);

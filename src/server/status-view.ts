@@ -5,7 +5,7 @@
 // Lamp rules (docs/API.md repeats them). Every matching reason is listed, worst first;
 // the lamp is the worst severity found:
 //   red    database unreachable · no status row · heartbeat older than 3 x heartbeat_s · STOPPED or STOPPING ·
-//          a hard guard blocks (circuit breaker, reconciliation mismatch, details.hardBlock)
+//          a hard guard blocks (circuit breaker, position mismatch, hard_block e.g. reconcile_mismatch, details.hardBlock)
 //   yellow paused · IDLE/CONNECTING/WAITING_BROKER/RECONCILING or broker disconnected ·
 //          quote older than stale_data_ms or missing · delayed/frozen market data ·
 //          a soft guard blocks · the daemon's clock is ahead of the server's
@@ -26,7 +26,8 @@ export const CLOCK_SKEW_TOLERANCE_MS = 5_000;
 
 /** Guard codes that stop trading until a human acts (red); every other guard code is soft. */
 // flatten_failed: an operator asked for flat and shares are left; someone has to look.
-const HARD_GUARD_CODES: ReadonlySet<string> = new Set(["hard_block", "circuit_breaker", "position_mismatch", "reconciliation_mismatch", "flatten_failed"]);
+// A reconciliation mismatch arrives as hard_block, its message "blocked (reconcile_mismatch): ...".
+const HARD_GUARD_CODES: ReadonlySet<string> = new Set(["hard_block", "circuit_breaker", "position_mismatch", "flatten_failed"]);
 
 const NOT_YET_TRADING_STATES: ReadonlySet<string> = new Set(["IDLE", "CONNECTING", "WAITING_BROKER", "RECONCILING"]);
 

@@ -49,10 +49,11 @@ describeSinks("server routes", (makeSink) => {
     const server = serverUnderTest(sink, { nowMs: T0_MS + 2_000 });
     await server.request("GET", "/status");
     await server.request("POST", "/control/stop", { token: "wrong-wrong-wrong-wrong" });
+    expect((await server.request("GET", "/no-such-route")).status).toBe(404);
     // Elysia records after the response is sent (afterResponse): wait until the observations land.
     let response = await server.request("GET", "/metrics");
     let text = await response.text();
-    for (let attempt = 0; attempt < 500 && !(text.includes('route="/status"') && text.includes('code="401"')); attempt += 1) {
+    for (let attempt = 0; attempt < 500 && !(text.includes('route="/status"') && text.includes('code="401"') && text.includes('route="unmatched"')); attempt += 1) {
       await Bun.sleep(1);
       response = await server.request("GET", "/metrics");
       text = await response.text();
@@ -77,6 +78,7 @@ describeSinks("server routes", (makeSink) => {
     expect(value('gs_http_request_duration_seconds_count{method="GET",route="/status",code="200"}')).toBe(1);
     expect(text).toContain('gs_http_request_duration_seconds_bucket{method="GET",route="/status",code="200",le="+Inf"} 1');
     expect(value('gs_http_request_duration_seconds_count{method="POST",route="/control/:command",code="401"}')).toBe(1);
+    expect(value('gs_http_request_duration_seconds_count{method="GET",route="unmatched",code="404"}')).toBe(1); // was counted as 200
     for (const line of text.split("\n").filter((each) => each !== "" && !each.startsWith("#"))) expect(line).toMatch(/^gs_[a-z_]+(\{[^}]*\})? -?[0-9.e+-]+$|^gs_\S+ \+Inf$/);
     if (PROMTOOL === null) {
       console.warn("promtool not installed (apt-get install prometheus): /metrics checked by the line format above only");
