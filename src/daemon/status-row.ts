@@ -26,7 +26,7 @@ export interface DaemonStatusContext {
   /** Market time of the sim replay (equal to wall time on IB). */
   readonly marketNowMs: number;
   /** The daemon's own view of its sink: a slow or unreachable database shows here first. */
-  readonly sinkHealth: Pick<SinkHealth, "queueDepth" | "spooledRows" | "failedWrites">;
+  readonly sinkHealth: Pick<SinkHealth, "queueDepth" | "spooledRows" | "failedWrites" | "lostRows" | "lastError">;
 }
 
 /** A full row from the Hedger snapshot; `snapshot` null gives the minimal row (no market yet). */
@@ -72,6 +72,7 @@ export function statusRow(context: DaemonStatusContext, snapshot: HedgerSnapshot
       sinkSpooledRows: context.sinkHealth.spooledRows,
       sinkFailedWrites: context.sinkHealth.failedWrites,
       operatorPause: context.operatorPause === null ? null : { sinceTsMs: context.operatorPause.sinceTsMs, command: context.operatorPause.command },
+      ...(context.sinkHealth.lostRows > 0 ? { sinkLostRows: context.sinkHealth.lostRows, sinkLastError: context.sinkHealth.lastError } : {}),
       hardBlock: snapshot?.hardBlock ?? false,
       legs: snapshot?.legs ?? [],
       gammaShares: snapshot?.gammaShares ?? null,

@@ -73,6 +73,7 @@ const ROW_GAUGES: readonly RowGauge[] = [
   ["gs_daemon_sink_queue_depth", "Sink rows queued in the daemon's memory.", (row) => numberOrNull(row.details.sinkQueueDepth)],
   ["gs_daemon_sink_spooled_rows", "Sink rows the daemon spooled to disk while its database was unreachable.", (row) => numberOrNull(row.details.sinkSpooledRows)],
   ["gs_daemon_sink_failed_writes", "Sink batches that failed to write (each went to the spool).", (row) => numberOrNull(row.details.sinkFailedWrites)],
+  ["gs_daemon_sink_lost_rows", "Records the daemon dropped because its database and spool both failed.", (row) => numberOrNull(row.details.sinkLostRows) ?? 0],
 ];
 
 export function gsMetricFamilies(inputs: MetricsInputs): MetricFamily[] {
@@ -106,6 +107,7 @@ export function gsMetricFamilies(inputs: MetricsInputs): MetricFamily[] {
     { name: "gs_server_sink_queue_depth", help: "Writes queued in the server's sink.", type: "gauge", samples: [{ labels: sinkLabels, value: sink.queueDepth }] },
     { name: "gs_server_sink_spooled_rows", help: "Writes spooled to disk by the server's sink.", type: "gauge", samples: [{ labels: sinkLabels, value: sink.spooledRows }] },
     { name: "gs_server_sink_failed_writes_total", help: "Batches the server's sink failed to write.", type: "counter", samples: [{ labels: sinkLabels, value: sink.failedWrites }] },
+    { name: "gs_server_sink_lost_rows_total", help: "Writes the server's sink dropped because its database and spool both failed.", type: "counter", samples: [{ labels: sinkLabels, value: sink.lostRows }] },
   );
   return families;
 }

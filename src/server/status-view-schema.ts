@@ -114,6 +114,18 @@ export const STATUS_VIEW_SCHEMA = Type.Object({
   ),
   config_hash: nullable(Type.String()),
   process: nullable(Type.Object({ pid: NUMBER_OR_NULL, version: nullable(Type.String()) })),
+  sink: nullable(
+    Type.Object(
+      {
+        queue_depth: NUMBER_OR_NULL,
+        spooled_rows: NUMBER_OR_NULL,
+        failed_writes: NUMBER_OR_NULL,
+        lost_rows: Type.Number({ description: "Records the daemon dropped since it started: database and spool both failed. Any is a red lamp (records_lost)." }),
+        last_error: nullable(Type.String()),
+      },
+      { description: "The daemon's own sink, as it reported it in its status row." },
+    ),
+  ),
   daemons: Type.Array(DAEMON_SUMMARY_SCHEMA, { description: "Every daemon with a status row in this database." }),
 });
 

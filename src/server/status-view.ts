@@ -5,6 +5,7 @@
 // Lamp rules (docs/API.md repeats them). Every matching reason is listed, worst first;
 // the lamp is the worst severity found:
 //   red    database unreachable · no status row · heartbeat older than 3 x heartbeat_s · STOPPED or STOPPING ·
+//          the daemon dropped records (database and spool both failed) ·
 //          a hard guard blocks (circuit breaker, position mismatch, hard_block e.g. reconcile_mismatch, details.hardBlock)
 //   yellow paused · IDLE/CONNECTING/WAITING_BROKER/RECONCILING or broker disconnected ·
 //          quote older than stale_data_ms or missing · delayed/frozen market data ·
@@ -141,6 +142,13 @@ export function deriveStatusView(inputs: StatusInputs): StatusView {
     last_operation: operationSummary(inputs.lastOperation),
     config_hash: row.configHash,
     process: { pid: details.pid ?? null, version: details.version ?? null },
+    sink: {
+      queue_depth: details.sinkQueueDepth ?? null,
+      spooled_rows: details.sinkSpooledRows ?? null,
+      failed_writes: details.sinkFailedWrites ?? null,
+      lost_rows: lostRowsOf(row),
+      last_error: details.sinkLastError ?? null,
+    },
     daemons,
   };
 }
@@ -193,6 +201,10 @@ export function selectStatusRow(choice: DaemonChoice): StatusRow | null {
   return worst?.row ?? null;
 }
 
+function lostRowsOf(row: StatusRow): number {
+  return typeof row.details.sinkLostRows === "number" ? row.details.sinkLostRows : 0;
+}
+
 function staleAfterMs(row: StatusRow): number {
   return HEARTBEAT_MISS_FACTOR * row.heartbeatIntervalS * 1000;
 }
@@ -217,6 +229,11 @@ function rowReasons(row: StatusRow, nowMs: number, rules: LampRules): StatusReas
       severity: "red",
     });
     return red;
+  }
+  const lostRows = lostRowsOf(row);
+  if (lostRows > 0) {
+    const why = row.details.sinkLastError ? ` (last error: ${row.details.sinkLastError})` : "";
+    red.push({ code: "records_lost", message: `The daemon dropped ${lostRows} record(s): its database and its disk spool both failed${why}. The audit trail has a gap; check the disk and the database.`, severity: "red" });
   }
   if (row.state === "STOPPING") red.push({ code: "daemon_stopping", message: "The daemon is shutting down.", severity: "red" });
   if (-ageMs > CLOCK_SKEW_TOLERANCE_MS) {
@@ -283,6 +300,7 @@ function emptyView(nowMs: number, daemonId: string | null, reasons: StatusReason
     last_operation: null,
     config_hash: null,
     process: null,
+    sink: null,
     daemons,
   };
 }

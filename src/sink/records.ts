@@ -92,6 +92,9 @@ export interface StatusDetails {
   readonly sinkQueueDepth?: number;
   readonly sinkSpooledRows?: number;
   readonly sinkFailedWrites?: number;
+  /** Rows dropped because database and spool both failed (absent while none were), and the sink's last error then. */
+  readonly sinkLostRows?: number;
+  readonly sinkLastError?: string | null;
   readonly lastDecision?: { readonly type: string; readonly code: string | null; readonly tsMs: number } | null;
   readonly [extra: string]: unknown;
 }

@@ -88,7 +88,7 @@ function minimalStatus(tsMs: number): StatusRow {
       operatorPause: null,
       extraBlockReasons: [],
       marketNowMs: tsMs,
-      sinkHealth: { queueDepth: 0, spooledRows: 0, failedWrites: 0 },
+      sinkHealth: { queueDepth: 0, spooledRows: 0, failedWrites: 0, lostRows: 0, lastError: null },
     },
     null,
     "SPY",

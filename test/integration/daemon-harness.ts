@@ -133,7 +133,7 @@ export async function writeLiveTwinHeartbeat(sink: Sink, market: Market): Promis
     daemonId: DAEMON_ID, wallNowMs: market.clock.nowMs(), state: "RUNNING" as const, configHash: "other", heartbeatIntervalS: 5,
     pid: 999_999, host: "other-host", version: "other", brokerName: "sim" as const, brokerClientId: null, brokerServerVersion: null,
     nextRetryTsMs: null, marketDataKind: null, operatorPause: null, extraBlockReasons: [], marketNowMs: market.clock.nowMs(),
-    sinkHealth: { queueDepth: 0, spooledRows: 0, failedWrites: 0 },
+    sinkHealth: { queueDepth: 0, spooledRows: 0, failedWrites: 0, lostRows: 0, lastError: null },
   };
   sink.writeStatus(statusRow(context, null, "SPY"), { history: false });
   await sink.flush();

@@ -1,6 +1,7 @@
 // GET /status on both sinks: every lamp rule of docs/API.md, one test each, through the real
 // app (app.handle) over rows written by the real sink.
 import { describe, expect, setDefaultTimeout, test } from "bun:test";
+import { statusRow as daemonStatusRow } from "../../src/daemon/status-row.ts";
 import type { Sink } from "../../src/sink/port.ts";
 import type { StatusRow } from "../../src/sink/records.ts";
 import type { StatusView } from "../../src/server/status-view-schema.ts";
@@ -90,6 +91,27 @@ describeSinks("server GET /status lamp", (makeSink) => {
     const view = await statusOf(await makeSink(), [greenRow({ blockReasons: [{ code: "position_mismatch", message: "broker 100 sh, book 90 sh" }] })]);
     expect(view.status_lamp).toBe("red");
     expect(view.block_reasons[0]?.severity).toBe("red");
+  });
+
+  test("red with records_lost once the daemon dropped rows (database and spool both failed), carried into /status and /metrics", async () => {
+    // The daemon's own status row builder, from the sink health it reports after such an outage.
+    const lostRowsHealth = { queueDepth: 1000, spooledRows: 0, failedWrites: 12, lostRows: 7, lastError: "spool append failed: ENOSPC" };
+    const context = {
+      daemonId: "gs-test", wallNowMs: T0_MS, state: "RUNNING" as const, configHash: "h", heartbeatIntervalS: 5, pid: 42, host: "h", version: "t", brokerName: "sim" as const,
+      brokerClientId: null, brokerServerVersion: null, nextRetryTsMs: null, marketDataKind: "live" as const, extraBlockReasons: [], marketNowMs: T0_MS, sinkHealth: lostRowsHealth,
+    };
+    const sink = await makeSink();
+    const view = await statusOf(sink, [{ ...daemonStatusRow(context, null, "SPY"), brokerConnected: true, dataAgeMs: 100 }]);
+    expect(view.status_lamp).toBe("red");
+    expect(view.block_reasons[0]).toEqual({
+      code: "records_lost",
+      message: "The daemon dropped 7 record(s): its database and its disk spool both failed (last error: spool append failed: ENOSPC). The audit trail has a gap; check the disk and the database.",
+      severity: "red",
+    });
+    expect(view.sink).toEqual({ queue_depth: 1000, spooled_rows: 0, failed_writes: 12, lost_rows: 7, last_error: "spool append failed: ENOSPC" });
+    const metrics = await (await serverUnderTest(sink).request("GET", "/metrics")).text();
+    expect(metrics).toContain('gs_daemon_sink_lost_rows{daemon_id="gs-test"} 7');
+    expect(metrics).toMatch(/gs_server_sink_lost_rows_total\{[^}]*\} 0/);
   });
 
   test("red when details.hardBlock is set even if the daemon gave no hard code", async () => {
