@@ -105,7 +105,7 @@ describeSinks("daemon pause across a restart", (makeSink) => {
       daemonId: DAEMON_ID, wallNowMs: market.clock.nowMs() - 60_000, state: "STOPPED" as const, configHash: "old", heartbeatIntervalS: 5,
       pid: 4242, host: "old-host", version: "old", brokerName: "sim" as const, brokerClientId: null, brokerServerVersion: null,
       nextRetryTsMs: null, marketDataKind: null, operatorPause: null, extraBlockReasons: [], marketNowMs: market.clock.nowMs(),
-      sinkHealth: { queueDepth: 0, spooledRows: 0, failedWrites: 0 },
+      sinkHealth: { queueDepth: 0, spooledRows: 0, failedWrites: 0, lostRows: 0, lastError: null },
     };
     const { operatorPause: _absent, ...oldDetails } = statusRow(context, null, "SPY").details;
     sink.writeStatus({ ...statusRow(context, null, "SPY"), paused: true, details: oldDetails }, { history: true });

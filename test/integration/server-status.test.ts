@@ -98,7 +98,7 @@ describeSinks("server GET /status lamp", (makeSink) => {
     const lostRowsHealth = { queueDepth: 1000, spooledRows: 0, failedWrites: 12, lostRows: 7, lastError: "spool append failed: ENOSPC" };
     const context = {
       daemonId: "gs-test", wallNowMs: T0_MS, state: "RUNNING" as const, configHash: "h", heartbeatIntervalS: 5, pid: 42, host: "h", version: "t", brokerName: "sim" as const,
-      brokerClientId: null, brokerServerVersion: null, nextRetryTsMs: null, marketDataKind: "live" as const, extraBlockReasons: [], marketNowMs: T0_MS, sinkHealth: lostRowsHealth,
+      brokerClientId: null, brokerServerVersion: null, nextRetryTsMs: null, marketDataKind: "live" as const, operatorPause: null, extraBlockReasons: [], marketNowMs: T0_MS, sinkHealth: lostRowsHealth,
     };
     const sink = await makeSink();
     const view = await statusOf(sink, [{ ...daemonStatusRow(context, null, "SPY"), brokerConnected: true, dataAgeMs: 100 }]);
