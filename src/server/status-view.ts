@@ -214,12 +214,22 @@ function lampOf(reasons: readonly StatusReason[]): Lamp {
   return reasons.length > 0 ? "yellow" : "green";
 }
 
+function pushLostRecords(row: StatusRow, red: StatusReason[]): void {
+  const lostRows = lostRowsOf(row);
+  if (lostRows === 0) return;
+  const why = row.details.sinkLastError ? ` (last error: ${row.details.sinkLastError})` : "";
+  red.push({ code: "records_lost", message: `The daemon dropped ${lostRows} record(s): its database and its disk spool both failed${why}. The audit trail has a gap; check the disk and the database.`, severity: "red" });
+}
+
 function rowReasons(row: StatusRow, nowMs: number, rules: LampRules): StatusReason[] {
   const red: StatusReason[] = [];
   const yellow: StatusReason[] = [];
   const ageMs = nowMs - row.tsMs;
   if (row.state === "STOPPED") {
     red.push({ code: "daemon_stopped", message: "The daemon is stopped: nothing is being hedged.", severity: "red" });
+    // What the stop left behind stays true while it is stopped (and its next start shows it again).
+    for (const reason of row.blockReasons) if (reason.code === "flatten_failed") red.push({ code: reason.code, message: reason.message, severity: "red" });
+    pushLostRecords(row, red);
     return red;
   }
   if (ageMs > staleAfterMs(row)) {
@@ -230,11 +240,7 @@ function rowReasons(row: StatusRow, nowMs: number, rules: LampRules): StatusReas
     });
     return red;
   }
-  const lostRows = lostRowsOf(row);
-  if (lostRows > 0) {
-    const why = row.details.sinkLastError ? ` (last error: ${row.details.sinkLastError})` : "";
-    red.push({ code: "records_lost", message: `The daemon dropped ${lostRows} record(s): its database and its disk spool both failed${why}. The audit trail has a gap; check the disk and the database.`, severity: "red" });
-  }
+  pushLostRecords(row, red);
   if (row.state === "STOPPING") red.push({ code: "daemon_stopping", message: "The daemon is shutting down.", severity: "red" });
   if (-ageMs > CLOCK_SKEW_TOLERANCE_MS) {
     yellow.push({

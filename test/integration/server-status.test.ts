@@ -75,6 +75,13 @@ describeSinks("server GET /status lamp", (makeSink) => {
     expect(codes(view)).toEqual(["daemon_stopped"]);
   });
 
+  test("a STOPPED row still shows the flatten its stop left unfinished", async () => {
+    const failed = { code: "flatten_failed" as const, message: "flatten ended before it finished (the daemon stopped) with -75 hedge shares left" };
+    const view = await statusOf(await makeSink(), [greenRow({ state: "STOPPED", blockReasons: [failed] })]);
+    expect(codes(view)).toEqual(["daemon_stopped", "flatten_failed"]);
+    expect(view.block_reasons[1]?.message).toBe(failed.message);
+  });
+
   test("red with daemon_stopping while shutting down", async () => {
     const view = await statusOf(await makeSink(), [greenRow({ state: "STOPPING" })]);
     expect(view.status_lamp).toBe("red");
