@@ -14,7 +14,6 @@ import { buildOpenApiDocument, renderApiDocsPage } from "./openapi-document.ts";
 import { operationsToCsv } from "./operations-view.ts";
 import { Histogram } from "./prometheus-text.ts";
 import { accessOf, ROUTES } from "./route-catalog.ts";
-import { isForeignOrigin } from "./same-origin.ts";
 import type { ServerLog } from "./server-log.ts";
 import type { ServerClock, StatusService } from "./status-service.ts";
 
@@ -78,9 +77,6 @@ export function createServerApp(options: ServerAppOptions) {
       startedAt.set(request, performance.now());
       if (options.loopbackHostOnly === true && !loopbackHosts.allows(request.headers.get("host"))) {
         return errorResponse(403, "forbidden_host", "This server only answers requests addressed to 127.0.0.1, ::1 or localhost.");
-      }
-      if (isForeignOrigin(request.headers.get("origin"), request.headers.get("host") ?? new URL(request.url).host)) {
-        return errorResponse(403, "forbidden_origin", "This server does not answer requests from web pages of other sites.");
       }
     })
     .onAfterResponse(({ request, route, set, responseValue }) => {
