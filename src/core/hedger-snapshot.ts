@@ -72,6 +72,8 @@ export interface HedgerSnapshot {
   readonly optionMtmPnlUsd: number | null;
   /** scalping + option MTM - commissions: what the circuit breaker compares with the daily loss limit. */
   readonly dailyPnlUsd: number | null;
+  /** The circuit breaker's daily loss limit in USD (null: none). */
+  readonly dailyLossLimitUsd: number | null;
   readonly realizedVolToday: number | null;
   readonly impliedVol: number | null;
   readonly breakevenMoveUsd: number | null;

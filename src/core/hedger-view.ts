@@ -153,6 +153,7 @@ export function buildSnapshot(h: Hedger, nowMs: number, day: ExchangeDay): Hedge
     // Unknown while a leg waits for its first mark (it counts nothing yet), not $0.
     optionMtmPnlUsd: dailyPnl === null || h.legs.unmarkedCount > 0 ? null : h.pnl.optionMtmUsd,
     dailyPnlUsd: dailyPnl,
+    dailyLossLimitUsd: h.params.guards.maxDailyLossUsd,
     realizedVolToday: h.realizedVol.annualized(),
     impliedVol: portfolio?.impliedVol ?? null,
     breakevenMoveUsd,

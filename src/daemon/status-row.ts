@@ -86,6 +86,7 @@ export function statusRow(context: DaemonStatusContext, snapshot: HedgerSnapshot
       optionMtmPnlUsd: snapshot?.optionMtmPnlUsd ?? null,
       dailyPnlUsd: snapshot?.dailyPnlUsd ?? null,
       dailyCommissionsUsd: snapshot?.dailyCommissionsUsd ?? null,
+      dailyLossLimitUsd: snapshot?.dailyLossLimitUsd ?? null,
       dailyHedgeLimit: snapshot?.dailyHedgeLimit,
       brokerHedgeShares: snapshot?.brokerHedgeShares ?? null,
       positionMismatchShares: snapshot?.positionMismatchShares ?? 0,

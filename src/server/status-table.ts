@@ -32,7 +32,8 @@ export function renderStatusTable(view: StatusView, colour: boolean): string {
     ["delta", view.position ? `${signed(view.position.portfolio_delta_shares)} sh (options ${signed(view.position.option_delta_shares)}, hedge ${signed(view.position.hedge_shares)}, working ${signed(view.position.pending_shares)}${view.position.external_shares === 0 ? "" : `; ${signed(view.position.external_shares)} external, not hedged`})` : "-"],
     ["volatility", view.volatility ? `realised ${percent(view.volatility.realized_today)} vs implied ${percent(view.volatility.implied)}; breakeven move ${usd(view.volatility.breakeven_move_usd)} (${fixed(view.volatility.breakeven_move_pct, 2)}%)` : "-"],
     ["hedges today", view.hedges_today ? `${view.hedges_today.count} of ${view.hedges_today.limit ?? "-"}` : "-"],
-    ["pnl today", view.pnl ? `realised ${usd(view.pnl.realized_usd)}, unrealised ${usd(view.pnl.unrealized_usd)} (scalping ${usd(view.pnl.scalping_usd)}, options ${usd(view.pnl.option_mtm_usd)})` : "-"],
+    ["pnl today", view.pnl ? `${usd(view.pnl.today_usd)} (scalping ${usd(view.pnl.scalping_usd)}, options ${usd(view.pnl.option_mtm_usd)}, commissions ${usd(view.pnl.commissions_usd === null ? null : -view.pnl.commissions_usd)}); ${view.pnl.loss_limit_usd === null ? "no loss limit" : `breaker at ${usd(-view.pnl.loss_limit_usd)}`}` : "-"],
+    ["hedge stock", view.pnl ? `realised today ${usd(view.pnl.realized_usd)}, unrealised on average cost ${usd(view.pnl.unrealized_usd)}` : "-"],
     ["last operation", view.last_operation ? `#${view.last_operation.id} ${view.last_operation.type} ${new Date(view.last_operation.ts_ms).toISOString()}${view.last_operation.reason ? ` ${view.last_operation.reason}` : ""}` : "-"],
     ["config", view.config_hash?.slice(0, 12) ?? "-"],
   ];

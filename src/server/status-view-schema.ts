@@ -94,10 +94,13 @@ export const STATUS_VIEW_SCHEMA = Type.Object({
   hedges_today: nullable(Type.Object({ count: Type.Number(), limit: NUMBER_OR_NULL })),
   pnl: nullable(
     Type.Object({
-      realized_usd: Type.Number(),
-      unrealized_usd: NUMBER_OR_NULL,
+      today_usd: nullable(Type.Number({ description: "Today's PnL as the circuit breaker judges it: scalping + option mark-to-market - commissions (null: unknown, e.g. a leg not marked yet)." })),
       scalping_usd: NUMBER_OR_NULL,
       option_mtm_usd: NUMBER_OR_NULL,
+      commissions_usd: NUMBER_OR_NULL,
+      loss_limit_usd: nullable(Type.Number({ description: "The circuit breaker trips when today_usd falls to -loss_limit_usd (null: no limit)." })),
+      realized_usd: Type.Number({ description: "The hedge stock's realised PnL today." }),
+      unrealized_usd: nullable(Type.Number({ description: "The hedge stock's unrealised PnL on its average cost (not only today's)." })),
     }),
   ),
   volatility: nullable(

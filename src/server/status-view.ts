@@ -125,10 +125,13 @@ export function deriveStatusView(inputs: StatusInputs): StatusView {
     })),
     hedges_today: { count: row.dailyHedgeCount, limit: details.dailyHedgeLimit ?? null },
     pnl: {
-      realized_usd: row.dailyRealizedPnlUsd,
-      unrealized_usd: row.unrealizedPnlUsd,
+      today_usd: details.dailyPnlUsd ?? null,
       scalping_usd: details.scalpingPnlUsd ?? null,
       option_mtm_usd: details.optionMtmPnlUsd ?? null,
+      commissions_usd: details.dailyCommissionsUsd ?? null,
+      loss_limit_usd: details.dailyLossLimitUsd ?? null,
+      realized_usd: row.dailyRealizedPnlUsd,
+      unrealized_usd: row.unrealizedPnlUsd,
     },
     volatility: {
       realized_today: details.realizedVolToday ?? null,

@@ -85,6 +85,10 @@ export interface StatusDetails {
   /** Today's PnL split: hedge (scalping) PnL and option mark-to-market. */
   readonly scalpingPnlUsd?: number | null;
   readonly optionMtmPnlUsd?: number | null;
+  /** Today's PnL as the circuit breaker judges it (scalping + option MTM - commissions), today's commissions, and the breaker's loss limit (null: none). */
+  readonly dailyPnlUsd?: number | null;
+  readonly dailyCommissionsUsd?: number | null;
+  readonly dailyLossLimitUsd?: number | null;
   readonly dailyHedgeLimit?: number;
   /** Shares of the symbol held outside the strategy (strategy.external_shares): in the account, never hedged or traded. */
   readonly externalShares?: number;

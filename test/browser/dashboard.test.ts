@@ -65,6 +65,9 @@ suite(`dashboard in headless Chromium${skipReason === null ? "" : ` (skipped: ${
           breakevenMovePct: 0.69,
           scalpingPnlUsd: 85.2,
           optionMtmPnlUsd: -61.4,
+          dailyCommissionsUsd: 4.25,
+          dailyPnlUsd: 19.55,
+          dailyLossLimitUsd: 5000,
           legs: [
             { contractKey: "SPY|OPT|20250131|580|C", right: "C", strike: 580, expiryYmd: "20250131", quantity: 10, multiplier: 100, impliedVol: 0.13, delta: 0.53, gamma: 0.021, theta: -0.16, vega: 0.61, price: 9.12, greeksSource: "broker" },
             { contractKey: "SPY|OPT|20250131|580|P", right: "P", strike: 580, expiryYmd: "20250131", quantity: 10, multiplier: 100, impliedVol: 0.13, delta: -0.47, gamma: 0.021, theta: -0.11, vega: 0.61, price: 7.4, greeksSource: "broker" },
@@ -124,6 +127,9 @@ suite(`dashboard in headless Chromium${skipReason === null ? "" : ` (skipped: ${
     expect(await page.textContent("#breakeven")).toBe("±$3.62 (0.69%)");
     expect(await page.textContent("#realized-vol")).toBe("16.0%");
     expect(await page.textContent("#hedges-count")).toBe("3");
+    expect(await page.textContent("#pnl-today")).toBe("$19.55");
+    expect(await page.textContent("#pnl-limit")).toBe("−$5,000.00");
+    expect(await page.textContent("#pnl-commissions")).toBe("−$4.25");
     expect(await page.locator("#legs tbody tr").count()).toBe(2);
     expect(await page.locator("#external-shares").isVisible()).toBe(false); // none declared: no row
     await page.waitForFunction(() => document.querySelectorAll("#operations tbody tr").length === 6);

@@ -99,6 +99,9 @@ describeSinks("daemon hedging", (makeSink) => {
     await sink.flush();
     const [status] = await sink.readStatusCurrent(DAEMON_ID);
     expect(status?.details.dailyCommissionsUsd).toBe(1);
+    // What the operator reads next to it: the breaker's number and its limit (the config's default).
+    expect(typeof status?.details.dailyPnlUsd).toBe("number");
+    expect(status?.details.dailyLossLimitUsd).toBe(5000);
     expect(status?.details.sinkFailedWrites).toBe(0);
     expect(typeof status?.details.sinkQueueDepth).toBe("number");
     expect(await stopDaemon(running, market)).toBe(0);

@@ -36,7 +36,7 @@ describeSinks("server routes", (makeSink) => {
 
   test("GET /metrics: gs_ families with the lamp, heartbeat, delta, hedges, PnL, orders by outcome, sink and HTTP latency", async () => {
     const sink = await makeSink();
-    sink.writeStatus(statusRow({ blockReasons: [], details: { dailyHedgeLimit: 50, scalpingPnlUsd: 12.5, externalShares: -300, sinkQueueDepth: 4, sinkSpooledRows: 120, sinkFailedWrites: 2 } }), { history: false });
+    sink.writeStatus(statusRow({ blockReasons: [], details: { dailyHedgeLimit: 50, scalpingPnlUsd: 12.5, dailyPnlUsd: -1480.25, dailyLossLimitUsd: 2000, dailyCommissionsUsd: 7.5, externalShares: -300, sinkQueueDepth: 4, sinkSpooledRows: 120, sinkFailedWrites: 2 } }), { history: false });
     const orders = [
       ["order_sent", "gs:a"],
       ["fill", "gs:a"],
@@ -67,6 +67,9 @@ describeSinks("server routes", (makeSink) => {
     expect(value('gs_hedges_today{daemon_id="gs-test"}')).toBe(3);
     expect(value('gs_hedges_limit_today{daemon_id="gs-test"}')).toBe(50);
     expect(value('gs_scalping_pnl_today_usd{daemon_id="gs-test"}')).toBe(12.5);
+    expect(value('gs_pnl_today_usd{daemon_id="gs-test"}')).toBe(-1480.25);
+    expect(value('gs_daily_loss_limit_usd{daemon_id="gs-test"}')).toBe(2000);
+    expect(value('gs_commissions_today_usd{daemon_id="gs-test"}')).toBe(7.5);
     expect(value('gs_external_shares{daemon_id="gs-test"}')).toBe(-300);
     expect(value('gs_orders_today{daemon_id="gs-test",outcome="sent"}')).toBe(2);
     expect(value('gs_orders_today{daemon_id="gs-test",outcome="filled"}')).toBe(1);

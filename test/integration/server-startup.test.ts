@@ -135,6 +135,11 @@ describe("gs status table", () => {
         impliedVol: 0.13,
         breakevenMoveUsd: 3.6,
         breakevenMovePct: 0.62,
+        scalpingPnlUsd: 40,
+        optionMtmPnlUsd: -25,
+        dailyCommissionsUsd: 3.5,
+        dailyPnlUsd: 11.5,
+        dailyLossLimitUsd: 5000,
         legs: [{ contractKey: "k", right: "C", strike: 580, expiryYmd: "20250131", quantity: 10, multiplier: 100, impliedVol: 0.13, delta: 0.53, gamma: 0.021, theta: -0.16, vega: 0.6, price: 9.12, greeksSource: "broker" }],
       },
     });
@@ -146,6 +151,9 @@ describe("gs status table", () => {
     expect(lines).toContain("broker          sim connected client 3");
     expect(lines).toContain("volatility      realised 15.0% vs implied 13.0%; breakeven move $3.60 (0.62%)");
     expect(lines).toContain("hedges today    3 of 50");
+    // Today's PnL is the sum of its parts (commissions subtracted), next to the breaker's limit; the hedge stock's own PnL apart.
+    expect(lines).toContain("pnl today       $11.50 (scalping $40.00, options -$25.00, commissions -$3.50); breaker at -$5000.00");
+    expect(lines.find((line) => line.startsWith("hedge stock "))).toMatch(/^hedge stock +realised today \S+, unrealised on average cost \S+$/);
     expect(lines).toContain("                - [yellow] stale_data: Last quote is 9.0 s old, expected at most 5.0 s.");
     expect(lines).toContain("  20250131 580 C x10  price 9.12  iv 13.0%  delta 0.530  gamma 0.0210  theta -0.160 (broker)");
     expect(renderStatusTable(view, true)).toContain("\u001b[33m● YELLOW (degraded)\u001b[0m");
@@ -155,6 +163,9 @@ describe("gs status table", () => {
     const withExternal = statusRow({ details: { ...row.details, externalShares: 400 } });
     const external = deriveStatusView({ rows: [withExternal], daemonId: null, lastOperation: null, nowMs: T0_MS + 2_000, rules: { staleDataMs: 5_000 } });
     expect(renderStatusTable(external, false)).toContain("; +400 external, not hedged)");
+
+    const noLimit = statusRow({ details: { ...row.details, dailyLossLimitUsd: null } });
+    expect(renderStatusTable(deriveStatusView({ rows: [noLimit], daemonId: null, lastOperation: null, nowMs: T0_MS + 2_000, rules: { staleDataMs: 5_000 } }), false)).toContain("commissions -$3.50); no loss limit");
   });
 });
 

@@ -214,6 +214,9 @@ describeSinks("server GET /status lamp", (makeSink) => {
         breakevenMovePct: 0.62,
         scalpingPnlUsd: 40,
         optionMtmPnlUsd: -25,
+        dailyCommissionsUsd: 3.5,
+        dailyPnlUsd: 11.5,
+        dailyLossLimitUsd: 5000,
         externalShares: 400,
       },
     });
@@ -223,13 +226,15 @@ describeSinks("server GET /status lamp", (makeSink) => {
       { contract_key: "SPY|OPT|20250131|580|C", right: "C", strike: 580, expiry: "20250131", quantity: 10, multiplier: 100, implied_vol: 0.14, delta: 0.52, gamma: 0.02, theta: -0.15, vega: 0.6, price: 9.1, greeks_source: "model" },
     ]);
     expect(view.volatility).toEqual({ realized_today: 0.11, implied: 0.14, breakeven_move_usd: 3.6, breakeven_move_pct: 0.62 });
-    expect(view.pnl).toEqual({ realized_usd: 125.4, unrealized_usd: -40.125, scalping_usd: 40, option_mtm_usd: -25 });
+    expect(view.pnl).toEqual({ today_usd: 11.5, scalping_usd: 40, option_mtm_usd: -25, commissions_usd: 3.5, loss_limit_usd: 5000, realized_usd: 125.4, unrealized_usd: -40.125 });
     expect(view.last_operation).toMatchObject({ type: "fill", reason: "hedge", order_ref: "gs:scalp:SPY:0" });
   });
 
   test("a row from before external shares were recorded shows none", async () => {
     const view = await statusOf(await makeSink(), [greenRow()]);
     expect(view.position?.external_shares).toBe(0);
+    // Nor today's PnL nor the loss limit: unknown, not zero.
+    expect(view.pnl).toMatchObject({ today_usd: null, commissions_usd: null, loss_limit_usd: null });
   });
 });
 

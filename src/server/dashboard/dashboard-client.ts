@@ -150,6 +150,9 @@ function renderStatus(next: StatusView): void {
   meter.classList.toggle("hidden", hedges?.limit === null || hedges?.limit === undefined);
   meter.max = Math.max(1, hedges?.limit ?? 1);
   meter.value = hedges?.count ?? 0;
+  setText("pnl-today", usd(next.pnl?.today_usd));
+  setText("pnl-limit", next.pnl === null ? "–" : next.pnl.loss_limit_usd === null ? "none" : usd(-next.pnl.loss_limit_usd));
+  setText("pnl-commissions", usd(typeof next.pnl?.commissions_usd === "number" ? -next.pnl.commissions_usd : null));
   setText("pnl-realized", usd(next.pnl?.realized_usd));
   setText("pnl-unrealized", usd(next.pnl?.unrealized_usd));
   setText("pnl-scalping", usd(next.pnl?.scalping_usd));

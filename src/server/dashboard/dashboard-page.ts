@@ -69,10 +69,13 @@ export const DASHBOARD_PAGE_HTML = `<!doctype html>
     <div>hedges <b id="hedges-count">–</b> of <span id="hedges-limit">–</span></div>
     <meter id="hedges-meter" min="0" max="1" value="0"></meter>
     <dl class="kv">
-      <dt>realised PnL</dt><dd id="pnl-realized">–</dd>
-      <dt>unrealised PnL</dt><dd id="pnl-unrealized">–</dd>
+      <dt>PnL today</dt><dd id="pnl-today">–</dd>
+      <dt>loss limit (breaker)</dt><dd id="pnl-limit">–</dd>
       <dt>scalping (hedges)</dt><dd id="pnl-scalping">–</dd>
       <dt>option mark-to-market</dt><dd id="pnl-option">–</dd>
+      <dt>commissions</dt><dd id="pnl-commissions">–</dd>
+      <dt>hedge realised today</dt><dd id="pnl-realized">–</dd>
+      <dt>hedge unrealised (avg cost)</dt><dd id="pnl-unrealized">–</dd>
     </dl>
   </section>
 
