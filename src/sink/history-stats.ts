@@ -1,10 +1,12 @@
 // History statistics (R-H2) over the Sink port, read-only: per trading day and per week,
-// hedge intents, fills, shares, commissions (from `operations`) and realised PnL (from
-// `daily_state`, else the day's last `status_history` row). Works on either sink.
+// hedge intents, fills, shares, commissions (from `operations`), the strategy's PnL (the
+// circuit breaker's figure in the day's last `status_history` row that has one: the daemon
+// writes history all evening, so that is the day's close) and the hedge stock's realised PnL
+// (from `daily_state`, else the day's last `status_history` row). Works on either sink.
 import { formatDay, weekdayOf } from "../core/civil-date.ts";
 import { newYorkDayNumber, newYorkWallToUtcMs } from "../core/new-york-time.ts";
 import type { Sink } from "./port.ts";
-import type { OperationType, StoredOperation } from "./records.ts";
+import type { OperationType, StatusRow, StoredOperation } from "./records.ts";
 
 export interface StatsWindow {
   /** Calendar days back from `nowMs` (New York dates), today included; 0 = all history. */
@@ -23,7 +25,12 @@ export interface PeriodStats {
   readonly sharesBought: number;
   readonly sharesSold: number;
   readonly commissionsUsd: number;
-  /** Sum over daemons; null when no daemon left a figure for the period. */
+  /**
+   * The strategy's PnL: scalping + option mark-to-market - commissions, as the circuit
+   * breaker judges it. Sum over daemons; null when no daemon left a figure for the period.
+   */
+  readonly strategyPnlUsd: number | null;
+  /** The hedge stock's realised PnL. Sum over daemons; null when no daemon left a figure for the period. */
   readonly realizedPnlUsd: number | null;
   readonly operations: number;
 }
@@ -34,16 +41,25 @@ export interface HistoryStats {
   readonly daemons: readonly string[];
   readonly days: readonly PeriodStats[];
   readonly weeks: readonly PeriodStats[];
-  readonly summary: PeriodStats & { readonly activeDays: number; readonly daysWithPnl: number };
+  readonly summary: PeriodStats & {
+    readonly activeDays: number;
+    /** Days with a hedge stock realised PnL. */
+    readonly daysWithPnl: number;
+    /** Days with a strategy PnL, and how many of those were above zero. */
+    readonly daysWithStrategyPnl: number;
+    readonly winningDays: number;
+  };
 }
 
 const STATS_TYPES: readonly OperationType[] = ["hedge_intent", "fill", "partial_fill", "commission"];
 const PAGE_ROWS = 5_000;
+/** History rows read back from a day's end to find its PnL figure (a stop or a restart leaves a few without one). */
+const LAST_ROWS_SEARCHED = 20;
 
 type MutablePeriod = { -readonly [key in keyof PeriodStats]: PeriodStats[key] };
 
 function emptyPeriod(period: string): MutablePeriod {
-  return { period, hedgeIntents: 0, fills: 0, sharesBought: 0, sharesSold: 0, commissionsUsd: 0, realizedPnlUsd: null, operations: 0 };
+  return { period, hedgeIntents: 0, fills: 0, sharesBought: 0, sharesSold: 0, commissionsUsd: 0, strategyPnlUsd: null, realizedPnlUsd: null, operations: 0 };
 }
 
 function addOperation(period: MutablePeriod, operation: StoredOperation): void {
@@ -65,13 +81,20 @@ function addPeriod(into: MutablePeriod, from: PeriodStats): void {
   into.sharesSold += from.sharesSold;
   into.commissionsUsd += from.commissionsUsd;
   into.operations += from.operations;
-  if (from.realizedPnlUsd !== null) into.realizedPnlUsd = (into.realizedPnlUsd ?? 0) + from.realizedPnlUsd;
+  into.strategyPnlUsd = plus(into.strategyPnlUsd, from.strategyPnlUsd);
+  into.realizedPnlUsd = plus(into.realizedPnlUsd, from.realizedPnlUsd);
+}
+
+/** A sum of figures that may be missing: missing only when every part is. */
+function plus(sum: number | null, figure: number | null): number | null {
+  return figure === null ? sum : (sum ?? 0) + figure;
 }
 
 /** Rounds sums of money to cents so float noise never shows. */
 function tidy(period: MutablePeriod): PeriodStats {
   const cents = (value: number) => Math.round(value * 100) / 100;
-  return { ...period, commissionsUsd: cents(period.commissionsUsd), realizedPnlUsd: period.realizedPnlUsd === null ? null : cents(period.realizedPnlUsd) };
+  const centsOrNull = (value: number | null) => (value === null ? null : cents(value));
+  return { ...period, commissionsUsd: cents(period.commissionsUsd), strategyPnlUsd: centsOrNull(period.strategyPnlUsd), realizedPnlUsd: centsOrNull(period.realizedPnlUsd) };
 }
 
 export async function historyStats(sink: Sink, window: StatsWindow): Promise<HistoryStats> {
@@ -106,8 +129,9 @@ export async function historyStats(sink: Sink, window: StatsWindow): Promise<His
   for (const dayNumber of dayNumbers) {
     const day = byDay.get(dayNumber) as MutablePeriod;
     for (const daemonId of daemons) {
-      const pnl = await realizedPnl(sink, daemonId, dayNumber);
-      if (pnl !== null) day.realizedPnlUsd = (day.realizedPnlUsd ?? 0) + pnl;
+      const lastRows = await sink.queryHistory({ daemonId, sinceMs: newYorkWallToUtcMs(dayNumber, 0, 0), untilMs: newYorkWallToUtcMs(dayNumber + 1, 0, 0), limit: LAST_ROWS_SEARCHED });
+      day.strategyPnlUsd = plus(day.strategyPnlUsd, strategyPnl(lastRows));
+      day.realizedPnlUsd = plus(day.realizedPnlUsd, await realizedPnl(sink, daemonId, dayNumber, lastRows[0]));
     }
   }
 
@@ -132,19 +156,28 @@ export async function historyStats(sink: Sink, window: StatsWindow): Promise<His
       ...tidy(summary),
       activeDays: days.length,
       daysWithPnl: days.filter((day) => day.realizedPnlUsd !== null).length,
+      daysWithStrategyPnl: days.filter((day) => day.strategyPnlUsd !== null).length,
+      winningDays: days.filter((day) => day.strategyPnlUsd !== null && day.strategyPnlUsd > 0).length,
     },
   };
 }
 
 /** daily_state's figure when the daemon saved one, else the last status snapshot of that day. */
-async function realizedPnl(sink: Sink, daemonId: string, dayNumber: number): Promise<number | null> {
+async function realizedPnl(sink: Sink, daemonId: string, dayNumber: number, last: StatusRow | undefined): Promise<number | null> {
   const state = await sink.loadDailyState(daemonId, formatDay(dayNumber));
   if (state !== null) return state.realizedPnlUsd;
-  const [last] = await sink.queryHistory({
-    daemonId,
-    sinceMs: newYorkWallToUtcMs(dayNumber, 0, 0),
-    untilMs: newYorkWallToUtcMs(dayNumber + 1, 0, 0),
-    limit: 1,
-  });
   return last === undefined ? null : last.dailyRealizedPnlUsd;
+}
+
+/**
+ * The newest figure among a day's last history rows, newest first. A row may carry none: a
+ * leg waiting for its first mark, a daemon stopped before it had a quote, a row written
+ * before the figure was recorded.
+ */
+function strategyPnl(newestFirst: readonly StatusRow[]): number | null {
+  for (const row of newestFirst) {
+    const figure = row.details.dailyPnlUsd;
+    if (typeof figure === "number" && Number.isFinite(figure)) return figure;
+  }
+  return null;
 }

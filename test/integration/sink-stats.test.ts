@@ -30,8 +30,15 @@ async function writeHistory(sink: Sink): Promise<void> {
   sink.writeDailyState(dailyState({ daemonId: "gs-2", tradingDay: "2025-01-06", realizedPnlUsd: 10 }));
   sink.writeStatus(statusRow({ daemonId: "gs-2", tsMs: at("2025-01-06T20:00:00Z") }), { history: false });
   // No daily_state on Jan 13: the day's last status snapshot gives the figure.
-  sink.writeStatus(statusRow({ tsMs: at("2025-01-13T16:00:00Z"), dailyRealizedPnlUsd: -1 }), { history: true });
-  sink.writeStatus(statusRow({ tsMs: at("2025-01-13T20:59:00Z"), dailyRealizedPnlUsd: -3.5 }), { history: true });
+  sink.writeStatus(statusRow({ tsMs: at("2025-01-13T16:00:00Z"), dailyRealizedPnlUsd: -1, details: { dailyPnlUsd: 12 } }), { history: true });
+  sink.writeStatus(statusRow({ tsMs: at("2025-01-13T20:59:00Z"), dailyRealizedPnlUsd: -3.5, details: { dailyPnlUsd: -7.25 } }), { history: true });
+  // 00:30 in New York on Jan 14: the next day's figure, not Jan 13's.
+  sink.writeStatus(statusRow({ tsMs: at("2025-01-14T05:30:00Z"), details: { dailyPnlUsd: 999 } }), { history: true });
+  // The strategy's PnL: the newest figure of the day (a later row without one, e.g. written
+  // while a leg waited for its first mark, does not hide it), summed over daemons.
+  sink.writeStatus(statusRow({ tsMs: at("2025-01-06T21:00:00Z"), details: { dailyPnlUsd: 250.125 } }), { history: true });
+  sink.writeStatus(statusRow({ tsMs: at("2025-01-06T23:00:00Z"), details: { dailyPnlUsd: null } }), { history: true });
+  sink.writeStatus(statusRow({ daemonId: "gs-2", tsMs: at("2025-01-06T20:30:00Z"), details: { dailyPnlUsd: -40 } }), { history: true });
   await sink.flush();
 }
 
@@ -42,15 +49,15 @@ describeSinks("gs stats", (makeSink) => {
     const stats = await historyStats(sink, { days: 0, nowMs: NOW_MS });
     expect(stats.daemons).toEqual(["gs-2", "gs-test"]);
     expect(stats.days).toEqual([
-      { period: "2025-01-06", hedgeIntents: 1, fills: 2, sharesBought: 25, sharesSold: 10, commissionsUsd: 2.1, realizedPnlUsd: 110.5, operations: 4 },
-      { period: "2025-01-07", hedgeIntents: 0, fills: 1, sharesBought: 0, sharesSold: 40, commissionsUsd: 0, realizedPnlUsd: -20.25, operations: 1 },
-      { period: "2025-01-13", hedgeIntents: 1, fills: 0, sharesBought: 0, sharesSold: 0, commissionsUsd: 0, realizedPnlUsd: -3.5, operations: 1 },
+      { period: "2025-01-06", hedgeIntents: 1, fills: 2, sharesBought: 25, sharesSold: 10, commissionsUsd: 2.1, strategyPnlUsd: 210.13, realizedPnlUsd: 110.5, operations: 4 },
+      { period: "2025-01-07", hedgeIntents: 0, fills: 1, sharesBought: 0, sharesSold: 40, commissionsUsd: 0, strategyPnlUsd: null, realizedPnlUsd: -20.25, operations: 1 },
+      { period: "2025-01-13", hedgeIntents: 1, fills: 0, sharesBought: 0, sharesSold: 0, commissionsUsd: 0, strategyPnlUsd: -7.25, realizedPnlUsd: -3.5, operations: 1 },
     ]);
-    expect(stats.weeks.map((week) => [week.period, week.fills, week.realizedPnlUsd])).toEqual([
-      ["2025-01-06", 3, 90.25],
-      ["2025-01-13", 0, -3.5],
+    expect(stats.weeks.map((week) => [week.period, week.fills, week.strategyPnlUsd, week.realizedPnlUsd])).toEqual([
+      ["2025-01-06", 3, 210.13, 90.25],
+      ["2025-01-13", 0, -7.25, -3.5],
     ]);
-    expect(stats.summary).toMatchObject({ hedgeIntents: 2, fills: 3, sharesSold: 50, commissionsUsd: 2.1, realizedPnlUsd: 86.75, activeDays: 3, daysWithPnl: 3 });
+    expect(stats.summary).toMatchObject({ hedgeIntents: 2, fills: 3, sharesSold: 50, commissionsUsd: 2.1, strategyPnlUsd: 202.88, realizedPnlUsd: 86.75, activeDays: 3, daysWithPnl: 3, daysWithStrategyPnl: 2, winningDays: 1 });
     expect(stats.fromDay).toBe("2025-01-06");
     expect(stats.toDay).toBe("2025-01-14");
   });
@@ -87,6 +94,7 @@ describe("gs stats command", () => {
 
       const text = run(["--days", "1", ...settings], directory);
       expect(text.stdout.toString()).toContain("Per day");
+      expect(text.stdout.toString()).toMatch(/day +intents +fills +bought +sold +commissions \$ +PnL \$ +hedge realised \$/);
       expect(text.exitCode).toBe(0);
 
       const bad = run(["--days", "-3", ...settings], directory);

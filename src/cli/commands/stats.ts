@@ -1,12 +1,13 @@
 // `gs stats`: history statistics (R-H2) from the configured sink, read-only: per day and
-// per week hedge intents, fills, shares, commissions and realised PnL, and a summary.
+// per week hedge intents, fills, shares, commissions, the strategy's PnL and the hedge
+// stock's realised PnL, and a summary.
 import { defineCommand } from "citty";
 import { UserError } from "../../config/user-error.ts";
 import type { HistoryStats, PeriodStats } from "../../sink/history-stats.ts";
 import { CONFIG_ARGS, loadConfigFromArgs } from "../config-args.ts";
 
 export default defineCommand({
-  meta: { description: "History statistics: hedges, fills, shares, commissions and realised PnL per day and week" },
+  meta: { description: "History statistics: hedges, fills, shares, commissions and PnL per day and week" },
   args: {
     ...CONFIG_ARGS,
     days: { type: "string", valueHint: "N", description: "Days of history, today included (default 30; 0 = all)" },
@@ -41,8 +42,13 @@ const COLUMNS: readonly [string, (period: PeriodStats) => string][] = [
   ["bought", (p) => String(p.sharesBought)],
   ["sold", (p) => String(p.sharesSold)],
   ["commissions $", (p) => p.commissionsUsd.toFixed(2)],
-  ["realised PnL $", (p) => (p.realizedPnlUsd === null ? "-" : p.realizedPnlUsd.toFixed(2))],
+  ["PnL $", (p) => money(p.strategyPnlUsd)],
+  ["hedge realised $", (p) => money(p.realizedPnlUsd)],
 ];
+
+function money(usd: number | null): string {
+  return usd === null ? "-" : usd.toFixed(2);
+}
 
 function table(title: string, first: string, periods: readonly PeriodStats[]): string {
   const header = [first, ...COLUMNS.map(([name]) => name)];
@@ -51,6 +57,10 @@ function table(title: string, first: string, periods: readonly PeriodStats[]): s
   const line = (cells: readonly string[]) =>
     cells.map((cell, column) => (column === 0 ? cell.padEnd(widths[column] ?? 0) : cell.padStart(widths[column] ?? 0))).join("  ");
   return [title, line(header), ...rows.map(line), ""].join("\n");
+}
+
+function dollars(usd: number | null): string {
+  return usd === null ? "-" : `${usd < 0 ? "-" : ""}$${Math.abs(usd).toFixed(2)}`;
 }
 
 function renderStats(stats: HistoryStats, days: number): string {
@@ -64,9 +74,9 @@ function renderStats(stats: HistoryStats, days: number): string {
     table("Per day", "day", stats.days),
     table("Per week", "week of", stats.weeks),
     "Summary",
-    `  active days ${summary.activeDays}, days with PnL ${summary.daysWithPnl}`,
+    `  active days ${summary.activeDays}, days with PnL ${summary.daysWithStrategyPnl} (${summary.winningDays} above zero)`,
     `  hedge intents ${summary.hedgeIntents}, fills ${summary.fills}, shares bought ${summary.sharesBought}, sold ${summary.sharesSold}`,
-    `  commissions $${summary.commissionsUsd.toFixed(2)}, realised PnL ${summary.realizedPnlUsd === null ? "-" : `$${summary.realizedPnlUsd.toFixed(2)}`}`,
+    `  PnL ${dollars(summary.strategyPnlUsd)} (scalping + options - commissions), commissions $${summary.commissionsUsd.toFixed(2)}, hedge stock realised ${dollars(summary.realizedPnlUsd)}`,
     "",
   ].join("\n");
 }
