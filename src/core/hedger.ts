@@ -335,17 +335,32 @@ export class Hedger {
     this.orders.status(status.orderRef, status.status, status.filledShares);
   }
 
-  /** Own executions move the book (once per execId, at the execution price); others' are ignored. */
+  /**
+   * Own executions move the book (once per execId, at the execution price); others' are ignored.
+   * A correction of an execution the book holds undoes that one and applies itself (so cash and
+   * shares move by the difference); a correction of one never seen counts as an execution.
+   */
   onExecution(execution: ExecutionReport): void {
-    const signed = this.orders.execution(execution);
-    if (signed === 0) return;
-    this.book.applyFill(signed, execution.price);
-    this.pnl.onOwnFill(signed, execution.price);
+    const replaced = execution.correctsExecId === undefined ? null : this.orders.replaceExecution(execution);
+    if (replaced !== null) {
+      this.applyOwnFill(-replaced.replacedSignedShares, replaced.replacedPrice);
+      this.applyOwnFill(replaced.signedShares, execution.price);
+    } else {
+      const signed = this.orders.execution(execution);
+      if (signed === 0) return;
+      this.applyOwnFill(signed, execution.price);
+    }
     this.positions.onExecutionApplied(execution.tsEventMs);
   }
 
   onCommission(commission: CommissionReport): void {
-    if (this.orders.claimCommission(commission)) this.book.addCommission(commission.commissionUsd);
+    const addUsd = this.orders.commissionToBook(commission);
+    if (addUsd !== 0) this.book.addCommission(addUsd);
+  }
+
+  private applyOwnFill(signedShares: number, priceUsd: number): void {
+    this.book.applyFill(signedShares, priceUsd);
+    this.pnl.onOwnFill(signedShares, priceUsd);
   }
 
   /** Live orders older than the order timeout that have not been asked to cancel yet. */

@@ -27,10 +27,27 @@ interface TrackedOrder {
   readonly execs: OwnExecution[];
 }
 
+/** One execution of an order as the book holds it; a correction replaces it in place. */
 interface OwnExecution {
-  readonly execId: string;
-  commissionBooked: boolean;
+  /** The newest id: the execution's, or that of its latest correction. */
+  execId: string;
+  /** Ids it had before corrections, oldest first (empty unless corrected). */
+  replacedExecIds: readonly string[];
+  shares: number;
+  price: number;
+  /** Commission in the book for it, and the position in [...replacedExecIds, execId] of the id it came with (-1: none yet). */
+  commissionUsd: number;
+  commissionOfIndex: number;
 }
+
+/** What applying a correction changes: the replaced execution's signed shares and price, and the new ones. */
+export interface ExecutionReplacement {
+  readonly replacedSignedShares: number;
+  readonly replacedPrice: number;
+  readonly signedShares: number;
+}
+
+const NO_IDS: readonly string[] = Object.freeze([]);
 
 const STATUS_EVENT: Readonly<Record<BrokerOrderStatus, HedgeExecEvent>> = {
   pending_submit: "accepted",
@@ -130,23 +147,50 @@ export class OrderTracker {
     const tracked = this.tracked(e.orderRef);
     const o = tracked ?? this.finished(e.orderRef);
     if (o === undefined || execOf(o, e.execId) !== undefined) return 0;
-    o.execs.push({ execId: e.execId, commissionBooked: false });
-    if (tracked === undefined) return o.sign * e.shares;
-    o.execShares += e.shares;
-    if (e.cumulativeShares > o.statusFilledShares) o.statusFilledShares = e.cumulativeShares;
-    this.advance(o, o.execShares >= o.order.quantityShares ? "fill" : "partial_fill");
+    o.execs.push({ execId: e.execId, replacedExecIds: NO_IDS, shares: e.shares, price: e.price, commissionUsd: 0, commissionOfIndex: -1 });
+    this.addExecShares(o, tracked !== undefined, e.shares, e.cumulativeShares);
     return o.sign * e.shares;
   }
 
   /**
-   * True the first time a commission for one of our executions arrives: TWS resends
-   * commission reports with their executions after a reconnect, and each must count once.
+   * A correction (`e.correctsExecId`) of one of our executions the book holds: it takes the
+   * corrected one's place, and the caller moves the book by the difference. Null when the
+   * corrected execution is not known here (the caller counts `e` as a plain execution) or `e`
+   * was already applied.
    */
-  claimCommission(c: CommissionReport): boolean {
+  replaceExecution(e: ExecutionReport): ExecutionReplacement | null {
+    const correctsExecId = e.correctsExecId;
+    if (correctsExecId === undefined || !(e.shares > 0)) return null;
+    const tracked = this.tracked(e.orderRef);
+    const o = tracked ?? this.finished(e.orderRef);
+    if (o === undefined || execOf(o, e.execId) !== undefined) return null;
+    const exec = execOf(o, correctsExecId);
+    if (exec === undefined) return null;
+    const replaced = { replacedSignedShares: o.sign * exec.shares, replacedPrice: exec.price, signedShares: o.sign * e.shares };
+    exec.replacedExecIds = [...exec.replacedExecIds, exec.execId];
+    exec.execId = e.execId;
+    const deltaShares = e.shares - exec.shares;
+    exec.shares = e.shares;
+    exec.price = e.price;
+    this.addExecShares(o, tracked !== undefined, deltaShares, e.cumulativeShares);
+    return replaced;
+  }
+
+  /**
+   * The commission to add to the book for a report, usually 0 or all of it. An execution's
+   * commission is that of its newest id with one reported: TWS resends commission reports after
+   * a reconnect (counted once), and a correction's replaces the corrected execution's (the
+   * difference is returned; a late report of the replaced id changes nothing).
+   */
+  commissionToBook(c: CommissionReport): number {
     const exec = findExec(this.finishedToday, c.execId) ?? findExec(this.orders, c.execId);
-    if (exec === undefined || exec.commissionBooked) return false;
-    exec.commissionBooked = true;
-    return true;
+    if (exec === undefined) return 0;
+    const index = exec.execId === c.execId ? exec.replacedExecIds.length : exec.replacedExecIds.indexOf(c.execId);
+    if (index <= exec.commissionOfIndex) return 0;
+    const addUsd = c.commissionUsd - exec.commissionUsd;
+    exec.commissionUsd = c.commissionUsd;
+    exec.commissionOfIndex = index;
+    return addUsd;
   }
 
   timedOut(nowMs: number, timeoutMs: number): readonly string[] {
@@ -171,6 +215,14 @@ export class OrderTracker {
   /** Forget finished orders of earlier days (commissions arrive within seconds of their execution). */
   startNewDay(): void {
     this.finishedToday.length = 0;
+  }
+
+  /** An order finished earlier takes late executions as they are: nothing was pending for them. */
+  private addExecShares(o: TrackedOrder, live: boolean, shares: number, cumulativeShares: number): void {
+    if (!live) return;
+    o.execShares += shares;
+    if (cumulativeShares > o.statusFilledShares) o.statusFilledShares = cumulativeShares;
+    this.advance(o, o.execShares >= o.order.quantityShares ? "fill" : "partial_fill");
   }
 
   /** The order's state machine takes `event` (named so: a method called `apply` compiles as a Function.prototype.apply call site first). */
@@ -226,9 +278,13 @@ export class OrderTracker {
   }
 }
 
+/** The execution with this id, current or replaced by a correction. */
 function execOf(o: TrackedOrder, execId: string): OwnExecution | undefined {
   const execs = o.execs;
-  for (let i = 0; i < execs.length; i++) if (execs[i]!.execId === execId) return execs[i];
+  for (let i = 0; i < execs.length; i++) {
+    const exec = execs[i]!;
+    if (exec.execId === execId || (exec.replacedExecIds.length > 0 && exec.replacedExecIds.includes(execId))) return exec;
+  }
   return undefined;
 }
 

@@ -27,6 +27,11 @@ export interface ExecutionReport {
   /** Cumulative shares filled on the order after this execution. */
   readonly cumulativeShares: number;
   readonly tsEventMs: number;
+  /**
+   * Set when the broker corrects an earlier execution (IB: the same exec id up to its last period):
+   * this one replaces it, so its shares and price stand instead of the earlier ones, not on top of them.
+   */
+  readonly correctsExecId?: string;
 }
 
 export interface CommissionReport {

@@ -104,10 +104,10 @@ describe("order tracker: pending shares count each fill exactly once", () => {
     const { t, place } = trackerWithRefs();
     const a = place("SELL", 10, 0);
     t.execution(exec(a, "x1", 10, 10));
-    expect(t.claimCommission({ execId: "other", commissionUsd: 1, tsEventMs: 0 })).toBe(false);
-    expect(t.claimCommission({ execId: "x1", commissionUsd: 1, tsEventMs: 0 })).toBe(true);
+    expect(t.commissionToBook({ execId: "other", commissionUsd: 1, tsEventMs: 0 })).toBe(0);
+    expect(t.commissionToBook({ execId: "x1", commissionUsd: 1, tsEventMs: 0 })).toBe(1);
     // TWS resends the report with its execution after a reconnect: it must not count twice.
-    expect(t.claimCommission({ execId: "x1", commissionUsd: 1, tsEventMs: 5 })).toBe(false);
+    expect(t.commissionToBook({ execId: "x1", commissionUsd: 1, tsEventMs: 5 })).toBe(0);
   });
 
   test("a finished order's resent execution and commission are recognised after later orders; a new day forgets them", () => {
@@ -117,9 +117,9 @@ describe("order tracker: pending shares count each fill exactly once", () => {
     const b = place("BUY", 20, 1);
     expect(t.execution(exec(b, "xb1", 5, 5, "BUY"))).toBe(5);
     // A commission for the live order's execution, and for the finished one's, each once.
-    expect(t.claimCommission({ execId: "xb1", commissionUsd: 1, tsEventMs: 2 })).toBe(true);
-    expect(t.claimCommission({ execId: "xa", commissionUsd: 1, tsEventMs: 2 })).toBe(true);
-    expect(t.claimCommission({ execId: "xa", commissionUsd: 1, tsEventMs: 3 })).toBe(false);
+    expect(t.commissionToBook({ execId: "xb1", commissionUsd: 1, tsEventMs: 2 })).toBe(1);
+    expect(t.commissionToBook({ execId: "xa", commissionUsd: 1, tsEventMs: 2 })).toBe(1);
+    expect(t.commissionToBook({ execId: "xa", commissionUsd: 1, tsEventMs: 3 })).toBe(0);
     // After a reconnect TWS resends the day's executions: the finished order's is not booked again.
     expect(t.execution(exec(a, "xa", 10, 10))).toBe(0);
     expect(t.execution(exec(b, "xb1", 5, 5, "BUY"))).toBe(0);
@@ -127,7 +127,7 @@ describe("order tracker: pending shares count each fill exactly once", () => {
     t.startNewDay();
     // The live order keeps its executions across the day; the finished one is forgotten (not ours any more).
     expect(t.execution(exec(b, "xb1", 5, 5, "BUY"))).toBe(0);
-    expect(t.claimCommission({ execId: "xb1", commissionUsd: 1, tsEventMs: 4 })).toBe(false);
+    expect(t.commissionToBook({ execId: "xb1", commissionUsd: 1, tsEventMs: 4 })).toBe(0);
     expect(t.execution(exec(a, "xa", 10, 10))).toBe(0);
     // A finished order of an earlier day is still recognised as this sequence's: late calls are no-ops.
     t.accepted(a, 9);
