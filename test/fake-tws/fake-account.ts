@@ -115,6 +115,22 @@ export class FakeAccount {
     return { order: updated, execution, position: this.applyTrade(order.account, order.contract, order.action === "BUY" ? shares : -shares, price) };
   }
 
+  /** Records a correction of an execution (exec id's last number bumped); the position moves by the share difference. */
+  correct(execId: string, corrected: { readonly price?: number; readonly shares?: number; readonly commission?: number }): { execution: FakeExecution; position: FakePosition | null } {
+    const original = this.executionLog.findLast((e) => e.execId.slice(0, e.execId.lastIndexOf(".")) === execId.slice(0, execId.lastIndexOf(".")));
+    if (!original) throw new Error(`fake TWS has no execution ${execId}`);
+    const cut = original.execId.lastIndexOf(".");
+    const suffix = original.execId.slice(cut + 1);
+    const shares = corrected.shares ?? original.shares;
+    const execution: FakeExecution = {
+      ...original, execId: `${original.execId.slice(0, cut)}.${String(Number(suffix) + 1).padStart(suffix.length, "0")}`,
+      shares, price: corrected.price ?? original.price, commission: corrected.commission ?? original.commission, cumQty: original.cumQty + shares - original.shares,
+    };
+    this.executionLog.push(execution);
+    const deltaShares = (shares - original.shares) * (original.side === "BOT" ? 1 : -1);
+    return { execution, position: deltaShares === 0 ? null : this.applyTrade(original.account, original.contract, deltaShares, execution.price) };
+  }
+
   /** Adds a trade to a position with IB's average-cost rule (cost only moves when the position grows). */
   applyTrade(account: string, contract: FakeContract, signedQuantity: number, price: number): FakePosition {
     const before = this.position(account, contract.conId);

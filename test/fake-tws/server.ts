@@ -7,6 +7,7 @@ import { matchesRequest, option, stock } from "./contract.ts";
 import type { FakeContract, RequestedContract } from "./contract.ts";
 import { FakeAccount, isWorking } from "./fake-account.ts";
 import type { FakePosition, HeldOrderStatus } from "./fake-account.ts";
+import type { FakeExecution } from "./messages/executions.ts";
 import { position as positionMessage } from "./messages/account.ts";
 import { errorMessage } from "./messages/connection.ts";
 import { commissionReport, execDetails } from "./messages/executions.ts";
@@ -66,6 +67,8 @@ export class FakeTws {
   withholdNextValidId = false;
   /** Live fills report the commission before the execution (TWS sends them in either order). */
   commissionBeforeExecution = false;
+  /** Live commissions (after their execution) wait for releaseCommissions(): TWS computes them a moment later. */
+  withholdLiveCommissions = false;
   /**
    * Where a reqExecutions answer puts the commissions: behind each execution (usual); right behind
    * execDetailsEnd in the same socket write; or held back until releaseCommissions() (TWS
@@ -243,7 +246,7 @@ export class FakeTws {
       if (this.commissionBeforeExecution) session.send(commissionMessage);
       session.send(execDetails(-1, execution));
       session.send(orderStatus(order));
-      if (!this.commissionBeforeExecution) session.send(commissionMessage);
+      if (!this.commissionBeforeExecution) this.sendLiveCommission(session, commissionMessage);
     }
     this.publishPosition(position);
   }
@@ -258,23 +261,29 @@ export class FakeTws {
     }
   }
 
-  /** Publishes a correction of an execution: same report, exec id suffix bumped ("….01" -> "….02"), new price. */
-  correctExecution(execId: string, price: number): string {
-    const original = this.account.executions().find((e) => e.execId === execId);
-    if (!original) throw new Error(`fake TWS has no execution ${execId}`);
-    const cut = execId.lastIndexOf(".");
-    const correctedId = `${execId.slice(0, cut)}.${String(Number(execId.slice(cut + 1)) + 1).padStart(2, "0")}`;
-    const corrected = { ...original, execId: correctedId, price };
-    for (const session of this.sessionsOfClient(original.clientId)) {
-      session.send(execDetails(-1, corrected));
-      session.send(commissionReport(correctedId, original.commission, original.contract.currency));
+  /**
+   * Publishes a correction of an execution as TWS does: the same report with the exec id's last
+   * number bumped ("….01" -> "….02") and the corrected shares, price and commission; the account
+   * keeps both (reqExecutions lists them) and its position moves by the difference.
+   */
+  correctExecution(execId: string, corrected: { readonly price?: number; readonly shares?: number; readonly commission?: number }): FakeExecution {
+    const { execution, position } = this.account.correct(execId, corrected);
+    for (const session of this.sessionsOfClient(execution.clientId)) {
+      session.send(execDetails(-1, execution));
+      this.sendLiveCommission(session, commissionReport(execution.execId, execution.commission, execution.contract.currency));
     }
-    return correctedId;
+    if (position) this.publishPosition(position);
+    return execution;
   }
 
   /** Sends the commissions that reqExecutions answers held back (commissionsOfExecutionsAnswer = "withheld"). */
   releaseCommissions(): void {
     for (const { session, message } of this.withheldCommissions.splice(0)) session.send(message);
+  }
+
+  private sendLiveCommission(session: FakeSession, message: WireField[]): void {
+    if (this.withholdLiveCommissions) this.withholdCommission(session, message);
+    else session.send(message);
   }
 
   withholdCommission(session: FakeSession, message: WireField[]): void {

@@ -229,19 +229,6 @@ describe("orders and fills", () => {
     expect(h.eventsOf("commission").map((e) => [e.commission.execId, e.commission.commissionUsd])).toEqual([[found[0]?.execution.execId ?? "missing", 0.2]]);
   });
 
-  test("a corrected execution is not counted twice; the correction is logged", async () => {
-    const h = await connected();
-    const orderId = h.broker.placeOrder(hedge(8, "BUY", 5));
-    await h.tws.waitForRequest("place_order");
-    h.tws.fillOrder(orderId, 5, 600.3, 0.2);
-    const first = await h.waitFor("commission");
-    const correctedId = h.tws.correctExecution(first.commission.execId, 600.31);
-    await h.broker.positions(); // round trip after the correction
-    expect(h.eventsOf("execution").map((e) => e.execution.execId)).toEqual([first.commission.execId]);
-    expect(h.eventsOf("commission").map((e) => e.commission.execId)).toEqual([first.commission.execId]);
-    expect(h.logs.some((l) => l.level === "warn" && l.message.includes(`corrected execution ${correctedId}`))).toBe(true);
-  });
-
   test("a rejected order (201) ends as rejected with TWS's reason", async () => {
     const h = await connected();
     const orderId = h.broker.placeOrder(hedge(3));

@@ -26,7 +26,7 @@ import { isInactiveButHeld, isTerminalStatus, mapTwsOrderStatus } from "./order-
 import { type ExecutionWithCommission, ReconciliationRequests } from "./reconciliation-requests.ts";
 import { SessionLink } from "./session-link.ts";
 import { kindOfMarketDataType, marketDataTypeRequest, modelOptionTickKind, priceOrNull, quoteFieldOfTick } from "./tick-table.ts";
-import { finiteOrNull, toExecutionReport, toPosition } from "./translate.ts";
+import { finiteOrNull, toExecutionReport, toPosition, withCorrection } from "./translate.ts";
 
 /** Request ids live far above order ids, so an error's id says which one it is. */
 const FIRST_REQUEST_ID = 2_000_000_000;
@@ -352,25 +352,15 @@ export class IbBroker implements Broker {
     if (this.requests.execution(reqId, contract, exec) || reqId !== -1) return;
     const translated = toExecutionReport(contract, exec, (clientId, orderId) => this.orders.ofId(clientId, orderId)?.orderRef);
     if (!translated.ok) return this.options.log("debug", translated.reason);
-    const execution = translated.value;
-    const kind = this.orders.classifyExecution(execution.execId);
-    switch (kind) {
-      case "new":
-        this.emit({ type: "execution", execution });
-        // TWS may send the commission first; it was kept until its execution was reported.
-        if (this.orders.commissionOf(execution.execId) !== undefined) this.emitCommission(execution.execId);
-        return;
-      case "repeat":
-        return;
-      case "correction":
-        // The port has no "replace a fill"; counting it again would double the shares.
-        this.options.log("warn", `TWS corrected execution ${execution.execId} of ${execution.orderRef} (${execution.side} ${execution.shares} @ ${execution.price}); not counted again: the position check settles any difference`);
-        return;
-      default: {
-        const unreachable: never = kind;
-        throw new Error(`unknown execution class ${String(unreachable)}`);
-      }
+    const seen = this.orders.classifyExecution(translated.value.execId);
+    if (seen.kind === "repeat") return;
+    const execution = withCorrection(translated.value, seen.correctsExecId);
+    if (execution.correctsExecId !== undefined) {
+      this.options.log("info", `TWS corrected execution ${execution.correctsExecId} of ${execution.orderRef}: ${execution.execId} (${execution.side} ${execution.shares} @ ${execution.price}) replaces it`);
     }
+    this.emit({ type: "execution", execution });
+    // TWS may send the commission first; it was kept until its execution was reported.
+    if (this.orders.commissionOf(execution.execId) !== undefined) this.emitCommission(execution.execId);
   }
 
   private onCommission(report: IbCommissionReport): void {

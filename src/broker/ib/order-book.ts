@@ -23,8 +23,10 @@ export class OrderBook {
   private readonly byClientOrderId = new Map<string, TrackedOrder>();
   private readonly byRef = new Map<string, TrackedOrder>();
   private readonly executionsSeen = new Set<string>();
-  /** The first exec id known per execution base; another id with that base is a correction. */
+  /** The newest exec id known per execution base: a later one with that base corrects it. */
   private readonly executionIdByBase = new Map<string, string>();
+  /** What each exec id corrects (null: nothing), decided once. */
+  private readonly correctsByExecId = new Map<string, string | null>();
   /** Exec ids reported live, or returned by an executions request: their commissions are reported. */
   private readonly commissionsDue = new Set<string>();
   private readonly commissionsByExec = new Map<string, number>();
@@ -51,29 +53,22 @@ export class OrderBook {
   /**
    * Classifies a live execution's exec id. TWS resends executions after reconnects (same
    * id: a repeat) and publishes corrections as a new id differing only after the last
-   * period ("….01.01" -> "….01.02"): a correction replaces an execution already counted.
+   * period ("….01.01" -> "….01.02"): a correction replaces the execution it names.
    */
-  classifyExecution(execId: string): "new" | "repeat" | "correction" {
-    if (this.executionsSeen.has(execId)) return "repeat";
+  classifyExecution(execId: string): ExecutionClass {
+    if (this.executionsSeen.has(execId)) return REPEAT;
     this.executionsSeen.add(execId);
-    const base = executionBase(execId);
-    const first = this.executionIdByBase.get(base);
-    if (first !== undefined && first !== execId) return "correction";
-    this.executionIdByBase.set(base, execId);
-    this.commissionsDue.add(execId);
-    return "new";
+    return { kind: "report", correctsExecId: this.noteExecution(execId) };
   }
 
   /**
-   * An execution a reconciliation request returned. It is not marked seen: the daemon may
-   * abandon that reconciliation, so a live report of it must still reach the daemon (which
-   * counts each exec id once). A later correction of it is still a correction. Its commission
-   * is due: one TWS sends after the answer ended is reported as an event.
+   * An execution a reconciliation request returned; returns the exec id it corrects, if any.
+   * It is not marked seen: the daemon may abandon that reconciliation, so a live report of it
+   * must still reach the daemon (which counts each exec id once). Its commission is due: one
+   * TWS sends after the answer ended is reported as an event.
    */
-  noteAnsweredExecution(execId: string): void {
-    const base = executionBase(execId);
-    if (!this.executionIdByBase.has(base)) this.executionIdByBase.set(base, execId);
-    this.commissionsDue.add(execId);
+  noteAnsweredExecution(execId: string): string | null {
+    return this.noteExecution(execId);
   }
 
   /** True for exec ids whose execution reached the caller (event or answer), so their commission does too. */
@@ -95,6 +90,43 @@ export class OrderBook {
     this.commissionsReported.add(execId);
     return true;
   }
+
+  /**
+   * The exec id this one corrects: the newest known with its base if its number is lower, else
+   * (the corrected one not seen in this process, e.g. before a restart) the one numbered just
+   * before it; the daemon counts a correction of an execution it never saw as an execution.
+   */
+  private noteExecution(execId: string): string | null {
+    const known = this.correctsByExecId.get(execId);
+    if (known !== undefined) return known;
+    this.commissionsDue.add(execId);
+    const base = executionBase(execId);
+    const newest = this.executionIdByBase.get(base);
+    const number = correctionNumber(execId);
+    let corrects: string | null = previousByNumber(execId);
+    if (newest !== undefined && newest !== execId && correctionNumber(newest) < number) corrects = newest;
+    if (newest === undefined || correctionNumber(newest) < number) this.executionIdByBase.set(base, execId);
+    this.correctsByExecId.set(execId, corrects);
+    return corrects;
+  }
+}
+
+export type ExecutionClass = { readonly kind: "repeat" } | { readonly kind: "report"; readonly correctsExecId: string | null };
+
+const REPEAT: ExecutionClass = Object.freeze({ kind: "repeat" });
+
+/** The number after the last period (1 for ".01"), 0 when there is none. */
+function correctionNumber(execId: string): number {
+  const suffix = execId.slice(execId.lastIndexOf(".") + 1);
+  return /^[0-9]+$/.test(suffix) && execId.includes(".") ? Number(suffix) : 0;
+}
+
+/** "….01.02" -> "….01.01"; null for a first execution (".01") or an id without a numbered suffix. */
+function previousByNumber(execId: string): string | null {
+  const number = correctionNumber(execId);
+  if (number <= 1) return null;
+  const cut = execId.lastIndexOf(".");
+  return `${execId.slice(0, cut)}.${String(number - 1).padStart(execId.length - cut - 1, "0")}`;
 }
 
 function executionBase(execId: string): string {

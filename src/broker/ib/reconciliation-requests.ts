@@ -12,7 +12,7 @@ import type { BrokerLog } from "./ib-options.ts";
 import { formatExecutionFilterTime } from "./ib-time.ts";
 import { clientOrderKey, type OrderBook } from "./order-book.ts";
 import { PendingRequests } from "./pending-requests.ts";
-import { type OrderStatusExtras, toExecutionReport, toOpenOrder } from "./translate.ts";
+import { type OrderStatusExtras, toExecutionReport, toOpenOrder, withCorrection } from "./translate.ts";
 
 const NO_STATUS_EXTRAS: OrderStatusExtras = { filledShares: 0, whyHeld: "" };
 
@@ -112,9 +112,8 @@ export class ReconciliationRequests {
         collected,
         finish: () => {
           this.executionRequests.delete(reqId);
-          const answered = collected.filter((e) => e.tsEventMs >= sinceMs);
-          // Now, not when the caller resumes: a commission read in the same chunk as execDetailsEnd is handled before that.
-          for (const execution of answered) this.orders.noteAnsweredExecution(execution.execId);
+          // Noted now, not when the caller resumes: a commission read in the same chunk as execDetailsEnd is handled before that.
+          const answered = collected.filter((e) => e.tsEventMs >= sinceMs).map((e) => withCorrection(e, this.orders.noteAnsweredExecution(e.execId)));
           settle(answered.map((execution) => ({ execution, commission: this.commissionOf(execution) })));
         },
         fail: (error) => {

@@ -38,6 +38,11 @@ export function toExecutionReport(ib: IbContract, exec: IbExecution, orderRefOfI
   };
 }
 
+/** The execution as a correction of `correctsExecId` (null: a plain execution). */
+export function withCorrection(execution: ExecutionReport, correctsExecId: string | null): ExecutionReport {
+  return correctsExecId === null ? execution : { ...execution, correctsExecId };
+}
+
 /** What the orderStatus TWS sends alongside an openOrder adds to it. */
 export interface OrderStatusExtras {
   readonly filledShares: number;

@@ -146,22 +146,32 @@ describe("farm health", () => {
 });
 
 describe("execution ledger", () => {
+  const report = (correctsExecId: string | null) => ({ kind: "report" as const, correctsExecId });
+
   test("repeats and corrections of an exec id are told apart from new executions", () => {
     const book = new OrderBook();
-    expect(book.classifyExecution("0000e0d5.6556a4a3.01.01")).toBe("new");
-    expect(book.classifyExecution("0000e0d5.6556a4a3.01.01")).toBe("repeat");
-    expect(book.classifyExecution("0000e0d5.6556a4a3.01.02")).toBe("correction");
-    expect(book.classifyExecution("0000e0d5.6556a4a3.02.01")).toBe("new");
-    expect(book.classifyExecution("plain-id")).toBe("new");
-    expect(["0000e0d5.6556a4a3.01.01", "0000e0d5.6556a4a3.01.02"].map((id) => book.commissionDue(id))).toEqual([true, false]);
+    expect(book.classifyExecution("0000e0d5.6556a4a3.01.01")).toEqual(report(null));
+    expect(book.classifyExecution("0000e0d5.6556a4a3.01.01")).toEqual({ kind: "repeat" });
+    expect(book.classifyExecution("0000e0d5.6556a4a3.01.02")).toEqual(report("0000e0d5.6556a4a3.01.01"));
+    expect(book.classifyExecution("0000e0d5.6556a4a3.01.03")).toEqual(report("0000e0d5.6556a4a3.01.02"));
+    expect(book.classifyExecution("0000e0d5.6556a4a3.02.01")).toEqual(report(null));
+    expect(book.classifyExecution("plain-id")).toEqual(report(null));
+    expect(["0000e0d5.6556a4a3.01.01", "0000e0d5.6556a4a3.01.02"].map((id) => book.commissionDue(id))).toEqual([true, true]);
+  });
+
+  test("a correction whose corrected execution this process never saw names it by IB's numbering", () => {
+    const book = new OrderBook();
+    expect(book.classifyExecution("0000e0d5.6556a4a3.01.02")).toEqual(report("0000e0d5.6556a4a3.01.01"));
+    expect(book.classifyExecution("0000e0d5.6556a4a3.01.01")).toEqual(report(null)); // a lower number never corrects a higher one
   });
 
   test("an execution an executions request returned: its commission is due, it is not seen, its correction is a correction", () => {
     const book = new OrderBook();
-    book.noteAnsweredExecution("0000e0d5.6556a4a3.01.01");
+    expect(book.noteAnsweredExecution("0000e0d5.6556a4a3.01.01")).toBeNull();
+    expect(book.noteAnsweredExecution("0000e0d5.6556a4a3.01.02")).toBe("0000e0d5.6556a4a3.01.01");
     expect(book.commissionDue("0000e0d5.6556a4a3.01.01")).toBe(true);
-    expect(book.classifyExecution("0000e0d5.6556a4a3.01.01")).toBe("new"); // the caller may have dropped the answer
-    expect(book.classifyExecution("0000e0d5.6556a4a3.01.02")).toBe("correction");
+    expect(book.classifyExecution("0000e0d5.6556a4a3.01.01")).toEqual(report(null)); // the caller may have dropped the answer
+    expect(book.classifyExecution("0000e0d5.6556a4a3.01.02")).toEqual(report("0000e0d5.6556a4a3.01.01"));
   });
 });
 
