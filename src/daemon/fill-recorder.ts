@@ -1,6 +1,8 @@
 // Joins execution reports with their commission reports (IB sends them separately, in either
 // order) and records each fill once: into the Hedger's book at once, into the operations trail
-// when its commission is known or has not come within COMMISSION_WAIT_MS.
+// when its commission is known or has not come within COMMISSION_WAIT_MS. A correction of a
+// recorded execution is recorded as a fill_correction row naming both exec ids, with the
+// difference it makes to the commissions.
 import type { Hedger } from "../core/hedger.ts";
 import type { CommissionReport, ExecutionReport } from "../core/order.ts";
 import type { DaemonLog } from "./daemon-log.ts";
@@ -15,6 +17,23 @@ const COMMISSION_WAIT_MS = 5_000;
 interface PendingExecution {
   readonly execution: ExecutionReport;
   readonly seenAtWallMs: number;
+}
+
+/** An execution a correction replaces, as recorded: what the correction row states the difference to. */
+export interface ReplacedExecution {
+  readonly execId: string;
+  readonly shares: number;
+  readonly price: number;
+  /** Commission recorded for it (its row or a late commission row); null when none was. */
+  readonly commissionUsd: number | null;
+}
+
+/** A recorded execution: its fields, and the commission its rows carry. */
+interface RecordedExecution {
+  readonly execution: ExecutionReport;
+  commissionUsd: number | null;
+  /** The exec id of the correction that replaced it, once one did. */
+  replacedBy: string | null;
 }
 
 export interface FillRecorderDeps {
@@ -50,7 +69,7 @@ export class FillRecorder {
   private readonly expectedOrders = new Map<string, ExpectedOrder>();
   private readonly pendingExecutions = new Map<string, PendingExecution>();
   private readonly earlyCommissions = new Map<string, CommissionReport>();
-  private readonly recordedExecIds = new Set<string>();
+  private readonly recorded = new Map<string, RecordedExecution>();
   /** Exec ids whose commission is recorded: TWS reports a commission again with a resent execution. */
   private readonly recordedCommissions = new Set<string>();
 
@@ -69,11 +88,15 @@ export class FillRecorder {
     return commission;
   }
 
-  /** Recorded elsewhere (reconciliation found it at the broker), with its commission or not. */
-  markRecorded(execution: ExecutionReport, withCommission: boolean): void {
+  /**
+   * An execution a reconciliation found at the broker, missing from the records: recorded and
+   * applied together, so a fill row never exists without its shares in the book. `replaced`: the
+   * recorded execution it corrects, if any (then it is recorded as a correction).
+   */
+  recordFound(execution: ExecutionReport, commission: CommissionReport | null, replaced: ReplacedExecution | null): void {
     this.seen.note(execution);
-    this.recordedExecIds.add(execution.execId);
-    if (withCommission) this.recordedCommissions.add(execution.execId);
+    this.deps.hedger.onExecution(execution);
+    this.record(execution, commission, replaced, "reconcile: execution found at the broker, missing from the records");
   }
 
   /** An own order went out: its executions are recorded against its size. */
@@ -91,13 +114,13 @@ export class FillRecorder {
   }
 
   onExecution(execution: ExecutionReport): void {
-    if (!this.deps.ids.ownsOrderRef(execution.orderRef) || this.recordedExecIds.has(execution.execId)) return;
+    if (!this.deps.ids.ownsOrderRef(execution.orderRef) || this.recorded.has(execution.execId)) return;
     this.seen.note(execution);
     this.deps.hedger.onExecution(execution);
     const commission = this.earlyCommissions.get(execution.execId);
     if (commission) {
       this.earlyCommissions.delete(execution.execId);
-      this.record(execution, commission);
+      this.recordLive(execution, commission);
       return;
     }
     this.pendingExecutions.set(execution.execId, { execution, seenAtWallMs: this.deps.wallNowMs() });
@@ -108,14 +131,17 @@ export class FillRecorder {
     const pending = this.pendingExecutions.get(commission.execId);
     if (pending) {
       this.pendingExecutions.delete(commission.execId);
-      this.record(pending.execution, commission);
+      this.recordLive(pending.execution, commission);
       return;
     }
-    if (this.recordedExecIds.has(commission.execId)) {
+    const recorded = this.recorded.get(commission.execId);
+    if (recorded) {
       // The fill was recorded without it (commission came late): record it on its own.
       this.recordedCommissions.add(commission.execId);
       this.deps.hedger.onCommission(commission);
-      this.deps.recorder.record("commission", { execId: null, commissionUsd: commission.commissionUsd, reason: `late commission for ${commission.execId}` });
+      const addUsd = this.lateCommissionUsd(recorded, commission.commissionUsd);
+      if (addUsd === null) return;
+      this.deps.recorder.record("commission", { execId: null, commissionUsd: addUsd, reason: `late commission for ${commission.execId}`, payload: { executedAtMs: recorded.execution.tsEventMs } });
       this.deps.onDailyStateChanged();
       return;
     }
@@ -128,7 +154,7 @@ export class FillRecorder {
     for (const [execId, pending] of this.pendingExecutions) {
       if (wallNowMs - pending.seenAtWallMs < COMMISSION_WAIT_MS) continue;
       this.pendingExecutions.delete(execId);
-      this.record(pending.execution, null);
+      this.recordLive(pending.execution, null);
     }
   }
 
@@ -136,16 +162,49 @@ export class FillRecorder {
   drain(): void {
     for (const [execId, pending] of this.pendingExecutions) {
       this.pendingExecutions.delete(execId);
-      this.record(pending.execution, null);
+      this.recordLive(pending.execution, null);
     }
   }
 
-  private record(execution: ExecutionReport, commission: CommissionReport | null): void {
+  /**
+   * What a late commission adds to the recorded commissions: all of it for a plain execution;
+   * for one a correction replaced, nothing once the correction's commission is recorded (null)
+   * and else its own, and for a correction its own less the corrected execution's.
+   */
+  private lateCommissionUsd(recorded: RecordedExecution, commissionUsd: number): number | null {
+    const replacedBy = recorded.replacedBy === null ? undefined : this.recorded.get(recorded.replacedBy);
+    if (replacedBy !== undefined && replacedBy.commissionUsd !== null) return null;
+    recorded.commissionUsd = commissionUsd;
+    const correctsExecId = recorded.execution.correctsExecId;
+    const corrected = correctsExecId === undefined ? undefined : this.recorded.get(correctsExecId);
+    return corrected?.replacedBy === recorded.execution.execId ? commissionUsd - (corrected.commissionUsd ?? 0) : commissionUsd;
+  }
+
+  /** A live execution's row; one correcting an execution this process knows is recorded as its correction, after it. */
+  private recordLive(execution: ExecutionReport, commission: CommissionReport | null): void {
+    const correctsExecId = execution.correctsExecId;
+    const pendingCorrected = correctsExecId === undefined ? undefined : this.pendingExecutions.get(correctsExecId);
+    if (pendingCorrected) {
+      this.pendingExecutions.delete(pendingCorrected.execution.execId);
+      this.record(pendingCorrected.execution, null, null, `replaced by correction ${execution.execId} before its commission came`);
+    }
+    const corrected = correctsExecId === undefined ? undefined : this.recorded.get(correctsExecId);
+    const replaced = corrected === undefined ? null : { execId: corrected.execution.execId, shares: corrected.execution.shares, price: corrected.execution.price, commissionUsd: corrected.commissionUsd };
+    this.record(execution, commission, replaced, commission ? null : "commission_not_reported");
+  }
+
+  private record(execution: ExecutionReport, commission: CommissionReport | null, replaced: ReplacedExecution | null, reason: string | null): void {
     if (commission) {
       this.deps.hedger.onCommission(commission);
       this.recordedCommissions.add(execution.execId);
     }
-    this.recordedExecIds.add(execution.execId);
+    this.recorded.set(execution.execId, { execution, commissionUsd: commission?.commissionUsd ?? null, replacedBy: null });
+    if (replaced !== null) {
+      const corrected = this.recorded.get(replaced.execId);
+      if (corrected) corrected.replacedBy = execution.execId;
+      this.recordCorrection(execution, commission, replaced, reason);
+      return;
+    }
     const expected = this.expectedOrders.get(execution.orderRef);
     // An order of a previous run (its size unknown here) is complete as far as it is known.
     const orderShares = expected?.quantityShares ?? execution.cumulativeShares;
@@ -154,10 +213,28 @@ export class FillRecorder {
       expected.recordedShares += execution.shares;
       if (expected.recordedShares >= expected.quantityShares) this.expectedOrders.delete(execution.orderRef);
     }
-    this.deps.recorder.record(complete ? "fill" : "partial_fill", executionFields(execution, commission, commission ? null : "commission_not_reported", { orderShares }));
+    this.deps.recorder.record(complete ? "fill" : "partial_fill", executionFields(execution, commission, reason, { orderShares }));
     this.deps.log.log("info", this.deps.stateName(), `${complete ? "fill" : "partial fill"} ${execution.side} ${execution.shares} @ ${execution.price}`, {
       orderRef: execution.orderRef,
       commissionUsd: commission?.commissionUsd ?? null,
+    });
+    this.deps.onDailyStateChanged();
+  }
+
+  /** The audit row of a correction: the corrected values, the commission it adds, and what it replaced. */
+  private recordCorrection(execution: ExecutionReport, commission: CommissionReport | null, replaced: ReplacedExecution, reason: string | null): void {
+    const expected = this.expectedOrders.get(execution.orderRef);
+    if (expected) expected.recordedShares += execution.shares - replaced.shares;
+    const fields = executionFields(execution, commission, reason ?? `corrects ${replaced.execId}`, {
+      correctsExecId: replaced.execId,
+      replacedShares: replaced.shares,
+      replacedPrice: replaced.price,
+      replacedCommissionUsd: replaced.commissionUsd,
+      correctedCommissionUsd: commission?.commissionUsd ?? null,
+    });
+    this.deps.recorder.record("fill_correction", { ...fields, commissionUsd: commission === null ? null : commission.commissionUsd - (replaced.commissionUsd ?? 0) });
+    this.deps.log.log("warn", this.deps.stateName(), `execution ${replaced.execId} corrected by the broker: ${execution.execId} ${execution.side} ${execution.shares} @ ${execution.price} replaces ${replaced.shares} @ ${replaced.price}`, {
+      orderRef: execution.orderRef,
     });
     this.deps.onDailyStateChanged();
   }

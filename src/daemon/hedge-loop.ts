@@ -12,7 +12,6 @@ import type { DaemonLog } from "./daemon-log.ts";
 import { FillRecorder } from "./fill-recorder.ts";
 import { type FlattenEndCause, FlattenGoal } from "./flatten-goal.ts";
 import type { OperationRecorder } from "./operation-recorder.ts";
-import { executionFields } from "./operation-recorder.ts";
 import type { DaemonIds } from "./order-ref.ts";
 import { OutsideChangeLog } from "./outside-change-log.ts";
 import type { ReconcileResult } from "./reconcile.ts";
@@ -111,14 +110,10 @@ export class HedgeLoop {
    */
   applyReconciliation(result: ReconcileResult): void {
     const { hedger, recorder } = this.deps;
-    // Recorded and applied together: a fill row never exists without its shares in the book.
-    for (const { execution, commission: answered } of result.missingExecutions) {
+    for (const { execution, commission: answered, replaced } of result.missingExecutions) {
       if (this.fills.seen.has(execution.execId)) continue; // reported live while reconciling
       const commission = answered ?? this.fills.takeEarlyCommission(execution.execId); // sent after the answer, while reconciling
-      recorder.record("fill", executionFields(execution, commission, "reconcile: execution found at the broker, missing from the records", {}));
-      this.fills.markRecorded(execution, commission !== null);
-      hedger.onExecution(execution);
-      if (commission) hedger.onCommission(commission);
+      this.fills.recordFound(execution, commission, replaced);
     }
     recorder.record("reconcile", result.record);
     for (const warning of result.warnings) this.deps.log.log("warn", this.deps.stateName(), `reconcile: ${warning}`);

@@ -8,8 +8,10 @@
 import type { Broker } from "../broker/port.ts";
 import type { HedgerParams } from "../core/hedger-params.ts";
 import type { Position } from "../core/instrument.ts";
-import type { CommissionReport, ExecutionReport } from "../core/order.ts";
+import type { CommissionReport, ExecutionReport, OrderSide } from "../core/order.ts";
 import type { Sink } from "../sink/port.ts";
+import type { StoredOperation } from "../sink/records.ts";
+import type { ReplacedExecution } from "./fill-recorder.ts";
 import type { Clock } from "./clock.ts";
 import type { OperationRecorder } from "./operation-recorder.ts";
 import type { DaemonIds } from "./order-ref.ts";
@@ -29,7 +31,7 @@ export interface ReconcileDeps {
   /** How long to wait for a previous run's orders to be cancelled. */
   readonly cancelWaitMs: number;
   /** Executions this process saw (their rows may still be on the way to the sink), in arrival order. */
-  readonly seen: Pick<SeenExecutions, "has" | "mark" | "before" | "since">;
+  readonly seen: Pick<SeenExecutions, "has" | "mark" | "before" | "since" | "report">;
   /** Own orders this process sent and still follows: left working, never cancelled as a previous run's. */
   readonly tracksOrder: (orderRef: string) => boolean;
 }
@@ -39,10 +41,15 @@ export interface BrokerExecution {
   readonly commission: CommissionReport | null;
 }
 
+/** A missing execution, and the known execution it corrects (then it is recorded as a correction of it). */
+export interface MissingExecution extends BrokerExecution {
+  readonly replaced: ReplacedExecution | null;
+}
+
 export interface ReconcileResult {
   readonly positions: readonly Position[];
   /** Executions of own orders neither the sink nor this process had seen (to record as fills when applied). */
-  readonly missingExecutions: readonly BrokerExecution[];
+  readonly missingExecutions: readonly MissingExecution[];
   /** Own orders still working at the broker after reconciliation: those this process still follows. */
   readonly openOrderRefs: ReadonlySet<string>;
   /** Shares the broker executed per own orderRef, from its executions. */
@@ -79,14 +86,18 @@ export async function reconcile(deps: ReconcileDeps, params: Pick<HedgerParams, 
     .filter((position) => position.contract.secType === "STK" && position.contract.symbol === symbol)
     .reduce((sum, position) => sum + position.quantity, 0);
   const recorded = await recordedExecIds(deps, vouched, [...executions.map((entry) => entry.execution), ...live]);
-  const missing = executions.filter((entry) => !recorded.all.has(entry.execution.execId) && !deps.seen.has(entry.execution.execId));
+  const known = new KnownExecutions(executions, deps.seen, recorded.all);
+  const missing = executions
+    .filter((entry) => !recorded.all.has(entry.execution.execId) && !deps.seen.has(entry.execution.execId))
+    .map((entry) => ({ ...entry, replaced: known.replacedBy(entry.execution) }));
   // Each execution once: neither seen before the vouched position was taken nor already in what an earlier run vouched for.
   const counted = new Map<string, ExecutionReport>();
   for (const execution of [...executions.map((entry) => entry.execution), ...live]) {
     const { execId } = execution;
     if (!deps.seen.before(execId, vouched.seenMark) && !vouched.countedExecIds.has(execId) && !recorded.byEarlierRuns.has(execId)) counted.set(execId, execution);
   }
-  const missingShares = [...counted.values()].reduce((sum, execution) => sum + (execution.side === "BUY" ? execution.shares : -execution.shares), 0);
+  // A correction counts by what it changes: the execution it replaces is counted too or already in the vouched position.
+  const missingShares = [...counted.values()].reduce((sum, execution) => sum + signedShares(execution.side, execution.shares) - known.replacedSignedShares(execution), 0);
   const expectedHedgeShares = vouched.hedgeShares + missingShares;
   const expected = expectedHedgeShares + externalShares;
   const hardBlock = expected === brokerShares ? null : { code: "reconcile_mismatch" as const, message: mismatchMessage(symbol, brokerShares, externalShares, vouched, missingShares) };
@@ -107,7 +118,10 @@ export async function reconcile(deps: ReconcileDeps, params: Pick<HedgerParams, 
     },
   };
   const filledSharesByOrderRef = new Map<string, number>();
-  for (const { execution } of executions) filledSharesByOrderRef.set(execution.orderRef, (filledSharesByOrderRef.get(execution.orderRef) ?? 0) + execution.shares);
+  for (const { execution } of executions) {
+    const replaced = known.replacedBy(execution);
+    filledSharesByOrderRef.set(execution.orderRef, (filledSharesByOrderRef.get(execution.orderRef) ?? 0) + execution.shares - (replaced?.shares ?? 0));
+  }
   return { positions, missingExecutions: missing, openOrderRefs, filledSharesByOrderRef, expectedHedgeShares, seenMark, countedExecIds: new Set(counted.keys()), hardBlock, warnings, record };
 }
 
@@ -179,11 +193,39 @@ async function ownExecutions(deps: ReconcileDeps, symbol: string): Promise<{ exe
  * Exec ids of fills the sink has, and those an earlier run recorded: that run vouched for them
  * (TWS may resend them live to a new session). Not asked when every execution is in the vouched position.
  */
-async function recordedExecIds(deps: ReconcileDeps, vouched: VouchedPosition, executions: readonly ExecutionReport[]): Promise<{ all: ReadonlySet<string | null>; byEarlierRuns: ReadonlySet<string | null> }> {
-  if (executions.every((execution) => deps.seen.before(execution.execId, vouched.seenMark))) return { all: new Set(), byEarlierRuns: new Set() };
-  const recorded = await deps.sink.queryOperations({ daemonId: deps.ids.daemonId, types: ["fill", "partial_fill"], limit: 10_000 });
+async function recordedExecIds(deps: ReconcileDeps, vouched: VouchedPosition, executions: readonly ExecutionReport[]): Promise<{ all: ReadonlyMap<string | null, StoredOperation>; byEarlierRuns: ReadonlySet<string | null> }> {
+  if (executions.every((execution) => deps.seen.before(execution.execId, vouched.seenMark))) return { all: new Map(), byEarlierRuns: new Set() };
+  const recorded = await deps.sink.queryOperations({ daemonId: deps.ids.daemonId, types: ["fill", "partial_fill", "fill_correction"], limit: 10_000 });
   return {
-    all: new Set(recorded.map((operation) => operation.execId)),
+    all: new Map(recorded.map((operation) => [operation.execId, operation])),
     byEarlierRuns: new Set(recorded.filter((operation) => !deps.ids.isThisRunsOpId(operation.opId)).map((operation) => operation.execId)),
   };
+}
+
+const signedShares = (side: OrderSide, shares: number) => (side === "BUY" ? shares : -shares);
+
+/** Executions known from the broker's answer, this process and the records: what a correction replaces. */
+class KnownExecutions {
+  constructor(
+    private readonly answered: readonly BrokerExecution[],
+    private readonly seen: Pick<SeenExecutions, "report">,
+    private readonly recorded: ReadonlyMap<string | null, StoredOperation>,
+  ) {}
+
+  /** The execution `execution` corrects, when gs knows it; null for a plain execution or a correction of one never seen. */
+  replacedBy(execution: ExecutionReport): (ReplacedExecution & { readonly side: OrderSide }) | null {
+    const execId = execution.correctsExecId;
+    if (execId === undefined) return null;
+    const row = this.recorded.get(execId);
+    if (row?.side && row.quantityShares !== null && row.price !== null) return { execId, side: row.side, shares: row.quantityShares, price: row.price, commissionUsd: row.commissionUsd };
+    const answered = this.answered.find((entry) => entry.execution.execId === execId);
+    const report = answered?.execution ?? this.seen.report(execId);
+    if (report === undefined) return null;
+    return { execId, side: report.side, shares: report.shares, price: report.price, commissionUsd: answered?.commission?.commissionUsd ?? null };
+  }
+
+  replacedSignedShares(execution: ExecutionReport): number {
+    const replaced = this.replacedBy(execution);
+    return replaced === null ? 0 : signedShares(replaced.side, replaced.shares);
+  }
 }

@@ -19,6 +19,12 @@ export class SeenExecutions {
     return this.indexByExecId.has(execId);
   }
 
+  /** The execution as it first reached this process. */
+  report(execId: string): ExecutionReport | undefined {
+    const index = this.indexByExecId.get(execId);
+    return index === undefined ? undefined : this.inArrivalOrder[index];
+  }
+
   /** Now, as a mark for `before` and `since`. */
   mark(): number {
     return this.inArrivalOrder.length;

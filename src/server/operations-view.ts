@@ -13,6 +13,7 @@ export const OPERATION_TYPES = [
   "order_warning",
   "partial_fill",
   "fill",
+  "fill_correction",
   "commission",
   "reject",
   "cancel_request",

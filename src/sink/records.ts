@@ -110,6 +110,8 @@ export type OperationType =
   | "order_warning"
   | "partial_fill"
   | "fill"
+  /** A broker's correction of a recorded fill: the corrected values; commission_usd is the difference it makes. */
+  | "fill_correction"
   | "commission"
   | "reject"
   | "cancel_request"
