@@ -51,7 +51,7 @@ export interface HistoryStats {
   };
 }
 
-const STATS_TYPES: readonly OperationType[] = ["hedge_intent", "fill", "partial_fill", "commission"];
+const STATS_TYPES: readonly OperationType[] = ["hedge_intent", "fill", "partial_fill", "fill_correction", "commission"];
 const PAGE_ROWS = 5_000;
 /** History rows read back from a day's end to find its PnL figure (a stop or a restart leaves a few without one). */
 const LAST_ROWS_SEARCHED = 20;
@@ -70,6 +70,14 @@ function addOperation(period: MutablePeriod, operation: StoredOperation): void {
     const shares = Math.abs(operation.quantityShares ?? 0);
     if (operation.side === "BUY") period.sharesBought += shares;
     if (operation.side === "SELL") period.sharesSold += shares;
+  }
+  if (operation.type === "fill_correction") {
+    // The broker's correction replaces the fill it names: only the difference in shares counts
+    // (its commission_usd is already the difference).
+    const replacedShares = operation.payload?.replacedShares;
+    const deltaShares = Math.abs(operation.quantityShares ?? 0) - (typeof replacedShares === "number" ? replacedShares : 0);
+    if (operation.side === "BUY") period.sharesBought += deltaShares;
+    if (operation.side === "SELL") period.sharesSold += deltaShares;
   }
   period.commissionsUsd += operation.commissionUsd ?? 0;
 }

@@ -23,6 +23,8 @@ async function writeHistory(sink: Sink): Promise<void> {
     // 22:30 in New York on Jan 7 is already Jan 8 in UTC: it counts for Jan 7.
     operationRow(5, { type: "fill", tsMs: at("2025-01-08T03:30:00Z"), side: "SELL", quantityShares: 40, commissionUsd: null }),
     operationRow(6, { type: "hedge_intent", tsMs: at("2025-01-13T15:00:00Z"), side: null, commissionUsd: null, execId: null }),
+    // The broker corrects Jan 6's 25-share fill to 20 shares and its commission by -0.25: the difference counts, not another fill.
+    operationRow(7, { type: "fill_correction", tsMs: at("2025-01-06T15:30:00Z"), side: "BUY", quantityShares: 20, commissionUsd: -0.25, payload: { correctsExecId: "e2", replacedShares: 25, replacedPrice: 580 } }),
   ];
   for (const row of rows) sink.writeOperation(row);
   sink.writeDailyState(dailyState({ tradingDay: "2025-01-06", realizedPnlUsd: 100.5 }));
@@ -49,7 +51,7 @@ describeSinks("gs stats", (makeSink) => {
     const stats = await historyStats(sink, { days: 0, nowMs: NOW_MS });
     expect(stats.daemons).toEqual(["gs-2", "gs-test"]);
     expect(stats.days).toEqual([
-      { period: "2025-01-06", hedgeIntents: 1, fills: 2, sharesBought: 25, sharesSold: 10, commissionsUsd: 2.1, strategyPnlUsd: 210.13, realizedPnlUsd: 110.5, operations: 4 },
+      { period: "2025-01-06", hedgeIntents: 1, fills: 2, sharesBought: 20, sharesSold: 10, commissionsUsd: 1.85, strategyPnlUsd: 210.13, realizedPnlUsd: 110.5, operations: 5 },
       { period: "2025-01-07", hedgeIntents: 0, fills: 1, sharesBought: 0, sharesSold: 40, commissionsUsd: 0, strategyPnlUsd: null, realizedPnlUsd: -20.25, operations: 1 },
       { period: "2025-01-13", hedgeIntents: 1, fills: 0, sharesBought: 0, sharesSold: 0, commissionsUsd: 0, strategyPnlUsd: -7.25, realizedPnlUsd: -3.5, operations: 1 },
     ]);
@@ -57,7 +59,7 @@ describeSinks("gs stats", (makeSink) => {
       ["2025-01-06", 3, 210.13, 90.25],
       ["2025-01-13", 0, -7.25, -3.5],
     ]);
-    expect(stats.summary).toMatchObject({ hedgeIntents: 2, fills: 3, sharesSold: 50, commissionsUsd: 2.1, strategyPnlUsd: 202.88, realizedPnlUsd: 86.75, activeDays: 3, daysWithPnl: 3, daysWithStrategyPnl: 2, winningDays: 1 });
+    expect(stats.summary).toMatchObject({ hedgeIntents: 2, fills: 3, sharesBought: 20, sharesSold: 50, commissionsUsd: 1.85, strategyPnlUsd: 202.88, realizedPnlUsd: 86.75, activeDays: 3, daysWithPnl: 3, daysWithStrategyPnl: 2, winningDays: 1 });
     expect(stats.fromDay).toBe("2025-01-06");
     expect(stats.toDay).toBe("2025-01-14");
   });
