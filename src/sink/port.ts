@@ -5,6 +5,7 @@
 // is unreachable, batches are spooled to a local append-only file and replayed in order
 // when it is back (idempotent by opId / execId / primary keys): nothing lost, nothing twice.
 // Reads and the control queue are awaited: they are never on the tick -> order path.
+import type { DaemonIdClaim, DaemonIdClaimant } from "./daemon-claim.ts";
 import type {
   BacktestRunRow,
   Bar,
@@ -62,6 +63,12 @@ export interface Sink {
   getBacktestRun(runId: string): Promise<BacktestRunRow | null>;
   saveBars(bars: readonly Bar[]): Promise<void>;
   loadBars(symbol: string, barSeconds: number, sinceMs: number, untilMs: number): Promise<Bar[]>;
+
+  // --- the daemon id's claim (awaited: at start-up and beside the heartbeat, never on the trading path)
+  /** Takes or renews the claim in one atomic statement: of racing claimants exactly one wins. */
+  claimDaemonId(claimant: DaemonIdClaimant): Promise<DaemonIdClaim>;
+  /** Frees the claim if `token` still holds it (a clean stop): a waiting twin takes over at once. */
+  releaseDaemonId(daemonId: string, token: string): Promise<void>;
 
   /** True when the database answers a trivial query now. */
   ping(): Promise<boolean>;

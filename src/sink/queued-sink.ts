@@ -1,5 +1,6 @@
 // The half of a Sink both dialects share: queued writes, health, flush and close.
 // Dialects add migrations, reads and the control queue.
+import type { DaemonIdClaim, DaemonIdClaimant } from "./daemon-claim.ts";
 import type { Sink, SinkHealth } from "./port.ts";
 import type { BatchWriter } from "./queued-write.ts";
 import type {
@@ -109,5 +110,7 @@ export abstract class QueuedSink implements Sink {
   abstract getBacktestRun(runId: string): Promise<BacktestRunRow | null>;
   abstract saveBars(bars: readonly Bar[]): Promise<void>;
   abstract loadBars(symbol: string, barSeconds: number, sinceMs: number, untilMs: number): Promise<Bar[]>;
+  abstract claimDaemonId(claimant: DaemonIdClaimant): Promise<DaemonIdClaim>;
+  abstract releaseDaemonId(daemonId: string, token: string): Promise<void>;
   abstract ping(): Promise<boolean>;
 }

@@ -40,7 +40,7 @@ describeSinks("sink migrations", (_makeSink, { makeDatabase }) => {
     const target = await makeDatabase();
     await schemaOneWithARow(target);
     const sink = target.open();
-    expect(await sink.migrate()).toBe(4);
+    expect(await sink.migrate()).toBe(5);
     expect(await sink.loadDailyState("gs-test", "2025-01-06")).toEqual(dailyState({ pnlMarks: null }));
     sink.writeDailyState(dailyState({ updatedAtMs: T0_MS + 1 }));
     await sink.flush();

@@ -28,9 +28,9 @@ describeSinks("sink contract", (makeSink, { makeDatabase }) => {
   test("migrate is idempotent and reports the schema version", async () => {
     const target = await makeDatabase();
     const first = target.open();
-    expect(await first.migrate()).toBe(4);
-    expect(await first.migrate()).toBe(4);
-    expect(await target.open().migrate()).toBe(4);
+    expect(await first.migrate()).toBe(5);
+    expect(await first.migrate()).toBe(5);
+    expect(await target.open().migrate()).toBe(5);
   });
 
   test("two migrator processes racing on an empty database both succeed", async () => {
@@ -39,8 +39,8 @@ describeSinks("sink contract", (makeSink, { makeDatabase }) => {
       spawnSinkProcess({ kind: target.kind, location: target.location, spoolPath: target.spoolPath(`m${n}.jsonl`), mode: "migrate" }),
     );
     const outputs = await Promise.all(jobs.map(finished));
-    expect(outputs.map((line) => JSON.parse(line).version)).toEqual([4, 4]);
-    expect(await target.open().migrate()).toBe(4);
+    expect(outputs.map((line) => JSON.parse(line).version)).toEqual([5, 5]);
+    expect(await target.open().migrate()).toBe(5);
   }, 60_000);
 
   test("status_current keeps the newest row per daemon; status_history keeps history rows", async () => {

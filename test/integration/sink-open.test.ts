@@ -22,7 +22,7 @@ describe("openSink", () => {
     const sink = await openSink(configWith([`status.sqlite.path=${path}`, spool]));
     expect(sink.kind).toBe("sqlite");
     expect(await sink.ping()).toBe(true);
-    expect(await sink.migrate()).toBe(4);
+    expect(await sink.migrate()).toBe(5);
     await sink.close();
   });
 

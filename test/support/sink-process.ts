@@ -3,6 +3,7 @@
 //
 //   bun test/support/sink-process.ts '{"kind":"sqlite","location":"/tmp/x/gs.db","spoolPath":"...","mode":"migrate"}'
 //   ... "mode":"write","count":5000,"batchRows":500,"tag":"w"   (writes operations w:0..w:4999)
+//   ... "mode":"claim","count":50,"tag":"p1"   (claims daemon ids race-0..race-49 as p1; prints those it won)
 import type { Sink } from "../../src/sink/port.ts";
 import { PostgresSink } from "../../src/sink/postgres/postgres-sink.ts";
 import { SqliteSink } from "../../src/sink/sqlite/sqlite-sink.ts";
@@ -12,10 +13,12 @@ export interface SinkProcessJob {
   readonly kind: SinkKind;
   readonly location: string;
   readonly spoolPath: string;
-  readonly mode: "migrate" | "write";
+  readonly mode: "migrate" | "write" | "claim";
   readonly count?: number;
   readonly batchRows?: number;
   readonly tag?: string;
+  /** Claim mode: wall time to begin at, so that racing processes start their rounds together. */
+  readonly startAtMs?: number;
 }
 
 export function spawnSinkProcess(job: SinkProcessJob): Bun.Subprocess<"ignore", "pipe", "pipe"> {
@@ -59,10 +62,19 @@ async function run(job: SinkProcessJob): Promise<void> {
       });
     }
   }
+  const won: string[] = [];
+  if (job.mode === "claim") {
+    await Bun.sleep(Math.max(0, (job.startAtMs ?? 0) - Date.now()));
+    for (let index = 0; index < (job.count ?? 0); index += 1) {
+      const daemonId = `race-${index}`;
+      const claim = await sink.claimDaemonId({ daemonId, token: `${job.tag}-token`, host: `${job.tag}-host`, pid: process.pid, leaseMs: 600_000 });
+      if (claim.type === "won") won.push(daemonId);
+    }
+  }
   await sink.flush();
   const health = sink.health();
   await sink.close();
-  console.log(JSON.stringify({ version, writtenRows: health.writtenRows }));
+  console.log(JSON.stringify({ version, writtenRows: health.writtenRows, won }));
 }
 
 if (import.meta.main) await run(JSON.parse(process.argv[2] ?? "{}") as SinkProcessJob);

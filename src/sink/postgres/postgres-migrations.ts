@@ -2,6 +2,7 @@ import init from "../../../sql/postgres/001_init.sql" with { type: "text" };
 import dailyPnlBaselines from "../../../sql/postgres/002_daily_pnl_baselines.sql" with { type: "text" };
 import writerOrder from "../../../sql/postgres/003_writer_order.sql" with { type: "text" };
 import dayPnlMarks from "../../../sql/postgres/004_day_pnl_marks.sql" with { type: "text" };
+import daemonClaim from "../../../sql/postgres/005_daemon_claim.sql" with { type: "text" };
 import type { Migration } from "../migration.ts";
 
 export const POSTGRES_MIGRATIONS: readonly Migration[] = [
@@ -9,4 +10,5 @@ export const POSTGRES_MIGRATIONS: readonly Migration[] = [
   { version: 2, name: "002_daily_pnl_baselines", sql: dailyPnlBaselines },
   { version: 3, name: "003_writer_order", sql: writerOrder },
   { version: 4, name: "004_day_pnl_marks", sql: dayPnlMarks },
+  { version: 5, name: "005_daemon_claim", sql: daemonClaim },
 ];

@@ -1,7 +1,9 @@
 // The PostgreSQL sink: a postgres.js pool, parameterised queries only. Several daemons and
 // status servers on different hosts may share one database.
 import postgres, { type Sql } from "postgres";
+import { claimHolderSql, claimOutcome, claimReleaseSql, claimUpsertSql, type DaemonIdClaim, type DaemonIdClaimant } from "../daemon-claim.ts";
 import { pendingMigrations } from "../migration.ts";
+import { POSTGRES_NOW_MS } from "../writer-order.ts";
 import { QueuedSink, type WritePathOptions } from "../queued-sink.ts";
 import type {
   BacktestRunRow,
@@ -42,6 +44,11 @@ const STATEMENT_TIMEOUT_MS = 30_000;
 
 /** Serialises concurrent migrators (any host): `pg_advisory_xact_lock` key, "gs schema". */
 const MIGRATION_LOCK_KEY = 0x67735f73;
+
+const dollarNumbered = (index: number): string => `$${index}`;
+const CLAIM_UPSERT = claimUpsertSql(POSTGRES_NOW_MS, dollarNumbered);
+const CLAIM_HOLDER = claimHolderSql(POSTGRES_NOW_MS, dollarNumbered);
+const CLAIM_RELEASE = claimReleaseSql(POSTGRES_NOW_MS, dollarNumbered);
 
 const SAVE_BARS = `${unnestInsertSql("bars", BAR_COLUMNS)} ON CONFLICT (symbol, bar_seconds, ts_ms) DO UPDATE SET ${upsertSet(BAR_COLUMNS)}`;
 
@@ -191,6 +198,19 @@ export class PostgresSink extends QueuedSink {
       SELECT * FROM bars WHERE symbol = ${symbol} AND bar_seconds = ${barSeconds}
       AND ts_ms >= ${sinceMs} AND ts_ms < ${untilMs} ORDER BY ts_ms`;
     return rows.map(barFromRecord);
+  }
+
+  async claimDaemonId(claimant: DaemonIdClaimant): Promise<DaemonIdClaim> {
+    // ON CONFLICT DO UPDATE locks the row and checks the guard on its latest committed version:
+    // a concurrent claimant waits for the winner's insert or update, then finds it fresh.
+    const won = (await this.sql.unsafe(CLAIM_UPSERT, [claimant.daemonId, claimant.token, claimant.host, claimant.pid, claimant.leaseMs])).length > 0;
+    // A statement of its own: its snapshot includes a winner that committed while the upsert waited.
+    const holder = won ? undefined : (await this.sql.unsafe<PgRecord[]>(CLAIM_HOLDER, [claimant.daemonId]))[0];
+    return claimOutcome(claimant.daemonId, won, holder);
+  }
+
+  async releaseDaemonId(daemonId: string, token: string): Promise<void> {
+    await this.sql.unsafe(CLAIM_RELEASE, [daemonId, token]);
   }
 
   /** gs's tables are there (a migration ran here before); asks without creating anything. */

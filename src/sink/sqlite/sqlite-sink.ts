@@ -3,7 +3,9 @@ import { Database } from "bun:sqlite";
 import { mkdirSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
+import { claimHolderSql, claimOutcome, claimReleaseSql, claimUpsertSql, type DaemonIdClaim, type DaemonIdClaimant } from "../daemon-claim.ts";
 import { pendingMigrations } from "../migration.ts";
+import { SQLITE_NOW_MS } from "../writer-order.ts";
 import { QueuedSink, type WritePathOptions } from "../queued-sink.ts";
 import type {
   BacktestRunRow,
@@ -43,6 +45,11 @@ export interface SqliteSinkOptions extends Partial<WritePathOptions> {
  * holder makes the batch spool and the replay back off.
  */
 const DEFAULT_BUSY_TIMEOUT_MS = 250;
+
+const numbered = (index: number): string => `?${index}`;
+const CLAIM_UPSERT = claimUpsertSql(SQLITE_NOW_MS, numbered);
+const CLAIM_HOLDER = claimHolderSql(SQLITE_NOW_MS, numbered);
+const CLAIM_RELEASE = claimReleaseSql(SQLITE_NOW_MS, numbered);
 
 /** Spool next to the database file: `<db>.spool.jsonl`. */
 export function defaultSqliteSpoolPath(databasePath: string): string {
@@ -210,6 +217,16 @@ export class SqliteSink extends QueuedSink {
       "SELECT * FROM bars WHERE symbol = ? AND bar_seconds = ? AND ts_ms >= ? AND ts_ms < ? ORDER BY ts_ms",
       [symbol, barSeconds, sinceMs, untilMs],
     ).map(barFromRecord);
+  }
+
+  async claimDaemonId(claimant: DaemonIdClaimant): Promise<DaemonIdClaim> {
+    // One upsert is one atomic write under SQLite's database lock, whichever process or connection.
+    const won = this.all(CLAIM_UPSERT, [claimant.daemonId, claimant.token, claimant.host, claimant.pid, claimant.leaseMs]).length > 0;
+    return claimOutcome(claimant.daemonId, won, won ? undefined : this.all(CLAIM_HOLDER, [claimant.daemonId])[0]);
+  }
+
+  async releaseDaemonId(daemonId: string, token: string): Promise<void> {
+    this.db.run(CLAIM_RELEASE, [daemonId, token]);
   }
 
   async ping(): Promise<boolean> {
