@@ -4,6 +4,7 @@
 import type { Broker, BrokerEvent } from "../broker/port.ts";
 import { type DaemonEvent, type DaemonLifecycleState, nextDaemonState } from "../core/daemon-fsm.ts";
 import type { Hedger } from "../core/hedger.ts";
+import type { DaemonIdClaimant } from "../sink/daemon-claim.ts";
 import type { Sink } from "../sink/port.ts";
 import type { ControlCommand, StatusRow } from "../sink/records.ts";
 import { type Clock, every, withTimeout } from "./clock.ts";
@@ -11,8 +12,9 @@ import { ControlLoop } from "./control-loop.ts";
 import type { DaemonLog } from "./daemon-log.ts";
 import { dailyStateRow } from "./daily-state-row.ts";
 import { HedgeLoop } from "./hedge-loop.ts";
+import { ClaimRenewal } from "./claim-renewal.ts";
 import type { InstanceIdentity } from "./instance-guard.ts";
-import { thisInstance, waitForNoOtherInstance } from "./instance-guard.ts";
+import { claimantOf, thisInstance, waitForNoOtherInstance } from "./instance-guard.ts";
 import { executeCommand } from "./operator-commands.ts";
 import { OperationRecorder } from "./operation-recorder.ts";
 import { carriedOperatorState, type OperatorPause, pauseBlockReason, pausedBy } from "./operator-pause.ts";
@@ -57,6 +59,8 @@ export class Daemon {
   private current: DaemonLifecycleState = "IDLE";
   private readonly ids: DaemonIds;
   private readonly identity: InstanceIdentity;
+  private readonly claimant: DaemonIdClaimant;
+  private readonly claim: ClaimRenewal;
   private readonly recorder: OperationRecorder;
   private readonly hedgeLoop: HedgeLoop;
   private readonly controlLoop: ControlLoop;
@@ -91,6 +95,15 @@ export class Daemon {
     const symbol = deps.hedger.params.strategy.symbol;
     this.ids = new DaemonIds(deps.daemonId, symbol, deps.wallClock.nowMs());
     this.identity = thisInstance(deps.pid);
+    this.claimant = claimantOf(deps.daemonId, this.identity, deps.settings.heartbeatMs);
+    this.claim = new ClaimRenewal({
+      sink: deps.sink,
+      claimant: this.claimant,
+      clock: deps.wallClock,
+      log: deps.log,
+      stateName: () => this.current,
+      onLost: (message) => this.onClaimLost(message),
+    });
     this.recorder = new OperationRecorder(deps.sink, this.ids, deps.wallClock, () => this.statusNow());
     this.stopped = new Promise((resolve) => (this.resolveStopped = resolve));
     this.hedgeLoop = new HedgeLoop({
@@ -138,7 +151,7 @@ export class Daemon {
     const { hedger, sink, daemonId, settings, wallClock, log, announce } = this.deps;
     const stop = this.stopRequestedSignal;
     if (!(await waitForSpoolReplay({ sink, clock: wallClock, log, stop, announce }))) return;
-    const instance = await waitForNoOtherInstance({ sink, daemonId, clock: wallClock, log, self: this.identity, pollMs: settings.heartbeatMs, stop, announce });
+    const instance = await waitForNoOtherInstance({ sink, clock: wallClock, log, claimant: this.claimant, pollMs: settings.heartbeatMs, stop, announce });
     if (instance === null || this.stopRequested) return; // stopped while waiting: shutdown already runs
     this.isInstance = true;
     // Only now: a twin that was still live a moment ago may have persisted counters meanwhile.
@@ -327,6 +340,7 @@ export class Daemon {
 
   private heartbeat(): void {
     const wallNowMs = this.deps.wallClock.nowMs();
+    this.claim.renew();
     this.hedgeLoop.fills.recordMissingCommissions();
     if (this.current === "RUNNING" || this.current === "PAUSED") {
       const marketNowMs = this.deps.marketClock.nowMs();
@@ -348,6 +362,14 @@ export class Daemon {
       });
     }
     if (this.reconciledOnce) this.persistDailyState();
+  }
+
+  /** Another process took the daemon id over: it owns the status row and the trail from now on; this one stops (exit 1, so systemd restarts it to wait behind the new holder). */
+  private onClaimLost(message: string): void {
+    this.isInstance = false;
+    this.deps.log.log("error", this.current, message);
+    this.deps.announce(message);
+    this.requestStop("daemon id taken over by another process", 1);
   }
 
   /** What the last status row says the operator left on: a pause (or flatten) and a flatten not finished. */
@@ -418,10 +440,12 @@ export class Daemon {
     await withTimeout(broker.disconnect(), 2_000, wallClock, "broker disconnect").catch(() => undefined);
     this.deps.hedger.setBrokerConnected(false, this.deps.marketClock.nowMs());
     this.transition("stopped", { exitCode: this.exitCode });
-    // A daemon stopped while a live twin held its id leaves the twin's row alone.
+    // A daemon stopped while a live twin held its id (or after the twin took it over) leaves the twin's row alone.
     if (this.isInstance) this.deps.sink.writeStatus(this.statusNow(), { history: true });
-    else this.deps.log.log("info", this.current, `stopped before becoming daemon ${this.deps.daemonId}: its status row is left to the live one`);
+    else this.deps.log.log("info", this.current, `stopped without holding daemon ${this.deps.daemonId}: its status row is left to the live one`);
     await sink.flush();
+    // After the final row: a twin that takes over at once finds this one STOPPED.
+    if (this.isInstance) await this.claim.release();
     this.resolveStopped(this.exitCode);
   }
 

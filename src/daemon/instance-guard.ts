@@ -1,27 +1,46 @@
 // Two daemons with one daemon_id would hedge the same account twice. At start the daemon
-// looks at its own status row: if another process (another pid or host) heartbeated it
-// recently and did not stop, it waits until that heartbeat is stale. After a crash this only
-// delays the restart by a few heartbeats; a live twin keeps this one waiting, loudly.
+// claims the id in the sink (one atomic statement: of two racing claimants exactly one wins,
+// on any host sharing the database); a claim held by another live process keeps it waiting,
+// loudly, until that one stops or its claim's lease runs out. Then it also looks at its own
+// status row: a live process there that never claimed (a gs from before claims) keeps it
+// waiting too, until that heartbeat is stale. After a crash this only delays the restart by a
+// few heartbeats. A database that cannot take the claim keeps it waiting: nothing trades
+// without a won claim.
+import { randomUUID } from "node:crypto";
 import { hostname } from "node:os";
+import type { DaemonIdClaimant, DaemonIdHolder } from "../sink/daemon-claim.ts";
 import type { Sink } from "../sink/port.ts";
 import type { StatusRow } from "../sink/records.ts";
 import { type Clock, sleepUnlessStopped } from "./clock.ts";
 import type { DaemonLog } from "./daemon-log.ts";
 
-/** A heartbeat missing for this many intervals means its writer is gone. */
+/** A heartbeat (or claim renewal) missing for this many intervals means its writer is gone. */
 const STALE_HEARTBEATS = 3;
 
 export interface InstanceIdentity {
   readonly pid: number;
   readonly host: string;
+  /** This process run's claim token. */
+  readonly token: string;
 }
 
 export function thisInstance(pid: number): InstanceIdentity {
-  return { pid, host: hostname() };
+  const host = hostname();
+  return { pid, host, token: `${host}:${pid}:${randomUUID()}` };
+}
+
+/** The claim this instance makes and renews every heartbeat; it lapses after STALE_HEARTBEATS missed ones. */
+export function claimantOf(daemonId: string, self: InstanceIdentity, heartbeatMs: number): DaemonIdClaimant {
+  return { daemonId, token: self.token, host: self.host, pid: self.pid, leaseMs: STALE_HEARTBEATS * heartbeatMs };
+}
+
+/** Says who holds the claim of `daemonId`, for the log and systemd's STATUS. */
+export function claimHeldMessage(daemonId: string, holder: DaemonIdHolder): string {
+  return `daemon ${daemonId} is claimed by pid ${holder.pid} on ${holder.host} (claim renewed ${Math.round(holder.renewedAgoMs / 1000)} s ago)`;
 }
 
 /** Why `row` looks like another live daemon, or null when it does not. */
-function otherLiveInstance(row: StatusRow | undefined, wallNowMs: number, self: InstanceIdentity): string | null {
+function otherLiveInstance(row: StatusRow | undefined, wallNowMs: number, self: DaemonIdClaimant): string | null {
   if (!row || row.state === "STOPPED") return null;
   const ageMs = wallNowMs - row.tsMs;
   const staleAfterMs = STALE_HEARTBEATS * row.heartbeatIntervalS * 1000;
@@ -33,10 +52,9 @@ function otherLiveInstance(row: StatusRow | undefined, wallNowMs: number, self: 
 
 export interface InstanceWaitDeps {
   readonly sink: Sink;
-  readonly daemonId: string;
   readonly clock: Clock;
   readonly log: DaemonLog;
-  readonly self: InstanceIdentity;
+  readonly claimant: DaemonIdClaimant;
   readonly pollMs: number;
   /** Settles when the daemon is told to stop: the wait ends at once. */
   readonly stop: Promise<void>;
@@ -44,21 +62,39 @@ export interface InstanceWaitDeps {
   readonly announce: (status: string) => void;
 }
 
+/** The last status row once this instance holds the daemon id, or why it must wait. */
+async function tryToHold(deps: InstanceWaitDeps): Promise<{ readonly last: StatusRow | undefined } | { readonly wait: string }> {
+  const { sink, claimant } = deps;
+  try {
+    const claim = await sink.claimDaemonId(claimant);
+    if (claim.type === "held") {
+      return { wait: `${claimHeldMessage(claimant.daemonId, claim.holder)}; waiting until it stops or its claim is older than ${claim.holder.leaseMs / 1000} s` };
+    }
+    const row = (await sink.readStatusCurrent(claimant.daemonId))[0];
+    const other = otherLiveInstance(row, deps.clock.nowMs(), claimant);
+    return other === null ? { last: row } : { wait: other };
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    return { wait: `cannot claim daemon ${claimant.daemonId} in the status database (${message}); retrying: nothing trades until the claim is won` };
+  }
+}
+
 /**
- * Resolves with the last status row once no other live instance holds the daemon id; with
- * null when a stop came while another one still held it (this daemon never became the instance).
+ * Resolves with the last status row once this instance holds the daemon id; with null when a
+ * stop came while another one still held it (this daemon never became the instance).
  */
 export async function waitForNoOtherInstance(deps: InstanceWaitDeps): Promise<{ readonly last: StatusRow | undefined } | null> {
   let logged: string | null = null;
   for (;;) {
-    const row = (await deps.sink.readStatusCurrent(deps.daemonId))[0];
-    const other = otherLiveInstance(row, deps.clock.nowMs(), deps.self);
-    if (other === null) return { last: row };
-    if (other.replace(/\d+ s ago/, "") !== logged) {
-      deps.log.log("warn", "IDLE", other);
-      deps.announce(other);
+    const outcome = await tryToHold(deps);
+    if ("last" in outcome) return outcome;
+    // The same wait again (only its age moved) is not logged again.
+    const gist = outcome.wait.replace(/\d+ s ago/, "");
+    if (gist !== logged) {
+      deps.log.log("warn", "IDLE", outcome.wait);
+      deps.announce(outcome.wait);
     }
-    logged = other.replace(/\d+ s ago/, "");
+    logged = gist;
     if (await sleepUnlessStopped(deps.clock, deps.pollMs, deps.stop)) return null;
   }
 }

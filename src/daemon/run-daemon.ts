@@ -19,7 +19,7 @@ import { onStopSignals } from "./stop-signals.ts";
 import { systemdNotifier } from "../systemd/notify.ts";
 import type { SystemdNotifier } from "../systemd/notify.ts";
 
-/** Bound on waiting for own working orders to be cancelled at stop (with the other bounded waits the whole stop stays under about 13 s; systemd waits 30 s). */
+/** Bound on waiting for own working orders to be cancelled at stop (with the other bounded waits the whole stop stays under about 14 s; systemd waits 30 s). */
 const STOP_CANCEL_WAIT_MS = 4_000;
 const SECOND_SIGNAL_FLUSH_MS = 1_500;
 

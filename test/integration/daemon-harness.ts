@@ -55,7 +55,7 @@ export interface RunningDaemon {
   readonly announced: string[];
 }
 
-export function createDaemon(market: Market, sink: Sink, options: { controlFile?: string | null; config?: GsConfig } = {}): RunningDaemon {
+export function createDaemon(market: Market, sink: Sink, options: { controlFile?: string | null; config?: GsConfig; pid?: number; heartbeatMs?: number } = {}): RunningDaemon {
   const config = options.config ?? testConfig();
   const log: string[] = [];
   const announced: string[] = [];
@@ -67,10 +67,10 @@ export function createDaemon(market: Market, sink: Sink, options: { controlFile?
     wallClock: market.clock,
     marketClock: market.clock,
     log: memoryDaemonLog(log),
-    settings: { ...SETTINGS, controlFile: options.controlFile ?? null },
+    settings: { ...SETTINGS, heartbeatMs: options.heartbeatMs ?? SETTINGS.heartbeatMs, controlFile: options.controlFile ?? null },
     configHash: "test-config-hash",
     version: "test",
-    pid: 4242,
+    pid: options.pid ?? 4242,
     announce: (status) => void announced.push(status),
   });
   return { daemon, log, announced };

@@ -54,8 +54,8 @@ describe.each([
   test("stops gracefully: SIGTERM to the main process, bounded before SIGKILL", () => {
     expect(value(unit, "Service", "KillSignal")).toBe("SIGTERM");
     expect(value(unit, "Service", "KillMode")).toBe("mixed");
-    // The daemon's graceful stop is bounded at about 13 s (a hanging database); systemd must wait longer than that.
-    expect(Number(value(unit, "Service", "TimeoutStopSec"))).toBeGreaterThan(13);
+    // The daemon's graceful stop is bounded at about 14 s (a hanging database); systemd must wait longer than that.
+    expect(Number(value(unit, "Service", "TimeoutStopSec"))).toBeGreaterThan(14);
     expect(value(unit, "Service", "TimeoutStopSec")).toBe("30");
   });
 

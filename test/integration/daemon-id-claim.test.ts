@@ -1,0 +1,85 @@
+// The claim of the daemon id, in-process on a fake clock: two daemons started at the same
+// moment (two processes, as their pids say) never both trade, one that finds the claim taken
+// over while it runs stops, and a database that cannot take the claim at start keeps it waiting.
+import { expect, setDefaultTimeout, test } from "bun:test";
+import { describeSinks } from "../support/sinks.ts";
+import { advanceUntil, createDaemon, createMarket, DAEMON_ID, operations, quoteAndSettle, SETTINGS, stopDaemon } from "./daemon-harness.ts";
+
+// PostgreSQL round trips make some cases take seconds; nothing here asserts on time.
+setDefaultTimeout(30_000);
+
+/** Waits (real time, bounded) until `check` holds, moving no clock. */
+async function eventually(what: string, check: () => boolean, log: () => string[] = () => []): Promise<void> {
+  for (let attempt = 0; attempt < 1_000 && !check(); attempt++) await Bun.sleep(5);
+  if (!check()) throw new Error(`${what} did not happen; the log:\n${log().join("\n")}`);
+}
+
+describeSinks("daemon id claim", (makeSink, { makeDatabase }) => {
+  test("two daemons started at the same moment: one runs, the other waits saying who holds the id, then takes over after a stop", async () => {
+    const sink = await makeSink();
+    const market = createMarket();
+    const first = createDaemon(market, sink, { pid: 4242 });
+    const second = createDaemon(market, sink, { pid: 4243 });
+    const starts = [first.daemon.start(), second.daemon.start()];
+    await eventually("one daemon running", () => [first, second].some((running) => running.daemon.state === "RUNNING"));
+    const [winner, loser] = first.daemon.state === "RUNNING" ? [first, second] : [second, first];
+    const waiting = `daemon ${DAEMON_ID} is claimed by pid ${winner === first ? 4242 : 4243}`;
+    await eventually("the loser reporting the holder", () => loser.log.some((line) => line.includes(waiting)), () => loser.log);
+    expect(loser.announced.some((status) => status.includes(waiting))).toBe(true);
+    await quoteAndSettle(market);
+    await market.clock.advance(SETTINGS.heartbeatMs);
+    expect(loser.daemon.state).toBe("IDLE");
+    const sent = await operations(sink, ["order_sent"]);
+    expect(new Set(sent.map((operation) => operation.orderRef?.split(".")[0]))).toHaveLength(1);
+
+    expect(await stopDaemon(winner, market)).toBe(0);
+    await advanceUntil(market, Promise.all(starts), 1_000);
+    expect(loser.daemon.state).toBe("RUNNING");
+    await sink.flush();
+    expect((await sink.readStatusCurrent(DAEMON_ID))[0]?.details.pid).toBe(loser === first ? 4242 : 4243);
+    expect(await stopDaemon(loser, market)).toBe(0);
+  });
+
+  test("a claim taken over while running: the daemon stops (exit 1), says why, and does not mark the new holder's status row STOPPED", async () => {
+    const sink = await makeSink();
+    const market = createMarket();
+    // Heartbeats of 100 ms: its claim's lease (three of them, on the database's clock) runs out in real time.
+    const running = createDaemon(market, sink, { heartbeatMs: 100 });
+    await advanceUntil(market, running.daemon.start(), 0);
+    expect(running.daemon.state).toBe("RUNNING");
+    // No heartbeat (the fake clock stands still: a process cut off from the database) for longer
+    // than the lease, and another process takes the id over.
+    await Bun.sleep(500);
+    expect(await sink.claimDaemonId({ daemonId: DAEMON_ID, token: "thief", host: "other-host", pid: 1, leaseMs: 60_000 })).toEqual({ type: "won" });
+
+    await market.clock.advance(100);
+    // Small steps: a renewal times out on the fake clock, which must not outrun the database's answer.
+    expect(await advanceUntil(market, running.daemon.stopped, 10)).toBe(1);
+    expect(running.log.some((line) => line.includes("error") && line.includes("took the daemon id over"))).toBe(true);
+    await sink.flush();
+    // The heartbeat that found the claim lost was written already; the final STOPPED row is not.
+    expect((await sink.readStatusCurrent(DAEMON_ID))[0]?.state).toBe("RUNNING");
+    // The new holder keeps its claim: the stop released nothing.
+    expect((await sink.claimDaemonId({ daemonId: DAEMON_ID, token: "another", host: "another-host", pid: 2, leaseMs: 60_000 })).type).toBe("held");
+  });
+
+  test("a database that cannot take the claim at start keeps the daemon waiting, trading nothing, until it can", async () => {
+    const database = await makeDatabase();
+    const sink = database.open();
+    await sink.migrate();
+    const market = createMarket();
+    await database.interrupt();
+    const running = createDaemon(market, sink);
+    const started = running.daemon.start();
+    await eventually("the daemon reporting the claim failure", () => running.log.some((line) => line.includes(`cannot claim daemon ${DAEMON_ID}`)), () => running.log);
+    await quoteAndSettle(market);
+    await market.clock.advance(SETTINGS.heartbeatMs);
+    expect(running.daemon.state).toBe("IDLE");
+    expect(running.announced.some((status) => status.includes("nothing trades until the claim is won"))).toBe(true);
+
+    await database.restore();
+    await advanceUntil(market, started, 1_000);
+    expect(running.daemon.state).toBe("RUNNING");
+    expect(await stopDaemon(running, market)).toBe(0);
+  });
+});
