@@ -37,21 +37,34 @@ export interface ControlLoopDeps {
 
 export class ControlLoop {
   private inFlight: Promise<void> | null = null;
+  /** The poll that follows the one in flight, shared by every call made meanwhile. */
+  private next: Promise<void> | null = null;
   private queueDown = false;
 
   constructor(private readonly deps: ControlLoopDeps) {}
 
-  /** One poll of both channels; a call during a poll joins it. Errors are logged, never thrown. */
+  /**
+   * A poll of both channels that starts after this call: one in flight may have read the queue
+   * before a command the caller just wrote, so a call during a poll gets the next one (calls
+   * made meanwhile share it). Errors are logged, never thrown.
+   */
   poll(): Promise<void> {
-    this.inFlight ??= (async () => {
-      try {
-        await this.pollFile();
-        await this.pollQueue();
-      } finally {
-        this.inFlight = null;
-      }
-    })();
-    return this.inFlight;
+    if (this.inFlight === null) {
+      this.inFlight = (async () => {
+        try {
+          await this.pollFile();
+          await this.pollQueue();
+        } finally {
+          this.inFlight = null;
+        }
+      })();
+      return this.inFlight;
+    }
+    this.next ??= this.inFlight.then(() => {
+      this.next = null;
+      return this.poll();
+    });
+    return this.next;
   }
 
   private async pollFile(): Promise<void> {

@@ -188,4 +188,41 @@ describeSinks("daemon control", (makeSink) => {
     await running.daemon.pollControl();
     expect(await running.daemon.stopped).toBe(0);
   });
+
+  test("a command queued while a poll is reading the queue is carried out by the poll asked for after it", async () => {
+    const real = await makeSink();
+    // The real sink, with the answer of one claim held back after the database has read it.
+    let held: { readonly read: () => void; readonly answered: Promise<void> } | null = null;
+    const sink = new Proxy(real, {
+      get(target, property) {
+        if (property === "claimControl") {
+          return async (daemonId: string, claimedAtMs: number) => {
+            const rows = await target.claimControl(daemonId, claimedAtMs);
+            if (held !== null) {
+              held.read();
+              await held.answered;
+            }
+            return rows;
+          };
+        }
+        const value: unknown = Reflect.get(target, property, target);
+        return typeof value === "function" ? value.bind(target) : value;
+      },
+    });
+    const { running } = await setUp(sink);
+    let answer = (): void => undefined;
+    const answered = new Promise<void>((resolve) => (answer = resolve));
+    const read = new Promise<void>((resolve) => (held = { read: resolve, answered }));
+    const under = running.daemon.pollControl(); // as the poll timer starts one
+    await read;
+    held = null;
+    const id = await real.issueControl({ daemonId: DAEMON_ID, command: "pause", args: {}, issuedBy: "test", tsMs: Date.now() });
+    const asked = running.daemon.pollControl();
+    answer();
+    await under;
+    await asked;
+    await real.flush();
+    expect((await real.getControl(id))?.result).toBe("paused");
+    expect(running.daemon.state).toBe("PAUSED");
+  });
 });
