@@ -121,7 +121,7 @@ export async function historyStats(sink: Sink, window: StatsWindow): Promise<His
       ...(beforeId === undefined ? {} : { beforeId }),
     });
     for (const operation of page) {
-      const dayNumber = newYorkDayNumber(operation.tsMs);
+      const dayNumber = newYorkDayNumber(executedAtMs(operation) ?? operation.tsMs);
       if (dayNumber < firstDay || dayNumber > todayNumber) continue;
       daemons.add(operation.daemonId);
       let day = byDay.get(dayNumber);
@@ -168,6 +168,15 @@ export async function historyStats(sink: Sink, window: StatsWindow): Promise<His
       winningDays: days.filter((day) => day.strategyPnlUsd !== null && day.strategyPnlUsd > 0).length,
     },
   };
+}
+
+/**
+ * When the execution a row records took place: a fill recorded late (found by reconciliation
+ * after a restart) or a commission that came after midnight belongs to its execution's day.
+ */
+function executedAtMs(operation: StoredOperation): number | null {
+  const at = operation.payload?.executedAtMs;
+  return typeof at === "number" && Number.isFinite(at) ? at : null;
 }
 
 /** daily_state's figure when the daemon saved one, else the last status snapshot of that day. */

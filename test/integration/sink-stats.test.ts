@@ -23,6 +23,9 @@ async function writeHistory(sink: Sink): Promise<void> {
     // 22:30 in New York on Jan 7 is already Jan 8 in UTC: it counts for Jan 7.
     operationRow(5, { type: "fill", tsMs: at("2025-01-08T03:30:00Z"), side: "SELL", quantityShares: 40, commissionUsd: null }),
     operationRow(6, { type: "hedge_intent", tsMs: at("2025-01-13T15:00:00Z"), side: null, commissionUsd: null, execId: null }),
+    // A commission that came after midnight, and a fill reconciliation found the next morning: their execution's day.
+    operationRow(8, { type: "commission", tsMs: at("2025-01-14T05:10:00Z"), side: null, quantityShares: null, commissionUsd: 0.4, execId: null, payload: { executedAtMs: at("2025-01-13T20:59:50Z") } }),
+    operationRow(9, { type: "fill", tsMs: at("2025-01-14T14:00:00Z"), side: "BUY", quantityShares: 5, commissionUsd: 1, payload: { executedAtMs: at("2025-01-13T19:00:00Z") } }),
     // The broker corrects Jan 6's 25-share fill to 20 shares and its commission by -0.25: the difference counts, not another fill.
     operationRow(7, { type: "fill_correction", tsMs: at("2025-01-06T15:30:00Z"), side: "BUY", quantityShares: 20, commissionUsd: -0.25, payload: { correctsExecId: "e2", replacedShares: 25, replacedPrice: 580 } }),
   ];
@@ -53,13 +56,13 @@ describeSinks("gs stats", (makeSink) => {
     expect(stats.days).toEqual([
       { period: "2025-01-06", hedgeIntents: 1, fills: 2, sharesBought: 20, sharesSold: 10, commissionsUsd: 1.85, strategyPnlUsd: 210.13, realizedPnlUsd: 110.5, operations: 5 },
       { period: "2025-01-07", hedgeIntents: 0, fills: 1, sharesBought: 0, sharesSold: 40, commissionsUsd: 0, strategyPnlUsd: null, realizedPnlUsd: -20.25, operations: 1 },
-      { period: "2025-01-13", hedgeIntents: 1, fills: 0, sharesBought: 0, sharesSold: 0, commissionsUsd: 0, strategyPnlUsd: -7.25, realizedPnlUsd: -3.5, operations: 1 },
+      { period: "2025-01-13", hedgeIntents: 1, fills: 1, sharesBought: 5, sharesSold: 0, commissionsUsd: 1.4, strategyPnlUsd: -7.25, realizedPnlUsd: -3.5, operations: 3 },
     ]);
     expect(stats.weeks.map((week) => [week.period, week.fills, week.strategyPnlUsd, week.realizedPnlUsd])).toEqual([
       ["2025-01-06", 3, 210.13, 90.25],
-      ["2025-01-13", 0, -7.25, -3.5],
+      ["2025-01-13", 1, -7.25, -3.5],
     ]);
-    expect(stats.summary).toMatchObject({ hedgeIntents: 2, fills: 3, sharesBought: 20, sharesSold: 50, commissionsUsd: 1.85, strategyPnlUsd: 202.88, realizedPnlUsd: 86.75, activeDays: 3, daysWithPnl: 3, daysWithStrategyPnl: 2, winningDays: 1 });
+    expect(stats.summary).toMatchObject({ hedgeIntents: 2, fills: 4, sharesBought: 25, sharesSold: 50, commissionsUsd: 3.25, strategyPnlUsd: 202.88, realizedPnlUsd: 86.75, activeDays: 3, daysWithPnl: 3, daysWithStrategyPnl: 2, winningDays: 1 });
     expect(stats.fromDay).toBe("2025-01-06");
     expect(stats.toDay).toBe("2025-01-14");
   });
