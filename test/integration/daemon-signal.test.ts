@@ -1,44 +1,26 @@
 // The real `gs daemon` process on the sim market: SIGTERM while a hedge order is working
 // cancels it, writes a final STOPPED row and exits 0; a second signal exits at once without
 // losing queued rows.
-import { afterAll, expect, test } from "bun:test";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
+import { expect, test } from "bun:test";
 import type { Sink } from "../../src/sink/port.ts";
 import type { OperationType, StoredOperation } from "../../src/sink/records.ts";
+import { daemonProcesses, sinkSettings } from "../support/daemon-processes.ts";
 import { describeSinks } from "../support/sinks.ts";
 
-const MAIN = resolve(import.meta.dir, "../../src/cli/main.ts");
-const directory = mkdtempSync(join(tmpdir(), "gs-daemon-signal-"));
-const children: ReturnType<typeof Bun.spawn>[] = [];
-afterAll(() => {
-  // A failed or timed-out case must not leave a daemon running.
-  for (const child of children) if (child.exitCode === null) child.kill("SIGKILL");
-  rmSync(directory, { recursive: true, force: true });
-});
+const processes = daemonProcesses("gs-daemon-signal");
 let runs = 0;
 const SPAWN_TEST_TIMEOUT_MS = 60_000;
 
-function spawnDaemon(sinkSettings: readonly string[]) {
-  const cwd = mkdtempSync(join(directory, `run-${++runs}-`));
-  const settings = [
-    ...sinkSettings,
+function spawnDaemon(databaseSettings: readonly string[]) {
+  return processes.spawn(`run-${++runs}`, [
+    ...databaseSettings,
     "status.daemon_id=signal-test",
     "status.heartbeat_s=0.2",
     // Fills take a market minute, a wall second at speed 60: the first hedge order is still
     // working when the signal comes (at the default speed 600 it could fill first).
     "sim.latency_ms=60000",
     "sim.speed=60",
-  ];
-  const child = Bun.spawn([process.execPath, MAIN, "daemon", ...settings.flatMap((setting) => ["--set", setting])], {
-    cwd,
-    env: { ...process.env, GS_CONFIG: "" },
-    stdout: "pipe",
-    stderr: "pipe",
-  });
-  children.push(child);
-  return child;
+  ]);
 }
 
 /** Waits (bounded) until the daemon has recorded an operation of this type. */
@@ -53,9 +35,6 @@ async function waitForOperation(sink: Sink, type: OperationType, child: ReturnTy
 }
 
 describeSinks("gs daemon process and signals", (_makeSink, context) => {
-  const sinkSettings = (kind: string, location: string): string[] =>
-    kind === "sqlite" ? [`status.sqlite.path=${location}`] : ["status.sink=postgres", `status.postgres.url=${location}`];
-
   test("SIGTERM with a working order: cancel, final STOPPED row, exit 0", async () => {
     const database = await context.makeDatabase();
     const reader = database.open();

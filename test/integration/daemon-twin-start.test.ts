@@ -1,41 +1,23 @@
 // Two real `gs daemon` processes started at the same moment on one daemon id and one database
 // (sim market, each its own working directory): exactly one trades, the other waits and says
 // so, and it takes over once the first one stops.
-import { afterAll, expect, test } from "bun:test";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
+import { expect, test } from "bun:test";
 import type { Sink } from "../../src/sink/port.ts";
+import { type DaemonChild, daemonProcesses, sinkSettings } from "../support/daemon-processes.ts";
 import { describeSinks } from "../support/sinks.ts";
 
-const MAIN = resolve(import.meta.dir, "../../src/cli/main.ts");
 const DAEMON_ID = "twin-test";
-const directory = mkdtempSync(join(tmpdir(), "gs-daemon-twin-"));
-const children: ReturnType<typeof Bun.spawn>[] = [];
-afterAll(() => {
-  // A failed or timed-out case must not leave a daemon running.
-  for (const child of children) if (child.exitCode === null) child.kill("SIGKILL");
-  rmSync(directory, { recursive: true, force: true });
-});
+const processes = daemonProcesses("gs-daemon-twin");
 const SPAWN_TEST_TIMEOUT_MS = 90_000;
 
 interface DaemonProcess {
-  readonly child: Bun.Subprocess<"ignore", "pipe", "pipe">;
+  readonly child: DaemonChild;
   /** Everything it wrote to stderr so far. */
   stderr(): string;
 }
 
-function spawnDaemon(name: string, sinkSettings: readonly string[]): DaemonProcess {
-  const cwd = mkdtempSync(join(directory, `${name}-`));
-  const settings = [...sinkSettings, `status.daemon_id=${DAEMON_ID}`, "status.heartbeat_s=0.5"];
-  const child = Bun.spawn([process.execPath, MAIN, "daemon", ...settings.flatMap((setting) => ["--set", setting])], {
-    cwd,
-    env: { ...process.env, GS_CONFIG: "" },
-    stdin: "ignore",
-    stdout: "pipe",
-    stderr: "pipe",
-  });
-  children.push(child);
+function spawnDaemon(name: string, databaseSettings: readonly string[]): DaemonProcess {
+  const child = processes.spawn(name, [...databaseSettings, `status.daemon_id=${DAEMON_ID}`, "status.heartbeat_s=0.5"]);
   let text = "";
   void (async () => {
     const decoder = new TextDecoder();
@@ -61,9 +43,6 @@ async function until<T>(what: string, check: () => Promise<T | null>, daemons: r
 }
 
 describeSinks("two gs daemon processes on one daemon id", (_makeSink, context) => {
-  const sinkSettings = (kind: string, location: string): string[] =>
-    kind === "sqlite" ? [`status.sqlite.path=${location}`] : ["status.sink=postgres", `status.postgres.url=${location}`];
-
   test("started at the same moment: exactly one hedges, the other waits and says so, then takes over after the first stops", async () => {
     const database = await context.makeDatabase();
     const reader = database.open();
