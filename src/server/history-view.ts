@@ -38,6 +38,8 @@ export const HISTORY_POINT_SCHEMA = Type.Object({
   unrealized_pnl_usd: NULLABLE_NUMBER,
   scalping_pnl_usd: NULLABLE_NUMBER,
   option_mtm_pnl_usd: NULLABLE_NUMBER,
+  /** Today's PnL as the circuit breaker judges it (scalping + options - commissions). */
+  today_pnl_usd: NULLABLE_NUMBER,
   broker_connected: Type.Boolean(),
   paused: Type.Boolean(),
 });
@@ -106,6 +108,7 @@ function toHistoryPoint(row: StatusRow): HistoryPoint {
     unrealized_pnl_usd: row.unrealizedPnlUsd,
     scalping_pnl_usd: row.details.scalpingPnlUsd ?? null,
     option_mtm_pnl_usd: row.details.optionMtmPnlUsd ?? null,
+    today_pnl_usd: row.details.dailyPnlUsd ?? null,
     broker_connected: row.brokerConnected,
     paused: row.paused,
   };

@@ -140,7 +140,7 @@ describeSinks("server GET /operations", (makeSink) => {
 describeSinks("server GET /history", (makeSink) => {
   async function historyServer(sink: Sink): Promise<ServerUnderTest> {
     // 10 minutes of rows every 15 s: 40 rows, 4 per minute.
-    for (let index = 0; index < 40; index += 1) sink.writeStatus(statusRow({ tsMs: T0_MS + index * 15_000, hedgeShares: -index }), { history: true });
+    for (let index = 0; index < 40; index += 1) sink.writeStatus(statusRow({ tsMs: T0_MS + index * 15_000, hedgeShares: -index, details: { dailyPnlUsd: index * 2.5 - 40 } }), { history: true });
     await sink.flush();
     return serverUnderTest(sink);
   }
@@ -150,6 +150,7 @@ describeSinks("server GET /history", (makeSink) => {
     const body = (await (await server.request("GET", "/history")).json()) as HistoryPage;
     expect(body.points).toHaveLength(40);
     expect(body.points[0]?.ts_ms).toBe(T0_MS);
+    expect(body.points.map((point) => point.today_pnl_usd).slice(0, 3)).toEqual([-40, -37.5, -35]);
     expect(body.every_ms).toBeNull();
     expect(body.truncated).toBe(false);
   });
