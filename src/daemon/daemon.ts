@@ -240,6 +240,7 @@ export class Daemon {
 
   private async connect(): Promise<void> {
     const { broker, hedger, settings, wallClock } = this.deps;
+    this.hedgeLoop.awaitReconciliation();
     try {
       const info = await withTimeout(broker.connect(), settings.connectTimeoutMs, wallClock, "broker connect");
       if (this.current !== "CONNECTING") return;

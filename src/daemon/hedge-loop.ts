@@ -48,6 +48,8 @@ export interface HedgeLoopDeps {
 export class HedgeLoop {
   private readonly orders = new Map<string, TrackedOrder>();
   private readonly positions = new Map<string, Position>();
+  /** The current connection's reconciliation has applied its positions (see awaitReconciliation). */
+  private positionsReconciled = false;
   /** Executions joined with their commissions, each recorded once. */
   readonly fills: FillRecorder;
   private readonly flatten: FlattenGoal;
@@ -145,6 +147,17 @@ export class HedgeLoop {
     this.resetPositions(result.positions);
   }
 
+  /**
+   * A connection's reconciliation is about to run: until its positions are applied, position
+   * reports only update the list. TWS sends the account's positions one message at a time (the
+   * option legs may come before the stock), and the Hedger takes the first list it is given
+   * as the book's baseline: a list without the stock would start a restarted book at 0 shares
+   * and hedge the position again.
+   */
+  awaitReconciliation(): void {
+    this.positionsReconciled = false;
+  }
+
   /** Positions from reconciliation replace the book's view: their market data is requested, that of legs gone given back. */
   resetPositions(positions: readonly Position[]): void {
     const before = [...this.positions.values()];
@@ -156,6 +169,7 @@ export class HedgeLoop {
     const contracts: Contract[] = [{ secType: "STK", symbol }];
     for (const position of this.positions.values()) if (this.isOptionOfStrategy(position)) contracts.push(position.contract);
     this.deps.broker.subscribeMarketData(contracts);
+    this.positionsReconciled = true;
     this.deps.hedger.setPositions([...this.positions.values()], this.deps.marketNowMs());
   }
 
@@ -173,7 +187,7 @@ export class HedgeLoop {
       if (!this.positions.has(key) && this.isOptionOfStrategy(position)) this.deps.broker.subscribeMarketData([position.contract]);
       this.positions.set(key, position);
     }
-    this.deps.hedger.setPositions([...this.positions.values()], this.deps.marketNowMs());
+    if (this.positionsReconciled) this.deps.hedger.setPositions([...this.positions.values()], this.deps.marketNowMs());
   }
 
   private isOptionOfStrategy(position: Position): boolean {

@@ -2,8 +2,8 @@
 // @stoqey/ib client, both sinks). TWS reports a manual trade once and then stays silent.
 import { afterEach, expect, test } from "bun:test";
 import { describeSinks } from "../support/sinks.ts";
-import { operations, SETTINGS } from "./daemon-harness.ts";
-import { closeScenes, hedgingScene, inState, stopAndWait, TEST_TIMEOUT_MS, until } from "./ib-daemon-harness.ts";
+import { operations, SETTINGS, SPOT } from "./daemon-harness.ts";
+import { closeScenes, createIbDaemon, hedgingScene, inState, quote, setStraddleDelta, stopAndWait, TEST_TIMEOUT_MS, until, workingHedge } from "./ib-daemon-harness.ts";
 
 afterEach(closeScenes);
 
@@ -11,6 +11,29 @@ afterEach(closeScenes);
 const POSITION_SETTLE_MS = 30_000;
 
 describeSinks("daemon with broker = ib: positions changed outside gs", (makeSink) => {
+  test("a restart holding a hedge starts from the broker's whole position list: TWS's dump sends the legs before the stock, and no partial list becomes the book", async () => {
+    const scene = await hedgingScene(makeSink, { type: "work" });
+    const { sink, tws, call, put, clock, running } = scene;
+    const working = await workingHedge(scene);
+    tws.fillOrder(working.orderId, working.totalQuantity, SPOT - 0.02, 1.2);
+    await until(clock, () => running.daemon.statusNow().hedgeShares === -working.totalQuantity, "the fill in the book");
+    await clock.advance(120_000); // past the cooldown
+    expect(await stopAndWait(running, clock)).toBe(0);
+    const ordersBefore = tws.requestsOf("place_order").length;
+
+    const restarted = createIbDaemon(tws, clock, sink);
+    await restarted.daemon.start();
+    await until(clock, inState(restarted, "RUNNING"), "RUNNING after the restart", 200);
+    const atStart = restarted.daemon.statusNow().hedgeShares;
+    // The market moves; the straddle's delta is unchanged, still hedged by the shares sold.
+    setStraddleDelta(tws, call, put, SPOT + 3, working.totalQuantity);
+    quote(tws, SPOT + 3);
+    for (let step = 0; step < 20; step++) await clock.advance(100);
+    const adopted = (await operations(sink, ["reconcile"])).filter((operation) => operation.reason === "position_adopted");
+    expect({ atStart, newOrders: tws.requestsOf("place_order").length - ordersBefore, adopted: adopted.length }).toEqual({ atStart: -working.totalQuantity, newOrders: 0, adopted: 0 });
+    expect(await stopAndWait(restarted, clock)).toBe(0);
+  }, TEST_TIMEOUT_MS);
+
   test("a manual stock trade in TWS is adopted after the settle time and leaves a reconcile row", async () => {
     const { sink, tws, clock, running } = await hedgingScene(makeSink, { type: "fill", commissionPerShare: 0.005 });
     await until(clock, async () => (await operations(sink, ["fill"])).length === 1, "the first hedge filled");
