@@ -30,8 +30,8 @@ import { buildSnapshot, MutableGuardState } from "./hedger-view.ts";
 import type { Position } from "./instrument.ts";
 import { LegBook } from "./leg-book.ts";
 import { exchangeDayAt, type ExchangeDay } from "./nyse-calendar.ts";
-import type { CommissionReport, ExecutionReport, HedgeOrder } from "./order.ts";
-import { OrderTracker } from "./order-tracker.ts";
+import type { CommissionReport, ExecutionReport, HedgeOrder, RecordedFill } from "./order.ts";
+import { type ExecutionReplacement, OrderTracker } from "./order-tracker.ts";
 import type { OrderRefSequence } from "./order-ref-sequence.ts";
 import { PositionReconciler } from "./position-reconciler.ts";
 import { RealizedVolEstimator } from "./realized-vol.ts";
@@ -337,20 +337,41 @@ export class Hedger {
 
   /**
    * Own executions move the book (once per execId, at the execution price); others' are ignored.
-   * A correction of an execution the book holds undoes that one and applies itself (so cash and
-   * shares move by the difference); a correction of one never seen counts as an execution.
+   * A correction of an execution the book holds restates that one (so shares and cash move by
+   * the difference); a correction of one not seen yet counts as an execution, and the corrected
+   * one adds nothing when it comes.
    */
   onExecution(execution: ExecutionReport): void {
-    const replaced = execution.correctsExecId === undefined ? null : this.orders.replaceExecution(execution);
-    if (replaced !== null) {
-      this.applyOwnFill(-replaced.replacedSignedShares, replaced.replacedPrice);
-      this.applyOwnFill(replaced.signedShares, execution.price);
-    } else {
-      const signed = this.orders.execution(execution);
+    const replaced = execution.correctsExecId === undefined ? null : this.orders.replaceExecution(execution, this.book);
+    if (replaced !== null) this.onReplaced(replaced, execution);
+    else {
+      const signed = this.orders.execution(execution, this.book);
       if (signed === 0) return;
       this.applyOwnFill(signed, execution.price);
     }
     this.positions.onExecutionApplied(execution.tsEventMs);
+  }
+
+  /**
+   * A correction of an execution gs recorded (`recorded`, from the daemon's memory or trail),
+   * which the book may not hold: an earlier run's is in the broker position the book started
+   * from, and one from before the day rolled is in the book's shares. Either way the book moves
+   * by the difference, once. Without a record it is an ordinary execution report.
+   */
+  onCorrection(execution: ExecutionReport, recorded: RecordedFill | null): void {
+    const replaced = recorded === null ? null : this.orders.replaceRecorded(execution, recorded, this.book);
+    if (replaced === null) {
+      this.onExecution(execution);
+      return;
+    }
+    this.onReplaced(replaced, execution);
+    this.positions.onExecutionApplied(execution.tsEventMs);
+  }
+
+  /** The book was restated by the tracker; today's PnL cash moves by the difference. */
+  private onReplaced(replaced: ExecutionReplacement, execution: ExecutionReport): void {
+    this.pnl.onOwnFill(-replaced.replacedSignedShares, replaced.replacedPrice);
+    this.pnl.onOwnFill(replaced.signedShares, execution.price);
   }
 
   onCommission(commission: CommissionReport): void {

@@ -8,7 +8,8 @@ import {
   isFinalExecState,
   nextHedgeExecState,
 } from "./hedge-exec-fsm.ts";
-import type { BrokerOrderStatus, CommissionReport, ExecutionReport, HedgeOrder } from "./order.ts";
+import type { BookedFill, HedgeBook } from "./hedge-book.ts";
+import type { BrokerOrderStatus, CommissionReport, ExecutionReport, HedgeOrder, RecordedFill } from "./order.ts";
 import type { OrderRefSequence } from "./order-ref-sequence.ts";
 
 interface TrackedOrder {
@@ -28,13 +29,11 @@ interface TrackedOrder {
 }
 
 /** One execution of an order as the book holds it; a correction replaces it in place. */
-interface OwnExecution {
+interface OwnExecution extends BookedFill {
   /** The newest id: the execution's, or that of its latest correction. */
   execId: string;
   /** Ids it had before corrections, oldest first (empty unless corrected). */
   replacedExecIds: readonly string[];
-  shares: number;
-  price: number;
   /** Commission in the book for it, and the position in [...replacedExecIds, execId] of the id it came with (-1: none yet). */
   commissionUsd: number;
   commissionOfIndex: number;
@@ -48,6 +47,7 @@ export interface ExecutionReplacement {
 }
 
 const NO_IDS: readonly string[] = Object.freeze([]);
+const FLAT = Object.freeze({ shares: 0, avgCostUsd: 0 });
 
 const STATUS_EVENT: Readonly<Record<BrokerOrderStatus, HedgeExecEvent>> = {
   pending_submit: "accepted",
@@ -80,6 +80,11 @@ export class OrderTracker {
    * hashing each fresh execId into maps, which was most of an order's cost in a backtest.
    */
   private readonly finishedToday: TrackedOrder[] = [];
+  /**
+   * Corrections of executions the book did not hold (an earlier run's, or one from before the
+   * day rolled), as the daemon's records had them: a repeat or a further correction finds them.
+   */
+  private readonly correctedElsewhere: OwnExecution[] = [];
   /** Signed shares in flight (BUY > 0). */
   pendingShares = 0;
   /** Orders not yet in a final state. */
@@ -140,40 +145,62 @@ export class OrderTracker {
   /**
    * Signed shares to apply to the book, or 0 when the execution is not ours or already applied.
    * An execution of an order that already finished today goes to the book as it is (nothing was
-   * pending for it).
+   * pending for it). `book`: the book before it, to tell the shares it closes.
    */
-  execution(e: ExecutionReport): number {
+  execution(e: ExecutionReport, book: Readonly<Pick<HedgeBook, "shares" | "avgCostUsd">> = FLAT): number {
     if (!(e.shares > 0)) return 0;
     const tracked = this.tracked(e.orderRef);
     const o = tracked ?? this.finished(e.orderRef);
     if (o === undefined || execOf(o, e.execId) !== undefined) return 0;
-    o.execs.push({ execId: e.execId, replacedExecIds: NO_IDS, shares: e.shares, price: e.price, commissionUsd: 0, commissionOfIndex: -1 });
+    // A correction of one not seen yet stands for it: the original, when it comes late, is a repeat.
+    const replacedExecIds = e.correctsExecId === undefined ? NO_IDS : [e.correctsExecId];
+    const closedShares = o.sign * book.shares < 0 ? Math.min(e.shares, Math.abs(book.shares)) : 0;
+    o.execs.push({ execId: e.execId, replacedExecIds, shares: e.shares, price: e.price, closedShares, closedCostUsd: book.avgCostUsd, commissionUsd: 0, commissionOfIndex: -1 });
     this.addExecShares(o, tracked !== undefined, e.shares, e.cumulativeShares);
     return o.sign * e.shares;
   }
 
   /**
    * A correction (`e.correctsExecId`) of one of our executions the book holds: it takes the
-   * corrected one's place, and the caller moves the book by the difference. Null when the
-   * corrected execution is not known here (the caller counts `e` as a plain execution) or `e`
-   * was already applied.
+   * corrected one's place and restates it in `book`. Null when the corrected execution is not
+   * held here (see replaceRecorded; else the caller counts `e` as a plain execution) or `e` was
+   * already applied.
    */
-  replaceExecution(e: ExecutionReport): ExecutionReplacement | null {
+  replaceExecution(e: ExecutionReport, book: HedgeBook): ExecutionReplacement | null {
     const correctsExecId = e.correctsExecId;
     if (correctsExecId === undefined || !(e.shares > 0)) return null;
     const tracked = this.tracked(e.orderRef);
     const o = tracked ?? this.finished(e.orderRef);
-    if (o === undefined || execOf(o, e.execId) !== undefined) return null;
-    const exec = execOf(o, correctsExecId);
-    if (exec === undefined) return null;
-    const replaced = { replacedSignedShares: o.sign * exec.shares, replacedPrice: exec.price, signedShares: o.sign * e.shares };
+    const execs = o === undefined ? this.correctedElsewhere : o.execs;
+    const exec = execIn(execs, correctsExecId);
+    if (exec === undefined || execIn(execs, e.execId) !== undefined) return null;
+    const sign = e.side === "BUY" ? 1 : -1;
+    const replaced = { replacedSignedShares: sign * exec.shares, replacedPrice: exec.price, signedShares: sign * e.shares };
     exec.replacedExecIds = [...exec.replacedExecIds, exec.execId];
     exec.execId = e.execId;
     const deltaShares = e.shares - exec.shares;
-    exec.shares = e.shares;
-    exec.price = e.price;
-    this.addExecShares(o, tracked !== undefined, deltaShares, e.cumulativeShares);
+    book.restateFill(sign, exec, e.shares, e.price);
+    if (tracked !== undefined) this.correctExecShares(tracked, deltaShares, e.cumulativeShares);
     return replaced;
+  }
+
+  /**
+   * A correction of an execution the book does not hold but gs recorded (`recorded`): an
+   * earlier run's, whose shares are in the broker position the book started from, or one from
+   * before the day rolled. It is taken as held (with its recorded commission) and replaced as
+   * replaceExecution does. Null when already applied, or when the order is one this tracker
+   * follows (its executions are its own business).
+   */
+  replaceRecorded(e: ExecutionReport, recorded: RecordedFill, book: HedgeBook): ExecutionReplacement | null {
+    if (e.correctsExecId !== recorded.execId || this.tracked(e.orderRef) !== undefined || this.finished(e.orderRef) !== undefined) return null;
+    if (execIn(this.correctedElsewhere, recorded.execId) === undefined) {
+      // Whether it closed shares is not recorded: it is taken as the position's own while the book is on its side.
+      const sign = e.side === "BUY" ? 1 : -1;
+      const closedShares = sign * book.shares > 0 ? 0 : recorded.shares;
+      const commissionUsd = recorded.commissionUsd;
+      this.correctedElsewhere.push({ execId: recorded.execId, replacedExecIds: NO_IDS, shares: recorded.shares, price: recorded.price, closedShares, closedCostUsd: book.avgCostUsd, commissionUsd: commissionUsd ?? 0, commissionOfIndex: commissionUsd === null ? -1 : 0 });
+    }
+    return this.replaceExecution(e, book);
   }
 
   /**
@@ -183,7 +210,7 @@ export class OrderTracker {
    * difference is returned; a late report of the replaced id changes nothing).
    */
   commissionToBook(c: CommissionReport): number {
-    const exec = findExec(this.finishedToday, c.execId) ?? findExec(this.orders, c.execId);
+    const exec = findExec(this.finishedToday, c.execId) ?? findExec(this.orders, c.execId) ?? execIn(this.correctedElsewhere, c.execId);
     if (exec === undefined) return 0;
     const index = exec.execId === c.execId ? exec.replacedExecIds.length : exec.replacedExecIds.indexOf(c.execId);
     if (index <= exec.commissionOfIndex) return 0;
@@ -215,6 +242,7 @@ export class OrderTracker {
   /** Forget finished orders of earlier days (commissions arrive within seconds of their execution). */
   startNewDay(): void {
     this.finishedToday.length = 0;
+    this.correctedElsewhere.length = 0;
   }
 
   /** An order finished earlier takes late executions as they are: nothing was pending for them. */
@@ -223,6 +251,16 @@ export class OrderTracker {
     o.execShares += shares;
     if (cumulativeShares > o.statusFilledShares) o.statusFilledShares = cumulativeShares;
     this.advance(o, o.execShares >= o.order.quantityShares ? "fill" : "partial_fill");
+  }
+
+  /**
+   * A correction changed a followed order's filled shares: the broker's earlier fill count
+   * (statuses, the corrected execution's cumulative shares) is restated by as much, or shares
+   * corrected away would stay pending for ever.
+   */
+  private correctExecShares(o: TrackedOrder, deltaShares: number, cumulativeShares: number): void {
+    o.statusFilledShares = Math.max(o.statusFilledShares + deltaShares, o.execShares + deltaShares);
+    this.addExecShares(o, true, deltaShares, cumulativeShares);
   }
 
   /** The order's state machine takes `event` (named so: a method called `apply` compiles as a Function.prototype.apply call site first). */
@@ -278,9 +316,13 @@ export class OrderTracker {
   }
 }
 
-/** The execution with this id, current or replaced by a correction. */
+/** The order's execution with this id, current or replaced by a correction. */
 function execOf(o: TrackedOrder, execId: string): OwnExecution | undefined {
-  const execs = o.execs;
+  return execIn(o.execs, execId);
+}
+
+/** The execution with this id, current or replaced by a correction. */
+function execIn(execs: readonly OwnExecution[], execId: string): OwnExecution | undefined {
   for (let i = 0; i < execs.length; i++) {
     const exec = execs[i]!;
     if (exec.execId === execId || (exec.replacedExecIds.length > 0 && exec.replacedExecIds.includes(execId))) return exec;

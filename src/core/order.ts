@@ -34,6 +34,19 @@ export interface ExecutionReport {
   readonly correctsExecId?: string;
 }
 
+/**
+ * An execution as gs recorded it (this process's memory or the operations trail): what a
+ * correction of an execution the book no longer holds (an earlier run's, or one before the
+ * day rolled) replaces.
+ */
+export interface RecordedFill {
+  readonly execId: string;
+  readonly shares: number;
+  readonly price: number;
+  /** Its commission as recorded, null when none was. */
+  readonly commissionUsd: number | null;
+}
+
 export interface CommissionReport {
   readonly execId: string;
   readonly commissionUsd: number;

@@ -19,6 +19,8 @@ export class PositionReconciler {
   heldBack: HardBlock | null = null;
   /** The reported and book shares heldBack describes. */
   private heldBackNumbers: readonly [number, number] = [0, 0];
+  /** Corrections whose replaced execution the daemon is still looking up: their share change is not an outside one. */
+  correctionsAwaited = 0;
   private reportedAvgCost = 0;
   private lastExecTsMs: number | null = null;
 
@@ -58,7 +60,7 @@ export class PositionReconciler {
     const since = this.mismatchSinceMs;
     const reported = this.reportedShares;
     if (since === null || reported === null || nowMs - since < this.settleMs) return;
-    if (this.orders.liveCount !== 0 || this.orders.pendingShares !== 0) return;
+    if (this.orders.liveCount !== 0 || this.orders.pendingShares !== 0 || this.correctionsAwaited !== 0) return;
     // Execution times are the broker's clock: one stamped "in the future" (skew, a replayed
     // clock) must not hold adoption off until that moment, so the distance counts both ways.
     if (this.lastExecTsMs !== null && Math.abs(nowMs - this.lastExecTsMs) < this.settleMs) return;

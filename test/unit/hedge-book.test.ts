@@ -33,6 +33,32 @@ describe("hedge book (average cost)", () => {
     expect(book.realizedPnlTodayUsd + book.unrealizedPnlUsd(mark)).toBeCloseTo(cash + book.shares * mark, 6);
   });
 
+  // A restated fill leaves the book as if the broker had reported the corrected fill in the first place.
+  test.each([
+    ["a buy that added to a long, price up", [100, 590], [10, 594], [10, 594.5]],
+    ["a sell that added to a short, price down", [-100, 590], [-10, 594], [-10, 593]],
+    ["a sell that closed part of a long, price up", [100, 590], [-10, 594], [-10, 594.5]],
+    ["a sell that flipped a long, price up", [10, 590], [-30, 594], [-30, 595]],
+    ["a buy from flat, size down", [0, 0], [30, 594], [20, 594.2]],
+    ["a buy that added to a long, size down", [100, 590], [30, 594], [20, 594]],
+    ["a sell that closed part of a long, size down", [100, 590], [-30, 594], [-20, 594.1]],
+    ["a sell that flipped a long, size down to a close", [10, 590], [-30, 594], [-8, 594]],
+    ["a buy that closed part of a short, size up past flat", [-10, 590], [5, 594], [25, 593]],
+  ] as const)("restating %s is as if the fill had been the corrected one", (_name, [startShares, startCost], [oldSigned, oldPrice], [newSigned, newPrice]) => {
+    const restated = new HedgeBook();
+    restated.setPosition(startShares, startCost);
+    const closedShares = Math.sign(startShares) === -Math.sign(oldSigned) ? Math.min(Math.abs(oldSigned), Math.abs(startShares)) : 0;
+    const fill = { shares: Math.abs(oldSigned), price: oldPrice, closedShares, closedCostUsd: restated.avgCostUsd };
+    restated.applyFill(oldSigned, oldPrice);
+    restated.restateFill(Math.sign(oldSigned), fill, Math.abs(newSigned), newPrice);
+    const direct = new HedgeBook();
+    direct.setPosition(startShares, startCost);
+    direct.applyFill(newSigned, newPrice);
+    expect(restated.shares).toBe(direct.shares);
+    expect(restated.avgCostUsd).toBeCloseTo(direct.avgCostUsd, 9);
+    expect(restated.realizedPnlTodayUsd).toBeCloseTo(direct.realizedPnlTodayUsd, 9);
+  });
+
   test("a new day resets realised PnL and commissions but keeps the position", () => {
     const book = new HedgeBook();
     book.applyFill(-100, 600);

@@ -5,8 +5,8 @@ import { describe, expect, test } from "bun:test";
 import type { ExecutionReport, HedgeOrder } from "../../src/core/order.ts";
 import { HedgerHarness } from "./hedger-harness.ts";
 
-function execution(order: HedgeOrder, execId: string, shares: number, price: number, correctsExecId?: string): ExecutionReport {
-  return { execId, orderRef: order.orderRef, brokerOrderId: 1, symbol: order.symbol, side: order.side, shares, price, cumulativeShares: shares, tsEventMs: 0, ...(correctsExecId === undefined ? {} : { correctsExecId }) };
+function execution(order: HedgeOrder, execId: string, shares: number, price: number, correctsExecId?: string, cumulativeShares = shares): ExecutionReport {
+  return { execId, orderRef: order.orderRef, brokerOrderId: 1, symbol: order.symbol, side: order.side, shares, price, cumulativeShares, tsEventMs: 0, ...(correctsExecId === undefined ? {} : { correctsExecId }) };
 }
 
 function hedged(): { t: HedgerHarness; order: HedgeOrder; sign: number } {
@@ -50,5 +50,69 @@ describe("an execution correction", () => {
     expect(t.hedger.book.shares).toBe(sign * order.quantityShares);
     expect(t.hedger.book.commissionsTodayUsd).toBeCloseTo(1, 9);
     expect(t.hedger.snapshot(t.nowMs).pendingShares).toBe(0);
+  });
+
+  test("that arrives before the execution it corrects stands for it: the original, late, adds nothing", () => {
+    const { t, order, sign } = hedged();
+    const n = order.quantityShares;
+    t.hedger.onExecution(execution(order, "e.02", n - 1, 594.5, "e.01"));
+    t.hedger.onExecution(execution(order, "e.01", n, 594));
+    t.hedger.onCommission({ execId: "e.02", commissionUsd: 1.25, tsEventMs: 0 });
+    t.hedger.onCommission({ execId: "e.01", commissionUsd: 1, tsEventMs: 0 }); // superseded
+    expect([t.hedger.book.shares, t.hedger.book.commissionsTodayUsd]).toEqual([sign * (n - 1), 1.25]);
+  });
+
+  test("of a part fill, down, then the rest cancelled: nothing stays pending", () => {
+    const { t, order, sign } = hedged();
+    t.hedger.onExecution(execution(order, "e.01", 10, 594));
+    t.hedger.onExecution(execution(order, "e.02", 9, 594, "e.01"));
+    t.hedger.onOrderStatus({ orderRef: order.orderRef, status: "cancelled", filledShares: 9, tsEventMs: 0 });
+    expect({ shares: t.hedger.book.shares, pending: t.hedger.orders.pendingShares, state: t.hedger.orders.hedgeState() }).toEqual({ shares: sign * 9, pending: 0, state: "idle" });
+  });
+
+  test("of the price of a fill that added to the position realises nothing: the average cost is the corrected one", () => {
+    const { t, order, sign } = hedged();
+    t.hedger.book.setPosition(sign * 100, 590); // 100 shares on the order's side: its fill adds to them
+    t.hedger.onExecution(execution(order, "e.01", 10, 594));
+    t.hedger.onExecution(execution(order, "e.02", 10, 594.5, "e.01"));
+    expect(t.hedger.book.shares).toBe(sign * 110);
+    expect(t.hedger.book.realizedPnlTodayUsd).toBeCloseTo(0, 9);
+    expect(t.hedger.book.avgCostUsd).toBeCloseTo((100 * 590 + 10 * 594.5) / 110, 9);
+  });
+});
+
+describe("a correction of an execution the book does not hold (an earlier run's, or before the day rolled)", () => {
+  // An order of an earlier run: its fill is in the broker position the book started from.
+  const earlier = { orderRef: "gs:earlier-run:SPY:7", symbol: "SPY", side: "SELL", quantityShares: 100 } as HedgeOrder;
+  const recorded = { execId: "e.01", shares: 100, price: 594, commissionUsd: 1.2 };
+
+  function started(): HedgerHarness {
+    const t = new HedgerHarness();
+    t.hedger.book.setPosition(-100, 594);
+    return t;
+  }
+
+  test("moves the book by the difference once, with the commission's difference", () => {
+    const t = started();
+    const corrected = execution(earlier, "e.02", 99, 593.9, "e.01");
+    t.hedger.onCorrection(corrected, recorded);
+    t.hedger.onCorrection(corrected, recorded); // resent
+    t.hedger.onCommission({ execId: "e.02", commissionUsd: 1.5, tsEventMs: 0 });
+    t.hedger.onCommission({ execId: "e.01", commissionUsd: 1.2, tsEventMs: 0 }); // resent, superseded
+    expect([t.hedger.book.shares, t.hedger.book.avgCostUsd, t.hedger.book.realizedPnlTodayUsd]).toEqual([-99, 593.9, 0]);
+    expect(t.hedger.book.commissionsTodayUsd).toBeCloseTo(0.3, 9);
+  });
+
+  test("a further correction replaces the first", () => {
+    const t = started();
+    t.hedger.onCorrection(execution(earlier, "e.02", 99, 594, "e.01"), recorded);
+    t.hedger.onCorrection(execution(earlier, "e.03", 98, 594, "e.02"), null);
+    expect(t.hedger.book.shares).toBe(-98);
+  });
+
+  test("without a record of it, changes nothing: the position check settles the difference", () => {
+    const t = started();
+    t.hedger.onCorrection(execution(earlier, "e.02", 99, 594, "e.01"), null);
+    expect(t.hedger.book.shares).toBe(-100);
   });
 });
