@@ -23,6 +23,8 @@ interface TrackedOrder {
   execShares: number;
   /** Cumulative filled shares the broker's last status claimed. */
   statusFilledShares: number;
+  /** Shares corrections took off its executions: the broker's fill counts may include them still. */
+  correctedAwayShares: number;
   cancelRequested: boolean;
   /** This order's executions applied to the book (one or a few): dedup and commission claims. */
   readonly execs: OwnExecution[];
@@ -34,6 +36,8 @@ interface OwnExecution extends BookedFill {
   execId: string;
   /** Ids it had before corrections, oldest first (empty unless corrected). */
   replacedExecIds: readonly string[];
+  /** A correction counted before the execution it corrects came (whose shares are unknown until it does). */
+  standsIn: boolean;
   /** Commission in the book for it, and the position in [...replacedExecIds, execId] of the id it came with (-1: none yet). */
   commissionUsd: number;
   commissionOfIndex: number;
@@ -107,6 +111,7 @@ export class OrderTracker {
       brokerOrderId: null,
       execShares: 0,
       statusFilledShares: 0,
+      correctedAwayShares: 0,
       cancelRequested: false,
       execs: [],
     });
@@ -151,11 +156,16 @@ export class OrderTracker {
     if (!(e.shares > 0)) return 0;
     const tracked = this.tracked(e.orderRef);
     const o = tracked ?? this.finished(e.orderRef);
-    if (o === undefined || execOf(o, e.execId) !== undefined) return 0;
+    if (o === undefined) return 0;
+    const held = execOf(o, e.execId);
+    if (held !== undefined) {
+      if (tracked !== undefined && held.standsIn && held.replacedExecIds[0] === e.execId) this.lateReplaced(tracked, held, e.shares);
+      return 0;
+    }
     // A correction of one not seen yet stands for it: the original, when it comes late, is a repeat.
     const replacedExecIds = e.correctsExecId === undefined ? NO_IDS : [e.correctsExecId];
     const closedShares = o.sign * book.shares < 0 ? Math.min(e.shares, Math.abs(book.shares)) : 0;
-    o.execs.push({ execId: e.execId, replacedExecIds, shares: e.shares, price: e.price, closedShares, closedCostUsd: book.avgCostUsd, commissionUsd: 0, commissionOfIndex: -1 });
+    o.execs.push({ execId: e.execId, replacedExecIds, standsIn: replacedExecIds !== NO_IDS, shares: e.shares, price: e.price, closedShares, closedCostUsd: book.avgCostUsd, commissionUsd: 0, commissionOfIndex: -1 });
     this.addExecShares(o, tracked !== undefined, e.shares, e.cumulativeShares);
     return o.sign * e.shares;
   }
@@ -180,7 +190,7 @@ export class OrderTracker {
     exec.execId = e.execId;
     const deltaShares = e.shares - exec.shares;
     book.restateFill(sign, exec, e.shares, e.price);
-    if (tracked !== undefined) this.correctExecShares(tracked, deltaShares, e.cumulativeShares);
+    if (tracked !== undefined) this.correctExecShares(tracked, deltaShares);
     return replaced;
   }
 
@@ -198,7 +208,7 @@ export class OrderTracker {
       const sign = e.side === "BUY" ? 1 : -1;
       const closedShares = sign * book.shares > 0 ? 0 : recorded.shares;
       const commissionUsd = recorded.commissionUsd;
-      this.correctedElsewhere.push({ execId: recorded.execId, replacedExecIds: NO_IDS, shares: recorded.shares, price: recorded.price, closedShares, closedCostUsd: book.avgCostUsd, commissionUsd: commissionUsd ?? 0, commissionOfIndex: commissionUsd === null ? -1 : 0 });
+      this.correctedElsewhere.push({ execId: recorded.execId, replacedExecIds: NO_IDS, standsIn: false, shares: recorded.shares, price: recorded.price, closedShares, closedCostUsd: book.avgCostUsd, commissionUsd: commissionUsd ?? 0, commissionOfIndex: commissionUsd === null ? -1 : 0 });
     }
     return this.replaceExecution(e, book);
   }
@@ -254,13 +264,21 @@ export class OrderTracker {
   }
 
   /**
-   * A correction changed a followed order's filled shares: the broker's earlier fill count
-   * (statuses, the corrected execution's cumulative shares) is restated by as much, or shares
-   * corrected away would stay pending for ever.
+   * A correction changed a followed order's filled shares. Shares corrected away are owed by no
+   * final status, whether its count was taken before the correction or after: pending for ever
+   * otherwise. Shares corrected in count as an execution's.
    */
-  private correctExecShares(o: TrackedOrder, deltaShares: number, cumulativeShares: number): void {
-    o.statusFilledShares = Math.max(o.statusFilledShares + deltaShares, o.execShares + deltaShares);
-    this.addExecShares(o, true, deltaShares, cumulativeShares);
+  private correctExecShares(o: TrackedOrder, deltaShares: number): void {
+    if (deltaShares < 0) o.correctedAwayShares -= deltaShares;
+    this.addExecShares(o, true, deltaShares, 0);
+  }
+
+  /** The original of a correction that stood for it came late: broker counts that include its extra shares owe nothing. */
+  private lateReplaced(o: TrackedOrder, correction: OwnExecution, replacedShares: number): void {
+    correction.standsIn = false;
+    if (replacedShares <= correction.shares) return;
+    o.correctedAwayShares += replacedShares - correction.shares;
+    this.recount();
   }
 
   /** The order's state machine takes `event` (named so: a method called `apply` compiles as a Function.prototype.apply call site first). */
@@ -280,7 +298,7 @@ export class OrderTracker {
     for (let i = 0; i < orders.length; i++) {
       const o = orders[i]!;
       const final = isFinalExecState(o.state);
-      const owed = (final ? o.statusFilledShares : o.order.quantityShares) - o.execShares;
+      const owed = (final ? o.statusFilledShares - o.correctedAwayShares : o.order.quantityShares) - o.execShares;
       if (final && owed <= 0) {
         this.finishedToday.push(o);
         continue;

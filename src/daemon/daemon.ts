@@ -20,6 +20,7 @@ import { OperationRecorder } from "./operation-recorder.ts";
 import { carriedOperatorState, type OperatorPause, pauseBlockReason, pausedBy } from "./operator-pause.ts";
 import { DaemonIds } from "./order-ref.ts";
 import { reconcile } from "./reconcile.ts";
+import { findRecordedFill } from "./recorded-fill.ts";
 import { waitForSpoolReplay } from "./spool-replay-barrier.ts";
 import { daemonBlockReasons, statusRow } from "./status-row.ts";
 import { VouchedHedge } from "./vouched-hedge.ts";
@@ -119,6 +120,7 @@ export class Daemon {
       stateName: () => this.current,
       onDailyStateChanged: () => this.persistDailyState(),
       onOrderFinal: () => this.orderFinalWaiter?.(),
+      findRecordedFill: (orderRef, execId) => findRecordedFill(deps.sink, this.ids.daemonId, orderRef, execId),
     });
     this.controlLoop = new ControlLoop({
       controlFile: deps.settings.controlFile,

@@ -4,7 +4,7 @@
 // recorded execution is recorded as a fill_correction row naming both exec ids, with the
 // difference it makes to the commissions.
 import type { Hedger } from "../core/hedger.ts";
-import type { CommissionReport, ExecutionReport } from "../core/order.ts";
+import type { CommissionReport, ExecutionReport, RecordedFill } from "../core/order.ts";
 import type { DaemonLog } from "./daemon-log.ts";
 import type { OperationRecorder } from "./operation-recorder.ts";
 import { executionFields } from "./operation-recorder.ts";
@@ -20,13 +20,7 @@ interface PendingExecution {
 }
 
 /** An execution a correction replaces, as recorded: what the correction row states the difference to. */
-export interface ReplacedExecution {
-  readonly execId: string;
-  readonly shares: number;
-  readonly price: number;
-  /** Commission recorded for it (its row or a late commission row); null when none was. */
-  readonly commissionUsd: number | null;
-}
+export type ReplacedExecution = RecordedFill;
 
 /** A recorded execution: its fields, and the commission its rows carry. */
 interface RecordedExecution {
@@ -45,6 +39,8 @@ export interface FillRecorderDeps {
   readonly stateName: () => string;
   /** A fill or commission changed the daily counters: persist them. */
   readonly onDailyStateChanged: () => void;
+  /** The fill `execId` of `orderRef` as the operations trail has it (an earlier run's), null when it has none. */
+  readonly findRecordedFill: (orderRef: string, execId: string) => Promise<RecordedFill | null>;
 }
 
 /**
@@ -72,6 +68,8 @@ export class FillRecorder {
   private readonly recorded = new Map<string, RecordedExecution>();
   /** Exec ids whose commission is recorded: TWS reports a commission again with a resent execution. */
   private readonly recordedCommissions = new Set<string>();
+  /** Corrections whose replaced execution is being looked up in the trail, with what the lookup found once it has. */
+  private readonly fromTrail = new Map<string, RecordedFill | null>();
 
   constructor(private readonly deps: FillRecorderDeps) {}
 
@@ -95,7 +93,7 @@ export class FillRecorder {
    */
   recordFound(execution: ExecutionReport, commission: CommissionReport | null, replaced: ReplacedExecution | null): void {
     this.seen.note(execution);
-    this.deps.hedger.onExecution(execution);
+    this.deps.hedger.onCorrection(execution, replaced);
     this.record(execution, commission, replaced, "reconcile: execution found at the broker, missing from the records");
   }
 
@@ -114,9 +112,19 @@ export class FillRecorder {
   }
 
   onExecution(execution: ExecutionReport): void {
-    if (!this.deps.ids.ownsOrderRef(execution.orderRef) || this.recorded.has(execution.execId)) return;
+    if (!this.deps.ids.ownsOrderRef(execution.orderRef) || this.recorded.has(execution.execId) || this.fromTrail.has(execution.execId)) return;
     this.seen.note(execution);
-    this.deps.hedger.onExecution(execution);
+    if (execution.correctsExecId === undefined) this.deps.hedger.onExecution(execution);
+    else {
+      const replaced = this.remembered(execution.correctsExecId);
+      if (replaced === null) return this.lookUpReplaced(execution, execution.correctsExecId);
+      this.deps.hedger.onCorrection(execution, replaced);
+    }
+    this.awaitCommission(execution);
+  }
+
+  /** The book has the execution: its row waits for its commission (which may have come first). */
+  private awaitCommission(execution: ExecutionReport): void {
     const commission = this.earlyCommissions.get(execution.execId);
     if (commission) {
       this.earlyCommissions.delete(execution.execId);
@@ -124,6 +132,38 @@ export class FillRecorder {
       return;
     }
     this.pendingExecutions.set(execution.execId, { execution, seenAtWallMs: this.deps.wallNowMs() });
+  }
+
+  /**
+   * A correction of an execution this process does not remember: the trail may have it (an
+   * earlier run's fill). Until the answer the book stays as it is and the hedger takes the
+   * position's change for no outside one; without a record the correction is an ordinary
+   * execution report (the position check settles what it changed).
+   */
+  private lookUpReplaced(execution: ExecutionReport, correctsExecId: string): void {
+    const { hedger, log } = this.deps;
+    this.fromTrail.set(execution.execId, null);
+    hedger.positions.correctionsAwaited++;
+    void this.deps
+      .findRecordedFill(execution.orderRef, correctsExecId)
+      .catch((error: unknown) => {
+        log.log("warn", this.deps.stateName(), `execution ${correctsExecId}, corrected by ${execution.execId}, could not be read from the records (${error instanceof Error ? error.message : String(error)}): the position check settles what the correction changed`, { orderRef: execution.orderRef });
+        return null;
+      })
+      .then((replaced) => {
+        hedger.positions.correctionsAwaited--;
+        this.fromTrail.set(execution.execId, replaced);
+        hedger.onCorrection(execution, replaced);
+        this.awaitCommission(execution);
+      });
+  }
+
+  /** An execution this process saw, as recorded or pending its commission; null when it saw none. */
+  private remembered(execId: string): RecordedFill | null {
+    const recorded = this.recorded.get(execId);
+    if (recorded) return { execId, shares: recorded.execution.shares, price: recorded.execution.price, commissionUsd: recorded.commissionUsd };
+    const execution = this.pendingExecutions.get(execId)?.execution ?? this.seen.report(execId);
+    return execution === undefined ? null : { execId, shares: execution.shares, price: execution.price, commissionUsd: null };
   }
 
   onCommission(commission: CommissionReport): void {
@@ -141,7 +181,7 @@ export class FillRecorder {
       this.deps.hedger.onCommission(commission);
       const addUsd = this.lateCommissionUsd(recorded, commission.commissionUsd);
       if (addUsd === null) return;
-      this.deps.recorder.record("commission", { execId: null, commissionUsd: addUsd, reason: `late commission for ${commission.execId}`, payload: { executedAtMs: recorded.execution.tsEventMs } });
+      this.deps.recorder.record("commission", { execId: null, commissionUsd: addUsd, reason: `late commission for ${commission.execId}`, payload: { executedAtMs: recorded.execution.tsEventMs, execId: commission.execId, executionCommissionUsd: commission.commissionUsd } });
       this.deps.onDailyStateChanged();
       return;
     }
@@ -189,7 +229,7 @@ export class FillRecorder {
       this.record(pendingCorrected.execution, null, null, `replaced by correction ${execution.execId} before its commission came`);
     }
     const corrected = correctsExecId === undefined ? undefined : this.recorded.get(correctsExecId);
-    const replaced = corrected === undefined ? null : { execId: corrected.execution.execId, shares: corrected.execution.shares, price: corrected.execution.price, commissionUsd: corrected.commissionUsd };
+    const replaced = corrected === undefined ? (this.fromTrail.get(execution.execId) ?? null) : { execId: corrected.execution.execId, shares: corrected.execution.shares, price: corrected.execution.price, commissionUsd: corrected.commissionUsd };
     this.record(execution, commission, replaced, commission ? null : "commission_not_reported");
   }
 

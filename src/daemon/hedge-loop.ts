@@ -6,7 +6,7 @@ import type { HedgeDecision } from "../core/hedge-decision.ts";
 import type { Hedger } from "../core/hedger.ts";
 import type { Contract, Position } from "../core/instrument.ts";
 import { contractKey } from "../core/instrument.ts";
-import type { HedgeOrder } from "../core/order.ts";
+import type { HedgeOrder, RecordedFill } from "../core/order.ts";
 import type { Broker, BrokerEvent } from "../broker/port.ts";
 import type { DaemonLog } from "./daemon-log.ts";
 import { FillRecorder } from "./fill-recorder.ts";
@@ -43,6 +43,8 @@ export interface HedgeLoopDeps {
   readonly onDailyStateChanged: () => void;
   /** A tracked order reached a final state. */
   readonly onOrderFinal: () => void;
+  /** The fill `execId` of `orderRef` as the operations trail has it (what a correction of an earlier run's fill replaces). */
+  readonly findRecordedFill: (orderRef: string, execId: string) => Promise<RecordedFill | null>;
 }
 
 export class HedgeLoop {

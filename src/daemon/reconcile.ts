@@ -13,6 +13,7 @@ import type { Sink } from "../sink/port.ts";
 import type { StoredOperation } from "../sink/records.ts";
 import type { ReplacedExecution } from "./fill-recorder.ts";
 import type { Clock } from "./clock.ts";
+import { recordedFillOf } from "./recorded-fill.ts";
 import type { OperationRecorder } from "./operation-recorder.ts";
 import type { DaemonIds } from "./order-ref.ts";
 import type { SeenExecutions } from "./seen-executions.ts";
@@ -217,7 +218,8 @@ class KnownExecutions {
     const execId = execution.correctsExecId;
     if (execId === undefined) return null;
     const row = this.recorded.get(execId);
-    if (row?.side && row.quantityShares !== null && row.price !== null) return { execId, side: row.side, shares: row.quantityShares, price: row.price, commissionUsd: row.commissionUsd };
+    const fill = row === undefined ? null : recordedFillOf(row);
+    if (row?.side && fill !== null) return { ...fill, side: row.side };
     const answered = this.answered.find((entry) => entry.execution.execId === execId);
     const report = answered?.execution ?? this.seen.report(execId);
     if (report === undefined) return null;

@@ -188,6 +188,7 @@ async function runDaemonLoop(series: BarSeries, iv: IvSeries, params: BacktestPa
     stateName: () => "RUNNING",
     onDailyStateChanged: () => {},
     onOrderFinal: () => {},
+    findRecordedFill: async () => null,
   });
   broker.onEvent((event) => loop.onBrokerEvent(event));
   await broker.connect();

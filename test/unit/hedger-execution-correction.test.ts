@@ -62,12 +62,29 @@ describe("an execution correction", () => {
     expect([t.hedger.book.shares, t.hedger.book.commissionsTodayUsd]).toEqual([sign * (n - 1), 1.25]);
   });
 
+  test("that arrives before the execution it corrects: a final status counting the original's shares owes nothing", () => {
+    const { t, order, sign } = hedged();
+    const n = order.quantityShares;
+    t.hedger.onExecution(execution(order, "e.02", n - 1, 594.5, "e.01"));
+    t.hedger.onExecution(execution(order, "e.01", n, 594));
+    t.hedger.onOrderStatus({ orderRef: order.orderRef, status: "filled", filledShares: n, tsEventMs: 0 });
+    expect({ shares: t.hedger.book.shares, pending: t.hedger.orders.pendingShares }).toEqual({ shares: sign * (n - 1), pending: 0 });
+  });
+
   test("of a part fill, down, then the rest cancelled: nothing stays pending", () => {
     const { t, order, sign } = hedged();
     t.hedger.onExecution(execution(order, "e.01", 10, 594));
     t.hedger.onExecution(execution(order, "e.02", 9, 594, "e.01"));
     t.hedger.onOrderStatus({ orderRef: order.orderRef, status: "cancelled", filledShares: 9, tsEventMs: 0 });
     expect({ shares: t.hedger.book.shares, pending: t.hedger.orders.pendingShares, state: t.hedger.orders.hedgeState() }).toEqual({ shares: sign * 9, pending: 0, state: "idle" });
+  });
+
+  test("of a part fill, down, then the rest cancelled by a status still counting the corrected shares: nothing stays pending", () => {
+    const { t, order, sign } = hedged();
+    t.hedger.onExecution(execution(order, "e.01", 10, 594));
+    t.hedger.onExecution(execution(order, "e.02", 9, 594, "e.01", 10));
+    t.hedger.onOrderStatus({ orderRef: order.orderRef, status: "cancelled", filledShares: 10, tsEventMs: 0 });
+    expect({ shares: t.hedger.book.shares, pending: t.hedger.orders.pendingShares }).toEqual({ shares: sign * 9, pending: 0 });
   });
 
   test("of the price of a fill that added to the position realises nothing: the average cost is the corrected one", () => {

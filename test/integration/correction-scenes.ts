@@ -1,0 +1,31 @@
+// What IB execution corrections look like in the operations trail, and a hedge filled at once:
+// shared by the correction scenes (real adapter and @stoqey/ib client against the fake TWS).
+import { expect } from "bun:test";
+import type { Sink } from "../../src/sink/port.ts";
+import { operations, SPOT } from "./daemon-harness.ts";
+import type { IbDaemon, Scene } from "./ib-daemon-harness.ts";
+import { createIbDaemon, inState, stopAndWait, until, workingHedge } from "./ib-daemon-harness.ts";
+
+/** Fill, correction and commission rows, oldest first, as the trail states them. */
+export async function fillRows(sink: Sink) {
+  const rows = await operations(sink, ["fill", "partial_fill", "fill_correction", "commission"]);
+  return rows.map((row) => ({ type: row.type, execId: row.execId, shares: row.quantityShares, commissionUsd: row.commissionUsd, correctsExecId: row.payload?.correctsExecId ?? null }));
+}
+
+export const commissionSumUsd = (rows: readonly { commissionUsd: number | null }[]) => rows.reduce((sum, row) => sum + (row.commissionUsd ?? 0), 0);
+
+/** The scene's hedge filled in one execution at SPOT - 0.02 with a $1.20 commission. */
+export async function filledHedge(scene: Scene): Promise<{ shares: number; execId: string }> {
+  const working = await workingHedge(scene);
+  scene.tws.fillOrder(working.orderId, working.totalQuantity, SPOT - 0.02, 1.2);
+  return { shares: working.totalQuantity, execId: scene.tws.account.executions().at(-1)!.execId };
+}
+
+/** Stops `running` cleanly and starts a new daemon on the same TWS and sink. */
+export async function restart(scene: Scene, running: IbDaemon): Promise<IbDaemon> {
+  expect(await stopAndWait(running, scene.clock)).toBe(0);
+  const restarted = createIbDaemon(scene.tws, scene.clock, scene.sink);
+  await restarted.daemon.start();
+  await until(scene.clock, inState(restarted, "RUNNING"), "RUNNING after the restart", 200);
+  return restarted;
+}
