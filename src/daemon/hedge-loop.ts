@@ -4,10 +4,10 @@
 // never on send.
 import type { HedgeDecision } from "../core/hedge-decision.ts";
 import type { Hedger } from "../core/hedger.ts";
-import type { Contract, Position } from "../core/instrument.ts";
-import { contractKey } from "../core/instrument.ts";
+import type { Position } from "../core/instrument.ts";
 import type { HedgeOrder, RecordedFill } from "../core/order.ts";
 import type { Broker, BrokerEvent } from "../broker/port.ts";
+import { AccountPositions } from "./account-positions.ts";
 import type { DaemonLog } from "./daemon-log.ts";
 import { FillRecorder } from "./fill-recorder.ts";
 import { type FlattenEndCause, FlattenGoal } from "./flatten-goal.ts";
@@ -49,9 +49,7 @@ export interface HedgeLoopDeps {
 
 export class HedgeLoop {
   private readonly orders = new Map<string, TrackedOrder>();
-  private readonly positions = new Map<string, Position>();
-  /** The current connection's reconciliation has applied its positions (see awaitReconciliation). */
-  private positionsReconciled = false;
+  private readonly positions: AccountPositions;
   /** Executions joined with their commissions, each recorded once. */
   readonly fills: FillRecorder;
   private readonly flatten: FlattenGoal;
@@ -59,6 +57,7 @@ export class HedgeLoop {
 
   constructor(private readonly deps: HedgeLoopDeps) {
     this.fills = new FillRecorder(deps);
+    this.positions = new AccountPositions(deps);
     this.outsideChanges = new OutsideChangeLog(deps);
     this.flatten = new FlattenGoal({
       ...deps,
@@ -80,7 +79,7 @@ export class HedgeLoop {
         hedger.onOptionGreeks(event.contractKey, event);
         return;
       case "position":
-        this.onPosition(event.position);
+        this.positions.onReport(event.position);
         return;
       case "order_status":
         this.onOrderStatus(event);
@@ -149,51 +148,14 @@ export class HedgeLoop {
     this.resetPositions(result.positions);
   }
 
-  /**
-   * A connection's reconciliation is about to run: until its positions are applied, position
-   * reports only update the list. TWS sends the account's positions one message at a time (the
-   * option legs may come before the stock), and the Hedger takes the first list it is given
-   * as the book's baseline: a list without the stock would start a restarted book at 0 shares
-   * and hedge the position again.
-   */
+  /** A connection's reconciliation is about to run: position reports wait for its whole list (see AccountPositions). */
   awaitReconciliation(): void {
-    this.positionsReconciled = false;
+    this.positions.awaitReconciliation();
   }
 
-  /** Positions from reconciliation replace the book's view: their market data is requested, that of legs gone given back. */
+  /** Positions from reconciliation replace the book's view (and the legs' market data lines). */
   resetPositions(positions: readonly Position[]): void {
-    const before = [...this.positions.values()];
-    this.positions.clear();
-    for (const position of positions) if (position.quantity !== 0) this.positions.set(contractKey(position.contract), position);
-    const gone = before.filter((position) => this.isOptionOfStrategy(position) && !this.positions.has(contractKey(position.contract)));
-    if (gone.length > 0) this.deps.broker.unsubscribeMarketData(gone.map((position) => position.contract));
-    const symbol = this.deps.hedger.params.strategy.symbol;
-    const contracts: Contract[] = [{ secType: "STK", symbol }];
-    for (const position of this.positions.values()) if (this.isOptionOfStrategy(position)) contracts.push(position.contract);
-    this.deps.broker.subscribeMarketData(contracts);
-    this.positionsReconciled = true;
-    this.deps.hedger.setPositions([...this.positions.values()], this.deps.marketNowMs());
-  }
-
-  /**
-   * A position report at runtime (a fill, or a trade made outside gs): a closed position
-   * (quantity 0) leaves the managed set, an option leg giving its market data line back (IB
-   * caps them: a rolled straddle's old legs must not stream on); an option leg opened since
-   * reconciliation gets its market data now (brokers ignore a repeat subscription).
-   */
-  private onPosition(position: Position): void {
-    const key = contractKey(position.contract);
-    if (position.quantity === 0) {
-      if (this.positions.delete(key) && this.isOptionOfStrategy(position)) this.deps.broker.unsubscribeMarketData([position.contract]);
-    } else {
-      if (!this.positions.has(key) && this.isOptionOfStrategy(position)) this.deps.broker.subscribeMarketData([position.contract]);
-      this.positions.set(key, position);
-    }
-    if (this.positionsReconciled) this.deps.hedger.setPositions([...this.positions.values()], this.deps.marketNowMs());
-  }
-
-  private isOptionOfStrategy(position: Position): boolean {
-    return position.contract.secType === "OPT" && position.contract.symbol === this.deps.hedger.params.strategy.symbol;
+    this.positions.reset(positions);
   }
 
   // --- decisions and orders ------------------------------------------------------------
