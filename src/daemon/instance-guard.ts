@@ -3,9 +3,11 @@
 // on any host sharing the database); a claim held by another live process keeps it waiting,
 // loudly, until that one stops or its claim's lease runs out. Then it also looks at its own
 // status row: a live process there that never claimed (a gs from before claims) keeps it
-// waiting too, until that heartbeat is stale. After a crash this only delays the restart by a
-// few heartbeats. A database that cannot take the claim keeps it waiting: nothing trades
-// without a won claim.
+// waiting too, until that heartbeat is stale. Who is who goes by the claim's token alone, never
+// by host and pid: two containers sharing a host name both run as pid 1, and a fresh process
+// has written no status row yet, so every live row is another's. After a crash this delays the
+// restart by a few heartbeats. A database that cannot take the claim keeps it waiting: nothing
+// trades without a won claim.
 import { randomUUID } from "node:crypto";
 import { hostname } from "node:os";
 import type { DaemonIdClaimant, DaemonIdHolder } from "../sink/daemon-claim.ts";
@@ -39,14 +41,13 @@ export function claimHeldMessage(daemonId: string, holder: DaemonIdHolder): stri
   return `daemon ${daemonId} is claimed by pid ${holder.pid} on ${holder.host} (claim renewed ${Math.round(holder.renewedAgoMs / 1000)} s ago)`;
 }
 
-/** Why `row` looks like another live daemon, or null when it does not. */
-function otherLiveInstance(row: StatusRow | undefined, wallNowMs: number, self: DaemonIdClaimant): string | null {
+/** Why `row`, written before this process holds the id and so by another one, looks live; null when it does not. */
+function otherLiveInstance(row: StatusRow | undefined, wallNowMs: number): string | null {
   if (!row || row.state === "STOPPED") return null;
   const ageMs = wallNowMs - row.tsMs;
   const staleAfterMs = STALE_HEARTBEATS * row.heartbeatIntervalS * 1000;
   if (ageMs > staleAfterMs) return null;
   const { pid, host } = row.details;
-  if (pid === self.pid && (host === undefined || host === self.host)) return null;
   return `daemon ${row.daemonId} is ${row.state} elsewhere (pid ${String(pid ?? "unknown")} on ${String(host ?? "an unknown host")}, heartbeat ${Math.round(ageMs / 1000)} s ago); waiting until its heartbeat is older than ${staleAfterMs / 1000} s`;
 }
 
@@ -68,10 +69,12 @@ async function tryToHold(deps: InstanceWaitDeps): Promise<{ readonly last: Statu
   try {
     const claim = await sink.claimDaemonId(claimant);
     if (claim.type === "held") {
-      return { wait: `${claimHeldMessage(claimant.daemonId, claim.holder)}; waiting until it stops or its claim is older than ${claim.holder.leaseMs / 1000} s` };
+      const { holder } = claim;
+      const twin = holder.host === claimant.host && holder.pid === claimant.pid ? " (this host name and pid: an earlier run of this process, or another container with both)" : "";
+      return { wait: `${claimHeldMessage(claimant.daemonId, holder)}${twin}; waiting until it stops or its claim is older than ${holder.leaseMs / 1000} s` };
     }
     const row = (await sink.readStatusCurrent(claimant.daemonId))[0];
-    const other = otherLiveInstance(row, deps.clock.nowMs(), claimant);
+    const other = otherLiveInstance(row, deps.clock.nowMs());
     return other === null ? { last: row } : { wait: other };
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);

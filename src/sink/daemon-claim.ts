@@ -25,9 +25,11 @@ export interface DaemonIdHolder {
 export type DaemonIdClaim = { readonly type: "won" } | { readonly type: "held"; readonly holder: DaemonIdHolder };
 
 /**
- * Takes the claim when there is none, it is the claimant's own (its token, or its host and pid:
- * a process that had this pid on this host is gone), it was released, or its lease ran out;
- * RETURNING says whether it did. Parameters: 1 daemon id, 2 token, 3 host, 4 pid, 5 lease ms.
+ * Takes the claim when there is none, it is the claimant's own (its token: the same process
+ * run), it was released, or its lease ran out; RETURNING says whether it did. Never by host and
+ * pid: two containers with one host name both run as pid 1, and a restarted pid 1 cannot tell
+ * the holder's death from a twin's life, so it waits for the lease like anyone else.
+ * Parameters: 1 daemon id, 2 token, 3 host, 4 pid, 5 lease ms.
  */
 export function claimUpsertSql(databaseNowMs: string, parameter: (index: number) => string): string {
   const [daemonId, token, host, pid, leaseMs] = [1, 2, 3, 4, 5].map(parameter);
@@ -37,7 +39,6 @@ export function claimUpsertSql(databaseNowMs: string, parameter: (index: number)
       holder_pid = excluded.holder_pid, lease_ms = excluded.lease_ms, renewed_at_ms = excluded.renewed_at_ms, released_at_ms = NULL,
       claimed_at_ms = CASE WHEN daemon_claim.holder_token = excluded.holder_token THEN daemon_claim.claimed_at_ms ELSE excluded.claimed_at_ms END
     WHERE daemon_claim.holder_token = excluded.holder_token
-      OR (daemon_claim.holder_host = excluded.holder_host AND daemon_claim.holder_pid = excluded.holder_pid)
       OR daemon_claim.released_at_ms IS NOT NULL
       OR daemon_claim.renewed_at_ms + daemon_claim.lease_ms < ${databaseNowMs}
     RETURNING holder_token`;

@@ -1,6 +1,6 @@
 // The claim of a daemon id, on SQLite and on a real PostgreSQL: of claimants racing on one
 // database (two connections, two processes) exactly one wins each id; a stale or released claim
-// is taken over, a live one is not; a restarted process with the same host and pid takes its own.
+// is taken over, a live one is not, whoever asks (a process with the holder's host and pid too).
 import { expect, test } from "bun:test";
 import type { DaemonIdClaimant } from "../../src/sink/daemon-claim.ts";
 import { finished, spawnSinkProcess } from "../support/sink-process.ts";
@@ -67,12 +67,16 @@ describeSinks("daemon id claim", (makeSink, { makeDatabase }) => {
     expect(await sink.claimDaemonId(claimant("b"))).toEqual({ type: "won" });
   });
 
-  test("a restart with the same host and pid (a new token) takes its own claim at once", async () => {
+  test("a live claim is renewed only by its own token: a claimant with the same host and pid (another container's pid 1, or a restart) waits for its lease", async () => {
     const sink = await makeSink();
-    expect(await sink.claimDaemonId(claimant("a"))).toEqual({ type: "won" });
-    expect(await sink.claimDaemonId(claimant("a", { token: "a-restarted" }))).toEqual({ type: "won" });
-    // The earlier run (gone) no longer holds it.
-    expect((await sink.claimDaemonId(claimant("a", { pid: 1_001 }))).type).toBe("held");
-    expect((await sink.claimDaemonId(claimant("b", { host: "a-host", pid: 1_001 }))).type).toBe("held");
+    expect(await sink.claimDaemonId(claimant("a", { leaseMs: 300 }))).toEqual({ type: "won" });
+    const sameHostAndPid = claimant("a", { token: "a-second-process", leaseMs: 300 });
+    expect(await sink.claimDaemonId(sameHostAndPid)).toMatchObject({ type: "held", holder: { host: "a-host", pid: 1_000 } });
+    // The holder, alive, keeps renewing it.
+    expect(await sink.claimDaemonId(claimant("a", { leaseMs: 300 }))).toEqual({ type: "won" });
+    // Gone (no renewal for a lease), it is taken over like anyone's; the earlier run's renewal then fails.
+    await Bun.sleep(500);
+    expect(await sink.claimDaemonId(sameHostAndPid)).toEqual({ type: "won" });
+    expect((await sink.claimDaemonId(claimant("a", { leaseMs: 300 }))).type).toBe("held");
   });
 });

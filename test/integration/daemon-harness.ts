@@ -127,11 +127,11 @@ export async function quoteAndSettle(market: Market, price = SPOT): Promise<void
 /** The pid and host of the twin writeLiveTwinHeartbeat() plays, as its status row names them. */
 export const TWIN_LOG_MARK = "pid 999999 on other-host";
 
-/** Another live process holding DAEMON_ID heartbeats now (every 5 s, RUNNING, pid 999999 on other-host). */
-export async function writeLiveTwinHeartbeat(sink: Sink, market: Market): Promise<void> {
+/** Another live process holding DAEMON_ID heartbeats now (every 5 s, RUNNING, by default pid 999999 on other-host). */
+export async function writeLiveTwinHeartbeat(sink: Sink, market: Market, writer: { readonly pid: number; readonly host: string } = { pid: 999_999, host: "other-host" }): Promise<void> {
   const context = {
     daemonId: DAEMON_ID, wallNowMs: market.clock.nowMs(), state: "RUNNING" as const, configHash: "other", heartbeatIntervalS: 5,
-    pid: 999_999, host: "other-host", version: "other", brokerName: "sim" as const, brokerClientId: null, brokerServerVersion: null,
+    pid: writer.pid, host: writer.host, version: "other", brokerName: "sim" as const, brokerClientId: null, brokerServerVersion: null,
     nextRetryTsMs: null, marketDataKind: null, operatorPause: null, extraBlockReasons: [], marketNowMs: market.clock.nowMs(),
     sinkHealth: { queueDepth: 0, spooledRows: 0, failedWrites: 0, lostRows: 0, lastError: null },
   };

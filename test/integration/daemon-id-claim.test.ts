@@ -1,9 +1,11 @@
 // The claim of the daemon id, in-process on a fake clock: two daemons started at the same
-// moment (two processes, as their pids say) never both trade, one that finds the claim taken
-// over while it runs stops, and a database that cannot take the claim at start keeps it waiting.
+// moment (two processes, even with one host name and pid) never both trade, one that finds the
+// claim taken over while it runs stops, and a database that cannot take the claim at start
+// keeps it waiting.
 import { expect, setDefaultTimeout, test } from "bun:test";
+import { hostname } from "node:os";
 import { describeSinks } from "../support/sinks.ts";
-import { advanceUntil, createDaemon, createMarket, DAEMON_ID, operations, quoteAndSettle, SETTINGS, stopDaemon } from "./daemon-harness.ts";
+import { advanceUntil, createDaemon, createMarket, DAEMON_ID, operations, quoteAndSettle, SETTINGS, stopDaemon, writeLiveTwinHeartbeat } from "./daemon-harness.ts";
 
 // PostgreSQL round trips make some cases take seconds; nothing here asserts on time.
 setDefaultTimeout(30_000);
@@ -38,6 +40,30 @@ describeSinks("daemon id claim", (makeSink, { makeDatabase }) => {
     await sink.flush();
     expect((await sink.readStatusCurrent(DAEMON_ID))[0]?.details.pid).toBe(loser === first ? 4242 : 4243);
     expect(await stopDaemon(loser, market)).toBe(0);
+  });
+
+  test("two daemons with one host name and pid (two containers' pid 1) started at the same moment: one runs, the other waits", async () => {
+    const sink = await makeSink();
+    const market = createMarket();
+    const daemons = [createDaemon(market, sink, { pid: 1 }), createDaemon(market, sink, { pid: 1 })];
+    for (const running of daemons) void running.daemon.start();
+    await eventually("one daemon running", () => daemons.some((running) => running.daemon.state === "RUNNING"));
+    const loser = daemons.find((running) => running.daemon.state !== "RUNNING");
+    if (loser === undefined) throw new Error("both daemons are RUNNING");
+    await eventually("the other reporting the holder", () => loser.log.some((line) => line.includes(`daemon ${DAEMON_ID} is claimed by pid 1 on ${hostname()}`)), () => loser.log);
+    await quoteAndSettle(market);
+    for (let beat = 0; beat < 4; beat++) await market.clock.advance(SETTINGS.heartbeatMs);
+    expect(daemons.map((running) => running.daemon.state).sort()).toEqual(["IDLE", "RUNNING"]);
+  });
+
+  test("a live status row naming this host and pid (a gs from before claims in another container) keeps a daemon that won the claim waiting", async () => {
+    const sink = await makeSink();
+    const market = createMarket();
+    await writeLiveTwinHeartbeat(sink, market, { pid: 4242, host: hostname() });
+    const running = createDaemon(market, sink, { pid: 4242 });
+    void running.daemon.start();
+    await eventually("the daemon reporting the live row", () => running.log.some((line) => line.includes(`is RUNNING elsewhere (pid 4242 on ${hostname()}`)), () => running.log);
+    expect(running.daemon.state).toBe("IDLE");
   });
 
   test("a claim taken over while running: the daemon stops (exit 1), says why, and does not mark the new holder's status row STOPPED", async () => {

@@ -1,9 +1,11 @@
 // Two real `gs daemon` processes started at the same moment on one daemon id and one database
 // (sim market, each its own working directory): exactly one trades, the other waits and says
-// so, and it takes over once the first one stops.
+// so, and it takes over once the first one stops. Also as two containers would run them: each
+// pid 1 of its own pid namespace, under one host name (`--network host`).
 import { expect, test } from "bun:test";
+import { hostname } from "node:os";
 import type { Sink } from "../../src/sink/port.ts";
-import { type DaemonChild, daemonProcesses, sinkSettings } from "../support/daemon-processes.ts";
+import { type DaemonChild, daemonProcesses, pid1Unavailable, sinkSettings } from "../support/daemon-processes.ts";
 import { describeSinks } from "../support/sinks.ts";
 
 const DAEMON_ID = "twin-test";
@@ -16,8 +18,8 @@ interface DaemonProcess {
   stderr(): string;
 }
 
-function spawnDaemon(name: string, databaseSettings: readonly string[]): DaemonProcess {
-  const child = processes.spawn(name, [...databaseSettings, `status.daemon_id=${DAEMON_ID}`, "status.heartbeat_s=0.5"]);
+function spawnDaemon(name: string, databaseSettings: readonly string[], options: { readonly asPid1?: boolean } = {}): DaemonProcess {
+  const child = processes.spawn(name, [...databaseSettings, `status.daemon_id=${DAEMON_ID}`, "status.heartbeat_s=0.5"], options);
   let text = "";
   void (async () => {
     const decoder = new TextDecoder();
@@ -73,5 +75,25 @@ describeSinks("two gs daemon processes on one daemon id", (_makeSink, context) =
 
     loser.child.kill("SIGTERM");
     expect(await loser.child.exited).toBe(0);
+  }, SPAWN_TEST_TIMEOUT_MS);
+
+  const noPid1 = pid1Unavailable();
+  if (noPid1 !== null) console.warn(`two daemons as pid 1 [${context.kind}]: ${noPid1}`);
+  test.skipIf(noPid1 !== null)(`each pid 1 of its own pid namespace, one host name (two containers): exactly one hedges, the other waits${noPid1 === null ? "" : ` (skipped: ${noPid1})`}`, async () => {
+    const database = await context.makeDatabase();
+    const reader = database.open();
+    await reader.migrate();
+    const settings = sinkSettings(database.kind, database.location);
+    const daemons = [spawnDaemon("a", settings, { asPid1: true }), spawnDaemon("b", settings, { asPid1: true })];
+
+    await until("a hedge order", async () => ((await runsThatSentOrders(reader)).size > 0 ? true : null), daemons);
+    // Long enough for a second daemon that got past the start-up check to hedge as well.
+    await Bun.sleep(3_000);
+    expect((await runsThatSentOrders(reader)).size).toBe(1);
+    const running = daemons.filter((daemon) => daemon.stderr().includes("state=RUNNING"));
+    expect(running).toHaveLength(1);
+    const waiting = daemons.find((daemon) => !running.includes(daemon));
+    expect(waiting?.stderr()).toContain(`daemon ${DAEMON_ID} is claimed by pid 1 on ${hostname()}`);
+    for (const daemon of daemons) daemon.child.kill("SIGKILL");
   }, SPAWN_TEST_TIMEOUT_MS);
 });

@@ -72,7 +72,7 @@ export function createIbDaemon(tws: FakeTws, clock: FakeClock, sink: Sink, confi
   });
   const daemon = new Daemon({
     daemonId: DAEMON_ID, broker, sink, hedger: new Hedger(hedgerParamsFromConfig(config)), wallClock: clock, marketClock: clock,
-    log: memoryDaemonLog(log), settings: { ...SETTINGS, controlFile: null }, configHash: "test-config-hash", version: "test", pid: 4242, announce: () => {},
+    log: memoryDaemonLog(log), settings: { ...SETTINGS, heartbeatMs: config.status.heartbeat_s * 1000, controlFile: null }, configHash: "test-config-hash", version: "test", pid: 4242, announce: () => {},
   });
   cleanups.push(async () => {
     await broker.disconnect();

@@ -3,7 +3,7 @@
 import { afterEach, expect, test } from "bun:test";
 import { FakeClock } from "../support/fake-clock.ts";
 import { describeSinks } from "../support/sinks.ts";
-import { DAEMON_ID, operations, SESSION_START_MS, SETTINGS, SPOT } from "./daemon-harness.ts";
+import { DAEMON_ID, operations, SESSION_START_MS, SETTINGS, SPOT, testConfig } from "./daemon-harness.ts";
 import { closeScenes, createIbDaemon, hedgingScene, inState, quote, setStraddleDelta, startTws, stopAndWait, TEST_TIMEOUT_MS, until, workingHedge } from "./ib-daemon-harness.ts";
 
 afterEach(closeScenes);
@@ -47,13 +47,16 @@ describeSinks("daemon with broker = ib against the fake TWS", (makeSink) => {
   }, TEST_TIMEOUT_MS);
 
   test("restart with an unacknowledged order: the old order is cancelled, its fill recorded once, never sent again", async () => {
-    const { sink, tws, clock: clock1, running: first } = await hedgingScene(makeSink, { type: "work" });
+    // Heartbeats of 100 ms: the dead run's claim lapses (three of them, database clock) in real time.
+    const config = testConfig();
+    const { sink, tws, clock: clock1, running: first } = await hedgingScene(makeSink, { type: "work" }, undefined, { ...config, status: { ...config.status, heartbeat_s: 0.1 } });
     await until(clock1, () => tws.requestsOf("place_order").length > 0, "the first hedge order");
     const [lost] = tws.requestsOf("place_order").map((r) => r.request);
     if (!lost) throw new Error("no order");
     await clock1.advance(SETTINGS.heartbeatMs); // a status row exists, as after any real run
     await sink.flush();
     await first.broker.disconnect(); // gs dies: the order stays working at TWS, no fill seen
+    await Bun.sleep(500); // its claim lapses: a restart (even with its host and pid) waits for that
 
     const filledWhileDown = Math.floor(lost.totalQuantity / 2);
     tws.fillOrder(lost.orderId, filledWhileDown, SPOT - 0.02, 0.4);
