@@ -31,9 +31,13 @@ export function thisInstance(pid: number): InstanceIdentity {
   return { pid, host, token: `${host}:${pid}:${randomUUID()}` };
 }
 
-/** The claim this instance makes and renews every heartbeat; it lapses after STALE_HEARTBEATS missed ones. */
+/**
+ * The claim this instance makes and renews every heartbeat; it lapses after STALE_HEARTBEATS
+ * missed ones. Its lease is whole milliseconds (lease_ms is BIGINT), rounded up so that it never
+ * lapses before the third missed heartbeat.
+ */
 export function claimantOf(daemonId: string, self: InstanceIdentity, heartbeatMs: number): DaemonIdClaimant {
-  return { daemonId, token: self.token, host: self.host, pid: self.pid, leaseMs: STALE_HEARTBEATS * heartbeatMs };
+  return { daemonId, token: self.token, host: self.host, pid: self.pid, leaseMs: Math.ceil(STALE_HEARTBEATS * heartbeatMs) };
 }
 
 /** Says who holds the claim of `daemonId`, for the log and systemd's STATUS. */

@@ -13,6 +13,7 @@ import { SYSTEM_CLOCK } from "./clock.ts";
 import { Daemon } from "./daemon.ts";
 import type { DaemonLog, LogLevel } from "./daemon-log.ts";
 import { consoleDaemonLog } from "./daemon-log.ts";
+import { daemonSettingsFromConfig } from "./daemon-settings.ts";
 import { hedgerParamsFromConfig } from "../config/hedger-params.ts";
 import { openSinkPatiently } from "./open-sink-patiently.ts";
 import { onStopSignals } from "./stop-signals.ts";
@@ -92,15 +93,7 @@ async function runDaemonNotifying(options: RunDaemonOptions, log: DaemonLog, not
     wallClock,
     marketClock: runtime.marketClock,
     log,
-    settings: {
-      heartbeatMs: config.status.heartbeat_s * 1000,
-      historyEveryMs: config.status.history_every_s * 1000,
-      pollMs: config.control.poll_ms,
-      retryIntervalMs: config.ib.retry_interval_s * 1000,
-      connectTimeoutMs: config.ib.connect_timeout_s * 1000,
-      stopCancelWaitMs: STOP_CANCEL_WAIT_MS,
-      controlFile: config.control.file === "" ? null : config.control.file,
-    },
+    settings: daemonSettingsFromConfig(config, STOP_CANCEL_WAIT_MS),
     configHash,
     version: packageJson.version,
     pid: process.pid,

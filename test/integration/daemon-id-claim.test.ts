@@ -66,6 +66,20 @@ describeSinks("daemon id claim", (makeSink, { makeDatabase }) => {
     expect(running.daemon.state).toBe("IDLE");
   });
 
+  test("status.heartbeat_s = 2.01 (a lease of 6030 ms, not 6029.999999999999): the claim is taken and the daemon runs", async () => {
+    const sink = await makeSink();
+    const market = createMarket();
+    const running = createDaemon(market, sink, { heartbeatMs: 2.01 * 1000 });
+    void running.daemon.start();
+    // Ten heartbeats: a claim the database refuses keeps it waiting for ever.
+    for (let beat = 0; beat < 100 && running.daemon.state !== "RUNNING"; beat++) {
+      await Bun.sleep(10);
+      await market.clock.advance(201);
+    }
+    expect(running.daemon.state).toBe("RUNNING");
+    expect(await stopDaemon(running, market)).toBe(0);
+  });
+
   test("a claim taken over while running: the daemon stops (exit 1), says why, and does not mark the new holder's status row STOPPED", async () => {
     const sink = await makeSink();
     const market = createMarket();
