@@ -26,7 +26,8 @@ export interface ClaimRenewalDeps {
 export class ClaimRenewal {
   private inFlight: Promise<void> | null = null;
   private unconfirmed = false;
-  private released = false;
+  /** Released at a stop, or found lost: no more renewals (a lost claim is reported once). */
+  private ended = false;
 
   constructor(private readonly deps: ClaimRenewalDeps) {}
 
@@ -36,7 +37,7 @@ export class ClaimRenewal {
    * the write queue needs.
    */
   renew(): void {
-    if (this.released) return;
+    if (this.ended) return;
     if (this.inFlight !== null) {
       this.unconfirmedBecause("the database has not answered the last renewal yet");
       return;
@@ -46,8 +47,9 @@ export class ClaimRenewal {
       .claimDaemonId(claimant)
       .then(
         (claim) => {
-          if (this.released) return;
+          if (this.ended) return;
           if (claim.type === "held") {
+            this.ended = true;
             this.deps.onLost(`${claimHeldMessage(claimant.daemonId, claim.holder)}: it took the daemon id over while this process could not renew its claim; stopping, so that one daemon trades the account`);
             return;
           }
@@ -68,7 +70,7 @@ export class ClaimRenewal {
 
   /** Ends renewals and frees the claim (a clean stop), so that a waiting twin takes over at once. */
   async release(): Promise<void> {
-    this.released = true;
+    this.ended = true;
     const { sink, claimant, clock } = this.deps;
     // After a renewal still under way: it would take the claim back.
     const released = (this.inFlight ?? Promise.resolve()).then(() => sink.releaseDaemonId(claimant.daemonId, claimant.token));

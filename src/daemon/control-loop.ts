@@ -31,6 +31,8 @@ export interface ControlLoopDeps {
   readonly log: DaemonLog;
   readonly recorder: OperationRecorder;
   readonly stateName: () => string;
+  /** Commands are for the holder of the daemon id: a process that lost it leaves them to the new holder. */
+  readonly holdsDaemonId: () => boolean;
   /** Runs one command and returns its result text ("paused", "rejected: ..."). */
   readonly execute: (command: ControlCommand, source: string) => Promise<string>;
 }
@@ -49,6 +51,7 @@ export class ControlLoop {
    * made meanwhile share it). Errors are logged, never thrown.
    */
   poll(): Promise<void> {
+    if (!this.deps.holdsDaemonId()) return Promise.resolve();
     if (this.inFlight === null) {
       this.inFlight = (async () => {
         try {

@@ -84,7 +84,11 @@ export class Daemon {
   private resolveStopRequested: () => void = () => {};
   /** Settles on the stop request: start-up waits end at once instead of at their next timer. */
   private readonly stopRequestedSignal = new Promise<void>((resolve) => (this.resolveStopRequested = resolve));
-  /** This process holds the daemon id (no live twin): only then does it write status rows and operations. */
+  /**
+   * This process holds the daemon id (claim won, no live twin, not taken over since): only then
+   * does it write status rows and daily state, record its state changes and take commands;
+   * those belong to whoever holds the id.
+   */
   private isInstance = false;
   private exitCode = 0;
   private resolveStopped: (code: number) => void = () => {};
@@ -105,7 +109,7 @@ export class Daemon {
       stateName: () => this.current,
       onLost: (message) => this.onClaimLost(message),
     });
-    this.recorder = new OperationRecorder(deps.sink, this.ids, deps.wallClock, () => this.statusNow());
+    this.recorder = new OperationRecorder(deps.sink, this.ids, deps.wallClock, () => this.writeStatus(true));
     this.stopped = new Promise((resolve) => (this.resolveStopped = resolve));
     this.hedgeLoop = new HedgeLoop({
       hedger: deps.hedger,
@@ -130,6 +134,7 @@ export class Daemon {
       log: deps.log,
       recorder: this.recorder,
       stateName: () => this.current,
+      holdsDaemonId: () => this.isInstance,
       execute: async (command) => this.execute(command),
     });
     deps.broker.onEvent((event) => this.guard(() => this.onBrokerEvent(event)));
@@ -233,7 +238,7 @@ export class Daemon {
     this.current = nextDaemonState(from, event);
     this.deps.log.log(quiet ? "debug" : "info", this.current, `${from} -> ${this.current} (${event})`);
     if (!quiet && this.isInstance) this.recorder.record("state_change", { reason: event, payload: { from, to: this.current, ...payload } });
-    if (this.current === "RUNNING") this.deps.sink.writeStatus(this.statusNow(), { history: false });
+    if (this.current === "RUNNING") this.writeStatus(false);
     for (const waiter of this.stateWaiters.filter((candidate) => candidate.state === this.current)) {
       this.stateWaiters.splice(this.stateWaiters.indexOf(waiter), 1);
       waiter.resolve();
@@ -304,7 +309,7 @@ export class Daemon {
     this.nextRetryTsMs = wallClock.nowMs() + settings.retryIntervalMs;
     this.transition(event, { error: message, nextRetryTsMs: this.nextRetryTsMs, failedAttempts: this.failedAttempts }, repeat);
     this.deps.log.log(repeat ? "debug" : "warn", this.current, `broker not connected: ${message}`, { nextRetryInS: settings.retryIntervalMs / 1000, attempts: this.failedAttempts });
-    this.deps.sink.writeStatus(this.statusNow(), { history: !repeat });
+    this.writeStatus(!repeat);
     this.cancelRetry?.();
     this.cancelRetry = wallClock.setTimer(settings.retryIntervalMs, () => this.retryNow());
   }
@@ -352,7 +357,7 @@ export class Daemon {
     }
     const history = wallNowMs - this.lastHistoryWallMs >= this.deps.settings.historyEveryMs;
     const row = this.statusNow();
-    this.deps.sink.writeStatus(row, { history });
+    this.writeStatus(history, row);
     if (history) this.lastHistoryWallMs = wallNowMs;
     if (wallNowMs - this.lastConsoleStatusWallMs >= CONSOLE_STATUS_EVERY_MS) {
       this.lastConsoleStatusWallMs = wallNowMs;
@@ -367,7 +372,7 @@ export class Daemon {
     if (this.reconciledOnce) this.persistDailyState();
   }
 
-  /** Another process took the daemon id over: it owns the status row and the trail from now on; this one stops (exit 1, so systemd restarts it to wait behind the new holder). */
+  /** Another process took the daemon id over: its rows and commands are the new holder's from now on; this one stops (exit 1, so systemd restarts it to wait behind the new holder). */
   private onClaimLost(message: string): void {
     this.isInstance = false;
     this.deps.log.log("error", this.current, message);
@@ -388,7 +393,14 @@ export class Daemon {
     this.deps.log.log("warn", this.current, `starting paused: ${pauseBlockReason(pause).message}`);
   }
 
+  /** Status rows belong to the holder of the daemon id: a process that does not hold it (yet, or any more) writes none. */
+  private writeStatus(history: boolean, row?: StatusRow): void {
+    if (this.isInstance) this.deps.sink.writeStatus(row ?? this.statusNow(), { history });
+  }
+
+  /** The day's counters, like the status row, are the holder's: a process that lost the id would overwrite the new holder's. */
   private persistDailyState(): void {
+    if (!this.isInstance) return;
     const { hedger, sink, daemonId, wallClock, marketClock } = this.deps;
     sink.writeDailyState(dailyStateRow(daemonId, hedger.dailyState(marketClock.nowMs()), wallClock.nowMs()));
   }
@@ -444,7 +456,7 @@ export class Daemon {
     this.deps.hedger.setBrokerConnected(false, this.deps.marketClock.nowMs());
     this.transition("stopped", { exitCode: this.exitCode });
     // A daemon stopped while a live twin held its id (or after the twin took it over) leaves the twin's row alone.
-    if (this.isInstance) this.deps.sink.writeStatus(this.statusNow(), { history: true });
+    if (this.isInstance) this.writeStatus(true);
     else this.deps.log.log("info", this.current, `stopped without holding daemon ${this.deps.daemonId}: its status row is left to the live one`);
     await sink.flush();
     // After the final row: a twin that takes over at once finds this one STOPPED.

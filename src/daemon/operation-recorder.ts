@@ -1,8 +1,10 @@
 // Writes operation rows (the audit trail) and, with each one, a status_history row, so the
 // history shows the state right after every intent, order, fill and command. Writes are
-// queued by the sink: recording never blocks the trading path.
+// queued by the sink: recording never blocks the trading path. The status row is the daemon's
+// to write (none once another process holds the id); the operation is this process's own record
+// of what it did, kept even then (the cancels and fills of its stop).
 import type { CommissionReport, ExecutionReport } from "../core/order.ts";
-import type { OperationRow, OperationType, StatusRow } from "../sink/records.ts";
+import type { OperationRow, OperationType } from "../sink/records.ts";
 import type { Sink } from "../sink/port.ts";
 import type { Clock } from "./clock.ts";
 import type { DaemonIds } from "./order-ref.ts";
@@ -14,7 +16,8 @@ export class OperationRecorder {
     private readonly sink: Sink,
     private readonly ids: DaemonIds,
     private readonly wallClock: Clock,
-    private readonly currentStatus: () => StatusRow,
+    /** Writes the status_history row that goes with an operation. */
+    private readonly writeHistoryRow: () => void,
   ) {}
 
   record(type: OperationType, fields: OperationFields = {}): OperationRow {
@@ -34,7 +37,7 @@ export class OperationRecorder {
       payload: fields.payload ?? null,
     };
     this.sink.writeOperation(operation);
-    this.sink.writeStatus(this.currentStatus(), { history: true });
+    this.writeHistoryRow();
     return operation;
   }
 }

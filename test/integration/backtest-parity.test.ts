@@ -179,7 +179,7 @@ async function runDaemonLoop(series: BarSeries, iv: IvSeries, params: BacktestPa
     hedger,
     broker,
     ids,
-    recorder: new OperationRecorder(sink, ids, clock, () => minimalStatus(clock.nowMs())),
+    recorder: new OperationRecorder(sink, ids, clock, () => sink.writeStatus(minimalStatus(clock.nowMs()), { history: true })),
     log: memoryDaemonLog([]),
     marketNowMs: () => clock.nowMs(),
     wallNowMs: () => clock.nowMs(),

@@ -1,11 +1,12 @@
 // The claim of the daemon id, in-process on a fake clock: two daemons started at the same
 // moment (two processes, even with one host name and pid) never both trade, one that finds the
-// claim taken over while it runs stops, and a database that cannot take the claim at start
-// keeps it waiting.
+// claim taken over while it runs writes none of the new holder's rows and stops, and a database
+// that cannot take the claim at start keeps it waiting.
 import { expect, setDefaultTimeout, test } from "bun:test";
 import { hostname } from "node:os";
+import { FakeClock } from "../support/fake-clock.ts";
 import { describeSinks } from "../support/sinks.ts";
-import { advanceUntil, createDaemon, createMarket, DAEMON_ID, operations, quoteAndSettle, SETTINGS, stopDaemon, writeLiveTwinHeartbeat } from "./daemon-harness.ts";
+import { advanceUntil, createDaemon, createMarket, DAEMON_ID, operations, quoteAndSettle, SESSION_START_MS, SETTINGS, stopDaemon, testConfig, writeLiveTwinHeartbeat } from "./daemon-harness.ts";
 
 // PostgreSQL round trips make some cases take seconds; nothing here asserts on time.
 setDefaultTimeout(30_000);
@@ -121,5 +122,52 @@ describeSinks("daemon id claim", (makeSink, { makeDatabase }) => {
     await advanceUntil(market, started, 1_000);
     expect(running.daemon.state).toBe("RUNNING");
     expect(await stopDaemon(running, market)).toBe(0);
+  });
+  test("a daemon whose claim was taken over writes none of the new holder's rows while it stops: no status row, no daily state, no command taken; its own orders' trail is kept", async () => {
+    const database = await makeDatabase();
+    const sink = database.open();
+    await sink.migrate();
+    // Another process's sink: its own writer run (a migrated sink writes at once).
+    const newHolder = database.open();
+    await newHolder.migrate();
+    // Cancels take 2 s at the venue: the stop waits for them through 20 heartbeats.
+    const market = createMarket(testConfig(), new FakeClock(SESSION_START_MS), { cancelLatencyMs: 2_000 });
+    const running = createDaemon(market, sink, { heartbeatMs: 100 });
+    await advanceUntil(market, running.daemon.start(), 0);
+    market.broker.scriptNextOrder({ type: "hold" });
+    await quoteAndSettle(market);
+    expect(await operations(sink, ["order_sent"])).toHaveLength(1);
+    const tradingDay = new Date(SESSION_START_MS).toISOString().slice(0, 10);
+    const persisted = await sink.loadDailyState(DAEMON_ID, tradingDay);
+    if (persisted === null) throw new Error(`no daily_state row for ${tradingDay}`);
+
+    // Cut off for longer than its lease (300 ms), it loses the id to another process.
+    await Bun.sleep(500);
+    expect(await newHolder.claimDaemonId({ daemonId: DAEMON_ID, token: "new-holder", host: "other-host", pid: 999_999, leaseMs: 60_000 })).toEqual({ type: "won" });
+    await market.clock.advance(100);
+    await eventually("the daemon learning it lost the id", () => running.daemon.state === "STOPPING", () => running.log);
+    // The heartbeat that found the claim lost, written before the answer came, lands first.
+    await sink.flush();
+
+    // The new holder writes its rows; an operator queues a command for it.
+    await writeLiveTwinHeartbeat(newHolder, market);
+    newHolder.writeDailyState({ ...persisted, hedgeCount: 99, updatedAtMs: market.clock.nowMs() });
+    await newHolder.flush();
+    const commandId = await newHolder.issueControl({ daemonId: DAEMON_ID, command: "pause", args: {}, issuedBy: "test", tsMs: market.clock.nowMs() });
+    await market.clock.advance(500);
+    await running.daemon.pollControl();
+    expect(await advanceUntil(market, running.daemon.stopped, 10)).toBe(1);
+
+    await sink.flush();
+    const [row] = await newHolder.readStatusCurrent(DAEMON_ID);
+    expect({
+      statusRow: { state: row?.state, pid: row?.details.pid },
+      dailyHedgeCount: (await newHolder.loadDailyState(DAEMON_ID, tradingDay))?.hedgeCount,
+      commandConsumedAtMs: (await newHolder.getControl(commandId))?.consumedAtMs,
+    }).toEqual({ statusRow: { state: "RUNNING", pid: 999_999 }, dailyHedgeCount: 99, commandConsumedAtMs: null });
+    // Said once, not at every heartbeat of the stop.
+    expect(running.log.filter((line) => line.includes("took the daemon id over"))).toHaveLength(1);
+    // Its own working order's cancel is still recorded: the trail of what it did stays whole.
+    expect((await operations(sink, ["cancel_request", "cancel"])).map((operation) => operation.type)).toEqual(["cancel_request", "cancel"]);
   });
 });
