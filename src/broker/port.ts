@@ -64,6 +64,16 @@ export type BrokerEvent =
     } & OptionGreeksInput)
   | { readonly type: "position"; readonly position: Position; readonly tsEventMs: number }
   | {
+      /**
+       * A positions() answer is complete: emitted once per answer, synchronously, before its
+       * promise resolves and before any later report. The answer holds every position reported
+       * before this event and nothing reported after it: a listener handling events in order
+       * knows exactly which reports (and executions) are newer than the answer.
+       */
+      readonly type: "positions_end";
+      readonly tsEventMs: number;
+    }
+  | {
       readonly type: "order_status";
       readonly orderRef: string;
       readonly brokerOrderId: number;
@@ -138,6 +148,7 @@ export interface Broker {
    * reconnect. Contracts not subscribed are ignored.
    */
   unsubscribeMarketData(contracts: readonly Contract[]): void;
+  /** The account's positions now (none with quantity 0); emits `positions_end` where the answer is taken. */
   positions(): Promise<Position[]>;
   openOrders(): Promise<OpenOrder[]>;
   /** Executions since `sinceMs` (with their commissions when known), for reconciliation. */

@@ -96,6 +96,7 @@ export class HedgeLoop {
         return;
       case "connection":
       case "market_data_health":
+      case "positions_end":
         return; // the daemon's lifecycle handles these
       default: {
         const unreachable: never = event;

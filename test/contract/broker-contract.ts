@@ -117,6 +117,15 @@ export function describeBrokerContract(name: string, createVenue: VenueFactory):
       expect(stockQty(await v.broker.positions()) - stockQty(positionsBefore)).toBe(10);
     });
 
+    test("a positions answer is marked in the event stream: one positions_end, emitted before the answer resolves", async () => {
+      const v = await open();
+      await v.settle();
+      const before = ofType("positions_end").length;
+      const endsWhenAnswered = await v.broker.positions().then(() => ofType("positions_end").length - before);
+      await v.settle();
+      expect({ endsWhenAnswered, endsAfter: ofType("positions_end").length - before }).toEqual({ endsWhenAnswered: 1, endsAfter: 1 });
+    });
+
     test("orderRefs and broker order ids are unique per order", async () => {
       const v = await open();
       v.quote(100, 100.1);

@@ -167,7 +167,10 @@ export class IbBroker implements Broker {
       });
     });
     api.on(EventName.position, (account: string, contract: IbContract, quantity: number, avgCost?: number) => this.onPosition(account, contract, quantity, avgCost));
-    api.on(EventName.positionEnd, () => this.requests.positionEnd());
+    api.on(EventName.positionEnd, () => {
+      // Now, not when the caller resumes: reports decoded in the same chunk after positionEnd are not in the answer.
+      if (this.requests.positionEnd()) this.emit({ type: "positions_end", tsEventMs: this.options.now() });
+    });
     api.on(EventName.openOrder, (orderId: number, contract: IbContract, order: IbOrder, state: IbOrderState) => this.onOpenOrder(orderId, contract, order, state));
     api.on(EventName.openOrderEnd, () => this.requests.openOrderEnd());
     api.on(EventName.orderStatus, (orderId: number, status: string, filled: number, remaining: number, _avgFillPrice?: number, _permId?: number, _parentId?: number, _lastFillPrice?: number, clientId?: number, whyHeld?: string) =>

@@ -57,6 +57,7 @@ export async function runIbCheck(broker: Broker, params: IbCheckParams): Promise
         if (event.state !== "connected") messages.push(`connection ${event.state}: ${event.message}`);
         return;
       case "position":
+      case "positions_end":
       case "order_status":
       case "order_warning":
       case "execution":

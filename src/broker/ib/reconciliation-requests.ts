@@ -134,14 +134,15 @@ export class ReconciliationRequests {
     this.positionsCollector?.positions.set(key, position);
   }
 
-  positionEnd(): void {
+  /** True when this end answers positions(): its callers are settled (their code resumes later, after the reports read with it). */
+  positionEnd(): boolean {
     this.positionDumpsInFlight = Math.max(0, this.positionDumpsInFlight - 1);
     const collector = this.positionsCollector;
-    if (collector === null) return;
+    if (collector === null) return false;
     if (collector.endsToSkip > 0) {
       collector.endsToSkip -= 1;
       collector.positions.clear();
-      return;
+      return false;
     }
     const collected = [...collector.positions.values()];
     const waiters = this.positionsWaiters;
@@ -149,6 +150,7 @@ export class ReconciliationRequests {
     this.positionsWaiters = [];
     // TWS lists positions closed today with quantity 0; they are not holdings.
     for (const settle of waiters) settle(collected.filter((p) => p.quantity !== 0));
+    return true;
   }
 
   openOrder(orderId: number, contract: IbContract, order: IbOrder, state: IbOrderState): void {

@@ -202,6 +202,7 @@ export class SimBroker implements Broker {
 
   async positions(): Promise<Position[]> {
     this.answering("positions");
+    this.emit({ type: "positions_end", tsEventMs: this.nowMs() });
     return [...this.positionBook.values()].filter((position) => position.quantity !== 0);
   }
 
