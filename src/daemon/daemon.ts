@@ -277,6 +277,7 @@ export class Daemon {
           marketNowMs: () => this.deps.marketClock.nowMs(),
           cancelWaitMs: settings.stopCancelWaitMs,
           seen: this.hedgeLoop.fills.seen,
+          positionsAnswer: this.hedgeLoop.positionsAnswer,
           tracksOrder: (orderRef) => this.hedgeLoop.tracksOrder(orderRef),
         },
         hedger.params,

@@ -14,6 +14,7 @@ import { type FlattenEndCause, FlattenGoal } from "./flatten-goal.ts";
 import type { OperationRecorder } from "./operation-recorder.ts";
 import type { DaemonIds } from "./order-ref.ts";
 import { OutsideChangeLog } from "./outside-change-log.ts";
+import { PositionsAnswerMarks } from "./positions-answer-marks.ts";
 import type { ReconcileResult } from "./reconcile.ts";
 import type { BlockReason } from "../sink/records.ts";
 
@@ -54,10 +55,13 @@ export class HedgeLoop {
   readonly fills: FillRecorder;
   private readonly flatten: FlattenGoal;
   private readonly outsideChanges: OutsideChangeLog;
+  /** Where the broker took its positions answer among the executions and reports this loop received. */
+  readonly positionsAnswer: PositionsAnswerMarks;
 
   constructor(private readonly deps: HedgeLoopDeps) {
     this.fills = new FillRecorder(deps);
     this.positions = new AccountPositions(deps);
+    this.positionsAnswer = new PositionsAnswerMarks(() => ({ seenMark: this.fills.seen.mark(), reportMark: this.positions.reportMark() }));
     this.outsideChanges = new OutsideChangeLog(deps);
     this.flatten = new FlattenGoal({
       ...deps,
@@ -81,6 +85,9 @@ export class HedgeLoop {
       case "position":
         this.positions.onReport(event.position);
         return;
+      case "positions_end":
+        this.positionsAnswer.onPositionsEnd();
+        return;
       case "order_status":
         this.onOrderStatus(event);
         return;
@@ -96,7 +103,6 @@ export class HedgeLoop {
         return;
       case "connection":
       case "market_data_health":
-      case "positions_end":
         return; // the daemon's lifecycle handles these
       default: {
         const unreachable: never = event;
@@ -110,7 +116,7 @@ export class HedgeLoop {
    * reach reach the Hedger exactly as live ones do (core dedups by execId), and an own order no
    * longer working at the broker is final with what the broker executed: no status for it will
    * ever come (a cancel would be refused), so waiting would hold hedging forever. Then the
-   * broker's positions replace the book's view.
+   * broker's positions replace the book's view, followed by the reports newer than them.
    */
   applyReconciliation(result: ReconcileResult): void {
     const { hedger, recorder } = this.deps;
@@ -146,7 +152,7 @@ export class HedgeLoop {
       this.fills.forgetOrder(orderRef);
       this.deps.onOrderFinal();
     }
-    this.resetPositions(result.positions);
+    this.positions.reset(result.positions, result.reportMark);
   }
 
   /** A connection's reconciliation is about to run: position reports wait for its whole list (see AccountPositions). */
@@ -154,9 +160,9 @@ export class HedgeLoop {
     this.positions.awaitReconciliation();
   }
 
-  /** Positions from reconciliation replace the book's view (and the legs' market data lines). */
+  /** Positions current now (no report is newer) replace the book's view (and the legs' market data lines). */
   resetPositions(positions: readonly Position[]): void {
-    this.positions.reset(positions);
+    this.positions.reset(positions, this.positions.reportMark());
   }
 
   // --- decisions and orders ------------------------------------------------------------

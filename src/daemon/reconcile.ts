@@ -16,6 +16,7 @@ import type { Clock } from "./clock.ts";
 import { recordedFillOf } from "./recorded-fill.ts";
 import type { OperationRecorder } from "./operation-recorder.ts";
 import type { DaemonIds } from "./order-ref.ts";
+import type { PositionsAnswerMarks } from "./positions-answer-marks.ts";
 import type { SeenExecutions } from "./seen-executions.ts";
 import type { VouchedPosition } from "./vouched-hedge.ts";
 
@@ -32,7 +33,9 @@ export interface ReconcileDeps {
   /** How long to wait for a previous run's orders to be cancelled. */
   readonly cancelWaitMs: number;
   /** Executions this process saw (their rows may still be on the way to the sink), in arrival order. */
-  readonly seen: Pick<SeenExecutions, "has" | "mark" | "before" | "since" | "report">;
+  readonly seen: Pick<SeenExecutions, "has" | "before" | "between" | "report">;
+  /** Where the broker's positions answer was taken among the executions and position reports received. */
+  readonly positionsAnswer: Pick<PositionsAnswerMarks, "requested" | "answered">;
   /** Own orders this process sent and still follows: left working, never cancelled as a previous run's. */
   readonly tracksOrder: (orderRef: string) => boolean;
 }
@@ -57,8 +60,10 @@ export interface ReconcileResult {
   readonly filledSharesByOrderRef: ReadonlyMap<string, number>;
   /** The hedge shares the broker had to show: the vouched ones plus own fills not in them (found at the broker or reported while reconciling). */
   readonly expectedHedgeShares: number;
-  /** The SeenExecutions mark when the broker's positions were read: executions seen before it are in `expectedHedgeShares`. */
+  /** The SeenExecutions mark where the broker took `positions`: executions seen before it are in `expectedHedgeShares`, those after are not. */
   readonly seenMark: number;
+  /** The AccountPositions mark at the same moment: reports after it are newer than `positions`. */
+  readonly reportMark: number;
   /** Executions counted into `expectedHedgeShares` on top of the vouched position. */
   readonly countedExecIds: ReadonlySet<string>;
   readonly hardBlock: { readonly code: "reconcile_mismatch"; readonly message: string } | null;
@@ -79,10 +84,11 @@ export async function reconcile(deps: ReconcileDeps, params: Pick<HedgerParams, 
   const { executions, otherSymbolExecutionRefs } = await ownExecutions(deps, symbol);
   const otherSymbolRefs = [...new Set([...otherSymbolOrderRefs, ...otherSymbolExecutionRefs])];
   const warnings = otherSymbolRefs.length === 0 ? [] : [sameDaemonIdWarning(deps.ids.daemonId, symbol, otherSymbolRefs)];
+  deps.positionsAnswer.requested();
   const positions = await broker.positions();
-  // Own executions reported live up to the positions' answer are in them too, also when the broker's list came before them.
-  const seenMark = deps.seen.mark();
-  const live = deps.seen.since(vouched.seenMark).filter((execution) => execution.symbol === symbol);
+  // Own executions reported live up to the answer are in it; those behind it (even in the same socket chunk) are not.
+  const { seenMark, reportMark } = deps.positionsAnswer.answered();
+  const live = deps.seen.between(vouched.seenMark, seenMark).filter((execution) => execution.symbol === symbol);
   const brokerShares = positions
     .filter((position) => position.contract.secType === "STK" && position.contract.symbol === symbol)
     .reduce((sum, position) => sum + position.quantity, 0);
@@ -123,7 +129,7 @@ export async function reconcile(deps: ReconcileDeps, params: Pick<HedgerParams, 
     const replaced = known.replacedBy(execution);
     filledSharesByOrderRef.set(execution.orderRef, (filledSharesByOrderRef.get(execution.orderRef) ?? 0) + execution.shares - (replaced?.shares ?? 0));
   }
-  return { positions, missingExecutions: missing, openOrderRefs, filledSharesByOrderRef, expectedHedgeShares, seenMark, countedExecIds: new Set(counted.keys()), hardBlock, warnings, record };
+  return { positions, missingExecutions: missing, openOrderRefs, filledSharesByOrderRef, expectedHedgeShares, seenMark, reportMark, countedExecIds: new Set(counted.keys()), hardBlock, warnings, record };
 }
 
 const ACCEPT_HINT = "gs ctl accept-position --confirm";

@@ -36,8 +36,8 @@ export class SeenExecutions {
     return index !== undefined && index < mark;
   }
 
-  /** Executions that first reached this process after `mark` was taken. */
-  since(mark: number): readonly ExecutionReport[] {
-    return this.inArrivalOrder.slice(mark);
+  /** Executions that first reached this process after `fromMark` was taken and before `toMark` was. */
+  between(fromMark: number, toMark: number): readonly ExecutionReport[] {
+    return this.inArrivalOrder.slice(fromMark, toMark);
   }
 }

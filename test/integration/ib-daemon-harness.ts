@@ -136,3 +136,28 @@ export async function stopAndWait(running: IbDaemon, clock: FakeClock): Promise<
   await until(clock, inState(running, "STOPPED"), "STOPPED", 500);
   return running.daemon.stopped;
 }
+
+/**
+ * Runs `act` right behind the positionEnd answering the next reconciliation's positions request
+ * (a new session's 2nd reqPositions; its 1st opens the position stream), so the client reads both
+ * in one socket chunk. Sessions open now (before a drop) are not watched. Says whether it ran.
+ */
+export function rightBehindReconciliationDump(tws: FakeTws, act: () => void): () => boolean {
+  const earlier = new Set([...tws.sessions].map((session) => session.id));
+  const requestsBySession = new Map<number, number>();
+  let acted = false;
+  const stop = tws.onRequest((entry) => {
+    if (entry.request.type !== "req_positions" || earlier.has(entry.sessionId)) return;
+    const requests = (requestsBySession.get(entry.sessionId) ?? 0) + 1;
+    requestsBySession.set(entry.sessionId, requests);
+    if (requests !== 2) return;
+    const session = [...tws.sessions].find((candidate) => candidate.id === entry.sessionId);
+    if (!session) throw new Error(`fake TWS: no session ${entry.sessionId}`);
+    session.positionDumps = session.positionDumps.then(() => {
+      act();
+      acted = true;
+    });
+    stop();
+  });
+  return () => acted;
+}
