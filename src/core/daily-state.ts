@@ -54,8 +54,7 @@ export function restoreDailyState(h: Hedger, state: HedgerDailyState, today: str
   }
   if (state.tradingDay !== today) return;
   h.dailyHedgeCount = Math.max(h.dailyHedgeCount, state.hedgeCount);
-  h.book.realizedPnlTodayUsd = state.realizedPnlUsd;
-  h.book.commissionsTodayUsd = state.commissionsUsd;
+  h.book.restoreDay(state.realizedPnlUsd, state.commissionsUsd);
   h.circuitBreakerTripped = h.circuitBreakerTripped || state.circuitBreakerTripped;
   const marks = state.pnlMarks;
   if (marks === null) return;

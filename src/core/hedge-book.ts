@@ -1,14 +1,35 @@
 // The hedge stock book: average-cost accounting of the hedge shares. Realised PnL is booked
 // when a fill reduces the position (or flips it), commissions separately; the day's totals
 // reset at the trading-day rollover while the position and its average cost carry over.
+//
+// A broker may correct a fill afterwards. Average cost depends on the order of everything that
+// happened since, so the book keeps the day's opening figures and the day's steps in order (its
+// fills, positions adopted from the broker, a restored realised PnL) and restates a corrected fill
+// of today by replaying them: the result is the book the corrected fill would have made.
 
-/** A fill as the book took it: of its shares, closedShares closed a position held at closedCostUsd; the rest opened or added to one. */
+/** A fill as the book took it; a correction changes shares and price in place. */
 export interface BookedFill {
+  readonly step: "fill";
+  /** +1 bought, -1 sold. */
+  readonly sign: number;
   shares: number;
   price: number;
-  closedShares: number;
-  closedCostUsd: number;
 }
+
+/** The broker's position adopted (a baseline or an outside change): the shares it moved the book by, and its average cost. */
+interface PositionStep {
+  readonly step: "position";
+  readonly deltaShares: number;
+  readonly avgCostUsd: number;
+}
+
+/** Today's realised PnL moved without a fill (a saved day restored, a correction of a fill not in the day). */
+interface RealizedStep {
+  readonly step: "realized";
+  readonly deltaUsd: number;
+}
+
+type DayStep = BookedFill | PositionStep | RealizedStep;
 
 export class HedgeBook {
   shares = 0;
@@ -16,11 +37,29 @@ export class HedgeBook {
   avgCostUsd = 0;
   realizedPnlTodayUsd = 0;
   commissionsTodayUsd = 0;
+  private openShares = 0;
+  private openAvgCostUsd = 0;
+  /** Today's steps since the day opened, oldest first: what a restated fill is replayed over. */
+  private readonly today: DayStep[] = [];
 
   /** Adopts a broker-reported position (start, or a settled manual change). */
   setPosition(shares: number, avgCostUsd: number): void {
-    this.shares = shares;
-    this.avgCostUsd = shares === 0 ? 0 : avgCostUsd;
+    this.today.push({ step: "position", deltaShares: shares - this.shares, avgCostUsd });
+    this.takePosition(shares, avgCostUsd);
+  }
+
+  /** Today's realised PnL and commissions as a saved day had them. */
+  restoreDay(realizedPnlUsd: number, commissionsUsd: number): void {
+    const deltaUsd = realizedPnlUsd - this.realizedPnlTodayUsd;
+    this.today.push({ step: "realized", deltaUsd });
+    this.realizedPnlTodayUsd += deltaUsd; // as the replay adds it
+    this.commissionsTodayUsd = commissionsUsd;
+  }
+
+  /** Takes an own execution into the book and the day's steps (a correction may restate it). Returns the PnL realised. */
+  takeFill(fill: BookedFill): number {
+    this.today.push(fill);
+    return this.applyFill(fill.sign * fill.shares, fill.price);
   }
 
   /** Applies one execution: signedShares > 0 bought, < 0 sold, at priceUsd. Returns the PnL realised. */
@@ -43,37 +82,27 @@ export class HedgeBook {
   }
 
   /**
-   * Restates `fill`, which this book took (`sign` +1 bought, -1 sold), as the broker's correction
-   * has it, and updates `fill`. Undoing it with applyFill at the old price is no inverse once a
-   * position was open (average cost and realised PnL would move), so: a price change on shares
-   * that closed a position is realised, on shares that added to one it moves the average cost
-   * (realised once they are closed); shares dropped go from those that added first, then
-   * reopen what they closed at its cost; shares added follow the fill.
+   * Restates `fill` as the broker's correction has it. A fill of today (taken with takeFill) is
+   * changed and the day replayed: exact. Of another (an earlier run's, or before the day rolled)
+   * the book holds no history: the share difference is booked as a fill at the corrected price,
+   * and the price difference on the kept shares is realised now.
    */
-  restateFill(sign: number, fill: BookedFill, newShares: number, newPriceUsd: number): void {
-    const oldShares = fill.shares;
-    const oldPriceUsd = fill.price;
-    const changeUsd = newPriceUsd - oldPriceUsd;
-    const keptShares = Math.min(oldShares, newShares);
-    const keptClosed = Math.min(keptShares, fill.closedShares);
-    this.realizedPnlTodayUsd -= sign * keptClosed * changeUsd;
-    this.moveOpenedCost(sign, keptShares - keptClosed, changeUsd);
-    fill.shares = newShares;
-    fill.price = newPriceUsd;
-    if (newShares > oldShares) {
-      const closable = Math.sign(this.shares) === -sign ? Math.abs(this.shares) : 0;
-      if (keptClosed === 0 && closable > 0) fill.closedCostUsd = this.avgCostUsd;
-      fill.closedShares = keptClosed + Math.min(newShares - oldShares, closable);
-      this.applyFill(sign * (newShares - oldShares), newPriceUsd);
+  restateFill(fill: BookedFill, newShares: number, newPriceUsd: number): void {
+    if (this.today.includes(fill)) {
+      fill.shares = newShares;
+      fill.price = newPriceUsd;
+      this.replayDay();
       return;
     }
-    const droppedShares = oldShares - newShares;
-    const stillOpen = Math.sign(this.shares) === sign ? Math.abs(this.shares) : 0;
-    const droppedOpened = Math.min(droppedShares, oldShares - fill.closedShares, stillOpen);
-    if (droppedOpened > 0) this.removeOpened(sign, droppedOpened, oldPriceUsd);
-    const droppedClosed = droppedShares - droppedOpened;
-    if (droppedClosed > 0) this.reopen(sign, droppedClosed, oldPriceUsd, fill.closedCostUsd);
-    fill.closedShares = keptClosed;
+    const deltaShares = newShares - fill.shares;
+    const deltaUsd = -fill.sign * Math.min(fill.shares, newShares) * (newPriceUsd - fill.price);
+    fill.shares = newShares;
+    fill.price = newPriceUsd;
+    if (deltaUsd !== 0) {
+      this.today.push({ step: "realized", deltaUsd });
+      this.realizedPnlTodayUsd += deltaUsd;
+    }
+    if (deltaShares !== 0) this.takeFill({ step: "fill", sign: deltaShares > 0 ? fill.sign : -fill.sign, shares: Math.abs(deltaShares), price: newPriceUsd });
   }
 
   addCommission(usd: number): void {
@@ -84,36 +113,38 @@ export class HedgeBook {
     return this.shares === 0 ? 0 : this.shares * (spot - this.avgCostUsd);
   }
 
-  /** Shares that opened at one price but stand at another: the cost of the open ones, or PnL once closed. */
-  private moveOpenedCost(sign: number, openedShares: number, changeUsd: number): void {
-    if (openedShares === 0 || changeUsd === 0) return;
-    const stillOpen = Math.sign(this.shares) === sign ? Math.min(openedShares, Math.abs(this.shares)) : 0;
-    if (stillOpen > 0) this.avgCostUsd += (stillOpen * changeUsd) / Math.abs(this.shares);
-    this.realizedPnlTodayUsd -= sign * (openedShares - stillOpen) * changeUsd;
-  }
-
-  /** Takes back shares that were added at priceUsd: the rest keep their cost, nothing is realised. */
-  private removeOpened(sign: number, shares: number, priceUsd: number): void {
-    const after = this.shares - sign * shares;
-    this.avgCostUsd = after === 0 ? 0 : (this.avgCostUsd * Math.abs(this.shares) - priceUsd * shares) / Math.abs(after);
-    this.shares = after;
-  }
-
-  /** Takes back shares that closed part of a position held at costUsd: their PnL is no longer realised and the position is open again. */
-  private reopen(sign: number, shares: number, priceUsd: number, costUsd: number): void {
-    if (Math.sign(this.shares) === sign) {
-      // The fill's own opened shares were closed since: too far along to restate, taken back as a fill.
-      this.applyFill(-sign * shares, priceUsd);
-      return;
-    }
-    this.realizedPnlTodayUsd -= shares * (sign < 0 ? priceUsd - costUsd : costUsd - priceUsd);
-    const open = Math.abs(this.shares);
-    this.avgCostUsd = (this.avgCostUsd * open + costUsd * shares) / (open + shares);
-    this.shares -= sign * shares;
-  }
-
   startNewDay(): void {
     this.realizedPnlTodayUsd = 0;
     this.commissionsTodayUsd = 0;
+    this.openShares = this.shares;
+    this.openAvgCostUsd = this.avgCostUsd;
+    this.today.length = 0;
+  }
+
+  private takePosition(shares: number, avgCostUsd: number): void {
+    this.shares = shares;
+    this.avgCostUsd = shares === 0 ? 0 : avgCostUsd;
+  }
+
+  /** The day from its opening figures through its steps, with the same arithmetic in the same order. */
+  private replayDay(): void {
+    this.shares = this.openShares;
+    this.avgCostUsd = this.openAvgCostUsd;
+    this.realizedPnlTodayUsd = 0;
+    for (const step of this.today) {
+      switch (step.step) {
+        case "fill":
+          this.applyFill(step.sign * step.shares, step.price);
+          break;
+        case "position":
+          this.takePosition(this.shares + step.deltaShares, step.avgCostUsd);
+          break;
+        case "realized":
+          this.realizedPnlTodayUsd += step.deltaUsd;
+          break;
+        default:
+          step satisfies never;
+      }
+    }
   }
 }

@@ -347,7 +347,7 @@ export class Hedger {
     else {
       const signed = this.orders.execution(execution, this.book);
       if (signed === 0) return;
-      this.applyOwnFill(signed, execution.price);
+      this.pnl.onOwnFill(signed, execution.price);
     }
     this.positions.onExecutionApplied(execution.tsEventMs);
   }
@@ -377,11 +377,6 @@ export class Hedger {
   onCommission(commission: CommissionReport): void {
     const addUsd = this.orders.commissionToBook(commission);
     if (addUsd !== 0) this.book.addCommission(addUsd);
-  }
-
-  private applyOwnFill(signedShares: number, priceUsd: number): void {
-    this.book.applyFill(signedShares, priceUsd);
-    this.pnl.onOwnFill(signedShares, priceUsd);
   }
 
   /** Live orders older than the order timeout that have not been asked to cancel yet. */

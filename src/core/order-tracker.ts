@@ -30,7 +30,7 @@ interface TrackedOrder {
   readonly execs: OwnExecution[];
 }
 
-/** One execution of an order as the book holds it; a correction replaces it in place. */
+/** One execution of an order as the book holds it; a correction restates it in place. */
 interface OwnExecution extends BookedFill {
   /** The newest id: the execution's, or that of its latest correction. */
   execId: string;
@@ -51,7 +51,6 @@ export interface ExecutionReplacement {
 }
 
 const NO_IDS: readonly string[] = Object.freeze([]);
-const FLAT = Object.freeze({ shares: 0, avgCostUsd: 0 });
 
 const STATUS_EVENT: Readonly<Record<BrokerOrderStatus, HedgeExecEvent>> = {
   pending_submit: "accepted",
@@ -148,11 +147,11 @@ export class OrderTracker {
   }
 
   /**
-   * Signed shares to apply to the book, or 0 when the execution is not ours or already applied.
-   * An execution of an order that already finished today goes to the book as it is (nothing was
-   * pending for it). `book`: the book before it, to tell the shares it closes.
+   * Signed shares the execution adds to the position, taken into `book`; 0 when it is not ours or
+   * already applied. An execution of an order that already finished today goes to the book as it
+   * is (nothing was pending for it).
    */
-  execution(e: ExecutionReport, book: Readonly<Pick<HedgeBook, "shares" | "avgCostUsd">> = FLAT): number {
+  execution(e: ExecutionReport, book: HedgeBook | null = null): number {
     if (!(e.shares > 0)) return 0;
     const tracked = this.tracked(e.orderRef);
     const o = tracked ?? this.finished(e.orderRef);
@@ -164,8 +163,9 @@ export class OrderTracker {
     }
     // A correction of one not seen yet stands for it: the original, when it comes late, is a repeat.
     const replacedExecIds = e.correctsExecId === undefined ? NO_IDS : [e.correctsExecId];
-    const closedShares = o.sign * book.shares < 0 ? Math.min(e.shares, Math.abs(book.shares)) : 0;
-    o.execs.push({ execId: e.execId, replacedExecIds, standsIn: replacedExecIds !== NO_IDS, shares: e.shares, price: e.price, closedShares, closedCostUsd: book.avgCostUsd, commissionUsd: 0, commissionOfIndex: -1 });
+    const exec: OwnExecution = { step: "fill", sign: o.sign, execId: e.execId, replacedExecIds, standsIn: replacedExecIds !== NO_IDS, shares: e.shares, price: e.price, commissionUsd: 0, commissionOfIndex: -1 };
+    o.execs.push(exec);
+    book?.takeFill(exec);
     this.addExecShares(o, tracked !== undefined, e.shares, e.cumulativeShares);
     return o.sign * e.shares;
   }
@@ -184,12 +184,12 @@ export class OrderTracker {
     const execs = o === undefined ? this.correctedElsewhere : o.execs;
     const exec = execIn(execs, correctsExecId);
     if (exec === undefined || execIn(execs, e.execId) !== undefined) return null;
-    const sign = e.side === "BUY" ? 1 : -1;
+    const sign = exec.sign;
     const replaced = { replacedSignedShares: sign * exec.shares, replacedPrice: exec.price, signedShares: sign * e.shares };
     exec.replacedExecIds = [...exec.replacedExecIds, exec.execId];
     exec.execId = e.execId;
     const deltaShares = e.shares - exec.shares;
-    book.restateFill(sign, exec, e.shares, e.price);
+    book.restateFill(exec, e.shares, e.price);
     if (tracked !== undefined) this.correctExecShares(tracked, deltaShares);
     return replaced;
   }
@@ -204,11 +204,8 @@ export class OrderTracker {
   replaceRecorded(e: ExecutionReport, recorded: RecordedFill, book: HedgeBook): ExecutionReplacement | null {
     if (e.correctsExecId !== recorded.execId || this.tracked(e.orderRef) !== undefined || this.finished(e.orderRef) !== undefined) return null;
     if (execIn(this.correctedElsewhere, recorded.execId) === undefined) {
-      // Whether it closed shares is not recorded: it is taken as the position's own while the book is on its side.
-      const sign = e.side === "BUY" ? 1 : -1;
-      const closedShares = sign * book.shares > 0 ? 0 : recorded.shares;
       const commissionUsd = recorded.commissionUsd;
-      this.correctedElsewhere.push({ execId: recorded.execId, replacedExecIds: NO_IDS, standsIn: false, shares: recorded.shares, price: recorded.price, closedShares, closedCostUsd: book.avgCostUsd, commissionUsd: commissionUsd ?? 0, commissionOfIndex: commissionUsd === null ? -1 : 0 });
+      this.correctedElsewhere.push({ step: "fill", sign: e.side === "BUY" ? 1 : -1, execId: recorded.execId, replacedExecIds: NO_IDS, standsIn: false, shares: recorded.shares, price: recorded.price, commissionUsd: commissionUsd ?? 0, commissionOfIndex: commissionUsd === null ? -1 : 0 });
     }
     return this.replaceExecution(e, book);
   }

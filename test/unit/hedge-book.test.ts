@@ -1,6 +1,6 @@
 import { describe, expect, test } from "bun:test";
 import { DayPnl } from "../../src/core/day-pnl.ts";
-import { HedgeBook } from "../../src/core/hedge-book.ts";
+import { type BookedFill, HedgeBook } from "../../src/core/hedge-book.ts";
 import { RealizedVolEstimator } from "../../src/core/realized-vol.ts";
 import { seededRandom } from "./core-fixtures.ts";
 
@@ -33,7 +33,10 @@ describe("hedge book (average cost)", () => {
     expect(book.realizedPnlTodayUsd + book.unrealizedPnlUsd(mark)).toBeCloseTo(cash + book.shares * mark, 6);
   });
 
-  // A restated fill leaves the book as if the broker had reported the corrected fill in the first place.
+  const fillOf = (signedShares: number, price: number): BookedFill => ({ step: "fill", sign: Math.sign(signedShares), shares: Math.abs(signedShares), price });
+  const figures = (book: HedgeBook) => ({ shares: book.shares, avgCostUsd: book.avgCostUsd, realizedUsd: book.realizedPnlTodayUsd });
+
+  // A restated fill of the day leaves the book as if the broker had reported the corrected fill in the first place.
   test.each([
     ["a buy that added to a long, price up", [100, 590], [10, 594], [10, 594.5]],
     ["a sell that added to a short, price down", [-100, 590], [-10, 594], [-10, 593]],
@@ -47,16 +50,89 @@ describe("hedge book (average cost)", () => {
   ] as const)("restating %s is as if the fill had been the corrected one", (_name, [startShares, startCost], [oldSigned, oldPrice], [newSigned, newPrice]) => {
     const restated = new HedgeBook();
     restated.setPosition(startShares, startCost);
-    const closedShares = Math.sign(startShares) === -Math.sign(oldSigned) ? Math.min(Math.abs(oldSigned), Math.abs(startShares)) : 0;
-    const fill = { shares: Math.abs(oldSigned), price: oldPrice, closedShares, closedCostUsd: restated.avgCostUsd };
-    restated.applyFill(oldSigned, oldPrice);
-    restated.restateFill(Math.sign(oldSigned), fill, Math.abs(newSigned), newPrice);
+    const fill = fillOf(oldSigned, oldPrice);
+    restated.takeFill(fill);
+    restated.restateFill(fill, Math.abs(newSigned), newPrice);
     const direct = new HedgeBook();
     direct.setPosition(startShares, startCost);
     direct.applyFill(newSigned, newPrice);
-    expect(restated.shares).toBe(direct.shares);
-    expect(restated.avgCostUsd).toBeCloseTo(direct.avgCostUsd, 9);
-    expect(restated.realizedPnlTodayUsd).toBeCloseTo(direct.realizedPnlTodayUsd, 9);
+    expect(figures(restated)).toEqual(figures(direct));
+  });
+
+  // Review 2, U1: the fill corrected was not the day's last; a sell after it closed half the position.
+  test("a price correction of a fill followed by other fills leaves the book as the corrected day would", () => {
+    const restated = new HedgeBook();
+    restated.setPosition(100, 590);
+    const fill = fillOf(100, 594);
+    restated.takeFill(fill); // 200 @ 592
+    restated.takeFill(fillOf(-100, 596)); // realises 400
+    restated.restateFill(fill, 100, 593);
+    const direct = new HedgeBook();
+    direct.setPosition(100, 590);
+    direct.applyFill(100, 593); // 200 @ 591.5
+    direct.applyFill(-100, 596); // realises 450
+    expect(figures(restated)).toEqual({ shares: 100, avgCostUsd: 591.5, realizedUsd: 450 });
+    expect(figures(restated)).toEqual(figures(direct));
+  });
+
+  // An adopted position after the corrected fill is the broker's, which holds the corrected fill too.
+  test("any correction of any fill of a random day leaves the book exactly as the corrected day, with adopted positions and a restored PnL in it", () => {
+    const random = seededRandom(11);
+    for (let day = 0; day < 200; day++) {
+      const steps: (BookedFill | readonly [number, number])[] = [];
+      for (let i = 0; i < 12; i++) {
+        const shares = Math.round((random() - 0.5) * 200);
+        if (random() < 0.1) steps.push([shares, 100 + random() * 5]);
+        else if (shares !== 0) steps.push(fillOf(shares, 100 + (random() - 0.5) * 10));
+      }
+      const fills = steps.filter((step): step is BookedFill => !Array.isArray(step));
+      if (fills.length === 0) continue;
+      const corrected = fills[Math.floor(random() * fills.length)]!;
+      const run = (book: HedgeBook, correctionShares: number) => {
+        book.applyFill(-30, 101);
+        book.startNewDay();
+        book.restoreDay(12.5, 3);
+        let shift = 0;
+        for (const step of steps) {
+          if (Array.isArray(step)) book.setPosition(step[0] + shift, step[1]);
+          else book.takeFill(step as BookedFill);
+          if (step === corrected) shift = correctionShares;
+        }
+      };
+      const restated = new HedgeBook();
+      run(restated, 0);
+      const newShares = Math.max(1, corrected.shares + Math.round((random() - 0.5) * 40));
+      const newPrice = corrected.price + (random() - 0.5);
+      const correctionShares = corrected.sign * (newShares - corrected.shares);
+      restated.restateFill(corrected, newShares, newPrice);
+      const direct = new HedgeBook();
+      corrected.shares = newShares;
+      corrected.price = newPrice;
+      run(direct, correctionShares);
+      expect(figures(restated)).toEqual(figures(direct));
+    }
+  });
+
+  // Review 2, U2: the book never held the fill (an earlier run's); its last fill closed the short to flat.
+  test("a correction of a fill the book never held books the share difference at the corrected price and realises the price difference on the kept shares", () => {
+    const book = new HedgeBook();
+    book.setPosition(0, 0);
+    book.restateFill(fillOf(100, 594), 90, 594);
+    expect(figures(book)).toEqual({ shares: -10, avgCostUsd: 594, realizedUsd: 0 });
+    const short = new HedgeBook();
+    short.setPosition(-200, 600);
+    short.restateFill(fillOf(-100, 594), 100, 594.5); // sold the kept 100 at 50 cents more
+    expect(figures(short)).toEqual({ shares: -200, avgCostUsd: 600, realizedUsd: 50 });
+  });
+
+  test("a day's realised PnL moved by a correction of a fill it never held is kept when a fill of the day is restated later", () => {
+    const book = new HedgeBook();
+    book.setPosition(-200, 600);
+    const today = fillOf(50, 590);
+    book.takeFill(today); // realises 500
+    book.restateFill(fillOf(-100, 594), 100, 594.5); // +50
+    book.restateFill(today, 50, 589); // +50 more
+    expect(figures(book)).toEqual({ shares: -150, avgCostUsd: 600, realizedUsd: 600 });
   });
 
   test("a new day resets realised PnL and commissions but keeps the position", () => {

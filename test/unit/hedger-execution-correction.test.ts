@@ -109,6 +109,8 @@ describe("a correction of an execution the book does not hold (an earlier run's,
     return t;
   }
 
+  // Which of the book's shares it made is unknown: the price difference on the shares kept is
+  // realised now (99 sold 10 cents lower), the share dropped is bought back at the corrected price.
   test("moves the book by the difference once, with the commission's difference", () => {
     const t = started();
     const corrected = execution(earlier, "e.02", 99, 593.9, "e.01");
@@ -116,8 +118,18 @@ describe("a correction of an execution the book does not hold (an earlier run's,
     t.hedger.onCorrection(corrected, recorded); // resent
     t.hedger.onCommission({ execId: "e.02", commissionUsd: 1.5, tsEventMs: 0 });
     t.hedger.onCommission({ execId: "e.01", commissionUsd: 1.2, tsEventMs: 0 }); // resent, superseded
-    expect([t.hedger.book.shares, t.hedger.book.avgCostUsd, t.hedger.book.realizedPnlTodayUsd]).toEqual([-99, 593.9, 0]);
+    expect([t.hedger.book.shares, t.hedger.book.avgCostUsd]).toEqual([-99, 594]);
+    expect(t.hedger.book.realizedPnlTodayUsd).toBeCloseTo(-99 * 0.1 + 0.1, 9);
     expect(t.hedger.book.commissionsTodayUsd).toBeCloseTo(0.3, 9);
+  });
+
+  // Review 2, U2: the earlier run's last fill, a buy, closed the short to flat (a flatten before a stop).
+  test("of a fill that closed the position to flat reopens the shares it no longer closed at the corrected price, realising nothing", () => {
+    const t = new HedgerHarness();
+    t.hedger.book.setPosition(0, 0);
+    const buy = { ...earlier, side: "BUY" } as HedgeOrder;
+    t.hedger.onCorrection(execution(buy, "e.02", 90, 594, "e.01"), { execId: "e.01", shares: 100, price: 594, commissionUsd: 1 });
+    expect([t.hedger.book.shares, t.hedger.book.avgCostUsd, t.hedger.book.realizedPnlTodayUsd]).toEqual([-10, 594, 0]);
   });
 
   test("a further correction replaces the first", () => {
