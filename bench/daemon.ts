@@ -79,7 +79,7 @@ async function measure(label: string, wrap: (sink: Sink) => Sink): Promise<{ lab
     marketClock: clock,
     log: consoleDaemonLog("text", "error"),
     announce: () => {},
-    settings: { heartbeatMs: 5_000, historyEveryMs: 60_000, pollMs: 500, retryIntervalMs: 15_000, connectTimeoutMs: 10_000, stopCancelWaitMs: 4_000, controlFile: null },
+    settings: { heartbeatMs: 5_000, historyEveryMs: 60_000, pollMs: 500, retryIntervalMs: 15_000, connectTimeoutMs: 10_000, stopCancelWaitMs: 4_000, trailLookupTimeoutMs: 10_000, controlFile: null },
     configHash: "bench",
     version: "bench",
     pid: process.pid,

@@ -4,6 +4,7 @@
 // a status row (nextRetryTsMs) as a fraction of a millisecond nobody meant.
 import type { GsConfig } from "../config/schema.ts";
 import type { DaemonSettings } from "./daemon.ts";
+import { TRAIL_LOOKUP_TIMEOUT_MS } from "./recorded-fill.ts";
 
 function wholeMs(seconds: number): number {
   return Math.round(seconds * 1000);
@@ -17,6 +18,7 @@ export function daemonSettingsFromConfig(config: GsConfig, stopCancelWaitMs: num
     retryIntervalMs: wholeMs(config.ib.retry_interval_s),
     connectTimeoutMs: wholeMs(config.ib.connect_timeout_s),
     stopCancelWaitMs,
+    trailLookupTimeoutMs: TRAIL_LOOKUP_TIMEOUT_MS,
     controlFile: config.control.file === "" ? null : config.control.file,
   };
 }

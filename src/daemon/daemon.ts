@@ -36,6 +36,8 @@ export interface DaemonSettings {
   readonly connectTimeoutMs: number;
   /** On stop: how long to wait for own working orders to be cancelled. */
   readonly stopCancelWaitMs: number;
+  /** How long a correction waits for the operations trail's record of the execution it replaces (see recorded-fill.ts). */
+  readonly trailLookupTimeoutMs: number;
   readonly controlFile: string | null;
 }
 
@@ -124,7 +126,7 @@ export class Daemon {
       stateName: () => this.current,
       onDailyStateChanged: () => this.persistDailyState(),
       onOrderFinal: () => this.orderFinalWaiter?.(),
-      findRecordedFill: (orderRef, execId) => findRecordedFill(deps.sink, this.ids.daemonId, orderRef, execId),
+      findRecordedFill: (orderRef, execId) => findRecordedFill(deps.sink, this.ids.daemonId, orderRef, execId, deps.settings.trailLookupTimeoutMs),
     });
     this.controlLoop = new ControlLoop({
       controlFile: deps.settings.controlFile,

@@ -2,7 +2,9 @@
 // order) and records each fill once: into the Hedger's book at once, into the operations trail
 // when its commission is known or has not come within COMMISSION_WAIT_MS. A correction of a
 // recorded execution is recorded as a fill_correction row naming both exec ids, with the
-// difference it makes to the commissions.
+// difference it makes to the commissions. A correction of an execution not seen yet waits for
+// the trail's record of it (a chain of corrections, for the first's), and one that came before
+// its original waits for it a while, so the trail holds one fill row per trade.
 import type { Hedger } from "../core/hedger.ts";
 import type { CommissionReport, ExecutionReport, RecordedFill } from "../core/order.ts";
 import type { DaemonLog } from "./daemon-log.ts";
@@ -17,6 +19,10 @@ const COMMISSION_WAIT_MS = 5_000;
 interface PendingExecution {
   readonly execution: ExecutionReport;
   readonly seenAtWallMs: number;
+  /** Its commission, when it came while the row waits for the original it stands for. */
+  commission: CommissionReport | null;
+  /** A correction that came before the execution it corrects: its row waits for that one (up to COMMISSION_WAIT_MS) to be recorded as its correction. */
+  awaitsOriginal: boolean;
 }
 
 /** An execution a correction replaces, as recorded: what the correction row states the difference to. */
@@ -39,7 +45,7 @@ export interface FillRecorderDeps {
   readonly stateName: () => string;
   /** A fill or commission changed the daily counters: persist them. */
   readonly onDailyStateChanged: () => void;
-  /** The fill `execId` of `orderRef` as the operations trail has it (an earlier run's), null when it has none. */
+  /** The fill `execId` of `orderRef` as the operations trail has it (an earlier run's), null when it has none. Must settle: it rejects at a deadline when the database hangs. */
   readonly findRecordedFill: (orderRef: string, execId: string) => Promise<RecordedFill | null>;
 }
 
@@ -70,6 +76,10 @@ export class FillRecorder {
   private readonly recordedCommissions = new Set<string>();
   /** Corrections whose replaced execution is being looked up in the trail, with what the lookup found once it has. */
   private readonly fromTrail = new Map<string, RecordedFill | null>();
+  /** Corrections not applied yet (their trail lookup, or an earlier correction's, under way): settled once applied. */
+  private readonly unapplied = new Map<string, Promise<void>>();
+  /** Exec ids of executions not reported yet, and the correction that came first and stands for each. */
+  private readonly standIns = new Map<string, string>();
 
   constructor(private readonly deps: FillRecorderDeps) {}
 
@@ -112,50 +122,100 @@ export class FillRecorder {
   }
 
   onExecution(execution: ExecutionReport): void {
-    if (!this.deps.ids.ownsOrderRef(execution.orderRef) || this.recorded.has(execution.execId) || this.fromTrail.has(execution.execId)) return;
+    const { execId, correctsExecId } = execution;
+    if (!this.deps.ids.ownsOrderRef(execution.orderRef) || this.recorded.has(execId) || this.fromTrail.has(execId) || this.unapplied.has(execId)) return;
     this.seen.note(execution);
-    if (execution.correctsExecId === undefined) this.deps.hedger.onExecution(execution);
-    else {
-      const replaced = this.remembered(execution.correctsExecId);
-      if (replaced === null) return this.lookUpReplaced(execution, execution.correctsExecId);
+    if (correctsExecId === undefined) {
+      this.deps.hedger.onExecution(execution);
+      if (this.standIns.has(execId)) return this.originalAfterCorrection(execution);
+    } else {
+      // A correction of a correction still being applied waits for it: the book must hold what it replaces.
+      const earlier = this.unapplied.get(correctsExecId);
+      if (earlier !== undefined) return this.applyAfter(earlier, execution);
+      const replaced = this.remembered(correctsExecId);
+      if (replaced === null) return this.applyAfter(this.lookUpReplaced(execution, correctsExecId), execution);
       this.deps.hedger.onCorrection(execution, replaced);
     }
     this.awaitCommission(execution);
   }
 
-  /** The book has the execution: its row waits for its commission (which may have come first). */
-  private awaitCommission(execution: ExecutionReport): void {
-    const commission = this.earlyCommissions.get(execution.execId);
-    if (commission) {
-      this.earlyCommissions.delete(execution.execId);
-      this.recordLive(execution, commission);
-      return;
-    }
-    this.pendingExecutions.set(execution.execId, { execution, seenAtWallMs: this.deps.wallNowMs() });
+  /** The book has the execution: its row waits for its commission (which may have come first), and a stand-in's for its original. */
+  private awaitCommission(execution: ExecutionReport, awaitsOriginal = false): void {
+    const commission = this.earlyCommissions.get(execution.execId) ?? null;
+    this.earlyCommissions.delete(execution.execId);
+    if (commission !== null && !awaitsOriginal) return this.recordLive(execution, commission);
+    this.pendingExecutions.set(execution.execId, { execution, seenAtWallMs: this.deps.wallNowMs(), commission, awaitsOriginal });
+  }
+
+  /**
+   * Applies the correction once `earlier` (the lookup of what it replaces, or the application of
+   * the correction it corrects) settled. Meanwhile the hedger takes the position's change for no
+   * outside one. Never rejects: a chain of corrections waits on it.
+   */
+  private applyAfter(earlier: Promise<unknown>, execution: ExecutionReport): void {
+    const { hedger } = this.deps;
+    hedger.positions.correctionsAwaited++;
+    const applied = earlier.then(
+      () => this.applyAwaited(execution),
+      () => this.applyAwaited(execution),
+    );
+    this.unapplied.set(execution.execId, applied);
+  }
+
+  private applyAwaited(execution: ExecutionReport): void {
+    this.deps.hedger.positions.correctionsAwaited--;
+    this.unapplied.delete(execution.execId);
+    const correctsExecId = execution.correctsExecId!;
+    const replaced = this.fromTrail.has(execution.execId) ? this.fromTrail.get(execution.execId)! : this.remembered(correctsExecId);
+    this.deps.hedger.onCorrection(execution, replaced);
+    this.awaitCommission(execution, replaced === null && this.standsIn(correctsExecId, execution.execId));
   }
 
   /**
    * A correction of an execution this process does not remember: the trail may have it (an
-   * earlier run's fill). Until the answer the book stays as it is and the hedger takes the
-   * position's change for no outside one; without a record the correction is an ordinary
-   * execution report (the position check settles what it changed).
+   * earlier run's fill). It settles with the trail's record, or null without one or when the
+   * trail cannot answer (then the correction is an ordinary execution report, and the position
+   * check settles what it changed).
    */
-  private lookUpReplaced(execution: ExecutionReport, correctsExecId: string): void {
-    const { hedger, log } = this.deps;
+  private lookUpReplaced(execution: ExecutionReport, correctsExecId: string): Promise<void> {
     this.fromTrail.set(execution.execId, null);
-    hedger.positions.correctionsAwaited++;
-    void this.deps
+    return this.deps
       .findRecordedFill(execution.orderRef, correctsExecId)
       .catch((error: unknown) => {
-        log.log("warn", this.deps.stateName(), `execution ${correctsExecId}, corrected by ${execution.execId}, could not be read from the records (${error instanceof Error ? error.message : String(error)}): the position check settles what the correction changed`, { orderRef: execution.orderRef });
+        const message = error instanceof Error ? error.message : String(error);
+        this.deps.log.log("warn", this.deps.stateName(), `execution ${correctsExecId}, corrected by ${execution.execId}, could not be read from the records (${message}): the correction is taken as an execution of its own, and the position check settles what it changed`, { orderRef: execution.orderRef });
         return null;
       })
-      .then((replaced) => {
-        hedger.positions.correctionsAwaited--;
-        this.fromTrail.set(execution.execId, replaced);
-        hedger.onCorrection(execution, replaced);
-        this.awaitCommission(execution);
-      });
+      .then((replaced) => void this.fromTrail.set(execution.execId, replaced));
+  }
+
+  /** Notes that `correctionExecId` stands for `execId`, not reported yet, unless it already was: true when it does. */
+  private standsIn(execId: string, correctionExecId: string): boolean {
+    if (this.remembered(execId) !== null) return false;
+    this.standIns.set(execId, correctionExecId);
+    return true;
+  }
+
+  /**
+   * The execution a correction stood for came after it: recorded as the fill, and the
+   * correction's row (waiting for it) as its correction, so the trail counts the trade once.
+   * When the correction's row could wait no longer it was recorded as the fill: then this one
+   * adds nothing.
+   */
+  private originalAfterCorrection(execution: ExecutionReport): void {
+    const correctionExecId = this.standIns.get(execution.execId)!;
+    this.standIns.delete(execution.execId);
+    const correction = this.pendingExecutions.get(correctionExecId);
+    if (correction === undefined) {
+      this.recordedCommissions.add(execution.execId); // superseded by the correction's, already recorded
+      this.deps.log.log("warn", this.deps.stateName(), `execution ${execution.execId} came after ${correctionExecId}, its correction, was recorded as the fill: not counted again`, { orderRef: execution.orderRef });
+      return;
+    }
+    this.awaitCommission(execution);
+    correction.awaitsOriginal = false;
+    if (correction.commission === null) return;
+    this.pendingExecutions.delete(correctionExecId);
+    this.recordLive(correction.execution, correction.commission);
   }
 
   /** An execution this process saw, as recorded or pending its commission; null when it saw none. */
@@ -169,6 +229,10 @@ export class FillRecorder {
   onCommission(commission: CommissionReport): void {
     if (this.recordedCommissions.has(commission.execId)) return;
     const pending = this.pendingExecutions.get(commission.execId);
+    if (pending?.awaitsOriginal) {
+      pending.commission = commission;
+      return;
+    }
     if (pending) {
       this.pendingExecutions.delete(commission.execId);
       this.recordLive(pending.execution, commission);
@@ -194,7 +258,7 @@ export class FillRecorder {
     for (const [execId, pending] of this.pendingExecutions) {
       if (wallNowMs - pending.seenAtWallMs < COMMISSION_WAIT_MS) continue;
       this.pendingExecutions.delete(execId);
-      this.recordLive(pending.execution, null);
+      this.recordLive(pending.execution, pending.commission);
     }
   }
 
@@ -202,7 +266,7 @@ export class FillRecorder {
   drain(): void {
     for (const [execId, pending] of this.pendingExecutions) {
       this.pendingExecutions.delete(execId);
-      this.recordLive(pending.execution, null);
+      this.recordLive(pending.execution, pending.commission);
     }
   }
 
@@ -226,11 +290,19 @@ export class FillRecorder {
     const pendingCorrected = correctsExecId === undefined ? undefined : this.pendingExecutions.get(correctsExecId);
     if (pendingCorrected) {
       this.pendingExecutions.delete(pendingCorrected.execution.execId);
-      this.record(pendingCorrected.execution, null, null, `replaced by correction ${execution.execId} before its commission came`);
+      this.record(pendingCorrected.execution, null, this.replacedOf(pendingCorrected.execution), `replaced by correction ${execution.execId} before its commission came`);
     }
+    const replaced = this.replacedOf(execution);
+    const standsFor = replaced === null && correctsExecId !== undefined && this.standIns.get(correctsExecId) === execution.execId ? `stands for ${correctsExecId}, which was not reported` : null;
+    this.record(execution, commission, replaced, commission ? standsFor : "commission_not_reported");
+  }
+
+  /** What the row of a correction states the difference to: the corrected execution's row, or the trail's record of it. */
+  private replacedOf(execution: ExecutionReport): ReplacedExecution | null {
+    const correctsExecId = execution.correctsExecId;
     const corrected = correctsExecId === undefined ? undefined : this.recorded.get(correctsExecId);
-    const replaced = corrected === undefined ? (this.fromTrail.get(execution.execId) ?? null) : { execId: corrected.execution.execId, shares: corrected.execution.shares, price: corrected.execution.price, commissionUsd: corrected.commissionUsd };
-    this.record(execution, commission, replaced, commission ? null : "commission_not_reported");
+    if (corrected === undefined) return this.fromTrail.get(execution.execId) ?? null;
+    return { execId: corrected.execution.execId, shares: corrected.execution.shares, price: corrected.execution.price, commissionUsd: corrected.commissionUsd };
   }
 
   private record(execution: ExecutionReport, commission: CommissionReport | null, replaced: ReplacedExecution | null, reason: string | null): void {

@@ -21,6 +21,22 @@ export async function filledHedge(scene: Scene): Promise<{ shares: number; execI
   return { shares: working.totalQuantity, execId: scene.tws.account.executions().at(-1)!.execId };
 }
 
+/** Outside changes adopted so far: a correction must never be one. */
+export async function adoptedCount(sink: Sink): Promise<number> {
+  return (await operations(sink, ["reconcile"])).filter((o) => o.reason === "position_adopted").length;
+}
+
+/** The hedge filled and recorded, then a restart: the new run's book holds the fill in the broker's position (past the settle time). */
+export async function filledThenRestarted(scene: Scene): Promise<{ shares: number; execId: string; restarted: IbDaemon }> {
+  const { clock, running } = scene;
+  const fill = await filledHedge(scene);
+  await until(clock, () => running.daemon.statusNow().details.dailyCommissionsUsd === 1.2, "the fill recorded with its commission");
+  const restarted = await restart(scene, running);
+  await clock.advance(60_000);
+  expect(restarted.daemon.statusNow().hedgeShares).toBe(-fill.shares);
+  return { ...fill, restarted };
+}
+
 /** Stops `running` cleanly and starts a new daemon on the same TWS and sink. */
 export async function restart(scene: Scene, running: IbDaemon): Promise<IbDaemon> {
   expect(await stopAndWait(running, scene.clock)).toBe(0);

@@ -28,6 +28,8 @@ export const SETTINGS = {
   retryIntervalMs: 15_000,
   connectTimeoutMs: 10_000,
   stopCancelWaitMs: 4_000,
+  // Real time (the sink's deadlines are): a hung database's test waits it out.
+  trailLookupTimeoutMs: 1_000,
 } as const;
 
 export function testConfig(): GsConfig {

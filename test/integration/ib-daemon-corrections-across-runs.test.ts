@@ -5,29 +5,26 @@
 import { afterEach, expect, test } from "bun:test";
 import { historyStats } from "../../src/sink/history-stats.ts";
 import { describeSinks } from "../support/sinks.ts";
-import { commissionSumUsd, filledHedge, fillRows, restart } from "./correction-scenes.ts";
-import { operations, SPOT } from "./daemon-harness.ts";
+import { adoptedCount, commissionSumUsd, filledHedge, filledThenRestarted, fillRows } from "./correction-scenes.ts";
+import { operations, SETTINGS, SPOT } from "./daemon-harness.ts";
 import { closeScenes, createIbDaemon, hedgingScene, inState, stopAndWait, TEST_TIMEOUT_MS, until } from "./ib-daemon-harness.ts";
 
 afterEach(closeScenes);
 
-describeSinks("execution corrections across runs", (makeSink) => {
+describeSinks("execution corrections across runs", (makeSink, context) => {
   test("a live correction of a fill of the previous run moves the book once and is recorded as a fill_correction", async () => {
     const scene = await hedgingScene(makeSink, { type: "work" });
-    const { sink, tws, clock, running } = scene;
-    const { shares, execId } = await filledHedge(scene);
-    await until(clock, () => running.daemon.statusNow().details.dailyCommissionsUsd === 1.2, "the fill recorded with its commission");
-    const restarted = await restart(scene, running);
-    // Past the position settle time: the restarted book holds the broker's -shares (see R1 for how it gets there).
-    await clock.advance(60_000);
-    expect(restarted.daemon.statusNow().hedgeShares).toBe(-shares);
-    const adoptedBefore = (await operations(sink, ["reconcile"])).filter((o) => o.reason === "position_adopted").length;
+    const { sink, tws, clock } = scene;
+    const { shares, execId, restarted } = await filledThenRestarted(scene);
+    const adoptedBefore = await adoptedCount(sink);
     // IB corrects the earlier run's fill now, while the new run is connected: one share less, new commission.
     const corrected = tws.correctExecution(execId, { shares: shares - 1, price: SPOT - 0.03, commission: 1.5 });
+    // The trail's answer takes real time: the fake clock must not run past the settle time before it.
+    await until(clock, () => restarted.daemon.statusNow().details.dailyCommissionsUsd === 1.5, "the correction applied with the trail's record");
     await clock.advance(60_000); // past the commission wait and the position settle time
     const row = restarted.daemon.statusNow();
     const rows = (await fillRows(sink)).filter((r) => r.type !== "commission");
-    const adopted = (await operations(sink, ["reconcile"])).filter((o) => o.reason === "position_adopted").length - adoptedBefore;
+    const adopted = (await adoptedCount(sink)) - adoptedBefore;
     expect({
       hedgeShares: row.hedgeShares,
       dailyCommissionsUsd: row.details.dailyCommissionsUsd,
@@ -110,6 +107,79 @@ describeSinks("execution corrections across runs", (makeSink) => {
     tws.resendExecution(c2.execId);
     await clock.advance(60_000);
     expect(await fillRows(sink)).toEqual(before);
+    expect(await stopAndWait(restarted, clock)).toBe(0);
+  }, TEST_TIMEOUT_MS);
+  // Review 2, R1: .03 came while .02 still waited for the trail's record of .01, found .02 among
+  // the executions seen and was applied at once; .02's answer then found its place taken and
+  // the .01 -> .02 difference never reached the book (taken for an outside change instead).
+  test("two corrections of the previous run's fill in quick succession: the second waits for the first's lookup, the book moves by the whole difference once", async () => {
+    const scene = await hedgingScene(makeSink, { type: "work" });
+    const { sink, tws, clock } = scene;
+    const { shares, execId, restarted } = await filledThenRestarted(scene);
+    const adoptedBefore = await adoptedCount(sink);
+    const c2 = tws.correctExecution(execId, { shares: shares - 10, commission: 1.5 });
+    const c3 = tws.correctExecution(c2.execId, { shares: shares - 5, commission: 1.4 });
+    await until(clock, () => restarted.daemon.statusNow().details.dailyCommissionsUsd === 1.4, "both corrections applied");
+    await clock.advance(60_000);
+    const row = restarted.daemon.statusNow();
+    const adopted = (await adoptedCount(sink)) - adoptedBefore;
+    const rows = (await fillRows(sink)).filter((r) => r.type !== "commission");
+    expect({ hedgeShares: row.hedgeShares, commissions: row.details.dailyCommissionsUsd, adopted, rows }).toEqual({
+      hedgeShares: -(shares - 5),
+      commissions: 1.4,
+      adopted: 0,
+      rows: [
+        { type: "fill", execId, shares, commissionUsd: 1.2, correctsExecId: null },
+        { type: "fill_correction", execId: c2.execId, shares: shares - 10, commissionUsd: expect.closeTo(0.3, 9), correctsExecId: execId },
+        { type: "fill_correction", execId: c3.execId, shares: shares - 5, commissionUsd: expect.closeTo(-0.1, 9), correctsExecId: c2.execId },
+      ],
+    });
+    expect(await stopAndWait(restarted, clock)).toBe(0);
+  }, TEST_TIMEOUT_MS);
+
+  // Review 2, R3: the restart's reconciliation applies the correction before the broker's
+  // position is the book's baseline: the flat book "reopened" the dropped shares at its average
+  // cost of 0, taking their whole value (about 1,000 USD) off today's realised PnL.
+  test("a size-down correction made while gs was down, found at the restart: the shares only ever sold realise nothing", async () => {
+    const scene = await hedgingScene(makeSink, { type: "work" });
+    const { tws, clock, running, sink } = scene;
+    const { shares, execId } = await filledHedge(scene);
+    await until(clock, () => running.daemon.statusNow().details.dailyCommissionsUsd === 1.2, "fill");
+    expect(running.daemon.statusNow().dailyRealizedPnlUsd).toBe(0);
+    expect(await stopAndWait(running, clock)).toBe(0);
+    tws.correctExecution(execId, { shares: shares - 2, commission: 1.1 });
+    const restarted = createIbDaemon(tws, clock, sink);
+    await restarted.daemon.start();
+    await until(clock, inState(restarted, "RUNNING"), "RUNNING", 200);
+    await clock.advance(60_000);
+    const row = restarted.daemon.statusNow();
+    expect({ hedgeShares: row.hedgeShares, realized: row.dailyRealizedPnlUsd }).toEqual({ hedgeShares: -(shares - 2), realized: 0 });
+    expect(await stopAndWait(restarted, clock)).toBe(0);
+  }, TEST_TIMEOUT_MS);
+
+  // Review 2, R4: the lookup had no deadline. With the database hung (connections open, nothing
+  // answered) correctionsAwaited stayed 1 and the position check never settled again: a manual
+  // trade made afterwards was never adopted (nor blocked) for the life of the process.
+  test.skipIf(context.kind !== "postgres")("a trail lookup the hung database never answers gives up at its deadline: the position check goes on", async () => {
+    const target = await context.makeDatabase();
+    const scene = await hedgingScene(async () => {
+      const sink = target.open();
+      await sink.migrate();
+      return sink;
+    }, { type: "work" });
+    const { tws, clock } = scene;
+    const { shares, execId, restarted } = await filledThenRestarted(scene);
+    target.hang();
+    tws.correctExecution(execId, { shares: shares - 1, commission: 1.5 });
+    await until(clock, () => restarted.daemon.statusNow().details.brokerHedgeShares === -(shares - 1), "the correction reported");
+    const givenUp = () => restarted.log.some((line) => line.includes(`could not be read from the records (the operations trail's record of execution ${execId} did not finish within`));
+    await until(clock, givenUp, "the lookup given up at its deadline (real time)");
+    tws.setPosition(tws.stockContract("SPY"), -(shares - 1) + 100, 521); // a manual trade: 100 shares bought in TWS
+    await until(clock, () => restarted.daemon.statusNow().details.brokerHedgeShares === -(shares - 1) + 100, "the manual trade reported");
+    for (let i = 0; i < 60; i++) await clock.advance(SETTINGS.heartbeatMs); // far past the settle time
+    const row = restarted.daemon.statusNow();
+    await target.restore();
+    expect({ hedgeShares: row.hedgeShares, mismatch: row.details.positionMismatchShares }).toEqual({ hedgeShares: -(shares - 1) + 100, mismatch: 0 });
     expect(await stopAndWait(restarted, clock)).toBe(0);
   }, TEST_TIMEOUT_MS);
 });

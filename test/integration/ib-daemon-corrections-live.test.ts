@@ -24,6 +24,16 @@ async function partFillCorrectedDownThenCancelled(scene: Scene): Promise<void> {
   tws.cancelOrderFromTws(working.orderId);
 }
 
+/** The hedge fills at TWS, but only the fill's correction (a cent lower, $1.30) is reported; the original's report, $1.20, is held back. */
+async function correctedBeforeReported(scene: Scene) {
+  const { tws } = scene;
+  const working = await workingHedge(scene);
+  tws.account.fill(working.orderId, working.totalQuantity, SPOT - 0.02, 1.2);
+  const original = tws.account.executions().at(-1)!;
+  const c2 = tws.correctExecution(original.execId, { price: SPOT - 0.03, commission: 1.3 });
+  return { working, original, c2 };
+}
+
 describeSinks("execution corrections while running", (makeSink) => {
   test("filled while disconnected, corrected live while the reconnect reconciles: the book holds the corrected fill once", async () => {
     const scene = await hedgingScene(makeSink, { type: "work" });
@@ -160,6 +170,49 @@ describeSinks("execution corrections while running", (makeSink) => {
     await clock.advance(60_000);
     expect(running.daemon.statusNow().details.dailyCommissionsUsd).toBe(1.4);
     expect(commissionSumUsd(await fillRows(sink))).toBeCloseTo(1.4, 9);
+    expect(await stopAndWait(running, clock)).toBe(0);
+  }, TEST_TIMEOUT_MS);
+  // Review 2, R2: the correction, first, was recorded as a plain fill and the original, late, as
+  // a second one: gs stats counted the shares and the commissions twice.
+  test("a correction that comes before its original: the trail records the original as the fill and the correction as its correction", async () => {
+    const scene = await hedgingScene(makeSink, { type: "work" });
+    const { sink, tws, clock, running } = scene;
+    const { working, original, c2 } = await correctedBeforeReported(scene);
+    await until(clock, () => running.daemon.statusNow().hedgeShares === -working.totalQuantity, "the correction in the book", 100);
+    tws.resendExecution(original.execId); // the original's report and commission, late
+    await clock.advance(60_000);
+    const row = running.daemon.statusNow();
+    const rows = (await fillRows(sink)).filter((r) => r.type !== "commission");
+    const stats = await historyStats(sink, { days: 0, nowMs: Date.now() });
+    expect({ hedgeShares: row.hedgeShares, commissions: row.details.dailyCommissionsUsd, rows, commissionSum: commissionSumUsd(await fillRows(sink)), sold: stats.summary.sharesSold }).toEqual({
+      hedgeShares: -working.totalQuantity,
+      commissions: 1.3,
+      rows: [
+        { type: "fill", execId: original.execId, shares: working.totalQuantity, commissionUsd: null, correctsExecId: null },
+        { type: "fill_correction", execId: c2.execId, shares: working.totalQuantity, commissionUsd: 1.3, correctsExecId: original.execId },
+      ],
+      commissionSum: expect.closeTo(1.3, 9),
+      sold: working.totalQuantity,
+    });
+    expect(await stopAndWait(running, clock)).toBe(0);
+  }, TEST_TIMEOUT_MS);
+
+  test("a correction whose original comes only after the correction's row could wait no longer: the correction is the fill, the original adds nothing", async () => {
+    const scene = await hedgingScene(makeSink, { type: "work" });
+    const { sink, tws, clock, running } = scene;
+    const { working, original, c2 } = await correctedBeforeReported(scene);
+    await clock.advance(60_000); // past the wait for the original
+    tws.resendExecution(original.execId);
+    await clock.advance(60_000);
+    const rows = await fillRows(sink);
+    const stats = await historyStats(sink, { days: 0, nowMs: Date.now() });
+    expect({ hedgeShares: running.daemon.statusNow().hedgeShares, rows, sold: stats.summary.sharesSold }).toEqual({
+      hedgeShares: -working.totalQuantity,
+      rows: [{ type: "fill", execId: c2.execId, shares: working.totalQuantity, commissionUsd: 1.3, correctsExecId: null }],
+      sold: working.totalQuantity,
+    });
+    expect((await operations(sink, ["fill"])).map((o) => o.reason)).toEqual([`stands for ${original.execId}, which was not reported`]);
+    expect(running.log.some((line) => line.includes(`execution ${original.execId} came after`))).toBe(true);
     expect(await stopAndWait(running, clock)).toBe(0);
   }, TEST_TIMEOUT_MS);
 });

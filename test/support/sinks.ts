@@ -48,6 +48,12 @@ export interface TestDatabaseTarget extends SinkLocation {
    * server is cut (open connections reset, new ones refused).
    */
   interrupt(): Promise<void>;
+  /**
+   * PostgreSQL only: the server stops answering while every connection stays open (a stopped
+   * backend, a stuck proxy: nothing errors) until restore(), which resets the hung connections.
+   * An SQLite file cannot hang that way: it throws.
+   */
+  hang(): void;
   restore(): Promise<void>;
   /** A spool path in this target's private temp directory. */
   spoolPath(name: string): string;
@@ -141,6 +147,9 @@ function createSqliteTarget(): OwnedTarget {
       locker = new Database(path);
       locker.run("BEGIN EXCLUSIVE");
     },
+    hang() {
+      throw new Error("an SQLite sink cannot hang like a database server: use interrupt(), or run the test on PostgreSQL only");
+    },
     async restore() {
       release();
     },
@@ -168,6 +177,7 @@ async function createPostgresTarget(): Promise<OwnedTarget> {
     open: tracked.open,
     spoolPath: (name) => join(directory, name),
     interrupt: () => proxy.cut(),
+    hang: () => proxy.freeze(),
     restore: () => proxy.restore(),
     async cleanup() {
       await proxy.restore();

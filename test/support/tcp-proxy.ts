@@ -1,11 +1,15 @@
 // A loopback TCP proxy that can cut and restore the path to a server: a real network
 // outage for the PostgreSQL sink (connections reset, new ones refused) without stopping
-// a shared server.
+// a shared server. It can also hang it: connections stay open and nothing is answered, as
+// with a stopped backend or a stuck proxy, where nothing errors either.
 import { type Server, type Socket, connect, createServer } from "node:net";
 
 export class TcpProxy {
   private server: Server | null = null;
   private readonly sockets = new Set<Socket>();
+  /** Client and upstream socket of each open connection. */
+  private readonly pairs = new Set<readonly [Socket, Socket]>();
+  private frozen = false;
 
   private listenPort = 0;
 
@@ -25,13 +29,27 @@ export class TcpProxy {
   async cut(): Promise<void> {
     const server = this.server;
     this.server = null;
-    for (const socket of this.sockets) socket.destroy();
-    this.sockets.clear();
+    this.resetConnections();
     if (server !== null) await new Promise<void>((resolve) => server.close(() => resolve()));
   }
 
-  /** Accepts connections again on the same port. */
+  /** Passes no more bytes either way, on open connections and new ones, which all stay open. */
+  freeze(): void {
+    this.frozen = true;
+    for (const [client, upstream] of this.pairs) {
+      client.unpipe(upstream);
+      upstream.unpipe(client);
+      client.pause();
+      upstream.pause();
+    }
+  }
+
+  /** Accepts connections again on the same port; after a freeze, the hung connections are reset (what they waited for fails). */
   async restore(): Promise<void> {
+    if (this.frozen) {
+      this.frozen = false;
+      this.resetConnections();
+    }
     if (this.server === null) await this.listen(this.listenPort);
   }
 
@@ -51,16 +69,28 @@ export class TcpProxy {
     });
   }
 
+  private resetConnections(): void {
+    for (const socket of this.sockets) socket.destroy();
+    this.sockets.clear();
+    this.pairs.clear();
+  }
+
   private pipe(client: Socket): void {
     const upstream = connect(this.upstreamPort, "127.0.0.1");
-    for (const socket of [client, upstream]) {
+    const pair = [client, upstream] as const;
+    this.pairs.add(pair);
+    for (const socket of pair) {
       this.sockets.add(socket);
       socket.on("error", () => {
         client.destroy();
         upstream.destroy();
       });
-      socket.on("close", () => this.sockets.delete(socket));
+      socket.on("close", () => {
+        this.sockets.delete(socket);
+        this.pairs.delete(pair);
+      });
     }
+    if (this.frozen) return;
     client.pipe(upstream);
     upstream.pipe(client);
   }
