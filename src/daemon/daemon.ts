@@ -79,6 +79,8 @@ export class Daemon {
   /** The operator's pause (pause or flatten), kept across broker outages and, via the status row, restarts. */
   private operatorPause: OperatorPause | null = null;
   private reconciledOnce = false;
+  /** Counts connection attempts: each one's connect and reconciliation results count only while it is the newest. */
+  private connectionAttempt = 0;
   private readonly vouched = new VouchedHedge();
   private lastHistoryWallMs = 0;
   private lastConsoleStatusWallMs = 0;
@@ -249,24 +251,26 @@ export class Daemon {
 
   private async connect(): Promise<void> {
     const { broker, hedger, settings, wallClock } = this.deps;
+    const attempt = ++this.connectionAttempt;
     this.hedgeLoop.awaitReconciliation();
     try {
       const info = await withTimeout(broker.connect(), settings.connectTimeoutMs, wallClock, "broker connect");
-      if (this.current !== "CONNECTING") return;
+      if (this.current !== "CONNECTING" || attempt !== this.connectionAttempt) return;
       this.brokerInfo = { clientId: info.clientId, serverVersion: info.serverVersion };
       this.lastBrokerError = null;
       hedger.setBrokerConnected(true, this.deps.marketClock.nowMs());
       this.transition("connected", { clientId: info.clientId, accounts: info.accounts, failedAttempts: this.failedAttempts });
       this.failedAttempts = 0;
     } catch (error) {
-      if (this.current !== "CONNECTING") return;
+      if (this.current !== "CONNECTING" || attempt !== this.connectionAttempt) return;
       this.waitForBroker("connect_failed", error);
       return;
     }
-    await this.reconcileAndArm();
+    await this.reconcileAndArm(attempt);
   }
 
-  private async reconcileAndArm(): Promise<void> {
+  /** `attempt`: the connection it reconciles; a result that comes after a newer connection began is dropped. */
+  private async reconcileAndArm(attempt: number): Promise<void> {
     const { broker, hedger, settings, wallClock } = this.deps;
     try {
       const result = await reconcile(
@@ -285,7 +289,9 @@ export class Daemon {
         hedger.params,
         this.vouched.now(hedger.book.shares, this.hedgeLoop.fills.seen.mark()),
       );
-      if (this.current !== "RECONCILING") return;
+      // Overtaken (the connection dropped and a newer one reconciles now): its list is older
+      // than reports that newer one's will follow with, so applying it would lose them.
+      if (this.current !== "RECONCILING" || attempt !== this.connectionAttempt) return;
       this.hedgeLoop.applyReconciliation(result);
       hedger.setHardBlock(result.hardBlock);
       this.vouched.reconciled(result);
@@ -296,7 +302,7 @@ export class Daemon {
       if (this.operatorPause !== null) this.transition("pause", { reason: pauseBlockReason(this.operatorPause).message, sinceTsMs: this.operatorPause.sinceTsMs });
       this.hedgeLoop.progressFlatten();
     } catch (error) {
-      if (this.current !== "RECONCILING") return;
+      if (this.current !== "RECONCILING" || attempt !== this.connectionAttempt) return;
       this.waitForBroker("reconcile_failed", error);
     }
   }
