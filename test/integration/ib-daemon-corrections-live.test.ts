@@ -53,6 +53,8 @@ describeSinks("execution corrections while running", (makeSink) => {
     await until(clock, inState(running, "RUNNING"), "RUNNING after reconnecting", 200);
     stop();
     expect(correctedId).not.toBe("");
+    // The correction may wait for a trail lookup (a real database) before the book takes it.
+    await until(clock, () => running.daemon.statusNow().hedgeShares === -(working.totalQuantity - 1), "the correction in the book", 100);
     await clock.advance(60_000);
     const row = running.daemon.statusNow();
     expect({ hedgeShares: row.hedgeShares, pendingShares: row.pendingShares, commissions: row.details.dailyCommissionsUsd }).toEqual({
@@ -201,6 +203,8 @@ describeSinks("execution corrections while running", (makeSink) => {
     const scene = await hedgingScene(makeSink, { type: "work" });
     const { sink, tws, clock, running } = scene;
     const { working, original, c2 } = await correctedBeforeReported(scene);
+    // Its row's wait for the original starts once the trail lookup (a real database) answered and the book holds it.
+    await until(clock, () => running.daemon.statusNow().hedgeShares === -working.totalQuantity, "the correction in the book", 100);
     await clock.advance(60_000); // past the wait for the original
     tws.resendExecution(original.execId);
     await clock.advance(60_000);
