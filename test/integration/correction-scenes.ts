@@ -21,6 +21,13 @@ export async function filledHedge(scene: Scene): Promise<{ shares: number; execI
   return { shares: working.totalQuantity, execId: scene.tws.account.executions().at(-1)!.execId };
 }
 
+/** filledHedge, and the daemon has recorded the fill with its commission. */
+export async function recordedFill(scene: Scene): Promise<{ shares: number; execId: string }> {
+  const fill = await filledHedge(scene);
+  await until(scene.clock, () => scene.running.daemon.statusNow().details.dailyCommissionsUsd === 1.2, "the fill recorded with its commission");
+  return fill;
+}
+
 /** Outside changes adopted so far: a correction must never be one. */
 export async function adoptedCount(sink: Sink): Promise<number> {
   return (await operations(sink, ["reconcile"])).filter((o) => o.reason === "position_adopted").length;
@@ -29,8 +36,7 @@ export async function adoptedCount(sink: Sink): Promise<number> {
 /** The hedge filled and recorded, then a restart: the new run's book holds the fill in the broker's position (past the settle time). */
 export async function filledThenRestarted(scene: Scene): Promise<{ shares: number; execId: string; restarted: IbDaemon }> {
   const { clock, running } = scene;
-  const fill = await filledHedge(scene);
-  await until(clock, () => running.daemon.statusNow().details.dailyCommissionsUsd === 1.2, "the fill recorded with its commission");
+  const fill = await recordedFill(scene);
   const restarted = await restart(scene, running);
   await clock.advance(60_000);
   expect(restarted.daemon.statusNow().hedgeShares).toBe(-fill.shares);
@@ -40,6 +46,11 @@ export async function filledThenRestarted(scene: Scene): Promise<{ shares: numbe
 /** Stops `running` cleanly and starts a new daemon on the same TWS and sink. */
 export async function restart(scene: Scene, running: IbDaemon): Promise<IbDaemon> {
   expect(await stopAndWait(running, scene.clock)).toBe(0);
+  return startAgain(scene);
+}
+
+/** A new daemon on the scene's TWS and sink (the last one stopped), once RUNNING. */
+export async function startAgain(scene: Scene): Promise<IbDaemon> {
   const restarted = createIbDaemon(scene.tws, scene.clock, scene.sink);
   await restarted.daemon.start();
   await until(scene.clock, inState(restarted, "RUNNING"), "RUNNING after the restart", 200);

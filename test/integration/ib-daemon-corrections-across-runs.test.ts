@@ -5,9 +5,9 @@
 import { afterEach, expect, test } from "bun:test";
 import { historyStats } from "../../src/sink/history-stats.ts";
 import { describeSinks } from "../support/sinks.ts";
-import { adoptedCount, commissionSumUsd, filledHedge, filledThenRestarted, fillRows } from "./correction-scenes.ts";
+import { adoptedCount, commissionSumUsd, filledThenRestarted, fillRows, recordedFill, startAgain } from "./correction-scenes.ts";
 import { operations, SETTINGS, SPOT } from "./daemon-harness.ts";
-import { closeScenes, createIbDaemon, hedgingScene, inState, stopAndWait, TEST_TIMEOUT_MS, until } from "./ib-daemon-harness.ts";
+import { closeScenes, hedgingScene, stopAndWait, TEST_TIMEOUT_MS, until } from "./ib-daemon-harness.ts";
 
 afterEach(closeScenes);
 
@@ -45,16 +45,13 @@ describeSinks("execution corrections across runs", (makeSink, context) => {
   test("a second correction found after a restart, the first recorded live: its row carries the commission difference to the first", async () => {
     const scene = await hedgingScene(makeSink, { type: "work" });
     const { sink, tws, clock, running } = scene;
-    const { shares, execId } = await filledHedge(scene);
-    await until(clock, () => running.daemon.statusNow().details.dailyCommissionsUsd === 1.2, "the fill recorded with its commission");
+    const { shares, execId } = await recordedFill(scene);
     const second = tws.correctExecution(execId, { commission: 1.5 });
     await until(clock, () => running.daemon.statusNow().details.dailyCommissionsUsd === 1.5, "the first correction counted");
     await clock.advance(10_000);
     expect(await stopAndWait(running, clock)).toBe(0);
     const third = tws.correctExecution(second.execId, { commission: 1.6 }); // while gs is down
-    const restarted = createIbDaemon(tws, clock, sink);
-    await restarted.daemon.start();
-    await until(clock, inState(restarted, "RUNNING"), "RUNNING after the restart", 200);
+    const restarted = await startAgain(scene);
     await clock.advance(10_000);
     const rows = (await fillRows(sink)).filter((r) => r.type !== "commission");
     expect(rows).toEqual([
@@ -71,14 +68,11 @@ describeSinks("execution corrections across runs", (makeSink, context) => {
   test("two corrections found after a restart: the trail adds up, no mismatch", async () => {
     const scene = await hedgingScene(makeSink, { type: "work" });
     const { sink, tws, clock, running } = scene;
-    const { shares, execId } = await filledHedge(scene);
-    await until(clock, () => running.daemon.statusNow().details.dailyCommissionsUsd === 1.2, "fill");
+    const { shares, execId } = await recordedFill(scene);
     expect(await stopAndWait(running, clock)).toBe(0);
     const c2 = tws.correctExecution(execId, { shares: shares + 5, commission: 1.3 });
     tws.correctExecution(c2.execId, { shares: shares + 3, commission: 1.25 });
-    const restarted = createIbDaemon(tws, clock, sink);
-    await restarted.daemon.start();
-    await until(clock, inState(restarted, "RUNNING"), "RUNNING", 200);
+    const restarted = await startAgain(scene);
     await clock.advance(60_000);
     const row = restarted.daemon.statusNow();
     expect({ h: row.hedgeShares, m: row.blockReasons.filter((b) => b.code.endsWith("mismatch")).length }).toEqual({ h: -(shares + 3), m: 0 });
@@ -93,16 +87,13 @@ describeSinks("execution corrections across runs", (makeSink, context) => {
   test("the previous run's execution and its correction resent live after a restart: no new rows", async () => {
     const scene = await hedgingScene(makeSink, { type: "work" });
     const { sink, tws, clock, running } = scene;
-    const { execId } = await filledHedge(scene);
-    await until(clock, () => running.daemon.statusNow().details.dailyCommissionsUsd === 1.2, "fill");
+    const { execId } = await recordedFill(scene);
     const c2 = tws.correctExecution(execId, { commission: 1.3 });
     await until(clock, () => running.daemon.statusNow().details.dailyCommissionsUsd === 1.3, "correction");
     await clock.advance(10_000);
     expect(await stopAndWait(running, clock)).toBe(0);
     const before = await fillRows(sink);
-    const restarted = createIbDaemon(tws, clock, sink);
-    await restarted.daemon.start();
-    await until(clock, inState(restarted, "RUNNING"), "RUNNING", 200);
+    const restarted = await startAgain(scene);
     tws.resendExecution(execId);
     tws.resendExecution(c2.execId);
     await clock.advance(60_000);
@@ -143,14 +134,11 @@ describeSinks("execution corrections across runs", (makeSink, context) => {
   test("a size-down correction made while gs was down, found at the restart: the shares only ever sold realise nothing", async () => {
     const scene = await hedgingScene(makeSink, { type: "work" });
     const { tws, clock, running, sink } = scene;
-    const { shares, execId } = await filledHedge(scene);
-    await until(clock, () => running.daemon.statusNow().details.dailyCommissionsUsd === 1.2, "fill");
+    const { shares, execId } = await recordedFill(scene);
     expect(running.daemon.statusNow().dailyRealizedPnlUsd).toBe(0);
     expect(await stopAndWait(running, clock)).toBe(0);
     tws.correctExecution(execId, { shares: shares - 2, commission: 1.1 });
-    const restarted = createIbDaemon(tws, clock, sink);
-    await restarted.daemon.start();
-    await until(clock, inState(restarted, "RUNNING"), "RUNNING", 200);
+    const restarted = await startAgain(scene);
     await clock.advance(60_000);
     const row = restarted.daemon.statusNow();
     expect({ hedgeShares: row.hedgeShares, realized: row.dailyRealizedPnlUsd }).toEqual({ hedgeShares: -(shares - 2), realized: 0 });

@@ -6,9 +6,10 @@
 import { afterEach, expect, test } from "bun:test";
 import type { Sink } from "../../src/sink/port.ts";
 import { describeSinks } from "../support/sinks.ts";
+import { filledHedge, recordedFill, startAgain } from "./correction-scenes.ts";
 import { operations, SPOT } from "./daemon-harness.ts";
-import type { IbDaemon, Scene } from "./ib-daemon-harness.ts";
-import { closeScenes, createIbDaemon, hedgingScene, inState, stopAndWait, TEST_TIMEOUT_MS, until, workingHedge } from "./ib-daemon-harness.ts";
+import type { IbDaemon } from "./ib-daemon-harness.ts";
+import { closeScenes, hedgingScene, stopAndWait, TEST_TIMEOUT_MS, until } from "./ib-daemon-harness.ts";
 
 afterEach(closeScenes);
 
@@ -25,14 +26,6 @@ const status = (running: IbDaemon) => {
 async function fillRows(sink: Sink) {
   const rows = await operations(sink, ["fill", "partial_fill", "fill_correction", "commission"]);
   return rows.map((row) => ({ type: row.type, execId: row.execId, shares: row.quantityShares, price: row.price, commissionUsd: row.commissionUsd, correctsExecId: row.payload?.correctsExecId ?? null }));
-}
-
-/** The daemon's hedge, filled at TWS with a commission of 1.2; returns its size and exec id. */
-async function filledHedge(scene: Scene): Promise<{ shares: number; execId: string }> {
-  const working = await workingHedge(scene);
-  scene.tws.fillOrder(working.orderId, working.totalQuantity, SPOT - 0.02, 1.2);
-  const execution = scene.tws.account.executions().at(-1)!;
-  return { shares: working.totalQuantity, execId: execution.execId };
 }
 
 describeSinks("daemon with broker = ib: a corrected execution", (makeSink) => {
@@ -61,13 +54,10 @@ describeSinks("daemon with broker = ib: a corrected execution", (makeSink) => {
   test("found only by the executions request after a restart: one fill, no mismatch, the correction recorded", async () => {
     const scene = await hedgingScene(makeSink, { type: "work" });
     const { sink, tws, clock, running } = scene;
-    const { shares, execId } = await filledHedge(scene);
-    await until(clock, () => running.daemon.statusNow().details.dailyCommissionsUsd === 1.2, "the fill recorded with its commission");
+    const { shares, execId } = await recordedFill(scene);
     expect(await stopAndWait(running, clock)).toBe(0);
     const corrected = tws.correctExecution(execId, { shares: shares + 5, price: SPOT - 0.03, commission: 1.25 }); // while gs is down
-    const restarted = createIbDaemon(tws, clock, sink);
-    await restarted.daemon.start();
-    await until(clock, inState(restarted, "RUNNING"), "RUNNING after the restart", 200);
+    const restarted = await startAgain(scene);
     await clock.advance(60_000);
     // The book holds the corrected fill, and the position check agrees (a previous run's order: its commission is only recorded).
     expect(status(restarted)).toMatchObject({ hedgeShares: -(shares + 5), pendingShares: 0, mismatch: [] });
